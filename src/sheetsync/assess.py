@@ -1,0 +1,114 @@
+"""One district's scorecard assessed: findings, statuses, SMART letters and alignment.
+
+``assess(card, ...)`` is what ``sheetsync check``, the monthly pull and the Excel functions
+all call, so they cannot disagree. ``CheckResult.to_json()`` is ``check --json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .checks import Alignment, check_alignment, check_execution, check_smart
+from .findings import Finding, Severity
+from .layout import scorecard_layout
+from .models import Scorecard
+from .reader import read_scorecard
+from .schoolyear import SchoolYear
+from .status import MeasureStatus, StatusSettings, action_schedule, measure_status, \
+    update_status, worst
+
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass
+class CheckResult:
+    card: Scorecard
+    as_of: date
+    findings: list[Finding]
+    measures: dict[str, MeasureStatus]
+    goals: dict[str, str]
+    strategic_goals: dict[str, str]
+    smart: dict[str, dict[str, bool]]
+    schedules: dict[str, str]
+    updates: dict[str, str]  # period -> On Time / Late / Missing / Not Due
+    alignment: Alignment = field(default_factory=Alignment)
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == Severity.ERROR for f in self.findings)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def to_json(self) -> dict[str, Any]:
+        card = self.card
+        return {
+            "file": card.source,
+            "district_id": card.profile.district_id,
+            "template_version": card.template_version,
+            "school_year": card.school_year,
+            "as_of": self.as_of.isoformat(),
+            "valid": self.valid,
+            "findings": [f.to_dict() for f in self.findings],
+            "goals": [{"id": g.id, "strategic_goal_id": g.strategic_goal_id,
+                       "status": self.goals[g.id], "smart": self.smart[g.id]}
+                      for g in card.goals],
+            "strategic_goals": [{"id": s.id, "status": self.strategic_goals[s.id]}
+                                for s in card.strategic_goals],
+            "measures": [{"id": m.id, "goal_id": m.goal_id,
+                          **self.measures[m.id].to_dict()} for m in card.measures],
+            "actions": [{"id": a.id, "goal_id": a.goal_id, "status": a.status,
+                         "schedule": self.schedules[a.id]} for a in card.actions],
+            "updates": [{"month": p, "status": s} for p, s in self.updates.items()],
+            "alignment": self.alignment.to_dict(),
+        }
+
+
+def as_of_for(card: Scorecard, as_of: date | None) -> date:
+    """The date statuses are computed for: given, else the profile's, else today."""
+    return as_of or card.profile.as_of or date.today()
+
+
+def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = None,
+           settings: StatusSettings = StatusSettings()) -> CheckResult:
+    when = as_of_for(card, as_of)
+    year = SchoolYear.parse(card.school_year)
+    layout = scorecard_layout(year.label)
+    smart_findings, letters = check_smart(card, year)
+    align_findings, alignment = check_alignment(card)
+    exec_findings = check_execution(card, when, year, layout.update_periods, settings)
+
+    measures = {m.id: measure_status(m, when, year, settings) for m in reversed(card.measures)}
+    by_goal: dict[str, list[str]] = {}
+    for m in card.measures:
+        by_goal.setdefault(m.goal_id or "", []).append(measures[m.id].status)
+    goals = {g.id: worst(by_goal.get(g.id, [])) for g in reversed(card.goals)}
+    by_sg: dict[str, list[str]] = {}
+    for g in card.goals:
+        by_sg.setdefault(g.strategic_goal_id or "", []).append(goals[g.id])
+    strategic = {s.id: worst(by_sg.get(s.id, [])) for s in card.strategic_goals}
+    submitted = {u.month: u.submitted_on for u in card.monthly_updates}
+    updates = {p: update_status(p, submitted.get(p), when, settings.update_due_day)
+               for p in layout.update_periods}
+    found = read_findings + smart_findings + align_findings + exec_findings
+    found.sort(key=lambda f: (_SEVERITY_RANK[f.severity], _sheet_order(card, f.sheet),
+                              f.row or 0, f.column or ""))
+    return CheckResult(
+        card=card, as_of=when, findings=found, measures=measures, goals=goals,
+        strategic_goals=strategic, smart=letters,
+        schedules={a.id: action_schedule(a, when) for a in card.actions},
+        updates=updates, alignment=alignment)
+
+
+def _sheet_order(card: Scorecard, sheet: str | None) -> int:
+    names = list(card.sheet_names.values())
+    return names.index(sheet) if sheet in names else -1
+
+
+def check_workbook(path: str, as_of: date | None = None,
+                   settings: StatusSettings = StatusSettings()) -> CheckResult:
+    """Read and assess the workbook at ``path`` (raises ``WorkbookUnreadable``)."""
+    card, found = read_scorecard(path)
+    return assess(card, found, as_of, settings)

@@ -1,0 +1,37 @@
+"""sheetsync's exceptions. Each carries the thing that failed and says how to fix it."""
+
+from __future__ import annotations
+
+
+class SheetsyncError(Exception):
+    """Base of every error sheetsync raises on purpose."""
+
+    transient = False  # True when trying again later may succeed
+
+
+class WorkbookUnreadable(SheetsyncError):
+    """A file that cannot be read as a District Scorecard workbook."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class OutputLocked(SheetsyncError):
+    """An output file that another program holds open."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path} is open in another program (Excel keeps it locked). Close it and run "
+            "again; nothing was lost, the new output was not written over it.")
+        self.path = path
+
+
+class CohortError(SheetsyncError):
+    """A cohort file that cannot be used; names the file, line and field."""
+
+
+class MissingDependency(SheetsyncError):
+    def __init__(self, package: str, purpose: str) -> None:
+        super().__init__(f"{purpose} needs {package}: pip install {package}")

@@ -1,0 +1,188 @@
+"""Findings: what a check reports, as data.
+
+Each rule in the catalogue has a stable code, a severity, a category and a message
+template written for a superintendent, with how to fix it. A finding is a rule applied to
+one place (sheet, cell, row, column). ``sheetsync rules`` prints the catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["severity"] = str(self.severity)
+        return {k: out[k] for k in ("code", "severity", "sheet", "cell", "row", "column",
+                                   "message")}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    category: str
+    title: str
+    template: str
+
+    def __call__(self, *, sheet: str | None = None, cell: str | None = None,
+                 row: int | None = None, column: str | None = None,
+                 severity: Severity | None = None, **values: Any) -> Finding:
+        if cell and row is None:
+            row = int("".join(ch for ch in cell if ch.isdigit()) or 0) or None
+        if cell and column is None:
+            column = "".join(ch for ch in cell if ch.isalpha()) or None
+        message = self.template.format(sheet=sheet, cell=cell, **values)
+        return Finding(self.code, severity or self.severity, message, sheet, cell, row, column)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, severity: Severity, category: str, title: str, template: str) -> Rule:
+    rule = Rule(code, severity, category, title, template)
+    RULES[code] = rule
+    return rule
+
+
+ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# Structure
+MISSING_SHEET = _rule("missing-sheet", ERR, "structure", "A sheet of the template is missing",
+    "The workbook has no '{sheet}' sheet. Add it back from the template (or rename the sheet "
+    "that holds {what} to '{sheet}').")
+MISSING_COLUMN = _rule("missing-column", ERR, "structure", "A required column is missing",
+    "'{sheet}' has no '{header}' column. Add a column headed '{header}' (it is required).")
+MISSING_OPTIONAL_COLUMN = _rule("missing-optional-column", WARN, "structure",
+    "An optional column is missing",
+    "'{sheet}' has no '{header}' column, so that information cannot be read. Add it back "
+    "from the template.")
+NO_HEADER_ROW = _rule("no-header-row", ERR, "structure", "The header row cannot be found",
+    "Could not find the header row of '{sheet}' (looked for '{headers}' in the first "
+    "{rows} rows). Restore the headers from the template.")
+RENAMED_HEADER = _rule("renamed-header", INFO, "structure", "A header was renamed",
+    "Read the column headed '{found}' as '{header}'. Renaming it back to '{header}' "
+    "avoids surprises.")
+MOVED_COLUMN = _rule("moved-column", INFO, "structure", "A column was moved",
+    "'{header}' is in column {found}, not {expected} as in the template; it was read "
+    "from {found}.")
+EXTRA_COLUMN = _rule("extra-column", INFO, "structure", "A column the template does not have",
+    "Column {column} ('{header}') is not part of the template and was not read.")
+TEMPLATE_VERSION = _rule("template-version", WARN, "structure",
+    "The workbook was made from another template version",
+    "This workbook says template version {found}; sheetsync expects {expected}. It was read "
+    "by matching headers; ask your consultant for an updated copy.")
+SCHOOL_YEAR_MISMATCH = _rule("school-year-mismatch", WARN, "structure",
+    "The profile's school year differs from the template's months",
+    "The profile says school year {profile}, but the measure columns are for {template}. "
+    "Statuses use {template}; correct the school year in {cell} if it is wrong.")
+TOO_MANY_ROWS = _rule("too-many-rows", ERR, "structure",
+    "A sheet has more rows than sheetsync reads",
+    "'{sheet}' has {rows:,} filled rows; sheetsync reads at most {limit:,}. Rows after "
+    "row {last} were not read. Remove rows that are not part of the scorecard.")
+
+# Values
+REQUIRED_MISSING = _rule("required-missing", ERR, "values", "A required value is missing",
+    "{what} has no {header}. Fill in {cell}.")
+NOT_A_NUMBER = _rule("not-a-number", ERR, "values", "A number was expected",
+    "{header} in {cell} is '{value}', which is not a number. Type a number such as 45.")
+NOT_A_DATE = _rule("not-a-date", ERR, "values", "A date was expected",
+    "{header} in {cell} is '{value}', which is not a date. Type a date such as 2027-05-31.")
+NOT_A_YEAR = _rule("not-a-year", ERR, "values", "A year was expected",
+    "{header} in {cell} is '{value}', which is not a year. Type a year such as 2029.")
+INVALID_CHOICE = _rule("invalid-choice", ERR, "values", "A value is not one of the choices",
+    "{header} in {cell} is '{value}'. Pick one of: {choices}.")
+DUPLICATE_ID = _rule("duplicate-id", ERR, "values", "An id is used twice",
+    "{header} '{value}' in {cell} is already used in row {first}. Give each row its own id.")
+FORMULA_ERROR = _rule("formula-error", ERR, "values", "A cell shows a formula error",
+    "{header} in {cell} shows {value}. Fix the formula or type the value.")
+OUT_OF_RANGE = _rule("out-of-range", ERR, "values", "A value is out of range",
+    "{header} in {cell} is {value}; it must be between {low} and {high}.")
+UNKNOWN_MONTH = _rule("unknown-month", WARN, "values", "A month outside the school year",
+    "{cell} names {value}, which is not a month of the {year} school year; the row was "
+    "not read.")
+VALUE_NORMALISED = _rule("value-normalised", INFO, "values", "A value was read leniently",
+    "Read {header} in {cell} '{value}' as {read}.")
+
+# SMART
+NOT_SMART = _rule("not-smart", WARN, "smart", "A goal is not SMART",
+    "Goal {goal} is not {letters}: {reasons}.")
+TARGET_WRONG_DIRECTION = _rule("target-wrong-direction", ERR, "smart",
+    "The target moves the wrong way",
+    "Measure {measure} should {direction}, but its target {target} is {relation} its "
+    "baseline {baseline}. Fix the direction or the target.")
+PERCENT_OUT_OF_RANGE = _rule("percent-out-of-range", ERR, "smart",
+    "A percentage is outside 0-100",
+    "{header} of measure {measure} in {cell} is {value}%, outside 0-100%.")
+
+# Alignment
+UNKNOWN_REFERENCE = _rule("unknown-reference", ERR, "alignment",
+    "A row points to an id that does not exist",
+    "{what} points to {header} '{value}' in {cell}, which is not on the '{target}' sheet. "
+    "Pick an id from the dropdown.")
+STRATEGIC_GOAL_UNCOVERED = _rule("strategic-goal-uncovered", WARN, "alignment",
+    "A strategic goal has no annual goal",
+    "Strategic goal {id} ('{title}') has no annual goal this year. Add a goal that "
+    "advances it, or note why it rests this year.")
+GOAL_WITHOUT_MEASURE = _rule("goal-without-measure", ERR, "alignment", "A goal has no measure",
+    "Goal {id} has no progress-monitoring measure. Add a row on the Measures sheet with "
+    "Goal ID {id}.")
+GOAL_WITHOUT_ACTION = _rule("goal-without-action", WARN, "alignment", "A goal has no action",
+    "Goal {id} has no strategic action. Add a row on the Actions sheet with Goal ID {id}.")
+PRIORITY_NEED_COUNT = _rule("priority-need-count", WARN, "alignment",
+    "Not two or three priority needs",
+    "{count} needs are marked priority; the needs assessment should name two or three.")
+NEED_UNADDRESSED = _rule("need-unaddressed", WARN, "alignment",
+    "A priority need has no goal",
+    "Priority need {id} is not addressed by any goal. Set a goal's Need ID to {id}.")
+
+# Execution
+ACTION_WITHOUT_OWNER = _rule("action-without-owner", ERR, "execution", "An action has no owner",
+    "Action {id} has no owner. Name the person responsible in {cell}.")
+COST_WITHOUT_FUNDING = _rule("cost-without-funding", WARN, "execution",
+    "A cost with no funding source",
+    "Action {id} costs {cost} but names no funding source. Pick one in {cell}.")
+ACTION_WITHOUT_MONITORING = _rule("action-without-monitoring", WARN, "execution",
+    "An action has no monitoring method",
+    "Action {id} has no monitoring method. Say in {cell} how progress will be checked.")
+ACTION_OVERDUE = _rule("action-overdue", WARN, "execution", "An action is overdue",
+    "Action {id} was due {due} and is {status}. Update its status or its due date.")
+ACTION_LATE_START = _rule("action-late-start", INFO, "execution", "An action has not started",
+    "Action {id} was to start {start} and is still Not Started.")
+MEASURE_STALE = _rule("measure-stale", WARN, "execution", "A measure has no recent actual",
+    "Measure {measure} is {frequency}, but its latest actual is {latest}. Enter the "
+    "actual for {due}.")
+UPDATE_MISSING = _rule("update-missing", WARN, "execution", "A monthly update is missing",
+    "The monthly update for {month} was due {due} and has not been submitted.")
+UPDATE_LATE = _rule("update-late", INFO, "execution", "A monthly update was late",
+    "The monthly update for {month} was submitted {submitted}, after it was due {due}.")
+
+
+def rules_table() -> list[dict[str, str]]:
+    return [{"code": r.code, "severity": str(r.severity), "category": r.category,
+             "title": r.title} for r in RULES.values()]
+
+
+def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    counts = {str(s): 0 for s in Severity}
+    for f in findings:
+        counts[str(f.severity)] += 1
+    return counts

@@ -1,0 +1,404 @@
+"""Reading a filled District Scorecard into a ``Scorecard``, tolerantly.
+
+Sheets and headers are found by name ignoring case, spacing and punctuation (and a few
+words people use instead); columns may be moved or added; blank rows are skipped. Every
+leniency that changed what was read becomes an info finding, every value that could not be
+read a finding at its cell. Formula cells are never read: statuses are computed from inputs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from . import coerce
+from . import findings as F
+from .findings import Finding
+from .layout import ID_PREFIXES, TEMPLATE_VERSION, Column, Layout, SheetLayout, scorecard_layout
+from .models import (
+    Action,
+    CdipGoal,
+    Goal,
+    Measure,
+    MonthlyUpdate,
+    Need,
+    Profile,
+    Scorecard,
+    StrategicGoal,
+)
+from .schoolyear import SchoolYear, period_label
+from .source import MAX_ROWS, WorkbookRows, open_workbook
+
+MODELS = {"strategic_goals": StrategicGoal, "cdip_goals": CdipGoal, "needs": Need,
+          "goals": Goal, "measures": Measure, "actions": Action,
+          "monthly_updates": MonthlyUpdate}
+HEADER_SCAN_ROWS = 20
+PROFILE_SCAN_ROWS = 40
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTH_HEADER = re.compile(
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\W*(\d{4}|\d{2})\b")
+
+
+def norm(text: Any) -> str:
+    return _NON_ALNUM.sub("", str(text).lower()) if text is not None else ""
+
+
+def read_scorecard(path: str, school_year: str | None = None,
+                   max_rows: int = MAX_ROWS) -> tuple[Scorecard, list[Finding]]:
+    """Read the workbook at ``path``. Raises ``WorkbookUnreadable`` if it is not a workbook."""
+    return read_rows(open_workbook(path, max_rows), school_year, max_rows)
+
+
+def read_rows(wb: WorkbookRows, school_year: str | None = None,
+              max_rows: int = MAX_ROWS) -> tuple[Scorecard, list[Finding]]:
+    return _Reader(wb, max_rows).read(school_year)
+
+
+class _Reader:
+    def __init__(self, wb: WorkbookRows, max_rows: int) -> None:
+        self.wb = wb
+        self.max_rows = max_rows
+        self.findings: list[Finding] = []
+        self.sheet_index = {norm(n): n for n in wb.sheet_names}
+
+    # -- the workbook ------------------------------------------------------------------
+
+    def read(self, school_year: str | None) -> tuple[Scorecard, list[Finding]]:
+        default = scorecard_layout()
+        profile_sheet = default.sheet("profile")
+        profile, profile_name = self._profile(profile_sheet)
+        year = self._school_year(school_year or profile.school_year, profile_sheet)
+        layout = scorecard_layout(year.label)
+        card = Scorecard(source=self.wb.path, template_version=profile.template_version,
+                         school_year=year.label, profile=profile)
+        if profile_name:
+            card.sheet_names["profile"] = profile_name
+        if profile_name and profile.template_version != TEMPLATE_VERSION:
+            self.findings.append(F.TEMPLATE_VERSION(
+                sheet=profile_name, cell=profile_sheet.field("template_version").cell,
+                found=profile.template_version or "(none)", expected=TEMPLATE_VERSION))
+        for sheet in layout.sheets[1:]:
+            name = self._find_sheet(sheet)
+            if name is None:
+                self.findings.append(F.MISSING_SHEET(sheet=sheet.name, what=sheet.title.lower()))
+                continue
+            card.sheet_names[sheet.entity] = name
+            rows, letters = self._table(sheet, name, layout)
+            setattr(card, sheet.entity, rows)
+            card.columns[sheet.entity] = letters
+        self._check_periods(card, layout, profile_sheet)
+        return card, self.findings
+
+    def _find_sheet(self, sheet: SheetLayout) -> str | None:
+        for candidate in (sheet.name, sheet.title, *sheet.aliases):
+            found = self.sheet_index.get(norm(candidate))
+            if found:
+                return found
+        return None
+
+    def _school_year(self, text: str | None, profile_sheet: SheetLayout) -> SchoolYear:
+        if text:
+            try:
+                return SchoolYear.parse(text)
+            except ValueError:
+                self.findings.append(F.NOT_A_YEAR(
+                    sheet=profile_sheet.name, cell=profile_sheet.field("school_year").cell,
+                    header="School year", value=text))
+        return SchoolYear.containing(date.today())
+
+    def _check_periods(self, card: Scorecard, layout: Layout, profile: SheetLayout) -> None:
+        found = {p for m in card.measures for p in (*m.actuals, *m.interim_targets)}
+        outside = sorted(found - set(layout.periods))
+        if outside:
+            years = {SchoolYear.containing(date(int(p[:4]), int(p[5:]), 1)).label for p in outside}
+            self.findings.append(F.SCHOOL_YEAR_MISMATCH(
+                sheet=profile.name, cell=profile.field("school_year").cell,
+                profile=layout.school_year.label, template=", ".join(sorted(years))))
+
+    # -- the profile form --------------------------------------------------------------
+
+    def _profile(self, sheet: SheetLayout) -> tuple[Profile, str | None]:
+        name = self._find_sheet(sheet)
+        if name is None:
+            self.findings.append(F.MISSING_SHEET(sheet=sheet.name, what="the district profile"))
+            return Profile(), None
+        rows = self.wb.rows(name)
+        labels = {norm(r[0]): i for i, r in enumerate(rows[:PROFILE_SCAN_ROWS]) if r and r[0]}
+        values: dict[str, Any] = {}
+        for fld in sheet.fields:
+            if fld.formula:
+                continue
+            r = labels.get(norm(fld.label))
+            cell = f"B{r + 1}" if r is not None else fld.cell
+            raw = _at(rows, cell)
+            try:
+                if fld.type == "date":
+                    value, _ = coerce.read_date(raw, self.wb.date1904)
+                elif fld.type == "id":
+                    value, _ = coerce.read_id(raw, "")
+                else:
+                    value, _ = coerce.read_text(raw)
+            except coerce.Unreadable as exc:
+                self._unreadable(exc, name, cell, fld.label)
+                continue
+            if value is None and fld.required:
+                self.findings.append(F.REQUIRED_MISSING(
+                    sheet=name, cell=cell, what="The district profile", header=fld.label))
+            values[fld.key] = value
+        return Profile(**values), name
+
+    # -- a table sheet -----------------------------------------------------------------
+
+    def _table(self, sheet: SheetLayout, name: str,
+               layout: Layout) -> tuple[list[Any], dict[str, str]]:
+        rows = self.wb.rows(name)
+        header_at = self._header_row(sheet, rows)
+        if header_at is None:
+            self.findings.append(F.NO_HEADER_ROW(
+                sheet=name, headers="', '".join(c.header for c in sheet.input_columns[:3]),
+                rows=HEADER_SCAN_ROWS))
+            return [], {}
+        mapping = self._map_columns(sheet, name, rows[header_at], header_at + 1)
+        letters = {_slot_key(col): get_column_letter(i + 1) for i, col in mapping.items()}
+        data = rows[header_at + 1:]
+        total = max(self.wb.heights.get(name, 0), len(rows)) - header_at - 1
+        if total > self.max_rows:
+            self.findings.append(F.TOO_MANY_ROWS(
+                sheet=name, rows=total, limit=self.max_rows,
+                last=header_at + 1 + self.max_rows))
+            data = data[:self.max_rows]
+        parse = _RowParser(self, sheet, name, mapping)
+        out = [m for r, values in enumerate(data, header_at + 2)
+               if (m := parse(r, values)) is not None]
+        self._duplicates(sheet, name, out, letters)
+        return out, letters
+
+    def _header_row(self, sheet: SheetLayout, rows: list[list[Any]]) -> int | None:
+        known = {norm(n) for c in sheet.input_columns for n in (c.header, *c.aliases)}
+        best, best_score = None, 1
+        for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+            score = sum(1 for v in row if isinstance(v, str) and norm(v) in known)
+            if score > best_score:
+                best, best_score = i, score
+        return best
+
+    def _map_columns(self, sheet: SheetLayout, name: str, header: list[Any],
+                     header_row: int) -> dict[int, Column]:
+        """Which template column each column of the file holds (by 0-based index)."""
+        exact = {norm(c.header): c for c in sheet.columns}
+        alias = {norm(a): c for c in sheet.columns for a in c.aliases}
+        mapping: dict[int, Column] = {}
+        taken: set[Column] = set()
+        unmatched: list[tuple[int, str]] = []
+        for i, value in enumerate(header):
+            if value is None or not str(value).strip():
+                continue
+            key = norm(value)
+            col = exact.get(key) or alias.get(key)
+            if col is None and sheet.entity == "measures":
+                col = _month_column(sheet, str(value))
+            if col is None or col in taken:
+                unmatched.append((i, str(value)))
+                continue
+            mapping[i] = col
+            taken.add(col)
+            if key != norm(col.header):
+                self._renamed(name, i, header_row, str(value), col)
+        missing = [c for c in sheet.columns if c not in taken and not c.period]
+        for i, text in unmatched:
+            names = {norm(c.header): c for c in missing}
+            close = difflib.get_close_matches(norm(text), list(names), n=1, cutoff=0.8)
+            if close:
+                col = names[close[0]]
+                mapping[i] = col
+                missing.remove(col)
+                self._renamed(name, i, header_row, text, col)
+            else:
+                self.findings.append(F.EXTRA_COLUMN(
+                    sheet=name, cell=f"{get_column_letter(i + 1)}{header_row}",
+                    column=get_column_letter(i + 1), header=text))
+        for col in missing:
+            if col.is_input:
+                rule = F.MISSING_COLUMN if col.required else F.MISSING_OPTIONAL_COLUMN
+                self.findings.append(rule(sheet=name, header=col.header))
+        for i, col in mapping.items():
+            letter = get_column_letter(i + 1)
+            if col.is_input and not col.period and letter != col.letter:
+                self.findings.append(F.MOVED_COLUMN(
+                    sheet=name, cell=f"{letter}{header_row}", header=col.header, found=letter,
+                    expected=col.letter))
+        return mapping
+
+    def _renamed(self, sheet: str, i: int, header_row: int, found: str, col: Column) -> None:
+        self.findings.append(F.RENAMED_HEADER(
+            sheet=sheet, cell=f"{get_column_letter(i + 1)}{header_row}", found=found,
+            header=col.header))
+
+    def _duplicates(self, sheet: SheetLayout, name: str, rows: list[Any],
+                    letters: dict[str, str]) -> None:
+        key = "month" if sheet.entity == "monthly_updates" else "id"
+        header = sheet.column(key).header
+        first: dict[str, int] = {}
+        for item in rows:
+            value = getattr(item, key)
+            if value in first:
+                self.findings.append(F.DUPLICATE_ID(
+                    sheet=name, cell=f"{letters[key]}{item.row}", header=header,
+                    value=value, first=first[value]))
+            else:
+                first[value] = item.row
+
+    def _unreadable(self, exc: coerce.Unreadable, sheet: str, cell: str, header: str) -> None:
+        rule = F.RULES[exc.code]
+        self.findings.append(rule(sheet=sheet, cell=cell, header=header, value=exc.value,
+                                  **exc.extra))
+
+
+class _RowParser:
+    """Turns one row of a table sheet into its model, reporting what it had to do."""
+
+    def __init__(self, reader: _Reader, sheet: SheetLayout, name: str,
+                 mapping: dict[int, Column]) -> None:
+        self.reader = reader
+        self.sheet = sheet
+        self.name = name
+        self.inputs = [(i, c, get_column_letter(i + 1)) for i, c in sorted(mapping.items())
+                       if c.is_input]
+        self.model = MODELS[sheet.entity]
+        self.required = [c for c in sheet.input_columns if c.required and not c.period]
+        self.found = {c.key for _, c, _ in self.inputs}
+        self.date1904 = reader.wb.date1904
+
+    def __call__(self, r: int, values: list[Any]) -> Any:
+        n = len(values)
+        cells = [(c, letter, values[i]) for i, c, letter in self.inputs
+                 if i < n and values[i] is not None and values[i] != ""]
+        if not cells:
+            return None
+        data: dict[str, Any] = {"row": r}
+        percent_text: set[str] = set()
+        for col, letter, raw in cells:
+            cell = f"{letter}{r}"
+            try:
+                value, note = self._value(col, raw)
+            except coerce.Unreadable as exc:
+                self.reader._unreadable(exc, self.name, cell, col.header)
+                continue
+            if value is None:
+                continue
+            if note:
+                self.reader.findings.append(F.VALUE_NORMALISED(
+                    sheet=self.name, cell=cell, header=col.header, value=raw, read=note))
+            if col.period:
+                bucket = "actuals" if col.key == "actual" else "interim_targets"
+                data.setdefault(bucket, {})[col.period] = value
+                if isinstance(raw, str) and raw.strip().endswith("%"):
+                    percent_text.add(col.period + col.key)
+            else:
+                data[col.key] = value
+                if isinstance(raw, str) and raw.strip().endswith("%"):
+                    percent_text.add(col.key)
+        key = "month" if self.sheet.entity == "monthly_updates" else "id"
+        for col in self.required:
+            if col.key not in data and col.key in self.found:
+                letter = next(lt for _, c, lt in self.inputs if c is col)
+                what = f"{self.sheet.title} row {r}" if key not in data else \
+                    f"{_singular(self.sheet)} {data[key]}"
+                self.reader.findings.append(F.REQUIRED_MISSING(
+                    sheet=self.name, cell=f"{letter}{r}", what=what, header=col.header))
+        if key not in data:
+            return None
+        if self.sheet.entity == "measures":
+            self._percentages(data, percent_text, r)
+        return self.model(**data)
+
+    def _value(self, col: Column, raw: Any) -> tuple[Any, str | None]:
+        t = col.type
+        if t == "number":
+            return coerce.read_number(raw)
+        if t == "date":
+            if col.key == "month":
+                return coerce.read_month(raw, self.date1904)
+            return coerce.read_date(raw, self.date1904)
+        if t in ("id", "reference"):
+            entity = self.sheet.entity if t == "id" else col.ref
+            prefix, words = ID_PREFIXES[entity or ""]
+            return coerce.read_id(raw, prefix, words)
+        if t == "choice":
+            value, note = coerce.read_choice(raw, col.choices or "")
+            if col.choices == "yes_no":
+                return value == "yes", None
+            return value, note
+        if t == "year":
+            return coerce.read_year(raw, end=col.key == "end_year")
+        return coerce.read_text(raw)
+
+    def _percentages(self, data: dict[str, Any], percent_text: set[str], r: int) -> None:
+        """For a % measure, numbers typed as fractions (0.45 shown as 45%) become points.
+
+        Readers that drop number formats cannot tell 0.45 from 45%: when every number of
+        the row is within ±1 they are all fractions; otherwise a lone value under 1 is.
+        """
+        if data.get("unit") != "%":
+            return
+        slots: list[tuple[dict[str, Any], str, str]] = [
+            (data, k, k) for k in ("baseline", "target") if k in data and k not in percent_text]
+        for bucket, key in (("actuals", "actual"), ("interim_targets", "interim_target")):
+            slots += [(data[bucket], p, p + key) for p in data.get(bucket, {})
+                      if p + key not in percent_text]
+        if not slots:
+            return
+        all_fractions = max(abs(d[k]) for d, k, _ in slots) <= 1
+        where = {(c.period or "") + c.key: (c.header, lt) for _, c, lt in self.inputs}
+        for d, k, slot in slots:
+            v = d[k]
+            if v != 0 and (abs(v) < 1 or (all_fractions and abs(v) <= 1)):
+                d[k] = round(v * 100, 10)
+                header, letter = where[slot]
+                self.reader.findings.append(F.VALUE_NORMALISED(
+                    sheet=self.name, cell=f"{letter}{r}", header=header, value=v,
+                    read=f"{d[k]:g}%"))
+
+
+def _slot_key(col: Column) -> str:
+    return f"{col.key}:{col.period}" if col.period else col.key
+
+
+def _singular(sheet: SheetLayout) -> str:
+    return {"strategic_goals": "Strategic goal", "cdip_goals": "CDIP goal", "needs": "Need",
+            "goals": "Goal", "measures": "Measure", "actions": "Action",
+            "monthly_updates": "The update for"}[sheet.entity]
+
+
+def _month_column(sheet: SheetLayout, header: str) -> Column | None:
+    """'Oct 2026', 'October-26 actual', 'Interim target Oct 2026' -> the period's column."""
+    text = header.lower()
+    m = _MONTH_HEADER.search(text)
+    if not m:
+        return None
+    year = int(m.group(2)) if len(m.group(2)) == 4 else 2000 + int(m.group(2))
+    period = f"{year:04d}-{_MONTHS[m.group(1)]:02d}"
+    key = "interim_target" if ("interim" in text or "target" in text) else "actual"
+    try:
+        return sheet.column(key, period)
+    except KeyError:  # a month of another school year: keep it, report it later
+        return Column(key, f"{'Interim' if key != 'actual' else 'Actual'} "
+                      f"{period_label(period)}", "number", period=period)
+
+
+def _at(rows: list[list[Any]], cell: str) -> Any:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    r = int(cell[len(letters):]) - 1
+    c = 0
+    for ch in letters:
+        c = c * 26 + ord(ch) - 64
+    if r < len(rows) and c - 1 < len(rows[r]):
+        return rows[r][c - 1]
+    return None

@@ -1,0 +1,326 @@
+"""Writing the District Scorecard workbook from the layout.
+
+``build_template`` gives the empty template (optionally pre-filled with a district's
+profile and rows); the example generator uses the same function to write filled copies.
+Dropdowns come from the hidden Lists sheet or from the id columns they refer to; header
+cells carry input messages; computed columns hold native formulas and are locked (sheet
+protection without a password); headers are frozen and filtered; statuses are coloured.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .formulas import as_of as as_of_formula
+from .formulas import formula
+from .layout import (
+    CHOICES, SCHEDULES, UPDATE_STATUSES, Column, Layout, SheetLayout, entity_sheets,
+    scorecard_layout,
+)
+from .schoolyear import period_date
+
+Rows = Mapping[str, Iterable[Mapping[str, Any]]]  # entity -> rows of {key or "actual:YYYY-MM": value}
+
+NAVY, GREY, PALE = "1F3864", "595959", "F2F2F2"
+STATUS_COLOURS = {
+    "Met": ("1E7B34", "FFFFFF"), "On Track": ("C6EFCE", "006100"),
+    "At Risk": ("FFEB9C", "9C5700"), "Off Track": ("FFC7CE", "9C0006"),
+    "Not Met": ("9C0006", "FFFFFF"), "No Data": ("EDEDED", "595959"),
+    "Overdue": ("FFC7CE", "9C0006"), "Late Start": ("FFEB9C", "9C5700"),
+    "Complete": ("C6EFCE", "006100"), "Missing": ("FFC7CE", "9C0006"),
+    "Late": ("FFEB9C", "9C5700"), "On Time": ("C6EFCE", "006100"),
+}
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+THIN = Side(style="thin", color="BFBFBF")
+UNLOCKED = Protection(locked=False)
+PERIOD_ROW, INDEX_ROW = 15, 16  # rows of the Lists sheet holding PeriodEnds and PeriodIndex
+SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year ends"),
+            ("AtRiskBand", "At-risk band (share of the gap)"),
+            ("UpdateDueDay", "Monthly update due day"))
+
+
+def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
+                   rows: Rows | None = None, at_risk_band: float = 0.10,
+                   update_due_day: int = 30) -> Workbook:
+    layout = layout or scorecard_layout()
+    wb = Workbook()
+    wb.remove(wb.active)
+    _instructions(wb.create_sheet(layout.instructions_sheet), layout)
+    profile_values = {"school_year": layout.school_year.label,
+                      "template_version": layout.template_version, **(profile or {})}
+    _profile(wb.create_sheet(layout.sheet("profile").name), layout, profile_values)
+    for sheet in entity_sheets(layout):
+        ws = wb.create_sheet(sheet.name)
+        _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())))
+    _lists(wb.create_sheet(layout.lists_sheet), layout, at_risk_band, update_due_day)
+    _names(wb, layout)
+    wb.custom_doc_props.append(StringProperty(name="sheetsync_template_version",
+                                              value=layout.template_version))
+    wb.active = 1
+    return wb
+
+
+def save_atomic(wb: Workbook, path: str | Path) -> Path:
+    """Write ``wb`` to ``path`` so a reader sees the old file or the new one, whole."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+# -- sheets ------------------------------------------------------------------------------
+
+
+def _title(ws: Worksheet, title: str, guidance: str) -> None:
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14, color=NAVY)
+    ws["A2"] = guidance
+    ws["A2"].font = Font(italic=True, color=GREY)
+
+
+def _instructions(ws: Worksheet, layout: Layout) -> None:
+    _title(ws, f"District Scorecard {layout.school_year.label}",
+           f"Template version {layout.template_version}. Made by sheetsync.")
+    lines = [
+        "How to use this workbook",
+        "1. Fill in the District Profile: your district id and name are usually filled in "
+        "for you.",
+        "2. List your strategic-plan goals, your CDIP goals and your needs (mark two or three "
+        "priority needs).",
+        "3. Write one SMART goal per row on Goals, pointing to a strategic goal and a CDIP "
+        "goal with the dropdowns.",
+        "4. Add at least one measure and one action for every goal.",
+        "5. Each month, type that month's actual for every measure and fill in the Monthly "
+        "Updates row by the 30th.",
+        "Grey columns are computed by formulas and locked; they work in Excel, Google Sheets "
+        "and LibreOffice with nothing to install.",
+        "Percentages: type 45 or 45% — both are read as 45%.",
+        "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
+        "progress is at least the expected progress for the month; At Risk within "
+        f"{0.10:.0%} of the gap below it; Met once the target is reached; Not Met after the "
+        "target date.",
+        "",
+        "What each sheet holds",
+    ]
+    for i, line in enumerate(lines, 4):
+        ws.cell(i, 1, line)
+    ws["A4"].font = ws.cell(4 + lines.index("What each sheet holds"), 1).font = Font(bold=True)
+    r = 4 + len(lines)
+    for sheet in layout.sheets:
+        ws.cell(r, 1, sheet.name).font = Font(bold=True)
+        ws.cell(r, 2, sheet.guidance)
+        r += 1
+        for col in sheet.columns:
+            if col.period and col.period != layout.periods[0]:
+                continue
+            name = col.header if not col.period else f"{col.header.split()[0]} <month>"
+            ws.cell(r, 2, f"{col.letter or ''}  {name}{' (required)' if col.required else ''}")
+            ws.cell(r, 3, col.help)
+            r += 1
+        for fld in sheet.fields:
+            ws.cell(r, 2, f"{fld.cell}  {fld.label}{' (required)' if fld.required else ''}")
+            ws.cell(r, 3, fld.help)
+            r += 1
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 36
+    ws.column_dimensions["C"].width = 80
+    ws.sheet_view.showGridLines = False
+
+
+def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any]) -> None:
+    sheet = layout.sheet("profile")
+    _title(ws, sheet.title, sheet.guidance)
+    for fld in sheet.fields:
+        label = ws[f"A{fld.cell[1:]}"]
+        label.value = fld.label
+        label.font = Font(bold=True)
+        cell = ws[fld.cell]
+        if fld.formula:
+            cell.value = as_of_formula(layout, sheet, sheet.field("as_of").cell)
+            cell.number_format = "yyyy-mm-dd"
+            cell.fill = PatternFill("solid", fgColor=PALE)
+            continue
+        cell.value = values.get(fld.key)
+        if fld.type == "date":
+            cell.number_format = "yyyy-mm-dd"
+        if fld.key != "template_version":
+            cell.protection = UNLOCKED
+        if fld.help:
+            _prompt(ws, fld.cell, fld.label, fld.help)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 40
+    ws.protection.sheet = True
+
+
+def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
+           rows: list[Mapping[str, Any]]) -> None:
+    _title(ws, f"{sheet.title} — {layout.school_year.label}", sheet.guidance)
+    h, first, last = sheet.header_row, sheet.first_data_row, sheet.last_data_row
+    last = max(last, first + len(rows) - 1)
+    for col in sheet.columns:
+        cell = ws[f"{col.letter}{h}"]
+        cell.value = col.header
+        cell.font = HEADER_FONT
+        cell.fill = PatternFill("solid", fgColor=GREY if not col.is_input else NAVY)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[col.letter].width = col.width
+        help_text = col.help + (" Required." if col.required else "")
+        if help_text.strip():
+            _prompt(ws, cell.coordinate, col.header, help_text)
+    ws.row_dimensions[h].height = 32
+    if sheet.entity == "monthly_updates" and not rows:
+        rows = [{"month": period_date(p).replace(day=1)} for p in layout.update_periods]
+    for col in sheet.columns:
+        _fill_column(ws, layout, sheet, col, rows, first, last)
+    _validations(ws, layout, sheet, first, last)
+    _colours(ws, sheet, first, last)
+    ws.freeze_panes = f"B{first}"
+    ws.auto_filter.ref = f"A{h}:{sheet.columns[-1].letter}{last}"
+    interim = [c for c in sheet.columns if c.key == "interim_target"]
+    if interim:
+        ws.column_dimensions.group(interim[0].letter, interim[-1].letter, outline_level=1,
+                                   hidden=True)
+    ws.protection.sheet = True
+    for option in ("formatColumns", "formatRows", "autoFilter", "sort", "insertRows"):
+        setattr(ws.protection, option, False)
+
+
+def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
+                 rows: list[Mapping[str, Any]], first: int, last: int) -> None:
+    slot = f"{col.key}:{col.period}" if col.period else col.key
+    fill = PatternFill("solid", fgColor=PALE) if not col.is_input else None
+    for r in range(first, last + 1):
+        cell = ws[f"{col.letter}{r}"]
+        if col.is_input:
+            i = r - first
+            if i < len(rows):
+                value = rows[i].get(slot)
+                if value is not None:
+                    cell.value = value
+            cell.protection = UNLOCKED
+        else:
+            cell.value = formula(layout, sheet, col.key, r)
+            cell.fill = fill
+        if col.number_format:
+            cell.number_format = col.number_format
+        cell.border = Border(bottom=THIN)
+
+
+def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
+                 last: int) -> None:
+    lists = layout.lists_sheet
+    choice_col = {name: get_column_letter(i) for i, name in enumerate(CHOICES, 1)}
+    for col in sheet.input_columns:
+        area = f"{col.letter}{first}:{col.letter}{last}"
+        dv = None
+        if col.choices:
+            n = len(CHOICES[col.choices])
+            letter = choice_col[col.choices]
+            dv = DataValidation(type="list", formula1=f"={lists}!${letter}$2:${letter}${n + 1}",
+                                allow_blank=True, errorStyle="stop",
+                                error=f"Pick one of: {', '.join(CHOICES[col.choices])}"[:255],
+                                errorTitle=col.header[:32])
+        elif col.ref:
+            target = layout.sheet(col.ref)
+            ref = (f"='{target.name}'!$A${target.first_data_row}:"
+                   f"$A${target.last_data_row}")
+            dv = DataValidation(type="list", formula1=ref, allow_blank=True,
+                                errorStyle="warning", errorTitle=col.header[:32],
+                                error=f"Pick an id from the '{target.name}' sheet.")
+        elif col.type == "date":
+            dv = DataValidation(type="date", operator="greaterThan", formula1="36526",
+                                allow_blank=True, errorStyle="warning",
+                                errorTitle=col.header[:32],
+                                error="Type a date such as 2027-05-31.")
+        elif col.type == "number":
+            dv = DataValidation(type="decimal", operator="between", formula1="-1000000000",
+                                formula2="1000000000", allow_blank=True, errorStyle="warning",
+                                errorTitle=col.header[:32],
+                                error="Type a number such as 45 (or 45%).")
+        if dv is not None:
+            dv.showErrorMessage = True
+            dv.add(area)
+            ws.add_data_validation(dv)
+
+
+def _colours(ws: Worksheet, sheet: SheetLayout, first: int, last: int) -> None:
+    for col in sheet.columns:
+        if col.is_input or col.key not in ("status", "schedule", "update_status"):
+            continue
+        area = f"{col.letter}{first}:{col.letter}{last}"
+        for status, (bg, fg) in STATUS_COLOURS.items():
+            ws.conditional_formatting.add(area, CellIsRule(
+                operator="equal", formula=[f'"{status}"'],
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg), font=Font(color=fg)))
+
+
+def _prompt(ws: Worksheet, cell: str, title: str, text: str) -> None:
+    dv = DataValidation(showInputMessage=True, promptTitle=title[:32], prompt=text[:255])
+    dv.add(cell)
+    ws.add_data_validation(dv)
+
+
+def _lists(ws: Worksheet, layout: Layout, at_risk_band: float, update_due_day: int) -> None:
+    for i, (name, values) in enumerate(CHOICES.items(), 1):
+        ws.cell(1, i, name).font = Font(bold=True)
+        for r, value in enumerate(values, 2):
+            ws.cell(r, i, value)
+    base = len(CHOICES) + 2
+    year = layout.school_year
+    settings = {"SchoolStart": year.start, "SchoolEnd": year.end,
+                "AtRiskBand": at_risk_band, "UpdateDueDay": update_due_day}
+    for r, (name, label) in enumerate(SETTINGS, 1):
+        ws.cell(r, base, label)
+        cell = ws.cell(r, base + 1, settings[name])
+        if isinstance(settings[name], date):
+            cell.number_format = "yyyy-mm-dd"
+    ws.cell(PERIOD_ROW, 1, "Month ends")
+    ws.cell(INDEX_ROW, 1, "Month number")
+    for i, p in enumerate(layout.periods, 2):
+        ws.cell(PERIOD_ROW, i, period_date(p)).number_format = "yyyy-mm-dd"
+        ws.cell(INDEX_ROW, i, i - 1)
+    ws.cell(INDEX_ROW + 2, 1, "Statuses")
+    for i, s in enumerate((*("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data"),
+                           *SCHEDULES, *UPDATE_STATUSES), 2):
+        ws.cell(INDEX_ROW + 2, i, s)
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+def _names(wb: Workbook, layout: Layout) -> None:
+    lists = layout.lists_sheet
+    base = get_column_letter(len(CHOICES) + 3)
+    profile = layout.sheet("profile")
+    refs = {"AsOf": f"'{profile.name}'!${profile.field('status_date').cell[0]}"
+                    f"${profile.field('status_date').cell[1:]}"}
+    for r, (name, _) in enumerate(SETTINGS, 1):
+        refs[name] = f"{lists}!${base}${r}"
+    end = get_column_letter(len(layout.periods) + 1)
+    refs["PeriodEnds"] = f"{lists}!$B${PERIOD_ROW}:${end}${PERIOD_ROW}"
+    refs["PeriodIndex"] = f"{lists}!$B${INDEX_ROW}:${end}${INDEX_ROW}"
+    for name, ref in refs.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
