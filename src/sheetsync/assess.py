@@ -16,8 +16,15 @@ from .layout import scorecard_layout
 from .models import Scorecard
 from .reader import read_scorecard
 from .schoolyear import SchoolYear
-from .status import MeasureStatus, StatusSettings, action_schedule, measure_status, \
-    update_status, worst
+from .status import (
+    DEFAULT_SETTINGS,
+    MeasureStatus,
+    StatusSettings,
+    action_schedule,
+    measure_status,
+    update_status,
+    worst,
+)
 
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -72,7 +79,7 @@ def as_of_for(card: Scorecard, as_of: date | None) -> date:
 
 
 def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = None,
-           settings: StatusSettings = StatusSettings()) -> CheckResult:
+           settings: StatusSettings = DEFAULT_SETTINGS) -> CheckResult:
     when = as_of_for(card, as_of)
     year = SchoolYear.parse(card.school_year)
     layout = scorecard_layout(year.label)
@@ -108,7 +115,7 @@ def _sheet_order(card: Scorecard, sheet: str | None) -> int:
 
 
 def check_workbook(path: str, as_of: date | None = None,
-                   settings: StatusSettings = StatusSettings()) -> CheckResult:
+                   settings: StatusSettings = DEFAULT_SETTINGS) -> CheckResult:
     """Read and assess the workbook at ``path`` (raises ``WorkbookUnreadable``)."""
     card, found = read_scorecard(path)
     return assess(card, found, as_of, settings)

@@ -15,8 +15,14 @@ from . import findings as F
 from .findings import Finding
 from .models import Goal, Measure, Scorecard
 from .schoolyear import SchoolYear, period_label
-from .status import StatusSettings, action_schedule, direction_of, stale_since, update_due, \
-    update_status
+from .status import (
+    StatusSettings,
+    action_schedule,
+    direction_of,
+    stale_since,
+    update_due,
+    update_status,
+)
 
 SMART_KEYS = ("specific", "measurable", "attainable", "responsible", "time_bound")
 SMART_WORDS = {"specific": "Specific", "measurable": "Measurable", "attainable": "Attainable",

@@ -52,8 +52,14 @@ def _check_error(value: Any) -> None:
 
 
 def read_text(value: Any) -> tuple[str | None, str | None]:
-    _check_error(value)
-    if is_blank(value):
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or text.lower() in BLANK_WORDS:
+            return None, None
+        if text[0] == "#" and text.upper() in EXCEL_ERRORS:
+            raise Unreadable("formula-error", text)
+        return text, None
+    if value is None:
         return None, None
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -46,11 +46,11 @@ class Rule:
     def __call__(self, *, sheet: str | None = None, cell: str | None = None,
                  row: int | None = None, column: str | None = None,
                  severity: Severity | None = None, **values: Any) -> Finding:
-        if cell and row is None:
+        if cell and row is None and "row" not in values:
             row = int("".join(ch for ch in cell if ch.isdigit()) or 0) or None
         if cell and column is None:
             column = "".join(ch for ch in cell if ch.isalpha()) or None
-        message = self.template.format(sheet=sheet, cell=cell, **values)
+        message = self.template.format(sheet=sheet, cell=cell, column=column, **values)
         return Finding(self.code, severity or self.severity, message, sheet, cell, row, column)
 
 

@@ -6,7 +6,7 @@ latest month with an actual, INDEX/MATCH picks values, COUNTIFS rolls statuses u
 arithmetic is done in the same order as in Python so the two agree to the last bit.
 
 Workbook-level names (defined by ``template``): AsOf, SchoolStart, SchoolEnd, AtRiskBand,
-UpdateDueDay, PeriodEnds (a row of the twelve month-end dates) and PeriodIndex (1..12).
+UpdateDueDay and PeriodEnds (a row of the twelve month-end dates).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from collections.abc import Callable
 
 from .layout import Layout, SheetLayout
 
-NAMES = ("AsOf", "SchoolStart", "SchoolEnd", "AtRiskBand", "UpdateDueDay", "PeriodEnds",
-         "PeriodIndex")
+NAMES = ("AsOf", "SchoolStart", "SchoolEnd", "AtRiskBand", "UpdateDueDay", "PeriodEnds")
 
 
 def _q(sheet: str) -> str:
@@ -53,31 +52,32 @@ def _worst(id_cell: str, keys: str, statuses: str) -> str:
 
 
 def latest_period(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    latest = (f"SUMPRODUCT(MAX(ISNUMBER({r.span('actual')})*(PeriodEnds<=EOMONTH(AsOf,0))"
-              "*PeriodIndex))")
-    return f'=IF({r.id}="","",IF({latest}=0,"",INDEX(PeriodEnds,{latest})))'
+    """The month-end date of the latest actual not after the as-of month; 0 when none.
+
+    Month ends increase along the row, so the largest qualifying one is the latest.
+    """
+    return (f'=IF({r.id}="","",SUMPRODUCT(MAX(ISNUMBER({r.span("actual")})'
+            f"*(PeriodEnds<=EOMONTH(AsOf,0))*PeriodEnds)))")
 
 
 def latest_actual(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    return (f'=IF({r.latest_period}="","",'
+    return (f'=IF(N({r.latest_period})=0,"",'
             f"INDEX({r.span('actual')},MATCH({r.latest_period},PeriodEnds,0)))")
 
 
 def expected(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    b, t = r.baseline, r.target
+    b, t, m = r.baseline, r.target, r.latest_period
     start = f"IF(ISNUMBER({r.baseline_date}),{r.baseline_date},SchoolStart)"
     end = f"IF(ISNUMBER({r.target_date}),{r.target_date},SchoolEnd)"
-    interim = f"INDEX({r.span('interim_target')},MATCH({r.latest_period},PeriodEnds,0))"
-    share = (f"IF({end}-{start}<=0,1,"
-             f"MIN(1,MAX(0,({r.latest_period}-{start})/({end}-{start}))))")
-    return (f'=IF(OR({r.latest_period}="",NOT(ISNUMBER({b})),NOT(ISNUMBER({t}))),"",'
+    interim = f"INDEX({r.span('interim_target')},MATCH({m},PeriodEnds,0))"
+    share = f"IF({end}-{start}<=0,1,MIN(1,MAX(0,({m}-{start})/({end}-{start}))))"
+    return (f'=IF(OR(N({m})=0,NOT(ISNUMBER({b})),NOT(ISNUMBER({t}))),"",'
             f"IF({t}={b},{t},IF(ISNUMBER({interim}),{interim},{b}+({t}-{b})*{share})))")
 
 
 def progress(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    b, t, a = r.baseline, r.target, r.latest_actual
-    return (f'=IF(OR({a}="",NOT(ISNUMBER({b})),NOT(ISNUMBER({t})),{t}={b}),"",'
-            f"({a}-{b})/({t}-{b}))")
+    b, t = r.baseline, r.target
+    return f'=IF(OR({r.expected}="",{t}={b}),"",({r.latest_actual}-{b})/({t}-{b}))'
 
 
 def measure_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
@@ -88,8 +88,8 @@ def measure_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
                   f'IF({r.direction}="decrease",{a}<={t},{a}={t}))')
     judged = (f'IF({p}>=1,"Met",IF(AsOf>{end},"Not Met",IF({p}>={e},"On Track",'
               f'IF({p}>={e}-AtRiskBand,"At Risk","Off Track"))))')
-    return (f'=IF({r.id}="","",IF(OR({a}="",NOT(ISNUMBER({b})),NOT(ISNUMBER({t}))),'
-            f'"No Data",IF({t}={b},IF({maintained},"Met","Off Track"),{judged})))')
+    return (f'=IF({r.id}="","",IF({r.expected}="","No Data",'
+            f'IF({t}={b},IF({maintained},"Met","Off Track"),{judged})))')
 
 
 def goal_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
@@ -106,7 +106,8 @@ def strategic_goal_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 
 
 def goal_count(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    return f'=IF({r.id}="","",COUNTIF({_column_range(layout.sheet("goals"), "strategic_goal_id")},{r.id}))'
+    keys = _column_range(layout.sheet("goals"), "strategic_goal_id")
+    return f'=IF({r.id}="","",COUNTIF({keys},{r.id}))'
 
 
 def action_schedule(layout: Layout, sheet: SheetLayout, r: _Row) -> str:

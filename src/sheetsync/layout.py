@@ -222,7 +222,8 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
         C("data_source", "Data Source", width=18, help="Where the numbers come from."),
         C("owner", "Owner", width=16, help="Who reports this measure."),
         C("latest_period", "Latest Month", "formula", formula="latest_period",
-          number_format="mmm yyyy", width=11, help="Computed: the month of the latest actual."),
+          number_format='mmm yyyy;;""', width=11,
+          help="Computed: the month of the latest actual."),
         C("latest_actual", "Latest Actual", "formula", formula="latest_actual", width=10,
           help="Computed."),
         C("expected", "Expected Now", "formula", formula="expected", number_format="0.0",
@@ -265,7 +266,7 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
     sheets = (
         profile,
         _table("Strategic Goals", "strategic_goals", "Strategic Plan Goals",
-               "The long-range goals of your board-approved strategic plan.", 20, [
+               "The long-range goals of your board-approved strategic plan.", 15, [
                    C("id", "Strategic Goal ID", "id", True, help="SG1, SG2 …", width=12,
                      aliases=("strategic goal", "sg id", "sg")),
                    C("title", "Title", required=True, width=30),
@@ -278,14 +279,14 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
                      help="Computed: the worst status of its annual goals."),
                ]),
         _table("CDIP Goals", "cdip_goals", "CDIP Goals",
-               "The improvement-plan (CDIP) goals your annual goals map to.", 20, [
+               "The improvement-plan (CDIP) goals your annual goals map to.", 15, [
                    C("id", "CDIP Goal ID", "id", True, help="CG1, CG2 …", width=12,
                      aliases=("cdip goal", "cg id")),
                    C("area", "Area", "choice", True, choices="cdip_areas", width=24),
                    C("statement", "Statement", required=True, width=60),
                ]),
         _table("Needs", "needs", "Needs Assessment",
-               "Findings of the needs assessment; mark two or three as priorities.", 30, [
+               "Findings of the needs assessment; mark two or three as priorities.", 20, [
                    C("id", "Need ID", "id", True, help="N1, N2 …", width=9),
                    C("description", "Description", required=True, width=48),
                    C("data_source", "Data Source", width=20),
@@ -296,7 +297,7 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
                ]),
         _table("Goals", "goals", "Annual SMART Goals",
                "One row per SMART goal: specific, measurable, attainable, responsible, "
-               "time-bound.", 40, [
+               "time-bound.", 30, [
                    C("id", "Goal ID", "id", True, help="G1, G2 …", width=9,
                      aliases=("goal", "goal #", "goal no", "annual goal id")),
                    C("strategic_goal_id", "Strategic Goal ID", "reference", True,
@@ -311,21 +312,22 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
                      aliases=("goal statement", "smart goal", "statement")),
                    C("student_group", "Student Group", width=16,
                      help="Who the goal is for, e.g. 'All students', 'Grade 3'."),
-                   C("owner", "Owner", "text", True, width=18, help="The person responsible."),
-                   C("target_date", "Target Date", "date", True, number_format=DATE, width=12),
+                   C("owner", "Owner", width=18, help="The person responsible (the R of SMART)."),
+                   C("target_date", "Target Date", "date", number_format=DATE, width=12,
+                     help="When the goal is to be met (the T of SMART)."),
                    C("status", "Status", "formula", formula="goal_status", width=11,
                      help="Computed: the worst status of its measures."),
                ]),
         _table("Measures", "measures", "Progress-Monitoring Measures",
                "One row per measure. Enter each month's actual in its column; interim "
-               "targets (grouped on the right) are optional.", 120, _measure_columns(year)),
+               "targets (grouped on the right) are optional.", 60, _measure_columns(year)),
         _table("Actions", "actions", "Strategic Actions",
                "What the district will do toward each goal, who leads it, when and with "
-               "what funding.", 200, [
+               "what funding.", 100, [
                    C("id", "Action ID", "id", True, help="A1, A2 …", width=9),
                    C("goal_id", "Goal ID", "reference", True, ref="goals", width=9),
                    C("description", "Action", required=True, width=44),
-                   C("owner", "Owner", "text", True, width=16),
+                   C("owner", "Owner", width=16, help="Who leads this action."),
                    C("start_date", "Start Date", "date", number_format=DATE, width=12),
                    C("due_date", "Due Date", "date", True, number_format=DATE, width=12),
                    C("resources", "Resources", width=20),

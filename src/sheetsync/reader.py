@@ -269,76 +269,75 @@ class _RowParser:
         self.reader = reader
         self.sheet = sheet
         self.name = name
-        self.inputs = [(i, c, get_column_letter(i + 1)) for i, c in sorted(mapping.items())
-                       if c.is_input]
-        self.model = MODELS[sheet.entity]
-        self.required = [c for c in sheet.input_columns if c.required and not c.period]
-        self.found = {c.key for _, c, _ in self.inputs}
         self.date1904 = reader.wb.date1904
+        self.inputs = [(i, c, get_column_letter(i + 1), self._parser(c))
+                       for i, c in sorted(mapping.items()) if c.is_input]
+        self.index = [i for i, *_ in self.inputs]
+        self.model = MODELS[sheet.entity]
+        self.key = "month" if sheet.entity == "monthly_updates" else "id"
+        self.required = [(c, letter) for _, c, letter, _ in self.inputs
+                         if c.required and not c.period]
 
     def __call__(self, r: int, values: list[Any]) -> Any:
         n = len(values)
-        cells = [(c, letter, values[i]) for i, c, letter in self.inputs
-                 if i < n and values[i] is not None and values[i] != ""]
-        if not cells:
-            return None
+        if not any(values[i] is not None for i in self.index if i < n):
+            return None  # a blank row (formula cells are not inputs)
         data: dict[str, Any] = {"row": r}
         percent_text: set[str] = set()
-        for col, letter, raw in cells:
-            cell = f"{letter}{r}"
+        for i, col, letter, parse in self.inputs:
+            raw = values[i] if i < n else None
+            if raw is None:
+                continue
             try:
-                value, note = self._value(col, raw)
+                value, note = parse(raw)
             except coerce.Unreadable as exc:
-                self.reader._unreadable(exc, self.name, cell, col.header)
+                self.reader._unreadable(exc, self.name, f"{letter}{r}", col.header)
                 continue
             if value is None:
                 continue
             if note:
                 self.reader.findings.append(F.VALUE_NORMALISED(
-                    sheet=self.name, cell=cell, header=col.header, value=raw, read=note))
+                    sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
+                    read=note))
+            slot = col.key
             if col.period:
                 bucket = "actuals" if col.key == "actual" else "interim_targets"
                 data.setdefault(bucket, {})[col.period] = value
-                if isinstance(raw, str) and raw.strip().endswith("%"):
-                    percent_text.add(col.period + col.key)
+                slot = col.period + col.key
             else:
                 data[col.key] = value
-                if isinstance(raw, str) and raw.strip().endswith("%"):
-                    percent_text.add(col.key)
-        key = "month" if self.sheet.entity == "monthly_updates" else "id"
-        for col in self.required:
-            if col.key not in data and col.key in self.found:
-                letter = next(lt for _, c, lt in self.inputs if c is col)
-                what = f"{self.sheet.title} row {r}" if key not in data else \
-                    f"{_singular(self.sheet)} {data[key]}"
+            if col.type == "number" and isinstance(raw, str) and raw.rstrip().endswith("%"):
+                percent_text.add(slot)
+        for col, letter in self.required:
+            if col.key not in data:
+                what = (f"{_singular(self.sheet)} {data[self.key]}" if self.key in data
+                        else f"{self.sheet.title} row {r}")
                 self.reader.findings.append(F.REQUIRED_MISSING(
                     sheet=self.name, cell=f"{letter}{r}", what=what, header=col.header))
-        if key not in data:
+        if self.key not in data:
             return None
         if self.sheet.entity == "measures":
             self._percentages(data, percent_text, r)
         return self.model(**data)
 
-    def _value(self, col: Column, raw: Any) -> tuple[Any, str | None]:
-        t = col.type
+    def _parser(self, col: Column) -> Any:
+        t, date1904 = col.type, self.date1904
         if t == "number":
-            return coerce.read_number(raw)
+            return coerce.read_number
+        if t == "date" and col.key == "month":
+            return lambda raw: coerce.read_month(raw, date1904)
         if t == "date":
-            if col.key == "month":
-                return coerce.read_month(raw, self.date1904)
-            return coerce.read_date(raw, self.date1904)
+            return lambda raw: coerce.read_date(raw, date1904)
         if t in ("id", "reference"):
-            entity = self.sheet.entity if t == "id" else col.ref
-            prefix, words = ID_PREFIXES[entity or ""]
-            return coerce.read_id(raw, prefix, words)
+            prefix, words = ID_PREFIXES[(self.sheet.entity if t == "id" else col.ref) or ""]
+            return lambda raw: coerce.read_id(raw, prefix, words)
+        if t == "choice" and col.choices == "yes_no":
+            return lambda raw: (coerce.read_choice(raw, "yes_no")[0] == "yes", None)
         if t == "choice":
-            value, note = coerce.read_choice(raw, col.choices or "")
-            if col.choices == "yes_no":
-                return value == "yes", None
-            return value, note
+            return lambda raw: coerce.read_choice(raw, col.choices or "")
         if t == "year":
-            return coerce.read_year(raw, end=col.key == "end_year")
-        return coerce.read_text(raw)
+            return lambda raw: coerce.read_year(raw, end=col.key == "end_year")
+        return coerce.read_text
 
     def _percentages(self, data: dict[str, Any], percent_text: set[str], r: int) -> None:
         """For a % measure, numbers typed as fractions (0.45 shown as 45%) become points.
@@ -356,7 +355,7 @@ class _RowParser:
         if not slots:
             return
         all_fractions = max(abs(d[k]) for d, k, _ in slots) <= 1
-        where = {(c.period or "") + c.key: (c.header, lt) for _, c, lt in self.inputs}
+        where = {(c.period or "") + c.key: (c.header, lt) for _, c, lt, _ in self.inputs}
         for d, k, slot in slots:
             v = d[k]
             if v != 0 and (abs(v) < 1 or (all_fractions and abs(v) <= 1)):

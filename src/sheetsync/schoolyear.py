@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 FIRST_MONTH = 7  # July
 
@@ -68,7 +69,7 @@ class SchoolYear:
     def end(self) -> date:
         return date(self.start_year + 1, FIRST_MONTH - 1, 30)
 
-    @property
+    @cached_property
     def periods(self) -> list[str]:
         """The twelve months of the year, July first, as 'YYYY-MM' keys."""
         keys = []

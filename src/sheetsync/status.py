@@ -56,8 +56,11 @@ def direction_of(m: Measure) -> str | None:
     return "increase" if m.target > m.baseline else "decrease"
 
 
+DEFAULT_SETTINGS = StatusSettings()
+
+
 def measure_status(m: Measure, as_of: date, year: SchoolYear,
-                   settings: StatusSettings = StatusSettings()) -> MeasureStatus:
+                   settings: StatusSettings = DEFAULT_SETTINGS) -> MeasureStatus:
     current = period_key(as_of)
     future = tuple(sorted(p for p in m.actuals if p > current))
     past = [p for p in m.actuals if p <= current]

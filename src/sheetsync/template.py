@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from copy import copy
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .formulas import as_of as as_of_formula
 from .formulas import formula
 from .layout import (
-    CHOICES, SCHEDULES, UPDATE_STATUSES, Column, Layout, SheetLayout, entity_sheets,
+    CHOICES,
+    SCHEDULES,
+    UPDATE_STATUSES,
+    Column,
+    Layout,
+    SheetLayout,
+    entity_sheets,
     scorecard_layout,
 )
 from .schoolyear import period_date
 
-Rows = Mapping[str, Iterable[Mapping[str, Any]]]  # entity -> rows of {key or "actual:YYYY-MM": value}
+# entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
+Rows = Mapping[str, Iterable[Mapping[str, Any]]]
 
 NAVY, GREY, PALE = "1F3864", "595959", "F2F2F2"
 STATUS_COLOURS = {
@@ -47,7 +55,7 @@ STATUS_COLOURS = {
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
 UNLOCKED = Protection(locked=False)
-PERIOD_ROW, INDEX_ROW = 15, 16  # rows of the Lists sheet holding PeriodEnds and PeriodIndex
+PERIOD_ROW = 15  # the row of the Lists sheet holding PeriodEnds
 SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year ends"),
             ("AtRiskBand", "At-risk band (share of the gap)"),
             ("UpdateDueDay", "Monthly update due day"))
@@ -212,22 +220,24 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
 def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
                  rows: list[Mapping[str, Any]], first: int, last: int) -> None:
     slot = f"{col.key}:{col.period}" if col.period else col.key
-    fill = PatternFill("solid", fgColor=PALE) if not col.is_input else None
+    proto = ws[f"{col.letter}{first}"]  # styled once; the other cells share its style
+    if col.is_input:
+        proto.protection = UNLOCKED
+    else:
+        proto.fill = PatternFill("solid", fgColor=PALE)
+    if col.number_format:
+        proto.number_format = col.number_format
+    proto.border = Border(bottom=THIN)
     for r in range(first, last + 1):
         cell = ws[f"{col.letter}{r}"]
-        if col.is_input:
-            i = r - first
-            if i < len(rows):
-                value = rows[i].get(slot)
-                if value is not None:
-                    cell.value = value
-            cell.protection = UNLOCKED
-        else:
+        if r != first:
+            cell._style = copy(proto._style)
+        if not col.is_input:
             cell.value = formula(layout, sheet, col.key, r)
-            cell.fill = fill
-        if col.number_format:
-            cell.number_format = col.number_format
-        cell.border = Border(bottom=THIN)
+        elif r - first < len(rows):
+            value = rows[r - first].get(slot)
+            if value is not None:
+                cell.value = value
 
 
 def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
@@ -299,14 +309,12 @@ def _lists(ws: Worksheet, layout: Layout, at_risk_band: float, update_due_day: i
         if isinstance(settings[name], date):
             cell.number_format = "yyyy-mm-dd"
     ws.cell(PERIOD_ROW, 1, "Month ends")
-    ws.cell(INDEX_ROW, 1, "Month number")
     for i, p in enumerate(layout.periods, 2):
         ws.cell(PERIOD_ROW, i, period_date(p)).number_format = "yyyy-mm-dd"
-        ws.cell(INDEX_ROW, i, i - 1)
-    ws.cell(INDEX_ROW + 2, 1, "Statuses")
+    ws.cell(PERIOD_ROW + 2, 1, "Statuses")
     for i, s in enumerate((*("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data"),
                            *SCHEDULES, *UPDATE_STATUSES), 2):
-        ws.cell(INDEX_ROW + 2, i, s)
+        ws.cell(PERIOD_ROW + 2, i, s)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 
@@ -321,6 +329,5 @@ def _names(wb: Workbook, layout: Layout) -> None:
         refs[name] = f"{lists}!${base}${r}"
     end = get_column_letter(len(layout.periods) + 1)
     refs["PeriodEnds"] = f"{lists}!$B${PERIOD_ROW}:${end}${PERIOD_ROW}"
-    refs["PeriodIndex"] = f"{lists}!$B${INDEX_ROW}:${end}${INDEX_ROW}"
     for name, ref in refs.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)

@@ -1,0 +1,84 @@
+"""Plain-text views of results for people at a terminal (``--json`` is for scripts)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+import click
+
+from .assess import CheckResult
+from .findings import RULES, Severity
+from .schoolyear import period_label
+
+COLOURS = {"Met": "green", "On Track": "green", "At Risk": "yellow", "Off Track": "red",
+           "Not Met": "red", "No Data": None, "Overdue": "red", "Late Start": "yellow",
+           "error": "red", "warning": "yellow", "info": None}
+SMART_LETTERS = {"specific": "S", "measurable": "M", "attainable": "A", "responsible": "R",
+                 "time_bound": "T"}
+
+
+def paint(text: str, key: str | None = None) -> str:
+    colour = COLOURS.get(key or text.strip())
+    return click.style(text, fg=colour) if colour else text
+
+
+def table(headers: list[str], rows: list[list[str]], colour_col: int | None = None) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [click.style(line, bold=True)]
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r, widths, strict=True)]
+        if colour_col is not None:
+            cells[colour_col] = paint(cells[colour_col], r[colour_col])
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def render_check(result: CheckResult) -> str:
+    card = result.card
+    who = card.profile.district_name or "(no district name)"
+    lines = [click.style(f"{card.source}", bold=True),
+             f"{who} ({card.profile.district_id or 'no id'}), {card.school_year}, statuses as "
+             f"of {result.as_of}",
+             f"{result.count(Severity.ERROR)} errors, {result.count(Severity.WARNING)} "
+             f"warnings, {result.count(Severity.INFO)} notes", ""]
+    shown = sorted(result.findings, key=lambda f: (f.sheet or "", f.row or 0))
+    for sheet, items in groupby(shown, key=lambda f: f.sheet or "Workbook"):
+        lines.append(click.style(sheet, bold=True, underline=True))
+        for f in items:
+            lines.append(f"  {(f.cell or ''):<6} {paint(f'{f.severity:<8}', f.severity)} "
+                         f"{f.message}  [{f.code}]")
+        lines.append("")
+    if card.goals:
+        rows = []
+        for g in card.goals:
+            letters = "".join(v if result.smart[g.id][k] else "·"
+                              for k, v in SMART_LETTERS.items())
+            rows.append([g.id, g.strategic_goal_id or "", result.goals[g.id], letters,
+                         (g.statement or "")[:60]])
+        lines += [table(["Goal", "Strategic", "Status", "SMART", "Statement"], rows, 2), ""]
+    if card.measures:
+        rows = []
+        for m in card.measures:
+            s = result.measures[m.id]
+            rows.append([m.id, m.goal_id or "", s.status,
+                         period_label(s.latest_period) if s.latest_period else "",
+                         _n(s.latest_actual), _n(s.expected),
+                         f"{s.progress:.0%}" if s.progress is not None else ""])
+        lines += [table(["Measure", "Goal", "Status", "Latest", "Actual", "Expected",
+                         "Progress"], rows, 2), ""]
+    if result.alignment.coverage is not None:
+        lines.append(f"Alignment: {result.alignment.covered} of "
+                     f"{result.alignment.strategic_goals} strategic goals have an annual goal "
+                     f"({result.alignment.coverage:.0%}).")
+    return "\n".join(lines)
+
+
+def render_rules() -> str:
+    rows = [[r.code, str(r.severity), r.category, r.title] for r in RULES.values()]
+    return table(["Code", "Severity", "Category", "Meaning"], rows, 1)
+
+
+def _n(value: float | None) -> str:
+    return "" if value is None else f"{value:g}" if abs(value) >= 100 else f"{value:.1f}"
