@@ -64,10 +64,13 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     current = period_key(as_of)
     future = tuple(sorted(p for p in m.actuals if p > current))
     past = [p for p in m.actuals if p <= current]
-    if not past or m.baseline is None or m.target is None:
+    if not past:
         return MeasureStatus("No Data", future_periods=future)
     latest = max(past)
-    b, t, a = m.baseline, m.target, m.actuals[latest]
+    a = m.actuals[latest]
+    if m.baseline is None or m.target is None:
+        return MeasureStatus("No Data", latest, a, future_periods=future)
+    b, t = m.baseline, m.target
     if t == b:
         direction = m.direction
         ok = a >= t if direction == "increase" else a <= t if direction == "decrease" else a == t

@@ -250,13 +250,13 @@ def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
         if col.choices:
             n = len(CHOICES[col.choices])
             letter = choice_col[col.choices]
-            dv = DataValidation(type="list", formula1=f"={lists}!${letter}$2:${letter}${n + 1}",
+            dv = DataValidation(type="list", formula1=f"{lists}!${letter}$2:${letter}${n + 1}",
                                 allow_blank=True, errorStyle="stop",
                                 error=f"Pick one of: {', '.join(CHOICES[col.choices])}"[:255],
                                 errorTitle=col.header[:32])
         elif col.ref:
             target = layout.sheet(col.ref)
-            ref = (f"='{target.name}'!$A${target.first_data_row}:"
+            ref = (f"'{target.name}'!$A${target.first_data_row}:"
                    f"$A${target.last_data_row}")
             dv = DataValidation(type="list", formula1=ref, allow_blank=True,
                                 errorStyle="warning", errorTitle=col.header[:32],

@@ -1,0 +1,41 @@
+"""Shared fixtures: example districts, and building small workbooks from rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sheetsync.layout import scorecard_layout
+from sheetsync.template import build_template, save_atomic
+
+AS_OF = date(2027, 1, 20)  # mid-year: actuals through December, January's not yet due
+
+
+@pytest.fixture(scope="session")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six example districts (clean, typical, messy twice over) and their cohort.toml."""
+    from sheetsync.examples import write_examples
+
+    folder = tmp_path_factory.mktemp("examples")
+    write_examples(folder, 6, as_of=AS_OF)
+    return folder
+
+
+@pytest.fixture
+def make_workbook(tmp_path: Path):
+    """Write a scorecard workbook from rows: make_workbook(name, profile=..., rows=...)."""
+
+    def make(name: str = "district.xlsx", profile: dict[str, Any] | None = None,
+             rows: dict[str, list[dict[str, Any]]] | None = None, year: str = "2026-27",
+             edit=None) -> Path:
+        wb = build_template(scorecard_layout(year),
+                            profile={"district_id": "KY-999", "district_name": "Test",
+                                     **(profile or {})}, rows=rows or {})
+        if edit:
+            edit(wb)
+        return save_atomic(wb, tmp_path / name)
+
+    return make

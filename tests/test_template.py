@@ -1,0 +1,138 @@
+"""The template workbook follows the layout declaration, and the committed copy has not drifted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from sheetsync.cli import main
+from sheetsync.layout import CHOICES, TEMPLATE_VERSION, entity_sheets, scorecard_layout
+from sheetsync.template import build_template, save_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "workbook_templates" / "district_scorecard_2026-27.xlsx"
+
+
+def fingerprint(path: Path) -> dict:
+    """What a district sees: every cell, format, lock, dropdown, colour rule, name and pane."""
+    wb = openpyxl.load_workbook(path)
+    out: dict = {"sheets": wb.sheetnames, "names": sorted(
+        (n, d.attr_text) for n, d in wb.defined_names.items())}
+    for ws in wb.worksheets:
+        cells = {c.coordinate: (c.value, c.number_format, c.protection.locked)
+                 for row in ws.iter_rows() for c in row if c.value is not None}
+        out[ws.title] = {
+            "cells": cells, "state": ws.sheet_state, "freeze": ws.freeze_panes,
+            "filter": ws.auto_filter.ref, "protected": ws.protection.sheet,
+            "validations": sorted((str(dv.sqref), dv.type, dv.formula1, dv.prompt)
+                                  for dv in ws.data_validations.dataValidation),
+            "colours": sorted((str(rng.sqref), tuple(r.formula)) for rng in
+                              ws.conditional_formatting for r in rng.rules),
+        }
+    return out
+
+
+def test_committed_template_matches_the_declaration(tmp_path):
+    fresh = save_atomic(build_template(scorecard_layout("2026-27")), tmp_path / "t.xlsx")
+    assert COMMITTED.exists(), "run: sheetsync template --year 2026-27 -o " + str(COMMITTED)
+    assert fingerprint(COMMITTED) == fingerprint(fresh), (
+        "workbook_templates/ drifted from layout.py; regenerate it with "
+        "`sheetsync template --year 2026-27 -o workbook_templates/district_scorecard_2026-27.xlsx`")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> openpyxl.Workbook:
+    path = tmp_path_factory.mktemp("t") / "t.xlsx"
+    save_atomic(build_template(), path)
+    return openpyxl.load_workbook(path)
+
+
+def test_every_sheet_of_the_layout_is_there_with_headers_in_declared_cells(template):
+    layout = scorecard_layout()
+    assert template.sheetnames == ["Instructions", *(s.name for s in layout.sheets), "Lists"]
+    for sheet in entity_sheets(layout):
+        ws = template[sheet.name]
+        assert [ws[f"{c.letter}{sheet.header_row}"].value for c in sheet.columns] == \
+            [c.header for c in sheet.columns]
+        assert ws.freeze_panes == f"B{sheet.first_data_row}"
+        assert ws.protection.sheet
+
+
+def test_formula_cells_are_locked_and_input_cells_are_not(template):
+    sheet = scorecard_layout().sheet("measures")
+    ws = template[sheet.name]
+    status, baseline = sheet.column("status").letter, sheet.column("baseline").letter
+    assert str(ws[f"{status}5"].value).startswith("=IF(")
+    assert ws[f"{status}5"].protection.locked
+    assert not ws[f"{baseline}5"].protection.locked
+
+
+@pytest.mark.parametrize("entity,key,source", [
+    ("measures", "unit", "units"), ("measures", "direction", "directions"),
+    ("measures", "frequency", "frequencies"), ("actions", "status", "action_statuses"),
+    ("actions", "funding_source", "funding_sources"), ("needs", "priority", "yes_no"),
+    ("goals", "strategic_goal_id", "'Strategic Goals'!$A$5"), ("measures", "goal_id",
+                                                              "'Goals'!$A$5"),
+])
+def test_choice_and_reference_columns_have_dropdowns(template, entity, key, source):
+    sheet = scorecard_layout().sheet(entity)
+    col = sheet.column(key)
+    lists = template["Lists"]
+    dvs = [dv for dv in template[sheet.name].data_validations.dataValidation
+           if dv.type == "list" and f"{col.letter}{sheet.first_data_row}" in dv.sqref]
+    assert len(dvs) == 1
+    if source in CHOICES:
+        letter = dvs[0].formula1.split("!$")[1].split("$")[0]
+        assert [lists[f"{letter}{r}"].value for r in range(2, 2 + len(CHOICES[source]))] == \
+            list(CHOICES[source])
+    else:
+        assert dvs[0].formula1.startswith(source)
+
+
+def test_template_version_and_lists_are_stamped(template):
+    profile = scorecard_layout().sheet("profile")
+    assert template[profile.name][profile.field("template_version").cell].value == \
+        TEMPLATE_VERSION
+    assert template["Lists"].sheet_state == "hidden"
+
+
+def test_cli_template_prefills_the_district(tmp_path):
+    out = tmp_path / "adair.xlsx"
+    result = CliRunner().invoke(main, ["template", "--year", "2027-28", "--district-id", "KY-001",
+                                       "--district-name", "Adair County", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out)["District Profile"]
+    assert (ws["B4"].value, ws["B5"].value, ws["B6"].value) == ("KY-001", "Adair County",
+                                                                "2027-28")
+    assert openpyxl.load_workbook(out)["Measures"]["R4"].value == "Actual Jul 2027"
+
+
+def test_cli_template_rejects_a_bad_year(tmp_path):
+    result = CliRunner().invoke(main, ["template", "--year", "2027", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "not a school year" in result.output
+
+
+def test_schema_json_follows_the_contract():
+    result = CliRunner().invoke(main, ["schema", "--json"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["template_version"] == TEMPLATE_VERSION and schema["school_year"] == "2026-27"
+    entities = [s["entity"] for s in schema["sheets"]]
+    assert entities == ["profile", "strategic_goals", "cdip_goals", "needs", "goals",
+                        "measures", "actions", "monthly_updates"]
+    profile = schema["sheets"][0]
+    assert {"key": "district_id", "label": "District ID", "cell": "B4"}.items() <= \
+        profile["fields"][0].items()
+    measures = schema["sheets"][5]
+    assert (measures["header_row"], measures["first_data_row"]) == (4, 5)
+    monthly = [c for c in measures["columns"] if "period" in c]
+    assert [c["period"] for c in monthly if c["key"] == "actual"][:2] == ["2026-07", "2026-08"]
+    assert len([c for c in monthly if c["key"] == "interim_target"]) == 12
+    unit = next(c for c in measures["columns"] if c["key"] == "unit")
+    assert unit == {"key": "unit", "header": "Unit", "letter": "D", "type": "choice",
+                    "required": True, "choices": list(CHOICES["units"])}
