@@ -18,11 +18,13 @@ from . import findings as F
 from .assess import CheckResult, check_workbook
 from .errors import SheetsyncError
 from .layout import scorecard_layout
-from .render import render_check, render_rules
+from .render import render_check, render_pull, render_rules
 from .template import build_template, save_atomic
 
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
+EXIT_DISTRICTS_FAILED = 3  # pull: some districts could not be read (the master lists them)
+EXIT_MASTER_LOCKED = 4  # pull: the store was saved but the master is open elsewhere
 
 
 class Failure(click.ClickException):
@@ -134,3 +136,113 @@ def example(folder: Path, districts: int, as_of: date | None) -> None:
     for d in made:
         click.echo(f"  {d.id}  {d.name:<20} {d.quality:<8} {d.path}")
     click.echo(f"Wrote {len(made)} district workbooks and {folder / 'cohort.toml'}.")
+
+
+@main.command()
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@click.option("--as-of", callback=_date, help="Compute statuses for this date (default today).")
+@click.option("--force", is_flag=True, help="Read every district again, changed or not.")
+@click.option("--json", "as_json", is_flag=True, help="Print the pull summary as JSON.")
+def pull(cohort_path: Path | None, as_of: date | None, force: bool, as_json: bool) -> None:
+    """Read every district of the cohort and write the cohort master.
+
+    Exit codes: 0 every district was read; 3 some could not be (they are listed, and the
+    master is still written); 4 the master is open in another program (the pull is saved:
+    close it and run `sheetsync master rebuild`); 2 the cohort file cannot be used.
+    """
+    from .cohort import load_cohort
+    from .pull import pull as run_pull
+
+    cohort = _cohort(cohort_path, load_cohort)
+    if as_json or not sys.stderr.isatty():
+        report = run_pull(cohort, as_of, force=force)
+    else:
+        with click.progressbar(length=len(cohort.districts), label="Reading districts",
+                               file=sys.stderr, show_pos=True,
+                               item_show_func=lambda d: d.name if d else "") as bar:
+            report = run_pull(cohort, as_of, force=force,
+                              progress=lambda d, o: bar.update(1, d))
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        click.echo(render_pull(report))
+    if report.master_error:
+        click.secho(report.master_error, fg="red", err=True)
+        sys.exit(EXIT_MASTER_LOCKED)
+    sys.exit(EXIT_DISTRICTS_FAILED if report.failed else 0)
+
+
+def _cohort(path: Path | None, load: Any) -> Any:
+    try:
+        return load(path)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+
+
+@main.group()
+def cohort() -> None:
+    """Create and extend the cohort file (cohort.toml)."""
+
+
+@cohort.command("init")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="A .csv or .xlsx with columns id, name, source, contacts.")
+@click.option("--name", default="District cohort", show_default=True, help="The cohort's name.")
+@click.option("--year", "school_year", callback=_year, help="School year (default: this one).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("cohort.toml"),
+              show_default=True)
+def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) -> None:
+    """Write a cohort.toml from the roster a facilitator already keeps."""
+    from .cohort import init_cohort, read_roster
+
+    try:
+        made = init_cohort(output, name, school_year or scorecard_layout().school_year.label,
+                           read_roster(roster))
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(f"Wrote {output} with {len(made.districts)} districts.")
+
+
+@cohort.command("add-folder")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
+    """Add every workbook in FOLDER that the cohort does not list yet."""
+    from .cohort import add_folder, load_cohort
+
+    c = _cohort(cohort_path, load_cohort)
+    added = add_folder(c, folder)
+    for d in added:
+        click.echo(f"  + {d.id}  {d.name}  {d.source}")
+    click.echo(f"Added {len(added)} districts to {c.path}.")
+
+
+@main.group()
+def master() -> None:
+    """The cohort master workbook."""
+
+
+@master.command("rebuild")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+def master_rebuild(cohort_path: Path | None) -> None:
+    """Write the master again from the store alone, reading no district file."""
+    from .cohort import load_cohort
+    from .pull import build_master
+    from .store import Store
+
+    c = _cohort(cohort_path, load_cohort)
+    if not c.store_path.exists():
+        raise Failure(f"{c.store_path}: no pulls yet; run `sheetsync pull` first")
+    with Store(c.store_path) as store:
+        try:
+            path = build_master(c, store)
+        except SheetsyncError as exc:
+            raise Failure(str(exc)) from None
+    click.echo(f"Wrote {path} from {c.store_path}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -23,8 +23,8 @@ class OutputLocked(SheetsyncError):
 
     def __init__(self, path: str) -> None:
         super().__init__(
-            f"{path} is open in another program (Excel keeps it locked). Close it and run "
-            "again; nothing was lost, the new output was not written over it.")
+            f"{path} is open in another program, which keeps it locked. The pull was saved; "
+            "close the file and run `sheetsync master rebuild` to write it. Nothing was lost.")
         self.path = path
 
 

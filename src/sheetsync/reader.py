@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from . import coerce
 from . import findings as F
+from .errors import WorkbookUnreadable
 from .findings import Finding
 from .layout import ID_PREFIXES, TEMPLATE_VERSION, Column, Layout, SheetLayout, scorecard_layout
 from .models import (
@@ -93,6 +94,11 @@ class _Reader:
             rows, letters = self._table(sheet, name, layout)
             setattr(card, sheet.entity, rows)
             card.columns[sheet.entity] = letters
+        if not card.sheet_names:
+            raise WorkbookUnreadable(self.wb.path, (
+                "this is not a District Scorecard workbook: it has none of the template's "
+                f"sheets ({', '.join(s.name for s in layout.sheets)}); its sheets are "
+                f"{', '.join(self.wb.sheet_names[:6]) or 'none'}"))
         self._check_periods(card, layout, profile_sheet)
         return card, self.findings
 

@@ -8,6 +8,7 @@ import click
 
 from .assess import CheckResult
 from .findings import RULES, Severity
+from .pull import PullReport
 from .schoolyear import period_label
 
 COLOURS = {"Met": "green", "On Track": "green", "At Risk": "yellow", "Off Track": "red",
@@ -82,3 +83,29 @@ def render_rules() -> str:
 
 def _n(value: float | None) -> str:
     return "" if value is None else f"{value:g}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def render_pull(report: PullReport) -> str:
+    t = report.totals()
+    rows = []
+    for d in report.districts:
+        state = "failed" if not d["ok"] else "unchanged" if d["reused"] else "read"
+        rows.append([d["id"], d["name"][:24], state,
+                     *(str(d.get(s) if d.get(s) is not None else "") for s in
+                       ("On Track", "At Risk", "Off Track", "Met", "Not Met")),
+                     d.get("update") or "", str(d.get("errors") or ""),
+                     (d.get("reason") or "")[:60]])
+    lines = [table(["District", "Name", "Read", "On Track", "At Risk", "Off Track", "Met",
+                    "Not Met", "Update", "Errors", "Problem"], rows), ""]
+    m = t["measures"]
+    lines.append(
+        f"{t['districts']} districts: {t['read']} read, {t['reused']} unchanged, "
+        f"{paint(str(t['failed']) + ' failed', 'error' if t['failed'] else None)}. "
+        f"Measures: {m['On Track'] + m['Met']} on track or met, {m['At Risk']} at risk, "
+        f"{m['Off Track'] + m['Not Met']} off track or not met, {m['No Data']} no data. "
+        f"{t['late_updates']} monthly updates late or missing this year.")
+    if report.master_written:
+        lines.append(f"Master written: {report.master}")
+    elif not report.master_error:
+        lines.append(f"Nothing changed; the master is up to date: {report.master}")
+    return "\n".join(lines)

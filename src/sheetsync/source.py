@@ -6,25 +6,36 @@ says what they are. Zips that would inflate past ``MAX_INFLATED`` bytes and XML 
 DTD (entity tricks; Excel never writes one) are refused. Reading never writes to the file.
 
 Rows come from python-calamine (fast) or, where it is not installed (xlwings Lite's
-Pyodide), from openpyxl in read-only mode. Both give ``None`` for empty cells.
+Pyodide), from openpyxl in read-only mode. Both give ``None`` for empty cells. calamine
+builds a sheet's whole rectangle in memory, so a sheet whose used range is huge (one stray
+value in XFD1048576) is streamed by openpyxl instead, at most ``MAX_COLUMNS`` wide. A
+parser's error, when the file is opened or when a sheet is first read, becomes
+``WorkbookUnreadable``.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from .errors import WorkbookUnreadable
 
 MAX_INFLATED = 256 * 1024 * 1024
 MAX_PARTS = 5000
 MAX_ROWS = 10_000  # data rows read per sheet; more is a finding, not a hang
+MAX_COLUMNS = 256  # columns read per sheet; the template uses fewer than 50
+MAX_CELLS = 2_000_000  # a sheet's used range calamine may build in memory (~64 MB)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DATE1904 = re.compile(rb"date1904\s*=\s*[\"'](1|true)[\"']", re.IGNORECASE)
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]+)')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s+r="(\d+)"')
 
 try:  # pragma: no cover - exercised where calamine is missing (Pyodide)
     from python_calamine import CalamineWorkbook
@@ -44,20 +55,42 @@ class WorkbookRows:
     _cache: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def rows(self, sheet: str) -> list[list[Any]]:
+        """The rows of ``sheet``, read on first use (raises ``WorkbookUnreadable``)."""
         if sheet not in self._cache:
-            self._cache[sheet] = self._loader(sheet)
+            try:
+                self._cache[sheet] = self._loader(sheet)
+            except WorkbookUnreadable:
+                raise
+            except Exception as exc:  # calamine's XmlError, zipfile's bad CRC, ...
+                raise WorkbookUnreadable(
+                    self.path, f"the sheet '{sheet}' is damaged ({exc}); save the workbook "
+                    "again from Excel") from None
         return self._cache[sheet]
+
+
+@dataclass
+class _Sniffed:
+    date1904: bool = False
+    largest: int = 0  # cells in the largest used range of a worksheet
 
 
 def sniff(path: Path) -> bool:
     """Check ``path`` is a sane .xlsx/.xlsm; return whether it uses the 1904 date system."""
+    return _sniff(path).date1904
+
+
+def _sniff(path: Path) -> _Sniffed:
     name = str(path)
     if not path.exists():
         raise WorkbookUnreadable(name, "the file does not exist")
     if path.is_dir():
         raise WorkbookUnreadable(name, "this is a folder, not a workbook")
-    with path.open("rb") as fh:
-        head = fh.read(8)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise WorkbookUnreadable(
+            name, f"the file cannot be opened ({exc.strerror or exc})") from None
     if head.startswith(_OLE_MAGIC):
         raise WorkbookUnreadable(name, _ole_reason(path))
     if not head.startswith(b"PK"):
@@ -68,17 +101,29 @@ def sniff(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as zf:
             return _check_zip(name, zf)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise WorkbookUnreadable(
             name, "the file is damaged or incomplete (it may still be copying); "
             "save it again from Excel") from None
+    except (NotImplementedError, RuntimeError) as exc:  # zip compression or encryption
+        raise WorkbookUnreadable(
+            name, f"the file cannot be unpacked ({exc}); save it again from Excel") from None
+
+
+_ENCRYPTED_STREAMS = tuple(n.encode("utf-16-le") for n in ("EncryptionInfo", "EncryptedPackage"))
 
 
 def _ole_reason(path: Path) -> str:
-    data = path.read_bytes()[:1 << 16]
-    if "EncryptionInfo".encode("utf-16-le") in data or b"EncryptedPackage" in data \
-            or "EncryptedPackage".encode("utf-16-le") in data:
-        return "the workbook is password-protected (encrypted); save a copy without a password"
+    """An encrypted .xlsx is an OLE file with these streams; their directory entries can sit
+    anywhere in the file (after the package, in a large one), so all of it is searched."""
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            if any(stream in data for stream in _ENCRYPTED_STREAMS):
+                return ("the workbook is password-protected (encrypted); save a copy without "
+                        "a password")
+            tail = data[-40:]
     return "this is an old-style .xls workbook; open it in Excel and save it as .xlsx"
 
 
@@ -91,40 +136,100 @@ def _looks_like_text(path: Path) -> bool:
     return b"\x00" not in sample
 
 
-def _check_zip(name: str, zf: zipfile.ZipFile) -> bool:
+def _check_zip(name: str, zf: zipfile.ZipFile) -> _Sniffed:
     infos = zf.infolist()
     if len(infos) > MAX_PARTS:
         raise WorkbookUnreadable(name, f"the file has {len(infos):,} parts; a workbook has dozens")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
-        if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
+        if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
             raise WorkbookUnreadable(
                 name, "this is an OpenDocument spreadsheet (.ods); save it as .xlsx")
+        if "xl/workbook.bin" in names:
+            raise WorkbookUnreadable(
+                name, "this is an Excel binary workbook (.xlsb); save it as .xlsx")
         raise WorkbookUnreadable(name, "this is a zip file but not an Excel workbook")
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise WorkbookUnreadable(
+            name, "the zip is password-protected; save the workbook again from Excel without "
+            "a password")
     total = sum(i.file_size for i in infos)
     if total > MAX_INFLATED:
         raise WorkbookUnreadable(
             name, f"the file would unpack to {total / 2**20:,.0f} MB, more than a scorecard "
             "can hold; it was not opened")
+    found = _Sniffed()
     for info in infos:
         if info.filename.endswith((".xml", ".rels")):
             with zf.open(info) as part:
                 head = part.read(1024)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise WorkbookUnreadable(
-                    name, f"part {info.filename} declares XML entities, which Excel never "
-                    "writes; the file was not opened")
-    return bool(_DATE1904.search(zf.read("xl/workbook.xml")[:4096]))
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head or _declares_dtd(head, part):
+                    raise WorkbookUnreadable(
+                        name, f"part {info.filename} declares XML entities, which Excel never "
+                        "writes; the file was not opened")
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                found.largest = max(found.largest, _used_cells(zf, info, head))
+    found.date1904 = bool(_DATE1904.search(zf.read("xl/workbook.xml")[:4096]))
+    return found
+
+
+class _Decided(Exception):
+    def __init__(self, doctype: bool) -> None:
+        self.doctype = doctype
+
+
+def _declares_dtd(head: bytes, part: Any) -> bool:
+    """Whether an XML part has a DOCTYPE before its root element, however long the prolog
+    (comments, whitespace) and whatever its encoding (UTF-16 hides it from a byte search)."""
+
+    def decide(doctype: bool) -> Any:
+        def handler(*_: Any) -> None:
+            raise _Decided(doctype)
+        return handler
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = decide(True)
+    parser.StartElementHandler = decide(False)
+    chunk = head
+    try:
+        while chunk:
+            parser.Parse(chunk, False)
+            chunk = part.read(1 << 16)
+        parser.Parse(b"", True)
+    except _Decided as decided:
+        return decided.doctype
+    except expat.ExpatError:  # not XML at all: the parser that reads it will say so
+        return False
+    return False
+
+
+def _used_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes) -> int:
+    """Rows x columns of a worksheet's used range: its <dimension>, which Excel, LibreOffice
+    and Google Sheets write, or, where there is none, a scan of the cell references."""
+    m = _DIMENSION.search(head)
+    if m:
+        return _column_number(m.group(1)) * int(m.group(2))
+    data = zf.read(info)
+    width = max((_column_number(c) for c in set(_CELL_COLUMN.findall(data))), default=0)
+    last_row = max((int(r) for r in _ROW_NUMBER.findall(data[-(1 << 16):])), default=0)
+    return width * max(last_row, data.count(b"<row"))
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
 
 
 def open_workbook(path: str | Path, max_rows: int = MAX_ROWS) -> WorkbookRows:
     """Open ``path`` for reading; raise ``WorkbookUnreadable`` with the reason if it can't be."""
     path = Path(path)
-    date1904 = sniff(path)
+    found = _sniff(path)
     try:
-        if CalamineWorkbook is not None:
-            return _calamine(path, date1904, max_rows)
-        return _openpyxl(path, date1904, max_rows)
+        if CalamineWorkbook is not None and found.largest <= MAX_CELLS:
+            return _calamine(path, found.date1904, max_rows)
+        return _openpyxl(path, found.date1904, max_rows)
     except WorkbookUnreadable:
         raise
     except Exception as exc:  # a parser's own error: the file is damaged in some way
@@ -141,7 +246,7 @@ def _calamine(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
         ws = wb.get_sheet_by_name(sheet)
         heights[sheet] = ws.total_height
         rows = ws.to_python(skip_empty_area=False, nrows=max_rows + 50)
-        return [[None if v == "" else v for v in row] for row in rows]
+        return [[None if v == "" else v for v in row[:MAX_COLUMNS]] for row in rows]
 
     return WorkbookRows(str(path), names, date1904, heights, load)
 
@@ -155,7 +260,9 @@ def _openpyxl(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
     def load(sheet: str) -> list[list[Any]]:
         ws = wb[sheet]
         heights[sheet] = ws.max_row or 0
-        return [list(r) for r in ws.iter_rows(max_row=max_rows + 50, values_only=True)]
+        width = min(ws.max_column or MAX_COLUMNS, MAX_COLUMNS)
+        return [list(r) for r in ws.iter_rows(max_row=max_rows + 50, max_col=width,
+                                              values_only=True)]
 
     return WorkbookRows(str(path), list(wb.sheetnames), date1904, heights, load)
 

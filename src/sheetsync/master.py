@@ -1,0 +1,346 @@
+"""The cohort master: one workbook the consultant opens every month.
+
+Sheets: Summary (one row per district, with the status mix chart and the share-on-track
+trend), Goals, Measures, Actions, Updates, Issues and History. Every sheet's header row 1
+starts with District ID; every row that came from a district's file carries a link to the
+cell it came from. The master is built from the store alone (``sheetsync master rebuild``
+does exactly what a pull does) and written atomically; text from district cells is always
+written as text, never as a live formula.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from .errors import OutputLocked
+from .layout import STATUSES
+from .store import Outcome
+
+STATUS_COLUMNS = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
+COLOURS = {"Met": ("#1E7B34", "#FFFFFF"), "On Track": ("#C6EFCE", "#006100"),
+           "At Risk": ("#FFEB9C", "#9C5700"), "Off Track": ("#FFC7CE", "#9C0006"),
+           "Not Met": ("#9C0006", "#FFFFFF"), "No Data": ("#EDEDED", "#595959"),
+           "Failed": ("#FFC7CE", "#9C0006"), "OK": ("#C6EFCE", "#006100"),
+           "Overdue": ("#FFC7CE", "#9C0006"), "Missing": ("#FFC7CE", "#9C0006"),
+           "Late": ("#FFEB9C", "#9C5700"), "On Time": ("#C6EFCE", "#006100"),
+           "error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#9C5700")}
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    width: int = 12
+    kind: str = "text"  # text, number, int, date, percent, status, link
+
+
+SHEETS: dict[str, tuple[Col, ...]] = {
+    "Summary": (
+        Col("District ID", 11), Col("District", 22), Col("Read Status", 11, "status"),
+        Col("Reason", 30), Col("Source", 28), Col("Last Modified", 17, "date"),
+        Col("Pulled At", 17, "date"), Col("Template Version", 9),
+        Col("Goals", 7, "int"), Col("Measures", 9, "int"),
+        *(Col(s, 9, "int") for s in STATUS_COLUMNS),
+        Col("Overdue Actions", 9, "int"), Col("Alignment Coverage", 10, "percent"),
+        Col("SMART Goals", 8, "int"), Col("Errors", 7, "int"), Col("Warnings", 9, "int"),
+        Col("Update This Month", 11, "status"), Col("Late or Missing Updates", 10, "int"),
+    ),
+    "Goals": (Col("District ID", 11), Col("Goal ID", 8), Col("Strategic Goal ID", 10),
+              Col("CDIP Goal ID", 9), Col("Statement", 60), Col("Owner", 16),
+              Col("Target Date", 11, "date"), Col("Status", 10, "status"),
+              Col("SMART", 8), Col("Source Cell", 14, "link")),
+    "Measures": (Col("District ID", 11), Col("Measure ID", 9), Col("Goal ID", 8),
+                 Col("Measure", 40), Col("Unit", 7), Col("Direction", 9),
+                 Col("Baseline", 9, "number"), Col("Target", 9, "number"),
+                 Col("Target Date", 11, "date"), Col("Latest Month", 10),
+                 Col("Latest Actual", 9, "number"), Col("Expected", 9, "number"),
+                 Col("Progress", 9, "percent"), Col("Status", 10, "status"),
+                 Col("Source Cell", 14, "link")),
+    "Actions": (Col("District ID", 11), Col("Action ID", 8), Col("Goal ID", 8),
+                Col("Action", 44), Col("Owner", 16), Col("Due Date", 11, "date"),
+                Col("Status", 11), Col("Schedule", 11, "status"),
+                Col("Funding Source", 13), Col("Cost", 10, "number"),
+                Col("Source Cell", 14, "link")),
+    "Updates": (Col("District ID", 11), Col("Month", 9), Col("Status", 9, "status"),
+                Col("Submitted On", 11, "date"), Col("Submitted By", 16),
+                Col("Milestones", 40), Col("Support Needed", 30), Col("Source Cell", 14, "link")),
+    "Issues": (Col("District ID", 11), Col("Sheet", 16), Col("Cell", 7),
+               Col("Severity", 9, "status"), Col("Code", 22), Col("Message", 90),
+               Col("Source Cell", 14, "link")),
+    "History": (Col("District ID", 11), Col("Measure ID", 9), Col("Month", 9),
+                Col("Goal ID", 8), Col("Latest Month", 10), Col("Latest Actual", 9, "number"),
+                Col("Expected", 9, "number"), Col("Progress", 9, "percent"),
+                Col("Status", 10, "status")),
+}
+TREND = ("Month", "On Track or Met", "Measures with Data", "Share On Track")
+
+
+def district_summary(o: Outcome, period: str) -> dict[str, Any]:
+    """The Summary row's numbers for one district, from its stored result."""
+    out: dict[str, Any] = {s: None for s in STATUS_COLUMNS}
+    result = (o.data or {}).get("result")
+    if not o.ok or not result:
+        return out
+    counts = {s: 0 for s in STATUSES}
+    for m in result["measures"]:
+        counts[m["status"]] += 1
+    updates = {u["month"]: u["status"] for u in result["updates"]}
+    findings = result["findings"]
+    return {**counts, "template_version": result.get("template_version"),
+            "goals": len(result["goals"]), "measures": len(result["measures"]),
+            "overdue": sum(a["schedule"] == "Overdue" for a in result["actions"]),
+            "coverage": result["alignment"]["coverage"],
+            "smart": sum(all(g["smart"].values()) for g in result["goals"]),
+            "errors": sum(f["severity"] == "error" for f in findings),
+            "warnings": sum(f["severity"] == "warning" for f in findings),
+            "update": updates.get(period, "Not Due"),
+            "late_updates": sum(s in ("Late", "Missing") for s in updates.values())}
+
+
+class _Link:
+    """A source cell: shown as Sheet!A1, linking into the district's file."""
+
+    def __init__(self, source: str, sheet: str | None, cell: str | None, folder: Path) -> None:
+        self.label = f"{sheet}!{cell}" if sheet and cell else (sheet or "")
+        self.url = None
+        if sheet and cell and not source.startswith(("http://", "https://")):
+            path = Path(source)
+            try:
+                rel = os.path.relpath(path, folder) if path.is_absolute() else source
+            except ValueError:
+                rel = str(path)
+            self.url = f"external:{rel}#'{sheet}'!{cell}"
+
+
+def _rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[list[Any]]]:
+    data = (o.data or {}) if o.ok else {}  # a failed district shows only why it failed
+    card, result = data.get("card") or {}, data.get("result") or {}
+    names = card.get("sheet_names", {})
+    columns = card.get("columns", {})
+    did = o.district_id
+
+    def link(entity: str, key: str, row: int) -> _Link:
+        letter = columns.get(entity, {}).get(key)
+        return _Link(source, names.get(entity), f"{letter}{row}" if letter else None, folder)
+
+    def goals() -> Iterator[list[Any]]:
+        status = {g["id"]: g for g in result.get("goals", [])}
+        for g in card.get("goals", []):
+            s = status.get(g["id"], {})
+            letters = "".join(k[0].upper() if v else "·" for k, v in s.get("smart", {}).items())
+            yield [did, g["id"], g.get("strategic_goal_id"), g.get("cdip_goal_id"),
+                   g.get("statement"), g.get("owner"), g.get("target_date"), s.get("status"),
+                   letters, link("goals", "id", g["row"])]
+
+    def measures() -> Iterator[list[Any]]:
+        status = {m["id"]: m for m in reversed(result.get("measures", []))}
+        for m in card.get("measures", []):
+            s = status.get(m["id"], {})
+            yield [did, m["id"], m.get("goal_id"), m.get("name"), m.get("unit"),
+                   m.get("direction"), m.get("baseline"), m.get("target"), m.get("target_date"),
+                   s.get("latest_period"), s.get("latest_actual"), s.get("expected"),
+                   s.get("progress"), s.get("status"), link("measures", "id", m["row"])]
+
+    def actions() -> Iterator[list[Any]]:
+        schedule = {a["id"]: a["schedule"] for a in reversed(result.get("actions", []))}
+        for a in card.get("actions", []):
+            yield [did, a["id"], a.get("goal_id"), a.get("description"), a.get("owner"),
+                   a.get("due_date"), a.get("status"), schedule.get(a["id"]),
+                   a.get("funding_source"), a.get("cost"), link("actions", "id", a["row"])]
+
+    def updates() -> Iterator[list[Any]]:
+        rows = {u["month"]: u for u in card.get("monthly_updates", [])}
+        for u in result.get("updates", []):
+            row = rows.get(u["month"], {})
+            yield [did, u["month"], u["status"], row.get("submitted_on"),
+                   row.get("submitted_by"), row.get("milestones"), row.get("support_needed"),
+                   link("monthly_updates", "submitted_on", row["row"]) if row else None]
+
+    def issues() -> Iterator[list[Any]]:
+        if not o.ok:
+            yield [did, None, None, "error", "unreadable", o.reason, None]
+            return
+        for f in result.get("findings", []):
+            yield [did, f["sheet"], f["cell"], f["severity"], f["code"], f["message"],
+                   _Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
+
+    return {"Goals": goals(), "Measures": measures(), "Actions": actions(),
+            "Updates": updates(), "Issues": issues()}
+
+
+def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
+                 trend: list[tuple[str, int, int]], period: str,
+                 source_of: Callable[[Outcome], str]) -> Path:
+    """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet."""
+    path = Path(path)
+    lock = path.parent / f".~lock.{path.name}#"
+    if lock.exists():
+        raise OutputLocked(str(path))
+    for stale in path.parent.glob(f".{path.stem}.*.xlsx"):  # left by a pull that was killed
+        stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        _write(Path(tmp), path.parent, outcomes, history, trend, period, source_of)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.replace(tmp, path)
+        except PermissionError:  # Windows: the master is open in Excel
+            raise OutputLocked(str(path)) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+class _Sheet:
+    def __init__(self, wb: xlsxwriter.Workbook, name: str, formats: dict[str, Any]) -> None:
+        self.ws = wb.add_worksheet(name)
+        self.cols = SHEETS[name]
+        self.formats = formats
+        self.row = 1
+        for c, col in enumerate(self.cols):
+            self.ws.write_string(0, c, col.header, formats["header"])
+            self.ws.set_column(c, c, col.width)
+        self.ws.freeze_panes(1, 1)
+
+    def write(self, values: list[Any]) -> None:
+        ws, r, f = self.ws, self.row, self.formats
+        for c, (col, v) in enumerate(zip(self.cols, values, strict=True)):
+            if v is None or v == "":
+                continue
+            if isinstance(v, _Link):
+                if v.url:
+                    ws.write_url(r, c, v.url, f["link"], string=v.label)
+                else:
+                    ws.write_string(r, c, v.label)
+            elif col.kind == "date" and isinstance(v, str):
+                ws.write_datetime(r, c, _parse_when(v), f["date"])
+            elif isinstance(v, bool):
+                ws.write_boolean(r, c, v)
+            elif isinstance(v, int | float):
+                ws.write_number(r, c, v, f.get(col.kind))
+            else:
+                ws.write_string(r, c, str(v))  # text stays text, whatever it begins with
+        self.row += 1
+
+    def finish(self) -> None:
+        last = max(self.row - 1, 1)
+        _add_streamed_table(self.ws, last, len(self.cols) - 1, {
+            "columns": [{"header": c.header} for c in self.cols], "style": "Table Style Light 9",
+            "name": self.ws.name.replace(" ", "") + "Table"})
+        for c, col in enumerate(self.cols):
+            if col.kind == "status":
+                for value, fmt in self.formats["status"].items():
+                    self.ws.conditional_format(1, c, last, c, {
+                        "type": "cell", "criteria": "==", "value": f'"{value}"', "format": fmt})
+
+
+def _add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str, Any]) -> None:
+    """An Excel Table over rows already streamed to disk (constant_memory mode).
+
+    xlsxwriter refuses add_table() in constant_memory mode because it would write the
+    header cells into rows already flushed. Here the header cells are already written, so:
+    flush the pending row, register the table with streaming briefly off, and drop the
+    in-memory header cells it adds. The table part itself is plain metadata.
+    """
+    ws._write_single_row(ws.previous_row + 1)
+    ws.constant_memory = False
+    try:
+        ws.add_table(0, 0, last_row, last_col, options)
+    finally:
+        ws.table.clear()
+        ws.constant_memory = True
+
+
+def _parse_when(text: str) -> datetime:
+    return datetime.fromisoformat(text) if "T" in text or " " in text else \
+        datetime.combine(date.fromisoformat(text), datetime.min.time())
+
+
+def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
+           history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
+           source_of: Callable[[Outcome], str]) -> None:
+    wb = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
+    formats = {"header": wb.add_format({"bold": True, "bg_color": "#1F3864",
+                                        "font_color": "#FFFFFF", "text_wrap": True}),
+               "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+               "percent": wb.add_format({"num_format": "0%"}),
+               "number": wb.add_format({"num_format": "0.0##"}),
+               "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
+               "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
+                          for k, (bg, fg) in COLOURS.items()}}
+    sheets = {name: _Sheet(wb, name, formats) for name in SHEETS}
+    summary = sheets["Summary"]
+    trend_at = len(SHEETS["Summary"]) + 1
+    for i, h in enumerate(TREND):
+        summary.ws.write_string(0, trend_at + i, h, formats["header"])
+    n = 0
+    for o in outcomes:
+        n += 1
+        source = source_of(o)
+        s = o.summary or district_summary(o, period)
+        summary.write([
+            o.district_id, o.name, "OK" if o.ok else "Failed", o.reason, o.source,
+            o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
+            s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
+            s.get("coverage"), s.get("smart"), s.get("errors"), s.get("warnings"),
+            s.get("update"), s.get("late_updates")])
+        if n <= len(trend):  # the trend table sits beside the first rows of the summary
+            month, good, total = trend[n - 1]
+            _trend_row(summary.ws, n, trend_at, month, good, total, formats)
+        for name, rows in _rows(o, folder, source).items():
+            for values in rows:
+                sheets[name].write(values)
+    for i in range(n, len(trend)):
+        month, good, total = trend[i]
+        _trend_row(summary.ws, i + 1, trend_at, month, good, total, formats)
+    for row in history:
+        sheets["History"].write(list(row))
+    for sheet in sheets.values():
+        sheet.finish()
+    _charts(wb, summary.ws, n, trend_at, len(trend))
+    wb.close()
+
+
+def _trend_row(ws: Any, r: int, at: int, month: str, good: int, total: int,
+               formats: dict[str, Any]) -> None:
+    ws.write_string(r, at, month)
+    ws.write_number(r, at + 1, good or 0)
+    ws.write_number(r, at + 2, total or 0)
+    ws.write_number(r, at + 3, (good or 0) / total if total else 0, formats["percent"])
+
+
+def _charts(wb: xlsxwriter.Workbook, ws: Any, districts: int, trend_at: int,
+            months: int) -> None:
+    if districts:
+        chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+        first = [c.header for c in SHEETS["Summary"]].index("Met")
+        for i, status in enumerate(STATUS_COLUMNS):
+            chart.add_series({"name": ["Summary", 0, first + i],
+                              "categories": ["Summary", 1, 0, districts, 0],
+                              "values": ["Summary", 1, first + i, districts, first + i],
+                              "fill": {"color": COLOURS[status][0]}})
+        chart.set_title({"name": "Measures by status, per district"})
+        chart.set_size({"width": 720, "height": max(320, 18 * districts + 80)})
+        ws.insert_chart(1, trend_at + len(TREND) + 1, chart)
+    if months:
+        line = wb.add_chart({"type": "line"})
+        line.add_series({"name": "Share on track or met",
+                         "categories": ["Summary", 1, trend_at, months, trend_at],
+                         "values": ["Summary", 1, trend_at + 3, months, trend_at + 3],
+                         "marker": {"type": "circle"}})
+        line.set_title({"name": "Share of measures on track, by month"})
+        line.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+        ws.insert_chart(max(months, 1) + 3, trend_at, line)

@@ -1,0 +1,190 @@
+"""The monthly pull: every district read, checked and consolidated into the cohort master.
+
+A district whose file has not changed since the last pull (same size and modification
+time, or else the same SHA-256) is not read again: its stored scorecard is reused, and
+re-assessed only when the as-of date or the status settings changed. A district that cannot
+be read is a failed row with its reason; the others go on. The store is written in one
+transaction, then the master is written atomically from the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .assess import assess
+from .cohort import Cohort, District
+from .errors import OutputLocked, SheetsyncError, WorkbookUnreadable
+from .findings import Finding, Severity
+from .master import district_summary, write_master
+from .models import Scorecard
+from .reader import read_rows
+from .schoolyear import period_key
+from .source import open_workbook
+from .store import Outcome, Store
+
+Progress = Callable[[District, Outcome], None]
+
+
+@dataclass
+class PullReport:
+    cohort: str
+    as_of: date
+    pulled_at: str
+    master: Path
+    master_written: bool
+    master_error: str | None = None
+    districts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [d for d in self.districts if not d["ok"]]
+
+    def totals(self) -> dict[str, Any]:
+        ok = [d for d in self.districts if d["ok"]]
+        measures = {s: sum(d.get(s) or 0 for d in ok) for s in
+                    ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")}
+        return {"districts": len(self.districts), "read": sum(not d["reused"] for d in ok),
+                "reused": sum(d["reused"] for d in ok), "failed": len(self.failed),
+                "measures": measures,
+                "late_updates": sum(d.get("late_updates") or 0 for d in ok),
+                "errors": sum(d.get("errors") or 0 for d in ok),
+                "warnings": sum(d.get("warnings") or 0 for d in ok)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cohort": self.cohort, "as_of": self.as_of.isoformat(),
+                "pulled_at": self.pulled_at, "master": str(self.master),
+                "master_written": self.master_written, "master_error": self.master_error,
+                "totals": self.totals(), "districts": self.districts}
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def _settings_key(cohort: Cohort) -> str:
+    return json.dumps({"at_risk_band": cohort.status.at_risk_band,
+                       "update_due_day": cohort.status.update_due_day,
+                       "school_year": cohort.cohort.school_year}, sort_keys=True)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _result_data(card: Scorecard, read_findings: list[Finding], as_of: date,
+                 cohort: Cohort) -> dict[str, Any]:
+    result = assess(card, read_findings, as_of, cohort.settings)
+    return {"card": card.model_dump(mode="json"),
+            "read_findings": [f.to_dict() for f in read_findings],
+            "result": result.to_json()}
+
+
+def _reassess(data: dict[str, Any], as_of: date, cohort: Cohort) -> dict[str, Any]:
+    card = Scorecard.model_validate(data["card"])
+    found = [Finding(f["code"], Severity(f["severity"]), f["message"], f["sheet"], f["cell"],
+                     f["row"], f["column"]) for f in data["read_findings"]]
+    return _result_data(card, found, as_of, cohort)
+
+
+def pull_district(cohort: Cohort, d: District, as_of: date, prev: dict[str, Any] | None,
+                  store: Store, pulled_at: str, force: bool = False) -> Outcome:
+    """Read (or reuse) one district. Never raises for the district's own problems."""
+    now = _now()
+    base = {"district_id": d.id, "name": d.name, "source": d.source, "pulled_at": pulled_at,
+            "as_of": as_of.isoformat(), "settings": _settings_key(cohort)}
+    path = cohort.source_path(d)
+    try:
+        st = path.stat()
+    except OSError:
+        return Outcome(ok=False, reason=f"{d.source}: the file does not exist", **base)
+    token = f"{st.st_size}:{st.st_mtime_ns}"
+    modified = datetime.fromtimestamp(st.st_mtime).isoformat(timespec="seconds")
+    sha = None
+    if prev and prev["ok"] and prev["source"] == d.source and not force:
+        same = prev["token"] == token
+        if not same:
+            sha = _sha256(path)
+            same = sha == prev["sha256"]
+        if same:
+            data = None
+            if prev["as_of"] != base["as_of"] or prev["settings"] != base["settings"]:
+                data = _reassess(store.data(d.id) or {}, as_of, cohort)
+            return Outcome(ok=True, token=token, sha256=sha or prev["sha256"],
+                           modified=modified, read_at=prev["read_at"], data=data, reused=True,
+                           **base)
+    try:
+        sha = sha or _sha256(path)
+        card, found = read_rows(open_workbook(path))
+        data = _result_data(card, found, as_of, cohort)
+    except WorkbookUnreadable as exc:
+        return Outcome(ok=False, reason=exc.reason, token=token, modified=modified, **base)
+    except SheetsyncError as exc:
+        return Outcome(ok=False, reason=str(exc), token=token, modified=modified, **base)
+    except OSError as exc:
+        return Outcome(ok=False, reason=f"cannot read the file ({exc.strerror})", **base)
+    return Outcome(ok=True, token=token, sha256=sha, modified=modified, read_at=now, data=data,
+                   **base)
+
+
+def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = None,
+         force: bool = False) -> PullReport:
+    """Pull every district of ``cohort`` and write the master (when anything changed)."""
+    as_of = as_of or date.today()
+    period = period_key(as_of)
+    pulled_at = _now()
+    report = PullReport(cohort.cohort.name, as_of, pulled_at, cohort.master_path, False)
+    with Store(cohort.store_path) as store:
+        states = store.states()
+        changed = False
+        with store.transaction() as db:
+            for d in cohort.districts:
+                prev = states.get(d.id)
+                o = pull_district(cohort, d, as_of, prev, store, pulled_at, force)
+                if not o.reused or o.data is not None:
+                    o.summary = district_summary(o, period)
+                    store.save(db, o, period)
+                    changed = True
+                else:
+                    o.summary = prev["summary"] if prev else None
+                    db.execute("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?",
+                               (o.pulled_at, d.id))
+                report.districts.append({
+                    "id": o.district_id, "name": o.name, "ok": o.ok, "reused": o.reused,
+                    "reason": o.reason, **(o.summary or {})})
+                o.data = None  # what is in the store need not stay in memory
+                if progress:
+                    progress(d, o)
+            if set(states) != {d.id for d in cohort.districts}:
+                changed = True
+            totals = report.totals()
+            stale = changed or store.meta("master_stale") != "0" or \
+                not cohort.master_path.exists()
+            if stale:
+                store.set_meta(db, "master_stale", "1")
+            store.record_pull(db, pulled_at, as_of.isoformat(), period, totals, stale)
+        if stale:
+            try:
+                build_master(cohort, store, period)
+                report.master_written = True
+            except OutputLocked as exc:
+                report.master_error = str(exc)
+    return report
+
+
+def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Path:
+    """Write the master from the store alone (what ``sheetsync master rebuild`` runs)."""
+    last = store.last_pull()
+    period = period or (last["period"] if last else period_key(date.today()))
+    ids = [d.id for d in cohort.districts]
+    sources = {d.id: str(cohort.source_path(d)) for d in cohort.districts}
+    path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids),
+                        store.trend(ids), period, lambda o: sources.get(o.district_id, o.source))
+    with store.transaction() as db:
+        store.set_meta(db, "master_stale", "0")
+    return path
