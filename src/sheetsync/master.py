@@ -104,7 +104,7 @@ def district_summary(o: Outcome, period: str) -> dict[str, Any]:
             "late_updates": sum(s in ("Late", "Missing") for s in updates.values())}
 
 
-class _Link:
+class Link:
     """A source cell: shown as Sheet!A1, linking into the district's file."""
 
     def __init__(self, source: str, sheet: str | None, cell: str | None, folder: Path) -> None:
@@ -119,16 +119,16 @@ class _Link:
             self.url = f"external:{rel}#'{sheet}'!{cell}"
 
 
-def _rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[list[Any]]]:
+def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[list[Any]]]:
     data = (o.data or {}) if o.ok else {}  # a failed district shows only why it failed
     card, result = data.get("card") or {}, data.get("result") or {}
     names = card.get("sheet_names", {})
     columns = card.get("columns", {})
     did = o.district_id
 
-    def link(entity: str, key: str, row: int) -> _Link:
+    def link(entity: str, key: str, row: int) -> Link:
         letter = columns.get(entity, {}).get(key)
-        return _Link(source, names.get(entity), f"{letter}{row}" if letter else None, folder)
+        return Link(source, names.get(entity), f"{letter}{row}" if letter else None, folder)
 
     def goals() -> Iterator[list[Any]]:
         status = {g["id"]: g for g in result.get("goals", [])}
@@ -169,7 +169,7 @@ def _rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[list[Any]
             return
         for f in result.get("findings", []):
             yield [did, f["sheet"], f["cell"], f["severity"], f["code"], f["message"],
-                   _Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
+                   Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
 
     return {"Goals": goals(), "Measures": measures(), "Actions": actions(),
             "Updates": updates(), "Issues": issues()}
@@ -218,7 +218,7 @@ class _Sheet:
         for c, (col, v) in enumerate(zip(self.cols, values, strict=True)):
             if v is None or v == "":
                 continue
-            if isinstance(v, _Link):
+            if isinstance(v, Link):
                 if v.url:
                     ws.write_url(r, c, v.url, f["link"], string=v.label)
                 else:
@@ -267,6 +267,35 @@ def _parse_when(text: str) -> datetime:
         datetime.combine(date.fromisoformat(text), datetime.min.time())
 
 
+def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
+                period: str, folder: Path,
+                source_of: Callable[[Outcome], str]) -> Iterator[tuple[str, list[Any]]]:
+    """Every row of the master, as (sheet name, values), each sheet's rows in order.
+
+    Both writers (.xlsx here, Google Sheets in ``google.master``) consume this, so the two
+    masters cannot differ. District rows stream one district at a time.
+    """
+    for o in outcomes:
+        s = o.summary or district_summary(o, period)
+        yield "Summary", [
+            o.district_id, o.name, "OK" if o.ok else "Failed", o.reason, o.source,
+            o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
+            s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
+            s.get("coverage"), s.get("smart"), s.get("errors"), s.get("warnings"),
+            s.get("update"), s.get("late_updates")]
+        for name, rows in district_rows(o, folder, source_of(o)).items():
+            for values in rows:
+                yield name, values
+    for row in history:
+        yield "History", list(row)
+
+
+def trend_rows(trend: list[tuple[str, int, int]]) -> list[list[Any]]:
+    """The share-on-track table shown beside the summary: month, good, with data, share."""
+    return [[m, good or 0, total or 0, (good or 0) / total if total else 0]
+            for m, good, total in trend]
+
+
 def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
            history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
            source_of: Callable[[Outcome], str]) -> None:
@@ -286,40 +315,27 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
     trend_at = len(SHEETS["Summary"]) + 1
     for i, h in enumerate(TREND):
         summary.ws.write_string(0, trend_at + i, h, formats["header"])
-    n = 0
-    for o in outcomes:
-        n += 1
-        source = source_of(o)
-        s = o.summary or district_summary(o, period)
-        summary.write([
-            o.district_id, o.name, "OK" if o.ok else "Failed", o.reason, o.source,
-            o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
-            s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
-            s.get("coverage"), s.get("smart"), s.get("errors"), s.get("warnings"),
-            s.get("update"), s.get("late_updates")])
-        if n <= len(trend):  # the trend table sits beside the first rows of the summary
-            month, good, total = trend[n - 1]
-            _trend_row(summary.ws, n, trend_at, month, good, total, formats)
-        for name, rows in _rows(o, folder, source).items():
-            for values in rows:
-                sheets[name].write(values)
-    for i in range(n, len(trend)):
-        month, good, total = trend[i]
-        _trend_row(summary.ws, i + 1, trend_at, month, good, total, formats)
-    for row in history:
-        sheets["History"].write(list(row))
+    pending = trend_rows(trend)
+    for name, values in master_rows(outcomes, history, period, folder, source_of):
+        sheet = sheets[name]
+        sheet.write(values)
+        if name == "Summary" and sheet.row - 1 <= len(pending):
+            # the trend table sits beside the first summary rows: same row, before it flushes
+            _trend_row(summary.ws, sheet.row - 1, trend_at, pending[sheet.row - 2], formats)
+    for i in range(summary.row - 1, len(pending)):
+        _trend_row(summary.ws, i + 1, trend_at, pending[i], formats)
     for sheet in sheets.values():
         sheet.finish()
-    _charts(wb, summary.ws, n, trend_at, len(trend))
+    _charts(wb, summary.ws, summary.row - 1, trend_at, len(pending))
     wb.close()
 
 
-def _trend_row(ws: Any, r: int, at: int, month: str, good: int, total: int,
-               formats: dict[str, Any]) -> None:
+def _trend_row(ws: Any, r: int, at: int, row: list[Any], formats: dict[str, Any]) -> None:
+    month, good, total, share = row
     ws.write_string(r, at, month)
-    ws.write_number(r, at + 1, good or 0)
-    ws.write_number(r, at + 2, total or 0)
-    ws.write_number(r, at + 3, (good or 0) / total if total else 0, formats["percent"])
+    ws.write_number(r, at + 1, good)
+    ws.write_number(r, at + 2, total)
+    ws.write_number(r, at + 3, share, formats["percent"])
 
 
 def _charts(wb: xlsxwriter.Workbook, ws: Any, districts: int, trend_at: int,

@@ -9,7 +9,6 @@ transaction, then the master is written atomically from the store.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from .master import district_summary, write_master
 from .models import Scorecard
 from .reader import read_rows
 from .schoolyear import period_key
-from .source import open_workbook
+from .sources import Fingerprint, Source, SourceUnavailable, fingerprint_all, resolve_source
 from .store import Outcome, Store
 
 Progress = Callable[[District, Outcome], None]
@@ -73,10 +72,6 @@ def _settings_key(cohort: Cohort) -> str:
                        "school_year": cohort.cohort.school_year}, sort_keys=True)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _result_data(card: Scorecard, read_findings: list[Finding], as_of: date,
                  cohort: Cohort) -> dict[str, Any]:
     result = assess(card, read_findings, as_of, cohort.settings)
@@ -92,49 +87,53 @@ def _reassess(data: dict[str, Any], as_of: date, cohort: Cohort) -> dict[str, An
     return _result_data(card, found, as_of, cohort)
 
 
-def pull_district(cohort: Cohort, d: District, as_of: date, prev: dict[str, Any] | None,
-                  store: Store, pulled_at: str, force: bool = False) -> Outcome:
+def pull_district(cohort: Cohort, d: District, source: Source,
+                  fingerprint: Fingerprint | SourceUnavailable, as_of: date,
+                  prev: dict[str, Any] | None, store: Store, pulled_at: str,
+                  force: bool = False) -> Outcome:
     """Read (or reuse) one district. Never raises for the district's own problems."""
-    now = _now()
     base = {"district_id": d.id, "name": d.name, "source": d.source, "pulled_at": pulled_at,
             "as_of": as_of.isoformat(), "settings": _settings_key(cohort)}
-    path = cohort.source_path(d)
+    if isinstance(fingerprint, SourceUnavailable):
+        return Outcome(ok=False, reason=f"{d.source}: {fingerprint.reason}", **base)
+    fp = fingerprint
+    digest = None
     try:
-        st = path.stat()
-    except OSError:
-        return Outcome(ok=False, reason=f"{d.source}: the file does not exist", **base)
-    token = f"{st.st_size}:{st.st_mtime_ns}"
-    modified = datetime.fromtimestamp(st.st_mtime).isoformat(timespec="seconds")
-    sha = None
-    if prev and prev["ok"] and prev["source"] == d.source and not force:
-        same = prev["token"] == token
-        if not same:
-            sha = _sha256(path)
-            same = sha == prev["sha256"]
-        if same:
-            data = None
-            if prev["as_of"] != base["as_of"] or prev["settings"] != base["settings"]:
-                data = _reassess(store.data(d.id) or {}, as_of, cohort)
-            return Outcome(ok=True, token=token, sha256=sha or prev["sha256"],
-                           modified=modified, read_at=prev["read_at"], data=data, reused=True,
-                           **base)
-    try:
-        sha = sha or _sha256(path)
-        card, found = read_rows(open_workbook(path))
+        if prev and prev["ok"] and prev["source"] == d.source and not force:
+            same = prev["token"] == fp.token
+            if not same:
+                same, digest = source.same_content(prev["sha256"])
+            if same:
+                data = None
+                if prev["as_of"] != base["as_of"] or prev["settings"] != base["settings"]:
+                    data = _reassess(store.data(d.id) or {}, as_of, cohort)
+                return Outcome(ok=True, token=fp.token, sha256=digest or prev["sha256"],
+                               modified=fp.modified, read_at=prev["read_at"], data=data,
+                               reused=True, **base)
+        rows = source.read()
+        if digest is None:
+            digest = source.same_content(None)[1]
+        card, found = read_rows(rows)
         data = _result_data(card, found, as_of, cohort)
     except WorkbookUnreadable as exc:
-        return Outcome(ok=False, reason=exc.reason, token=token, modified=modified, **base)
+        return Outcome(ok=False, reason=exc.reason, token=fp.token, modified=fp.modified, **base)
+    except SourceUnavailable as exc:
+        return Outcome(ok=False, reason=exc.reason, token=fp.token, modified=fp.modified, **base)
     except SheetsyncError as exc:
-        return Outcome(ok=False, reason=str(exc), token=token, modified=modified, **base)
+        return Outcome(ok=False, reason=str(exc), token=fp.token, modified=fp.modified, **base)
     except OSError as exc:
         return Outcome(ok=False, reason=f"cannot read the file ({exc.strerror})", **base)
-    return Outcome(ok=True, token=token, sha256=sha, modified=modified, read_at=now, data=data,
-                   **base)
+    return Outcome(ok=True, token=fp.token, sha256=digest, modified=fp.modified,
+                   read_at=_now(), data=data, **base)
 
 
 def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = None,
-         force: bool = False) -> PullReport:
-    """Pull every district of ``cohort`` and write the master (when anything changed)."""
+         force: bool = False, google: object | None = None) -> PullReport:
+    """Pull every district of ``cohort`` and write the master (when anything changed).
+
+    ``google`` is the client Google sources use (see ``sheetsync.google``); local
+    workbooks need none.
+    """
     as_of = as_of or date.today()
     period = period_key(as_of)
     pulled_at = _now()
@@ -142,10 +141,15 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
     with Store(cohort.store_path) as store:
         states = store.states()
         changed = False
+        sources = {d.id: _resolve(cohort, d, google) for d in cohort.districts}
+        fingerprints = fingerprint_all(s for s in sources.values() if not
+                                       isinstance(s, SourceUnavailable))
         with store.transaction() as db:
             for d in cohort.districts:
                 prev = states.get(d.id)
-                o = pull_district(cohort, d, as_of, prev, store, pulled_at, force)
+                source = sources[d.id]
+                fp = source if isinstance(source, SourceUnavailable) else fingerprints[id(source)]
+                o = pull_district(cohort, d, source, fp, as_of, prev, store, pulled_at, force)
                 if not o.reused or o.data is not None:
                     o.summary = district_summary(o, period)
                     store.save(db, o, period)
@@ -175,6 +179,13 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
             except OutputLocked as exc:
                 report.master_error = str(exc)
     return report
+
+
+def _resolve(cohort: Cohort, d: District, google: object | None) -> Any:
+    try:
+        return resolve_source(cohort.folder, d.source, google)
+    except SourceUnavailable as exc:
+        return exc
 
 
 def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Path:
