@@ -14,12 +14,11 @@ from typing import Any
 
 import click
 
-from . import findings as F
-from .assess import CheckResult, check_workbook
 from .errors import SheetsyncError
 from .layout import scorecard_layout
-from .render import render_check, render_pull, render_rules
-from .template import build_template, save_atomic
+
+# Commands import what they need when they run, so `sheetsync --help` and a pull with
+# nothing to do start quickly.
 
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
@@ -66,6 +65,8 @@ def main() -> None:
 def template(school_year: str | None, district_id: str | None, district_name: str | None,
              output: Path) -> None:
     """Write the District Scorecard template workbook."""
+    from .template import build_template, save_atomic
+
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
     wb = build_template(layout, profile={"district_id": district_id,
                                          "district_name": district_name})
@@ -103,8 +104,11 @@ def check(file: Path, as_of: date | None, as_json: bool) -> None:
 
     Exits 0 when there are no errors, 1 when there are, 2 when FILE cannot be read.
     """
+    from .assess import check_workbook
+    from .render import render_check
+
     try:
-        result: CheckResult = check_workbook(str(file), as_of)
+        result = check_workbook(str(file), as_of)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     if as_json:
@@ -118,6 +122,9 @@ def check(file: Path, as_of: date | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
 def rules(as_json: bool) -> None:
     """List every rule a check applies, with its code and meaning."""
+    from . import findings as F
+    from .render import render_rules
+
     if as_json:
         _print_json(F.rules_table())
     else:
@@ -153,6 +160,7 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, as_json: boo
     """
     from .cohort import load_cohort
     from .pull import pull as run_pull
+    from .render import render_pull
 
     cohort = _cohort(cohort_path, load_cohort)
     if as_json or not sys.stderr.isatty():

@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
-from openpyxl.utils import get_column_letter
-
 from .schoolyear import SchoolYear, period_label
 
 TEMPLATE_VERSION = "1.0"
@@ -181,8 +179,18 @@ class Layout:
         }
 
 
+@cache
+def column_letter(n: int) -> str:
+    """1 -> 'A', 27 -> 'AA' (what openpyxl's get_column_letter does, without importing it)."""
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def _lettered(columns: list[Column]) -> tuple[Column, ...]:
-    return tuple(replace(c, letter=get_column_letter(i)) for i, c in enumerate(columns, 1))
+    return tuple(replace(c, letter=column_letter(i)) for i, c in enumerate(columns, 1))
 
 
 def _table(name: str, entity: Entity, title: str, guidance: str, capacity: int,

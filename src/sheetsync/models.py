@@ -11,13 +11,16 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+LAZY = ConfigDict(defer_build=True)  # validators are built on first use, not at import
+
 
 class Row(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     row: int = 0
 
 
 class Profile(BaseModel):
+    model_config = LAZY
     district_id: str | None = None
     district_name: str | None = None
     school_year: str | None = None
@@ -105,6 +108,7 @@ class MonthlyUpdate(Row):
 
 
 class Scorecard(BaseModel):
+    model_config = LAZY
     """One district's workbook, read. ``columns`` maps each sheet's keys to the letters
     they were found under in this file (columns can move), for cell references."""
 

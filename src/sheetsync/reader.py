@@ -13,13 +13,19 @@ import re
 from datetime import date
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from . import coerce
 from . import findings as F
 from .errors import WorkbookUnreadable
 from .findings import Finding
-from .layout import ID_PREFIXES, TEMPLATE_VERSION, Column, Layout, SheetLayout, scorecard_layout
+from .layout import (
+    ID_PREFIXES,
+    TEMPLATE_VERSION,
+    Column,
+    Layout,
+    SheetLayout,
+    column_letter,
+    scorecard_layout,
+)
 from .models import (
     Action,
     CdipGoal,
@@ -172,7 +178,7 @@ class _Reader:
                 rows=HEADER_SCAN_ROWS))
             return [], {}
         mapping = self._map_columns(sheet, name, rows[header_at], header_at + 1)
-        letters = {_slot_key(col): get_column_letter(i + 1) for i, col in mapping.items()}
+        letters = {_slot_key(col): column_letter(i + 1) for i, col in mapping.items()}
         data = rows[header_at + 1:]
         total = max(self.wb.heights.get(name, 0), len(rows)) - header_at - 1
         if total > self.max_rows:
@@ -228,14 +234,14 @@ class _Reader:
                 self._renamed(name, i, header_row, text, col)
             else:
                 self.findings.append(F.EXTRA_COLUMN(
-                    sheet=name, cell=f"{get_column_letter(i + 1)}{header_row}",
-                    column=get_column_letter(i + 1), header=text))
+                    sheet=name, cell=f"{column_letter(i + 1)}{header_row}",
+                    column=column_letter(i + 1), header=text))
         for col in missing:
             if col.is_input:
                 rule = F.MISSING_COLUMN if col.required else F.MISSING_OPTIONAL_COLUMN
                 self.findings.append(rule(sheet=name, header=col.header))
         for i, col in mapping.items():
-            letter = get_column_letter(i + 1)
+            letter = column_letter(i + 1)
             if col.is_input and not col.period and letter != col.letter:
                 self.findings.append(F.MOVED_COLUMN(
                     sheet=name, cell=f"{letter}{header_row}", header=col.header, found=letter,
@@ -244,7 +250,7 @@ class _Reader:
 
     def _renamed(self, sheet: str, i: int, header_row: int, found: str, col: Column) -> None:
         self.findings.append(F.RENAMED_HEADER(
-            sheet=sheet, cell=f"{get_column_letter(i + 1)}{header_row}", found=found,
+            sheet=sheet, cell=f"{column_letter(i + 1)}{header_row}", found=found,
             header=col.header))
 
     def _duplicates(self, sheet: SheetLayout, name: str, rows: list[Any],
@@ -276,7 +282,7 @@ class _RowParser:
         self.sheet = sheet
         self.name = name
         self.date1904 = reader.wb.date1904
-        self.inputs = [(i, c, get_column_letter(i + 1), self._parser(c))
+        self.inputs = [(i, c, column_letter(i + 1), self._parser(c))
                        for i, c in sorted(mapping.items()) if c.is_input]
         self.index = [i for i, *_ in self.inputs]
         self.model = MODELS[sheet.entity]
