@@ -166,6 +166,7 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, as_json: boo
     if as_json or not sys.stderr.isatty():
         report = run_pull(cohort, as_of, force=force)
     else:
+        bar: Any
         with click.progressbar(length=len(cohort.districts), label="Reading districts",
                                file=sys.stderr, show_pos=True,
                                item_show_func=lambda d: d.name if d else "") as bar:

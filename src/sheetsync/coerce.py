@@ -159,14 +159,14 @@ def read_month(value: Any, date1904: bool = False) -> tuple[str | None, str | No
         text = " ".join(value.strip().split())
         for fmt in _MONTH_FORMATS:
             try:
-                d = datetime.strptime(text, fmt)
+                when = datetime.strptime(text, fmt)
             except ValueError:
                 continue
-            return f"{d.year:04d}-{d.month:02d}", None
-    d, _ = read_date(value, date1904)
-    if d is None:
+            return f"{when.year:04d}-{when.month:02d}", None
+    day, _ = read_date(value, date1904)
+    if day is None:
         return None, None
-    return f"{d.year:04d}-{d.month:02d}", None
+    return f"{day.year:04d}-{day.month:02d}", None
 
 
 def read_year(value: Any, end: bool = False) -> tuple[int | None, str | None]:

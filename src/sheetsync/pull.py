@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -92,11 +92,13 @@ def pull_district(cohort: Cohort, d: District, source: Source,
                   prev: dict[str, Any] | None, store: Store, pulled_at: str,
                   force: bool = False) -> Outcome:
     """Read (or reuse) one district. Never raises for the district's own problems."""
-    base = {"district_id": d.id, "name": d.name, "source": d.source, "pulled_at": pulled_at,
-            "as_of": as_of.isoformat(), "settings": _settings_key(cohort)}
+    failed = Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
+                     pulled_at=pulled_at, as_of=as_of.isoformat(),
+                     settings=_settings_key(cohort))
     if isinstance(fingerprint, SourceUnavailable):
-        return Outcome(ok=False, reason=f"{d.source}: {fingerprint.reason}", **base)
+        return replace(failed, reason=f"{d.source}: {fingerprint.reason}")
     fp = fingerprint
+    failed = replace(failed, token=fp.token, modified=fp.modified)
     digest = None
     try:
         if prev and prev["ok"] and prev["source"] == d.source and not force:
@@ -105,26 +107,22 @@ def pull_district(cohort: Cohort, d: District, source: Source,
                 same, digest = source.same_content(prev["sha256"])
             if same:
                 data = None
-                if prev["as_of"] != base["as_of"] or prev["settings"] != base["settings"]:
+                if prev["as_of"] != failed.as_of or prev["settings"] != failed.settings:
                     data = _reassess(store.data(d.id) or {}, as_of, cohort)
-                return Outcome(ok=True, token=fp.token, sha256=digest or prev["sha256"],
-                               modified=fp.modified, read_at=prev["read_at"], data=data,
-                               reused=True, **base)
+                return replace(failed, ok=True, sha256=digest or prev["sha256"],
+                               read_at=prev["read_at"], data=data, reused=True)
         rows = source.read()
         if digest is None:
             digest = source.same_content(None)[1]
         card, found = read_rows(rows)
         data = _result_data(card, found, as_of, cohort)
-    except WorkbookUnreadable as exc:
-        return Outcome(ok=False, reason=exc.reason, token=fp.token, modified=fp.modified, **base)
-    except SourceUnavailable as exc:
-        return Outcome(ok=False, reason=exc.reason, token=fp.token, modified=fp.modified, **base)
+    except (WorkbookUnreadable, SourceUnavailable) as exc:
+        return replace(failed, reason=exc.reason)
     except SheetsyncError as exc:
-        return Outcome(ok=False, reason=str(exc), token=fp.token, modified=fp.modified, **base)
+        return replace(failed, reason=str(exc))
     except OSError as exc:
-        return Outcome(ok=False, reason=f"cannot read the file ({exc.strerror})", **base)
-    return Outcome(ok=True, token=fp.token, sha256=digest, modified=fp.modified,
-                   read_at=_now(), data=data, **base)
+        return replace(failed, reason=f"cannot read the file ({exc.strerror})")
+    return replace(failed, ok=True, sha256=digest, read_at=_now(), data=data)
 
 
 def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = None,

@@ -150,6 +150,7 @@ class _Reader:
             r = labels.get(norm(fld.label))
             cell = f"B{r + 1}" if r is not None else fld.cell
             raw = _at(rows, cell)
+            value: Any
             try:
                 if fld.type == "date":
                     value, _ = coerce.read_date(raw, self.wb.date1904)
