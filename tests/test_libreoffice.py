@@ -187,3 +187,29 @@ def test_dropdowns_and_names_survive_a_libreoffice_round_trip(recalculated):
     assert "Lists" in unit and "$A$2" in unit
     assert "Goals" in goal and "$A$5" in goal
     assert {"AsOf", "PeriodEnds", "AtRiskBand"} <= set(wb.defined_names)
+
+
+def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(examples, tmp_path):
+    import shutil as sh
+
+    from sheetsync.cohort import load_cohort
+    from sheetsync.master import SHEETS
+    from sheetsync.pull import pull
+
+    folder = tmp_path / "cohort"
+    sh.copytree(examples, folder, ignore=sh.ignore_patterns(".sheetsync", "*master*"))
+    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
+    out = tmp_path / "out"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out),
+                    str(folder / "cohort_master.xlsx")],
+                   check=True, capture_output=True, timeout=180)
+    saved = openpyxl.load_workbook(out / "cohort_master.xlsx", read_only=True)
+    assert saved.sheetnames == list(SHEETS)
+    ours = openpyxl.load_workbook(folder / "cohort_master.xlsx", read_only=True)
+    for name in SHEETS:
+        theirs = [r[:3] for r in saved[name].iter_rows(max_row=50, values_only=True)]
+        assert theirs == [r[:3] for r in ours[name].iter_rows(max_row=50, values_only=True)]
