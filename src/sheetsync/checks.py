@@ -44,9 +44,12 @@ class _Where:
 # -- SMART -------------------------------------------------------------------------------
 
 
-def smart(goal: Goal, measures: list[Measure], horizon_end: date,
-          year: SchoolYear) -> tuple[dict[str, bool], list[str]]:
-    """The SMART letters of one goal, and why each missing one is missing."""
+def smart(goal: Goal, measures: list[Measure], horizon_end: date, year: SchoolYear,
+          measures_read: bool = True) -> tuple[dict[str, bool], list[str]]:
+    """The SMART letters of one goal, and why each missing one is missing.
+
+    ``measures_read`` is False when there was no Measures sheet to judge M and A by.
+    """
     reasons: dict[str, str] = {}
     words = len((goal.statement or "").split())
     if words < MIN_STATEMENT_WORDS:
@@ -54,11 +57,11 @@ def smart(goal: Goal, measures: list[Measure], horizon_end: date,
     elif not goal.student_group:
         reasons["specific"] = "name the student group it is for"
     usable = [m for m in measures if m.unit and m.baseline is not None and m.target is not None]
-    if not usable:
+    if measures_read and not usable:
         reasons["measurable"] = "it needs a measure with a unit, a baseline and a target"
     elif not all(_attainable(m) for m in usable):
         reasons["attainable"] = "a measure's target moves the wrong way or is out of range"
-    if not usable and "measurable" in reasons:
+    if measures_read and not usable and "measurable" in reasons:
         reasons["attainable"] = "without a baseline and target it cannot be judged"
     if not goal.owner:
         reasons["responsible"] = "name an owner"
@@ -112,7 +115,8 @@ def check_smart(card: Scorecard, year: SchoolYear) -> tuple[list[Finding], dict[
         sg = strategic.get(g.strategic_goal_id or "")
         end_year = sg.end_year if sg and sg.end_year else None
         horizon = date(end_year, 6, 30) if end_year and end_year > year.end.year else year.end
-        letters, reasons = smart(g, by_goal.get(g.id, []), horizon, year)
+        letters, reasons = smart(g, by_goal.get(g.id, []), horizon, year,
+                                 "measures" in card.sheet_names)
         letters_by_goal[g.id] = letters
         if reasons:
             missing = [SMART_WORDS[k] for k in SMART_KEYS if not letters[k]]
@@ -172,7 +176,7 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
     goals_by_sg = _group(card.goals, "strategic_goal_id")
     measures, actions = _group(card.measures), _group(card.actions)
     a = Alignment(strategic_goals=len(card.strategic_goals))
-    for sg in card.strategic_goals:
+    for sg in card.strategic_goals if "goals" in card.sheet_names else ():
         if goals_by_sg.get(sg.id):
             a.covered += 1
         else:
@@ -191,7 +195,7 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
     if "needs" in card.sheet_names and not 2 <= len(priority) <= 3:
         out.append(F.PRIORITY_NEED_COUNT(sheet=card.sheet_names["needs"], count=len(priority)))
     addressed = {g.need_id for g in card.goals}
-    for n in priority:
+    for n in priority if "goals" in card.sheet_names else ():
         if n.id not in addressed:
             a.priority_needs_unaddressed.append(n.id)
             out.append(F.NEED_UNADDRESSED(**where("needs", "id", n.row), id=n.id))

@@ -60,16 +60,19 @@ def main() -> None:
 @click.option("--year", "school_year", callback=_year, help="School year, e.g. 2026-27.")
 @click.option("--district-id", help="Pre-fill the district id.")
 @click.option("--district-name", help="Pre-fill the district name.")
+@click.option("--xlwings", is_flag=True,
+              help="Add the xlwings.conf sheet so the classic Excel add-in's Import Functions "
+                   "finds sheetsync's functions (save the copy as .xlsm).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the .xlsx.")
 def template(school_year: str | None, district_id: str | None, district_name: str | None,
-             output: Path) -> None:
+             xlwings: bool, output: Path) -> None:
     """Write the District Scorecard template workbook."""
     from .template import build_template, save_atomic
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
     wb = build_template(layout, profile={"district_id": district_id,
-                                         "district_name": district_name})
+                                         "district_name": district_name}, xlwings=xlwings)
     try:
         save_atomic(wb, output)
     except OSError as exc:

@@ -92,8 +92,9 @@ TEMPLATE_VERSION = _rule("template-version", WARN, "structure",
     "by matching headers; ask your consultant for an updated copy.")
 SCHOOL_YEAR_MISMATCH = _rule("school-year-mismatch", WARN, "structure",
     "The profile's school year differs from the template's months",
-    "The profile says school year {profile}, but the measure columns are for {template}. "
-    "Statuses use {template}; correct the school year in {cell} if it is wrong.")
+    "The profile says school year {profile}, but some measure columns are for {template}. "
+    "Statuses are computed for {profile} and those months are left out; correct the school "
+    "year in {cell} if it is wrong.")
 TOO_MANY_ROWS = _rule("too-many-rows", ERR, "structure",
     "A sheet has more rows than sheetsync reads",
     "'{sheet}' has {rows:,} filled rows; sheetsync reads at most {limit:,}. Rows after "

@@ -63,7 +63,9 @@ SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year en
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
                    rows: Rows | None = None, at_risk_band: float = 0.10,
-                   update_due_day: int = 30) -> Workbook:
+                   update_due_day: int = 30, xlwings: bool = False) -> Workbook:
+    """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
+    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
     layout = layout or scorecard_layout()
     wb = Workbook()
     wb.remove(wb.active)
@@ -76,6 +78,8 @@ def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | No
         _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())))
     _lists(wb.create_sheet(layout.lists_sheet), layout, at_risk_band, update_due_day)
     _names(wb, layout)
+    if xlwings:
+        _xlwings_conf(wb)
     wb.custom_doc_props.append(StringProperty(name="sheetsync_template_version",
                                               value=layout.template_version))
     wb.active = 1
@@ -181,7 +185,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any]) -> None:
             _prompt(ws, fld.cell, fld.label, fld.help)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 40
-    ws.protection.sheet = True
+    _allow_editing_around_formulas(ws)
 
 
 def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
@@ -213,7 +217,15 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
         ws.column_dimensions.group(interim[0].letter, interim[-1].letter, outline_level=1,
                                    hidden=True)
     ws.protection.sheet = True
-    for option in ("formatColumns", "formatRows", "autoFilter", "sort", "insertRows"):
+    _allow_editing_around_formulas(ws)
+
+
+def _allow_editing_around_formulas(ws: Worksheet) -> None:
+    """Protection keeps formulas safe and nothing else: people (and the add-in's "Check
+    workbook", which colours cells) may still format, filter, sort and insert rows."""
+    ws.protection.sheet = True
+    for option in ("formatCells", "formatColumns", "formatRows", "autoFilter", "sort",
+                   "insertRows"):
         setattr(ws.protection, option, False)
 
 
@@ -317,6 +329,16 @@ def _lists(ws: Worksheet, layout: Layout, at_risk_band: float, update_due_day: i
         ws.cell(PERIOD_ROW + 2, i, s)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
+
+
+def _xlwings_conf(wb: Workbook) -> None:
+    from .udfs import xlwings_conf_rows
+
+    ws = wb.create_sheet("xlwings.conf")  # the add-in reads key/value rows down from A1
+    for r, (key, value) in enumerate(xlwings_conf_rows(), 1):
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, value)
+    ws.sheet_state = "hidden"
 
 
 def _names(wb: Workbook, layout: Layout) -> None:

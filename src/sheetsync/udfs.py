@@ -27,6 +27,7 @@ from typing import Any
 from . import coerce
 from .assess import CheckResult, as_of_for, assess
 from .checks import SMART_KEYS, SMART_WORDS, check_smart
+from .errors import WorkbookUnreadable
 from .findings import Finding
 from .layout import Layout, SheetLayout, scorecard_layout
 from .models import Scorecard
@@ -68,6 +69,9 @@ NO_ISSUES = "No issues found."
 class BadArgument(ValueError):
     """An argument Excel passed that the function cannot use; the cell shows the message."""
 
+
+# Docstrings of the functions are one line: Excel shows them as they are (the classic
+# add-in cuts them at 255 characters), and the argument docs say what to pass.
 
 # -- Excel's arguments -------------------------------------------------------------------
 
@@ -158,6 +162,8 @@ def _safely(compute: Callable[[], list[list[Any]]]) -> list[list[Any]]:
         return compute()
     except BadArgument as exc:
         return [[f"sheetsync: {exc}"]]
+    except WorkbookUnreadable as exc:  # none of the ranges is a scorecard sheet
+        return [[f"sheetsync: {exc.reason}"]]
 
 
 # -- Ranges as a scorecard ---------------------------------------------------------------
@@ -246,6 +252,8 @@ def _read_tables(tables: dict[str, list[list[Any]]], school_year: str | None,
             offsets[entity] = 1
         if rows:
             grids[sheet.name] = rows
+    if not grids:  # nothing typed yet: nothing to read
+        return Scorecard(source=SOURCE, school_year=layout.school_year.label), [], offsets
     card, found = _read(grids, school_year, as_of)
     return card, found, offsets
 
