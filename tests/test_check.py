@@ -99,3 +99,18 @@ def test_as_of_comes_from_the_profile_when_not_given(make_workbook):
 def test_rules_lists_every_code():
     result = CliRunner().invoke(main, ["rules", "--json"])
     assert {r["code"] for r in json.loads(result.output)} == set(RULES)
+
+
+def test_a_check_uses_the_band_stamped_in_the_workbook(tmp_path):
+    from sheetsync.layout import scorecard_layout
+    from sheetsync.status import StatusSettings
+    from sheetsync.template import build_template, save_atomic
+
+    rows = {"goals": [{"id": "G1"}], "measures": [
+        {"id": "M1", "goal_id": "G1", "unit": "count", "baseline": 40, "target": 50,
+         "frequency": "monthly", "actual:2026-12": 44}]}
+    narrow = save_atomic(build_template(scorecard_layout(), rows=rows, at_risk_band=0.02),
+                         tmp_path / "narrow.xlsx")
+    assert check_workbook(str(narrow), AS_OF).measures["M1"].status == "Off Track"
+    wide = check_workbook(str(narrow), AS_OF, StatusSettings(at_risk_band=0.2))
+    assert wide.measures["M1"].status == "At Risk"  # a cohort's setting wins

@@ -78,9 +78,20 @@ def as_of_for(card: Scorecard, as_of: date | None) -> date:
     return as_of or card.profile.as_of or date.today()
 
 
+def settings_for(card: Scorecard, settings: StatusSettings | None) -> StatusSettings:
+    """Given settings (a cohort's) win; else the workbook's own; else the defaults."""
+    if settings is not None:
+        return settings
+    own = card.settings
+    return StatusSettings(
+        at_risk_band=float(own.get("at_risk_band", DEFAULT_SETTINGS.at_risk_band)),
+        update_due_day=int(own.get("update_due_day", DEFAULT_SETTINGS.update_due_day)))
+
+
 def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = None,
-           settings: StatusSettings = DEFAULT_SETTINGS) -> CheckResult:
+           settings: StatusSettings | None = None) -> CheckResult:
     when = as_of_for(card, as_of)
+    settings = settings_for(card, settings)
     year = SchoolYear.parse(card.school_year)
     layout = scorecard_layout(year.label)
     smart_findings, letters = check_smart(card, year)
@@ -115,7 +126,7 @@ def _sheet_order(card: Scorecard, sheet: str | None) -> int:
 
 
 def check_workbook(path: str, as_of: date | None = None,
-                   settings: StatusSettings = DEFAULT_SETTINGS) -> CheckResult:
+                   settings: StatusSettings | None = None) -> CheckResult:
     """Read and assess the workbook at ``path`` (raises ``WorkbookUnreadable``)."""
     card, found = read_scorecard(path)
     return assess(card, found, as_of, settings)

@@ -54,6 +54,10 @@ ID_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # How many months a measure's frequency allows between actuals before it is stale.
 FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "semester": 6, "annual": 12}
+# Settings the template's formulas read from the hidden Lists sheet: (name, label).
+WORKBOOK_SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year ends"),
+                     ("AtRiskBand", "At-risk band (share of the gap)"),
+                     ("UpdateDueDay", "Monthly update due day"))
 # Months the monthly status report is due (the SPIE cycle runs October to June).
 UPDATE_MONTHS = ("10", "11", "12", "01", "02", "03", "04", "05", "06")
 
@@ -375,6 +379,6 @@ def entity_sheets(layout: Layout) -> list[SheetLayout]:
 
 __all__ = [
     "CHOICES", "FREQUENCY_MONTHS", "ID_PREFIXES", "SCHEDULES", "STATUSES", "TEMPLATE_VERSION",
-    "UPDATE_STATUSES", "Column", "Field", "Layout", "SheetLayout", "entity_sheets",
-    "scorecard_layout",
+    "UPDATE_STATUSES", "WORKBOOK_SETTINGS", "Column", "Field", "Layout", "SheetLayout",
+    "entity_sheets", "scorecard_layout",
 ]

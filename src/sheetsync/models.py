@@ -125,6 +125,7 @@ class Scorecard(BaseModel):
     monthly_updates: list[MonthlyUpdate] = Field(default_factory=list)
     columns: dict[str, dict[str, str]] = Field(default_factory=dict)
     sheet_names: dict[str, str] = Field(default_factory=dict)  # entity -> sheet name found
+    settings: dict[str, float] = Field(default_factory=dict)  # the workbook's own, if any
 
     def cell(self, entity: str, key: str, row: int) -> str | None:
         """The A1 reference of ``key`` in ``row`` of ``entity``'s sheet, as found."""

@@ -20,6 +20,7 @@ from .findings import Finding
 from .layout import (
     ID_PREFIXES,
     TEMPLATE_VERSION,
+    WORKBOOK_SETTINGS,
     Column,
     Layout,
     SheetLayout,
@@ -106,7 +107,26 @@ class _Reader:
                 f"sheets ({', '.join(s.name for s in layout.sheets)}); its sheets are "
                 f"{', '.join(self.wb.sheet_names[:6]) or 'none'}"))
         self._check_periods(card, layout, profile_sheet)
+        card.settings = self._workbook_settings(layout)
         return card, self.findings
+
+    def _workbook_settings(self, layout: Layout) -> dict[str, float]:
+        """The at-risk band and update due day stamped in the Lists sheet, so that a check
+        computes what the workbook's own formulas compute."""
+        name = self.sheet_index.get(norm(layout.lists_sheet))
+        if name is None:
+            return {}
+        wanted = {norm(label): key for key, label in WORKBOOK_SETTINGS}
+        keys = {"AtRiskBand": "at_risk_band", "UpdateDueDay": "update_due_day"}
+        out: dict[str, float] = {}
+        for row in self.wb.rows(name)[:12]:
+            for i, value in enumerate(row[:-1]):
+                key = wanted.get(norm(value)) if isinstance(value, str) else None
+                number = row[i + 1]
+                if key in keys and isinstance(number, int | float) and \
+                        not isinstance(number, bool):
+                    out[keys[key]] = number
+        return out
 
     def _find_sheet(self, sheet: SheetLayout) -> str | None:
         for candidate in (sheet.name, sheet.title, *sheet.aliases):

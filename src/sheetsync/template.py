@@ -32,6 +32,7 @@ from .layout import (
     CHOICES,
     SCHEDULES,
     UPDATE_STATUSES,
+    WORKBOOK_SETTINGS,
     Column,
     Layout,
     SheetLayout,
@@ -56,9 +57,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
 UNLOCKED = Protection(locked=False)
 PERIOD_ROW = 15  # the row of the Lists sheet holding PeriodEnds
-SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year ends"),
-            ("AtRiskBand", "At-risk band (share of the gap)"),
-            ("UpdateDueDay", "Monthly update due day"))
+SETTINGS = WORKBOOK_SETTINGS
 
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
