@@ -60,19 +60,33 @@ def main() -> None:
 @click.option("--year", "school_year", callback=_year, help="School year, e.g. 2026-27.")
 @click.option("--district-id", help="Pre-fill the district id.")
 @click.option("--district-name", help="Pre-fill the district name.")
+@click.option("--google", is_flag=True, help="Create it as a Google Sheet instead.")
+@click.option("--drive-folder", metavar="ID", help="With --google: the Drive folder to put it in.")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --google: a service-account key (else `sheetsync auth login`).")
 @click.option("--xlwings", is_flag=True,
               help="Add the xlwings.conf sheet so the classic Excel add-in's Import Functions "
                    "finds sheetsync's functions (save the copy as .xlsm).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the .xlsx.")
 def template(school_year: str | None, district_id: str | None, district_name: str | None,
-             xlwings: bool, output: Path) -> None:
-    """Write the District Scorecard template workbook."""
+             google: bool, drive_folder: str | None, credentials: Path | None, xlwings: bool,
+             output: Path | None) -> None:
+    """Write the District Scorecard template workbook (or create it as a Google Sheet)."""
     from .template import build_template, save_atomic
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
-    wb = build_template(layout, profile={"district_id": district_id,
-                                         "district_name": district_name}, xlwings=xlwings)
+    profile = {"district_id": district_id, "district_name": district_name}
+    if google:
+        from .cli_distribute import template_google
+
+        _, url = template_google(layout, folder_id=drive_folder, credentials=credentials,
+                                 profile=profile)
+        click.echo(f"Created {url} (template {layout.template_version}, {layout.school_year}).")
+        return
+    if output is None:
+        raise click.UsageError("give -o FILE.xlsx, or --google")
+    wb = build_template(layout, profile=profile, xlwings=xlwings)
     try:
         save_atomic(wb, output)
     except OSError as exc:
@@ -190,6 +204,15 @@ def _cohort(path: Path | None, load: Any) -> Any:
         return load(path)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
+
+
+def _register() -> None:
+    from .cli_distribute import distribute
+
+    main.add_command(distribute)
+
+
+_register()
 
 
 @main.group()

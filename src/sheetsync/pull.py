@@ -24,7 +24,14 @@ from .master import district_summary, write_master
 from .models import Scorecard
 from .reader import read_rows
 from .schoolyear import period_key
-from .sources import Fingerprint, Source, SourceUnavailable, fingerprint_all, resolve_source
+from .sources import (
+    Fingerprint,
+    Source,
+    SourceUnavailable,
+    fingerprint_all,
+    is_google,
+    resolve_source,
+)
 from .store import Outcome, Store
 
 Progress = Callable[[District, Outcome], None]
@@ -176,7 +183,26 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                 report.master_written = True
             except OutputLocked as exc:
                 report.master_error = str(exc)
+            report.master_error = _google_master(cohort, store, google, period) or \
+                report.master_error
     return report
+
+
+def _google_master(cohort: Cohort, store: Store, google: object | None,
+                   period: str) -> str | None:
+    """Also write the Google master when the cohort names one; the reason if it failed."""
+    if not cohort.master.google_sheet:
+        return None
+    if google is None:
+        return ("[master] google_sheet is set, but there are no Google credentials: pass "
+                "--credentials KEY.json or run `sheetsync auth login`")
+    from .google.master import build_google_master
+
+    try:
+        build_google_master(cohort, store, google, period)
+    except SheetsyncError as exc:
+        return f"The Google master was not written: {exc}"
+    return None
 
 
 def _resolve(cohort: Cohort, d: District, google: object | None) -> Any:
@@ -191,7 +217,8 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Pat
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))
     ids = [d.id for d in cohort.districts]
-    sources = {d.id: str(cohort.source_path(d)) for d in cohort.districts}
+    sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
+               for d in cohort.districts}
     path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids),
                         store.trend(ids), period, lambda o: sources.get(o.district_id, o.source))
     with store.transaction() as db:

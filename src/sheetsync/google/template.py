@@ -1,0 +1,382 @@
+"""The District Scorecard template as a Google Sheet, from the same declaration.
+
+The .xlsx builder (``sheetsync.template.build_template``) lays the declaration out: every
+cell's text, formula and format, the dropdowns, the names, the status colours. This module
+translates that workbook into Sheets requests rather than laying the template out a second
+time, so the two cannot drift: the same tabs, headers, guidance, profile form and hidden
+Lists tab, the same native formulas (Google evaluates SUMPRODUCT(MAX(...)) as an array, as
+Excel does), dropdowns as ``ONE_OF_RANGE`` rules over the Lists columns or the id columns,
+the workbook names as named ranges, and the help text of headers as notes. What Google
+models differently comes from the layout: formula columns, header rows, the profile's
+computed cells and the Lists tab are protected ranges (warning only, as the .xlsx sheet
+protection has no password).
+
+Cost: three requests (create, one ``:batchUpdate`` with every tab and format, one
+``values:batchUpdate`` with every value and formula).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles.colors import Color
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import SheetsyncError
+from ..layout import Layout, entity_sheets
+from ..template import build_template
+from .master import DRIVE_API, EPOCH, SHEETS_API, Calls, GoogleRequestFailed, sheet_url
+
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+DEFAULT_FONT_SIZE = 11  # openpyxl's (Calibri 11); other sizes are carried over
+DATE_CONDITIONS = {"greaterThan": "DATE_AFTER", "lessThan": "DATE_BEFORE",
+                   "between": "DATE_BETWEEN", "notBetween": "DATE_NOT_BETWEEN",
+                   "equal": "DATE_EQ", "greaterThanOrEqual": "DATE_ON_OR_AFTER",
+                   "lessThanOrEqual": "DATE_ON_OR_BEFORE"}
+NUMBER_CONDITIONS = {"between": "NUMBER_BETWEEN", "notBetween": "NUMBER_NOT_BETWEEN",
+                     "greaterThan": "NUMBER_GREATER", "lessThan": "NUMBER_LESS",
+                     "equal": "NUMBER_EQ", "notEqual": "NUMBER_NOT_EQ",
+                     "greaterThanOrEqual": "NUMBER_GREATER_THAN_EQ",
+                     "lessThanOrEqual": "NUMBER_LESS_THAN_EQ"}
+
+
+class TemplateNotTranslatable(SheetsyncError):
+    """The .xlsx template uses something this module cannot say in Sheets (a new kind of
+    validation or conditional format): teach ``google.template`` before shipping it."""
+
+
+def create_google_template(http: Any, layout: Layout, title: str,
+                           folder_id: str | None = None,
+                           profile: Mapping[str, Any] | None = None, *,
+                           at_risk_band: float = 0.10,
+                           update_due_day: int = 30) -> tuple[str, str]:
+    """Create the template as a Google Sheet named ``title``; return ``(key, url)``.
+
+    With ``folder_id`` it is created in that Drive folder (a shared drive's folder works);
+    ``profile`` and the status settings fill it in as ``build_template`` does.
+    """
+    calls = Calls(http)
+    wb = build_template(layout, profile=profile, at_risk_band=at_risk_band,
+                        update_due_day=update_due_day)
+    requests, data = template_requests(layout, wb)
+    if folder_id:
+        made = calls("POST", f"{DRIVE_API}/files", "creating the template",
+                     params={"supportsAllDrives": "true", "fields": "id"},
+                     json={"name": title, "mimeType": SPREADSHEET_MIME, "parents": [folder_id]})
+        key = made["id"]
+    else:
+        made = calls("POST", SHEETS_API, "creating the template",
+                     json={"properties": {"title": title}})
+        key = made["spreadsheetId"]
+    try:
+        calls("POST", f"{SHEETS_API}/{key}:batchUpdate", "laying out the template",
+              json={"requests": requests}, params={"fields": "spreadsheetId"})
+        calls("POST", f"{SHEETS_API}/{key}/values:batchUpdate", "filling in the template",
+              json={"valueInputOption": "USER_ENTERED", "data": data},
+              params={"fields": "totalUpdatedCells"})
+    except GoogleRequestFailed:
+        with contextlib.suppress(GoogleRequestFailed):  # a half-made template is no template
+            calls("PATCH", f"{DRIVE_API}/files/{key}", "trashing the unfinished template",
+                  params={"supportsAllDrives": "true"}, json={"trashed": True})
+        raise
+    return key, sheet_url(key)
+
+
+def template_requests(layout: Layout, wb: Workbook | None = None
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``:batchUpdate`` requests and the ``values:batchUpdate`` data that turn a new
+    spreadsheet (one tab, id 0) into the template ``wb`` (default: ``build_template``)."""
+    wb = wb or build_template(layout)
+    ids = {ws.title: i for i, ws in enumerate(wb.worksheets)}  # tab 0 keeps the new sheet's id
+    requests: list[dict[str, Any]] = []
+    for i, ws in enumerate(wb.worksheets):
+        props = _properties(ws, i)
+        if i == 0:
+            grid = props["gridProperties"]
+            requests.append({"updateSheetProperties": {
+                "properties": props,
+                "fields": ",".join(["title", *(f"gridProperties.{k}" for k in grid)])}})
+        else:
+            requests.append({"addSheet": {"properties": props}})
+    requests += _named_ranges(wb, ids)
+    data = []
+    for ws in wb.worksheets:
+        sid = ids[ws.title]
+        requests += _formats(ws, sid)
+        requests += _dimensions(ws, sid)
+        requests += _validations(ws, sid)
+        requests += _conditional_formats(ws, sid)
+        if ws.auto_filter.ref:
+            requests.append({"setBasicFilter": {"filter": {
+                "range": _range(sid, ws.auto_filter.ref)}}})
+        data.append({"range": _quote(ws.title) + "!A1", "majorDimension": "ROWS",
+                     "values": [[_entered(c) for c in row] for row in ws.iter_rows()]})
+    requests += _protections(layout, ids)
+    return requests, data
+
+
+# -- sheets, names, dimensions ------------------------------------------------------------
+
+
+def _quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _properties(ws: Worksheet, sheet_id: int) -> dict[str, Any]:
+    grid: dict[str, Any] = {"rowCount": max(1000, ws.max_row),
+                            "columnCount": max(26, ws.max_column)}
+    if ws.freeze_panes:
+        col, row, _, _ = range_boundaries(ws.freeze_panes)
+        grid |= {"frozenRowCount": row - 1, "frozenColumnCount": col - 1}
+    if not ws.sheet_view.showGridLines:
+        grid["hideGridlines"] = True
+    props: dict[str, Any] = {"sheetId": sheet_id, "title": ws.title, "index": sheet_id,
+                             "gridProperties": grid}
+    if ws.sheet_state != "visible":
+        props["hidden"] = True
+    return props
+
+
+def _range(sheet_id: int, ref: str) -> dict[str, int]:
+    left, top, right, bottom = range_boundaries(ref.replace("$", ""))
+    return {"sheetId": sheet_id, "startRowIndex": top - 1, "endRowIndex": bottom,
+            "startColumnIndex": left - 1, "endColumnIndex": right}
+
+
+def _named_ranges(wb: Workbook, ids: Mapping[str, int]) -> list[dict[str, Any]]:
+    out = []
+    for name, defined in wb.defined_names.items():
+        for title, ref in defined.destinations:
+            out.append({"addNamedRange": {"namedRange": {
+                "name": name, "range": _range(ids[title], ref)}}})
+    return out
+
+
+def _dimensions(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
+    """Column widths, row heights, and grouped (collapsed) columns such as the interim
+    targets of the Measures tab."""
+    out: list[dict[str, Any]] = []
+
+    def dim(kind: str, start: int, end: int) -> dict[str, Any]:
+        return {"sheetId": sid, "dimension": kind, "startIndex": start, "endIndex": end}
+
+    for letter, d in ws.column_dimensions.items():
+        start, end = (d.min, d.max) if d.min and d.max else range_boundaries(f"{letter}1")[::2]
+        if d.width:
+            out.append({"updateDimensionProperties": {
+                "range": dim("COLUMNS", start - 1, end),
+                "properties": {"pixelSize": round(d.width * 7 + 5)}, "fields": "pixelSize"}})
+        if d.outline_level:
+            out.append({"addDimensionGroup": {"range": dim("COLUMNS", start - 1, end)}})
+        if d.hidden:
+            out.append({"updateDimensionProperties": {
+                "range": dim("COLUMNS", start - 1, end),
+                "properties": {"hiddenByUser": True}, "fields": "hiddenByUser"}})
+    for row, d in ws.row_dimensions.items():
+        if d.height:
+            out.append({"updateDimensionProperties": {
+                "range": dim("ROWS", row - 1, row),
+                "properties": {"pixelSize": round(d.height * 4 / 3)}, "fields": "pixelSize"}})
+    return out
+
+
+# -- cells ----------------------------------------------------------------------------------
+
+
+def _entered(cell: Any) -> Any:
+    """A cell's value as typed (USER_ENTERED): formulas as formulas, text kept as text with
+    a leading apostrophe (so "1.0" or "=x" typed as text stay text), dates as serials."""
+    value = cell.value
+    if value is None or value == "":
+        return None
+    if cell.data_type == "f":
+        return str(value)
+    if isinstance(value, datetime):
+        return (value - EPOCH) / timedelta(days=1)
+    if isinstance(value, date):
+        return (value - EPOCH.date()).days
+    if isinstance(value, bool | int | float):
+        return value
+    return "'" + str(value)
+
+
+def _colour(color: Color | None) -> dict[str, float] | None:
+    rgb = getattr(color, "rgb", None) if color is not None and color.type == "rgb" else None
+    if not isinstance(rgb, str) or len(rgb) < 6:
+        return None
+    h = rgb[-6:]
+    return {k: round(int(h[i:i + 2], 16) / 255, 4) for k, i in (("red", 0), ("green", 2),
+                                                              ("blue", 4))}
+
+
+def _number_format(pattern: str) -> dict[str, str] | None:
+    if not pattern or pattern == "General":
+        return None
+    lowered = pattern.lower().replace('""', "")
+    if "%" in lowered:
+        kind = "PERCENT"
+    elif any(t in lowered for t in ("yy", "mmm", "dd")):
+        kind = "DATE"
+    else:
+        kind = "NUMBER"
+    return {"type": kind, "pattern": pattern}
+
+
+def _cell_format(cell: Any) -> dict[str, Any]:
+    fmt: dict[str, Any] = {}
+    text: dict[str, Any] = {}
+    font = cell.font
+    if font.b:
+        text["bold"] = True
+    if font.i:
+        text["italic"] = True
+    if font.sz and float(font.sz) != DEFAULT_FONT_SIZE:
+        text["fontSize"] = int(font.sz)
+    if (fg := _colour(font.color)) is not None:
+        text["foregroundColor"] = fg
+    if text:
+        fmt["textFormat"] = text
+    if cell.fill.fill_type == "solid" and (bg := _colour(cell.fill.fgColor)) is not None:
+        fmt["backgroundColor"] = bg
+    if (number := _number_format(cell.number_format)) is not None:
+        fmt["numberFormat"] = number
+    if cell.alignment.wrap_text:
+        fmt["wrapStrategy"] = "WRAP"
+    if cell.alignment.vertical == "center":
+        fmt["verticalAlignment"] = "MIDDLE"
+    return fmt
+
+
+def _formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
+    """One repeatCell per run of equally formatted cells down a column."""
+    out = []
+    for col in ws.iter_cols():
+        run: list[Any] = []
+        for cell in [*col, None]:
+            fmt = _cell_format(cell) if cell is not None else None
+            if run and fmt != run[1]:
+                if run[1]:
+                    first, last = run[0], run[2]
+                    out.append({"repeatCell": {
+                        "range": {"sheetId": sid, "startRowIndex": first.row - 1,
+                                  "endRowIndex": last.row, "startColumnIndex": first.column - 1,
+                                  "endColumnIndex": first.column},
+                        "cell": {"userEnteredFormat": run[1]}, "fields": "userEnteredFormat"}})
+                run = []
+            if cell is not None:
+                run = [run[0] if run else cell, fmt, cell]
+    return out
+
+
+def _notes(ws: Worksheet, sid: int, prompts: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    out = []
+    for ref, text in prompts:
+        grid = _range(sid, ref)
+        rows = grid["endRowIndex"] - grid["startRowIndex"]
+        cols = grid["endColumnIndex"] - grid["startColumnIndex"]
+        out.append({"updateCells": {
+            "range": grid, "fields": "note",
+            "rows": [{"values": [{"note": text}] * cols}] * rows}})
+    return out
+
+
+def _validations(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
+    """Dropdowns and type checks as data validation rules; input prompts as notes."""
+    out: list[dict[str, Any]] = []
+    prompts = []
+    for dv in ws.data_validations.dataValidation:
+        refs = [str(r) for r in dv.sqref.ranges]
+        if dv.type is None:
+            if dv.showInputMessage and dv.prompt:
+                prompts += [(ref, dv.prompt) for ref in refs]
+            continue
+        condition = _condition(ws, dv)
+        rule: dict[str, Any] = {"condition": condition, "strict": dv.errorStyle in (None, "stop")}
+        if dv.type == "list":
+            rule["showCustomUi"] = True
+        if dv.error:
+            rule["inputMessage"] = dv.error
+        out += [{"setDataValidation": {"range": _range(sid, ref), "rule": rule}} for ref in refs]
+    return out + _notes(ws, sid, prompts)
+
+
+def _condition(ws: Worksheet, dv: Any) -> dict[str, Any]:
+    def values(*formulas: str | None) -> list[dict[str, str]]:
+        return [{"userEnteredValue": f} for f in formulas if f is not None]
+
+    operator = dv.operator or "between"
+    if dv.type == "list" and dv.formula1 and not dv.formula1.startswith('"'):
+        return {"type": "ONE_OF_RANGE", "values": values("=" + dv.formula1)}
+    if dv.type == "list" and dv.formula1:
+        items = dv.formula1.strip('"').split(",")
+        return {"type": "ONE_OF_LIST", "values": values(*items)}
+    if dv.type == "date" and operator in DATE_CONDITIONS:
+        dates = [(EPOCH + timedelta(days=float(f))).date().isoformat() if f else None
+                 for f in (dv.formula1, dv.formula2)]
+        return {"type": DATE_CONDITIONS[operator], "values": values(*dates)}
+    if dv.type in ("decimal", "whole") and operator in NUMBER_CONDITIONS:
+        return {"type": NUMBER_CONDITIONS[operator], "values": values(dv.formula1, dv.formula2)}
+    raise TemplateNotTranslatable(
+        f"{ws.title}!{dv.sqref}: a {dv.type} validation ({operator}) has no translation yet")
+
+
+def _conditional_formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            formula = (rule.formula or [""])[0]
+            if rule.type != "cellIs" or rule.operator != "equal" or not formula.startswith('"'):
+                raise TemplateNotTranslatable(
+                    f"{ws.title}!{cf.sqref}: a {rule.type} conditional format has no "
+                    "translation yet")
+            fmt: dict[str, Any] = {}
+            if rule.dxf and rule.dxf.fill is not None:
+                bg = _colour(rule.dxf.fill.bgColor) or _colour(rule.dxf.fill.fgColor)
+                if bg:
+                    fmt["backgroundColor"] = bg
+            if rule.dxf and rule.dxf.font is not None and _colour(rule.dxf.font.color):
+                fmt["textFormat"] = {"foregroundColor": _colour(rule.dxf.font.color)}
+            out.append({"addConditionalFormatRule": {"index": len(out), "rule": {
+                "ranges": [_range(sid, str(r)) for r in cf.sqref.ranges],
+                "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [
+                    {"userEnteredValue": formula.strip('"')}]}, "format": fmt}}}})
+    return out
+
+
+# -- protection (from the layout) -----------------------------------------------------------
+
+
+def _protections(layout: Layout, ids: Mapping[str, int]) -> list[dict[str, Any]]:
+    """Warning-only protected ranges: what sheetsync fills in or computes."""
+
+    def protect(grid: dict[str, int], why: str) -> dict[str, Any]:
+        return {"addProtectedRange": {"protectedRange": {
+            "range": grid, "description": why, "warningOnly": True}}}
+
+    out = []
+    for sheet in entity_sheets(layout):
+        sid = ids[sheet.name]
+        out.append(protect({"sheetId": sid, "startRowIndex": 0,
+                            "endRowIndex": sheet.header_row},
+                           f"{sheet.name}: the title and headers sheetsync reads by name"))
+        for col in sheet.columns:
+            if not col.is_input:
+                out.append(protect(_range(sid, f"{col.letter}{sheet.first_data_row}:"
+                                                f"{col.letter}{sheet.last_data_row}"),
+                                   f"{sheet.name}: {col.header} is computed by a formula"))
+    profile = layout.sheet("profile")
+    for fld in profile.fields:
+        if fld.formula or fld.key == "template_version":
+            out.append(protect(_range(ids[profile.name], fld.cell),
+                               f"{profile.name}: {fld.label} is filled in by sheetsync"))
+    out.append(protect({"sheetId": ids[layout.lists_sheet]},
+                       "The lists and settings the dropdowns and formulas use"))
+    return out
+
+
+__all__ = ["TemplateNotTranslatable", "create_google_template", "template_requests"]
