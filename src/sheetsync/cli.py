@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from .cli_google import client_for, google_option
 from .errors import SheetsyncError
 from .layout import scorecard_layout
 
@@ -168,7 +169,9 @@ def example(folder: Path, districts: int, as_of: date | None) -> None:
 @click.option("--as-of", callback=_date, help="Compute statuses for this date (default today).")
 @click.option("--force", is_flag=True, help="Read every district again, changed or not.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pull summary as JSON.")
-def pull(cohort_path: Path | None, as_of: date | None, force: bool, as_json: bool) -> None:
+@google_option
+def pull(cohort_path: Path | None, as_of: date | None, force: bool, as_json: bool,
+         credentials: Path | None) -> None:
     """Read every district of the cohort and write the cohort master.
 
     Exit codes: 0 every district was read; 3 some could not be (they are listed, and the
@@ -180,14 +183,15 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, as_json: boo
     from .render import render_pull
 
     cohort = _cohort(cohort_path, load_cohort)
+    google = client_for(cohort, credentials)
     if as_json or not sys.stderr.isatty():
-        report = run_pull(cohort, as_of, force=force)
+        report = run_pull(cohort, as_of, force=force, google=google)
     else:
         bar: Any
         with click.progressbar(length=len(cohort.districts), label="Reading districts",
                                file=sys.stderr, show_pos=True,
                                item_show_func=lambda d: d.name if d else "") as bar:
-            report = run_pull(cohort, as_of, force=force,
+            report = run_pull(cohort, as_of, force=force, google=google,
                               progress=lambda d, o: bar.update(1, d))
     if as_json:
         _print_json(report.to_json())
@@ -208,8 +212,10 @@ def _cohort(path: Path | None, load: Any) -> Any:
 
 def _register() -> None:
     from .cli_distribute import distribute
+    from .cli_google import auth
 
     main.add_command(distribute)
+    main.add_command(auth)
 
 
 _register()
@@ -262,21 +268,28 @@ def master() -> None:
 @master.command("rebuild")
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
-def master_rebuild(cohort_path: Path | None) -> None:
+@google_option
+def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
     from .cohort import load_cohort
-    from .pull import build_master
-    from .store import Store
+    from .pull import build_master, google_master
 
     c = _cohort(cohort_path, load_cohort)
     if not c.store_path.exists():
         raise Failure(f"{c.store_path}: no pulls yet; run `sheetsync pull` first")
+    from .store import Store
+
     with Store(c.store_path) as store:
         try:
             path = build_master(c, store)
         except SheetsyncError as exc:
             raise Failure(str(exc)) from None
-    click.echo(f"Wrote {path} from {c.store_path}.")
+        click.echo(f"Wrote {path} from {c.store_path}.")
+        if c.master.google_sheet:
+            problem = google_master(c, store, client_for(c, credentials, write=True))
+            if problem:
+                raise Failure(problem)
+            click.echo(f"Wrote the Google master {c.master.google_sheet}.")
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def pull_district(cohort: Cohort, d: District, source: Source,
                      pulled_at=pulled_at, as_of=as_of.isoformat(),
                      settings=_settings_key(cohort))
     if isinstance(fingerprint, SourceUnavailable):
-        return replace(failed, reason=f"{d.source}: {fingerprint.reason}")
+        return replace(failed, reason=fingerprint.reason)
     fp = fingerprint
     failed = replace(failed, token=fp.token, modified=fp.modified)
     digest = None
@@ -183,13 +183,13 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                 report.master_written = True
             except OutputLocked as exc:
                 report.master_error = str(exc)
-            report.master_error = _google_master(cohort, store, google, period) or \
+            report.master_error = google_master(cohort, store, google, period) or \
                 report.master_error
     return report
 
 
-def _google_master(cohort: Cohort, store: Store, google: object | None,
-                   period: str) -> str | None:
+def google_master(cohort: Cohort, store: Store, google: object | None,
+                  period: str | None = None) -> str | None:
     """Also write the Google master when the cohort names one; the reason if it failed."""
     if not cohort.master.google_sheet:
         return None

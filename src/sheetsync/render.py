@@ -93,10 +93,13 @@ def render_pull(report: PullReport) -> str:
         rows.append([d["id"], d["name"][:24], state,
                      *(str(d.get(s) if d.get(s) is not None else "") for s in
                        ("On Track", "At Risk", "Off Track", "Met", "Not Met")),
-                     d.get("update") or "", str(d.get("errors") or ""),
-                     (d.get("reason") or "")[:60]])
+                     d.get("update") or "", str(d.get("errors") or "")])
     lines = [table(["District", "Name", "Read", "On Track", "At Risk", "Off Track", "Met",
-                    "Not Met", "Update", "Errors", "Problem"], rows), ""]
+                    "Not Met", "Update", "Errors"], rows), ""]
+    for d in report.failed:  # in full: a reason says what to do (e.g. the email to share with)
+        lines.append(paint(f"{d['id']} {d['name']}: {d['reason']}", "error"))
+    if report.failed:
+        lines.append("")
     m = t["measures"]
     lines.append(
         f"{t['districts']} districts: {t['read']} read, {t['reused']} unchanged, "
