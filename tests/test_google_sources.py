@@ -233,8 +233,6 @@ def test_a_google_sheet_reads_as_its_xlsx_does(fake_google, workbooks, grids, wh
     assert from_google.card.source == f"Google Sheet {key}"
 
 
-@pytest.mark.xfail(strict=True, reason="the reader notes every date serial as value-normalised; "
-                   "rows_from_grids needs a way to say numbers in date columns are dates")
 def test_a_google_sheet_gives_the_same_findings_exactly(fake_google, workbooks, grids) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
     card, found = read_rows(google_source(key, client(fake_google)).read())

@@ -209,13 +209,14 @@ def check_execution(card: Scorecard, as_of: date, year: SchoolYear, periods: lis
                     settings: StatusSettings) -> list[Finding]:
     where = _Where(card)
     out: list[Finding] = []
+    found = card.columns.get("actions", {})  # a missing column is reported once, already
     for a in card.actions:
-        if not a.owner:
+        if not a.owner and "owner" in found:
             out.append(F.ACTION_WITHOUT_OWNER(**where("actions", "owner", a.row), id=a.id))
-        if a.cost and a.cost > 0 and not a.funding_source:
+        if a.cost and a.cost > 0 and not a.funding_source and "funding_source" in found:
             out.append(F.COST_WITHOUT_FUNDING(**where("actions", "funding_source", a.row),
                                               id=a.id, cost=f"${a.cost:,.0f}"))
-        if not a.evidence:
+        if not a.evidence and "evidence" in found:
             out.append(F.ACTION_WITHOUT_MONITORING(**where("actions", "evidence", a.row),
                                                    id=a.id))
         schedule = action_schedule(a, as_of)

@@ -54,6 +54,19 @@ _MONTH_HEADER = re.compile(
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\W*(\d{4}|\d{2})\b")
 
 
+def same_version(found: str | None, expected: str) -> bool:
+    """'1', '1.0' and 1.0 typed as a number are the same version; '1.0-beta' is not."""
+    def parts(v: str) -> tuple[int, ...] | str:
+        try:
+            numbers = [int(p) for p in v.strip().split(".")]
+        except ValueError:
+            return v.strip()
+        while len(numbers) > 1 and numbers[-1] == 0:
+            numbers.pop()
+        return tuple(numbers)
+    return found is not None and parts(found) == parts(expected)
+
+
 def norm(text: Any) -> str:
     return _NON_ALNUM.sub("", str(text).lower()) if text is not None else ""
 
@@ -88,7 +101,7 @@ class _Reader:
                          school_year=year.label, profile=profile)
         if profile_name:
             card.sheet_names["profile"] = profile_name
-        if profile_name and profile.template_version != TEMPLATE_VERSION:
+        if profile_name and not same_version(profile.template_version, TEMPLATE_VERSION):
             self.findings.append(F.TEMPLATE_VERSION(
                 sheet=profile_name, cell=profile_sheet.field("template_version").cell,
                 found=profile.template_version or "(none)", expected=TEMPLATE_VERSION))
@@ -359,6 +372,9 @@ class _RowParser:
             return coerce.read_number
         if t == "date" and col.key == "month":
             return lambda raw: coerce.read_month(raw, date1904)
+        if t == "date" and self.reader.wb.serial_dates:
+            return lambda raw: (coerce.read_date(raw, date1904)[0], None) \
+                if isinstance(raw, int | float) else coerce.read_date(raw, date1904)
         if t == "date":
             return lambda raw: coerce.read_date(raw, date1904)
         if t in ("id", "reference"):

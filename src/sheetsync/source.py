@@ -16,8 +16,10 @@ parser's error, when the file is opened or when a sheet is first read, becomes
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,11 +38,13 @@ _DATE1904 = re.compile(rb"date1904\s*=\s*[\"'](1|true)[\"']", re.IGNORECASE)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 _CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]+)')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s+r="(\d+)"')
+# a part that opens with its root element (after an XML declaration) can have no DOCTYPE
+_ROOT_FIRST = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?\s*<[A-Za-z_]")
 
 try:  # pragma: no cover - exercised where calamine is missing (Pyodide)
     from python_calamine import CalamineWorkbook
 except ImportError:  # pragma: no cover
-    CalamineWorkbook = None
+    CalamineWorkbook = None  # type: ignore[misc,assignment]
 
 
 @dataclass
@@ -53,6 +57,7 @@ class WorkbookRows:
     heights: dict[str, int] = field(default_factory=dict)  # rows in the sheet, all of them
     _loader: Any = None
     _cache: dict[str, list[list[Any]]] = field(default_factory=dict)
+    serial_dates: bool = False  # dates arrive as serial numbers (Google, xlwings Lite)
 
     def rows(self, sheet: str) -> list[list[Any]]:
         """The rows of ``sheet``, read on first use (raises ``WorkbookUnreadable``)."""
@@ -99,8 +104,8 @@ def _sniff(path: Path) -> _Sniffed:
         kind = "a CSV or text file" if _looks_like_text(path) else "not an Excel workbook"
         raise WorkbookUnreadable(name, f"this is {kind}; save it as an Excel workbook (.xlsx)")
     try:
-        with zipfile.ZipFile(path) as zf:
-            return _check_zip(name, zf)
+        with path.open("rb") as fh, zipfile.ZipFile(fh) as zf:
+            return _check_zip(name, zf, fh)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise WorkbookUnreadable(
             name, "the file is damaged or incomplete (it may still be copying); "
@@ -136,7 +141,7 @@ def _looks_like_text(path: Path) -> bool:
     return b"\x00" not in sample
 
 
-def _check_zip(name: str, zf: zipfile.ZipFile) -> _Sniffed:
+def _check_zip(name: str, zf: zipfile.ZipFile, fh: Any) -> _Sniffed:
     infos = zf.infolist()
     if len(infos) > MAX_PARTS:
         raise WorkbookUnreadable(name, f"the file has {len(infos):,} parts; a workbook has dozens")
@@ -160,17 +165,36 @@ def _check_zip(name: str, zf: zipfile.ZipFile) -> _Sniffed:
             "can hold; it was not opened")
     found = _Sniffed()
     for info in infos:
-        if info.filename.endswith((".xml", ".rels")):
-            with zf.open(info) as part:
-                head = part.read(1024)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head or _declares_dtd(head, part):
-                    raise WorkbookUnreadable(
-                        name, f"part {info.filename} declares XML entities, which Excel never "
-                        "writes; the file was not opened")
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                found.largest = max(found.largest, _used_cells(zf, info, head))
-    found.date1904 = bool(_DATE1904.search(zf.read("xl/workbook.xml")[:4096]))
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        head = _head(zf, fh, info, 1024)
+        if _declares_dtd(zf, info, head):
+            raise WorkbookUnreadable(
+                name, f"part {info.filename} declares XML entities, which Excel never "
+                "writes; the file was not opened")
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            found.largest = max(found.largest, _used_cells(zf, info, head))
+    book = _head(zf, fh, zf.getinfo("xl/workbook.xml"), 4096)
+    found.date1904 = bool(_DATE1904.search(book))
     return found
+
+
+def _head(zf: zipfile.ZipFile, fh: Any, info: zipfile.ZipInfo, size: int) -> bytes:
+    """The first ``size`` bytes of a part (fewer if it is shorter), inflated straight from
+    the file: a zipfile stream per part costs more than the rest of the sniff together."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        with zf.open(info) as part:  # zipfile raises NotImplementedError for Deflate64...
+            return part.read(size)
+    fh.seek(info.header_offset)
+    local = fh.read(30)
+    if len(local) < 30 or not local.startswith(b"PK\x03\x04"):
+        raise zipfile.BadZipFile(f"no local header for {info.filename}")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
+    raw = fh.read(min(info.compress_size, 2 * size + 64))
+    if info.compress_type == zipfile.ZIP_STORED:
+        return raw[:size]
+    return zlib.decompressobj(-15).decompress(raw, size)
 
 
 class _Decided(Exception):
@@ -178,9 +202,23 @@ class _Decided(Exception):
         self.doctype = doctype
 
 
-def _declares_dtd(head: bytes, part: Any) -> bool:
+def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes) -> bool:
     """Whether an XML part has a DOCTYPE before its root element, however long the prolog
     (comments, whitespace) and whatever its encoding (UTF-16 hides it from a byte search)."""
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        return True
+    if _ROOT_FIRST.match(head):
+        return False
+    decided = _prolog_doctype([head], final=len(head) >= info.file_size)
+    if decided is None:  # the prolog runs past the head: read on through the part
+        with zf.open(info) as part:
+            decided = _prolog_doctype(iter(lambda: part.read(1 << 16), b""), final=True)
+    return bool(decided)
+
+
+def _prolog_doctype(chunks: Iterable[bytes], final: bool) -> bool | None:
+    """True at a DOCTYPE, False at the root element (or for text that is not XML, which the
+    parser reading it will report), None when ``chunks`` ran out before either."""
 
     def decide(doctype: bool) -> Any:
         def handler(*_: Any) -> None:
@@ -190,17 +228,16 @@ def _declares_dtd(head: bytes, part: Any) -> bool:
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = decide(True)
     parser.StartElementHandler = decide(False)
-    chunk = head
     try:
-        while chunk:
+        for chunk in chunks:
             parser.Parse(chunk, False)
-            chunk = part.read(1 << 16)
-        parser.Parse(b"", True)
+        if final:
+            parser.Parse(b"", True)
     except _Decided as decided:
         return decided.doctype
-    except expat.ExpatError:  # not XML at all: the parser that reads it will say so
+    except expat.ExpatError:
         return False
-    return False
+    return False if final else None
 
 
 def _used_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes) -> int:
@@ -244,7 +281,7 @@ def _calamine(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
 
     def load(sheet: str) -> list[list[Any]]:
         ws = wb.get_sheet_by_name(sheet)
-        heights[sheet] = ws.total_height
+        heights[sheet] = ws.end[0] + 1 if ws.end else 0  # total_height is the last index
         rows = ws.to_python(skip_empty_area=False, nrows=max_rows + 50)
         return [[None if v == "" else v for v in row[:MAX_COLUMNS]] for row in rows]
 
@@ -267,10 +304,12 @@ def _openpyxl(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
     return WorkbookRows(str(path), list(wb.sheetnames), date1904, heights, load)
 
 
-def rows_from_grids(name: str, grids: dict[str, list[list[Any]]],
-                    date1904: bool = False) -> WorkbookRows:
-    """Rows that came from elsewhere (a Google Sheet's batchGet), in the same shape."""
+def rows_from_grids(name: str, grids: dict[str, list[list[Any]]], date1904: bool = False,
+                    serial_dates: bool = False) -> WorkbookRows:
+    """Rows that came from elsewhere (a Google Sheet's batchGet, Excel's ranges), in the same
+    shape. ``serial_dates``: the source sends every date as a serial number, so reading
+    one in a date column is no leniency worth a note."""
     clean = {k: [[None if v == "" else v for v in row] for row in rows]
              for k, rows in grids.items()}
     return WorkbookRows(name, list(clean), date1904, {k: len(v) for k, v in clean.items()},
-                        clean.__getitem__)
+                        clean.__getitem__, serial_dates=serial_dates)

@@ -182,13 +182,12 @@ def read_grids(grids: dict[str, list[list[Any]]], school_year: str | None = None
 
 def _read(grids: dict[str, list[list[Any]]], school_year: str | None,
           as_of: date | None) -> tuple[Scorecard, list[Finding]]:
-    card, found = read_rows(rows_from_grids(SOURCE, grids), school_year)
+    rows = rows_from_grids(SOURCE, grids, serial_dates=DATES_AS_NUMBERS)
+    card, found = read_rows(rows, school_year)
     if school_year is None and "profile" not in card.sheet_names:
         guess = _year_of(card) or SchoolYear.containing(as_of or date.today()).label
         if guess != card.school_year:
-            card, found = read_rows(rows_from_grids(SOURCE, grids), guess)
-    if DATES_AS_NUMBERS:
-        found = _without_serial_date_notes(card, found, grids)
+            card, found = read_rows(rows, guess)
     return card, found
 
 
@@ -197,28 +196,6 @@ def _year_of(card: Scorecard) -> str | None:
     years = {SchoolYear.containing(period_date(p)).label for p in periods}
     return years.pop() if len(years) == 1 else None
 
-
-def _without_serial_date_notes(card: Scorecard, found: list[Finding],
-                               grids: dict[str, list[list[Any]]]) -> list[Finding]:
-    """Drop "read 46203 as 2027-06-30" notes: in Lite every date arrives as its serial."""
-    layout = scorecard_layout(card.school_year)
-    date_cells: set[tuple[str, str]] = set()
-    for entity, name in card.sheet_names.items():
-        if entity == "profile":
-            continue
-        letters = card.columns.get(entity, {})
-        date_cells |= {(name, letters[c.key]) for c in layout.sheet(entity).columns
-                       if c.type == "date" and c.key in letters}
-
-    def serial(f: Finding) -> bool:
-        if f.code != "value-normalised" or (f.sheet, f.column) not in date_cells:
-            return False
-        rows = grids[f.sheet or ""]
-        col = _column_index(f.column or "")
-        raw = rows[f.row - 1][col] if f.row and f.row <= len(rows) else None
-        return isinstance(raw, int | float) and not isinstance(raw, bool)
-
-    return [f for f in found if not serial(f)]
 
 
 def _column_index(letters: str) -> int:

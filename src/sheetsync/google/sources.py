@@ -178,7 +178,7 @@ class GoogleSource:
                 raise _unavailable(exc, self) from None
         except Exception as exc:
             raise _unavailable(exc, self) from None
-        return rows_from_grids(f"Google Sheet {self.key}", grids)
+        return rows_from_grids(f"Google Sheet {self.key}", grids, serial_dates=True)
 
     def _batch_get(self, tabs: dict[str, SheetLayout]) -> dict[str, list[list[Any]]]:
         ranges = [_a1(title) + (f"!{PROFILE_RANGE}" if sheet.fields else "")

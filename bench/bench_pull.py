@@ -1,0 +1,247 @@
+"""How long `sheetsync pull` takes on a large cohort, next to a pandas script that does less.
+
+    python bench/bench_pull.py [--workdir DIR] [--districts 500] [--runs 3] [--runs-pandas 1]
+                               [--memory-districts 1000] [--profile]
+
+1. Writes ~60 distinct district workbooks (clean, typical and messy; about 0.5 s each) into
+   WORKDIR/seeds, then copies them to N districts with a cohort.toml in WORKDIR/nN. Both
+   are reused when present, so only the first run pays for them.
+2. Times `sheetsync pull --as-of 2027-01-20` as a user runs it, with a fresh store (the
+   first pull), then the same command again with nothing changed (the re-pull).
+3. Times what a consultant would otherwise script: pandas.read_excel(sheet_name=None) per
+   file, concatenated per sheet with a district column, written with to_excel. No checks.
+4. Measures the peak memory (max RSS) of a first pull of --memory-districts districts.
+5. Splits an in-process pull into reading and writing the master (and, with --profile,
+   prints the top functions by own time).
+
+Prints medians side by side with the targets of issue 3; exits 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sheetsync.cohort import load_cohort
+from sheetsync.examples import COUNTIES, QUALITIES, write_district
+from sheetsync.pull import pull
+from sheetsync.schoolyear import SchoolYear
+
+AS_OF = date(2027, 1, 20)
+YEAR = SchoolYear.parse("2026-27")
+SEEDS = 60
+TARGET_SPEEDUP, TARGET_REPULL, TARGET_MB = 3.0, 20.0, 500.0
+
+# What a consultant writes instead: argv[1] is the districts folder, argv[2] the output.
+PANDAS_SCRIPT = """
+import sys
+from pathlib import Path
+import pandas as pd
+
+sheets = {}
+for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    for name, df in pd.read_excel(path, sheet_name=None).items():
+        df.insert(0, "District", path.stem)
+        sheets.setdefault(name, []).append(df)
+with pd.ExcelWriter(sys.argv[2]) as writer:
+    for name, frames in sheets.items():
+        pd.concat(frames, ignore_index=True).to_excel(writer, sheet_name=name, index=False)
+"""
+
+
+def seed_workbooks(workdir: Path) -> list[Path]:
+    """The distinct workbooks every cohort is copied from, written once."""
+    folder = workdir / "seeds"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for seed in range(1, SEEDS + 1):
+        quality = QUALITIES[seed % len(QUALITIES)]
+        county = COUNTIES[seed % len(COUNTIES)]
+        path = folder / f"seed-{seed:02d}-{quality}.xlsx"
+        if not path.exists():
+            print(f"  writing {path.name}", file=sys.stderr)
+            write_district(path, f"KY-{seed:03d}", county, seed, YEAR, AS_OF, quality)
+        paths.append(path)
+    return paths
+
+
+def make_cohort(workdir: Path, n: int) -> Path:
+    """WORKDIR/nN with N district files and a cohort.toml; reused when already there."""
+    folder = workdir / f"n{n}"
+    if (folder / "cohort.toml").exists():
+        return folder
+    seeds = seed_workbooks(workdir)
+    (folder / "districts").mkdir(parents=True, exist_ok=True)
+    lines = ["[cohort]", f'name = "Benchmark cohort of {n}"',
+             f'school_year = "{YEAR.label}"', "", "[master]", 'path = "cohort_master.xlsx"', ""]
+    for i in range(1, n + 1):
+        county = COUNTIES[i % len(COUNTIES)]
+        slug = f"{i:04d}-{county.lower()}"
+        shutil.copyfile(seeds[i % len(seeds)], folder / "districts" / f"{slug}.xlsx")
+        lines += ["[[district]]", f'id = "KY-{i:04d}"', f'name = "{county} County {i}"',
+                  f'source = "districts/{slug}.xlsx"',
+                  f'contacts = ["planning@{slug}.kyschools.us"]', ""]
+    (folder / "cohort.toml").write_text("\n".join(lines), encoding="utf-8")
+    return folder
+
+
+@dataclass
+class Run:
+    seconds: float  # wall clock, what the user waits
+    cpu: float  # user + system seconds: steadier than wall clock on a busy machine
+    peak_mb: float  # max RSS of the process (and its children)
+
+
+def run(cmd: list[str], cwd: Path) -> Run:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 3):  # 3: some districts could not be read (still a full pull)
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{out.decode(errors='replace')}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime,
+               usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def fresh(folder: Path) -> None:
+    shutil.rmtree(folder / ".sheetsync", ignore_errors=True)
+    (folder / "cohort_master.xlsx").unlink(missing_ok=True)
+
+
+def sheetsync_cmd() -> list[str]:
+    """The console script beside this Python (skips slow shims such as pyenv's)."""
+    script = Path(sys.executable).parent / "sheetsync"
+    return [str(script) if script.exists() else "sheetsync", "pull",
+            "--as-of", AS_OF.isoformat()]
+
+
+def time_pulls(folder: Path, runs: int) -> tuple[list[Run], list[Run]]:
+    """First pulls (fresh store each time) and re-pulls (the same command, nothing changed)."""
+    firsts, repulls = [], []
+    for _ in range(runs):
+        fresh(folder)
+        firsts.append(run(sheetsync_cmd(), folder))
+        repulls.append(run(sheetsync_cmd(), folder))
+    return firsts, repulls
+
+
+def time_pandas(folder: Path, runs: int) -> list[Run]:
+    out = folder / "pandas_master.xlsx"
+    times = [run([sys.executable, "-c", PANDAS_SCRIPT, "districts", out.name], folder)
+             for _ in range(runs)]
+    out.unlink(missing_ok=True)
+    return times
+
+
+def median(runs: list[Run], field: str = "seconds") -> float:
+    return statistics.median(getattr(r, field) for r in runs)
+
+
+def phases(folder: Path) -> dict[str, tuple[float, float]]:
+    """An in-process first pull, split at the last district (then commit, write the master).
+
+    Returns (wall seconds, cpu seconds) per phase.
+    """
+    fresh(folder)
+    cohort = load_cohort(folder / "cohort.toml")
+    marks: list[tuple[float, float]] = []
+
+    def mark(*_: object) -> None:
+        marks.append((time.perf_counter(), time.process_time()))
+
+    mark()
+    pull(cohort, AS_OF, progress=mark)
+    mark()
+    start, last_district, end = marks[0], marks[-2], marks[-1]
+    return {"read and check every district": (last_district[0] - start[0],
+                                              last_district[1] - start[1]),
+            "commit, write the master": (end[0] - last_district[0], end[1] - last_district[1]),
+            "total": (end[0] - start[0], end[1] - start[1])}
+
+
+def profile_pull(folder: Path, top: int = 25) -> None:
+    """Print the functions an in-process first pull spends its own time in."""
+    fresh(folder)
+    cohort = load_cohort(folder / "cohort.toml")
+    profiler = cProfile.Profile()
+    profiler.runcall(pull, cohort, AS_OF)
+    print(f"\nTop {top} functions by own time, in-process first pull under cProfile:")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(top)
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def report(n: int, firsts: list[Run], repulls: list[Run], script: list[Run]) -> bool:
+    """The side-by-side table; True when both speed targets are met (on wall clock)."""
+    print(f"\n{n} districts, medians of {len(firsts)} sheetsync and {len(script)} pandas runs")
+    print(f"  {'seconds':<11} {'N':>5}  {'first pull':>10}  {'pandas script':>13}  {'ratio':>6}  "
+          f"{'re-pull':>8}  {'first/re-pull':>13}")
+    for field, label in (("seconds", "wall clock"), ("cpu", "cpu")):
+        first, repull, pandas = (median(r, field) for r in (firsts, repulls, script))
+        print(f"  {label:<11} {n:>5}  {first:>10.2f}  {pandas:>13.2f}  {pandas / first:>5.1f}x  "
+              f"{repull:>8.2f}  {first / repull:>12.1f}x")
+    speedup = median(script) / median(firsts)
+    repull_ratio = median(firsts) / median(repulls)
+    print(f"  pandas script / first pull  {speedup:6.1f}x   (target >= {TARGET_SPEEDUP:g}x: "
+          f"{verdict(speedup >= TARGET_SPEEDUP)})")
+    print(f"  first pull / re-pull        {repull_ratio:6.1f}x   (target >= {TARGET_REPULL:g}x: "
+          f"{verdict(repull_ratio >= TARGET_REPULL)})")
+    print(f"  all runs, wall s: first {', '.join(f'{r.seconds:.2f}' for r in firsts)}; "
+          f"re-pull {', '.join(f'{r.seconds:.2f}' for r in repulls)}; "
+          f"pandas {', '.join(f'{r.seconds:.2f}' for r in script)}")
+    return speedup >= TARGET_SPEEDUP and repull_ratio >= TARGET_REPULL
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, help="where cohorts are cached (default: temp)")
+    parser.add_argument("--districts", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=3, help="sheetsync pulls (median)")
+    parser.add_argument("--runs-pandas", type=int, default=1, help="pandas script runs")
+    parser.add_argument("--memory-districts", type=int, default=1000,
+                        help="cohort size of the memory run (0 skips it)")
+    parser.add_argument("--profile", action="store_true", help="cProfile an in-process pull")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sheetsync-bench-"))
+    print(f"Cohorts in {workdir}", file=sys.stderr)
+
+    folder = make_cohort(workdir, args.districts)
+    firsts, repulls = time_pulls(folder, args.runs)
+    script = time_pandas(folder, args.runs_pandas)
+    ok = report(args.districts, firsts, repulls, script)
+
+    if args.memory_districts:
+        big = make_cohort(workdir, args.memory_districts)
+        first = time_pulls(big, 1)[0][0]
+        fresh(big)
+        print(f"  peak memory, first pull of {args.memory_districts} districts: "
+              f"{first.peak_mb:.0f} MB (target < {TARGET_MB:g} MB: "
+              f"{verdict(first.peak_mb < TARGET_MB)}); it took {first.seconds:.2f} s")
+        ok = ok and first.peak_mb < TARGET_MB
+    print(f"\nIn-process first pull of {args.districts} districts, by phase")
+    print(f"  {'seconds':<30} {'wall':>7} {'cpu':>7}")
+    for name, (wall, cpu) in phases(folder).items():
+        print(f"  {name:<30} {wall:7.2f} {cpu:7.2f}")
+    if args.profile:
+        profile_pull(folder)
+    fresh(folder)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
