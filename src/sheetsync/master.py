@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import xlsxwriter
 from .errors import OutputLocked
 from .layout import STATUSES
 from .store import Outcome
+from .xlsx_stream import RowStream
 
 STATUS_COLUMNS = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
 COLOURS = {"Met": ("#1E7B34", "#FFFFFF"), "On Track": ("#C6EFCE", "#006100"),
@@ -79,7 +81,9 @@ SHEETS: dict[str, tuple[Col, ...]] = {
                 Col("Expected", 9, "number"), Col("Progress", 9, "percent"),
                 Col("Status", 10, "status")),
 }
-TREND = ("Month", "On Track or Met", "Measures with Data", "Share On Track")
+TREND_COLUMNS = (Col("Month", 9), Col("On Track or Met", 9, "int"),
+                 Col("Measures with Data", 9, "int"), Col("Share On Track", 9, "percent"))
+TREND = tuple(c.header for c in TREND_COLUMNS)
 
 
 def district_summary(o: Outcome, period: str) -> dict[str, Any]:
@@ -107,16 +111,24 @@ def district_summary(o: Outcome, period: str) -> dict[str, Any]:
 class Link:
     """A source cell: shown as Sheet!A1, linking into the district's file."""
 
+    __slots__ = ("label", "url")
+
     def __init__(self, source: str, sheet: str | None, cell: str | None, folder: Path) -> None:
         self.label = f"{sheet}!{cell}" if sheet and cell else (sheet or "")
-        self.url = None
-        if sheet and cell and not source.startswith(("http://", "https://")):
-            path = Path(source)
-            try:
-                rel = os.path.relpath(path, folder) if path.is_absolute() else source
-            except ValueError:
-                rel = str(path)
-            self.url = f"external:{rel}#'{sheet}'!{cell}"
+        target = _link_target(source, str(folder))
+        self.url = f"external:{target}#'{sheet}'!{cell}" if target and sheet and cell else None
+
+
+@lru_cache(maxsize=4096)
+def _link_target(source: str, folder: str) -> str | None:
+    """The district file as the master links to it: relative to the master's folder."""
+    if source.startswith(("http://", "https://")):
+        return None
+    path = Path(source)
+    try:
+        return os.path.relpath(path, folder) if path.is_absolute() else source
+    except ValueError:  # another drive on Windows
+        return str(path)
 
 
 def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[list[Any]]]:
@@ -203,38 +215,57 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
 
 
 class _Sheet:
-    def __init__(self, wb: xlsxwriter.Workbook, name: str, formats: dict[str, Any]) -> None:
+    """One master sheet: header row by xlsxwriter, data rows through a ``RowStream``."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, name: str, formats: dict[str, Any],
+                 beside: tuple[Col, ...] = ()) -> None:
         self.ws = wb.add_worksheet(name)
         self.cols = SHEETS[name]
+        self.beside = beside  # a small table to the right (the Summary's trend)
+        self.beside_at = len(self.cols) + 1
+        self.xf = {kind: fmt._get_xf_index() for kind, fmt in formats.items()
+                   if kind != "status"}
         self.formats = formats
+        self.stream = RowStream(self.ws)
         self.row = 1
         for c, col in enumerate(self.cols):
             self.ws.write_string(0, c, col.header, formats["header"])
             self.ws.set_column(c, c, col.width)
+        for i, col in enumerate(beside):
+            self.ws.write_string(0, self.beside_at + i, col.header, formats["header"])
+            self.ws.set_column(self.beside_at + i, self.beside_at + i, col.width)
         self.ws.freeze_panes(1, 1)
 
-    def write(self, values: list[Any]) -> None:
-        ws, r, f = self.ws, self.row, self.formats
-        for c, (col, v) in enumerate(zip(self.cols, values, strict=True)):
+    def _cells(self, cols: tuple[Col, ...], values: list[Any],
+               offset: int) -> list[tuple[int, Any, int | None]]:
+        xf = self.xf
+        out: list[tuple[int, Any, int | None]] = []
+        for c, (col, v) in enumerate(zip(cols, values, strict=True), offset):
             if v is None or v == "":
                 continue
             if isinstance(v, Link):
-                if v.url:
-                    ws.write_url(r, c, v.url, f["link"], string=v.label)
-                else:
-                    ws.write_string(r, c, v.label)
+                out.append((c, (v.label, v.url), xf["link"] if v.url else None))
             elif col.kind == "date" and isinstance(v, str):
-                ws.write_datetime(r, c, _parse_when(v), f["date"])
-            elif isinstance(v, bool):
-                ws.write_boolean(r, c, v)
-            elif isinstance(v, int | float):
-                ws.write_number(r, c, v, f.get(col.kind))
+                out.append((c, _parse_when(v), xf["date"]))
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                out.append((c, v, xf.get(col.kind)))
             else:
-                ws.write_string(r, c, str(v))  # text stays text, whatever it begins with
+                out.append((c, v, None))  # text stays text, whatever it begins with
+        return out
+
+    def write(self, values: list[Any] | None, beside: list[Any] | None = None) -> None:
+        cells = self._cells(self.cols, values, 0) if values else []
+        if beside:
+            cells += self._cells(self.beside, beside, self.beside_at)
+        self.stream.write(self.row, cells)
+        if values:
+            self.data_rows = self.row
         self.row += 1
 
+    data_rows = 0
+
     def finish(self) -> None:
-        last = max(self.row - 1, 1)
+        last = max(self.data_rows, 1)
         _add_streamed_table(self.ws, last, len(self.cols) - 1, {
             "columns": [{"header": c.header} for c in self.cols], "style": "Table Style Light 9",
             "name": self.ws.name.replace(" ", "") + "Table"})
@@ -259,6 +290,7 @@ def _add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str
         ws.add_table(0, 0, last_row, last_col, options)
     finally:
         ws.table.clear()
+        ws.table_cells.clear()  # only used to refuse overlapping tables; ours never overlap
         ws.constant_memory = True
 
 
@@ -310,32 +342,21 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
                "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
                "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
                           for k, (bg, fg) in COLOURS.items()}}
-    sheets = {name: _Sheet(wb, name, formats) for name in SHEETS}
+    sheets = {name: _Sheet(wb, name, formats, TREND_COLUMNS if name == "Summary" else ())
+              for name in SHEETS}
     summary = sheets["Summary"]
-    trend_at = len(SHEETS["Summary"]) + 1
-    for i, h in enumerate(TREND):
-        summary.ws.write_string(0, trend_at + i, h, formats["header"])
     pending = trend_rows(trend)
     for name, values in master_rows(outcomes, history, period, folder, source_of):
         sheet = sheets[name]
-        sheet.write(values)
-        if name == "Summary" and sheet.row - 1 <= len(pending):
-            # the trend table sits beside the first summary rows: same row, before it flushes
-            _trend_row(summary.ws, sheet.row - 1, trend_at, pending[sheet.row - 2], formats)
-    for i in range(summary.row - 1, len(pending)):
-        _trend_row(summary.ws, i + 1, trend_at, pending[i], formats)
+        beside = pending[sheet.row - 1] if name == "Summary" and sheet.row <= len(pending) \
+            else None  # the trend table sits beside the first summary rows
+        sheet.write(values, beside)
+    while summary.row <= len(pending):
+        summary.write(None, pending[summary.row - 1])
     for sheet in sheets.values():
         sheet.finish()
-    _charts(wb, summary.ws, summary.row - 1, trend_at, len(pending))
+    _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending))
     wb.close()
-
-
-def _trend_row(ws: Any, r: int, at: int, row: list[Any], formats: dict[str, Any]) -> None:
-    month, good, total, share = row
-    ws.write_string(r, at, month)
-    ws.write_number(r, at + 1, good)
-    ws.write_number(r, at + 2, total)
-    ws.write_number(r, at + 3, share, formats["percent"])
 
 
 def _charts(wb: xlsxwriter.Workbook, ws: Any, districts: int, trend_at: int,
