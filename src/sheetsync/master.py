@@ -19,12 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from .errors import OutputLocked
 from .layout import STATUSES
 from .store import Outcome
-from .xlsx_stream import RowStream
 
 STATUS_COLUMNS = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
 COLOURS = {"Met": ("#1E7B34", "#FFFFFF"), "On Track": ("#C6EFCE", "#006100"),
@@ -217,7 +214,7 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
 class _Sheet:
     """One master sheet: header row by xlsxwriter, data rows through a ``RowStream``."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, name: str, formats: dict[str, Any],
+    def __init__(self, wb: Any, name: str, formats: dict[str, Any],
                  beside: tuple[Col, ...] = ()) -> None:
         self.ws = wb.add_worksheet(name)
         self.cols = SHEETS[name]
@@ -226,6 +223,8 @@ class _Sheet:
         self.xf = {kind: fmt._get_xf_index() for kind, fmt in formats.items()
                    if kind != "status"}
         self.formats = formats
+        from .xlsx_stream import RowStream
+
         self.stream = RowStream(self.ws)
         self.row = 1
         for c, col in enumerate(self.cols):
@@ -331,6 +330,8 @@ def trend_rows(trend: list[tuple[str, int, int]]) -> list[list[Any]]:
 def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
            history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
            source_of: Callable[[Outcome], str]) -> None:
+    import xlsxwriter
+
     wb = xlsxwriter.Workbook(str(path), {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
@@ -359,7 +360,7 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
     wb.close()
 
 
-def _charts(wb: xlsxwriter.Workbook, ws: Any, districts: int, trend_at: int,
+def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
             months: int) -> None:
     if districts:
         chart = wb.add_chart({"type": "bar", "subtype": "stacked"})

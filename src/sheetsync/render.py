@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 import click
 
-from .assess import CheckResult
 from .findings import RULES, Severity
-from .pull import PullReport
+
+if TYPE_CHECKING:
+    from .assess import CheckResult
+    from .pull import PullReport
 from .schoolyear import period_label
 
 COLOURS = {"Met": "green", "On Track": "green", "At Risk": "yellow", "Off Track": "red",
