@@ -187,6 +187,12 @@ def test_dropdowns_and_names_survive_a_libreoffice_round_trip(recalculated):
     assert "Lists" in unit and "$A$2" in unit
     assert "Goals" in goal and "$A$5" in goal
     assert {"AsOf", "PeriodEnds", "AtRiskBand"} <= set(wb.defined_names)
+    sheet = scorecard_layout().sheet("measures")
+    ws = wb["Measures"]
+    # Every prepared input cell is unlocked in the cell itself: LibreOffice ignores an unlock
+    # set on the column, so a district could not type into an empty row of a protected sheet.
+    assert not ws[f"{sheet.column('baseline').letter}{sheet.last_data_row}"].protection.locked
+    assert ws[f"{sheet.column('status').letter}{sheet.last_data_row}"].protection.locked
 
 
 def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(examples, tmp_path):
