@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from . import coerce
@@ -68,7 +69,14 @@ def same_version(found: str | None, expected: str) -> bool:
 
 
 def norm(text: Any) -> str:
-    return _NON_ALNUM.sub("", str(text).lower()) if text is not None else ""
+    """A header or sheet name as compared: lower case, letters and digits only."""
+    return _norm(text) if isinstance(text, str) else _norm(str(text)) if text is not None \
+        else ""
+
+
+@lru_cache(maxsize=8192)
+def _norm(text: str) -> str:  # the same headers come back in every workbook
+    return _NON_ALNUM.sub("", text.lower())
 
 
 def read_scorecard(path: str, school_year: str | None = None,
@@ -227,12 +235,15 @@ class _Reader:
         return out, letters
 
     def _header_row(self, sheet: SheetLayout, rows: list[list[Any]]) -> int | None:
-        known = {norm(n) for c in sheet.input_columns for n in (c.header, *c.aliases)}
+        """The row among the first few that names the most of the sheet's columns."""
+        known = _known_headers(sheet)
         best, best_score = None, 1
         for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-            score = sum(1 for v in row if isinstance(v, str) and norm(v) in known)
+            score = sum(1 for v in row if isinstance(v, str) and _norm(v) in known)
             if score > best_score:
                 best, best_score = i, score
+                if score * 2 > len(known):
+                    break  # most of the headers: no other row can be the header row
         return best
 
     def _map_columns(self, sheet: SheetLayout, name: str, header: list[Any],
@@ -323,9 +334,12 @@ class _RowParser:
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
         self.required = [(c, letter) for _, c, letter, _ in self.inputs
                          if c.required and not c.period]
+        self.where = {(c.period or "") + c.key: (c.header, lt) for _, c, lt, _ in self.inputs}
 
     def __call__(self, r: int, values: list[Any]) -> Any:
         n = len(values)
+        if values.count(None) == n:
+            return None  # an empty prepared row: most rows of a sheet
         if not any(values[i] is not None for i in self.index if i < n):
             return None  # a blank row (formula cells are not inputs)
         data: dict[str, Any] = {"row": r}
@@ -404,7 +418,7 @@ class _RowParser:
         if not slots:
             return
         all_fractions = max(abs(d[k]) for d, k, _ in slots) <= 1
-        where = {(c.period or "") + c.key: (c.header, lt) for _, c, lt, _ in self.inputs}
+        where = self.where
         for d, k, slot in slots:
             v = d[k]
             if v != 0 and (abs(v) < 1 or (all_fractions and abs(v) <= 1)):
@@ -413,6 +427,11 @@ class _RowParser:
                 self.reader.findings.append(F.VALUE_NORMALISED(
                     sheet=self.name, cell=f"{letter}{r}", header=header, value=v,
                     read=f"{d[k]:g}%"))
+
+
+@lru_cache(maxsize=64)
+def _known_headers(sheet: SheetLayout) -> frozenset[str]:
+    return frozenset(norm(n) for c in sheet.input_columns for n in (c.header, *c.aliases))
 
 
 def _slot_key(col: Column) -> str:
