@@ -136,3 +136,15 @@ def test_schema_json_follows_the_contract():
     unit = next(c for c in measures["columns"] if c["key"] == "unit")
     assert unit == {"key": "unit", "header": "Unit", "letter": "D", "type": "choice",
                     "required": True, "choices": list(CHOICES["units"])}
+
+
+def test_prefilled_text_that_looks_like_a_formula_stays_text(tmp_path):
+    hostile = '=HYPERLINK("http://evil.example","Adair")'
+    wb = build_template(profile={"district_name": hostile},
+                        rows={"goals": [{"id": "G1", "statement": "=1+1"}]})
+    path = save_atomic(wb, tmp_path / "t.xlsx")
+    loaded = openpyxl.load_workbook(path)
+    name = loaded["District Profile"]["B5"]
+    statement = loaded["Goals"]["E5"]
+    assert (name.value, name.data_type) == (hostile, "s")
+    assert (statement.value, statement.data_type) == ("=1+1", "s")

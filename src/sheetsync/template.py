@@ -175,7 +175,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any]) -> None:
             cell.number_format = "yyyy-mm-dd"
             cell.fill = PatternFill("solid", fgColor=PALE)
             continue
-        cell.value = values.get(fld.key)
+        _set_input(cell, values.get(fld.key))
         if fld.type == "date":
             cell.number_format = "yyyy-mm-dd"
         if fld.key != "template_version":
@@ -248,7 +248,15 @@ def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
         elif r - first < len(rows):
             value = rows[r - first].get(slot)
             if value is not None:
-                cell.value = value
+                _set_input(cell, value)
+
+
+def _set_input(cell: Any, value: Any) -> None:
+    """A typed value; text stays text even when it begins with '=' (openpyxl would make it a
+    formula), so a roster's or district's text can never run in a workbook we write."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
 
 
 def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
