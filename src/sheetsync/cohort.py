@@ -200,9 +200,10 @@ def dump_cohort(cohort: Cohort) -> str:
 
 
 def save_cohort(cohort: Cohort) -> Path:
-    tmp = cohort.path.with_suffix(".toml.tmp")
-    tmp.write_text(dump_cohort(cohort), encoding="utf-8")
-    tmp.replace(cohort.path)
+    from .files import replacing
+
+    with replacing(cohort.path, suffix=".toml") as tmp:
+        tmp.write_text(dump_cohort(cohort), encoding="utf-8")
     return cohort.path
 
 

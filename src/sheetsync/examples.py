@@ -231,13 +231,14 @@ def write_examples(folder: str | Path, districts: int = 6, as_of: date | None = 
 
 
 def _cohort_file(folder: Path, year: SchoolYear, districts: list[ExampleDistrict]) -> None:
-    lines = ["[cohort]", f'name = "Example cohort {year.label}"',
-             f'school_year = "{year.label}"', "", "[master]", 'path = "cohort_master.xlsx"', ""]
-    for d in districts:
-        lines += ["[[district]]", f'id = "{d.id}"', f'name = "{d.name}"',
-                  f'source = "districts/{d.path.name}"',
-                  f'contacts = ["planning@{d.path.stem}.kyschools.us"]', ""]
-    (folder / "cohort.toml").write_text("\n".join(lines), encoding="utf-8")
+    from .cohort import Cohort, CohortInfo, District, save_cohort
+
+    save_cohort(Cohort(
+        cohort=CohortInfo(name=f"Example cohort {year.label}", school_year=year.label),
+        district=[District(id=d.id, name=d.name, source=f"districts/{d.path.name}",
+                           contacts=[f"planning@{d.path.stem}.kyschools.us"])
+                  for d in districts],
+        path=folder / "cohort.toml"))
 
 
 __all__ = ["QUALITIES", "ExampleDistrict", "district_rows", "period_label", "write_district",

@@ -11,7 +11,6 @@ written as text, never as a live formula.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputLocked
+from .files import replacing
 from .layout import STATUSES
 from .store import Outcome
 
@@ -194,20 +194,11 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
         raise OutputLocked(str(path))
     for stale in path.parent.glob(f".{path.stem}.*.xlsx"):  # left by a pull that was killed
         stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
     try:
-        _write(Path(tmp), path.parent, outcomes, history, trend, period, source_of)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        try:
-            os.replace(tmp, path)
-        except PermissionError:  # Windows: the master is open in Excel
-            raise OutputLocked(str(path)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with replacing(path, suffix=".xlsx") as tmp:
+            _write(tmp, path.parent, outcomes, history, trend, period, source_of)
+    except PermissionError:  # Windows: the master is open in Excel
+        raise OutputLocked(str(path)) from None
     return path
 
 

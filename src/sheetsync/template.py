@@ -9,8 +9,6 @@ protection without a password); headers are frozen and filtered; statuses are co
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from copy import copy
 from datetime import date
@@ -26,6 +24,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .files import replacing
 from .formulas import as_of as as_of_formula
 from .formulas import formula
 from .layout import (
@@ -88,18 +87,8 @@ def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | No
 def save_atomic(wb: Workbook, path: str | Path) -> Path:
     """Write ``wb`` to ``path`` so a reader sees the old file or the new one, whole."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,20 +165,15 @@ def client_from_credentials(credentials: Any, base_url: str | None = None,
 
 def save_token(credentials: Any, path: Path | None = None) -> Path:
     """Write an OAuth token file readable by its owner only (0600), atomically."""
+    from ..files import replacing
+
     path = path or token_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".token.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps({"type": "authorized_user", **json.loads(credentials.to_json())},
-                                indent=2))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replacing(path, mode=0o600) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"type": "authorized_user", **json.loads(credentials.to_json())},
+                            indent=2))
+        fh.flush()
+        os.fsync(fh.fileno())
     return path
 
 
