@@ -130,7 +130,7 @@ def _local(cohort: Cohort, layout: Layout, folder: Path) -> list[dict[str, Any]]
 
 def _drive(cohort: Cohort, layout: Layout, http: Any, folder: str, template_id: str | None,
            notify: bool) -> list[dict[str, Any]]:
-    from .google.master import DRIVE_API, Calls, GoogleRequestFailed
+    from .google.calls import DRIVE_API, Calls, GoogleRequestFailed
     from .google.template import create_google_template
 
     year = layout.school_year.label
@@ -159,7 +159,7 @@ def _drive(cohort: Cohort, layout: Layout, http: Any, folder: str, template_id: 
 def _drive_copy(calls: Any, cohort: Cohort, layout: Layout, d: District, folder: str,
                 template_id: str, existing: dict[str, str], notify: bool) -> dict[str, Any]:
     """One district's copy: made (or found under its name), filled in, shared, recorded."""
-    from .google.master import DRIVE_API, SHEETS_API, sheet_url
+    from .google.calls import DRIVE_API, SHEETS_API, sheet_url
 
     year = layout.school_year.label
     key = existing.get(copy_name(d, year))

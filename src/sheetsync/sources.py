@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .errors import SheetsyncError
 from .source import WorkbookRows, open_workbook
@@ -100,7 +100,7 @@ def is_google(source: str) -> bool:
     return bool(_GOOGLE.match(source.strip()))
 
 
-def resolve_source(folder: Path, source: str, google: object | None = None) -> Source:
+def resolve_source(folder: Path, source: str, google: Any = None) -> Source:
     """The source a cohort entry names; ``google`` is the Google client for Google sources."""
     if is_google(source):
         from .google.sources import google_source

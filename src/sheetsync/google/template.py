@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import SheetsyncError
 from ..layout import Layout, entity_sheets
 from ..template import build_template
-from .master import DRIVE_API, EPOCH, SHEETS_API, Calls, GoogleRequestFailed, sheet_url
+from .calls import DRIVE_API, EPOCH, SHEETS_API, Calls, GoogleRequestFailed, sheet_url
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DEFAULT_FONT_SIZE = 11  # openpyxl's (Calibri 11); other sizes are carried over
