@@ -344,6 +344,7 @@ class _RowParser:
             return None  # a blank row (formula cells are not inputs)
         data: dict[str, Any] = {"row": r}
         percent_text: set[str] = set()
+        unreadable: set[str] = set()
         for i, col, letter, parse in self.inputs:
             raw = values[i] if i < n else None
             if raw is None:
@@ -352,6 +353,7 @@ class _RowParser:
                 value, note = parse(raw)
             except coerce.Unreadable as exc:
                 self.reader._unreadable(exc, self.name, f"{letter}{r}", col.header)
+                unreadable.add(col.key)  # reported once, as what it is, not also as missing
                 continue
             if value is None:
                 continue
@@ -369,7 +371,7 @@ class _RowParser:
             if col.type == "number" and isinstance(raw, str) and raw.rstrip().endswith("%"):
                 percent_text.add(slot)
         for col, letter in self.required:
-            if col.key not in data:
+            if col.key not in data and col.key not in unreadable:
                 what = (f"{_singular(self.sheet)} {data[self.key]}" if self.key in data
                         else f"{self.sheet.title} row {r}")
                 self.reader.findings.append(F.REQUIRED_MISSING(

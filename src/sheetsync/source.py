@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import struct
+import weakref
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -279,13 +280,71 @@ def _calamine(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
         or list(wb.sheet_names)
     heights: dict[str, int] = {}
 
+    zip_file: list[zipfile.ZipFile] = []  # opened on first use, for the error pass
+    parts: dict[str, str] = {}
+
     def load(sheet: str) -> list[list[Any]]:
         ws = wb.get_sheet_by_name(sheet)
         heights[sheet] = ws.end[0] + 1 if ws.end else 0  # total_height is the last index
         rows = ws.to_python(skip_empty_area=False, nrows=max_rows + 50)
-        return [[None if v == "" else v for v in row[:MAX_COLUMNS]] for row in rows]
+        out = [[None if v == "" else v for v in row[:MAX_COLUMNS]] for row in rows]
+        if not zip_file:
+            zip_file.append(zipfile.ZipFile(path))
+            weakref.finalize(out_rows, zip_file[0].close)
+            parts.update(_sheet_parts(zip_file[0]))
+        _restore_errors(zip_file[0], parts.get(sheet), out)
+        return out
 
-    return WorkbookRows(str(path), names, date1904, heights, load)
+    out_rows = WorkbookRows(str(path), names, date1904, heights, load)
+    return out_rows
+
+
+_ELEMENT = {"sheet": re.compile(rb"<(?:\w+:)?sheet\b[^>]*>"),
+            "rel": re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")}
+_ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>',
+    re.S)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the zip, from the workbook and its relationships."""
+    from html import unescape
+
+    book = zf.read("xl/workbook.xml")
+    rels = zf.read("xl/_rels/workbook.xml.rels")
+    def attributes(element: bytes) -> dict[str, str]:  # in whatever order a writer put them
+        return {k.decode().split(":")[-1]: unescape(v.decode())
+                for k, v in _ATTR.findall(element)}
+
+    targets = {a.get("Id"): a.get("Target", "")
+               for a in map(attributes, _ELEMENT["rel"].findall(rels))}
+    out = {}
+    for a in map(attributes, _ELEMENT["sheet"].findall(book)):
+        target = targets.get(a.get("id"), "") or ""
+        if target:
+            out[a.get("name", "")] = target.lstrip("/") if target.lstrip("/").startswith("xl/") \
+                else f"xl/{target}"
+    return out
+
+
+def _restore_errors(zf: zipfile.ZipFile, part: str | None, rows: list[list[Any]]) -> None:
+    """python-calamine reads error cells (#REF!, #DIV/0! ...) as empty; put the error
+    values back, so a formula error is reported at its cell instead of read as a blank."""
+    if not part:
+        return
+    try:
+        data = zf.read(part)
+    except KeyError:
+        return
+    if b't="e"' not in data:
+        return
+    for letters, number, value in _ERROR_CELL.findall(data):
+        r, c = int(number) - 1, _column_number(letters) - 1
+        if r < len(rows) and c < MAX_COLUMNS:
+            row = rows[r]
+            row.extend([None] * (c + 1 - len(row)))
+            row[c] = value.decode()
 
 
 def _openpyxl(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
