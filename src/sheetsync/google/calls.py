@@ -14,8 +14,6 @@ SHEETS_API = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE_API = "https://www.googleapis.com/drive/v3"
 SHEETS_WEB = "https://docs.google.com/spreadsheets/d"
 EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet date serials
-_KEY = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)|^gsheet:([A-Za-z0-9_-]+)$"
-                  r"|^([A-Za-z0-9_-]{20,})$")
 
 
 class GoogleRequestFailed(SheetsyncError):
@@ -80,12 +78,33 @@ def _failure(what: str, response: Any) -> GoogleRequestFailed:
     return GoogleRequestFailed(what, response.status_code, reason, message)
 
 
+SHEET, FILE, ANY = "sheet", "file", "any"  # what a Google address says it is
+_SHEET_URL = re.compile(r"https://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([\w-]+)")
+_FILE_URL = re.compile(r"https://drive\.google\.com/(?:u/\d+/)?file/(?:u/\d+/)?d/([\w-]+)")
+_OPEN_URL = re.compile(r"https://drive\.google\.com/(?:open|uc)\?(?:[^#]*&)?id=([\w-]+)")
+_BARE_KEY = re.compile(r"[\w-]{20,}")
+
+
+def parse_address(text: str) -> tuple[str, str] | None:
+    """(kind, id) of a Sheets URL, ``gsheet:KEY``, a bare key (30+ characters) or a Drive
+    file URL; None when ``text`` is none of these."""
+    text = text.strip()
+    for pattern, kind in ((_SHEET_URL, SHEET), (_FILE_URL, FILE), (_OPEN_URL, ANY)):
+        m = pattern.match(text)
+        if m:
+            return kind, m.group(1)
+    key = text.removeprefix("gsheet:").strip()
+    if _BARE_KEY.fullmatch(key) and (text.startswith("gsheet:") or len(key) >= 30):
+        return SHEET, key
+    return None
+
+
 def spreadsheet_key(text: str) -> str:
     """The key of a Google Sheets URL, ``gsheet:KEY`` or bare key."""
-    match = _KEY.search(text.strip())
-    if not match:
+    found = parse_address(text)
+    if found is None or found[0] != SHEET:
         raise SheetsyncError(f"{text!r} is not a Google Sheets URL or key")
-    return next(g for g in match.groups() if g)
+    return found[1]
 
 
 def sheet_url(key: str) -> str:

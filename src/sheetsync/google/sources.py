@@ -22,7 +22,6 @@ bounded retries, are marked transient.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
@@ -35,6 +34,7 @@ from ..reader import norm
 from ..source import WorkbookRows, open_workbook, rows_from_grids
 from ..sources import Fingerprint, SourceUnavailable, is_google
 from .api import GoogleClient, GoogleSetupError
+from .calls import SHEET, parse_address
 
 SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,23 +48,13 @@ NO_CREDENTIALS = ("no Google credentials: pass --credentials KEY.json, set "
                   "GOOGLE_APPLICATION_CREDENTIALS, or run `sheetsync auth login`")
 TRANSIENT = "Google is rate-limiting or unavailable; try again later"
 
-SHEET, FILE, ANY = "sheet", "file", "any"  # what the cohort's source says it is
-_SHEET_URL = re.compile(r"https://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([\w-]+)")
-_FILE_URL = re.compile(r"https://drive\.google\.com/(?:u/\d+/)?file/(?:u/\d+/)?d/([\w-]+)")
-_OPEN_URL = re.compile(r"https://drive\.google\.com/(?:open|uc)\?(?:[^#]*&)?id=([\w-]+)")
-_KEY = re.compile(r"[\w-]{20,}")
 
 
 def parse_source(source: str) -> tuple[str, str]:
     """(kind, id) of a Sheets URL, ``gsheet:KEY``, a bare key or a Drive file URL."""
-    text = source.strip()
-    for pattern, kind in ((_SHEET_URL, SHEET), (_FILE_URL, FILE), (_OPEN_URL, ANY)):
-        m = pattern.match(text)
-        if m:
-            return kind, m.group(1)
-    key = text.removeprefix("gsheet:").strip()
-    if _KEY.fullmatch(key) and (text.startswith("gsheet:") or len(key) >= 30):
-        return SHEET, key
+    found = parse_address(source)
+    if found is not None:
+        return found
     raise SourceUnavailable(source, "not a Google Sheets or Drive file address; use the "
                             "sheet's URL (https://docs.google.com/spreadsheets/d/…) or gsheet:KEY")
 
