@@ -386,6 +386,11 @@ def test_the_google_template_has_the_declared_dropdowns_names_and_protection(goo
     protected = {(p["range"]["sheetId"], p["range"].get("startColumnIndex"),
                   p["range"].get("startRowIndex"), p["warningOnly"])
                  for s in resource["sheets"] for p in s.get("protectedRanges", [])}
+    whole_columns = {  # formats down a whole column, below its header, as in the .xlsx
+        (g["sheetId"], g["startColumnIndex"], g["startRowIndex"])
+        for r in fake.recorded_requests(key, "repeatCell")
+        if "endRowIndex" not in (g := r["repeatCell"]["range"])
+        and r["repeatCell"]["cell"]["userEnteredFormat"]["numberFormat"]["type"] == "DATE"}
     for sheet in entity_sheets(LAYOUT):
         sid = ids[sheet.name]
         for i, col in enumerate(sheet.columns):
@@ -400,6 +405,8 @@ def test_the_google_template_has_the_declared_dropdowns_names_and_protection(goo
                     f"='{target.name}'!$A${target.first_data_row}:$A${target.last_data_row}")
             if not col.is_input:
                 assert (sid, i, sheet.first_data_row - 1, True) in protected, col.header
+            if col.is_input and col.type == "date":
+                assert (sid, i, sheet.first_data_row - 1) in whole_columns, col.header
     assert any(p[0] == ids[LAYOUT.lists_sheet] and p[1] is None for p in protected)
     statuses = {(s["properties"]["title"], r["booleanRule"]["condition"]["values"][0][
         "userEnteredValue"]) for s in resource["sheets"] for r in s.get("conditionalFormats", [])}

@@ -187,12 +187,75 @@ def test_dropdowns_and_names_survive_a_libreoffice_round_trip(recalculated):
     assert "Lists" in unit and "$A$2" in unit
     assert "Goals" in goal and "$A$5" in goal
     assert {"AsOf", "PeriodEnds", "AtRiskBand"} <= set(wb.defined_names)
+
+
+def test_libreoffice_lets_districts_type_in_input_columns_and_nowhere_else(recalculated,
+                                                                          tmp_path):
+    """What LibreOffice itself makes of the protection, read from the flat ODS it writes:
+    input columns are unlocked as columns (filled, empty and beyond the prepared rows
+    alike); formula cells and headers stay locked."""
+    profile = tmp_path / "profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "fods", "--outdir", str(tmp_path), str(recalculated[0])],
+                   check=True, capture_output=True, timeout=180)
     sheet = scorecard_layout().sheet("measures")
-    ws = wb["Measures"]
-    # Every prepared input cell is unlocked in the cell itself: LibreOffice ignores an unlock
-    # set on the column, so a district could not type into an empty row of a protected sheet.
-    assert not ws[f"{sheet.column('baseline').letter}{sheet.last_data_row}"].protection.locked
-    assert ws[f"{sheet.column('status').letter}{sheet.last_data_row}"].protection.locked
+    first, last = sheet.first_data_row, sheet.last_data_row
+    letter = {k: sheet.column(k).letter for k in ("baseline", "status")}
+    interim = next(c.letter for c in sheet.columns if c.key == "interim_target")
+    cells = {f"{letter['baseline']}{first}": False, f"{letter['baseline']}{last}": False,
+             f"{letter['baseline']}{last + 20}": False, f"{interim}{last}": False,
+             f"{letter['status']}{first}": True, f"{letter['status']}{last}": True,
+             f"{letter['baseline']}{sheet.header_row}": True}
+    assert _libreoffice_locks(tmp_path / "cases.fods", sheet.name, list(cells)) == cells
+
+
+def _libreoffice_locks(fods: Path, sheet: str, cells: list[str]) -> dict[str, bool]:
+    """Whether each cell is locked in LibreOffice's flat ODS: the cell's own style, or its
+    column's default cell style, followed up its parent styles ('Default' is locked)."""
+    from xml.etree import ElementTree as ET
+
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    ns = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+          "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0"}
+    t, st = (f"{{{ns['table']}}}", f"{{{ns['style']}}}")
+    root = ET.parse(fods).getroot()
+    protect, parent = {}, {}
+    for s in root.iter(f"{st}style"):
+        name = s.get(f"{st}name")
+        parent[name] = s.get(f"{st}parent-style-name")
+        props = s.find("style:table-cell-properties", ns)
+        if props is not None and props.get(f"{st}cell-protect"):
+            protect[name] = props.get(f"{st}cell-protect")
+
+    def locked(style: str | None) -> bool:
+        while style and style not in protect:
+            style = parent.get(style)
+        return protect.get(style or "", "protected") != "none"
+
+    table = next(x for x in root.iter(f"{t}table") if x.get(f"{t}name") == sheet)
+    column_styles: list[str | None] = []
+    for col in table.iter(f"{t}table-column"):
+        repeat = int(col.get(f"{t}number-columns-repeated", "1"))
+        column_styles += [col.get(f"{t}default-cell-style-name")] * min(repeat, 1024)
+    wanted = {c: coordinate_from_string(c) for c in cells}
+    out: dict[str, bool] = {}
+    r = 0
+    for row in table.iter(f"{t}table-row"):
+        r += 1
+        span = int(row.get(f"{t}number-rows-repeated", "1"))
+        for cell, (letters, number) in wanted.items():
+            if not r <= number < r + span:
+                continue
+            target, c = column_index_from_string(letters), 0
+            for element in row:
+                c += int(element.get(f"{t}number-columns-repeated", "1"))
+                if c >= target:
+                    style = element.get(f"{t}style-name") or column_styles[target - 1]
+                    out[cell] = locked(style)
+                    break
+        r += span - 1
+    return out
 
 
 def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(examples, tmp_path):

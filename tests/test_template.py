@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -28,6 +29,8 @@ def fingerprint(path: Path) -> dict:
         out[ws.title] = {
             "cells": cells, "state": ws.sheet_state, "freeze": ws.freeze_panes,
             "filter": ws.auto_filter.ref, "protected": ws.protection.sheet,
+            "columns": sorted((d.min, d.max, d.width, d.protection.locked, d.number_format)
+                              for d in ws.column_dimensions.values()),
             "validations": sorted((str(dv.sqref), dv.type, dv.formula1, dv.prompt)
                                   for dv in ws.data_validations.dataValidation),
             "colours": sorted((str(rng.sqref), tuple(r.formula)) for rng in
@@ -62,13 +65,36 @@ def test_every_sheet_of_the_layout_is_there_with_headers_in_declared_cells(templ
         assert ws.protection.sheet
 
 
-def test_formula_cells_are_locked_and_input_cells_are_not(template):
+def test_formula_cells_are_locked_and_input_columns_are_not(template):
     sheet = scorecard_layout().sheet("measures")
     ws = template[sheet.name]
     status, baseline = sheet.column("status").letter, sheet.column("baseline").letter
     assert str(ws[f"{status}5"].value).startswith("=IF(")
     assert ws[f"{status}5"].protection.locked
-    assert not ws[f"{baseline}5"].protection.locked
+    assert not ws.column_dimensions[baseline].protection.locked
+    assert ws.column_dimensions[sheet.column("baseline_date").letter].number_format == \
+        "yyyy-mm-dd"
+
+
+def test_empty_input_cells_are_left_to_their_columns_style(tmp_path):
+    """No cell records for readers to wade through in the empty prepared rows."""
+    sheet = scorecard_layout().sheet("measures")
+    ws = openpyxl.load_workbook(save_atomic(build_template(), tmp_path / "t.xlsx"))[sheet.name]
+    baseline = openpyxl.utils.column_index_from_string(sheet.column("baseline").letter)
+    status = openpyxl.utils.column_index_from_string(sheet.column("status").letter)
+    assert (sheet.last_data_row, baseline) not in ws._cells
+    assert (sheet.last_data_row, status) in ws._cells
+
+
+def test_filled_input_cells_carry_their_columns_style(tmp_path):
+    rows = {"measures": [{"id": "M1", "goal_id": "G1", "baseline": 40,
+                          "baseline_date": date(2026, 8, 1)}]}
+    ws = build_template(rows=rows)["Measures"]
+    sheet = scorecard_layout().sheet("measures")
+    for key in ("baseline", "baseline_date"):
+        cell = ws[f"{sheet.column(key).letter}{sheet.first_data_row}"]
+        assert not cell.protection.locked
+        assert cell.number_format == ws.column_dimensions[cell.column_letter].number_format
 
 
 @pytest.mark.parametrize("entity,key,source", [

@@ -219,12 +219,11 @@ def _allow_editing_around_formulas(ws: Worksheet) -> None:
 
 def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
                  rows: list[Mapping[str, Any]], first: int, last: int) -> None:
-    slot = f"{col.key}:{col.period}" if col.period else col.key
-    proto = ws[f"{col.letter}{first}"]  # styled once; the other cells share its style
     if col.is_input:
-        proto.protection = UNLOCKED
-    else:
-        proto.fill = PatternFill("solid", fgColor=PALE)
+        _fill_input_column(ws, col, rows, first)
+        return
+    proto = ws[f"{col.letter}{first}"]  # styled once; the other cells share its style
+    proto.fill = PatternFill("solid", fgColor=PALE)
     if col.number_format:
         proto.number_format = col.number_format
     proto.border = Border(bottom=THIN)
@@ -232,12 +231,26 @@ def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
         cell = ws[f"{col.letter}{r}"]
         if r != first:
             cell._style = copy(proto._style)
-        if not col.is_input:
-            cell.value = formula(layout, sheet, col.key, r)
-        elif r - first < len(rows):
-            value = rows[r - first].get(slot)
-            if value is not None:
-                _set_input(cell, value)
+        cell.value = formula(layout, sheet, col.key, r)
+
+
+def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]],
+                       first: int) -> None:
+    """An input column is styled as a column: unlocked, with its number format. Excel and
+    LibreOffice give a column's style to every cell that has none of its own, so empty rows
+    need no cell records (which every reader would wade through) and rows typed below the
+    prepared ones are open too. The values given get cells of the same style."""
+    dim = ws.column_dimensions[col.letter]
+    dim.protection = UNLOCKED
+    if col.number_format:
+        dim.number_format = col.number_format
+    slot = f"{col.key}:{col.period}" if col.period else col.key
+    for r, row in enumerate(rows, first):
+        value = row.get(slot)
+        if value is not None:
+            cell = ws[f"{col.letter}{r}"]
+            cell._style = copy(dim._style)
+            _set_input(cell, value)
 
 
 def _set_input(cell: Any, value: Any) -> None:

@@ -166,7 +166,7 @@ def _dimensions(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
         return {"sheetId": sid, "dimension": kind, "startIndex": start, "endIndex": end}
 
     for letter, d in ws.column_dimensions.items():
-        start, end = (d.min, d.max) if d.min and d.max else range_boundaries(f"{letter}1")[::2]
+        start, end = _columns(letter, d)
         if d.width:
             out.append({"updateDimensionProperties": {
                 "range": dim("COLUMNS", start - 1, end),
@@ -183,6 +183,14 @@ def _dimensions(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
                 "range": dim("ROWS", row - 1, row),
                 "properties": {"pixelSize": round(d.height * 4 / 3)}, "fields": "pixelSize"}})
     return out
+
+
+def _columns(letter: str, d: Any) -> tuple[int, int]:
+    """The first and last column (1-based) a column dimension covers."""
+    if d.min and d.max:
+        return d.min, d.max
+    n = range_boundaries(f"{letter}1")[0]
+    return n, n
 
 
 # -- cells ----------------------------------------------------------------------------------
@@ -253,8 +261,17 @@ def _cell_format(cell: Any) -> dict[str, Any]:
 
 
 def _formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
-    """One repeatCell per run of equally formatted cells down a column."""
+    """A column's own format (an input column's number format) below the frozen header,
+    then one repeatCell per run of equally formatted cells down a column."""
     out = []
+    top = range_boundaries(ws.freeze_panes)[1] - 1 if ws.freeze_panes else 0
+    for letter, d in ws.column_dimensions.items():
+        if d.has_style and (fmt := _cell_format(d)):
+            start, end = _columns(letter, d)
+            out.append({"repeatCell": {
+                "range": {"sheetId": sid, "startRowIndex": top, "startColumnIndex": start - 1,
+                          "endColumnIndex": end},
+                "cell": {"userEnteredFormat": fmt}, "fields": "userEnteredFormat"}})
     for col in ws.iter_cols():
         run: list[Any] = []
         for cell in [*col, None]:
