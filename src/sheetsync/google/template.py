@@ -266,12 +266,12 @@ def _formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
     out = []
     top = range_boundaries(ws.freeze_panes)[1] - 1 if ws.freeze_panes else 0
     for letter, d in ws.column_dimensions.items():
-        if d.has_style and (fmt := _cell_format(d)):
+        if d.has_style and (own := _cell_format(d)):
             start, end = _columns(letter, d)
             out.append({"repeatCell": {
                 "range": {"sheetId": sid, "startRowIndex": top, "startColumnIndex": start - 1,
                           "endColumnIndex": end},
-                "cell": {"userEnteredFormat": fmt}, "fields": "userEnteredFormat"}})
+                "cell": {"userEnteredFormat": own}, "fields": "userEnteredFormat"}})
     for col in ws.iter_cols():
         run: list[Any] = []
         for cell in [*col, None]:
