@@ -15,9 +15,9 @@ parser's error, when the file is opened or when a sheet is first read, becomes
 
 from __future__ import annotations
 
+import io
 import re
 import struct
-import weakref
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -76,8 +76,15 @@ class WorkbookRows:
 
 @dataclass
 class _Sniffed:
+    blob: bytes = b""  # the whole file, read once: what was checked is what gets parsed
+    parts: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
     date1904: bool = False
     largest: int = 0  # cells in the largest used range of a worksheet
+
+    def read(self, part: str) -> bytes | None:
+        """A part of the zip, inflated (None if there is no such part)."""
+        info = self.parts.get(part)
+        return None if info is None else _inflate(self.blob, info)
 
 
 def sniff(path: Path) -> bool:
@@ -92,21 +99,25 @@ def _sniff(path: Path) -> _Sniffed:
     if path.is_dir():
         raise WorkbookUnreadable(name, "this is a folder, not a workbook")
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
+        size = path.stat().st_size
+        blob = path.read_bytes() if size <= MAX_INFLATED else b""
     except OSError as exc:
         raise WorkbookUnreadable(
             name, f"the file cannot be opened ({exc.strerror or exc})") from None
-    if head.startswith(_OLE_MAGIC):
-        raise WorkbookUnreadable(name, _ole_reason(path))
-    if not head.startswith(b"PK"):
-        if not head:
+    if size > MAX_INFLATED:
+        raise WorkbookUnreadable(
+            name, f"the file is {size / 2**20:,.0f} MB, more than a scorecard can hold; it was "
+            "not opened")
+    if blob.startswith(_OLE_MAGIC):
+        raise WorkbookUnreadable(name, _ole_reason(blob))
+    if not blob.startswith(b"PK"):
+        if not blob:
             raise WorkbookUnreadable(name, "the file is empty (it may still be copying)")
-        kind = "a CSV or text file" if _looks_like_text(path) else "not an Excel workbook"
+        kind = "a CSV or text file" if _looks_like_text(blob) else "not an Excel workbook"
         raise WorkbookUnreadable(name, f"this is {kind}; save it as an Excel workbook (.xlsx)")
     try:
-        with path.open("rb") as fh, zipfile.ZipFile(fh) as zf:
-            return _check_zip(name, zf, fh)
+        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+            return _check_zip(name, zf, blob)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise WorkbookUnreadable(
             name, "the file is damaged or incomplete (it may still be copying); "
@@ -119,22 +130,16 @@ def _sniff(path: Path) -> _Sniffed:
 _ENCRYPTED_STREAMS = tuple(n.encode("utf-16-le") for n in ("EncryptionInfo", "EncryptedPackage"))
 
 
-def _ole_reason(path: Path) -> str:
+def _ole_reason(blob: bytes) -> str:
     """An encrypted .xlsx is an OLE file with these streams; their directory entries can sit
     anywhere in the file (after the package, in a large one), so all of it is searched."""
-    tail = b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            data = tail + chunk
-            if any(stream in data for stream in _ENCRYPTED_STREAMS):
-                return ("the workbook is password-protected (encrypted); save a copy without "
-                        "a password")
-            tail = data[-40:]
+    if any(stream in blob for stream in _ENCRYPTED_STREAMS):
+        return "the workbook is password-protected (encrypted); save a copy without a password"
     return "this is an old-style .xls workbook; open it in Excel and save it as .xlsx"
 
 
-def _looks_like_text(path: Path) -> bool:
-    sample = path.read_bytes()[:2048]
+def _looks_like_text(blob: bytes) -> bool:
+    sample = blob[:2048]
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError:
@@ -142,7 +147,7 @@ def _looks_like_text(path: Path) -> bool:
     return b"\x00" not in sample
 
 
-def _check_zip(name: str, zf: zipfile.ZipFile, fh: Any) -> _Sniffed:
+def _check_zip(name: str, zf: zipfile.ZipFile, blob: bytes) -> _Sniffed:
     infos = zf.infolist()
     if len(infos) > MAX_PARTS:
         raise WorkbookUnreadable(name, f"the file has {len(infos):,} parts; a workbook has dozens")
@@ -164,38 +169,43 @@ def _check_zip(name: str, zf: zipfile.ZipFile, fh: Any) -> _Sniffed:
         raise WorkbookUnreadable(
             name, f"the file would unpack to {total / 2**20:,.0f} MB, more than a scorecard "
             "can hold; it was not opened")
-    found = _Sniffed()
+    found = _Sniffed(blob, {i.filename: i for i in infos})
     for info in infos:
         if not info.filename.endswith((".xml", ".rels")):
             continue
-        head = _head(zf, fh, info, 1024)
+        head = _inflate(blob, info, 1024)
         if _declares_dtd(zf, info, head):
             raise WorkbookUnreadable(
                 name, f"part {info.filename} declares XML entities, which Excel never "
                 "writes; the file was not opened")
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
             found.largest = max(found.largest, _used_cells(zf, info, head))
-    book = _head(zf, fh, zf.getinfo("xl/workbook.xml"), 4096)
+    book = _inflate(blob, zf.getinfo("xl/workbook.xml"), 4096)
     found.date1904 = bool(_DATE1904.search(book))
     return found
 
 
-def _head(zf: zipfile.ZipFile, fh: Any, info: zipfile.ZipInfo, size: int) -> bytes:
-    """The first ``size`` bytes of a part (fewer if it is shorter), inflated straight from
-    the file: a zipfile stream per part costs more than the rest of the sniff together."""
+def _inflate(blob: bytes, info: zipfile.ZipInfo, size: int | None = None) -> bytes:
+    """A part's bytes (its first ``size`` when given), inflated straight from the file's
+    bytes: a zipfile stream per part costs more than the rest of the sniff together. A part
+    that inflates past the size its entry declares is damaged (or a zip bomb)."""
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        with zf.open(info) as part:  # zipfile raises NotImplementedError for Deflate64...
-            return part.read(size)
-    fh.seek(info.header_offset)
-    local = fh.read(30)
-    if len(local) < 30 or not local.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(blob)) as zf, zf.open(info) as part:
+            return part.read(-1 if size is None else size)  # NotImplementedError: Deflate64
+    at = info.header_offset
+    if blob[at:at + 4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"no local header for {info.filename}")
-    name_len, extra_len = struct.unpack("<HH", local[26:30])
-    fh.seek(info.header_offset + 30 + name_len + extra_len)
-    raw = fh.read(min(info.compress_size, 2 * size + 64))
+    name_len, extra_len = struct.unpack("<HH", blob[at + 26:at + 30])
+    start = at + 30 + name_len + extra_len
+    wanted = info.compress_size if size is None else min(info.compress_size, 2 * size + 64)
+    raw = blob[start:start + wanted]
+    limit = info.file_size if size is None else size
     if info.compress_type == zipfile.ZIP_STORED:
-        return raw[:size]
-    return zlib.decompressobj(-15).decompress(raw, size)
+        return raw[:limit]
+    out = zlib.decompressobj(-15).decompress(raw, limit + 1) if limit else b""
+    if len(out) > limit and size is None:
+        raise zipfile.BadZipFile(f"{info.filename} is larger than its entry says")
+    return out[:limit]
 
 
 class _Decided(Exception):
@@ -266,37 +276,32 @@ def open_workbook(path: str | Path, max_rows: int = MAX_ROWS) -> WorkbookRows:
     found = _sniff(path)
     try:
         if CalamineWorkbook is not None and found.largest <= MAX_CELLS:
-            return _calamine(path, found.date1904, max_rows)
-        return _openpyxl(path, found.date1904, max_rows)
+            return _calamine(path, found, max_rows)
+        return _openpyxl(path, found, max_rows)
     except WorkbookUnreadable:
         raise
     except Exception as exc:  # a parser's own error: the file is damaged in some way
         raise WorkbookUnreadable(str(path), f"the workbook is damaged ({exc})") from None
 
 
-def _calamine(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
-    wb = CalamineWorkbook.from_path(str(path))
+def _calamine(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(found.blob))
     names = [m.name for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")] \
         or list(wb.sheet_names)
     heights: dict[str, int] = {}
-
-    zip_file: list[zipfile.ZipFile] = []  # opened on first use, for the error pass
-    parts: dict[str, str] = {}
+    parts: dict[str, str] = {}  # sheet name -> its part, for the error pass
 
     def load(sheet: str) -> list[list[Any]]:
         ws = wb.get_sheet_by_name(sheet)
         heights[sheet] = ws.end[0] + 1 if ws.end else 0  # total_height is the last index
         rows = ws.to_python(skip_empty_area=False, nrows=max_rows + 50)
         out = [[None if v == "" else v for v in row[:MAX_COLUMNS]] for row in rows]
-        if not zip_file:
-            zip_file.append(zipfile.ZipFile(path))
-            weakref.finalize(out_rows, zip_file[0].close)
-            parts.update(_sheet_parts(zip_file[0]))
-        _restore_errors(zip_file[0], parts.get(sheet), out)
+        if not parts:
+            parts.update(_sheet_parts(found) or {"": ""})
+        _restore_errors(found.read(parts.get(sheet, "")), out)
         return out
 
-    out_rows = WorkbookRows(str(path), names, date1904, heights, load)
-    return out_rows
+    return WorkbookRows(str(path), names, found.date1904, heights, load)
 
 
 _ELEMENT = {"sheet": re.compile(rb"<(?:\w+:)?sheet\b[^>]*>"),
@@ -307,12 +312,13 @@ _ERROR_CELL = re.compile(
     re.S)
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(found: _Sniffed) -> dict[str, str]:
     """Sheet name -> its part in the zip, from the workbook and its relationships."""
     from html import unescape
 
-    book = zf.read("xl/workbook.xml")
-    rels = zf.read("xl/_rels/workbook.xml.rels")
+    book = found.read("xl/workbook.xml") or b""
+    rels = found.read("xl/_rels/workbook.xml.rels") or b""
+
     def attributes(element: bytes) -> dict[str, str]:  # in whatever order a writer put them
         return {k.decode().split(":")[-1]: unescape(v.decode())
                 for k, v in _ATTR.findall(element)}
@@ -328,18 +334,13 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _restore_errors(zf: zipfile.ZipFile, part: str | None, rows: list[list[Any]]) -> None:
+def _restore_errors(xml: bytes | None, rows: list[list[Any]]) -> None:
     """python-calamine reads error cells (#REF!, #DIV/0! ...) as empty; put the error
-    values back, so a formula error is reported at its cell instead of read as a blank."""
-    if not part:
+    values back from the sheet's XML, so a formula error is reported at its cell instead
+    of read as a blank."""
+    if not xml or b't="e"' not in xml:
         return
-    try:
-        data = zf.read(part)
-    except KeyError:
-        return
-    if b't="e"' not in data:
-        return
-    for letters, number, value in _ERROR_CELL.findall(data):
+    for letters, number, value in _ERROR_CELL.findall(xml):
         r, c = int(number) - 1, _column_number(letters) - 1
         if r < len(rows) and c < MAX_COLUMNS:
             row = rows[r]
@@ -347,10 +348,10 @@ def _restore_errors(zf: zipfile.ZipFile, part: str | None, rows: list[list[Any]]
             row[c] = value.decode()
 
 
-def _openpyxl(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
+def _openpyxl(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    wb = openpyxl.load_workbook(io.BytesIO(found.blob), read_only=True, data_only=True)
     heights: dict[str, int] = {}
 
     def load(sheet: str) -> list[list[Any]]:
@@ -360,7 +361,7 @@ def _openpyxl(path: Path, date1904: bool, max_rows: int) -> WorkbookRows:
         return [list(r) for r in ws.iter_rows(max_row=max_rows + 50, max_col=width,
                                               values_only=True)]
 
-    return WorkbookRows(str(path), list(wb.sheetnames), date1904, heights, load)
+    return WorkbookRows(str(path), list(wb.sheetnames), found.date1904, heights, load)
 
 
 def rows_from_grids(name: str, grids: dict[str, list[list[Any]]], date1904: bool = False,

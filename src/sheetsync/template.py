@@ -39,6 +39,7 @@ from .layout import (
     scorecard_layout,
 )
 from .schoolyear import period_date
+from .shared_formulas import formulas_shared
 
 # entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
 Rows = Mapping[str, Iterable[Mapping[str, Any]]]
@@ -87,7 +88,7 @@ def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | No
 def save_atomic(wb: Workbook, path: str | Path) -> Path:
     """Write ``wb`` to ``path`` so a reader sees the old file or the new one, whole."""
     path = Path(path)
-    with replacing(path) as tmp:
+    with replacing(path) as tmp, formulas_shared(wb):
         wb.save(tmp)
     return path
 
