@@ -7,8 +7,9 @@ Sheets version and ``sheetsync schema``. Change the layout here and all of them 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from typing import Any, Literal
 
 from .schoolyear import SchoolYear, period_label
@@ -60,6 +61,20 @@ WORKBOOK_SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "Schoo
                      ("UpdateDueDay", "Monthly update due day"))
 # Months the monthly status report is due (the SPIE cycle runs October to June).
 UPDATE_MONTHS = ("10", "11", "12", "01", "02", "03", "04", "05", "06")
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def norm(text: Any) -> str:
+    """A header or sheet name as compared: lower case, letters and digits only."""
+    return _norm(text) if isinstance(text, str) else _norm(str(text)) if text is not None \
+        else ""
+
+
+@lru_cache(maxsize=8192)
+def _norm(text: str) -> str:  # the same headers come back in every workbook
+    return _NON_ALNUM.sub("", text.lower())
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,18 @@ class SheetLayout:
     @property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.is_input)
+
+    @cached_property
+    def by_header(self) -> dict[str, Column]:
+        """Each column by its header and by its aliases, as compared (``norm``); a header
+        wins over another column's alias."""
+        aliases = {norm(a): c for c in self.columns for a in c.aliases}
+        return aliases | {norm(c.header): c for c in self.columns}
+
+    @cached_property
+    def input_headers(self) -> frozenset[str]:
+        """The headers and aliases of the input columns, as compared (``norm``)."""
+        return frozenset(norm(n) for c in self.input_columns for n in (c.header, *c.aliases))
 
     def to_schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "entity": self.entity}

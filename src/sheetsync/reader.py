@@ -12,6 +12,7 @@ import difflib
 import re
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from . import coerce
@@ -26,6 +27,7 @@ from .layout import (
     Layout,
     SheetLayout,
     column_letter,
+    norm,
     scorecard_layout,
 )
 from .models import (
@@ -45,10 +47,13 @@ from .source import MAX_ROWS, WorkbookRows, open_workbook
 MODELS = {"strategic_goals": StrategicGoal, "cdip_goals": CdipGoal, "needs": Need,
           "goals": Goal, "measures": Measure, "actions": Action,
           "monthly_updates": MonthlyUpdate}
+# Ids and choices repeat down a sheet and from one district to the next: each distinct
+# value is read once (an Unreadable is raised afresh each time, never cached).
+_read_id = lru_cache(maxsize=4096, typed=True)(coerce.read_id)
+_read_choice = lru_cache(maxsize=4096, typed=True)(coerce.read_choice)
 HEADER_SCAN_ROWS = 20
 PROFILE_SCAN_ROWS = 40
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 _MONTH_HEADER = re.compile(
@@ -66,17 +71,6 @@ def same_version(found: str | None, expected: str) -> bool:
             numbers.pop()
         return tuple(numbers)
     return found is not None and parts(found) == parts(expected)
-
-
-def norm(text: Any) -> str:
-    """A header or sheet name as compared: lower case, letters and digits only."""
-    return _norm(text) if isinstance(text, str) else _norm(str(text)) if text is not None \
-        else ""
-
-
-@lru_cache(maxsize=8192)
-def _norm(text: str) -> str:  # the same headers come back in every workbook
-    return _NON_ALNUM.sub("", text.lower())
 
 
 def read_scorecard(path: str, school_year: str | None = None,
@@ -236,10 +230,10 @@ class _Reader:
 
     def _header_row(self, sheet: SheetLayout, rows: list[list[Any]]) -> int | None:
         """The row among the first few that names the most of the sheet's columns."""
-        known = _known_headers(sheet)
+        known = sheet.input_headers
         best, best_score = None, 1
         for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-            score = sum(1 for v in row if isinstance(v, str) and _norm(v) in known)
+            score = sum(1 for v in row if isinstance(v, str) and norm(v) in known)
             if score > best_score:
                 best, best_score = i, score
                 if score * 2 > len(known):
@@ -249,26 +243,25 @@ class _Reader:
     def _map_columns(self, sheet: SheetLayout, name: str, header: list[Any],
                      header_row: int) -> dict[int, Column]:
         """Which template column each column of the file holds (by 0-based index)."""
-        exact = {norm(c.header): c for c in sheet.columns}
-        alias = {norm(a): c for c in sheet.columns for a in c.aliases}
+        known = sheet.by_header
         mapping: dict[int, Column] = {}
-        taken: set[Column] = set()
+        taken: set[int] = set()  # id() of the columns found: a Column's hash is slow
         unmatched: list[tuple[int, str]] = []
         for i, value in enumerate(header):
             if value is None or not str(value).strip():
                 continue
             key = norm(value)
-            col = exact.get(key) or alias.get(key)
+            col = known.get(key)
             if col is None and sheet.entity == "measures":
                 col = _month_column(sheet, str(value))
-            if col is None or col in taken:
+            if col is None or id(col) in taken:
                 unmatched.append((i, str(value)))
                 continue
             mapping[i] = col
-            taken.add(col)
+            taken.add(id(col))
             if key != norm(col.header):
                 self._renamed(name, i, header_row, str(value), col)
-        missing = [c for c in sheet.columns if c not in taken and not c.period]
+        missing = [c for c in sheet.columns if id(c) not in taken and not c.period]
         for i, text in unmatched:
             names = {norm(c.header): c for c in missing}
             close = difflib.get_close_matches(norm(text), list(names), n=1, cutoff=0.8)
@@ -327,54 +320,58 @@ class _RowParser:
         self.sheet = sheet
         self.name = name
         self.date1904 = reader.wb.date1904
-        self.inputs = [(i, c, column_letter(i + 1), self._parser(c))
-                       for i, c in sorted(mapping.items()) if c.is_input]
-        self.index = [i for i, *_ in self.inputs]
+        inputs = [(i, c, column_letter(i + 1)) for i, c in sorted(mapping.items()) if c.is_input]
+        # per input column, all a cell needs: (column, letter, parse, key, bucket, slot, %)
+        self.specs = [
+            (c, letter, self._parser(c), c.key,
+             ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
+             (c.period or "") + c.key, c.type == "number") for _, c, letter in inputs]
+        index = [i for i, *_ in inputs]
+        self.width = max(index, default=-1) + 1
+        self.pick: Any = itemgetter(*index) if len(index) > 1 else \
+            (lambda values: tuple(values[i] for i in index))  # one column (or none)
         self.model = MODELS[sheet.entity]
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
-        self.required = [(c, letter) for _, c, letter, _ in self.inputs
-                         if c.required and not c.period]
-        self.where = {(c.period or "") + c.key: (c.header, lt) for _, c, lt, _ in self.inputs}
+        self.required = [(c, letter) for _, c, letter in inputs if c.required and not c.period]
+        self.where = {slot: (c.header, letter) for c, letter, _, _, _, slot, _ in self.specs}
 
     def __call__(self, r: int, values: list[Any]) -> Any:
-        n = len(values)
-        if values.count(None) == n:
-            return None  # an empty prepared row: most rows of a sheet
-        if not any(values[i] is not None for i in self.index if i < n):
-            return None  # a blank row (formula cells are not inputs)
+        if len(values) < self.width:
+            values = values + [None] * (self.width - len(values))
+        picked = self.pick(values)
+        if picked.count(None) == len(picked):
+            return None  # a blank row, or one with formula cells only: most rows of a sheet
         data: dict[str, Any] = {"row": r}
         percent_text: set[str] = set()
         unreadable: set[str] = set()
-        for i, col, letter, parse in self.inputs:
-            raw = values[i] if i < n else None
+        findings = self.reader.findings
+        for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
                 continue
+            col, letter, parse, key, bucket, slot, number = spec
             try:
                 value, note = parse(raw)
             except coerce.Unreadable as exc:
                 self.reader._unreadable(exc, self.name, f"{letter}{r}", col.header)
-                unreadable.add(col.key)  # reported once, as what it is, not also as missing
+                unreadable.add(key)  # reported once, as what it is, not also as missing
                 continue
             if value is None:
                 continue
             if note:
-                self.reader.findings.append(F.VALUE_NORMALISED(
+                findings.append(F.VALUE_NORMALISED(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
                     read=note))
-            slot = col.key
-            if col.period:
-                bucket = "actuals" if col.key == "actual" else "interim_targets"
-                data.setdefault(bucket, {})[col.period] = value
-                slot = col.period + col.key
+            if bucket is None:
+                data[key] = value
             else:
-                data[col.key] = value
-            if col.type == "number" and isinstance(raw, str) and raw.rstrip().endswith("%"):
+                data.setdefault(bucket, {})[col.period] = value
+            if number and isinstance(raw, str) and raw.rstrip().endswith("%"):
                 percent_text.add(slot)
         for col, letter in self.required:
             if col.key not in data and col.key not in unreadable:
                 what = (f"{_singular(self.sheet)} {data[self.key]}" if self.key in data
                         else f"{self.sheet.title} row {r}")
-                self.reader.findings.append(F.REQUIRED_MISSING(
+                findings.append(F.REQUIRED_MISSING(
                     sheet=self.name, cell=f"{letter}{r}", what=what, header=col.header))
         if self.key not in data:
             return None
@@ -395,11 +392,12 @@ class _RowParser:
             return lambda raw: coerce.read_date(raw, date1904)
         if t in ("id", "reference"):
             prefix, words = ID_PREFIXES[(self.sheet.entity if t == "id" else col.ref) or ""]
-            return lambda raw: coerce.read_id(raw, prefix, words)
+            return lambda raw: _read_id(raw, prefix, words)
         if t == "choice" and col.choices == "yes_no":
-            return lambda raw: (coerce.read_choice(raw, "yes_no")[0] == "yes", None)
+            return lambda raw: (_read_choice(raw, "yes_no")[0] == "yes", None)
         if t == "choice":
-            return lambda raw: coerce.read_choice(raw, col.choices or "")
+            choices = col.choices or ""
+            return lambda raw: _read_choice(raw, choices)
         if t == "year":
             return lambda raw: coerce.read_year(raw, end=col.key == "end_year")
         return coerce.read_text
@@ -429,11 +427,6 @@ class _RowParser:
                 self.reader.findings.append(F.VALUE_NORMALISED(
                     sheet=self.name, cell=f"{letter}{r}", header=header, value=v,
                     read=f"{d[k]:g}%"))
-
-
-@lru_cache(maxsize=64)
-def _known_headers(sheet: SheetLayout) -> frozenset[str]:
-    return frozenset(norm(n) for c in sheet.input_columns for n in (c.header, *c.aliases))
 
 
 def _slot_key(col: Column) -> str:

@@ -29,9 +29,9 @@ from .assess import CheckResult, as_of_for, assess
 from .checks import SMART_KEYS, SMART_WORDS, check_smart
 from .errors import WorkbookUnreadable
 from .findings import Finding
-from .layout import Layout, SheetLayout, scorecard_layout
+from .layout import Layout, SheetLayout, norm, scorecard_layout
 from .models import Scorecard
-from .reader import HEADER_SCAN_ROWS, PROFILE_SCAN_ROWS, norm, read_rows
+from .reader import HEADER_SCAN_ROWS, PROFILE_SCAN_ROWS, read_rows
 from .schoolyear import SchoolYear, period_date, period_label
 from .source import rows_from_grids
 from .status import DEFAULT_SETTINGS, MeasureStatus, StatusSettings, measure_status
@@ -391,7 +391,7 @@ def header_score(sheet: SheetLayout, rows: list[list[Any]]) -> int:
     if sheet.fields:
         known = {norm(f.label) for f in sheet.fields}
         return sum(1 for r in rows[:PROFILE_SCAN_ROWS] if r and norm(r[0]) in known)
-    known = {norm(n) for c in sheet.input_columns for n in (c.header, *c.aliases)}
+    known = sheet.input_headers
     return max((sum(1 for v in r if isinstance(v, str) and norm(v) in known)
                 for r in rows[:HEADER_SCAN_ROWS]), default=0)
 

@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import WorkbookUnreadable
-from ..layout import SheetLayout, scorecard_layout
-from ..reader import norm
+from ..layout import SheetLayout, norm, scorecard_layout
 from ..source import WorkbookRows, open_workbook, rows_from_grids
 from ..sources import Fingerprint, SourceUnavailable, is_google
 from .api import GoogleClient, GoogleSetupError
