@@ -389,8 +389,8 @@ def header_score(sheet: SheetLayout, rows: list[list[Any]]) -> int:
     """How many of the sheet's headers (or the profile's labels) the best row of ``rows``
     holds, where the reader looks for them."""
     if sheet.fields:
-        known = {norm(f.label) for f in sheet.fields}
-        return sum(1 for r in rows[:PROFILE_SCAN_ROWS] if r and norm(r[0]) in known)
+        labels = {norm(f.label) for f in sheet.fields}
+        return sum(1 for r in rows[:PROFILE_SCAN_ROWS] if r and norm(r[0]) in labels)
     known = sheet.input_headers
     return max((sum(1 for v in r if isinstance(v, str) and norm(v) in known)
                 for r in rows[:HEADER_SCAN_ROWS]), default=0)
