@@ -46,6 +46,18 @@ def test_a_messy_district_is_read_leniently_and_told_what_to_fix(examples):
     assert not result.valid
 
 
+def test_header_findings_come_back_on_every_read_and_only_for_their_own_file(examples):
+    """How a header row maps is worked out once per distinct row; the findings about it
+    must still be reported on every read, and a clean file must not inherit them."""
+    messy, clean = (str(examples / "districts" / f"{d}.xlsx") for d in ("boyle", "adair"))
+    first = check_workbook(messy, AS_OF).to_json()
+    assert ("Goals", "E4", "renamed-header") in {(f["sheet"], f["cell"], f["code"])
+                                                  for f in first["findings"]}
+    assert check_workbook(messy, AS_OF).to_json() == first
+    codes = {f["code"] for f in check_workbook(clean, AS_OF).to_json()["findings"]}
+    assert not codes & {"renamed-header", "extra-column", "moved-column", "missing-column"}
+
+
 def test_smart_letters_name_what_a_goal_misses(examples):
     result = check_workbook(str(examples / "districts" / "boyle.xlsx"), AS_OF)
     assert result.smart["G3"]["responsible"] is False  # owner 'TBD'

@@ -213,8 +213,9 @@ class _Reader:
                 sheet=name, headers="', '".join(c.header for c in sheet.input_columns[:3]),
                 rows=HEADER_SCAN_ROWS))
             return [], {}
-        mapping = self._map_columns(sheet, name, rows[header_at], header_at + 1)
-        letters = {_slot_key(col): column_letter(i + 1) for i, col in mapping.items()}
+        columns = _columns_for(sheet, name, rows[header_at], header_at + 1, self.wb)
+        self.findings += columns.findings
+        letters = columns.letters
         data = rows[header_at + 1:]
         total = max(self.wb.heights.get(name, 0), len(rows)) - header_at - 1
         if total > self.max_rows:
@@ -222,7 +223,7 @@ class _Reader:
                 sheet=name, rows=total, limit=self.max_rows,
                 last=header_at + 1 + self.max_rows))
             data = data[:self.max_rows]
-        parse = _RowParser(self, sheet, name, mapping)
+        parse = _RowParser(self, sheet, name, columns)
         out = [m for r, values in enumerate(data, header_at + 2)
                if (m := parse(r, values)) is not None]
         self._duplicates(sheet, name, out, letters)
@@ -239,6 +240,71 @@ class _Reader:
                 if score * 2 > len(known):
                     break  # most of the headers: no other row can be the header row
         return best
+
+    def _duplicates(self, sheet: SheetLayout, name: str, rows: list[Any],
+                    letters: dict[str, str]) -> None:
+        key = "month" if sheet.entity == "monthly_updates" else "id"
+        header = sheet.column(key).header
+        first: dict[str, int] = {}
+        for item in rows:
+            value = getattr(item, key)
+            if value in first:
+                self.findings.append(F.DUPLICATE_ID(
+                    sheet=name, cell=f"{letters[key]}{item.row}", header=header,
+                    value=value, first=first[value]))
+            else:
+                first[value] = item.row
+
+    def _unreadable(self, exc: coerce.Unreadable, sheet: str, cell: str, header: str) -> None:
+        rule = F.RULES[exc.code]
+        self.findings.append(rule(sheet=sheet, cell=cell, header=header, value=exc.value,
+                                  **exc.extra))
+
+
+_PLANS: dict[tuple[Any, ...], tuple[SheetLayout, _Columns]] = {}
+
+
+def _columns_for(sheet: SheetLayout, name: str, header: list[Any], header_row: int,
+                 wb: WorkbookRows) -> _Columns:
+    """The columns of a sheet with this header row: the same sheets come back with the same
+    headers in every workbook of a cohort, so each distinct header row is worked out once."""
+    key = (id(sheet), name, tuple(header), header_row, wb.date1904, wb.serial_dates)
+    try:
+        hit = _PLANS.get(key)
+    except TypeError:  # a header cell that cannot be a key (from a foreign source)
+        return _Columns(sheet, name, header, header_row, wb.date1904, wb.serial_dates)
+    if hit is None or hit[0] is not sheet:
+        if len(_PLANS) >= 512:
+            _PLANS.clear()
+        hit = _PLANS[key] = (sheet, _Columns(sheet, name, header, header_row, wb.date1904,
+                                             wb.serial_dates))
+    return hit[1]
+
+
+class _Columns:
+    """Which template column each column of a sheet holds, what the reader had to say about
+    its headers, and per input column all that reading one of its cells needs."""
+
+    def __init__(self, sheet: SheetLayout, name: str, header: list[Any], header_row: int,
+                 date1904: bool, serial_dates: bool) -> None:
+        self.sheet = sheet
+        self.findings: list[Finding] = []
+        self.date1904 = date1904
+        self.serial_dates = serial_dates
+        mapping = self._map_columns(sheet, name, header, header_row)
+        self.letters = {_slot_key(col): column_letter(i + 1) for i, col in mapping.items()}
+        inputs = [(i, c, column_letter(i + 1)) for i, c in sorted(mapping.items()) if c.is_input]
+        # per input column, all a cell needs: (column, letter, parse, key, bucket, slot, %)
+        self.specs = [
+            (c, letter, self._parser(c), c.key,
+             ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
+             (c.period or "") + c.key, c.type == "number") for _, c, letter in inputs]
+        index = [i for i, *_ in inputs]
+        self.width = max(index, default=-1) + 1
+        self.pick: Any = itemgetter(*index) if len(index) > 1 else \
+            (lambda values: tuple(values[i] for i in index))  # one column (or none)
+        self.required = [(c, letter) for _, c, letter in inputs if c.required and not c.period]
+        self.where = {slot: (c.header, letter) for c, letter, _, _, _, slot, _ in self.specs}
 
     def _map_columns(self, sheet: SheetLayout, name: str, header: list[Any],
                      header_row: int) -> dict[int, Column]:
@@ -291,49 +357,42 @@ class _Reader:
             sheet=sheet, cell=f"{column_letter(i + 1)}{header_row}", found=found,
             header=col.header))
 
-    def _duplicates(self, sheet: SheetLayout, name: str, rows: list[Any],
-                    letters: dict[str, str]) -> None:
-        key = "month" if sheet.entity == "monthly_updates" else "id"
-        header = sheet.column(key).header
-        first: dict[str, int] = {}
-        for item in rows:
-            value = getattr(item, key)
-            if value in first:
-                self.findings.append(F.DUPLICATE_ID(
-                    sheet=name, cell=f"{letters[key]}{item.row}", header=header,
-                    value=value, first=first[value]))
-            else:
-                first[value] = item.row
-
-    def _unreadable(self, exc: coerce.Unreadable, sheet: str, cell: str, header: str) -> None:
-        rule = F.RULES[exc.code]
-        self.findings.append(rule(sheet=sheet, cell=cell, header=header, value=exc.value,
-                                  **exc.extra))
+    def _parser(self, col: Column) -> Any:
+        t, date1904 = col.type, self.date1904
+        if t == "number":
+            return coerce.read_number
+        if t == "date" and col.key == "month":
+            return lambda raw: coerce.read_month(raw, date1904)
+        if t == "date" and self.serial_dates:
+            return lambda raw: (coerce.read_date(raw, date1904)[0], None) \
+                if isinstance(raw, int | float) else coerce.read_date(raw, date1904)
+        if t == "date":
+            return lambda raw: coerce.read_date(raw, date1904)
+        if t in ("id", "reference"):
+            prefix, words = ID_PREFIXES[(self.sheet.entity if t == "id" else col.ref) or ""]
+            return lambda raw: _read_id(raw, prefix, words)
+        if t == "choice" and col.choices == "yes_no":
+            return lambda raw: (_read_choice(raw, "yes_no")[0] == "yes", None)
+        if t == "choice":
+            choices = col.choices or ""
+            return lambda raw: _read_choice(raw, choices)
+        if t == "year":
+            return lambda raw: coerce.read_year(raw, end=col.key == "end_year")
+        return coerce.read_text
 
 
 class _RowParser:
     """Turns one row of a table sheet into its model, reporting what it had to do."""
 
     def __init__(self, reader: _Reader, sheet: SheetLayout, name: str,
-                 mapping: dict[int, Column]) -> None:
+                 columns: _Columns) -> None:
         self.reader = reader
         self.sheet = sheet
         self.name = name
-        self.date1904 = reader.wb.date1904
-        inputs = [(i, c, column_letter(i + 1)) for i, c in sorted(mapping.items()) if c.is_input]
-        # per input column, all a cell needs: (column, letter, parse, key, bucket, slot, %)
-        self.specs = [
-            (c, letter, self._parser(c), c.key,
-             ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
-             (c.period or "") + c.key, c.type == "number") for _, c, letter in inputs]
-        index = [i for i, *_ in inputs]
-        self.width = max(index, default=-1) + 1
-        self.pick: Any = itemgetter(*index) if len(index) > 1 else \
-            (lambda values: tuple(values[i] for i in index))  # one column (or none)
+        self.specs, self.width, self.pick = columns.specs, columns.width, columns.pick
+        self.required, self.where = columns.required, columns.where
         self.model = MODELS[sheet.entity]
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
-        self.required = [(c, letter) for _, c, letter in inputs if c.required and not c.period]
-        self.where = {slot: (c.header, letter) for c, letter, _, _, _, slot, _ in self.specs}
 
     def __call__(self, r: int, values: list[Any]) -> Any:
         if len(values) < self.width:
@@ -378,29 +437,6 @@ class _RowParser:
         if self.sheet.entity == "measures":
             self._percentages(data, percent_text, r)
         return self.model(**data)
-
-    def _parser(self, col: Column) -> Any:
-        t, date1904 = col.type, self.date1904
-        if t == "number":
-            return coerce.read_number
-        if t == "date" and col.key == "month":
-            return lambda raw: coerce.read_month(raw, date1904)
-        if t == "date" and self.reader.wb.serial_dates:
-            return lambda raw: (coerce.read_date(raw, date1904)[0], None) \
-                if isinstance(raw, int | float) else coerce.read_date(raw, date1904)
-        if t == "date":
-            return lambda raw: coerce.read_date(raw, date1904)
-        if t in ("id", "reference"):
-            prefix, words = ID_PREFIXES[(self.sheet.entity if t == "id" else col.ref) or ""]
-            return lambda raw: _read_id(raw, prefix, words)
-        if t == "choice" and col.choices == "yes_no":
-            return lambda raw: (_read_choice(raw, "yes_no")[0] == "yes", None)
-        if t == "choice":
-            choices = col.choices or ""
-            return lambda raw: _read_choice(raw, choices)
-        if t == "year":
-            return lambda raw: coerce.read_year(raw, end=col.key == "end_year")
-        return coerce.read_text
 
     def _percentages(self, data: dict[str, Any], percent_text: set[str], r: int) -> None:
         """For a % measure, numbers typed as fractions (0.45 shown as 45%) become points.
