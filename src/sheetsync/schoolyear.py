@@ -10,7 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 FIRST_MONTH = 7  # July
 
@@ -22,10 +22,12 @@ def month_end(d: date) -> date:
     return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
 
 
+@lru_cache(maxsize=4096)  # the same few dates and months, for every measure of every district
 def period_key(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
+@lru_cache(maxsize=4096)
 def period_date(key: str) -> date:
     """The date of a period: the last day of its month."""
     year, month = int(key[:4]), int(key[5:7])

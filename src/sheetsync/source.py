@@ -289,16 +289,18 @@ def _calamine(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
     names = [m.name for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")] \
         or list(wb.sheet_names)
     heights: dict[str, int] = {}
-    parts: dict[str, str] = {}  # sheet name -> its part, for the error pass
+    scanned: list[_Scan] = []  # the worksheets' XML, scanned once before any is parsed
 
     def load(sheet: str) -> list[list[Any]]:
+        if not scanned:
+            scanned.append(_scan_sheets(found))
+        if sheet in scanned[0].damaged:
+            raise scanned[0].damaged[sheet]
         ws = wb.get_sheet_by_name(sheet)
         heights[sheet] = ws.end[0] + 1 if ws.end else 0  # total_height is the last index
         rows = ws.to_python(skip_empty_area=False, nrows=max_rows + 50)
         out = [[None if v == "" else v for v in row[:MAX_COLUMNS]] for row in rows]
-        if not parts:
-            parts.update(_sheet_parts(found) or {"": ""})
-        _restore_errors(found.read(parts.get(sheet, "")), out)
+        _restore_errors(scanned[0].errors.get(sheet), out)
         return out
 
     return WorkbookRows(str(path), names, found.date1904, heights, load)
@@ -310,6 +312,34 @@ _ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>',
     re.S)
+
+
+@dataclass
+class _Scan:
+    errors: dict[str, bytes] = field(default_factory=dict)  # sheet -> XML with error cells
+    damaged: dict[str, Exception] = field(default_factory=dict)  # sheet -> why it can't be read
+
+
+def _scan_sheets(found: _Sniffed) -> _Scan:
+    """Every worksheet inflated once, before a parser sees it: one that will not inflate (or
+    inflates past its declared size) is damaged, one with error cells keeps its XML. Most
+    workbooks have neither, and then which part holds which sheet need not be worked out."""
+    flagged: dict[str, bytes] = {}
+    damaged: dict[str, Exception] = {}
+    for name, info in found.parts.items():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            try:
+                xml = _inflate(found.blob, info)
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
+                damaged[name] = exc
+                continue
+            if b't="e"' in xml:
+                flagged[name] = xml
+    if not flagged and not damaged:
+        return _Scan()
+    parts = _sheet_parts(found)
+    return _Scan({s: flagged[p] for s, p in parts.items() if p in flagged},
+                 {s: damaged[p] for s, p in parts.items() if p in damaged})
 
 
 def _sheet_parts(found: _Sniffed) -> dict[str, str]:
@@ -338,7 +368,7 @@ def _restore_errors(xml: bytes | None, rows: list[list[Any]]) -> None:
     """python-calamine reads error cells (#REF!, #DIV/0! ...) as empty; put the error
     values back from the sheet's XML, so a formula error is reported at its cell instead
     of read as a blank."""
-    if not xml or b't="e"' not in xml:
+    if not xml:
         return
     for letters, number, value in _ERROR_CELL.findall(xml):
         r, c = int(number) - 1, _column_number(letters) - 1

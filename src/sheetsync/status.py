@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from .layout import FREQUENCY_MONTHS, STATUSES
 from .models import Action, Measure
@@ -123,6 +124,7 @@ def action_schedule(a: Action, as_of: date) -> str:
     return "On Hold" if status == "On Hold" else "On Schedule"
 
 
+@lru_cache(maxsize=4096)
 def update_due(period: str, due_day: int) -> date:
     year, month = int(period[:4]), int(period[5:7])
     return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
@@ -152,6 +154,7 @@ def stale_since(m: Measure, as_of: date, year: SchoolYear) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _add_months(period: str, n: int) -> str:
     index = int(period[:4]) * 12 + int(period[5:7]) - 1 + n
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
