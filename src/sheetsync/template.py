@@ -4,7 +4,9 @@
 profile and rows); the example generator uses the same function to write filled copies.
 Dropdowns come from the hidden Lists sheet or from the id columns they refer to; header
 cells carry input messages; computed columns hold native formulas and are locked (sheet
-protection without a password); headers are frozen and filtered; statuses are coloured.
+protection without a password) while input columns are unlocked and formatted as whole
+columns; headers are frozen and filtered; statuses are coloured. Formulas filled down a
+column are saved once, as shared formulas (``shared_formulas``).
 """
 
 from __future__ import annotations
