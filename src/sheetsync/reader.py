@@ -51,6 +51,8 @@ MODELS = {"strategic_goals": StrategicGoal, "cdip_goals": CdipGoal, "needs": Nee
 # value is read once (an Unreadable is raised afresh each time, never cached).
 _read_id = lru_cache(maxsize=4096, typed=True)(coerce.read_id)
 _read_choice = lru_cache(maxsize=4096, typed=True)(coerce.read_choice)
+_SETTING_LABELS = {norm(label): name for name, label in WORKBOOK_SETTINGS}
+_SETTING_KEYS = {"AtRiskBand": "at_risk_band", "UpdateDueDay": "update_due_day"}
 HEADER_SCAN_ROWS = 20
 PROFILE_SCAN_ROWS = 40
 
@@ -131,16 +133,14 @@ class _Reader:
         name = self.sheet_index.get(norm(layout.lists_sheet))
         if name is None:
             return {}
-        wanted = {norm(label): key for key, label in WORKBOOK_SETTINGS}
-        keys = {"AtRiskBand": "at_risk_band", "UpdateDueDay": "update_due_day"}
         out: dict[str, float] = {}
-        for row in self.wb.rows(name)[:12]:
+        for row in self.wb.rows(name)[:len(WORKBOOK_SETTINGS)]:  # one setting a row, at the top
             for i, value in enumerate(row[:-1]):
-                key = wanted.get(norm(value)) if isinstance(value, str) else None
+                key = _SETTING_LABELS.get(norm(value)) if isinstance(value, str) else None
                 number = row[i + 1]
-                if key in keys and isinstance(number, int | float) and \
+                if key in _SETTING_KEYS and isinstance(number, int | float) and \
                         not isinstance(number, bool):
-                    out[keys[key]] = number
+                    out[_SETTING_KEYS[key]] = number
         return out
 
     def _find_sheet(self, sheet: SheetLayout) -> str | None:
