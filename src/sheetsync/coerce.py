@@ -93,6 +93,8 @@ _NUMBER_JUNK = str.maketrans("", "", ",$ \u00a0")
 
 def read_number(value: Any) -> tuple[float | None, str | None]:
     """Numbers, numbers as text ('1,200', '$500', '45%' -> 45)."""
+    if value.__class__ is float:  # what a number cell holds, nearly always
+        return value, None
     if isinstance(value, bool):
         raise Unreadable("not-a-number", value)
     if isinstance(value, int | float):

@@ -390,9 +390,11 @@ class _RowParser:
         self.sheet = sheet
         self.name = name
         self.specs, self.width, self.pick = columns.specs, columns.width, columns.pick
-        self.required, self.where = columns.required, columns.where
+        self.where = columns.where
+        self.required = [(c.key, letter, c.header) for c, letter in columns.required]
         self.model = MODELS[sheet.entity]
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
+        self.measures = sheet.entity == "measures"
 
     def __call__(self, r: int, values: list[Any]) -> Any:
         if len(values) < self.width:
@@ -402,7 +404,7 @@ class _RowParser:
             return None  # a blank row, or one with formula cells only: most rows of a sheet
         data: dict[str, Any] = {"row": r}
         percent_text: set[str] = set()
-        unreadable: set[str] = set()
+        unreadable: set[str] | None = None  # most rows have nothing unreadable
         findings = self.reader.findings
         for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
@@ -412,7 +414,7 @@ class _RowParser:
                 value, note = parse(raw)
             except coerce.Unreadable as exc:
                 self.reader._unreadable(exc, self.name, f"{letter}{r}", col.header)
-                unreadable.add(key)  # reported once, as what it is, not also as missing
+                unreadable = (unreadable or set()) | {key}  # reported once, not also missing
                 continue
             if value is None:
                 continue
@@ -426,15 +428,15 @@ class _RowParser:
                 data.setdefault(bucket, {})[col.period] = value
             if number and isinstance(raw, str) and raw.rstrip().endswith("%"):
                 percent_text.add(slot)
-        for col, letter in self.required:
-            if col.key not in data and col.key not in unreadable:
+        for key, letter, header in self.required:
+            if key not in data and not (unreadable and key in unreadable):
                 what = (f"{_singular(self.sheet)} {data[self.key]}" if self.key in data
                         else f"{self.sheet.title} row {r}")
                 findings.append(F.REQUIRED_MISSING(
-                    sheet=self.name, cell=f"{letter}{r}", what=what, header=col.header))
+                    sheet=self.name, cell=f"{letter}{r}", what=what, header=header))
         if self.key not in data:
             return None
-        if self.sheet.entity == "measures":
+        if self.measures:
             self._percentages(data, percent_text, r)
         return self.model(**data)
 
