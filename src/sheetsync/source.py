@@ -3,14 +3,19 @@
 Before any parser sees a file it is sniffed: a workbook must be an OOXML zip with a
 workbook part; .xls, encrypted workbooks, CSVs and OpenDocument files get a message that
 says what they are. Zips that would inflate past ``MAX_INFLATED`` bytes and XML with a
-DTD (entity tricks; Excel never writes one) are refused. Reading never writes to the file.
+DTD (entity tricks; Excel never writes one) are refused. The file is read once, into
+memory, and the sniff and the parsers all work on those bytes: a file that changes while
+it is read cannot pass the checks as one file and be parsed as another. Reading never
+writes to the file.
 
 Rows come from python-calamine (fast) or, where it is not installed (xlwings Lite's
 Pyodide), from openpyxl in read-only mode. Both give ``None`` for empty cells. calamine
 builds a sheet's whole rectangle in memory, so a sheet whose used range is huge (one stray
-value in XFD1048576) is streamed by openpyxl instead, at most ``MAX_COLUMNS`` wide. A
-parser's error, when the file is opened or when a sheet is first read, becomes
-``WorkbookUnreadable``.
+value in XFD1048576) is streamed by openpyxl instead, at most ``MAX_COLUMNS`` wide.
+python-calamine reads error cells (#DIV/0!) as blanks, so on its path every worksheet is
+inflated once before the first sheet is parsed: a part that will not inflate is a damaged
+sheet, and the error values of any sheet that has them are put back. A parser's error,
+when the file is opened or when a sheet is first read, becomes ``WorkbookUnreadable``.
 """
 
 from __future__ import annotations
@@ -193,7 +198,7 @@ def _inflate(blob: bytes, info: zipfile.ZipInfo, size: int | None = None) -> byt
         with zipfile.ZipFile(io.BytesIO(blob)) as zf, zf.open(info) as part:
             return part.read(-1 if size is None else size)  # NotImplementedError: Deflate64
     at = info.header_offset
-    if blob[at:at + 4] != b"PK\x03\x04":
+    if len(blob) < at + 30 or blob[at:at + 4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"no local header for {info.filename}")
     name_len, extra_len = struct.unpack("<HH", blob[at + 26:at + 30])
     start = at + 30 + name_len + extra_len
