@@ -85,6 +85,8 @@ class _Sniffed:
     parts: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
     date1904: bool = False
     largest: int = 0  # cells in the largest used range of a worksheet
+    with_errors: dict[str, bytes] = field(default_factory=dict)  # worksheet part -> its XML
+    damaged: dict[str, Exception] = field(default_factory=dict)  # worksheet part -> why
 
     def read(self, part: str) -> bytes | None:
         """A part of the zip, inflated (None if there is no such part)."""
@@ -178,16 +180,33 @@ def _check_zip(name: str, zf: zipfile.ZipFile, blob: bytes) -> _Sniffed:
     for info in infos:
         if not info.filename.endswith((".xml", ".rels")):
             continue
-        head = _inflate(blob, info, 1024)
+        sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        xml = _worksheet(found, info) if sheet else None
+        head = xml[:1024] if xml is not None else _inflate(blob, info, 1024)
         if _declares_dtd(zf, info, head):
             raise WorkbookUnreadable(
                 name, f"part {info.filename} declares XML entities, which Excel never "
                 "writes; the file was not opened")
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            found.largest = max(found.largest, _used_cells(zf, info, head))
+        if sheet:
+            found.largest = max(found.largest, _used_cells(zf, info, head, xml))
     book = _inflate(blob, zf.getinfo("xl/workbook.xml"), 4096)
     found.date1904 = bool(_DATE1904.search(book))
     return found
+
+
+def _worksheet(found: _Sniffed, info: zipfile.ZipInfo) -> bytes | None:
+    """A worksheet inflated whole, once, before any parser meets it. python-calamine reads
+    error cells (#DIV/0!) as blanks, so a sheet that has them keeps its XML for their
+    values; one that will not inflate (or inflates past its declared size) is noted as
+    damaged, and None leaves it to its first bytes whether the file can be read at all."""
+    try:
+        xml = _inflate(found.blob, info)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
+        found.damaged[info.filename] = exc
+        return None
+    if b't="e"' in xml:
+        found.with_errors[info.filename] = xml
+    return xml
 
 
 def _inflate(blob: bytes, info: zipfile.ZipInfo, size: int | None = None) -> bytes:
@@ -256,13 +275,14 @@ def _prolog_doctype(chunks: Iterable[bytes], final: bool) -> bool | None:
     return False if final else None
 
 
-def _used_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes) -> int:
+def _used_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes,
+                xml: bytes | None) -> int:
     """Rows x columns of a worksheet's used range: its <dimension>, which Excel, LibreOffice
     and Google Sheets write, or, where there is none, a scan of the cell references."""
     m = _DIMENSION.search(head)
     if m:
         return _column_number(m.group(1)) * int(m.group(2))
-    data = zf.read(info)
+    data = xml if xml is not None else zf.read(info)
     width = max((_column_number(c) for c in set(_CELL_COLUMN.findall(data))), default=0)
     last_row = max((int(r) for r in _ROW_NUMBER.findall(data[-(1 << 16):])), default=0)
     return width * max(last_row, data.count(b"<row"))
@@ -294,11 +314,11 @@ def _calamine(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
     names = [m.name for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")] \
         or list(wb.sheet_names)
     heights: dict[str, int] = {}
-    scanned: list[_Scan] = []  # the worksheets' XML, scanned once before any is parsed
+    scanned: list[_Scan] = []  # what the sniff found in the worksheets, by sheet name
 
     def load(sheet: str) -> list[list[Any]]:
         if not scanned:
-            scanned.append(_scan_sheets(found))
+            scanned.append(_by_sheet(found))
         if sheet in scanned[0].damaged:
             raise scanned[0].damaged[sheet]
         ws = wb.get_sheet_by_name(sheet)
@@ -325,26 +345,14 @@ class _Scan:
     damaged: dict[str, Exception] = field(default_factory=dict)  # sheet -> why it can't be read
 
 
-def _scan_sheets(found: _Sniffed) -> _Scan:
-    """Every worksheet inflated once, before a parser sees it: one that will not inflate (or
-    inflates past its declared size) is damaged, one with error cells keeps its XML. Most
-    workbooks have neither, and then which part holds which sheet need not be worked out."""
-    flagged: dict[str, bytes] = {}
-    damaged: dict[str, Exception] = {}
-    for name, info in found.parts.items():
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            try:
-                xml = _inflate(found.blob, info)
-            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
-                damaged[name] = exc
-                continue
-            if b't="e"' in xml:
-                flagged[name] = xml
-    if not flagged and not damaged:
+def _by_sheet(found: _Sniffed) -> _Scan:
+    """The sniff's findings in the worksheets, by sheet name. Most workbooks have none, and
+    then which part holds which sheet need not be worked out at all."""
+    if not found.with_errors and not found.damaged:
         return _Scan()
     parts = _sheet_parts(found)
-    return _Scan({s: flagged[p] for s, p in parts.items() if p in flagged},
-                 {s: damaged[p] for s, p in parts.items() if p in damaged})
+    return _Scan({s: found.with_errors[p] for s, p in parts.items() if p in found.with_errors},
+                 {s: found.damaged[p] for s, p in parts.items() if p in found.damaged})
 
 
 def _sheet_parts(found: _Sniffed) -> dict[str, str]:
