@@ -97,6 +97,11 @@ class Column:
     def is_input(self) -> bool:
         return self.type != "formula"
 
+    @property
+    def slot(self) -> str:
+        """How rows name this column's value: its key, or "actual:2026-10" for a month's."""
+        return f"{self.key}:{self.period}" if self.period else self.key
+
     def to_schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "key": self.key, "header": self.header, "letter": self.letter,

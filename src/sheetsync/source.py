@@ -94,11 +94,6 @@ class _Sniffed:
         return None if info is None else _inflate(self.blob, info)
 
 
-def sniff(path: Path) -> bool:
-    """Check ``path`` is a sane .xlsx/.xlsm; return whether it uses the 1904 date system."""
-    return _sniff(path).date1904
-
-
 def _sniff(path: Path) -> _Sniffed:
     name = str(path)
     if not path.exists():

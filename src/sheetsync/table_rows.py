@@ -67,13 +67,13 @@ class Columns:
         self.date1904 = date1904
         self.serial_dates = serial_dates
         mapping = self._map_columns(sheet, name, header, header_row)
-        self.letters = {_slot_key(col): column_letter(i + 1) for i, col in mapping.items()}
+        self.letters = {col.slot: column_letter(i + 1) for i, col in mapping.items()}
         inputs = [(i, c, column_letter(i + 1)) for i, c in sorted(mapping.items()) if c.is_input]
         # per input column, all a cell needs: (column, letter, parse, key, bucket, slot, %)
         self.specs = [
             (c, letter, self._parser(c), c.key,
              ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
-             (c.period or "") + c.key, c.type == "number") for _, c, letter in inputs]
+             c.slot, c.type == "number") for _, c, letter in inputs]
         index = [i for i, *_ in inputs]
         self.width = max(index, default=-1) + 1
         self.pick: Any = itemgetter(*index) if len(index) > 1 else \
@@ -226,8 +226,8 @@ class RowParser:
         slots: list[tuple[dict[str, Any], str, str]] = [
             (data, k, k) for k in ("baseline", "target") if k in data and k not in percent_text]
         for bucket, key in (("actuals", "actual"), ("interim_targets", "interim_target")):
-            slots += [(data[bucket], p, p + key) for p in data.get(bucket, {})
-                      if p + key not in percent_text]
+            slots += [(data[bucket], p, f"{key}:{p}") for p in data.get(bucket, {})
+                      if f"{key}:{p}" not in percent_text]
         if not slots:
             return
         all_fractions = max(abs(d[k]) for d, k, _ in slots) <= 1
@@ -240,10 +240,6 @@ class RowParser:
                 self.findings.append(F.VALUE_NORMALISED(
                     sheet=self.name, cell=f"{letter}{r}", header=header, value=v,
                     read=f"{d[k]:g}%"))
-
-
-def _slot_key(col: Column) -> str:
-    return f"{col.key}:{col.period}" if col.period else col.key
 
 
 def _singular(sheet: SheetLayout) -> str:

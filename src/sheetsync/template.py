@@ -247,9 +247,8 @@ def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]]
     dim.protection = UNLOCKED
     if col.number_format:
         dim.number_format = col.number_format
-    slot = f"{col.key}:{col.period}" if col.period else col.key
     for r, row in enumerate(rows, first):
-        value = row.get(slot)
+        value = row.get(col.slot)
         if value is not None:
             cell = ws[f"{col.letter}{r}"]
             cell._style = copy(dim._style)
