@@ -177,6 +177,15 @@ UPDATE_LATE = _rule("update-late", INFO, "execution", "A monthly update was late
     "The monthly update for {month} was submitted {submitted}, after it was due {due}.")
 
 
+# Reading typed values: one answer everywhere (how a number, a % and a date are read)
+
+# The workbook's own formulas: rows the sheet flags because its formulas cannot read them
+
+# Identity: is this the district's workbook, and is it newer than the last pull
+
+# Cohort files and rosters
+
+
 def rules_table() -> list[dict[str, str]]:
     return [{"code": r.code, "severity": str(r.severity), "category": r.category,
              "title": r.title} for r in RULES.values()]
