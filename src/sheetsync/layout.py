@@ -91,6 +91,9 @@ class Column:
     period: str | None = None  # "YYYY-MM" for the monthly columns of the measures sheet
     formula: str | None = None  # the name of a builder in ``formulas``
     number_format: str | None = None
+    # The template's own formulas read this column: a value they cannot read as the
+    # reader does (text in a number or date cell, an id typed loosely) flags the row.
+    feeds_formulas: bool = False
     letter: str = ""
 
     @property
