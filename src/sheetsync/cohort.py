@@ -231,6 +231,7 @@ def _sync_districts(doc: Any, districts: list[District]) -> None:
         table = by_id.get(d.id)
         if table is None:
             table = tomlkit.table()
+            table.trivia.indent = "\n"  # a blank line before its [[district]]
             table["id"] = d.id
             tables.append(table)
         for key, value in (("name", d.name), ("source", d.source), ("contacts", d.contacts)):
@@ -283,7 +284,9 @@ def add_folder(cohort: Cohort, folder: Path) -> FolderScan:
     scan = FolderScan()
     known = {cohort.source_path(d).resolve() for d in cohort.district if d.source}
     for path in _workbooks(folder):
-        why = _left_out(cohort, path, known)
+        if path.resolve() in known:
+            continue
+        why = _left_out(cohort, path)
         if why is None:
             why = _take(cohort, path, scan)
         if why:
@@ -298,7 +301,7 @@ def _workbooks(folder: Path) -> list[Path]:
                   if p.suffix.lower() in (".xlsx", ".xlsm") and p.is_file())
 
 
-def _left_out(cohort: Cohort, path: Path, known: set[Path]) -> str | None:
+def _left_out(cohort: Cohort, path: Path) -> str | None:
     """Why ``path`` is not a district's workbook, judged by its name and place."""
     resolved = path.resolve()
     if is_lock_file(path):
@@ -309,8 +312,6 @@ def _left_out(cohort: Cohort, path: Path, known: set[Path]) -> str | None:
         return "the cohort master"
     if cohort.store_path.parent.resolve() in resolved.parents:
         return "sheetsync's store"
-    if resolved in known:
-        return "the cohort lists it already"
     return None
 
 

@@ -11,12 +11,13 @@ URL; optional until ``sheetsync distribute`` fills it) and its contacts (e-mail 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from .errors import CohortError
+from .errors import CohortError, SheetsyncError
 from .files import read_text
 from .layout import norm
 
@@ -101,8 +102,11 @@ def _xlsx_rows(path: Path) -> list[list[Any]]:
 
 
 def _csv_rows(path: Path) -> list[list[Any]]:
-    text = read_text(path, "roster")
-    grids = [list(csv.reader(text.splitlines(), delimiter=d)) for d in DELIMITERS]
+    try:
+        text = read_text(path, "roster")
+    except SheetsyncError as exc:
+        raise CohortError(str(exc)) from None
+    grids = [list(csv.reader(io.StringIO(text, newline=""), delimiter=d)) for d in DELIMITERS]
     for grid in grids:  # the delimiter is the one that splits out a header row
         if _header(grid) is not None:
             return list(grid)
