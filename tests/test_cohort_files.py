@@ -394,3 +394,28 @@ def test_a_leftover_lock_file_is_named(tmp_path: Path) -> None:
         write_master(tmp_path / "cohort_master.xlsx", [], [], [], "2027-01", str)
     assert f"its lock file {lock} is there" in str(caught.value)
     assert "delete it" in str(caught.value)
+
+
+def test_example_into_a_read_only_folder_says_so(tmp_path: Path, read_only) -> None:
+    folder = read_only(tmp_path / "example")
+    result = CliRunner().invoke(main, ["example", str(folder), "--districts", "1"])
+    assert result.exit_code == 2
+    assert f"{folder}: cannot write the example into this folder (Permission denied)" \
+        in result.output
+    assert not (folder / "districts").exists()
+
+
+def test_template_o_into_a_read_only_folder_says_so(tmp_path: Path, read_only) -> None:
+    folder = read_only(tmp_path / "out")
+    result = CliRunner().invoke(main, ["template", "-o", str(folder / "t.xlsx")])
+    assert result.exit_code == 2
+    assert f"{folder}: cannot write t.xlsx into this folder (Permission denied)" \
+        in result.output
+
+
+def test_a_district_without_a_source_is_reported_not_read(tmp_path: Path) -> None:
+    path = cohort_file(tmp_path, '[[district]]\nid = "KY-1"\nname = "Adair"\n')
+    report = pull(load_cohort(path), AS_OF)
+    [d] = report.districts
+    assert not d["ok"]
+    assert "no scorecard yet" in d["reason"] and "sheetsync distribute" in d["reason"]

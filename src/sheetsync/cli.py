@@ -163,13 +163,14 @@ def rules(as_json: bool) -> None:
 def example(folder: Path, districts: int, as_of: date | None, force: bool) -> None:
     """Write example district workbooks and a cohort.toml into FOLDER."""
     from .examples import write_examples
-    from .files import FolderNotWritable
+    from .files import FolderNotWritable, writable_folder
 
     there = _cohort_files(folder)
     if there and not force:
         raise Failure(f"{folder} already holds {' and '.join(there)}; `sheetsync example` "
                       "would replace them. Choose an empty folder, or pass --force.")
     try:
+        writable_folder(folder, "the example")
         made = write_examples(folder, districts, as_of)
     except FolderNotWritable as exc:
         raise Failure(str(exc)) from None
