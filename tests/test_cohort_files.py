@@ -19,8 +19,12 @@ from sheetsync.distribute import copy_name, distribute
 from sheetsync.errors import CohortError, OutputLocked
 from sheetsync.master import write_master
 from sheetsync.pull import pull
+from tests import fake_google as fg
+from tests.fake_google import USER_EMAIL, USER_TOKEN
 
 from .conftest import AS_OF
+
+fake_google = fg.fake_google
 
 COHORT = '[cohort]\nname = "Fall"\nschool_year = "2026-27"\n'
 
@@ -110,6 +114,25 @@ def test_distribute_gives_two_districts_of_one_name_a_copy_each(tmp_path: Path) 
     again = distribute(cohort, folder=out)
     assert [d["status"] for d in again] == ["skipped", "skipped"]
     assert len(list(out.iterdir())) == 2
+
+
+def test_distribute_to_drive_gives_two_districts_of_one_name_a_sheet_each(
+        fake_google: Any, tmp_path: Path) -> None:
+    path = cohort_file(tmp_path, '[[district]]\nid = "WA-1"\nname = "Union"\n\n'
+                                 '[[district]]\nid = "KY-7"\nname = "Union"\n')
+    fake = fake_google.fake
+    folder = fake.add_folder("Scorecards", owner=USER_EMAIL)
+    http = fake_google.session(USER_TOKEN)
+    made = distribute(load_cohort(path), http, drive_folder=folder, notify=False)
+    assert [d["status"] for d in made] == ["created", "created"]
+    names = sorted(f.name for f in fake.files.values()
+                   if folder in f.parents and f.mime_type == fg.SPREADSHEET_MIME)
+    assert names == ["District Scorecard 2026-27 — template",
+                     "Union (KY-7) — District Scorecard 2026-27",
+                     "Union (WA-1) — District Scorecard 2026-27"]
+    assert len({d.source for d in load_cohort(path).districts}) == 2
+    again = distribute(load_cohort(path), http, drive_folder=folder, notify=False)
+    assert [d["status"] for d in again] == ["skipped", "skipped"]
 
 
 def test_distribute_adopts_a_copy_made_under_the_old_name(tmp_path: Path) -> None:
