@@ -161,9 +161,13 @@ def rules(as_json: bool) -> None:
 @click.option("--as-of", callback=_date, help="Fill actuals up to this date (default today).")
 @click.option("--force", is_flag=True, help="Replace the cohort.toml and workbooks in FOLDER.")
 def example(folder: Path, districts: int, as_of: date | None, force: bool) -> None:
-    """Write example district workbooks and a cohort.toml into FOLDER."""
+    """Write example district workbooks and a cohort.toml into FOLDER.
+
+    FOLDER is new or empty: one that holds a cohort.toml or workbooks is left alone unless
+    --force is given.
+    """
     from .examples import write_examples
-    from .files import FolderNotWritable, writable_folder
+    from .files import writable_folder
 
     there = _cohort_files(folder)
     if there and not force:
@@ -172,7 +176,7 @@ def example(folder: Path, districts: int, as_of: date | None, force: bool) -> No
     try:
         writable_folder(folder, "the example")
         made = write_examples(folder, districts, as_of)
-    except FolderNotWritable as exc:
+    except SheetsyncError as exc:  # a folder that cannot be written, a file open in Excel
         raise Failure(str(exc)) from None
     for d in made:
         click.echo(f"  {d.id}  {d.name:<20} {d.quality:<8} {d.path}")
@@ -283,7 +287,11 @@ def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) 
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
-    """Add every workbook in FOLDER that the cohort does not list yet."""
+    """Add every District Scorecard workbook in FOLDER that the cohort does not list yet.
+
+    Leaves out the cohort master (whatever its name), lock files and the files sheetsync
+    writes; a renamed workbook whose profile names a listed district becomes its source.
+    """
     from .cohort import add_folder, load_cohort
 
     c = _cohort(cohort_path, load_cohort)
