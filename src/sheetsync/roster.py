@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,15 @@ DELIMITERS = (",", ";", "\t")
 _EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\].]+")
 
 
+@dataclass(frozen=True)
 class RosterRow:
     """One district of the roster, with the row it came from."""
 
-    def __init__(self, row: int, id: str, name: str, source: str, contacts: list[str]) -> None:
-        self.row, self.id, self.name, self.source, self.contacts = row, id, name, source, \
-            contacts
+    row: int
+    id: str
+    name: str
+    source: str
+    contacts: list[str]
 
 
 def read_roster_rows(path: str | Path) -> list[RosterRow]:
