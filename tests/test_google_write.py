@@ -473,7 +473,7 @@ def test_distribute_to_a_shared_drive_as_a_service_account(fake_google, roster):
     files = spreadsheets_in(fake, folder)
     assert set(files) == {"District Scorecard 2026-27 — template",
                           *(copy_name(d, "2026-27") for d in cohort.districts)}
-    assert "Adair County — District Scorecard 2026-27" in files
+    assert "Adair County (KY-001) — District Scorecard 2026-27" in files
     saved = load_cohort(roster)
     for d in saved.districts:
         key = files[copy_name(d, "2026-27")]
@@ -502,7 +502,7 @@ def test_distribute_again_makes_no_duplicates(fake_google, roster):
     assert fake.count() == 0 and spreadsheets_in(fake, folder) == files
     # a run that died after copying, before the cohort was saved: the copy is adopted
     text = roster.read_text(encoding="utf-8")
-    adair = files["Adair County — District Scorecard 2026-27"]
+    adair = files["Adair County (KY-001) — District Scorecard 2026-27"]
     roster.write_text(text.replace(f"https://docs.google.com/spreadsheets/d/{adair}/edit",
                                    "pending/KY-001.xlsx"), encoding="utf-8")
     adopted = distribute(load_cohort(roster), http, drive_folder=folder)
@@ -542,7 +542,7 @@ def test_distribute_as_a_user_in_my_drive(fake_google, roster):
     made = distribute(load_cohort(roster), fake_google.session(USER_TOKEN),
                       drive_folder=folder, notify=False)
     assert {d["status"] for d in made} == {"created"}
-    key = spreadsheets_in(fake, folder)["Adair County — District Scorecard 2026-27"]
+    key = spreadsheets_in(fake, folder)["Adair County (KY-001) — District Scorecard 2026-27"]
     people = {(p.get("emailAddress"), p["role"]) for p in fake.permissions(key)}
     assert people == {(USER_EMAIL, "owner"), *((e, "writer") for e in CONTACTS["KY-001"])}
     assert not [p for p in fake.permissions(key) if p["type"] in ("anyone", "domain")]
@@ -584,7 +584,7 @@ def test_a_local_copy_already_there_is_adopted_not_overwritten(roster):
     distribute(load_cohort(roster), folder=out)
     original = roster.read_text(encoding="utf-8")
     roster.write_text(original.replace(
-        "copies/Adair County — District Scorecard 2026-27.xlsx", "pending/KY-001.xlsx"),
+        "copies/Adair County (KY-001) — District Scorecard 2026-27.xlsx", "pending/KY-001.xlsx"),
         encoding="utf-8")
     made = distribute(load_cohort(roster), folder=out)
     assert [d["status"] for d in made] == ["exists", "skipped", "skipped"]

@@ -223,7 +223,7 @@ def test_bad_cohort_file_names_the_line_and_field(tmp_path):
     result = CliRunner().invoke(main, ["pull", "--cohort", str(tmp_path / "cohort.toml")])
     assert result.exit_code == 2
     assert "cohort.toml:13: district.1.sourse: Extra inputs are not permitted" in result.output
-    assert "cohort.toml:10: district.1.source: Field required" in result.output
+    assert "source: Field required" not in result.output  # blank until `distribute`
 
 
 def test_cohort_init_from_a_roster_and_add_folder(tmp_path, examples):

@@ -70,9 +70,10 @@ def main() -> None:
                    "finds sheetsync's functions (save the copy as .xlsm).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the .xlsx.")
+@click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
 def template(school_year: str | None, district_id: str | None, district_name: str | None,
              google: bool, drive_folder: str | None, credentials: Path | None, xlwings: bool,
-             output: Path | None) -> None:
+             output: Path | None, force: bool) -> None:
     """Write the District Scorecard template workbook (or create it as a Google Sheet)."""
     from .template import build_template, save_atomic
 
@@ -87,9 +88,14 @@ def template(school_year: str | None, district_id: str | None, district_name: st
         return
     if output is None:
         raise click.UsageError("give -o FILE.xlsx, or --google")
+    if output.exists() and not force:
+        raise Failure(f"{output} exists; `template -o` would replace it (a filled scorecard "
+                      "would be lost). Choose another name, or pass --force to replace it.")
     wb = build_template(layout, profile=profile, xlwings=xlwings)
     try:
         save_atomic(wb, output)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
     except OSError as exc:
         raise Failure(f"{output}: cannot write ({exc.strerror})") from None
     click.echo(f"Wrote {output} (template {layout.template_version}, {layout.school_year}).")
@@ -153,14 +159,40 @@ def rules(as_json: bool) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="example")
 @click.option("--districts", default=6, show_default=True, help="How many districts.")
 @click.option("--as-of", callback=_date, help="Fill actuals up to this date (default today).")
-def example(folder: Path, districts: int, as_of: date | None) -> None:
-    """Write example district workbooks and a cohort.toml into FOLDER."""
-    from .examples import write_examples
+@click.option("--force", is_flag=True, help="Replace the cohort.toml and workbooks in FOLDER.")
+def example(folder: Path, districts: int, as_of: date | None, force: bool) -> None:
+    """Write example district workbooks and a cohort.toml into FOLDER.
 
-    made = write_examples(folder, districts, as_of)
+    FOLDER is new or empty: one that holds a cohort.toml or workbooks is left alone unless
+    --force is given.
+    """
+    from .examples import write_examples
+    from .files import writable_folder
+
+    there = _cohort_files(folder)
+    if there and not force:
+        raise Failure(f"{folder} already holds {' and '.join(there)}; `sheetsync example` "
+                      "would replace them. Choose an empty folder, or pass --force.")
+    try:
+        writable_folder(folder, "the example")
+        made = write_examples(folder, districts, as_of)
+    except SheetsyncError as exc:  # a folder that cannot be written, a file open in Excel
+        raise Failure(str(exc)) from None
     for d in made:
         click.echo(f"  {d.id}  {d.name:<20} {d.quality:<8} {d.path}")
     click.echo(f"Wrote {len(made)} district workbooks and {folder / 'cohort.toml'}.")
+
+
+def _cohort_files(folder: Path) -> list[str]:
+    """What ``example`` would replace in ``folder``: its cohort.toml, its workbooks."""
+    from .cohort import FILENAME
+
+    there = [FILENAME] if (folder / FILENAME).exists() else []
+    places = [f for f in (folder / "districts", folder) if f.is_dir()]
+    books = [p for f in places for p in f.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")]
+    if books:
+        there.append(f"{len(books)} workbook{'s' if len(books) > 1 else ''}")
+    return there
 
 
 @main.command()
@@ -228,7 +260,9 @@ def cohort() -> None:
 
 @cohort.command("init")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="A .csv or .xlsx with columns id, name, source, contacts.")
+              required=True,
+              help="A .csv or .xlsx with columns District ID, Name and, optionally, Source "
+                   "and Contacts (title rows above the header are fine).")
 @click.option("--name", default="District cohort", show_default=True, help="The cohort's name.")
 @click.option("--year", "school_year", callback=_year, help="School year (default: this one).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("cohort.toml"),
@@ -242,7 +276,10 @@ def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) 
                            read_roster(roster))
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
-    click.echo(f"Wrote {output} with {len(made.districts)} districts.")
+    pending = sum(not d.source for d in made.districts)
+    later = f"; {pending} have no source yet (`sheetsync distribute` makes them)" if pending \
+        else ""
+    click.echo(f"Wrote {output} with {len(made.districts)} districts{later}.")
 
 
 @cohort.command("add-folder")
@@ -250,14 +287,26 @@ def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) 
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
-    """Add every workbook in FOLDER that the cohort does not list yet."""
+    """Add every District Scorecard workbook in FOLDER that the cohort does not list yet.
+
+    Leaves out the cohort master (whatever its name), lock files and the files sheetsync
+    writes; a renamed workbook whose profile names a listed district becomes its source.
+    """
     from .cohort import add_folder, load_cohort
 
     c = _cohort(cohort_path, load_cohort)
-    added = add_folder(c, folder)
-    for d in added:
+    try:
+        scan = add_folder(c, folder)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    for d in scan.added:
         click.echo(f"  + {d.id}  {d.name}  {d.source}")
-    click.echo(f"Added {len(added)} districts to {c.path}.")
+    for d in scan.moved:
+        click.echo(f"  > {d.id}  {d.name}  now read from {d.source}")
+    for path, why in scan.skipped:
+        click.echo(f"  - {path.name}: left out, {why}")
+    click.echo(f"Added {len(scan.added)} districts to {c.path}"
+               f"{f', moved {len(scan.moved)}' if scan.moved else ''}.")
 
 
 @main.group()

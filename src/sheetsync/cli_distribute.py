@@ -61,8 +61,8 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
                template_id: str | None, credentials: Path | None, as_json: bool) -> None:
     """Give every district its own copy of the template, shared with its contacts.
 
-    Copies are named "<District> — District Scorecard <year>"; each becomes the district's
-    source in the cohort file. Running it again makes no duplicates.
+    Copies are named "<District> (<id>) — District Scorecard <year>"; each becomes the
+    district's source in the cohort file. Running it again makes no duplicates.
     """
     from .cohort import load_cohort
     from .distribute import distribute as run

@@ -13,29 +13,33 @@ A ``cohort.toml`` looks like::
     [[district]]
     id = "KY-001"
     name = "Adair County"
-    source = "districts/adair.xlsx"   # relative to cohort.toml
+    source = "districts/adair.xlsx"   # relative to cohort.toml; blank until distributed
     contacts = ["someone@adair.kyschools.us"]
 
 A file that cannot be used raises ``CohortError`` naming the file, the line and the field.
+It is read as UTF-8 (with or without a BOM) or Windows-1252, and edited with ``tomlkit``, so
+what sheetsync writes into it (a district added, a source filled in) keeps the user's
+comments and order.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import tomlkit
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from .errors import CohortError
+from .errors import CohortError, SheetsyncError
+from .files import is_lock_file, read_text, replacing, writable_folder
 from .schoolyear import SchoolYear
 from .status import StatusSettings
 
 FILENAME = "cohort.toml"
-ROSTER_COLUMNS = ("id", "name", "source", "contacts")
 
 
 class _Strict(BaseModel):
@@ -65,7 +69,7 @@ class MasterSettings(_Strict):
 class District(_Strict):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
-    source: str = Field(min_length=1)
+    source: str = ""  # blank until `sheetsync distribute` (or add-folder) fills it in
     contacts: list[str] = Field(default_factory=list)
 
 
@@ -76,6 +80,7 @@ class Cohort(_Strict):
     google: dict[str, str] = Field(default_factory=dict)  # api_url, credentials
     district: list[District] = Field(default_factory=list)
     path: Path = Field(default=Path(FILENAME), exclude=True)
+    _doc: Any = PrivateAttr(default=None)  # the file as tomlkit read it, to edit in place
 
     @field_validator("district")
     @classmethod
@@ -124,7 +129,10 @@ def find_cohort(path: str | Path | None) -> Path:
 
 def load_cohort(path: str | Path | None = None) -> Cohort:
     path = find_cohort(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_text(path, "cohort file")
+    except SheetsyncError as exc:
+        raise CohortError(str(exc)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -134,6 +142,7 @@ def load_cohort(path: str | Path | None = None) -> Cohort:
     except ValidationError as exc:
         raise CohortError(_explain(path, text, exc)) from None
     cohort.path = path
+    cohort._doc = tomlkit.parse(text)
     return cohort
 
 
@@ -194,50 +203,48 @@ def dump_cohort(cohort: Cohort) -> str:
         lines += ["", "[google]"] + [f"{k} = {_toml_value(v)}" for k, v in cohort.google.items()]
     for d in cohort.district:
         lines += ["", "[[district]]", f"id = {_toml_value(d.id)}",
-                  f"name = {_toml_value(d.name)}", f"source = {_toml_value(d.source)}",
-                  f"contacts = {_toml_value(d.contacts)}"]
+                  f"name = {_toml_value(d.name)}"]
+        if d.source:
+            lines.append(f"source = {_toml_value(d.source)}")
+        lines.append(f"contacts = {_toml_value(d.contacts)}")
     return "\n".join(lines) + "\n"
 
 
 def save_cohort(cohort: Cohort) -> Path:
-    from .files import replacing
-
+    """Write the cohort file. One read from disk is edited in place (its comments, order
+    and layout kept): districts added, and their name, source and contacts brought up to
+    date; a cohort made in memory is written whole."""
+    doc = cohort._doc if cohort._doc is not None else tomlkit.parse(dump_cohort(cohort))
+    _sync_districts(doc, cohort.district)
     with replacing(cohort.path, suffix=".toml") as tmp:
-        tmp.write_text(dump_cohort(cohort), encoding="utf-8")
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    cohort._doc = doc
     return cohort.path
 
 
-def read_roster(path: str | Path) -> list[District]:
-    """Districts from a roster spreadsheet (.csv or .xlsx) with id, name, source, contacts."""
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .source import open_workbook
+def _sync_districts(doc: Any, districts: list[District]) -> None:
+    if "district" not in doc:
+        doc.append("district", tomlkit.aot())
+    tables = doc["district"]
+    by_id = {str(t.get("id")): t for t in tables}
+    for d in districts:
+        table = by_id.get(d.id)
+        if table is None:
+            table = tomlkit.table()
+            table.trivia.indent = "\n"  # a blank line before its [[district]]
+            table["id"] = d.id
+            tables.append(table)
+        for key, value in (("name", d.name), ("source", d.source), ("contacts", d.contacts)):
+            if table.get(key) != value and (value or key in table):
+                table[key] = value
 
-        wb = open_workbook(path)
-        rows = [[("" if v is None else str(v)) for v in r] for r in wb.rows(wb.sheet_names[0])]
-    else:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
-    if not rows:
-        raise CohortError(f"{path}: the roster is empty")
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in ROSTER_COLUMNS[:3] if c not in header]
-    if missing:
-        raise CohortError(f"{path}: row 1 needs the columns {', '.join(ROSTER_COLUMNS)}; "
-                          f"missing {', '.join(missing)}")
-    at = {c: header.index(c) for c in ROSTER_COLUMNS if c in header}
-    out = []
-    for n, row in enumerate(rows[1:], 2):
-        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
-        if not any(cells.values()):
-            continue
-        for c in ROSTER_COLUMNS[:3]:
-            if not cells[c]:
-                raise CohortError(f"{path}: row {n}: the {c} is empty")
-        contacts = [x.strip() for x in re.split(r"[;,\s]+", cells.get("contacts", "")) if x]
-        out.append(District(id=cells["id"], name=cells["name"], source=cells["source"],
-                            contacts=contacts))
-    return out
+
+def read_roster(path: str | Path) -> list[District]:
+    """Districts from the roster a facilitator keeps (see ``roster.py``)."""
+    from .roster import read_roster_rows
+
+    return [District(id=r.id, name=r.name, source=r.source, contacts=r.contacts)
+            for r in read_roster_rows(path)]
 
 
 def init_cohort(path: Path, name: str, school_year: str, districts: list[District]) -> Cohort:
@@ -248,37 +255,124 @@ def init_cohort(path: Path, name: str, school_year: str, districts: list[Distric
                         district=districts, path=path)
     except ValidationError as exc:
         raise CohortError(f"{path}: {exc.errors()[0]['msg']}") from None
+    writable_folder(path.parent, path.name)
     save_cohort(cohort)
     return cohort
 
 
-def add_folder(cohort: Cohort, folder: Path) -> list[District]:
-    """Add every workbook in ``folder`` not already in the cohort; return those added."""
-    from .errors import WorkbookUnreadable
-    from .reader import read_scorecard
+# -- adding a folder of workbooks --------------------------------------------------------
 
-    known = {(cohort.folder / d.source).resolve() for d in cohort.district}
-    ids = {d.id for d in cohort.district}
-    added = []
-    for path in sorted(folder.glob("*.xls[xm]")):
-        if path.name.startswith(("~$", ".~lock")) or path.resolve() in known:
+
+@dataclass
+class FolderScan:
+    """What ``add_folder`` did: districts added, districts whose source it moved to a
+    renamed file (found by the id in the file's profile), and files it left out, why."""
+
+    added: list[District] = field(default_factory=list)
+    moved: list[District] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def add_folder(cohort: Cohort, folder: Path) -> FolderScan:
+    """Add every District Scorecard workbook in ``folder`` that the cohort does not list yet.
+
+    Leaves out what sheetsync wrote (the cohort master, whatever its name; the store; the
+    files it writes atomically), lock files, and workbooks the cohort already reads. A file
+    whose profile names a district the cohort lists, whose own file is gone (renamed) or not
+    yet given, becomes that district's source instead of a new district."""
+    writable_folder(cohort.folder, cohort.path.name)
+    scan = FolderScan()
+    known = {cohort.source_path(d).resolve() for d in cohort.district if d.source}
+    for path in _workbooks(folder):
+        if path.resolve() in known:
             continue
-        district_id, name = path.stem, path.stem.replace("-", " ").replace("_", " ").title()
-        try:
-            card, _ = read_scorecard(str(path))
-            district_id = card.profile.district_id or district_id
-            name = card.profile.district_name or name
-        except WorkbookUnreadable:
-            pass  # added by file name; the pull will report why it cannot be read
-        if district_id in ids:
-            district_id = f"{district_id}-{path.stem}"
-        try:
-            source = str(path.resolve().relative_to(cohort.folder.resolve()))
-        except ValueError:
-            source = str(path.resolve())
-        d = District(id=district_id, name=name, source=source)
-        cohort.district.append(d)
-        ids.add(district_id)
-        added.append(d)
-    save_cohort(cohort)
-    return added
+        why = _left_out(cohort, path)
+        if why is None:
+            why = _take(cohort, path, scan)
+        if why:
+            scan.skipped.append((path, why))
+    if scan.added or scan.moved:
+        save_cohort(cohort)
+    return scan
+
+
+def _workbooks(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix.lower() in (".xlsx", ".xlsm") and p.is_file())
+
+
+def _left_out(cohort: Cohort, path: Path) -> str | None:
+    """Why ``path`` is not a district's workbook, judged by its name and place."""
+    resolved = path.resolve()
+    if is_lock_file(path):
+        return "a lock file"
+    if path.name.startswith("."):
+        return "a hidden file (sheetsync's files being written start with a dot)"
+    if resolved == cohort.master_path.resolve():
+        return "the cohort master"
+    if cohort.store_path.parent.resolve() in resolved.parents:
+        return "sheetsync's store"
+    return None
+
+
+def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
+    """Add ``path`` or re-point a district to it; the reason when it is left out."""
+    found = _identify(path)
+    if isinstance(found, str):
+        return found
+    district_id, name, from_profile = found
+    source = _relative(cohort, path)
+    listed = next((d for d in cohort.district if d.id == district_id), None)
+    if listed is not None and from_profile:
+        if listed.source and (_is_google(listed.source) or cohort.source_path(listed).exists()):
+            return (f"its profile names {district_id}, which the cohort reads from "
+                    f"{listed.source}")
+        listed.source = source
+        scan.moved.append(listed)
+        return None
+    if listed is not None:
+        district_id = f"{district_id}-{path.stem}"
+    d = District(id=district_id, name=name, source=source)
+    cohort.district.append(d)
+    scan.added.append(d)
+    return None
+
+
+def _identify(path: Path) -> tuple[str, str, bool] | str:
+    """The district id and name a workbook's profile gives, and whether it gave the id (else
+    from its file name, when it cannot be read: the pull will say why), or why it is no
+    district's scorecard."""
+    from .errors import WorkbookUnreadable
+    from .layout import norm, scorecard_layout
+    from .master import SHEETS
+    from .reader import read_scorecard
+    from .source import open_workbook
+
+    district_id, name = path.stem, path.stem.replace("-", " ").replace("_", " ").title()
+    try:
+        sheets = {norm(s) for s in open_workbook(path).sheet_names}
+    except WorkbookUnreadable:
+        return district_id, name, False
+    if {norm(s) for s in SHEETS} <= sheets:
+        return "a cohort master (it has the master's sheets)"
+    if not sheets & {norm(s.name) for s in scorecard_layout().sheets}:
+        return "not a District Scorecard (none of the template's sheets)"
+    try:
+        card, _ = read_scorecard(str(path))
+    except WorkbookUnreadable:
+        return district_id, name, False
+    given = str(card.profile.district_id or "").strip()
+    return given or district_id, card.profile.district_name or name, bool(given)
+
+
+def _is_google(source: str) -> bool:
+    from .sources import is_google
+
+    return is_google(source)
+
+
+def _relative(cohort: Cohort, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(cohort.folder.resolve()))
+    except ValueError:
+        return str(path.resolve())

@@ -1,6 +1,7 @@
 """Hand every district its own copy of the template, profile filled in, shared with its people.
 
-``distribute`` makes one copy per district named "<District> — District Scorecard <year>":
+``distribute`` makes one copy per district named "<District> (<id>) — District Scorecard
+<year>" (the id, so two districts of one name get a copy each):
 a .xlsx in a local folder, or a Google Sheet in a Drive folder, copied from a Google template
 (made once in that folder by ``google.template``). Each Google copy has its profile
 pre-filled in one request and is shared as editor with the district's ``contacts`` and
@@ -9,7 +10,8 @@ file at once, so a run that stops half way loses nothing.
 
 Running it again makes no duplicates: a district whose source already is a scorecard (a
 Google Sheet, or a workbook that exists) is skipped, and a copy already in the folder under
-its name is adopted rather than made twice.
+its name is adopted rather than made twice (so is one under the name earlier versions gave,
+"<District> — District Scorecard <year>", when no other district has that name).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from .cohort import Cohort, District, save_cohort
 from .errors import SheetsyncError
+from .files import writable_folder
 from .layout import Layout, scorecard_layout
 from .sources import is_google
 from .template import build_template, save_atomic
@@ -48,7 +51,15 @@ class DriveStorageUnavailable(SheetsyncError):
 
 
 def copy_name(district: District, school_year: str) -> str:
-    return f"{district.name} — District Scorecard {school_year}"
+    return f"{district.name} ({district.id}) — District Scorecard {school_year}"
+
+
+def _names(cohort: Cohort, d: District, year: str) -> list[str]:
+    """The names a copy of ``d`` may already have: this version's, then the name without the
+    id that earlier versions gave, while no other district has the same name."""
+    same = sum(o.name == d.name for o in cohort.districts)
+    return [copy_name(d, year)] + ([f"{d.name} — District Scorecard {year}"] if same == 1
+                                   else [])
 
 
 def template_name(school_year: str) -> str:
@@ -71,8 +82,9 @@ def distribute(cohort: Cohort, http: Any = None, drive_folder: str | None = None
     if (drive_folder is None) == (folder is None):
         raise SheetsyncError("distribute needs a Drive folder id or a local folder, not both")
     layout = scorecard_layout(cohort.cohort.school_year)
+    writable_folder(cohort.folder, cohort.path.name)
     if folder is not None:
-        return _local(cohort, layout, Path(folder))
+        return _local(cohort, layout, writable_folder(Path(folder), "the copies"))
     return _drive(cohort, layout, http, str(drive_folder), template_id, notify)
 
 
@@ -84,6 +96,8 @@ def _record(d: District, status: str, reason: str | None = None,
 
 def _already(cohort: Cohort, d: District) -> str | None:
     """Why a district needs no copy: its source is a scorecard already."""
+    if not d.source:
+        return None
     if is_google(d.source):
         return "its source is a Google Sheet already"
     if cohort.source_path(d).exists():
@@ -112,7 +126,8 @@ def _local(cohort: Cohort, layout: Layout, folder: Path) -> list[dict[str, Any]]
         if reason:
             out.append(_record(d, "skipped", reason))
             continue
-        path = folder / f"{_safe(copy_name(d, layout.school_year.label))}.xlsx"
+        names = [folder / f"{_safe(n)}.xlsx" for n in _names(cohort, d, layout.school_year.label)]
+        path = next((p for p in names if p.exists()), names[0])
         status = "exists" if path.exists() else "created"
         if status == "created":
             wb = build_template(layout, profile=profile_values(layout, d),
@@ -162,7 +177,7 @@ def _drive_copy(calls: Any, cohort: Cohort, layout: Layout, d: District, folder:
     from .google.calls import DRIVE_API, SHEETS_API, sheet_url
 
     year = layout.school_year.label
-    key = existing.get(copy_name(d, year))
+    key = next((existing[n] for n in _names(cohort, d, year) if n in existing), None)
     status = "exists" if key else "created"
     if key is None:
         key = calls("POST", f"{DRIVE_API}/files/{template_id}/copy",

@@ -19,13 +19,20 @@ class WorkbookUnreadable(SheetsyncError):
 
 
 class OutputLocked(SheetsyncError):
-    """An output file that another program holds open."""
+    """An output file that another program holds open, or a folder that cannot be written."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(
-            f"{path} is open in another program, which keeps it locked. The pull was saved; "
-            "close the file and run `sheetsync master rebuild` to write it. Nothing was lost.")
+    def __init__(self, path: str, lock: str | None = None, reason: str | None = None) -> None:
+        if reason:
+            why = f"{path} cannot be written: {reason}"
+        elif lock:
+            why = (f"{path} is open in another program: its lock file {lock} is there (if no "
+                   "program has it open, the lock was left behind: delete it)")
+        else:
+            why = f"{path} is open in another program, which keeps it locked"
+        super().__init__(f"{why}. The pull was saved; fix that and run `sheetsync master "
+                         "rebuild` to write the master. Nothing was lost.")
         self.path = path
+        self.lock = lock
 
 
 class CohortError(SheetsyncError):

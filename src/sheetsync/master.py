@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputLocked
-from .files import replacing
+from .files import FileLocked, FolderNotWritable, lock_file, replacing
 from .layout import STATUSES
 from .store import Outcome
 
@@ -189,16 +189,19 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
                  source_of: Callable[[Outcome], str]) -> Path:
     """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet."""
     path = Path(path)
-    lock = path.parent / f".~lock.{path.name}#"
-    if lock.exists():
-        raise OutputLocked(str(path))
+    lock = lock_file(path)
+    if lock:
+        raise OutputLocked(str(path), str(lock))
     for stale in path.parent.glob(f".{path.stem}.*.xlsx"):  # left by a pull that was killed
         stale.unlink(missing_ok=True)
     try:
         with replacing(path, suffix=".xlsx") as tmp:
             _write(tmp, path.parent, outcomes, history, trend, period, source_of)
-    except PermissionError:  # Windows: the master is open in Excel
-        raise OutputLocked(str(path)) from None
+    except FileLocked as exc:  # Windows: the master is open in Excel
+        raise OutputLocked(str(path), str(exc.lock) if exc.lock else None) from None
+    except FolderNotWritable as exc:
+        raise OutputLocked(str(path), reason=f"its folder is not writable ({exc.reason})") \
+            from None
     return path
 
 

@@ -102,6 +102,9 @@ def is_google(source: str) -> bool:
 
 def resolve_source(folder: Path, source: str, google: Any = None) -> Source:
     """The source a cohort entry names; ``google`` is the Google client for Google sources."""
+    if not source.strip():  # a roster's district before `sheetsync distribute`
+        raise SourceUnavailable("cohort.toml", "no scorecard yet: the district's source is "
+                                "blank; `sheetsync distribute` makes its copy")
     if is_google(source):
         from .google.sources import google_source
 
