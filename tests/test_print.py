@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from sheetsync.layout import entity_sheets, scorecard_layout
-from sheetsync.master import SHEETS
+from sheetsync.master import SHEETS, chart_places
 from sheetsync.render import render_check
 from sheetsync.template import build_template, save_atomic
 
@@ -88,6 +88,19 @@ def test_the_summary_charts_do_not_overlap(master):
     assert r1 < l2 or r2 < l1 or b1 < t2 or b2 < t1, boxes
     table_end = len(SHEETS["Summary"]) - 1
     assert min(l1, l2) > table_end  # beside the district table, not over it
+
+
+@pytest.mark.parametrize("districts", [1, 6, 171])
+@pytest.mark.parametrize("months", [0, 1, 9])
+@pytest.mark.parametrize("row_pixels", [20, 21])  # Excel's default row, Google's
+def test_both_masters_place_the_charts_under_the_trend_table_apart(districts, months,
+                                                                   row_pixels):
+    places = chart_places(districts, months)
+    assert places["status"].height >= 18 * districts  # a bar per district
+    assert min(p.row for p in places.values()) > months  # under the trend table's rows
+    if months:
+        trend, status = places["trend"], places["status"]
+        assert status.row * row_pixels >= trend.row * row_pixels + trend.height
 
 
 def test_wrapped_headers_have_rows_tall_enough_for_every_line(master, template):

@@ -372,12 +372,31 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
 CHART_WIDTH, LINE_HEIGHT, ROW_PIXELS = 540, 288, 20  # pixels; rows of the default height
 
 
-def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
-            months: int) -> None:
-    """Both charts under the trend table, one below the other: the share on track by month,
-    then the status mix per district (as tall as the districts need), never overlapping."""
+@dataclass(frozen=True)
+class ChartPlace:
+    row: int  # 0-based, in the trend table's first column
+    width: int
+    height: int
+
+
+def chart_places(districts: int, months: int) -> dict[str, ChartPlace]:
+    """Where the Summary's charts go (both masters): under the trend table, one below the
+    other, the share on track by month first, then the status mix per district (as tall as
+    the districts need); by computed rows, so they never overlap."""
+    places = {}
     top = months + 2  # a blank row under the trend table
     if months:
+        places["trend"] = ChartPlace(top, CHART_WIDTH, LINE_HEIGHT)
+        top += -(-LINE_HEIGHT // ROW_PIXELS) + 1
+    if districts:
+        places["status"] = ChartPlace(top, CHART_WIDTH, max(320, 18 * districts + 80))
+    return places
+
+
+def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
+            months: int) -> None:
+    places = chart_places(districts, months)
+    if "trend" in places:
         line = wb.add_chart({"type": "line"})
         line.add_series({"name": "Share on track or met",
                          "categories": ["Summary", 1, trend_at, months, trend_at],
@@ -385,10 +404,10 @@ def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
                          "marker": {"type": "circle"}})
         line.set_title({"name": "Share of measures on track, by month"})
         line.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
-        line.set_size({"width": CHART_WIDTH, "height": LINE_HEIGHT})
-        ws.insert_chart(top, trend_at, line)
-        top += -(-LINE_HEIGHT // ROW_PIXELS) + 1
-    if districts:
+        place = places["trend"]
+        line.set_size({"width": place.width, "height": place.height})
+        ws.insert_chart(place.row, trend_at, line)
+    if "status" in places:
         chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
         first = [c.header for c in SHEETS["Summary"]].index("Met")
         for i, status in enumerate(STATUS_COLUMNS):
@@ -397,5 +416,6 @@ def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
                               "values": ["Summary", 1, first + i, districts, first + i],
                               "fill": {"color": COLOURS[status][0]}})
         chart.set_title({"name": "Measures by status, per district"})
-        chart.set_size({"width": CHART_WIDTH, "height": max(320, 18 * districts + 80)})
-        ws.insert_chart(top, trend_at, chart)
+        place = places["status"]
+        chart.set_size({"width": place.width, "height": place.height})
+        ws.insert_chart(place.row, trend_at, chart)
