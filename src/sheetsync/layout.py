@@ -278,7 +278,8 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
         C("progress", "Progress", "formula", formula="progress", number_format="0%", width=9,
           help="Computed: share of the baseline-to-target gap closed."),
         C("status", "Status", "formula", formula="measure_status", width=11,
-          help="Computed: Met, On Track, At Risk, Off Track, Not Met or No Data."),
+          help="Computed: Met, On Track, At Risk (within {band} of the gap below the "
+               "expected progress), Off Track, Not Met or No Data."),
     ]
     for p in year.periods:
         cols.append(C("actual", f"Actual {period_label(p)}", "number", period=p, width=9,
@@ -391,7 +392,8 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
                      help="Computed: Overdue, Late Start, On Schedule …"),
                ]),
         _table("Monthly Updates", "monthly_updates", "Monthly Status Report",
-               "One row per month, due by the 30th (the last day in February).", 12, [
+               "One row per month, due by the {due_day} (or the month's last day, if "
+               "sooner).", 12, [
                    C("month", "Month", "date", True, number_format="mmm yyyy", width=11),
                    C("milestones", "Milestones", width=36),
                    C("successes", "Successes", width=30),
@@ -401,7 +403,8 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
                    C("submitted_by", "Submitted By", width=16),
                    C("submitted_on", "Submitted On", "date", number_format=DATE, width=12),
                    C("update_status", "Update Status", "formula", formula="update_status",
-                     width=12, help="Computed: On Time, Late, Missing or Not Due."),
+                     width=12, help="Computed: On Time when submitted by the {due_day}, "
+                                    "Late after it, Missing when past due, or Not Due."),
                ]),
     )
     return Layout(school_year=year, sheets=sheets)

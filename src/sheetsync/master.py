@@ -21,6 +21,8 @@ from typing import Any
 from .errors import OutputLocked
 from .files import FileLocked, FolderNotWritable, lock_file, replacing
 from .layout import STATUSES
+from .printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
+from .schoolyear import period_label
 from .store import Outcome
 
 STATUS_COLUMNS = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
@@ -43,8 +45,8 @@ class Col:
 SHEETS: dict[str, tuple[Col, ...]] = {
     "Summary": (
         Col("District ID", 11), Col("District", 22), Col("Read Status", 11, "status"),
-        Col("Reason", 30), Col("Source", 28), Col("Last Modified", 17, "date"),
-        Col("Pulled At", 17, "date"), Col("Template Version", 9),
+        Col("Reason", 30), Col("Source", 28), Col("Last Modified", 11, "date"),
+        Col("Pulled At", 11, "date"), Col("Template Version", 9),
         Col("Goals", 7, "int"), Col("Measures", 9, "int"),
         *(Col(s, 9, "int") for s in STATUS_COLUMNS),
         Col("Overdue Actions", 9, "int"), Col("Alignment Coverage", 10, "percent"),
@@ -208,9 +210,12 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
 class _Sheet:
     """One master sheet: header row by xlsxwriter, data rows through a ``RowStream``."""
 
-    def __init__(self, wb: Any, name: str, formats: dict[str, Any],
+    def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
                  beside: tuple[Col, ...] = ()) -> None:
         self.ws = wb.add_worksheet(name)
+        _page_setup(self.ws, footer)
+        self.ws.set_row(0, row_height([(c.header, c.width) for c in (*SHEETS[name], *beside)],
+                                      bold=True))
         self.cols = SHEETS[name]
         self.beside = beside  # a small table to the right (the Summary's trend)
         self.beside_at = len(self.cols) + 1
@@ -267,6 +272,17 @@ class _Sheet:
                 for value, fmt in self.formats["status"].items():
                     self.ws.conditional_format(1, c, last, c, {
                         "type": "cell", "criteria": "==", "value": f'"{value}"', "format": fmt})
+
+
+def _page_setup(ws: Any, footer: str) -> None:
+    """Landscape Letter, one page wide, the header row on every page, and a footer naming
+    the master, the sheet and the page."""
+    ws.set_landscape()
+    ws.set_paper(1)  # Letter
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(**{k: MARGINS[k] for k in ("left", "right", "top", "bottom")})
+    ws.set_footer(f"&L{footer}&C&A&R{PAGE_FOOTER_RIGHT}", {"margin": MARGINS["footer"]})
 
 
 def _add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str, Any]) -> None:
@@ -337,7 +353,9 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
                "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
                "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
                           for k, (bg, fg) in COLOURS.items()}}
-    sheets = {name: _Sheet(wb, name, formats, TREND_COLUMNS if name == "Summary" else ())
+    footer = footer_text(f"Cohort master · {period_label(period)}")
+    sheets = {name: _Sheet(wb, name, formats, footer,
+                           TREND_COLUMNS if name == "Summary" else ())
               for name in SHEETS}
     summary = sheets["Summary"]
     pending = trend_rows(trend)
@@ -354,9 +372,45 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
     wb.close()
 
 
+CHART_WIDTH, LINE_HEIGHT, ROW_PIXELS = 540, 288, 20  # pixels; rows of the default height
+
+
+@dataclass(frozen=True)
+class ChartPlace:
+    row: int  # 0-based, in the trend table's first column
+    width: int
+    height: int
+
+
+def chart_places(districts: int, months: int) -> dict[str, ChartPlace]:
+    """Where the Summary's charts go (both masters): under the trend table, one below the
+    other, the share on track by month first, then the status mix per district (as tall as
+    the districts need); by computed rows, so they never overlap."""
+    places = {}
+    top = months + 2  # a blank row under the trend table
+    if months:
+        places["trend"] = ChartPlace(top, CHART_WIDTH, LINE_HEIGHT)
+        top += -(-LINE_HEIGHT // ROW_PIXELS) + 1
+    if districts:
+        places["status"] = ChartPlace(top, CHART_WIDTH, max(320, 18 * districts + 80))
+    return places
+
+
 def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
             months: int) -> None:
-    if districts:
+    places = chart_places(districts, months)
+    if "trend" in places:
+        line = wb.add_chart({"type": "line"})
+        line.add_series({"name": "Share on track or met",
+                         "categories": ["Summary", 1, trend_at, months, trend_at],
+                         "values": ["Summary", 1, trend_at + 3, months, trend_at + 3],
+                         "marker": {"type": "circle"}})
+        line.set_title({"name": "Share of measures on track, by month"})
+        line.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+        place = places["trend"]
+        line.set_size({"width": place.width, "height": place.height})
+        ws.insert_chart(place.row, trend_at, line)
+    if "status" in places:
         chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
         first = [c.header for c in SHEETS["Summary"]].index("Met")
         for i, status in enumerate(STATUS_COLUMNS):
@@ -365,14 +419,6 @@ def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
                               "values": ["Summary", 1, first + i, districts, first + i],
                               "fill": {"color": COLOURS[status][0]}})
         chart.set_title({"name": "Measures by status, per district"})
-        chart.set_size({"width": 720, "height": max(320, 18 * districts + 80)})
-        ws.insert_chart(1, trend_at + len(TREND) + 1, chart)
-    if months:
-        line = wb.add_chart({"type": "line"})
-        line.add_series({"name": "Share on track or met",
-                         "categories": ["Summary", 1, trend_at, months, trend_at],
-                         "values": ["Summary", 1, trend_at + 3, months, trend_at + 3],
-                         "marker": {"type": "circle"}})
-        line.set_title({"name": "Share of measures on track, by month"})
-        line.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
-        ws.insert_chart(max(months, 1) + 3, trend_at, line)
+        place = places["status"]
+        chart.set_size({"width": place.width, "height": place.height})
+        ws.insert_chart(place.row, trend_at, chart)

@@ -26,13 +26,19 @@ def paint(text: str, key: str | None = None) -> str:
     return click.style(text, fg=colour) if colour else text
 
 
-def table(headers: list[str], rows: list[list[str]], colour_col: int | None = None) -> str:
+def table(headers: list[str], rows: list[list[str]], colour_col: int | None = None,
+          numbers: tuple[int, ...] = ()) -> str:
+    """Columns padded to their widest cell; the ``numbers`` columns right-aligned."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
               for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+
+    def pad(i: int, text: str) -> str:
+        return text.rjust(widths[i]) if i in numbers else text.ljust(widths[i])
+
+    line = "  ".join(pad(i, h) for i, h in enumerate(headers))
     out = [click.style(line, bold=True)]
     for r in rows:
-        cells = [c.ljust(w) for c, w in zip(r, widths, strict=True)]
+        cells = [pad(i, c) for i, c in enumerate(r)]
         if colour_col is not None:
             cells[colour_col] = paint(cells[colour_col], r[colour_col])
         out.append("  ".join(cells).rstrip())
@@ -71,7 +77,7 @@ def render_check(result: CheckResult) -> str:
                          _n(s.latest_actual), _n(s.expected),
                          f"{s.progress:.0%}" if s.progress is not None else ""])
         lines += [table(["Measure", "Goal", "Status", "Latest", "Actual", "Expected",
-                         "Progress"], rows, 2), ""]
+                         "Progress"], rows, 2, numbers=(4, 5, 6)), ""]
     if result.alignment.coverage is not None:
         lines.append(f"Alignment: {result.alignment.covered} of "
                      f"{result.alignment.strategic_goals} strategic goals have an annual goal "
@@ -85,7 +91,8 @@ def render_rules() -> str:
 
 
 def _n(value: float | None) -> str:
-    return "" if value is None else f"{value:g}" if abs(value) >= 100 else f"{value:.1f}"
+    """A measure's number in the table: one decimal, always, so the column lines up."""
+    return "" if value is None else f"{value:.1f}"
 
 
 def render_pull(report: PullReport) -> str:

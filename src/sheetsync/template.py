@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .files import replacing
@@ -40,8 +41,10 @@ from .layout import (
     entity_sheets,
     scorecard_layout,
 )
+from .printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 from .schoolyear import period_date
 from .shared_formulas import formulas_shared
+from .status import StatusSettings
 
 # entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
 Rows = Mapping[str, Iterable[Mapping[str, Any]]]
@@ -68,17 +71,20 @@ def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | No
     """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
     that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
     layout = layout or scorecard_layout()
+    settings = StatusSettings(at_risk_band, update_due_day)  # the formulas' and the words'
+    words = setting_words(settings)
     wb = Workbook()
     wb.remove(wb.active)
-    _instructions(wb.create_sheet(layout.instructions_sheet), layout)
+    _instructions(wb.create_sheet(layout.instructions_sheet), layout, words)
     profile_values = {"school_year": layout.school_year.label,
                       "template_version": layout.template_version, **(profile or {})}
-    _profile(wb.create_sheet(layout.sheet("profile").name), layout, profile_values)
+    _profile(wb.create_sheet(layout.sheet("profile").name), layout, profile_values, words)
     for sheet in entity_sheets(layout):
         ws = wb.create_sheet(sheet.name)
-        _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())))
-    _lists(wb.create_sheet(layout.lists_sheet), layout, at_risk_band, update_due_day)
+        _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())), words)
+    _lists(wb.create_sheet(layout.lists_sheet), layout, settings)
     _names(wb, layout)
+    _print_setup(wb, layout, profile_values)
     if xlwings:
         _xlwings_conf(wb)
     wb.custom_doc_props.append(StringProperty(name="sheetsync_template_version",
@@ -95,6 +101,25 @@ def save_atomic(wb: Workbook, path: str | Path) -> Path:
     return path
 
 
+def setting_words(settings: StatusSettings) -> dict[str, str]:
+    """How the template's sentences state the settings its formulas read: ``{band}`` is
+    the at-risk band as a percentage of the gap, ``{due_day}`` the update's due day."""
+    band = round(settings.at_risk_band * 100, 6)
+    return {"band": f"{band:g}%", "due_day": _ordinal(settings.update_due_day)}
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _say(text: str, words: Mapping[str, str]) -> str:
+    """``text`` with each ``{setting}`` it names in words."""
+    for name, value in words.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
 # -- sheets ------------------------------------------------------------------------------
 
 
@@ -105,7 +130,7 @@ def _title(ws: Worksheet, title: str, guidance: str) -> None:
     ws["A2"].font = Font(italic=True, color=GREY)
 
 
-def _instructions(ws: Worksheet, layout: Layout) -> None:
+def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> None:
     _title(ws, f"District Scorecard {layout.school_year.label}",
            f"Template version {layout.template_version}. Made by sheetsync.")
     lines = [
@@ -118,45 +143,68 @@ def _instructions(ws: Worksheet, layout: Layout) -> None:
         "goal with the dropdowns.",
         "4. Add at least one measure and one action for every goal.",
         "5. Each month, type that month's actual for every measure and fill in the Monthly "
-        "Updates row by the 30th.",
+        "Updates row by the {due_day}.",
         "Grey columns are computed by formulas and locked; they work in Excel, Google Sheets "
         "and LibreOffice with nothing to install.",
         "Percentages: type 45 or 45% — both are read as 45%.",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
-        f"{0.10:.0%} of the gap below it; Met once the target is reached; Not Met after the "
+        "{band} of the gap below it; Met once the target is reached; Not Met after the "
         "target date.",
         "",
         "What each sheet holds",
     ]
     for i, line in enumerate(lines, 4):
-        ws.cell(i, 1, line)
+        ws.cell(i, 1, _say(line, words))
     ws["A4"].font = ws.cell(4 + lines.index("What each sheet holds"), 1).font = Font(bold=True)
     r = 4 + len(lines)
     for sheet in layout.sheets:
         ws.cell(r, 1, sheet.name).font = Font(bold=True)
-        ws.cell(r, 2, sheet.guidance)
+        ws.cell(r, 2, _say(sheet.guidance, words))
         r += 1
         for col in sheet.columns:
             if col.period and col.period != layout.periods[0]:
                 continue
             name = col.header if not col.period else f"{col.header.split()[0]} <month>"
             ws.cell(r, 2, f"{col.letter or ''}  {name}{' (required)' if col.required else ''}")
-            ws.cell(r, 3, col.help)
+            ws.cell(r, 3, _say(col.help, words))
             r += 1
         for fld in sheet.fields:
             ws.cell(r, 2, f"{fld.cell}  {fld.label}{' (required)' if fld.required else ''}")
-            ws.cell(r, 3, fld.help)
+            ws.cell(r, 3, _say(fld.help, words))
             r += 1
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 36
-    ws.column_dimensions["C"].width = 80
+    _wrap_instructions(ws, first=4)
     ws.sheet_view.showGridLines = False
 
 
-def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any]) -> None:
+INSTRUCTION_WIDTHS = {"A": 28, "B": 36, "C": 72}  # one Letter page wide, landscape
+
+
+def _wrap_instructions(ws: Worksheet, first: int) -> None:
+    """Every sentence wraps inside the printed width and its row is tall enough for it: a
+    line of its own spans A:C; a sheet's guidance, a column and its help sit in A, B, C."""
+    widths = INSTRUCTION_WIDTHS
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+    for r in range(first, ws.max_row + 1):
+        cells = [ws[f"{letter}{r}"] for letter in widths]
+        texts = [c.value for c in cells]
+        if texts[0] and not any(texts[1:]):
+            ws.merge_cells(f"A{r}:C{r}")
+            spans = [(str(texts[0]), float(sum(widths.values())))]
+        else:
+            spans = [(str(t), float(w)) for t, w in zip(texts, widths.values(), strict=True)
+                     if t]
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if spans:
+            ws.row_dimensions[r].height = row_height(spans, bold=bool(cells[0].font.b))
+
+
+def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
+             words: Mapping[str, str]) -> None:
     sheet = layout.sheet("profile")
-    _title(ws, sheet.title, sheet.guidance)
+    _title(ws, sheet.title, _say(sheet.guidance, words))
     for fld in sheet.fields:
         label = ws[f"A{fld.cell[1:]}"]
         label.value = fld.label
@@ -173,15 +221,15 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any]) -> None:
         if fld.key != "template_version":
             cell.protection = UNLOCKED
         if fld.help:
-            _prompt(ws, fld.cell, fld.label, fld.help)
+            _prompt(ws, fld.cell, fld.label, _say(fld.help, words))
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 40
     _allow_editing_around_formulas(ws)
 
 
 def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
-           rows: list[Mapping[str, Any]]) -> None:
-    _title(ws, f"{sheet.title} — {layout.school_year.label}", sheet.guidance)
+           rows: list[Mapping[str, Any]], words: Mapping[str, str]) -> None:
+    _title(ws, f"{sheet.title} — {layout.school_year.label}", _say(sheet.guidance, words))
     h, first, last = sheet.header_row, sheet.first_data_row, sheet.last_data_row
     last = max(last, first + len(rows) - 1)
     for col in sheet.columns:
@@ -191,10 +239,11 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
         cell.fill = PatternFill("solid", fgColor=GREY if not col.is_input else NAVY)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[col.letter].width = col.width
-        help_text = col.help + (" Required." if col.required else "")
+        help_text = _say(col.help, words) + (" Required." if col.required else "")
         if help_text.strip():
             _prompt(ws, cell.coordinate, col.header, help_text)
-    ws.row_dimensions[h].height = 32
+    ws.row_dimensions[h].height = row_height([(c.header, c.width) for c in sheet.columns],
+                                             bold=True)
     if sheet.entity == "monthly_updates" and not rows:
         rows = [{"month": period_date(p).replace(day=1)} for p in layout.update_periods]
     for col in sheet.columns:
@@ -209,6 +258,30 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
                                    hidden=True)
     ws.protection.sheet = True
     _allow_editing_around_formulas(ws)
+
+
+def _print_setup(wb: Workbook, layout: Layout, profile: Mapping[str, Any]) -> None:
+    """Every sheet prints landscape on Letter, one page wide, its header row on every page;
+    the instructions on two pages at most; the footer names the district, sheet and page."""
+    district = profile.get("district_name") or profile.get("district_id") or "District"
+    footer = footer_text(f"{district} · Scorecard {layout.school_year.label}")
+    for ws in wb.worksheets:
+        _page_setup(ws, footer, pages_tall=2 if ws.title == layout.instructions_sheet else 0)
+    for sheet in entity_sheets(layout):
+        wb[sheet.name].print_title_rows = f"{sheet.header_row}:{sheet.header_row}"
+
+
+def _page_setup(ws: Worksheet, footer: str, pages_tall: int = 0) -> None:
+    """Landscape Letter, one page wide and ``pages_tall`` high (0: as many as it takes)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = pages_tall
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(**MARGINS)
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.center.text = "&A"
+    ws.oddFooter.right.text = PAGE_FOOTER_RIGHT
 
 
 def _allow_editing_around_formulas(ws: Worksheet) -> None:
@@ -317,19 +390,19 @@ def _prompt(ws: Worksheet, cell: str, title: str, text: str) -> None:
     ws.add_data_validation(dv)
 
 
-def _lists(ws: Worksheet, layout: Layout, at_risk_band: float, update_due_day: int) -> None:
+def _lists(ws: Worksheet, layout: Layout, settings: StatusSettings) -> None:
     for i, (name, values) in enumerate(CHOICES.items(), 1):
         ws.cell(1, i, name).font = Font(bold=True)
         for r, value in enumerate(values, 2):
             ws.cell(r, i, value)
     base = len(CHOICES) + 2
     year = layout.school_year
-    settings = {"SchoolStart": year.start, "SchoolEnd": year.end,
-                "AtRiskBand": at_risk_band, "UpdateDueDay": update_due_day}
+    named = {"SchoolStart": year.start, "SchoolEnd": year.end,
+             "AtRiskBand": settings.at_risk_band, "UpdateDueDay": settings.update_due_day}
     for r, (name, label) in enumerate(SETTINGS, 1):
         ws.cell(r, base, label)
-        cell = ws.cell(r, base + 1, settings[name])
-        if isinstance(settings[name], date):
+        cell = ws.cell(r, base + 1, named[name])
+        if isinstance(named[name], date):
             cell.number_format = "yyyy-mm-dd"
     ws.cell(PERIOD_ROW, 1, "Month ends")
     for i, p in enumerate(layout.periods, 2):

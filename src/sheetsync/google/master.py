@@ -37,6 +37,7 @@ from ..master import (
     TREND,
     Col,
     Link,
+    chart_places,
     master_rows,
     trend_rows,
 )
@@ -235,6 +236,14 @@ def _link_requests(table: _Table) -> list[dict[str, Any]]:
 def _charts(table: _Table, trend_at: int) -> list[dict[str, Any]]:
     """The status mix per district and the share on track by month, as in the .xlsx."""
     sid, districts, months = table.sheet_id, len(table.rows), len(table.trend)
+    places = chart_places(districts, months)
+
+    def position(name: str) -> dict[str, Any]:
+        place = places[name]
+        return {"overlayPosition": {
+            "anchorCell": {"sheetId": sid, "rowIndex": place.row, "columnIndex": trend_at},
+            "widthPixels": place.width, "heightPixels": place.height}}
+
     out = []
     if districts:
         first = [c.header for c in table.cols].index("Met")
@@ -249,8 +258,7 @@ def _charts(table: _Table, trend_at: int) -> list[dict[str, Any]]:
                 "series": [{"series": source(first + i), "targetAxis": "BOTTOM_AXIS",
                             "color": _rgb(COLOURS[status][0])}
                            for i, status in enumerate(STATUS_COLUMNS)]}},
-            "position": {"overlayPosition": {"anchorCell": {
-                "sheetId": sid, "rowIndex": 1, "columnIndex": trend_at + len(TREND) + 1}}}}}})
+            "position": position("status")}}})
     if months:
         def column(col: int) -> dict[str, Any]:
             return {"sourceRange": {"sources": [_grid(sid, 0, months + 1, col, col + 1)]}}
@@ -260,8 +268,7 @@ def _charts(table: _Table, trend_at: int) -> list[dict[str, Any]]:
                 "chartType": "LINE", "legendPosition": "BOTTOM_LEGEND", "headerCount": 1,
                 "domains": [{"domain": column(trend_at)}],
                 "series": [{"series": column(trend_at + 3), "targetAxis": "LEFT_AXIS"}]}},
-            "position": {"overlayPosition": {"anchorCell": {
-                "sheetId": sid, "rowIndex": months + 3, "columnIndex": trend_at}}}}}})
+            "position": position("trend")}}})
     return out
 
 
