@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -138,3 +139,55 @@ def test_every_function_works_without_the_packages_lite_lacks(
     assert not any(str(v).startswith("sheetsync:")
                    for r in lite["results"].values() for out in r.values()
                    for row in out for v in (row if isinstance(row, list) else [row]))
+
+
+PYODIDE_RUN = r"""
+import { loadPyodide } from "pyodide";
+import { readdirSync } from "fs";
+const [wheels, data, refused] = process.argv.slice(2);
+const py = await loadPyodide();
+await py.loadPackage(readdirSync(wheels).map(f => `${wheels}/${f}`), { checkIntegrity: false });
+py.FS.mkdirTree("/data");
+py.FS.mount(py.FS.filesystems.NODEFS, { root: data }, "/data");
+py.runPython(`
+import sys
+sys.argv = ["child", "/data/in.json", "/data/out.json", "${refused}"]
+exec(open("/data/child.py").read())
+`);
+"""
+
+
+def test_the_built_wheel_runs_in_real_pyodide(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt-in: the wheel in Pyodide itself (Python 3.14 under Node), as xlwings Lite runs it.
+
+    Set SHEETSYNC_PYODIDE to a folder prepared once with
+    ``npm install pyodide@314.0.8`` (node_modules/pyodide) and a ``wheels/`` folder holding
+    ``pip download --no-deps --only-binary=:all: --platform pyemscripten_2026_0_wasm32
+    --python-version 3.14 --implementation cp --abi cp314 pydantic-core==<pydantic's>`` and
+    the pure wheels of pydantic, typing-extensions, typing-inspection, annotated-types,
+    openpyxl, et-xmlfile, defusedxml, click and xlsxwriter; and SHEETSYNC_WHEEL to the built
+    sheetsync_scorecard wheel. The test writes its Node script, run.mjs, into that folder.
+    """
+    folder, built = os.environ.get("SHEETSYNC_PYODIDE"), os.environ.get("SHEETSYNC_WHEEL")
+    if not (folder and built and shutil.which("node")):
+        pytest.skip("opt-in: set SHEETSYNC_PYODIDE and SHEETSYNC_WHEEL (see the docstring)")
+    wheels = tmp_path / "wheels"
+    shutil.copytree(Path(folder) / "wheels", wheels)
+    shutil.copy2(built, wheels)
+    data = tmp_path / "data"
+    data.mkdir()
+    districts = {d.quality: d.path for d in write_examples(tmp_path / "ex", 3, as_of=AS_OF)}
+    workbooks = {q: (lite_grids(p), serial(AS_OF)) for q, p in districts.items()}
+    (data / "in.json").write_text(json.dumps(workbooks))
+    (data / "child.py").write_text(CHILD)
+    (Path(folder) / "run.mjs").write_text(PYODIDE_RUN)
+    run = subprocess.run(["node", str(Path(folder) / "run.mjs"), str(wheels), str(data),
+                          ",".join(REFUSED)],
+                         cwd=folder, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-4000:]
+    lite = json.loads((data / "out.json").read_text())
+    assert lite["dates_as_numbers"] is True and lite["loaded"] == []
+    monkeypatch.setattr(udfs, "DATES_AS_NUMBERS", True)
+    for quality, (grids, as_of) in workbooks.items():
+        assert lite["results"][quality] == in_cpython(grids, as_of), quality
