@@ -437,12 +437,14 @@ def test_lite_main_imports_with_the_installed_xlwings() -> None:
     assert callable(module.check_workbook) and callable(module.refresh_status)
 
 
-def test_requirements_pin_this_version() -> None:
-    from importlib.metadata import version
+def test_requirements_name_this_versions_wheel() -> None:
+    """Not "sheetsync==…": on PyPI that name is another project; Lite gets the hosted wheel."""
+    from sheetsync import __version__
 
     lines = [ln.strip() for ln in (LITE_MAIN.parent / "requirements.txt").read_text().splitlines()
              if ln.strip() and not ln.startswith("#")]
-    assert lines == [f"sheetsync=={version('sheetsync')}"]
+    assert lines == [f"https://REPLACE-WITH-YOUR-HOST.example/"
+                     f"sheetsync_scorecard-{__version__}-py3-none-any.whl"]
 
 
 def test_xlwings_conf_file_holds_the_same_settings() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from . import __version__
 from .cli_google import client_for, google_option
 from .errors import SheetsyncError
 from .layout import scorecard_layout
@@ -52,7 +53,7 @@ def _print_json(data: Any) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="sheetsync")
+@click.version_option(__version__, prog_name="sheetsync")  # the source's, not pip's metadata
 def main() -> None:
     """District Scorecards: templates, checks, progress status and the monthly cohort pull."""
 

@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import __version__
 from .files import replacing
 from .formulas import as_of as as_of_formula
 from .formulas import formula
@@ -132,7 +133,7 @@ def _title(ws: Worksheet, title: str, guidance: str) -> None:
 
 def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> None:
     _title(ws, f"District Scorecard {layout.school_year.label}",
-           f"Template version {layout.template_version}. Made by sheetsync.")
+           f"Template version {layout.template_version}. Made with sheetsync {__version__}.")
     lines = [
         "How to use this workbook",
         "1. Fill in the District Profile: your district id and name are usually filled in "
