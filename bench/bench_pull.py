@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -76,6 +77,21 @@ def seed_workbooks(workdir: Path) -> list[Path]:
     return paths
 
 
+def seed_id(path: Path) -> str:
+    return f"KY-{int(path.name.split('-')[1]):03d}"
+
+
+def copy_as(seed: Path, target: Path, seed_id: str, district_id: str) -> None:
+    """A copy of ``seed`` whose profile names ``district_id`` (a pull refuses a workbook
+    that names another district): the id is an inline string in the profile's sheet XML."""
+    old, new = f">{seed_id}<".encode(), f">{district_id}<".encode()
+    with zipfile.ZipFile(seed) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item)
+            out.writestr(item, data.replace(old, new) if item.filename.startswith(
+                "xl/worksheets/") else data)
+
+
 def make_cohort(workdir: Path, n: int) -> Path:
     """WORKDIR/nN with N district files and a cohort.toml; reused when already there."""
     folder = workdir / f"n{n}"
@@ -88,7 +104,8 @@ def make_cohort(workdir: Path, n: int) -> Path:
     for i in range(1, n + 1):
         county = COUNTIES[i % len(COUNTIES)]
         slug = f"{i:04d}-{county.lower()}"
-        shutil.copyfile(seeds[i % len(seeds)], folder / "districts" / f"{slug}.xlsx")
+        seed = seeds[i % len(seeds)]
+        copy_as(seed, folder / "districts" / f"{slug}.xlsx", seed_id(seed), f"KY-{i:04d}")
         lines += ["[[district]]", f'id = "KY-{i:04d}"', f'name = "{county} County {i}"',
                   f'source = "districts/{slug}.xlsx"',
                   f'contacts = ["planning@{slug}.kyschools.us"]', ""]

@@ -45,6 +45,13 @@ def add_district(folder: Path, district_id: str, source: str) -> None:
                  f'source = "{source}"\n')
 
 
+def copy_as(source: Path, target: Path, district_id: str) -> None:
+    """A copy of a district's workbook whose profile names ``district_id``."""
+    wb = openpyxl.load_workbook(source)
+    wb["District Profile"]["B4"] = district_id
+    wb.save(target)
+
+
 def test_pull_writes_every_sheet_of_the_master(cohort_dir):
     report = pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
     assert report.master_written and not report.failed
@@ -185,7 +192,7 @@ def test_killing_a_pull_at_any_moment_leaves_a_whole_master_and_a_consistent_sto
     districts = cohort_dir / "districts"
     sources = sorted(districts.glob("*.xlsx"))
     for i in range(24):  # enough districts that a pull takes a while
-        shutil.copy(sources[i % len(sources)], districts / f"copy{i}.xlsx")
+        copy_as(sources[i % len(sources)], districts / f"copy{i}.xlsx", f"C-{i}")
         add_district(cohort_dir, f"C-{i}", f"districts/copy{i}.xlsx")
     cmd = [sys.executable, "-m", "sheetsync.cli", "pull", "--as-of", "2027-01-20", "--force"]
     full = subprocess.run(cmd, cwd=cohort_dir, capture_output=True, timeout=300)
