@@ -3,18 +3,23 @@ named (identity findings), dates outside the year are refused, read-only places 
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from sheetsync.cli import EXIT_DISTRICTS_FAILED, main
 from sheetsync.cohort import load_cohort
 from sheetsync.pull import pull
 
 from .conftest import AS_OF
-from .test_pull import sheet_values
+from .test_pull import add_district, sheet_values
 
 
 @pytest.fixture
@@ -91,3 +96,114 @@ def test_a_failed_read_in_a_new_month_keeps_the_earlier_months(cohort_dir):
     assert store_rows(cohort_dir, "SELECT * FROM history WHERE district_id = 'KY-002' "
                                   "AND period = '2027-01'") == january
     assert summary_rows(cohort_dir)["KY-002"]["Read Status"] == "Stale"
+
+
+# -- identity ---------------------------------------------------------------------------------
+
+def issues(folder: Path) -> set[tuple[object, ...]]:
+    return {(r[0], r[3], r[4]) for r in sheet_values(folder / "cohort_master.xlsx")["Issues"]}
+
+
+def district(report, district_id: str) -> dict:
+    return next(d for d in report["districts"] if d["id"] == district_id)
+
+
+def pull_json(folder: Path, *args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(main, ["pull", "--cohort", str(folder / "cohort.toml"),
+                                       "--as-of", "2027-01-20", "--force", "--json", *args])
+    return result.exit_code, json.loads(result.output)
+
+
+def test_a_workbook_naming_another_district_is_not_pulled_under_the_entry_id(cohort_dir):
+    shutil.copy(cohort_dir / "districts" / "adair.xlsx", cohort_dir / "districts" / "x.xlsx")
+    add_district(cohort_dir, "X-9", "districts/x.xlsx")  # its profile says KY-001
+    code, report = pull_json(cohort_dir)
+    assert code == EXIT_DISTRICTS_FAILED
+    row = district(report, "X-9")
+    assert not row["ok"] and "names district KY-001" in row["reason"]
+    assert [(f["code"], f["severity"], f["cell"]) for f in row["findings"]] == \
+        [("district-id-mismatch", "error", "B4")]
+    assert ("X-9", "error", "district-id-mismatch") in issues(cohort_dir)
+    measures = sheet_values(cohort_dir / "cohort_master.xlsx")["Measures"]
+    assert not [r for r in measures if r[0] == "X-9"]
+
+
+def test_two_entries_on_one_file_are_not_both_pulled(cohort_dir):
+    add_district(cohort_dir, "X-8", "districts/../districts/adair.xlsx")  # KY-001's file
+    code, report = pull_json(cohort_dir)
+    assert code == EXIT_DISTRICTS_FAILED
+    owner, other = district(report, "KY-001"), district(report, "X-8")
+    assert owner["ok"] and [(f["code"], f["severity"]) for f in owner["findings"]] == \
+        [("shared-source", "warning")]
+    assert not other["ok"]
+    assert {f["code"] for f in other["findings"]} == {"district-id-mismatch", "shared-source"}
+    found = issues(cohort_dir)
+    assert ("KY-001", "warning", "shared-source") in found
+    assert ("X-8", "error", "shared-source") in found
+
+
+def test_two_entries_on_a_file_that_names_neither_pull_neither(cohort_dir):
+    target = cohort_dir / "districts" / "adair.xlsx"
+    wb = openpyxl.load_workbook(target)
+    wb["District Profile"]["B4"] = None
+    wb.save(target)
+    add_district(cohort_dir, "X-8", "districts/adair.xlsx")
+    _, report = pull_json(cohort_dir)
+    for did in ("KY-001", "X-8"):
+        row = district(report, did)
+        assert not row["ok"] and [f["code"] for f in row["findings"]] == ["shared-source"]
+
+
+def test_an_older_copy_does_not_roll_history_back(cohort_dir):
+    cohort = load_cohort(cohort_dir / "cohort.toml")
+    pull(cohort, AS_OF)
+    history = store_rows(cohort_dir, "SELECT * FROM history ORDER BY 1, 2, 3")
+    target = cohort_dir / "districts" / "barren.xlsx"
+    modified = target.stat().st_mtime
+    wb = openpyxl.load_workbook(target)
+    wb["Goals"]["E5"] = "An older statement"
+    wb.save(target)
+    os.utime(target, (modified - 86400, modified - 86400))  # a copy from the day before
+    report = pull(cohort, AS_OF)
+    row = next(d for d in report.districts if d["id"] == "KY-002")
+    assert row["ok"] and [f["code"] for f in row["findings"]] == ["source-older"]
+    assert row["stale"].startswith("stale: kept the read of ")
+    assert store_rows(cohort_dir, "SELECT * FROM history ORDER BY 1, 2, 3") == history
+    assert ("KY-002", "warning", "source-older") in issues(cohort_dir)
+    assert summary_rows(cohort_dir)["KY-002"]["Read Status"] == "Stale"
+    goals = sheet_values(cohort_dir / "cohort_master.xlsx")["Goals"]
+    assert "An older statement" not in {r[4] for r in goals}
+    code, again = pull_json(cohort_dir, "--accept-older")
+    assert code == 0 and not district(again, "KY-002")["findings"]
+    goals = sheet_values(cohort_dir / "cohort_master.xlsx")["Goals"]
+    assert "An older statement" in {r[4] for r in goals}
+
+
+def test_a_file_whose_latest_month_went_back_is_older(cohort_dir):
+    cohort = load_cohort(cohort_dir / "cohort.toml")
+    pull(cohort, AS_OF)
+    target = cohort_dir / "districts" / "adair.xlsx"
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Measures"]
+    later = {"Actual Dec 2026", "Actual Jan 2027", "Actual Feb 2027", "Actual Mar 2027"}
+    for column in ws.iter_cols(min_row=4, max_row=ws.max_row):
+        if column[0].value in later:  # the latest months' actuals were not in this copy
+            for cell in column[1:]:
+                cell.value = None
+    wb.save(target)
+    report = pull(cohort, AS_OF)
+    row = next(d for d in report.districts if d["id"] == "KY-001")
+    assert [f["code"] for f in row["findings"]] == ["source-older"]
+    assert "latest month with actuals is 2026-11, but the last pull had actuals up to " \
+        "2027-01" in row["findings"][0]["message"]
+
+
+def test_last_years_workbook_is_not_read_as_valid(cohort_dir, make_workbook):
+    made = make_workbook("last-year.xlsx", profile={"district_id": "X-7"}, year="2025-26")
+    shutil.copy(made, cohort_dir / "districts" / "last-year.xlsx")
+    add_district(cohort_dir, "X-7", "districts/last-year.xlsx")
+    _, report = pull_json(cohort_dir)
+    row = district(report, "X-7")
+    assert not row["ok"] and row.get("Not Met") is None
+    assert [f["code"] for f in row["findings"]] == ["wrong-school-year"]
+    assert "school year 2025-26" in row["reason"] and "2026-27" in row["reason"]

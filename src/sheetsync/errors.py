@@ -21,11 +21,16 @@ class WorkbookUnreadable(SheetsyncError):
 class OutputLocked(SheetsyncError):
     """An output file that another program holds open."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, lock: str | None = None) -> None:
+        held = f" (its lock file {lock} is there)" if lock else ""
+        left = f" If no program has it open, the lock file is left over: delete {lock}." \
+            if lock else ""
         super().__init__(
-            f"{path} is open in another program, which keeps it locked. The pull was saved; "
-            "close the file and run `sheetsync master rebuild` to write it. Nothing was lost.")
+            f"{path} is open in another program{held}, which keeps it locked. The pull was "
+            "saved; close the file and run `sheetsync master rebuild` to write it. Nothing was "
+            f"lost.{left}")
         self.path = path
+        self.lock = lock
 
 
 class CohortError(SheetsyncError):

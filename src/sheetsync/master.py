@@ -21,6 +21,7 @@ from typing import Any
 from .errors import OutputLocked
 from .files import replacing
 from .layout import STATUSES
+from .places import NotWritable, folder_problem, lock_file
 from .store import Outcome
 
 STATUS_COLUMNS = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
@@ -200,16 +201,20 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
                  source_of: Callable[[Outcome], str]) -> Path:
     """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet."""
     path = Path(path)
-    lock = path.parent / f".~lock.{path.name}#"
-    if lock.exists():
-        raise OutputLocked(str(path))
+    lock = lock_file(path)
+    if lock is not None:
+        raise OutputLocked(str(path), lock.name)
+    problem = folder_problem(path.parent)
+    if problem:
+        raise NotWritable(path, "the cohort master", problem)
     for stale in path.parent.glob(f".{path.stem}.*.xlsx"):  # left by a pull that was killed
         stale.unlink(missing_ok=True)
     try:
         with replacing(path, suffix=".xlsx") as tmp:
             _write(tmp, path.parent, outcomes, history, trend, period, source_of)
-    except PermissionError:  # Windows: the master is open in Excel
-        raise OutputLocked(str(path)) from None
+    except PermissionError as exc:  # Windows: held open by a program that leaves no lock
+        raise NotWritable(path, "the cohort master", f"{path} cannot be replaced "
+                          f"({exc.strerror}); if it is open in a program, close it") from None
     return path
 
 

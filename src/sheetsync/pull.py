@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -21,7 +22,8 @@ from . import findings as F
 from .cohort import Cohort, District
 from .errors import OutputLocked, SheetsyncError, WorkbookUnreadable
 from .findings import Finding, Severity
-from .schoolyear import period_key
+from .places import NotWritable, check_writable
+from .schoolyear import SchoolYear, period_key
 from .sources import (
     Fingerprint,
     LocalSource,
@@ -66,6 +68,23 @@ class PullReport:
                 "pulled_at": self.pulled_at, "master": str(self.master),
                 "master_written": self.master_written, "master_error": self.master_error,
                 "totals": self.totals(), "districts": self.districts}
+
+
+def as_of_problem(cohort: Cohort, as_of: date, today: date | None = None) -> str | None:
+    """Why ``as_of`` should not be pulled for: outside the cohort's school year, or after
+    today (a pull records a History month for it). ``sheetsync pull --force`` overrides."""
+    year = SchoolYear.parse(cohort.cohort.school_year)
+    today = today or date.today()
+    if not year.start <= as_of <= year.end:
+        return (f"--as-of {as_of} is outside the cohort's school year {year.label} "
+                f"({year.start} to {year.end}); a pull would record a History month "
+                f"{period_key(as_of)} that does not belong to it. Use a date in {year.label}, "
+                "or add --force if you really mean it.")
+    if as_of > today:
+        return (f"--as-of {as_of} is after today ({today}); statuses for a day that has not "
+                "come would be recorded in History. Use today or an earlier date, or add "
+                "--force if you really mean it.")
+    return None
 
 
 def _now() -> str:
@@ -234,6 +253,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
     period = period_key(as_of)
     pulled_at = _now()
     report = PullReport(cohort.cohort.name, as_of, pulled_at, cohort.master_path, False)
+    check_writable(cohort.store_path, cohort.master_path)  # before any work
     with Store(cohort.store_path) as store:
         states = store.states()
         changed = False
@@ -286,6 +306,9 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                 report.master_written = True
             except OutputLocked as exc:
                 report.master_error = str(exc)
+            except NotWritable as exc:
+                report.master_error = f"{exc} The pull was saved: run `sheetsync master " \
+                    "rebuild` once the master can be written."
             report.master_error = google_master(cohort, store, google, period) or \
                 report.master_error
     return report
@@ -348,3 +371,60 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Pat
     with store.transaction() as db:
         store.set_meta(db, "master_stale", "0")
     return path
+
+
+class MonthNotInHistory(SheetsyncError):
+    """``history drop`` of a month the store does not hold; names the months it holds."""
+
+
+@dataclass
+class Dropped:
+    """What ``sheetsync history drop`` removed, and whether the master was written again."""
+
+    month: str
+    district_id: str | None
+    rows: dict[str, int]  # per district: the History rows removed
+    master: Path
+    master_written: bool = False
+    master_error: str | None = None
+    google_note: str | None = None
+
+    def describe(self) -> str:
+        who = ", ".join(self.rows)
+        lines = [f"Removed {self.month} from History: {sum(self.rows.values())} rows of "
+                 f"{len(self.rows)} district{'s' if len(self.rows) != 1 else ''} ({who})."]
+        if self.master_written:
+            lines.append(f"Master written again without {self.month}: {self.master}")
+        if self.google_note:
+            lines.append(self.google_note)
+        return "\n".join(lines)
+
+
+def drop_month(cohort: Cohort, month: str, district_id: str | None = None) -> Dropped:
+    """Remove ``month`` (of one district, or all) from the store's History and snapshots,
+    then write the master again from the store, so it cannot go on showing the month."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise MonthNotInHistory(f"--month {month!r} is not a month like 2027-01")
+    if not cohort.store_path.exists():
+        raise MonthNotInHistory(f"{cohort.store_path}: no pulls yet, so no History to drop")
+    check_writable(cohort.store_path, cohort.master_path)
+    with Store(cohort.store_path) as store:
+        months = store.months(district_id)
+        if month not in months:
+            whose = f" for district {district_id}" if district_id else ""
+            raise MonthNotInHistory(
+                f"History has no {month}{whose}; it has "
+                f"{', '.join(months) if months else 'no months'}. Nothing was removed.")
+        with store.transaction() as db:
+            rows = store.drop_month(db, month, district_id)
+            store.set_meta(db, "master_stale", "1")
+        dropped = Dropped(month, district_id, rows, cohort.master_path)
+        try:
+            build_master(cohort, store)
+            dropped.master_written = True
+        except (OutputLocked, NotWritable) as exc:
+            dropped.master_error = f"{exc} (The month was removed from the store.)"
+    if cohort.master.google_sheet:
+        dropped.google_note = ("The Google master still shows it: run `sheetsync master "
+                               "rebuild` with your credentials to write it again.")
+    return dropped
