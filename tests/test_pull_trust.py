@@ -7,6 +7,10 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +18,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.cli import EXIT_DISTRICTS_FAILED, main
+from sheetsync.cli import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
 from sheetsync.cohort import load_cohort
-from sheetsync.pull import pull
+from sheetsync.pull import as_of_problem, pull
 
 from .conftest import AS_OF
 from .test_pull import add_district, sheet_values
@@ -207,3 +211,148 @@ def test_last_years_workbook_is_not_read_as_valid(cohort_dir, make_workbook):
     assert not row["ok"] and row.get("Not Met") is None
     assert [f["code"] for f in row["findings"]] == ["wrong-school-year"]
     assert "school year 2025-26" in row["reason"] and "2026-27" in row["reason"]
+
+
+# -- dates outside the year, and dropping a month on purpose --------------------------------
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_an_as_of_outside_the_school_year_is_refused(cohort_dir):
+    result = run("pull", "--cohort", str(cohort_dir / "cohort.toml"), "--as-of", "2025-01-31")
+    assert result.exit_code == 2
+    assert "--as-of 2025-01-31 is outside the cohort's school year 2026-27" in result.output
+    assert "--force" in result.output and "Traceback" not in result.output
+    assert not (cohort_dir / ".sheetsync").exists()  # refused before any work
+
+
+def test_an_as_of_after_today_is_refused():
+    cohort = load_cohort_text('[cohort]\nname = "x"\nschool_year = "2026-27"\n')
+    problem = as_of_problem(cohort, date(2027, 1, 20), today=date(2027, 1, 10))
+    assert problem and "is after today (2027-01-10)" in problem
+    assert as_of_problem(cohort, date(2027, 1, 10), today=date(2027, 1, 10)) is None
+
+
+def load_cohort_text(text: str):
+    folder = Path(tempfile.mkdtemp())
+    (folder / "cohort.toml").write_text(text)
+    return load_cohort(folder / "cohort.toml")
+
+
+def test_a_month_pulled_by_mistake_is_dropped_on_purpose(cohort_dir):
+    toml = str(cohort_dir / "cohort.toml")
+    pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
+    before = trend(cohort_dir)
+    forced = run("pull", "--cohort", toml, "--as-of", "2025-01-31", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert {r[0] for r in trend(cohort_dir)} == {"2025-01", "2027-01"}
+    result = run("history", "drop", "--month", "2025-01", "--cohort", toml)
+    assert result.exit_code == 0, result.output
+    assert "Removed 2025-01 from History: 144 rows of 6 districts (KY-001, KY-002, KY-003, " \
+        "KY-004, KY-005, KY-006)." in result.output
+    assert "Master written again without 2025-01" in result.output
+    assert trend(cohort_dir) == before
+    history = sheet_values(cohort_dir / "cohort_master.xlsx")["History"]
+    assert {r[2] for r in history[1:]} == {"2027-01"}
+
+
+def test_dropping_a_month_that_is_not_there_names_the_months_that_are(cohort_dir):
+    toml = str(cohort_dir / "cohort.toml")
+    pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
+    result = run("history", "drop", "--month", "2026-12", "--cohort", toml)
+    assert result.exit_code == 2
+    assert "History has no 2026-12; it has 2027-01. Nothing was removed." in result.output
+    assert len(trend(cohort_dir)) == 1
+
+
+def test_dropping_one_districts_month_keeps_the_others(cohort_dir):
+    toml = str(cohort_dir / "cohort.toml")
+    pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
+    result = run("history", "drop", "--month", "2027-01", "--district", "KY-003",
+                 "--cohort", toml)
+    assert result.exit_code == 0, result.output
+    assert "Removed 2027-01 from History: 24 rows of 1 district (KY-003)." in result.output
+    left = store_rows(cohort_dir, "SELECT DISTINCT district_id FROM history")
+    assert sorted(r[0] for r in left) == ["KY-001", "KY-002", "KY-004", "KY-005", "KY-006"]
+
+
+# -- read-only places -------------------------------------------------------------------------
+
+def writable(path: Path) -> bool:
+    try:
+        if path.is_dir():
+            with tempfile.TemporaryFile(dir=path):
+                pass
+        else:
+            with path.open("r+b"):
+                pass
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """``path`` read-only for this process: chmod, or chattr +i where chmod is not enough
+    (root); the test is skipped where neither works."""
+    mode = path.stat().st_mode
+    os.chmod(path, 0o555 if path.is_dir() else 0o444)
+    immutable = False
+    try:
+        if writable(path):
+            immutable = subprocess.run(["chattr", "+i", str(path)], capture_output=True,
+                                       check=False).returncode == 0
+            if writable(path):
+                pytest.skip("cannot make a read-only place here")
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        os.chmod(path, mode)
+
+
+def test_a_read_only_cohort_folder_is_said_before_any_work(cohort_dir):
+    with read_only(cohort_dir):
+        result = run("pull", "--cohort", str(cohort_dir / "cohort.toml"))
+    assert result.exit_code == 2, result.output
+    assert "Cannot write the pull history (the store): you cannot write in the folder " \
+        f"{cohort_dir}" in result.output
+    assert "Nothing was pulled." in result.output
+    assert "open in another program" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_read_only_store_is_said_before_any_work(cohort_dir):
+    pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
+    store = cohort_dir / ".sheetsync" / "store.sqlite"
+    before = store.read_bytes()
+    with read_only(store):
+        result = run("pull", "--cohort", str(cohort_dir / "cohort.toml"))
+    assert result.exit_code == 2, result.output
+    assert f"{store} is read-only for you" in result.output
+    assert isinstance(result.exception, SystemExit) and store.read_bytes() == before
+
+
+def test_a_read_only_master_folder_is_said_before_any_work(cohort_dir):
+    (cohort_dir / "out").mkdir()
+    with (cohort_dir / "cohort.toml").open("a") as fh:
+        fh.write('\n[master]\npath = "out/master.xlsx"\n')
+    with read_only(cohort_dir / "out"):
+        result = run("pull", "--cohort", str(cohort_dir / "cohort.toml"))
+    assert result.exit_code == 2, result.output
+    assert "Cannot write the cohort master: you cannot write in the folder " in result.output
+    assert isinstance(result.exception, SystemExit)
+    assert not (cohort_dir / ".sheetsync" / "store.sqlite").exists()
+
+
+@pytest.mark.parametrize("lock", ["~$cohort_master.xlsx", ".~lock.cohort_master.xlsx#"])
+def test_an_open_master_is_said_only_with_its_lock_file(cohort_dir, lock):
+    pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
+    (cohort_dir / lock).write_text("someone")
+    os.utime(cohort_dir / "districts" / "adair.xlsx")
+    result = run("pull", "--cohort", str(cohort_dir / "cohort.toml"), "--as-of",
+                 "2027-01-20", "--force")
+    assert result.exit_code == EXIT_MASTER_LOCKED
+    assert f"is open in another program (its lock file {lock} is there)" in result.output
+    assert f"delete {lock}" in result.output
