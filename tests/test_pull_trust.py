@@ -336,8 +336,9 @@ def test_a_read_only_store_is_said_before_any_work(cohort_dir):
 
 def test_a_read_only_master_folder_is_said_before_any_work(cohort_dir):
     (cohort_dir / "out").mkdir()
-    with (cohort_dir / "cohort.toml").open("a") as fh:
-        fh.write('\n[master]\npath = "out/master.xlsx"\n')
+    toml = cohort_dir / "cohort.toml"
+    toml.write_text(toml.read_text().replace('path = "cohort_master.xlsx"',
+                                             'path = "out/master.xlsx"'))
     with read_only(cohort_dir / "out"):
         result = run("pull", "--cohort", str(cohort_dir / "cohort.toml"))
     assert result.exit_code == 2, result.output
