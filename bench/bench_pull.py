@@ -141,8 +141,11 @@ def fresh(folder: Path) -> None:
 def sheetsync_cmd() -> list[str]:
     """The console script beside this Python (skips slow shims such as pyenv's)."""
     script = Path(sys.executable).parent / "sheetsync"
+    # a pull refuses an as-of after today without --force (which would also read every
+    # district again): before AS_OF comes, time the pulls as of today
+    as_of = min(AS_OF, date.today()) if date.today() >= YEAR.start else AS_OF
     return [str(script) if script.exists() else "sheetsync", "pull",
-            "--as-of", AS_OF.isoformat()]
+            "--as-of", as_of.isoformat()]
 
 
 def time_pulls(folder: Path, runs: int) -> tuple[list[Run], list[Run]]:

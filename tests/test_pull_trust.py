@@ -164,6 +164,7 @@ def test_an_older_copy_does_not_roll_history_back(cohort_dir):
     history = store_rows(cohort_dir, "SELECT * FROM history ORDER BY 1, 2, 3")
     target = cohort_dir / "districts" / "barren.xlsx"
     modified = target.stat().st_mtime
+    shutil.copy2(target, cohort_dir / "newer.xlsx")
     wb = openpyxl.load_workbook(target)
     wb["Goals"]["E5"] = "An older statement"
     wb.save(target)
@@ -177,6 +178,13 @@ def test_an_older_copy_does_not_roll_history_back(cohort_dir):
     assert summary_rows(cohort_dir)["KY-002"]["Read Status"] == "Stale"
     goals = sheet_values(cohort_dir / "cohort_master.xlsx")["Goals"]
     assert "An older statement" not in {r[4] for r in goals}
+    older = cohort_dir / "older.xlsx"
+    shutil.copy2(target, older)
+    shutil.copy2(cohort_dir / "newer.xlsx", target)  # the newer file back: not stale
+    report = pull(cohort, AS_OF)
+    assert not next(d for d in report.districts if d["id"] == "KY-002")["findings"]
+    assert summary_rows(cohort_dir)["KY-002"]["Read Status"] == "OK"
+    shutil.copy2(older, target)
     code, again = pull_json(cohort_dir, "--accept-older")
     assert code == 0 and not district(again, "KY-002")["findings"]
     goals = sheet_values(cohort_dir / "cohort_master.xlsx")["Goals"]

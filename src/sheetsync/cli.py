@@ -295,7 +295,11 @@ def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
         raise Failure(f"{c.store_path}: no pulls yet; run `sheetsync pull` first")
     from .store import Store
 
-    with Store(c.store_path) as store:
+    try:
+        store = Store(c.store_path)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    with store:
         try:
             path = build_master(c, store)
         except SheetsyncError as exc:

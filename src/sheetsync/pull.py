@@ -141,7 +141,7 @@ def pull_district(cohort: Cohort, d: District, source: Source,
     digest = None
     try:
         if prev and prev["ok"] and prev["source"] == d.source and not force and \
-                not shared_with:
+                not shared_with and not prev.get("flagged"):  # identity findings: look again
             same = prev["token"] == fp.token
             if not same:
                 same, digest = source.same_content(prev["sha256"])

@@ -145,9 +145,9 @@ class Store:
         """The incremental state per district, without the blobs."""
         rows = self.db.execute(
             "SELECT district_id, ok, token, sha256, modified, as_of, settings, read_at, "
-            "source, summary FROM outcomes")
+            "source, summary, findings IS NOT NULL FROM outcomes")
         keys = ("district_id", "ok", "token", "sha256", "modified", "as_of", "settings",
-                "read_at", "source", "summary")
+                "read_at", "source", "summary", "flagged")
         states = {r[0]: dict(zip(keys, r, strict=True)) for r in rows}
         for state in states.values():
             state["summary"] = json.loads(state["summary"]) if state["summary"] else None
