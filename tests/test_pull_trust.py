@@ -365,3 +365,18 @@ def test_an_open_master_is_said_only_with_its_lock_file(cohort_dir, lock):
     assert result.exit_code == EXIT_MASTER_LOCKED
     assert f"is open in another program (its lock file {lock} is there)" in result.output
     assert f"delete {lock}" in result.output
+
+
+def test_a_store_written_before_identity_findings_is_still_pulled_into(cohort_dir):
+    from sheetsync.store import SCHEMA
+
+    store = cohort_dir / ".sheetsync" / "store.sqlite"
+    store.parent.mkdir()
+    db = sqlite3.connect(store)
+    db.executescript(SCHEMA.replace("summary TEXT, data BLOB, findings TEXT)",
+                                    "summary TEXT, data BLOB)"))
+    db.close()
+    report = pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
+    assert not report.failed
+    assert ("findings",) in store_rows(cohort_dir, "SELECT name FROM pragma_table_info("
+                                                   "'outcomes')")
