@@ -52,6 +52,13 @@ def quota_seconds(reads: int) -> int:
     return 60 * ((reads - 1) // PER_USER_READS) if reads else 0
 
 
+def with_id(grid: dict[str, Any], district_id: str) -> dict[str, Any]:
+    """The grid with its profile naming ``district_id`` (B4): a pull refuses another's."""
+    profile = [list(r) for r in grid["District Profile"]]
+    profile[3][1] = district_id
+    return {**grid, "District Profile": profile}
+
+
 def grids_of(path: Path) -> dict[str, list[list[Any]]]:
     """A workbook's sheets as a Google Sheet holds them (the fake keeps dates as dates)."""
     wb = CalamineWorkbook.from_path(str(path))
@@ -64,7 +71,8 @@ def seed(fake: FakeGoogle, folder: Path, districts: int) -> list[str]:
     examples = folder / "examples"
     write_examples(examples, 3, as_of=AS_OF)
     grids = [grids_of(examples / "districts" / f"{n}.xlsx") for n in ("adair", "barren", "boyle")]
-    keys = [fake.add_spreadsheet(f"District {i}", grids[i % 3]) for i in range(districts)]
+    keys = [fake.add_spreadsheet(f"District {i}", with_id(grids[i % 3], f"G-{i:03d}"))
+            for i in range(districts)]
     lines = ['[cohort]\nname = "Bench"\nschool_year = "2026-27"\n']
     for i, key in enumerate(keys):
         lines.append(f'[[district]]\nid = "G-{i:03d}"\nname = "District {i}"\n'

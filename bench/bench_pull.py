@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -76,6 +77,21 @@ def seed_workbooks(workdir: Path) -> list[Path]:
     return paths
 
 
+def seed_id(path: Path) -> str:
+    return f"KY-{int(path.name.split('-')[1]):03d}"
+
+
+def copy_as(seed: Path, target: Path, seed_id: str, district_id: str) -> None:
+    """A copy of ``seed`` whose profile names ``district_id`` (a pull refuses a workbook
+    that names another district): the id is an inline string in the profile's sheet XML."""
+    old, new = f">{seed_id}<".encode(), f">{district_id}<".encode()
+    with zipfile.ZipFile(seed) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item)
+            out.writestr(item, data.replace(old, new) if item.filename.startswith(
+                "xl/worksheets/") else data)
+
+
 def make_cohort(workdir: Path, n: int) -> Path:
     """WORKDIR/nN with N district files and a cohort.toml; reused when already there."""
     folder = workdir / f"n{n}"
@@ -88,7 +104,8 @@ def make_cohort(workdir: Path, n: int) -> Path:
     for i in range(1, n + 1):
         county = COUNTIES[i % len(COUNTIES)]
         slug = f"{i:04d}-{county.lower()}"
-        shutil.copyfile(seeds[i % len(seeds)], folder / "districts" / f"{slug}.xlsx")
+        seed = seeds[i % len(seeds)]
+        copy_as(seed, folder / "districts" / f"{slug}.xlsx", seed_id(seed), f"KY-{i:04d}")
         lines += ["[[district]]", f'id = "KY-{i:04d}"', f'name = "{county} County {i}"',
                   f'source = "districts/{slug}.xlsx"',
                   f'contacts = ["planning@{slug}.kyschools.us"]', ""]
@@ -124,8 +141,11 @@ def fresh(folder: Path) -> None:
 def sheetsync_cmd() -> list[str]:
     """The console script beside this Python (skips slow shims such as pyenv's)."""
     script = Path(sys.executable).parent / "sheetsync"
+    # a pull refuses an as-of after today without --force (which would also read every
+    # district again): before AS_OF comes, time the pulls as of today
+    as_of = min(AS_OF, date.today()) if date.today() >= YEAR.start else AS_OF
     return [str(script) if script.exists() else "sheetsync", "pull",
-            "--as-of", AS_OF.isoformat()]
+            "--as-of", as_of.isoformat()]
 
 
 def time_pulls(folder: Path, runs: int) -> tuple[list[Run], list[Run]]:

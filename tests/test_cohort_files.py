@@ -18,6 +18,7 @@ from sheetsync.cohort import load_cohort, read_roster
 from sheetsync.distribute import copy_name, distribute
 from sheetsync.errors import CohortError, OutputLocked
 from sheetsync.master import write_master
+from sheetsync.places import NotWritable
 from sheetsync.pull import pull
 from tests import fake_google as fg
 from tests.fake_google import USER_EMAIL, USER_TOKEN
@@ -404,9 +405,10 @@ def test_add_folder_with_a_read_only_cohort_folder_says_so(tmp_path: Path, read_
 def test_a_master_folder_that_cannot_be_written_is_not_open_elsewhere(tmp_path: Path,
                                                                        read_only) -> None:
     folder = read_only(tmp_path / "out")
-    with pytest.raises(OutputLocked) as caught:
+    with pytest.raises(NotWritable) as caught:
         write_master(folder / "cohort_master.xlsx", [], [], [], "2027-01", str)
-    assert "its folder is not writable (Permission denied)" in str(caught.value)
+    assert "you cannot write in the folder" in str(caught.value)
+    assert "(Permission denied)" in str(caught.value)
     assert "open in another program" not in str(caught.value)
 
 
@@ -415,8 +417,8 @@ def test_a_leftover_lock_file_is_named(tmp_path: Path) -> None:
     lock.write_text("someone,host,2027-01-02", encoding="utf-8")
     with pytest.raises(OutputLocked) as caught:
         write_master(tmp_path / "cohort_master.xlsx", [], [], [], "2027-01", str)
-    assert f"its lock file {lock} is there" in str(caught.value)
-    assert "delete it" in str(caught.value)
+    assert f"its lock file {lock.name} is there" in str(caught.value)
+    assert f"delete {lock.name}" in str(caught.value)
 
 
 def test_example_into_a_read_only_folder_says_so(tmp_path: Path, read_only) -> None:

@@ -12,6 +12,7 @@ against real Google; see ``test_live_smoke``.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
@@ -136,9 +137,27 @@ def google_districts(fake: FakeGoogle, grids: list[dict[str, Any]], n: int,
     """``n`` Google-hosted districts cycling through the example grids."""
     out = []
     for i in range(n):
-        key = fake.add_spreadsheet(f"District {i}", grids[i % len(grids)], **seed)
-        out.append((f"G-{i:03d}", f"Google {i} County", SHEETS_URL.format(key)))
+        did = f"G-{i:03d}"
+        key = fake.add_spreadsheet(f"District {i}", with_id(grids[i % len(grids)], did),
+                                   **seed)
+        out.append((did, f"Google {i} County", SHEETS_URL.format(key)))
     return out
+
+
+def with_id(grid: dict[str, Any], district_id: str) -> dict[str, Any]:
+    """A copy of ``grid`` whose profile names ``district_id`` (B4), as its district's would."""
+    profile = [list(r) for r in grid["District Profile"]]
+    profile[3][1] = district_id
+    return {**grid, "District Profile": profile}
+
+
+def xlsx_for(path: Path, district_id: str) -> bytes:
+    """A workbook's bytes with its profile naming ``district_id``."""
+    wb = openpyxl.load_workbook(path)
+    wb["District Profile"]["B4"] = district_id
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def row(report: Any, district_id: str) -> dict[str, Any]:
@@ -187,7 +206,7 @@ def test_a_mixed_cohort_is_pulled_into_one_master(fake_google, tmp_path, example
                                                   grids) -> None:
     fake = fake_google.fake
     sheets = google_districts(fake, grids, 3)
-    xlsx_bytes = workbooks[0].read_bytes()
+    xlsx_bytes = xlsx_for(workbooks[0], "D-001")
     file_id = fake.add_binary_file("Adair scorecard.xlsx", xlsx_bytes)
     drive = [("D-001", "Drive County", DRIVE_URL.format(file_id))]
     path = cohort_file(tmp_path, sheets + drive, examples3)
@@ -644,7 +663,7 @@ def test_credentials_never_reach_output_logs_the_master_or_the_store(
 def test_an_unchanged_drive_workbook_is_not_downloaded_again(fake_google, tmp_path,
                                                             workbooks) -> None:
     fake = fake_google.fake
-    file_id = fake.add_binary_file("Adair.xlsx", workbooks[0].read_bytes())
+    file_id = fake.add_binary_file("Adair.xlsx", xlsx_for(workbooks[0], "D"))
     path = cohort_file(tmp_path, [("D", "Drive County", DRIVE_URL.format(file_id))])
     google = client(fake_google)
     assert not pull(load_cohort(path), AS_OF, google=google).failed

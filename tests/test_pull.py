@@ -45,6 +45,13 @@ def add_district(folder: Path, district_id: str, source: str) -> None:
                  f'source = "{source}"\n')
 
 
+def copy_as(source: Path, target: Path, district_id: str) -> None:
+    """A copy of a district's workbook whose profile names ``district_id``."""
+    wb = openpyxl.load_workbook(source)
+    wb["District Profile"]["B4"] = district_id
+    wb.save(target)
+
+
 def test_pull_writes_every_sheet_of_the_master(cohort_dir):
     report = pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
     assert report.master_written and not report.failed
@@ -84,7 +91,7 @@ def test_a_district_that_cannot_be_read_is_a_failed_row_and_the_rest_go_on(cohor
                      ("X-3", "districts/encrypted.xlsx"), ("X-4", "districts/budget.xlsx")):
         add_district(cohort_dir, did, src)
     result = CliRunner().invoke(main, ["pull", "--cohort", str(cohort_dir / "cohort.toml"),
-                                       "--as-of", "2027-01-20", "--json"])
+                                       "--as-of", "2027-01-20", "--force", "--json"])
     assert result.exit_code == EXIT_DISTRICTS_FAILED, result.output
     report = json.loads(result.output)
     reasons = {d["id"]: d["reason"] for d in report["districts"] if not d["ok"]}
@@ -155,12 +162,13 @@ def test_district_text_that_looks_like_a_formula_stays_text(cohort_dir):
 
 def test_a_locked_master_is_left_alone_and_the_pull_is_kept(cohort_dir):
     runner = CliRunner()
-    args = ["pull", "--cohort", str(cohort_dir / "cohort.toml"), "--as-of", "2027-01-20"]
+    args = ["pull", "--cohort", str(cohort_dir / "cohort.toml"), "--as-of", "2027-01-20",
+            "--force"]  # a January as-of is after today's date: --force accepts it
     assert runner.invoke(main, args).exit_code == 0
     before = (cohort_dir / "cohort_master.xlsx").read_bytes()
     (cohort_dir / ".~lock.cohort_master.xlsx#").write_text("someone,host,2027")
     os.utime(cohort_dir / "districts" / "adair.xlsx")  # nothing changed but the time
-    result = runner.invoke(main, [*args, "--force"])
+    result = runner.invoke(main, args)
     assert result.exit_code == EXIT_MASTER_LOCKED
     assert "master rebuild" in result.output
     assert (cohort_dir / "cohort_master.xlsx").read_bytes() == before
@@ -185,7 +193,7 @@ def test_killing_a_pull_at_any_moment_leaves_a_whole_master_and_a_consistent_sto
     districts = cohort_dir / "districts"
     sources = sorted(districts.glob("*.xlsx"))
     for i in range(24):  # enough districts that a pull takes a while
-        shutil.copy(sources[i % len(sources)], districts / f"copy{i}.xlsx")
+        copy_as(sources[i % len(sources)], districts / f"copy{i}.xlsx", f"C-{i}")
         add_district(cohort_dir, f"C-{i}", f"districts/copy{i}.xlsx")
     cmd = [sys.executable, "-m", "sheetsync.cli", "pull", "--as-of", "2027-01-20", "--force"]
     full = subprocess.run(cmd, cwd=cohort_dir, capture_output=True, timeout=300)

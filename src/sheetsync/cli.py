@@ -25,7 +25,7 @@ from .layout import scorecard_layout
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
 EXIT_DISTRICTS_FAILED = 3  # pull: some districts could not be read (the master lists them)
-EXIT_MASTER_LOCKED = 4  # pull: the store was saved but the master is open elsewhere
+EXIT_MASTER_LOCKED = 4  # pull: the store was saved but the master could not be written
 
 
 class Failure(click.ClickException):
@@ -200,32 +200,48 @@ def _cohort_files(folder: Path) -> list[str]:
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 @click.option("--as-of", callback=_date, help="Compute statuses for this date (default today).")
-@click.option("--force", is_flag=True, help="Read every district again, changed or not.")
+@click.option("--force", is_flag=True,
+              help="Read every district again, changed or not; also accept an --as-of outside "
+                   "the cohort's school year or after today.")
+@click.option("--accept-older", is_flag=True,
+              help="Take files older than the ones pulled before (source-older) instead of "
+                   "keeping the newer values.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pull summary as JSON.")
 @google_option
-def pull(cohort_path: Path | None, as_of: date | None, force: bool, as_json: bool,
-         credentials: Path | None) -> None:
+def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older: bool,
+         as_json: bool, credentials: Path | None) -> None:
     """Read every district of the cohort and write the cohort master.
 
     Exit codes: 0 every district was read; 3 some could not be (they are listed, and the
-    master is still written); 4 the master is open in another program (the pull is saved:
-    close it and run `sheetsync master rebuild`); 2 the cohort file cannot be used.
+    master is still written); 4 the master could not be written, being open in another
+    program (the pull is saved: close it and run `sheetsync master rebuild`); 2 the cohort
+    file cannot be used, --as-of is outside the school year or after today (without
+    --force), or the store or master cannot be written (nothing was pulled).
     """
     from .cohort import load_cohort
+    from .places import NotWritable
+    from .pull import as_of_problem
     from .pull import pull as run_pull
     from .render import render_pull
 
     cohort = _cohort(cohort_path, load_cohort)
+    problem = None if force or as_of is None else as_of_problem(cohort, as_of)
+    if problem:
+        raise Failure(problem)
     google = client_for(cohort, credentials)
-    if as_json or not sys.stderr.isatty():
-        report = run_pull(cohort, as_of, force=force, google=google)
-    else:
-        bar: Any
-        with click.progressbar(length=len(cohort.districts), label="Reading districts",
-                               file=sys.stderr, show_pos=True,
-                               item_show_func=lambda d: d.name if d else "") as bar:
-            report = run_pull(cohort, as_of, force=force, google=google,
-                              progress=lambda d, o: bar.update(1, d))
+    options: dict[str, Any] = {"force": force, "google": google, "accept_older": accept_older}
+    try:
+        if as_json or not sys.stderr.isatty():
+            report = run_pull(cohort, as_of, **options)
+        else:
+            bar: Any
+            with click.progressbar(length=len(cohort.districts), label="Reading districts",
+                                   file=sys.stderr, show_pos=True,
+                                   item_show_func=lambda d: d.name if d else "") as bar:
+                report = run_pull(cohort, as_of, progress=lambda d, o: bar.update(1, d),
+                                  **options)
+    except NotWritable as exc:
+        raise Failure(f"{exc} Nothing was pulled.") from None
     if as_json:
         _print_json(report.to_json())
     else:
@@ -329,7 +345,11 @@ def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
         raise Failure(f"{c.store_path}: no pulls yet; run `sheetsync pull` first")
     from .store import Store
 
-    with Store(c.store_path) as store:
+    try:
+        store = Store(c.store_path)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    with store:
         try:
             path = build_master(c, store)
         except SheetsyncError as exc:
@@ -340,6 +360,33 @@ def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
             if problem:
                 raise Failure(problem)
             click.echo(f"Wrote the Google master {c.master.google_sheet}.")
+
+
+@main.group()
+def history() -> None:
+    """The monthly snapshots the store keeps (the master's History sheet and trend)."""
+
+
+@history.command("drop")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to remove.")
+@click.option("--district", "district_id", metavar="ID", help="Only this district's month.")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+def history_drop(month: str, district_id: str | None, cohort_path: Path | None) -> None:
+    """Remove a month from History on purpose (e.g. a pull with a wrong --as-of), then
+    write the master again so it no longer shows that month."""
+    from .cohort import load_cohort
+    from .pull import drop_month
+
+    c = _cohort(cohort_path, load_cohort)
+    try:
+        dropped = drop_month(c, month, district_id)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(dropped.describe())
+    if dropped.master_error:
+        click.secho(dropped.master_error, fg="red", err=True)
+        sys.exit(EXIT_MASTER_LOCKED)
 
 
 if __name__ == "__main__":

@@ -19,18 +19,17 @@ class WorkbookUnreadable(SheetsyncError):
 
 
 class OutputLocked(SheetsyncError):
-    """An output file that another program holds open, or a folder that cannot be written."""
+    """An output file that another program holds open (naming its lock file when one is
+    there). A folder that cannot be written is ``places.NotWritable``, never this."""
 
-    def __init__(self, path: str, lock: str | None = None, reason: str | None = None) -> None:
-        if reason:
-            why = f"{path} cannot be written: {reason}"
-        elif lock:
-            why = (f"{path} is open in another program: its lock file {lock} is there (if no "
-                   "program has it open, the lock was left behind: delete it)")
-        else:
-            why = f"{path} is open in another program, which keeps it locked"
-        super().__init__(f"{why}. The pull was saved; fix that and run `sheetsync master "
-                         "rebuild` to write the master. Nothing was lost.")
+    def __init__(self, path: str, lock: str | None = None) -> None:
+        held = f" (its lock file {lock} is there)" if lock else ""
+        left = f" If no program has it open, the lock file is left over: delete {lock}." \
+            if lock else ""
+        super().__init__(
+            f"{path} is open in another program{held}, which keeps it locked. The pull was "
+            "saved; close the file and run `sheetsync master rebuild` to write it. Nothing was "
+            f"lost.{left}")
         self.path = path
         self.lock = lock
 

@@ -182,6 +182,22 @@ UPDATE_LATE = _rule("update-late", INFO, "execution", "A monthly update was late
 # The workbook's own formulas: rows the sheet flags because its formulas cannot read them
 
 # Identity: is this the district's workbook, and is it newer than the last pull
+DISTRICT_ID_MISMATCH = _rule("district-id-mismatch", ERR, "identity",
+    "The workbook belongs to another district",
+    "The cohort lists this file for district {expected}, but its profile ({cell}) names "
+    "district {found}. It was not pulled under {expected}: point the cohort entry at "
+    "{expected}'s own workbook, or correct the District ID in {cell}.")
+SHARED_SOURCE = _rule("shared-source", ERR, "identity", "Two cohort entries name one file",
+    "{source} is also the source of {others} in the cohort file. {outcome}")
+SOURCE_OLDER = _rule("source-older", WARN, "identity",
+    "The file is older than the one pulled last time",
+    "{what} The newer values from the read of {read_at} were kept. If this older file is "
+    "the right one, run `sheetsync pull --accept-older`.")
+WRONG_SCHOOL_YEAR = _rule("wrong-school-year", ERR, "identity",
+    "The workbook is for another school year",
+    "This workbook is for school year {found} ({cell}), but the cohort is {expected}. It was "
+    "not pulled: ask the district for its {expected} scorecard, or correct the School Year "
+    "in {cell}.")
 
 # Cohort files and rosters
 

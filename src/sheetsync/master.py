@@ -21,6 +21,7 @@ from typing import Any
 from .errors import OutputLocked
 from .files import FileLocked, FolderNotWritable, lock_file, replacing
 from .layout import STATUSES
+from .places import NotWritable, folder_problem
 from .printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 from .schoolyear import period_label
 from .store import Outcome
@@ -30,6 +31,7 @@ COLOURS = {"Met": ("#1E7B34", "#FFFFFF"), "On Track": ("#C6EFCE", "#006100"),
            "At Risk": ("#FFEB9C", "#9C5700"), "Off Track": ("#FFC7CE", "#9C0006"),
            "Not Met": ("#9C0006", "#FFFFFF"), "No Data": ("#EDEDED", "#595959"),
            "Failed": ("#FFC7CE", "#9C0006"), "OK": ("#C6EFCE", "#006100"),
+           "Stale": ("#FFEB9C", "#9C5700"),
            "Overdue": ("#FFC7CE", "#9C0006"), "Missing": ("#FFC7CE", "#9C0006"),
            "Late": ("#FFEB9C", "#9C5700"), "On Time": ("#C6EFCE", "#006100"),
            "error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#9C5700")}
@@ -78,7 +80,7 @@ SHEETS: dict[str, tuple[Col, ...]] = {
     "History": (Col("District ID", 11), Col("Measure ID", 9), Col("Month", 9),
                 Col("Goal ID", 8), Col("Latest Month", 10), Col("Latest Actual", 9, "number"),
                 Col("Expected", 9, "number"), Col("Progress", 9, "percent"),
-                Col("Status", 10, "status")),
+                Col("Status", 10, "status"), Col("Note", 40)),
 }
 TREND_COLUMNS = (Col("Month", 9), Col("On Track or Met", 9, "int"),
                  Col("Measures with Data", 9, "int"), Col("Share On Track", 9, "percent"))
@@ -104,7 +106,14 @@ def district_summary(o: Outcome, period: str) -> dict[str, Any]:
             "errors": sum(f["severity"] == "error" for f in findings),
             "warnings": sum(f["severity"] == "warning" for f in findings),
             "update": updates.get(period, "Not Due"),
+            "latest_month": latest_month((o.data or {}).get("card") or {}),
             "late_updates": sum(s in ("Late", "Missing") for s in updates.values())}
+
+
+def latest_month(card: dict[str, Any]) -> str | None:
+    """The latest month with an actual in the workbook, whatever the as-of date."""
+    return max((k for m in card.get("measures", []) for k, v in
+                (m.get("actuals") or {}).items() if v is not None), default=None)
 
 
 class Link:
@@ -131,7 +140,8 @@ def _link_target(source: str, folder: str) -> str | None:
 
 
 def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[list[Any]]]:
-    data = (o.data or {}) if o.ok else {}  # a failed district shows only why it failed
+    # a failed district shows only why it failed; a stale one, its last good read too
+    data = (o.data or {}) if o.ok or o.stale else {}
     card, result = data.get("card") or {}, data.get("result") or {}
     names = card.get("sheet_names", {})
     columns = card.get("columns", {})
@@ -175,9 +185,11 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
                    link("monthly_updates", "submitted_on", row["row"]) if row else None]
 
     def issues() -> Iterator[list[Any]]:
-        if not o.ok:
+        for f in o.findings:  # identity: is this the district's workbook, and current
+            yield [did, f["sheet"], f["cell"], f["severity"], f["code"], f["message"],
+                   Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
+        if not o.ok and not any(f["severity"] == "error" for f in o.findings):
             yield [did, None, None, "error", "unreadable", o.reason, None]
-            return
         for f in result.get("findings", []):
             yield [did, f["sheet"], f["cell"], f["severity"], f["code"], f["message"],
                    Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
@@ -192,18 +204,21 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
     """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet."""
     path = Path(path)
     lock = lock_file(path)
-    if lock:
-        raise OutputLocked(str(path), str(lock))
+    if lock is not None:
+        raise OutputLocked(str(path), lock.name)
+    problem = folder_problem(path.parent)
+    if problem:
+        raise NotWritable(path, "the cohort master", problem)
     for stale in path.parent.glob(f".{path.stem}.*.xlsx"):  # left by a pull that was killed
         stale.unlink(missing_ok=True)
     try:
         with replacing(path, suffix=".xlsx") as tmp:
             _write(tmp, path.parent, outcomes, history, trend, period, source_of)
-    except FileLocked as exc:  # Windows: the master is open in Excel
-        raise OutputLocked(str(path), str(exc.lock) if exc.lock else None) from None
+    except FileLocked as exc:  # Windows: held open by a program
+        raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
     except FolderNotWritable as exc:
-        raise OutputLocked(str(path), reason=f"its folder is not writable ({exc.reason})") \
-            from None
+        raise NotWritable(path, "the cohort master", f"you cannot write in the folder "
+                          f"{path.parent} ({exc.reason})") from None
     return path
 
 
@@ -318,8 +333,10 @@ def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
     """
     for o in outcomes:
         s = o.summary or district_summary(o, period)
+        stale = o.stale
         yield "Summary", [
-            o.district_id, o.name, "OK" if o.ok else "Failed", o.reason, o.source,
+            o.district_id, o.name, "Stale" if stale else "OK" if o.ok else "Failed",
+            stale or o.reason or _warnings(o), o.source,
             o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
             s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
             s.get("coverage"), s.get("smart"), s.get("errors"), s.get("warnings"),
@@ -329,6 +346,10 @@ def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
                 yield name, values
     for row in history:
         yield "History", list(row)
+
+
+def _warnings(o: Outcome) -> str | None:
+    return "; ".join(f["message"] for f in o.findings) or None
 
 
 def trend_rows(trend: list[tuple[str, int, int]]) -> list[list[Any]]:

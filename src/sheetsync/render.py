@@ -99,7 +99,8 @@ def render_pull(report: PullReport) -> str:
     t = report.totals()
     rows = []
     for d in report.districts:
-        state = "failed" if not d["ok"] else "unchanged" if d["reused"] else "read"
+        state = "stale" if d.get("stale") else "failed" if not d["ok"] else \
+            "unchanged" if d["reused"] else "read"
         rows.append([d["id"], d["name"][:24], state,
                      *(str(d.get(s) if d.get(s) is not None else "") for s in
                        ("On Track", "At Risk", "Off Track", "Met", "Not Met")),
@@ -107,8 +108,13 @@ def render_pull(report: PullReport) -> str:
     lines = [table(["District", "Name", "Read", "On Track", "At Risk", "Off Track", "Met",
                     "Not Met", "Update", "Errors"], rows), ""]
     for d in report.failed:  # in full: a reason says what to do (e.g. the email to share with)
-        lines.append(paint(f"{d['id']} {d['name']}: {d['reason']}", "error"))
-    if report.failed:
+        kept = "; its last good read is kept, shown as stale" if d.get("stale") else ""
+        lines.append(paint(f"{d['id']} {d['name']}: {d['reason']}{kept}", "error"))
+    warned = [(d, f) for d in report.districts if d["ok"] for f in d.get("findings") or []]
+    for d, f in warned:  # identity warnings: an older copy kept out, a file shared
+        lines.append(paint(f"{d['id']} {d['name']}: {f['message']}  [{f['code']}]",
+                           f["severity"]))
+    if report.failed or warned:
         lines.append("")
     m = t["measures"]
     lines.append(

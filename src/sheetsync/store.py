@@ -2,7 +2,9 @@
 
 Per district it keeps the latest outcome (what was read, its fingerprint, findings and
 statuses) so an unchanged file is not read again, and one snapshot per month so trends
-survive: pulling twice in a month replaces that month's snapshot. A pull is written in one
+survive: pulling twice in a month replaces that month's snapshot. A read that fails (or a
+file older than the one read before) never replaces a good snapshot: the district keeps its
+last good read, marked stale with the reason. A pull is written in one
 transaction, so a pull killed at any moment leaves the store as it was before, whole.
 Blobs are JSON compressed with zlib: the parsed scorecard, the read findings and the
 ``check --json`` result.
@@ -15,11 +17,13 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+from .places import NotWritable
+
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pulls (
@@ -29,7 +33,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     district_id TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL,
     ok INTEGER NOT NULL, reason TEXT, token TEXT, sha256 TEXT, modified TEXT,
     pulled_at TEXT NOT NULL, read_at TEXT, as_of TEXT NOT NULL, settings TEXT NOT NULL,
-    summary TEXT, data BLOB);
+    summary TEXT, data BLOB, findings TEXT);
 CREATE TABLE IF NOT EXISTS snapshots (
     district_id TEXT NOT NULL, period TEXT NOT NULL, pulled_at TEXT NOT NULL,
     as_of TEXT NOT NULL, ok INTEGER NOT NULL, reason TEXT, data BLOB,
@@ -39,6 +43,10 @@ CREATE TABLE IF NOT EXISTS history (
     goal_id TEXT, latest_period TEXT, latest_actual REAL, expected REAL, progress REAL,
     status TEXT NOT NULL, PRIMARY KEY (district_id, period, measure_id));
 """
+
+
+OUTCOME_COLUMNS = ("district_id, name, source, ok, reason, token, sha256, modified, pulled_at, "
+                   "read_at, as_of, settings, summary, data, findings")
 
 
 def pack(data: dict[str, Any]) -> bytes:
@@ -68,16 +76,47 @@ class Outcome:
     data: dict[str, Any] | None = None  # {"card", "read_findings", "result"}
     reused: bool = False
     summary: dict[str, Any] | None = None  # the master's Summary numbers
+    findings: list[dict[str, Any]] = field(default_factory=list)  # identity findings
+    kept: bool = False  # ok, but the file was older: the newer stored read was kept
+
+    @property
+    def stale(self) -> str | None:
+        """Why the district shows its last good read instead of this pull's, if it does."""
+        if self.kept:
+            older = [f for f in self.findings if f["code"] == "source-older"]
+            return f"stale: kept the read of {_day(self.read_at)}; " + \
+                (older[0]["message"] if older else "this file is older")
+        if not self.ok and self.read_at and self.data is not None:
+            return stale_note(self.read_at, self.reason)
+        return None
+
+
+def stale_note(read_at: str | None, reason: str | None) -> str:
+    return f"stale: last good read {_day(read_at)}; this pull failed: {reason}"
+
+
+def _day(when: str | None) -> str:
+    return (when or "")[:10] or "(unknown)"
 
 
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self._open()
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise NotWritable(path, "the pull history (the store)",
+                              f"{path} cannot be opened for writing ({exc})") from None
+
+    def _open(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(outcomes)")}
+        if "findings" not in columns:  # a store written before identity findings
+            self.db.execute("ALTER TABLE outcomes ADD COLUMN findings TEXT")
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                         (str(SCHEMA_VERSION),))
 
@@ -106,9 +145,9 @@ class Store:
         """The incremental state per district, without the blobs."""
         rows = self.db.execute(
             "SELECT district_id, ok, token, sha256, modified, as_of, settings, read_at, "
-            "source, summary FROM outcomes")
+            "source, summary, findings IS NOT NULL FROM outcomes")
         keys = ("district_id", "ok", "token", "sha256", "modified", "as_of", "settings",
-                "read_at", "source", "summary")
+                "read_at", "source", "summary", "flagged")
         states = {r[0]: dict(zip(keys, r, strict=True)) for r in rows}
         for state in states.values():
             state["summary"] = json.loads(state["summary"]) if state["summary"] else None
@@ -129,7 +168,7 @@ class Store:
     def outcomes(self, district_ids: list[str] | None = None) -> Iterator[Outcome]:
         """The latest outcome of each district (in ``district_ids`` order when given)."""
         cols = ("district_id, name, source, ok, pulled_at, as_of, settings, reason, token, "
-                "sha256, modified, read_at, data, summary")
+                "sha256, modified, read_at, data, summary, findings")
         if district_ids is None:
             district_ids = [r[0] for r in self.db.execute(
                 "SELECT district_id FROM outcomes ORDER BY district_id")]
@@ -140,15 +179,18 @@ class Store:
                 continue
             yield Outcome(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], r[8], r[9],
                           r[10], r[11], unpack(r[12]),
-                          summary=json.loads(r[13]) if r[13] else None)
+                          summary=json.loads(r[13]) if r[13] else None,
+                          findings=json.loads(r[14]) if r[14] else [],
+                          kept=bool(r[3]) and r[14] is not None and "source-older" in r[14])
 
     def history(self, district_ids: list[str]) -> Iterator[tuple[Any, ...]]:
         """One row per district, measure and month, in cohort order."""
         for district_id in district_ids:
             yield from self.db.execute(
-                "SELECT district_id, measure_id, period, goal_id, latest_period, "
-                "latest_actual, expected, progress, status FROM history "
-                "WHERE district_id = ? ORDER BY measure_id, period", (district_id,))
+                "SELECT h.district_id, h.measure_id, h.period, h.goal_id, h.latest_period, "
+                "h.latest_actual, h.expected, h.progress, h.status, s.reason FROM history h "
+                "LEFT JOIN snapshots s ON s.district_id = h.district_id AND s.period = h.period "
+                "WHERE h.district_id = ? ORDER BY h.measure_id, h.period", (district_id,))
 
     def trend(self, district_ids: list[str]) -> list[tuple[str, int, int]]:
         """Per month: measures On Track or Met, and measures with a status other than No Data."""
@@ -167,31 +209,81 @@ class Store:
     # -- writing (inside ``transaction``) ---------------------------------------------
 
     def save(self, db: sqlite3.Connection, o: Outcome, period: str) -> None:
+        """Save one district's outcome; a failed read never replaces a good month."""
         blob = pack(o.data) if o.data is not None else None
         summary = json.dumps(o.summary) if o.summary is not None else None
-        exists = db.execute("SELECT 1 FROM outcomes WHERE district_id = ?",
-                            (o.district_id,)).fetchone()
-        if o.ok or not exists:
-            db.execute(
-                "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (o.district_id, o.name, o.source, int(o.ok), o.reason, o.token, o.sha256,
-                 o.modified, o.pulled_at, o.read_at, o.as_of, o.settings, summary, blob))
-        else:  # a failed read keeps the last good data, to reuse once the file is fixed
+        findings = json.dumps(o.findings) if o.findings else None
+        row = db.execute("SELECT read_at, data IS NOT NULL FROM outcomes "
+                         "WHERE district_id = ?", (o.district_id,)).fetchone()
+        if o.ok or not row:
+            db.execute(f"INSERT OR REPLACE INTO outcomes ({OUTCOME_COLUMNS}) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       (o.district_id, o.name, o.source, int(o.ok), o.reason, o.token,
+                        o.sha256, o.modified, o.pulled_at, o.read_at, o.as_of, o.settings,
+                        summary, blob, findings))
+        else:  # a failed read keeps the last good data and its summary, shown as stale
             db.execute(
                 "UPDATE outcomes SET ok = 0, reason = ?, pulled_at = ?, token = NULL, "
-                "modified = ?, summary = ? WHERE district_id = ?",
-                (o.reason, o.pulled_at, o.modified, summary, o.district_id))
+                "findings = ?, summary = CASE WHEN data IS NULL THEN ? ELSE summary END, "
+                "modified = CASE WHEN data IS NULL THEN ? ELSE modified END "
+                "WHERE district_id = ?",
+                (o.reason, o.pulled_at, findings, summary, o.modified, o.district_id))
+        if not o.ok:
+            self._mark_snapshot(db, o.district_id, period, o.pulled_at, o.as_of,
+                                stale_note(row[0], o.reason) if row and row[1] else None,
+                                o.reason)
+            return  # History rows are never deleted by a failed read
         db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?,?,?,?,?)",
-                   (o.district_id, period, o.pulled_at, o.as_of, int(o.ok), o.reason,
-                    blob if o.ok else None))
+                   (o.district_id, period, o.pulled_at, o.as_of, 1, None, blob))
         db.execute("DELETE FROM history WHERE district_id = ? AND period = ?",
                    (o.district_id, period))
-        if o.ok and o.data:
+        if o.data:
             db.executemany(
                 "INSERT INTO history VALUES (?,?,?,?,?,?,?,?,?)",
                 [(o.district_id, period, m["id"], m.get("goal_id"), m.get("latest_period"),
                   m.get("latest_actual"), m.get("expected"), m.get("progress"), m["status"])
                  for m in _unique_measures(o.data["result"]["measures"])])
+
+    def keep(self, db: sqlite3.Connection, o: Outcome, period: str, note: str) -> None:
+        """The file is older than the stored read: keep the read, note why (source-older)."""
+        db.execute("UPDATE outcomes SET pulled_at = ?, findings = ? WHERE district_id = ?",
+                   (o.pulled_at, json.dumps(o.findings), o.district_id))
+        self._mark_snapshot(db, o.district_id, period, o.pulled_at, o.as_of, note, note)
+
+    def _mark_snapshot(self, db: sqlite3.Connection, district_id: str, period: str,
+                       pulled_at: str, as_of: str, note: str | None,
+                       reason: str | None) -> None:
+        """A good snapshot of the month stays, with ``note``; otherwise the month is failed."""
+        good = db.execute("SELECT 1 FROM snapshots WHERE district_id = ? AND period = ? "
+                          "AND ok = 1", (district_id, period)).fetchone()
+        if good:
+            db.execute("UPDATE snapshots SET reason = ? WHERE district_id = ? AND period = ?",
+                       (note, district_id, period))
+        else:
+            db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?,?,?,?,?)",
+                       (district_id, period, pulled_at, as_of, 0, reason, None))
+
+    def drop_month(self, db: sqlite3.Connection, period: str,
+                   district_id: str | None = None) -> dict[str, int]:
+        """Remove one month's History rows and snapshots (of one district, or all): per
+        district, the History rows removed."""
+        where, args = "period = ?", [period]
+        if district_id is not None:
+            where, args = where + " AND district_id = ?", [period, district_id]
+        removed = dict(db.execute(f"SELECT district_id, COUNT(*) FROM history WHERE {where} "
+                                  "GROUP BY district_id ORDER BY district_id", args))
+        for (did,) in db.execute(f"SELECT district_id FROM snapshots WHERE {where}", args):
+            removed.setdefault(did, 0)
+        db.execute(f"DELETE FROM history WHERE {where}", args)
+        db.execute(f"DELETE FROM snapshots WHERE {where}", args)
+        return removed
+
+    def months(self, district_id: str | None = None) -> list[str]:
+        """The months the store holds (History rows or snapshots), oldest first."""
+        where, args = ("WHERE district_id = ?", [district_id]) if district_id else ("", [])
+        return [r[0] for r in self.db.execute(
+            f"SELECT period FROM snapshots {where} UNION SELECT period FROM history {where} "
+            "ORDER BY period", args * 2)]
 
     def record_pull(self, db: sqlite3.Connection, pulled_at: str, as_of: str, period: str,
                     counts: dict[str, int], master_written: bool) -> None:
