@@ -1,0 +1,77 @@
+"""The reports as HTML: Jinja2 templates (autoescaped) over the plain data of ``data``.
+
+District text is untrusted and only ever reaches the page through autoescaping; the one
+thing marked safe is the SVG that ``charts`` draws from numbers.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup
+
+from ..errors import MissingDependency
+from ..master import COLOURS
+from . import charts
+
+PALETTE = {**COLOURS, "Not Due": COLOURS["No Data"]}  # (background, text), AA contrast
+STATUS_CLASSES = {name: "s-" + name.lower().replace(" ", "-") for name in PALETTE}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Any:
+    try:
+        import jinja2
+    except ImportError:
+        raise MissingDependency("jinja2", "Reports") from None
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("sheetsync.report", "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined)
+    env.filters["num"] = number
+    env.filters["pct"] = percent
+    env.globals.update(colours=PALETTE, status_class=STATUS_CLASSES)
+    return env
+
+
+def number(value: Any, unit: str | None = None) -> str:
+    """A value the way the report shows it: 45.5%, 12, —."""
+    if value is None or value == "":
+        return "—"
+    if not isinstance(value, int | float):
+        return str(value)
+    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    return f"{text}%" if unit == "%" else text
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
+def _svg(svg: str | None) -> Markup | None:
+    return Markup(svg) if svg else None  # drawn from numbers by charts.py
+
+
+def district_charts(view: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The district's charts as SVG, keyed "trend" and by measure id."""
+    out: dict[Any, Any] = {"trend": _svg(charts.trend_chart(view["trend"], f"{prefix}trend"))}
+    for sg in view["plan"]:
+        for goal in sg["goals"]:
+            for i, m in enumerate(goal["measures"]):
+                uid = f"{prefix}{goal['id']}-{i}"
+                out[(goal["id"], i)] = _svg(charts.measure_chart(m["series"], uid))
+    return out
+
+
+def render_district(view: dict[str, Any], *, for_print: bool = False,
+                    home: str | None = None) -> str:
+    return environment().get_template("district.html").render(
+        v=view, charts=district_charts(view), for_print=for_print, home=home)
+
+
+def render_cohort(view: dict[str, Any], *, for_print: bool = False,
+                  links: dict[str, str] | None = None, compact: bool = True) -> str:
+    trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"))
+    return environment().get_template("cohort.html").render(
+        c=view, trend_svg=trend, for_print=for_print, links=links or {}, compact=compact)
