@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -78,3 +80,25 @@ def cohort(cohort_path: Path | None, month: str | None, out: Path) -> None:
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     click.echo(f"Wrote {out}.")
+
+
+@report.command("site")
+@cohort_option
+@click.option("--public", is_flag=True,
+              help="For the public: no contacts, e-mails, cells, findings or read problems.")
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The folder to write.")
+def site(cohort_path: Path | None, public: bool, out: Path) -> None:
+    """A static site: index.html (the cohort report) and one page per district."""
+    from .site import write_site
+    from .write import cohort_data
+
+    try:
+        view = cohort_data(cohort_path)
+        bar: Any
+        with click.progressbar(length=len(view["districts"]), label="Writing pages",
+                               file=sys.stderr) as bar:
+            written = write_site(view, out, public, progress=lambda d: bar.update(1))
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(f"Wrote {len(written)} pages to {out}; open {out / 'index.html'}.")

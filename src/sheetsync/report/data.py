@@ -201,8 +201,10 @@ def _latest_update(card: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def public_view(view: dict[str, Any]) -> dict[str, Any]:
-    """The board and community version: no contacts, e-mail addresses, cells or findings."""
-    out = {**view, "public": True, "findings": [],
+    """The board and community version: no contacts, e-mail addresses, cells, findings or
+    read problems."""
+    failed = "The scorecard could not be read this month." if view["failed"] else None
+    out = {**view, "public": True, "findings": [], "failed": failed,
            "district": {**view["district"], "contact_name": None, "contact_email": None}}
     return _scrub(out)
 

@@ -71,7 +71,9 @@ def render_district(view: dict[str, Any], *, for_print: bool = False,
 
 
 def render_cohort(view: dict[str, Any], *, for_print: bool = False,
-                  links: dict[str, str] | None = None, compact: bool = True) -> str:
+                  links: dict[str, str] | None = None, compact: bool = True,
+                  public: bool = False) -> str:
     trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"))
     return environment().get_template("cohort.html").render(
-        c=view, trend_svg=trend, for_print=for_print, links=links or {}, compact=compact)
+        c=view, trend_svg=trend, for_print=for_print, links=links or {}, compact=compact,
+        public=public)

@@ -86,3 +86,4 @@ def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None 
     fmt = output_format(out)
     view = cohort_data(cohort_path, month)
     return write_document(render_cohort(view, for_print=fmt == "pdf"), out, fmt)
+
