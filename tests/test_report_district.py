@@ -275,3 +275,14 @@ def test_pdf_from_the_store_is_us_letter_with_the_district_in_the_header(pulled,
     first = subprocess.run(["pdftotext", "-l", "2", str(out), "-"], capture_output=True,
                            text=True).stdout
     assert first.count("Boyle County Schools · January 2027") == 2  # a header on each page
+
+
+def test_pdf_printing_fetches_nothing_from_outside(tmp_path):
+    pytest.importorskip("weasyprint")
+    from sheetsync.errors import SheetsyncError
+    from sheetsync.report.pdf import write_pdf
+
+    with pytest.raises(SheetsyncError, match="does not fetch anything"):
+        write_pdf('<p>x</p><img src="http://127.0.0.1:9/x.png">', tmp_path / "x.pdf")
+    write_pdf("<p>x</p>", tmp_path / "ok.pdf")
+    assert (tmp_path / "ok.pdf").read_bytes().startswith(b"%PDF")

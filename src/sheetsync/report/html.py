@@ -6,6 +6,7 @@ thing marked safe is the SVG that ``charts`` draws from numbers.
 
 from __future__ import annotations
 
+import base64
 from functools import lru_cache
 from typing import Any
 
@@ -49,31 +50,43 @@ def percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f}%"
 
 
-def _svg(svg: str | None) -> Markup | None:
-    return Markup(svg) if svg else None  # drawn from numbers by charts.py
+def _svg(svg: str | None, as_image: bool = False) -> Markup | None:
+    """The chart (drawn from numbers by charts.py) inline, or as an image for print.
+
+    WeasyPrint styles inline SVG nodes as if they were HTML elements and then draws them
+    again as SVG; as an ``<img>`` (a data: URL) they skip the HTML cascade, which makes
+    the PDF about twice as quick. Browsers get the inline SVG.
+    """
+    if not svg:
+        return None
+    if as_image:
+        data = base64.b64encode(svg.encode()).decode()
+        return Markup(f'<img alt="" src="data:image/svg+xml;base64,{data}">')
+    return Markup(svg)
 
 
-def district_charts(view: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """The district's charts as SVG, keyed "trend" and by measure id."""
-    out: dict[Any, Any] = {"trend": _svg(charts.trend_chart(view["trend"], f"{prefix}trend"))}
+def district_charts(view: dict[str, Any], as_image: bool = False) -> dict[Any, Any]:
+    """The district's charts as SVG, keyed "trend" and by (goal id, measure index)."""
+    out: dict[Any, Any] = {"trend": _svg(charts.trend_chart(view["trend"], "trend"), as_image)}
     for sg in view["plan"]:
         for goal in sg["goals"]:
             for i, m in enumerate(goal["measures"]):
-                uid = f"{prefix}{goal['id']}-{i}"
-                out[(goal["id"], i)] = _svg(charts.measure_chart(m["series"], uid))
+                uid = f"{goal['id']}-{i}"
+                out[(goal["id"], i)] = _svg(charts.measure_chart(m["series"], uid), as_image)
     return out
 
 
 def render_district(view: dict[str, Any], *, for_print: bool = False,
                     home: str | None = None) -> str:
     return environment().get_template("district.html").render(
-        v=view, charts=district_charts(view), for_print=for_print, home=home)
+        v=view, charts=district_charts(view, as_image=for_print), for_print=for_print,
+        home=home)
 
 
 def render_cohort(view: dict[str, Any], *, for_print: bool = False,
                   links: dict[str, str] | None = None, compact: bool = True,
                   public: bool = False) -> str:
-    trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"))
+    trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"), as_image=for_print)
     return environment().get_template("cohort.html").render(
         c=view, trend_svg=trend, for_print=for_print, links=links or {}, compact=compact,
         public=public)
