@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -114,7 +115,18 @@ def test_an_unknown_district_names_the_cohort_s_districts(pulled, tmp_path):
 def test_the_output_suffix_picks_the_format(examples, tmp_path):
     code, output = report(str(examples / "districts" / "adair.xlsx"), "-o",
                           str(tmp_path / "x.docx"))
-    assert code == 2 and "must end in .html or .pdf" in output
+    assert code == 2 and "must end in .html, .pdf or .json" in output
+
+
+def test_json_twin_is_the_data_the_page_shows(pulled, tmp_path):
+    out = tmp_path / "boyle.json"
+    code, output = report("KY-003", "--cohort", str(pulled / "cohort.toml"), "-o", str(out))
+    assert code == 0, output
+    data = json.loads(out.read_text())
+    assert data["district"]["id"] == "KY-003" and data["month"] == "2027-01"
+    html = render_district(data)
+    for m in (m for sg in data["plan"] for g in sg["goals"] for m in g["measures"]):
+        assert f"{m['id']}: {m['name']}" in html
 
 
 def test_page_is_accessible_lang_headings_in_order_scoped_headers(examples):

@@ -38,7 +38,7 @@ month_option = click.option("--month", callback=_month, metavar="YYYY-MM",
                             help="That month's snapshot (default: the latest pull).")
 out_option = click.option("-o", "--output", "out", required=True,
                           type=click.Path(dir_okay=False, path_type=Path),
-                          help="Where to write it: .html or .pdf.")
+                          help="Where to write it: .html, .pdf or .json.")
 
 
 @click.group()

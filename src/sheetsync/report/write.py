@@ -1,7 +1,9 @@
-"""Writing a report: OUT's suffix picks HTML or PDF; files appear whole or not at all."""
+"""Writing a report: OUT's suffix picks HTML, PDF or JSON (the plain data the pages show);
+files appear whole or not at all."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from ..files import replacing
 from .data import NoSnapshot, public_view, view_from_file, view_from_store
 from .html import render_cohort, render_district
 
-FORMATS = (".html", ".pdf")
+FORMATS = (".html", ".pdf", ".json")  # .json: the plain data the pages are rendered from
 
 
 class ReportError(SheetsyncError):
@@ -21,8 +23,14 @@ class ReportError(SheetsyncError):
 def output_format(out: Path) -> str:
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
-        raise ReportError(f"{out}: the output must end in .html or .pdf")
+        raise ReportError(f"{out}: the output must end in .html, .pdf or .json")
     return suffix[1:]
+
+
+def write_json(view: dict[str, Any], out: Path) -> Path:
+    with replacing(out, suffix=".json") as tmp:
+        tmp.write_text(json.dumps(view, indent=1, default=str), encoding="utf-8")
+    return out
 
 
 def write_document(html: str, out: Path, fmt: str) -> Path:
@@ -67,6 +75,8 @@ def district_report(what: str, out: Path, cohort_path: Path | None = None,
     view = district_data(what, cohort_path, month, as_of)
     if public:
         view = public_view(view)
+    if fmt == "json":
+        return write_json(view, out)
     return write_document(render_district(view, for_print=fmt == "pdf"), out, fmt)
 
 
@@ -85,5 +95,7 @@ def cohort_data(cohort_path: Path | None = None, month: str | None = None) -> di
 def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None = None) -> Path:
     fmt = output_format(out)
     view = cohort_data(cohort_path, month)
+    if fmt == "json":
+        return write_json(view, out)
     return write_document(render_cohort(view, for_print=fmt == "pdf"), out, fmt)
 
