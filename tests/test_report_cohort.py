@@ -100,3 +100,20 @@ def test_public_site_leaves_out_contacts_findings_and_read_problems(cohort_dir, 
         text = re.sub(r"<style>.*?</style>", "", page.read_text(), flags=re.S)
         assert "@" not in text and "What to fix" not in text, page
         assert "CSV or text file" not in text, page
+
+
+def test_the_cohort_s_ids_and_names_win_over_the_workbook_s_own(examples, tmp_path):
+    """Two districts whose workbooks are copies of one file (same id inside) get a page each."""
+    folder = tmp_path / "cohort"
+    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+    shutil.copy(folder / "districts" / "adair.xlsx", folder / "districts" / "copy.xlsx")
+    with (folder / "cohort.toml").open("a") as fh:
+        fh.write('\n[[district]]\nid = "KY-099"\nname = "Copy County"\n'
+                 'source = "districts/copy.xlsx"\n')
+    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    site = tmp_path / "site"
+    code, output = run("site", "--cohort", str(folder / "cohort.toml"), "-o", str(site))
+    assert code == 0, output
+    assert len(list((site / "districts").glob("*.html"))) == 7
+    page = (site / "districts" / "KY-099.html").read_text()
+    assert "<h1>Copy County: monthly status report</h1>" in page and "District KY-099" in page

@@ -38,8 +38,9 @@ def district_view(data: dict[str, Any] | None, *, name: str | None = None,
     as_of = result.get("as_of") or as_of
     month = month or (as_of[:7] if as_of else None)
     view: dict[str, Any] = {
-        "district": {"id": profile.get("district_id") or district_id,
-                     "name": profile.get("district_name") or name or district_id,
+        # The cohort's id and name win: the workbook's own may be a copy of another's.
+        "district": {"id": district_id or profile.get("district_id"),
+                     "name": name or profile.get("district_name") or district_id,
                      "school_year": card.get("school_year"),
                      "template_version": card.get("template_version"),
                      "contact_name": profile.get("contact_name"),
