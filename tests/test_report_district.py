@@ -136,6 +136,8 @@ def test_page_is_accessible_lang_headings_in_order_scoped_headers(examples):
     assert page.headings[0] == 1 and page.headings.count(1) == 1
     assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False))
     assert page.th_scopes and all(s in ("col", "row") for s in page.th_scopes)
+    ids = [a["id"] for _, a in page.tags if a.get("id")]
+    assert len(ids) == len(set(ids)), "every chart's ids are its own"
 
 
 def test_every_colour_has_its_word_and_aa_contrast(examples):

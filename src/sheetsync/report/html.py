@@ -10,8 +10,6 @@ import base64
 from functools import lru_cache
 from typing import Any
 
-from markupsafe import Markup
-
 from ..errors import MissingDependency
 from ..master import COLOURS
 from . import charts
@@ -50,7 +48,7 @@ def percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f}%"
 
 
-def _svg(svg: str | None, as_image: bool = False) -> Markup | None:
+def _svg(svg: str | None, as_image: bool = False) -> Any:
     """The chart (drawn from numbers by charts.py) inline, or as an image for print.
 
     WeasyPrint styles inline SVG nodes as if they were HTML elements and then draws them
@@ -59,6 +57,8 @@ def _svg(svg: str | None, as_image: bool = False) -> Markup | None:
     """
     if not svg:
         return None
+    from markupsafe import Markup  # comes with jinja2; imported once environment() has run
+
     if as_image:
         data = base64.b64encode(svg.encode()).decode()
         return Markup(f'<img alt="" src="data:image/svg+xml;base64,{data}">')
@@ -66,18 +66,20 @@ def _svg(svg: str | None, as_image: bool = False) -> Markup | None:
 
 
 def district_charts(view: dict[str, Any], as_image: bool = False) -> dict[Any, Any]:
-    """The district's charts as SVG, keyed "trend" and by (goal id, measure index)."""
+    """The district's charts as SVG, keyed "trend" and by the measure's place in the plan
+    (strategic goal, goal, measure: ids can repeat in a workbook, places cannot)."""
     out: dict[Any, Any] = {"trend": _svg(charts.trend_chart(view["trend"], "trend"), as_image)}
-    for sg in view["plan"]:
-        for goal in sg["goals"]:
+    for s, sg in enumerate(view["plan"]):
+        for g, goal in enumerate(sg["goals"]):
             for i, m in enumerate(goal["measures"]):
-                uid = f"{goal['id']}-{i}"
-                out[(goal["id"], i)] = _svg(charts.measure_chart(m["series"], uid), as_image)
+                svg = charts.measure_chart(m["series"], f"m{s}-{g}-{i}")
+                out[(s, g, i)] = _svg(svg, as_image)
     return out
 
 
 def render_district(view: dict[str, Any], *, for_print: bool = False,
                     home: str | None = None) -> str:
+    environment()  # first: says which package to install when jinja2 is missing
     return environment().get_template("district.html").render(
         v=view, charts=district_charts(view, as_image=for_print), for_print=for_print,
         home=home)
@@ -86,6 +88,7 @@ def render_district(view: dict[str, Any], *, for_print: bool = False,
 def render_cohort(view: dict[str, Any], *, for_print: bool = False,
                   links: dict[str, str] | None = None, compact: bool = True,
                   public: bool = False) -> str:
+    environment()
     trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"), as_image=for_print)
     return environment().get_template("cohort.html").render(
         c=view, trend_svg=trend, for_print=for_print, links=links or {}, compact=compact,
