@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import date
@@ -88,6 +89,10 @@ def test_site_has_an_index_and_a_page_per_district_with_relative_links(cohort_di
         page = (site / link).read_text()
         assert '<a href="../index.html">' in page
     assert "could not be read" in (site / "districts" / "KY-001.html").read_text()
+    twin = json.loads((site / "districts" / "KY-003.json").read_text())
+    assert twin["district"]["id"] == "KY-003" and twin["plan"]
+    index = json.loads((site / "index.json").read_text())
+    assert [d["id"] for d in index["districts"]][:2] == ["KY-001", "KY-007"]
     assert "No data yet" in (site / "districts" / "KY-007.html").read_text()
 
 
@@ -96,7 +101,9 @@ def test_public_site_leaves_out_contacts_findings_and_read_problems(cohort_dir, 
     code, output = run("site", "--cohort", str(cohort_dir / "cohort.toml"), "--public",
                        "-o", str(site))
     assert code == 0, output
-    for page in site.rglob("*.html"):
+    pages = [*site.rglob("*.html"), *site.rglob("*.json")]
+    assert len(pages) == 16
+    for page in pages:
         text = re.sub(r"<style>.*?</style>", "", page.read_text(), flags=re.S)
         assert "@" not in text and "What to fix" not in text, page
         assert "CSV or text file" not in text, page
