@@ -56,10 +56,12 @@ def _svg(fig: Any) -> str:
 
 
 class _Canvas:
-    """One figure drawn again and again: only the lines' data and the y ticks change.
+    """One figure drawn again and again: only the lines' data and two labels change.
 
-    Building axes and ticks is most of matplotlib's time for a small chart; reusing them
-    makes a measure's chart about ten times quicker.
+    matplotlib spends most of a small chart's time laying out axis ticks, so this chart
+    has none: its frame, grid lines and labels are plain lines and texts made once (the
+    month labels) or moved per chart (the lowest and highest value). About ten times
+    quicker than a fresh figure per chart.
     """
 
     def __init__(self, width: float, height: float, months: tuple[str, ...]) -> None:
@@ -67,15 +69,24 @@ class _Canvas:
         from matplotlib.figure import Figure
 
         self.fig = Figure(figsize=(width, height))
-        self.fig.subplots_adjust(left=0.15, right=0.98, top=0.94, bottom=0.2)
-        ax = self.ax = self.fig.add_subplot()
-        x = list(range(len(months)))
+        ax = self.ax = self.fig.add_axes((0.15, 0.2, 0.83, 0.74))
+        ax.set_axis_off()
+        n = len(months)
+        ax.set_xlim(-0.5, n - 0.5)
+        ax.plot([0, 0, 1], [1, 0, 0], color="#595959", lw=0.6, transform=ax.transAxes,
+                clip_on=False)
+        along = ax.get_yaxis_transform()  # x in axes units, y in data units
+        self.grid = [ax.plot([0, 1], [0, 0], color="#D9D9D9", lw=0.5, transform=along)[0]
+                     for _ in range(2)]
+        self.labels = [ax.text(-0.02, 0, "", ha="right", va="center", transform=along,
+                               color="#404040") for _ in range(2)]
+        below = ax.get_xaxis_transform()  # x in data units, y in axes units
+        for i in range(0, n, 2):
+            ax.text(i, -0.06, months[i], ha="center", va="top", transform=below,
+                    color="#404040")
         self.expected, = ax.plot([], [], color=EXPECTED, lw=1, ls="--")
         self.target, = ax.plot([], [], color=TARGET, lw=1, ls=":")
         self.actual, = ax.plot([], [], color=ACTUAL, lw=1.6, marker="o", ms=3)
-        ax.set_xticks(x[::2], list(months[::2]))
-        ax.set_xlim(-0.5, len(x) - 0.5)
-        _tidy(ax)
 
     def draw(self, xs: list[float], actual: list[float], expected: list[float],
              target: float | None, unit: str | None) -> str:
@@ -88,8 +99,13 @@ class _Canvas:
         lo, hi = min(values), max(values)
         pad = (hi - lo) * 0.12 or max(abs(hi) * 0.1, 1)
         self.ax.set_ylim(lo - pad, hi + pad)
-        ticks = [lo, hi] if hi != lo else [lo]
-        self.ax.set_yticks(ticks, [_tick(t, unit) for t in ticks])
+        for i, (line, label, value) in enumerate(zip(self.grid, self.labels, (lo, hi),
+                                                     strict=True)):
+            shown = i == 0 or hi != lo  # a flat series has one label
+            line.set_ydata([value, value])
+            line.set_visible(shown)
+            label.set_y(value)
+            label.set_text(_tick(value, unit) if shown else "")
         return _svg(self.fig)
 
 
