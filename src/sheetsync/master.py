@@ -73,7 +73,8 @@ SHEETS: dict[str, tuple[Col, ...]] = {
                 Col("Source Cell", 14, "link")),
     "Updates": (Col("District ID", 11), Col("Month", 9), Col("Status", 9, "status"),
                 Col("Submitted On", 11, "date"), Col("Submitted By", 16),
-                Col("Milestones", 40), Col("Support Needed", 30), Col("Source Cell", 14, "link")),
+                Col("Milestones", 40), Col("Successes", 40), Col("Roadblocks", 40),
+                Col("Changes", 40), Col("Support Needed", 30), Col("Source Cell", 14, "link")),
     "Issues": (Col("District ID", 11), Col("Sheet", 16), Col("Cell", 7),
                Col("Severity", 9, "status"), Col("Code", 22), Col("Message", 90),
                Col("Source Cell", 14, "link")),
@@ -181,7 +182,8 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
         for u in result.get("updates", []):
             row = rows.get(u["month"], {})
             yield [did, u["month"], u["status"], row.get("submitted_on"),
-                   row.get("submitted_by"), row.get("milestones"), row.get("support_needed"),
+                   row.get("submitted_by"), row.get("milestones"), row.get("successes"),
+                   row.get("roadblocks"), row.get("changes"), row.get("support_needed"),
                    link("monthly_updates", "submitted_on", row["row"]) if row else None]
 
     def issues() -> Iterator[list[Any]]:

@@ -1,0 +1,85 @@
+"""The cohort report as plain data: one row per district for a month, attention first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..layout import UPDATE_STATUSES
+from ..schoolyear import period_label
+from .data import district_trend, district_view, pick_month, snapshot_months
+
+BAD = ("Off Track", "Not Met")
+
+
+def cohort_view(cohort: Any, store: Any, month: str | None = None) -> dict[str, Any]:
+    """Every district of ``cohort`` as the store kept it for ``month`` (default: latest)."""
+    from ..store import unpack
+
+    month = pick_month(store, month)
+    ids = [d.id for d in cohort.districts]
+    districts = []
+    for d in cohort.districts:
+        row = store.db.execute(
+            "SELECT as_of, ok, reason, data FROM snapshots WHERE district_id = ? AND period = ?",
+            (d.id, month)).fetchone()
+        if row is None:
+            view = district_view(None, name=d.name, district_id=d.id, month=month)
+        else:
+            as_of, ok, reason, blob = row
+            view = district_view(unpack(blob) if ok else None, name=d.name, district_id=d.id,
+                                 month=month, as_of=as_of, failed=None if ok else reason,
+                                 trend=district_trend(store, d.id, month))
+        districts.append(summary_row(view, month))
+    districts.sort(key=_attention)
+    trend = [(p, good, total) for p, good, total in store.trend(ids) if p <= month]
+    return {
+        "name": cohort.cohort.name, "school_year": cohort.cohort.school_year,
+        "month": month, "month_label": districts[0]["view"]["month_label"] if districts
+        else month, "months": snapshot_months(store),
+        "districts": districts,
+        "failed": [d for d in districts if d["failed"]],
+        "trend": [{"month": p, "label": period_label(p), "good": good or 0,
+                   "total": total or 0, "share": (good or 0) / total if total else None}
+                  for p, good, total in trend],
+        "compliance": _compliance(districts, month),
+        "totals": {s: sum(d["counts"].get(s, 0) for d in districts)
+                   for s in ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")},
+    }
+
+
+def summary_row(view: dict[str, Any], month: str) -> dict[str, Any]:
+    """One district's line of the cohort table, with its full view for its own page."""
+    trend = {p["month"]: p["share"] for p in view["trend"]}
+    earlier = [p for p in trend if p < month]
+    before = trend[max(earlier)] if earlier else None
+    share = view["share"]
+    counts = view["counts"]
+    return {
+        "id": view["district"]["id"], "name": view["district"]["name"],
+        "failed": view["failed"], "has_data": view["has_data"], "counts": counts,
+        "measures": sum(counts.values()), "share": share,
+        "change": share - before if share is not None and before is not None else None,
+        "update_status": view["update_status"], "overdue": view["overdue"],
+        "errors": sum(f["severity"] == "error" for f in view["findings"]),
+        "warnings": sum(f["severity"] == "warning" for f in view["findings"]),
+        "late_or_missing": len(view.get("late_or_missing", [])),
+        "view": view}
+
+
+def _attention(d: dict[str, Any]) -> tuple[Any, ...]:
+    """Failed first, then no data, then the most measures off track, missing updates..."""
+    return (not d["failed"], d["has_data"], -sum(d["counts"][s] for s in BAD),
+            d["update_status"] not in ("Missing", "Late"), -d["overdue"], -d["errors"],
+            d["name"] or "")
+
+
+def _compliance(districts: list[dict[str, Any]], month: str) -> list[dict[str, Any]]:
+    """Per month up to ``month``: how many districts' updates were on time, late, missing."""
+    by_month: dict[str, dict[str, int]] = {}
+    for d in districts:
+        for u in d["view"].get("updates", []):
+            if u["month"] <= month:
+                counts = by_month.setdefault(u["month"], dict.fromkeys(UPDATE_STATUSES, 0))
+                counts[u["status"]] += 1
+    return [{"month": m, "label": period_label(m), **c} for m, c in sorted(by_month.items())
+            if c["Not Due"] < sum(c.values())]

@@ -1,0 +1,95 @@
+"""The reports as HTML: Jinja2 templates (autoescaped) over the plain data of ``data``.
+
+District text is untrusted and only ever reaches the page through autoescaping; the one
+thing marked safe is the SVG that ``charts`` draws from numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from typing import Any
+
+from ..errors import MissingDependency
+from ..master import COLOURS
+from . import charts
+
+PALETTE = {**COLOURS, "Not Due": COLOURS["No Data"]}  # (background, text), AA contrast
+STATUS_CLASSES = {name: "s-" + name.lower().replace(" ", "-") for name in PALETTE}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Any:
+    try:
+        import jinja2
+    except ImportError:
+        raise MissingDependency("jinja2", "Reports") from None
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("sheetsync.report", "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined)
+    env.filters["num"] = number
+    env.filters["pct"] = percent
+    env.globals.update(colours=PALETTE, status_class=STATUS_CLASSES)
+    return env
+
+
+def number(value: Any, unit: str | None = None) -> str:
+    """A value the way the report shows it: 45.5%, 12, —."""
+    if value is None or value == "":
+        return "—"
+    if not isinstance(value, int | float):
+        return str(value)
+    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    return f"{text}%" if unit == "%" else text
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
+def _svg(svg: str | None, as_image: bool = False) -> Any:
+    """The chart (drawn from numbers by charts.py) inline, or as an image for print.
+
+    WeasyPrint styles inline SVG nodes as if they were HTML elements and then draws them
+    again as SVG; as an ``<img>`` (a data: URL) they skip the HTML cascade, which makes
+    the PDF about twice as quick. Browsers get the inline SVG.
+    """
+    if not svg:
+        return None
+    from markupsafe import Markup  # comes with jinja2; imported once environment() has run
+
+    if as_image:
+        data = base64.b64encode(svg.encode()).decode()
+        return Markup(f'<img alt="" src="data:image/svg+xml;base64,{data}">')
+    return Markup(svg)
+
+
+def district_charts(view: dict[str, Any], as_image: bool = False) -> dict[Any, Any]:
+    """The district's charts as SVG, keyed "trend" and by the measure's place in the plan
+    (strategic goal, goal, measure: ids can repeat in a workbook, places cannot)."""
+    out: dict[Any, Any] = {"trend": _svg(charts.trend_chart(view["trend"], "trend"), as_image)}
+    for s, sg in enumerate(view["plan"]):
+        for g, goal in enumerate(sg["goals"]):
+            for i, m in enumerate(goal["measures"]):
+                svg = charts.measure_chart(m["series"], f"m{s}-{g}-{i}")
+                out[(s, g, i)] = _svg(svg, as_image)
+    return out
+
+
+def render_district(view: dict[str, Any], *, for_print: bool = False,
+                    home: str | None = None) -> str:
+    environment()  # first: says which package to install when jinja2 is missing
+    return environment().get_template("district.html").render(
+        v=view, charts=district_charts(view, as_image=for_print), for_print=for_print,
+        home=home)
+
+
+def render_cohort(view: dict[str, Any], *, for_print: bool = False,
+                  links: dict[str, str] | None = None, compact: bool = True,
+                  public: bool = False) -> str:
+    environment()
+    trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"), as_image=for_print)
+    return environment().get_template("cohort.html").render(
+        c=view, trend_svg=trend, for_print=for_print, links=links or {}, compact=compact,
+        public=public)

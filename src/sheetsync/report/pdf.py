@@ -1,0 +1,47 @@
+"""The reports as PDF: the same HTML, printed by WeasyPrint on US Letter.
+
+The page header carries the district and month (CSS ``string-set``), the footer the page
+number. WeasyPrint fetches nothing: every URL but the charts' own data: URLs is refused, so a
+report never reaches out.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ..errors import MissingDependency, SheetsyncError
+
+
+def _fetcher(weasyprint: Any) -> Any:
+    """Only the charts' data: URLs are read; anything else is refused."""
+    urls = weasyprint.urls
+    if hasattr(urls, "URLFetcher"):  # newer WeasyPrint
+        return urls.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+
+    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+        if url.startswith("data:"):
+            return urls.default_url_fetcher(url, *args, **kwargs)
+        raise SheetsyncError(f"a report does not fetch anything ({url})")
+
+    return fetch
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    try:
+        import weasyprint
+        import weasyprint.urls
+    except (ImportError, OSError) as exc:  # OSError: Pango is missing
+        raise MissingDependency("weasyprint", f"PDF reports ({exc})") from None
+    log = logging.getLogger("weasyprint")
+    level = log.level
+    log.setLevel(logging.ERROR)  # it warns about every SVG style property it passes on
+    fatal = getattr(weasyprint.urls, "FatalURLFetchingError", SheetsyncError)
+    try:
+        weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint)).write_pdf(str(path))
+    except fatal as exc:
+        raise SheetsyncError(f"a report does not fetch anything ({exc})") from None
+    finally:
+        log.setLevel(level)
+    return path

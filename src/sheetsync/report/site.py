@@ -1,0 +1,69 @@
+"""A static site: the cohort report as index.html and one page per district, relative
+links only, so the folder can be published anywhere (a district website, SharePoint, any
+static host) or opened from disk. Every page has its JSON twin beside it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..files import replacing
+from .data import public_view
+from .html import render_cohort, render_district
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+def page_name(district_id: str, taken: set[str]) -> str:
+    """A safe, unique file name for a district's page."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", district_id).strip("-") or "district"
+    name, n = f"{stem}.html", 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{stem}-{n}.html"
+    taken.add(name.lower())
+    return name
+
+
+def write_site(view: dict[str, Any], folder: Path, public: bool = False,
+               progress: Progress | None = None) -> list[Path]:
+    """Write index.html and districts/<id>.html into ``folder``, each page with its JSON
+    twin (the data it shows) beside it; the HTML pages written."""
+    taken: set[str] = set()
+    names = {d["id"]: page_name(d["id"], taken) for d in view["districts"]}
+    written = []
+    for d in view["districts"]:
+        page = public_view(d["view"]) if public else d["view"]
+        html = render_district(page, home="../index.html")
+        path = _write(folder / "districts" / names[d["id"]], html)
+        _write(path.with_suffix(".json"), json.dumps(page, indent=1, default=str))
+        written.append(path)
+        if progress:
+            progress(d)
+    links = {i: f"districts/{name}" for i, name in names.items()}
+    index = render_cohort(view, links=links, compact=False, public=public)
+    written.insert(0, _write(folder / "index.html", index))
+    _write(folder / "index.json", json.dumps(_index_data(view, public), indent=1, default=str))
+    return written
+
+
+def _index_data(view: dict[str, Any], public: bool) -> dict[str, Any]:
+    """The index's data: the cohort without each district's full view (its own page has
+    it); public, without read problems, errors or warnings."""
+    rows = []
+    for d in view["districts"]:
+        row = {k: v for k, v in d.items() if k != "view"}
+        if public:
+            row = {k: v for k, v in row.items() if k not in ("errors", "warnings")}
+            row["failed"] = bool(d["failed"])
+        rows.append(row)
+    return {**view, "districts": rows, "failed": [r for r in rows if r["failed"]]}
+
+
+def _write(path: Path, text: str) -> Path:
+    with replacing(path, suffix=path.suffix) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,101 @@
+"""Writing a report: OUT's suffix picks HTML, PDF or JSON (the plain data the pages show);
+files appear whole or not at all."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..errors import SheetsyncError
+from ..files import replacing
+from .data import NoSnapshot, public_view, view_from_file, view_from_store
+from .html import render_cohort, render_district
+
+FORMATS = (".html", ".pdf", ".json")  # .json: the plain data the pages are rendered from
+
+
+class ReportError(SheetsyncError):
+    """A report that cannot be made as asked; says what to do instead."""
+
+
+def output_format(out: Path) -> str:
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ReportError(f"{out}: the output must end in .html, .pdf or .json")
+    return suffix[1:]
+
+
+def write_json(view: dict[str, Any], out: Path) -> Path:
+    with replacing(out, suffix=".json") as tmp:
+        tmp.write_text(json.dumps(view, indent=1, default=str), encoding="utf-8")
+    return out
+
+
+def write_document(html: str, out: Path, fmt: str) -> Path:
+    with replacing(out, suffix=out.suffix) as tmp:
+        if fmt == "pdf":
+            from .pdf import write_pdf
+
+            write_pdf(html, tmp)
+        else:
+            tmp.write_text(html, encoding="utf-8")
+    return out
+
+
+def district_data(what: str, cohort_path: Path | None = None, month: str | None = None,
+                  as_of: date | None = None) -> dict[str, Any]:
+    """The district's view: WHAT is a workbook to read and check, else a district id."""
+    if Path(what).is_file():
+        if month:
+            raise ReportError("--month picks a stored snapshot; with a FILE use --as-of")
+        return view_from_file(what, as_of)
+    from ..cohort import load_cohort
+    from ..store import Store
+
+    cohort = load_cohort(cohort_path)
+    known = {d.id: d for d in cohort.districts}
+    if what not in known:
+        raise ReportError(f"{what} is neither a file nor a district of {cohort.path} "
+                          f"(its districts: {', '.join(known) or 'none'})")
+    if as_of:
+        raise ReportError("--as-of recomputes from a file; for a past month of the cohort "
+                          "use --month YYYY-MM")
+    if not cohort.store_path.exists():
+        raise NoSnapshot(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")
+    with Store(cohort.store_path) as store:
+        return view_from_store(store, what, known[what].name, month)
+
+
+def district_report(what: str, out: Path, cohort_path: Path | None = None,
+                    month: str | None = None, as_of: date | None = None,
+                    public: bool = False) -> Path:
+    fmt = output_format(out)
+    view = district_data(what, cohort_path, month, as_of)
+    if public:
+        view = public_view(view)
+    if fmt == "json":
+        return write_json(view, out)
+    return write_document(render_district(view, for_print=fmt == "pdf"), out, fmt)
+
+
+def cohort_data(cohort_path: Path | None = None, month: str | None = None) -> dict[str, Any]:
+    from ..cohort import load_cohort
+    from ..store import Store
+    from .cohort import cohort_view
+
+    cohort = load_cohort(cohort_path)
+    if not cohort.store_path.exists():
+        raise NoSnapshot(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")
+    with Store(cohort.store_path) as store:
+        return cohort_view(cohort, store, month)
+
+
+def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None = None) -> Path:
+    fmt = output_format(out)
+    view = cohort_data(cohort_path, month)
+    if fmt == "json":
+        return write_json(view, out)
+    return write_document(render_cohort(view, for_print=fmt == "pdf"), out, fmt)
+
