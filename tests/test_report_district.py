@@ -237,9 +237,27 @@ def test_a_district_with_no_data_yet(make_workbook, tmp_path):
     assert "no trend to show" in html and "No monthly update has been written yet" in html
 
 
-def test_a_failed_district_report_says_why(pulled, tmp_path):
+def test_a_failed_re_pull_shows_the_good_month_marked_stale(pulled, tmp_path):
     folder = tmp_path / "cohort"
     shutil.copytree(pulled, folder)
+    (folder / "districts" / "adair.xlsx").write_bytes(b"not a workbook")
+    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    out = tmp_path / "adair.html"
+    code, output = report("KY-001", "--cohort", str(folder / "cohort.toml"), "-o", str(out))
+    assert code == 0, output
+    html = out.read_text()
+    assert "At a glance" in html  # the month's good read stays
+    assert "Stale:" in html and "this pull failed" in html
+    code, output = report("KY-001", "--cohort", str(folder / "cohort.toml"), "--public",
+                          "-o", str(out))
+    assert code == 0, output
+    public = out.read_text()
+    assert "Stale:" in public and "not a workbook" not in public
+
+
+def test_a_district_never_read_says_why(pulled, tmp_path):
+    folder = tmp_path / "cohort"
+    shutil.copytree(pulled, folder, ignore=shutil.ignore_patterns(".sheetsync"))
     (folder / "districts" / "adair.xlsx").write_bytes(b"not a workbook")
     pull(load_cohort(folder / "cohort.toml"), AS_OF)
     out = tmp_path / "adair.html"

@@ -30,7 +30,7 @@ class NoSnapshot(SheetsyncError):
 def district_view(data: dict[str, Any] | None, *, name: str | None = None,
                   district_id: str | None = None, month: str | None = None,
                   as_of: str | None = None, failed: str | None = None,
-                  trend: list[tuple[str, int, int]] | None = None) -> dict[str, Any]:
+                  stale: str | None = None, trend: list[tuple[str, int, int]] | None = None) -> dict[str, Any]:
     """Everything a district report shows, as plain data (JSON-serialisable)."""
     card = (data or {}).get("card") or {}
     result = (data or {}).get("result") or {}
@@ -46,7 +46,7 @@ def district_view(data: dict[str, Any] | None, *, name: str | None = None,
                      "contact_name": profile.get("contact_name"),
                      "contact_email": profile.get("contact_email")},
         "month": month, "month_label": _month_label(month), "as_of": as_of,
-        "failed": failed, "has_data": bool(result), "public": False}
+        "failed": failed, "stale": stale, "has_data": bool(result), "public": False}
     if not result:
         return view | {"counts": {s: 0 for s in STATUSES}, "trend": [], "plan": [],
                        "actions": {"overdue": [], "due_soon": []},
@@ -205,7 +205,9 @@ def public_view(view: dict[str, Any]) -> dict[str, Any]:
     """The board and community version: no contacts, e-mail addresses, cells, findings or
     read problems."""
     failed = "The scorecard could not be read this month." if view["failed"] else None
-    out = {**view, "public": True, "findings": [], "failed": failed,
+    stale = "These figures are from the last scorecard read; the latest could not be read." \
+        if view.get("stale") else None
+    out = {**view, "public": True, "findings": [], "failed": failed, "stale": stale,
            "district": {**view["district"], "contact_name": None, "contact_email": None}}
     return _scrub(out)
 
@@ -272,4 +274,5 @@ def view_from_store(store: Any, district_id: str, name: str | None,
     as_of, ok, reason, blob = row
     return district_view(unpack(blob) if ok else None, name=name, district_id=district_id,
                          month=month, as_of=as_of, failed=None if ok else reason,
+                         stale=reason if ok else None,
                          trend=district_trend(store, district_id, month))
