@@ -30,7 +30,7 @@ from click.testing import CliRunner
 from sheetsync.cli import main
 from sheetsync.cohort import load_cohort
 from sheetsync.remind import remind
-from sheetsync.store import SCHEMA_VERSION, Store
+from sheetsync.store import SCHEMA, SCHEMA_VERSION, Store
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
@@ -524,14 +524,40 @@ def test_digest_lists_who_was_reminded_and_who_has_no_contact(
 def test_a_store_written_before_reminders_gains_the_table(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     db = sqlite3.connect(path)
-    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                     "INSERT INTO meta VALUES ('schema_version', '2');")
+    version_2 = SCHEMA.split("CREATE TABLE IF NOT EXISTS reminders")[0]  # all but reminders
+    db.executescript(version_2 + "INSERT INTO meta VALUES ('schema_version', '2');")
     db.commit()
     db.close()
     with Store(path) as store:
         assert store.meta("schema_version") == str(SCHEMA_VERSION) == "3"
+        assert store.reminders() == []
         with store.transaction() as tx:
             store.record_reminder(tx, "KY-1", "2026-12", "update-missing",
                                   ["a@x.org"], "2027-01-05T08:00:00+00:00", None)
         assert store.reminded("KY-1", "2026-12", "update-missing")
         assert not store.reminded("KY-1", "2027-01", "update-missing")
+
+
+def test_starttls_is_required_unless_turned_off(cohort_dir: Path,
+                                                smtp_server: tuple[Mailbox, int]) -> None:
+    box, port = smtp_server
+    edit_cohort(cohort_dir, smtp={"host": "127.0.0.1", "port": port, "from": "c@example.org"})
+    result = run(cohort_dir, "--send")
+    assert result.exit_code == 3
+    assert "does not offer STARTTLS" in result.output
+    assert box.messages == [] and sent_rows(cohort_dir) == []
+
+
+def test_drafts_include_the_digest_when_digest_to_is_set(cohort_dir: Path) -> None:
+    edit_cohort(cohort_dir, smtp=plain_smtp(25, digest_to=["coach@example.org"]))
+    assert run(cohort_dir).exit_code == 0
+    digest = cohort_dir / ".sheetsync" / "outbox" / "2026-12-cohort-digest.eml"
+    msg = email.message_from_bytes(digest.read_bytes(), policy=policy.default)
+    assert msg["To"] == "coach@example.org"
+    assert "Drafted (5):" in msg.get_content()
+
+
+def test_remind_json_is_the_library_report(cohort_dir: Path) -> None:
+    result = run(cohort_dir, "--json")
+    report = remind(load_cohort(cohort_dir / "cohort.toml"), dt.date(2027, 1, 5))
+    assert json.loads(result.output) == json.loads(json.dumps(report.to_json()))

@@ -32,6 +32,14 @@ def remind(cohort_path: Path | None, as_of: datetime | None, send: bool, outbox:
     district reminded before, or that submitted, gets nothing. Exit codes: 0 drafts written
     or all sent; 3 some could not be sent (listed; the next run sends them); 2 the cohort
     file, its [smtp] settings or the store cannot be used.
+
+    \b
+    [smtp] in cohort.toml:
+      host = "smtp.example.org"    port = 587 (default)
+      from = "Coach <coach@example.org>"
+      username = "coach"           password: SHEETSYNC_SMTP_PASSWORD
+      starttls = true (default)    cafile = "ca.pem" (to trust your own server)
+      digest_to = "coach@example.org"   timeout = 30 (seconds)
     """
     from .cli import Failure, _cohort, _print_json
     from .cohort import load_cohort

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ..schoolyear import period_label
+from .message import month_name
 from .run import ALREADY, DRAFTED, NOT_SENT, SENT, RemindReport
 
 
 def render_remind(report: RemindReport) -> str:
     if report.month is None or report.due is None:
         return f"No monthly update is due yet as of {report.as_of}: nothing to remind."
-    month = period_label(report.month)
+    month = month_name(report.month)
     lines = [f"Monthly update for {month}, due {report.due}:"]
     for r in report.reminders:
         extra = f" ({r.reason})" if r.reason else ""
@@ -41,6 +41,6 @@ def _summary(report: RemindReport, count: dict[str, int]) -> str:
         parts.append(f"{len(report.unknown)} not pulled since the due day")
     text = f"{len(report.reminders) + len(report.no_contact)} districts due: " + ", ".join(parts)
     if report.failed:
-        text += (f". {len(report.failed)} could not be sent (listed above); the next run "
-                 "sends them.")
+        return text + (f". {len(report.failed)} could not be sent (listed above); the next "
+                       "run sends them.")
     return text + "."
