@@ -193,12 +193,13 @@ def test_roster_xlsx_numeric_ids_are_integers(tmp_path: Path) -> None:
     ws.append([102.0, "Barren County", None])
     wb.save(tmp_path / "roster.xlsx")
     assert [(d.id, d.contacts) for d in read_roster(tmp_path / "roster.xlsx")] == [
-        ("101", ["jane@adair.org"]), ("102", [])]
+        ("101", ["Jane Doe <jane@adair.org>"]), ("102", [])]
 
 
 @pytest.mark.parametrize("contacts, expected", [
-    ("Jane Doe <jane@x.org>, Bob Roe <bob@x.org>", ["jane@x.org", "bob@x.org"]),
-    ('"Doe, Jane" <jane@x.org>; bob@x.org', ["jane@x.org", "bob@x.org"]),
+    ("Jane Doe <jane@x.org>, Bob Roe <bob@x.org>", ["Jane Doe <jane@x.org>",
+                                                    "Bob Roe <bob@x.org>"]),
+    ('"Doe, Jane" <jane@x.org>; bob@x.org', ['"Doe, Jane" <jane@x.org>', "bob@x.org"]),
     ("jane@x.org bob@x.org", ["jane@x.org", "bob@x.org"]),
     ("jane@x.org\nbob@x.org", ["jane@x.org", "bob@x.org"]),
 ])

@@ -262,11 +262,13 @@ def _cohort(path: Path | None, load: Any) -> Any:
 def _register() -> None:
     from .cli_distribute import distribute
     from .cli_google import auth
+    from .cli_remind import remind
     from .report.cli import report
 
     main.add_command(distribute)
     main.add_command(auth)
     main.add_command(report)
+    main.add_command(remind)
 
 
 _register()

@@ -10,11 +10,14 @@ A ``cohort.toml`` looks like::
     update_due_day = 30
     [master]
     path = "cohort_master.xlsx"
+    [smtp]              # optional: how `sheetsync remind --send` sends
+    host = "smtp.example.org"
+    from = "Consultant <consultant@example.org>"
     [[district]]
     id = "KY-001"
     name = "Adair County"
     source = "districts/adair.xlsx"   # relative to cohort.toml; blank until distributed
-    contacts = ["someone@adair.kyschools.us"]
+    contacts = ["Jane Doe <jane@adair.kyschools.us>"]
 
 A file that cannot be used raises ``CohortError`` naming the file, the line and the field.
 It is read as UTF-8 (with or without a BOM) or Windows-1252, and edited with ``tomlkit``, so
@@ -70,7 +73,49 @@ class District(_Strict):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     source: str = ""  # blank until `sheetsync distribute` (or add-folder) fills it in
-    contacts: list[str] = Field(default_factory=list)
+    contacts: list[str] = Field(default_factory=list)  # "Jane Doe <jane@x.org>" or bare
+
+    @property
+    def emails(self) -> list[str]:
+        """The contacts' bare addresses (display names dropped)."""
+        from email.utils import parseaddr
+
+        return [parseaddr(c)[1] or c for c in self.contacts]
+
+
+class SmtpSettings(_Strict):
+    """``[smtp]``: the server reminders go through. The password is never in the file: it
+    comes from the SHEETSYNC_SMTP_PASSWORD environment variable."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    host: str = Field(min_length=1)
+    port: int = Field(587, ge=1, le=65535)
+    sender: str = Field(alias="from")
+    starttls: bool = True
+    username: str | None = None
+    cafile: str | None = None  # a CA certificate to trust (e.g. a self-signed server's)
+    timeout: float = Field(30, gt=0)  # seconds
+    digest_to: list[str] = Field(default_factory=list)
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        return _one_address(value)
+
+    @field_validator("digest_to", mode="before")
+    @classmethod
+    def _digest(cls, value: Any) -> Any:
+        value = [value] if isinstance(value, str) else value
+        return [_one_address(v) for v in value] if isinstance(value, list) else value
+
+
+def _one_address(value: str) -> str:
+    from .roster import contact
+
+    if contact(value) is None:
+        raise ValueError(f"{value!r} is not an e-mail address (write it like "
+                         "Jane Doe <jane@x.org>)")
+    return value
 
 
 class Cohort(_Strict):
@@ -78,6 +123,7 @@ class Cohort(_Strict):
     status: StatusOverrides = Field(default_factory=StatusOverrides)
     master: MasterSettings = Field(default_factory=MasterSettings)
     google: dict[str, str] = Field(default_factory=dict)  # api_url, credentials
+    smtp: SmtpSettings | None = None
     district: list[District] = Field(default_factory=list)
     path: Path = Field(default=Path(FILENAME), exclude=True)
     _doc: Any = PrivateAttr(default=None)  # the file as tomlkit read it, to edit in place

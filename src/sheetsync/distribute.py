@@ -70,7 +70,7 @@ def profile_values(layout: Layout, district: District) -> dict[str, Any]:
     """What a copy's District Profile starts with."""
     return {"district_id": district.id, "district_name": district.name,
             "school_year": layout.school_year.label, "template_version": layout.template_version,
-            "contact_email": district.contacts[0] if district.contacts else None}
+            "contact_email": district.emails[0] if district.emails else None}
 
 
 def distribute(cohort: Cohort, http: Any = None, drive_folder: str | None = None,
@@ -234,7 +234,7 @@ def _share(calls: Any, drive: str, key: str, d: District, fresh: bool, notify: b
         have = {p.get("emailAddress", "").lower() for p in listed.get("permissions", [])
                 if ROLE_RANK.get(p.get("role", ""), 0) >= ROLE_RANK["writer"]}
     added = []
-    for email in d.contacts:
+    for email in d.emails:
         if email.lower() in have:
             continue
         params = {"supportsAllDrives": "true", "sendNotificationEmail": str(notify).lower(),

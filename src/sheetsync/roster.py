@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from email.utils import getaddresses
+from email.utils import formataddr, getaddresses, parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,9 @@ def read_roster_rows(path: str | Path) -> list[RosterRow]:
 
 
 def addresses(text: str, where: str) -> list[str]:
-    """The e-mail addresses in a contacts cell: ``Jane Doe <jane@x.org>, bob@x.org``,
-    separated by commas, semicolons, new lines, or spaces between bare addresses."""
+    """The contacts in a contacts cell: ``Jane Doe <jane@x.org>, bob@x.org``, separated by
+    commas, semicolons, new lines, or spaces between bare addresses; display names kept
+    (``Jane Doe <jane@x.org>``), so reminders can greet people by name."""
     text = text.strip()
     if not text:
         return []
@@ -92,7 +93,18 @@ def addresses(text: str, where: str) -> list[str]:
             f"{where}: the contacts {text!r} are not e-mail addresses"
             f"{f' ({bad[0]!r} is not one)' if bad and bad[0] else ''}; write them like "
             "Jane Doe <jane@x.org>, bob@x.org")
-    return [addr for _, addr in parsed]
+    return [formataddr((name, addr)) if name else addr for name, addr in parsed]
+
+
+def contact(text: str) -> tuple[str, str] | None:
+    """One contact as ``(display name, address)``: ``Jane Doe <jane@x.org>`` or a bare
+    address; None when it is not one (a line break, a missing @, two addresses)."""
+    if re.search(r"[\x00-\x1f\x7f]", text) or len(getaddresses([text])) != 1:
+        return None
+    name, addr = parseaddr(text.strip())
+    if not _EMAIL.fullmatch(addr) or "@" in name:
+        return None
+    return name, addr
 
 
 # -- the grid of cells ----------------------------------------------------------------------
@@ -152,4 +164,4 @@ def _no_header(path: Path, grid: list[list[Any]]) -> str:
             "District ID, District Name, Source, Contacts (or id, name, source, contacts).")
 
 
-__all__ = ["HEADERS", "RosterRow", "addresses", "read_roster_rows"]
+__all__ = ["HEADERS", "RosterRow", "addresses", "contact", "read_roster_rows"]

@@ -23,7 +23,7 @@ from typing import Any
 
 from .places import NotWritable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: reminders
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pulls (
@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS history (
     district_id TEXT NOT NULL, period TEXT NOT NULL, measure_id TEXT NOT NULL,
     goal_id TEXT, latest_period TEXT, latest_actual REAL, expected REAL, progress REAL,
     status TEXT NOT NULL, PRIMARY KEY (district_id, period, measure_id));
+CREATE TABLE IF NOT EXISTS reminders (
+    district_id TEXT NOT NULL, month TEXT NOT NULL, kind TEXT NOT NULL,
+    recipients TEXT NOT NULL, sent_at TEXT NOT NULL, message_id TEXT,
+    PRIMARY KEY (district_id, month, kind));
 """
 
 
@@ -117,8 +121,10 @@ class Store:
         columns = {r[1] for r in self.db.execute("PRAGMA table_info(outcomes)")}
         if "findings" not in columns:  # a store written before identity findings
             self.db.execute("ALTER TABLE outcomes ADD COLUMN findings TEXT")
-        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                        (str(SCHEMA_VERSION),))
+        # Every table is created if missing, so an older store gains the new ones here.
+        self.db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT(key) DO "
+                        "UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < "
+                        "CAST(excluded.value AS INTEGER)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()
@@ -206,6 +212,22 @@ class Store:
         keys = ("pulled_at", "as_of", "period", "districts", "read", "reused", "failed")
         return dict(zip(keys, row, strict=True)) if row else None
 
+    def reminders(self, month: str | None = None) -> list[dict[str, Any]]:
+        """The reminders sent (of one month, or all): who, which month and kind, to whom,
+        when."""
+        where, args = ("WHERE month = ?", [month]) if month else ("", [])
+        keys = ("district_id", "month", "kind", "recipients", "sent_at", "message_id")
+        rows = self.db.execute(f"SELECT {', '.join(keys)} FROM reminders {where} "
+                               "ORDER BY month, district_id, kind", args)
+        out = [dict(zip(keys, r, strict=True)) for r in rows]
+        for r in out:
+            r["recipients"] = json.loads(r["recipients"])
+        return out
+
+    def reminded(self, district_id: str, month: str, kind: str) -> bool:
+        return self.db.execute("SELECT 1 FROM reminders WHERE district_id = ? AND month = ? "
+                               "AND kind = ?", (district_id, month, kind)).fetchone() is not None
+
     # -- writing (inside ``transaction``) ---------------------------------------------
 
     def save(self, db: sqlite3.Connection, o: Outcome, period: str) -> None:
@@ -284,6 +306,13 @@ class Store:
         return [r[0] for r in self.db.execute(
             f"SELECT period FROM snapshots {where} UNION SELECT period FROM history {where} "
             "ORDER BY period", args * 2)]
+
+    def record_reminder(self, db: sqlite3.Connection, district_id: str, month: str,
+                        kind: str, recipients: list[str], sent_at: str,
+                        message_id: str | None) -> None:
+        """A reminder the server accepted: never sent again for this district, month, kind."""
+        db.execute("INSERT OR IGNORE INTO reminders VALUES (?,?,?,?,?,?)",
+                   (district_id, month, kind, json.dumps(recipients), sent_at, message_id))
 
     def record_pull(self, db: sqlite3.Connection, pulled_at: str, as_of: str, period: str,
                     counts: dict[str, int], master_written: bool) -> None:

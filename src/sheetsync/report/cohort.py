@@ -28,7 +28,8 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None) -> dict[str, 
             as_of, ok, reason, blob = row
             view = district_view(unpack(blob) if ok else None, name=d.name, district_id=d.id,
                                  month=month, as_of=as_of, failed=None if ok else reason,
-                                 stale=reason if ok else None, trend=district_trend(store, d.id, month))
+                                 stale=reason if ok else None,
+                                 trend=district_trend(store, d.id, month))
         districts.append(summary_row(view, month))
     districts.sort(key=_attention)
     trend = [(p, good, total) for p, good, total in store.trend(ids) if p <= month]

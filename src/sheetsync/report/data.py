@@ -30,7 +30,8 @@ class NoSnapshot(SheetsyncError):
 def district_view(data: dict[str, Any] | None, *, name: str | None = None,
                   district_id: str | None = None, month: str | None = None,
                   as_of: str | None = None, failed: str | None = None,
-                  stale: str | None = None, trend: list[tuple[str, int, int]] | None = None) -> dict[str, Any]:
+                  stale: str | None = None,
+                  trend: list[tuple[str, int, int]] | None = None) -> dict[str, Any]:
     """Everything a district report shows, as plain data (JSON-serialisable)."""
     card = (data or {}).get("card") or {}
     result = (data or {}).get("result") or {}

@@ -1,0 +1,13 @@
+"""Reminders for monthly updates that are due and not submitted (``sheetsync remind``).
+
+``plan`` reads who is due from the store, ``message`` builds the e-mails, ``send`` talks to
+the SMTP server, and ``run.remind`` ties them together; ``serve --remind`` calls the same
+function.
+"""
+
+from .plan import KIND, due_month
+from .run import Reminder, RemindReport, remind
+from .send import NotSent, RemindError, SmtpTransport, Transport
+
+__all__ = ["KIND", "NotSent", "RemindError", "RemindReport", "Reminder", "SmtpTransport",
+           "Transport", "due_month", "remind"]

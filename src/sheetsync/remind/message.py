@@ -1,0 +1,102 @@
+"""The reminder and the digest as e-mail messages, built with the standard library's
+``email`` package: every address is an ``email.headerregistry.Address`` and the subject is
+stripped of line breaks, so no district text can add a header. The body is plain text."""
+
+from __future__ import annotations
+
+import calendar
+import re
+import textwrap
+from datetime import date
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from ..roster import contact
+from .plan import Due
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(text: str) -> str:
+    """Text safe in a header: line breaks and other control characters become a space."""
+    return _CONTROL.sub(" ", text).strip()
+
+
+def address(text: str) -> Address | None:
+    """A contact as an Address, or None when it is not a valid e-mail address."""
+    found = contact(text)
+    if found is None:
+        return None
+    name, addr = found
+    local, _, domain = addr.rpartition("@")
+    try:
+        return Address(display_name=one_line(name), username=local, domain=domain)
+    except (ValueError, IndexError):
+        return None
+
+
+def month_name(period: str) -> str:
+    """'2026-12' -> 'December 2026'."""
+    return f"{calendar.month_name[int(period[5:7])]} {period[:4]}"
+
+
+def when(day: date) -> str:
+    """A date in words: 30 November 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def reminder(due: Due, to: list[Address], sender: Address | None,
+             cohort_name: str) -> EmailMessage:
+    d, month = due.district, month_name(due.month)
+    msg = _message(to, sender)
+    msg["Subject"] = one_line(f"{d.name}: the monthly update for {month} is due")
+    lines = [
+        "Hello,", "",
+        f"The monthly update of {d.name}'s District Scorecard for {month} was due on "
+        f"{when(due.due)} and has not been submitted yet.", "",
+        f"Please fill in the {month} row of the Monthly Updates sheet (milestones, "
+        "successes, roadblocks, changes, support needed, and who submitted it and when) in "
+        "your scorecard:", f"    {due.workbook}"]
+    if due.also_missing:
+        lines += ["", f"The updates for {', '.join(map(month_name, due.also_missing))} are "
+                      "missing too."]
+    if due.attention:
+        lines += ["", "Also needing attention:"] + [f"  - {a}" for a in due.attention]
+    lines += ["", "If you have already sent it, thank you, and please ignore this message.",
+              "", cohort_name]
+    msg.set_content(_wrap(lines))
+    return msg
+
+
+def _wrap(lines: list[str]) -> str:
+    """Lines wrapped at 72 characters, list items indented under their dash."""
+    out = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip(" -")))
+        out.append(textwrap.fill(line, 72, subsequent_indent=indent,
+                                 break_long_words=False, break_on_hyphens=False) or line)
+    return "\n".join(out) + "\n"
+
+
+def digest(to: list[Address], sender: Address | None, cohort_name: str, month: str,
+           sections: list[tuple[str, list[str]]]) -> EmailMessage:
+    """The consultant's digest: one section per outcome (reminded, not sent, no contact...)."""
+    msg = _message(to, sender)
+    msg["Subject"] = one_line(f"{cohort_name}: reminders for the {month_name(month)} update")
+    lines = [f"Reminders for the {month_name(month)} monthly update:"]
+    for title, items in sections:
+        if items:
+            lines += ["", f"{title} ({len(items)}):"] + [f"  - {one_line(i)}" for i in items]
+    msg.set_content(_wrap(lines))
+    return msg
+
+
+def _message(to: list[Address], sender: Address | None) -> EmailMessage:
+    msg = EmailMessage()
+    if sender is not None:
+        msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=sender.domain if sender else None)
+    return msg
