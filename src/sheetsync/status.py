@@ -5,7 +5,8 @@ month is not after the as-of month): expected value E is the period's interim ta
 the straight line from B at the baseline date to T at the target date, clamped to [B, T];
 p = (A-B)/(T-B), e = (E-B)/(T-B). Met when p >= 1; Not Met when past the target date;
 On Track when p >= e; At Risk when p >= e - band; Off Track otherwise; No Data with no
-actual. T = B ("maintain"): Met when A is at T or better, else Off Track.
+actual. T = B ("maintain"): Met when A is at T or better, else Off Track. Comparisons are
+made at 15 significant digits, as a spreadsheet makes them.
 
 The template's native formulas (``formulas.py``) compute the same thing in the same order,
 so that Excel, Google Sheets, LibreOffice and sheetsync agree.
@@ -74,7 +75,9 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     b, t = m.baseline, m.target
     if t == b:
         direction = m.direction
-        ok = a >= t if direction == "increase" else a <= t if direction == "decrease" else a == t
+        at, tt = _sheet(a), _sheet(t)
+        ok = at >= tt if direction == "increase" else at <= tt if direction == "decrease" \
+            else at == tt
         return MeasureStatus("Met" if ok else "Off Track", latest, a, t, None, None, future)
     expected = m.interim_targets.get(latest)
     if expected is None:
@@ -82,17 +85,24 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     p = (a - b) / (t - b)
     e = (expected - b) / (t - b)
     target_date = m.target_date or year.end
-    if p >= 1:
+    sp = _sheet(p)
+    if sp >= 1:
         status = "Met"
     elif as_of > target_date:
         status = "Not Met"
-    elif p >= e:
+    elif sp >= _sheet(e):
         status = "On Track"
-    elif p >= e - settings.at_risk_band:
+    elif sp >= _sheet(e - settings.at_risk_band):
         status = "At Risk"
     else:
         status = "Off Track"
     return MeasureStatus(status, latest, a, expected, p, e, future)
+
+
+def _sheet(x: float) -> float:
+    """``x`` as a spreadsheet compares it: to 15 significant digits, so that p = 0.7 is at
+    least e - band = 0.7000000000000001, as Excel, Google Sheets and LibreOffice find."""
+    return float(f"{x:.15g}")
 
 
 def _elapsed(period: str, m: Measure, year: SchoolYear) -> float:
