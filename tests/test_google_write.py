@@ -352,7 +352,7 @@ def test_the_google_template_has_the_declared_tabs_and_headers(google_template):
 
 def test_the_google_template_is_the_xlsx_template_cell_for_cell(google_template):
     fake, key = google_template
-    wb = build_template(LAYOUT)
+    wb = build_template(LAYOUT, percent_formats=False)  # Google has no CELL("format")
     formulas = 0
     for ws in wb.worksheets:
         google = fake.get_values(key, ws.title, "FORMULA")
@@ -370,6 +370,19 @@ def test_the_google_template_is_the_xlsx_template_cell_for_cell(google_template)
     computed = sum(s.capacity for s in entity_sheets(LAYOUT) for c in s.columns
                    if not c.is_input)
     assert formulas == computed + 1  # every prepared row's computed columns, and AsOf
+
+
+def test_the_google_template_reads_numbers_as_stored(google_template):
+    """Google Sheets has no CELL("format"): its formulas leave percent formats alone, as the
+    Google reader (unformatted values) does, and its instructions say to type 45."""
+    fake, key = google_template
+    measures = LAYOUT.sheet("measures")
+    row = fake.get_values(key, measures.name, "FORMULA")[measures.first_data_row - 1]
+    assert not any('CELL("format"' in str(v) for v in row)
+    assert 'CELL("format"' in str(build_template(LAYOUT)[measures.name][
+        f"{measures.column('status').letter}{measures.first_data_row}"].value)
+    text = [v for r in fake.get_values(key, LAYOUT.instructions_sheet) for v in r]
+    assert any("type 45, not 45%" in str(v) for v in text)
 
 
 def test_the_google_template_has_the_declared_dropdowns_names_and_protection(google_template):

@@ -233,8 +233,23 @@ def _lettered(columns: list[Column]) -> tuple[Column, ...]:
     return tuple(replace(c, letter=column_letter(i)) for i, c in enumerate(columns, 1))
 
 
+CHECK_HELP = ("Computed: empty while the sheet's formulas can read every value in the row. "
+              "Otherwise it names the first one they cannot (text in a number or date "
+              "column, an id or choice not as on the list) and the row's computed columns "
+              "leave it out; fix that cell.")
+
+
+def _with_check(columns: list[Column]) -> list[Column]:
+    """A sheet whose formulas read typed values ends with its Check column."""
+    if not any(c.feeds_formulas for c in columns):
+        return columns
+    return [*columns, Column("row_check", "Check", "formula", formula="row_check", width=30,
+                             help=CHECK_HELP)]
+
+
 def _table(name: str, entity: Entity, title: str, guidance: str, capacity: int,
            columns: list[Column], aliases: tuple[str, ...] = ()) -> SheetLayout:
+    columns = _with_check(columns)
     return SheetLayout(name=name, entity=entity, title=title, guidance=guidance, header_row=4,
                        first_data_row=5, capacity=capacity, columns=_lettered(columns),
                        aliases=aliases)

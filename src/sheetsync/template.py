@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -26,6 +26,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .coerce import BLANK_WORDS
 from .files import replacing
 from .formulas import as_of as as_of_formula
 from .formulas import formula
@@ -59,24 +60,29 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
 UNLOCKED = Protection(locked=False)
 PERIOD_ROW = 15  # the row of the Lists sheet holding PeriodEnds
+BLANK_ROW = PERIOD_ROW + 4  # ... and the row holding BlankWords
+CHECK_COLOURS = ("FCE4D6", "833C0B")  # a Check cell with something to say
 SETTINGS = WORKBOOK_SETTINGS
 
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
                    rows: Rows | None = None, at_risk_band: float = 0.10,
-                   update_due_day: int = 30, xlwings: bool = False) -> Workbook:
+                   update_due_day: int = 30, xlwings: bool = False,
+                   percent_formats: bool = True) -> Workbook:
     """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
-    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
+    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions.
+    ``percent_formats=False`` leaves out the formulas' reading of percent formats (for
+    Google Sheets, which has no CELL("format"))."""
     layout = layout or scorecard_layout()
     wb = Workbook()
     wb.remove(wb.active)
-    _instructions(wb.create_sheet(layout.instructions_sheet), layout)
+    _instructions(wb.create_sheet(layout.instructions_sheet), layout, percent_formats)
     profile_values = {"school_year": layout.school_year.label,
                       "template_version": layout.template_version, **(profile or {})}
     _profile(wb.create_sheet(layout.sheet("profile").name), layout, profile_values)
     for sheet in entity_sheets(layout):
         ws = wb.create_sheet(sheet.name)
-        _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())))
+        _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())), percent_formats)
     _lists(wb.create_sheet(layout.lists_sheet), layout, at_risk_band, update_due_day)
     _names(wb, layout)
     if xlwings:
@@ -105,7 +111,7 @@ def _title(ws: Worksheet, title: str, guidance: str) -> None:
     ws["A2"].font = Font(italic=True, color=GREY)
 
 
-def _instructions(ws: Worksheet, layout: Layout) -> None:
+def _instructions(ws: Worksheet, layout: Layout, percent_formats: bool = True) -> None:
     _title(ws, f"District Scorecard {layout.school_year.label}",
            f"Template version {layout.template_version}. Made by sheetsync.")
     lines = [
@@ -121,7 +127,11 @@ def _instructions(ws: Worksheet, layout: Layout) -> None:
         "Updates row by the 30th.",
         "Grey columns are computed by formulas and locked; they work in Excel, Google Sheets "
         "and LibreOffice with nothing to install.",
-        "Percentages: type 45 or 45% — both are read as 45%.",
+        "Percentages: type 45 or 45% — both are read as 45%." if percent_formats else
+        "Percentages: type 45, not 45% (Google Sheets keeps 45% as 0.45).",
+        "Check (the last column of a sheet): empty while the formulas can read the row. "
+        "When it names a cell (text in a number or date column, a choice or id not as on "
+        "the list), retype that cell: until then the row's computed columns leave it out.",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
         f"{0.10:.0%} of the gap below it; Met once the target is reached; Not Met after the "
@@ -180,7 +190,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any]) -> None:
 
 
 def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
-           rows: list[Mapping[str, Any]]) -> None:
+           rows: list[Mapping[str, Any]], percent_formats: bool = True) -> None:
     _title(ws, f"{sheet.title} — {layout.school_year.label}", sheet.guidance)
     h, first, last = sheet.header_row, sheet.first_data_row, sheet.last_data_row
     last = max(last, first + len(rows) - 1)
@@ -198,7 +208,7 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
     if sheet.entity == "monthly_updates" and not rows:
         rows = [{"month": period_date(p).replace(day=1)} for p in layout.update_periods]
     for col in sheet.columns:
-        _fill_column(ws, layout, sheet, col, rows, first, last)
+        _fill_column(ws, layout, sheet, col, rows, first, last, percent_formats)
     _validations(ws, layout, sheet, first, last)
     _colours(ws, sheet, first, last)
     ws.freeze_panes = f"B{first}"
@@ -221,7 +231,8 @@ def _allow_editing_around_formulas(ws: Worksheet) -> None:
 
 
 def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
-                 rows: list[Mapping[str, Any]], first: int, last: int) -> None:
+                 rows: list[Mapping[str, Any]], first: int, last: int,
+                 percent_formats: bool = True) -> None:
     if col.is_input:
         _fill_input_column(ws, col, rows, first)
         return
@@ -234,7 +245,7 @@ def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
         cell = ws[f"{col.letter}{r}"]
         if r != first:
             cell._style = copy(proto._style)
-        cell.value = formula(layout, sheet, col.key, r)
+        cell.value = formula(layout, sheet, col.key, r, percent_formats)
 
 
 def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]],
@@ -302,6 +313,11 @@ def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
 
 def _colours(ws: Worksheet, sheet: SheetLayout, first: int, last: int) -> None:
     for col in sheet.columns:
+        if col.key == "row_check":
+            bg, fg = CHECK_COLOURS
+            ws.conditional_formatting.add(f"{col.letter}{first}:{col.letter}{last}", FormulaRule(
+                formula=[f"LEN({col.letter}{first})>0"], font=Font(bold=True, color=fg),
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg)))
         if col.is_input or col.key not in ("status", "schedule", "update_status"):
             continue
         area = f"{col.letter}{first}:{col.letter}{last}"
@@ -338,6 +354,9 @@ def _lists(ws: Worksheet, layout: Layout, at_risk_band: float, update_due_day: i
     for i, s in enumerate((*("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data"),
                            *SCHEDULES, *UPDATE_STATUSES), 2):
         ws.cell(PERIOD_ROW + 2, i, s)
+    ws.cell(BLANK_ROW, 1, "Blank words")
+    for i, word in enumerate(sorted(BLANK_WORDS), 2):
+        ws.cell(BLANK_ROW, i, word)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 
@@ -362,5 +381,7 @@ def _names(wb: Workbook, layout: Layout) -> None:
         refs[name] = f"{lists}!${base}${r}"
     end = get_column_letter(len(layout.periods) + 1)
     refs["PeriodEnds"] = f"{lists}!$B${PERIOD_ROW}:${end}${PERIOD_ROW}"
+    end = get_column_letter(len(BLANK_WORDS) + 1)
+    refs["BlankWords"] = f"{lists}!$B${BLANK_ROW}:${end}${BLANK_ROW}"
     for name, ref in refs.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)

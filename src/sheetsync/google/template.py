@@ -9,7 +9,9 @@ Excel does), dropdowns as ``ONE_OF_RANGE`` rules over the Lists columns or the i
 the workbook names as named ranges, and the help text of headers as notes. What Google
 models differently comes from the layout: formula columns, header rows, the profile's
 computed cells and the Lists tab are protected ranges (warning only, as the .xlsx sheet
-protection has no password).
+protection has no password). Google Sheets has no CELL("format"), so its formulas read
+numbers as stored (a 45% typed there is 0.45), as the Google reader, which reads unformatted
+values, does: the two agree, and the instructions say to type 45.
 
 Cost: three requests (create, one ``:batchUpdate`` with every tab and format, one
 ``values:batchUpdate`` with every value and formula).
@@ -62,7 +64,7 @@ def create_google_template(http: Any, layout: Layout, title: str,
     """
     calls = Calls(http)
     wb = build_template(layout, profile=profile, at_risk_band=at_risk_band,
-                        update_due_day=update_due_day)
+                        update_due_day=update_due_day, percent_formats=False)
     requests, data = template_requests(layout, wb)
     if folder_id:
         made = calls("POST", f"{DRIVE_API}/files", "creating the template",
@@ -91,7 +93,7 @@ def template_requests(layout: Layout, wb: Workbook | None = None
                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The ``:batchUpdate`` requests and the ``values:batchUpdate`` data that turn a new
     spreadsheet (one tab, id 0) into the template ``wb`` (default: ``build_template``)."""
-    wb = wb or build_template(layout)
+    wb = wb or build_template(layout, percent_formats=False)
     ids = {ws.title: i for i, ws in enumerate(wb.worksheets)}  # tab 0 keeps the new sheet's id
     requests: list[dict[str, Any]] = []
     for i, ws in enumerate(wb.worksheets):
@@ -347,7 +349,13 @@ def _conditional_formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
     for cf in ws.conditional_formatting:
         for rule in cf.rules:
             formula = (rule.formula or [""])[0]
-            if rule.type != "cellIs" or rule.operator != "equal" or not formula.startswith('"'):
+            if rule.type == "expression":  # the Check column: a custom formula
+                condition = {"type": "CUSTOM_FORMULA", "values": [
+                    {"userEnteredValue": "=" + formula}]}
+            elif rule.type == "cellIs" and rule.operator == "equal" and formula.startswith('"'):
+                condition = {"type": "TEXT_EQ", "values": [
+                    {"userEnteredValue": formula.strip('"')}]}
+            else:
                 raise TemplateNotTranslatable(
                     f"{ws.title}!{cf.sqref}: a {rule.type} conditional format has no "
                     "translation yet")
@@ -360,8 +368,7 @@ def _conditional_formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
                 fmt["textFormat"] = {"foregroundColor": _colour(rule.dxf.font.color)}
             out.append({"addConditionalFormatRule": {"index": len(out), "rule": {
                 "ranges": [_range(sid, str(r)) for r in cf.sqref.ranges],
-                "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [
-                    {"userEnteredValue": formula.strip('"')}]}, "format": fmt}}}})
+                "booleanRule": {"condition": condition, "format": fmt}}}})
     return out
 
 
