@@ -109,8 +109,9 @@ def measure_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     a, p = r.latest_actual, r.progress
     end = f"IF(ISNUMBER({r.target_date}),{r.target_date},SchoolEnd)"
     e = f"({r.expected}-{b})/({t}-{b})"
-    maintained = (f'IF({r.direction}="increase",{a}>={t},'
-                  f'IF({r.direction}="decrease",{a}<={t},{a}={t}))')
+    d = f"TRIM({r.direction})"  # a choice is read ignoring case and spacing, as typed
+    maintained = (f'IF({d}="increase",{a}>={t},'
+                  f'IF({d}="decrease",{a}<={t},{a}={t}))')
     judged = (f'IF({p}>=1,"Met",IF(AsOf>{end},"Not Met",IF({p}>={e},"On Track",'
               f'IF({p}>={e}-AtRiskBand,"At Risk","Off Track"))))')
     return (f'=IF({r.id}="","",IF({r.expected}="","No Data",'
@@ -136,8 +137,8 @@ def goal_count(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 
 
 def action_schedule(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    s = r.status
-    unset = f'OR(TRIM({s})="",{_blank_word(s)},{s}="Not Started")'  # N/A is blank, as read
+    s = f"TRIM({r.status})"  # a choice is read ignoring case and spacing, as typed
+    unset = f'OR({s}="",{_blank_word(r.status)},{s}="Not Started")'  # N/A is blank, as read
     return (f'=IF({r.id}="","",IF({s}="Complete","Complete",IF({s}="Cancelled","Cancelled",'
             f'IF(AND(ISNUMBER({r.due_date}),{r.due_date}<AsOf),"Overdue",'
             f'IF(AND(ISNUMBER({r.start_date}),{r.start_date}<AsOf,{unset}),'
@@ -197,7 +198,7 @@ def _unreadable(layout: Layout, col: Column, ref: str) -> tuple[str, str]:
                 f'IF(ISTEXT({ref}),"Text in {h}","{h}")&": type a date"')
     shown = f'"{h} \'"&IFERROR({ref}&"","?")&"\''  # Status 'Done'...
     if col.choices:
-        listed = f"SUMPRODUCT(--({_choice_range(layout, col.choices)}={ref}))>0"
+        listed = f"SUMPRODUCT(--({_choice_range(layout, col.choices)}=TRIM({ref})))>0"
         return (f"IF(ISTEXT({ref}),AND({text},NOT({listed})),NOT(ISBLANK({ref})))",
                 f'{shown}: pick from the list"')
     entity = col.ref or sheet_entity(layout, col)
