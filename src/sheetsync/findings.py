@@ -178,6 +178,20 @@ UPDATE_LATE = _rule("update-late", INFO, "execution", "A monthly update was late
 
 
 # Reading typed values: one answer everywhere (how a number, a % and a date are read)
+AMBIGUOUS_NUMBER = _rule("ambiguous-number", WARN, "values",
+    "A number whose comma could be a decimal point",
+    "{header} in {cell} is '{value}', which {meaning}. It was not read; type the number "
+    "without separators, e.g. {example}.")
+FORMULA_CANNOT_READ = _rule("formula-cannot-read", WARN, "values",
+    "The workbook's own formulas cannot read a value",
+    "{header} in {cell} is '{value}'. sheetsync read it as {read}, but the workbook's own "
+    "formulas cannot read it, so the row's Check column flags it and the sheet's status "
+    "may differ from this check. To fix it, {fix}.")
+FORMAT_UNKNOWN = _rule("format-unknown", INFO, "values",
+    "Excel's functions cannot see a cell's number format",
+    "Excel passes {header} in {cell} to sheetsync's functions as {value}, without its "
+    "number format, and they read it as {value}. If the cell shows {points}%, sheetsync "
+    "check reads it from the file as {points}; type {points} to make both agree.")
 
 # The workbook's own formulas: rows the sheet flags because its formulas cannot read them
 

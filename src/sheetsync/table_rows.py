@@ -69,17 +69,17 @@ class Columns:
         mapping = self._map_columns(sheet, name, header, header_row)
         self.letters = {col.slot: column_letter(i + 1) for i, col in mapping.items()}
         inputs = [(i, c, column_letter(i + 1)) for i, c in sorted(mapping.items()) if c.is_input]
-        # per input column, all a cell needs: (column, letter, parse, key, bucket, slot, %)
+        # per input column, all a cell needs: (column, letter, parse, key, bucket, number,
+        # how to fix a value the workbook's formulas cannot read, or None)
         self.specs = [
             (c, letter, self._parser(c), c.key,
              ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
-             c.slot, c.type == "number") for _, c, letter in inputs]
+             c.type == "number", _formula_fix(c)) for _, c, letter in inputs]
         index = [i for i, *_ in inputs]
         self.width = max(index, default=-1) + 1
         self.pick: Any = itemgetter(*index) if len(index) > 1 else \
             (lambda values: tuple(values[i] for i in index))  # one column (or none)
         self.required = [(c, letter) for _, c, letter in inputs if c.required and not c.period]
-        self.where = {slot: (c.header, letter) for c, letter, _, _, _, slot, _ in self.specs}
 
     def _map_columns(self, sheet: SheetLayout, name: str, header: list[Any],
                      header_row: int) -> dict[int, Column]:
@@ -160,12 +160,12 @@ class RowParser:
     """Turns one row of a table sheet into its model, reporting what it had to do."""
 
     def __init__(self, findings: list[Finding], sheet: SheetLayout, name: str,
-                 columns: Columns) -> None:
+                 columns: Columns, percent: frozenset[str] = frozenset()) -> None:
         self.findings = findings
         self.sheet = sheet
         self.name = name
         self.specs, self.width, self.pick = columns.specs, columns.width, columns.pick
-        self.where = columns.where
+        self.percent = percent  # refs of the number cells shown as a % (0.46 as 46%)
         self.required = [(c.key, letter, c.header) for c, letter in columns.required]
         self.model = MODELS[sheet.entity]
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
@@ -178,13 +178,12 @@ class RowParser:
         if picked.count(None) == len(picked):
             return None  # a blank row, or one with formula cells only: most rows of a sheet
         data: dict[str, Any] = {"row": r}
-        percent_text: set[str] = set()
         unreadable: set[str] | None = None  # most rows have nothing unreadable
-        findings = self.findings
+        findings, percent = self.findings, self.percent
         for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
                 continue
-            col, letter, parse, key, bucket, slot, number = spec
+            col, letter, parse, key, bucket, number, fix = spec
             try:
                 value, note = parse(raw)
             except coerce.Unreadable as exc:
@@ -193,16 +192,14 @@ class RowParser:
                 continue
             if value is None:
                 continue
+            if number and percent and f"{letter}{r}" in percent and not note:
+                value, note = as_points(value)
             if note:
-                findings.append(F.VALUE_NORMALISED(
-                    sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
-                    read=note))
+                findings.append(self._note(col, f"{letter}{r}", raw, note, fix))
             if bucket is None:
                 data[key] = value
             else:
                 data.setdefault(bucket, {})[col.period] = value
-            if number and isinstance(raw, str) and raw.rstrip().endswith("%"):
-                percent_text.add(slot)
         for key, letter, header in self.required:
             if key not in data and not (unreadable and key in unreadable):
                 what = (f"{_singular(self.sheet)} {data[self.key]}" if self.key in data
@@ -211,35 +208,42 @@ class RowParser:
                     sheet=self.name, cell=f"{letter}{r}", what=what, header=header))
         if self.key not in data:
             return None
-        if self.measures:
-            self._percentages(data, percent_text, r)
         return self.model(**data)
 
-    def _percentages(self, data: dict[str, Any], percent_text: set[str], r: int) -> None:
-        """For a % measure, numbers typed as fractions (0.45 shown as 45%) become points.
+    def _note(self, col: Column, cell: str, raw: Any, note: str, fix: str | None) -> Finding:
+        """What reading ``raw`` leniently takes: an info note, or a warning where the
+        workbook's own formulas cannot read the value as sheetsync did."""
+        if fix is not None and (raw.__class__ is str or col.type in _EXACT):
+            return F.FORMULA_CANNOT_READ(sheet=self.name, cell=cell, header=col.header,
+                                         value=raw, read=note, fix=fix)
+        return F.VALUE_NORMALISED(sheet=self.name, cell=cell, header=col.header, value=raw,
+                                  read=note)
 
-        Readers that drop number formats cannot tell 0.45 from 45%: when every number of
-        the row is within ±1 they are all fractions; otherwise a lone value under 1 is.
-        """
-        if data.get("unit") != "%":
-            return
-        slots: list[tuple[dict[str, Any], str, str]] = [
-            (data, k, k) for k in ("baseline", "target") if k in data and k not in percent_text]
-        for bucket, key in (("actuals", "actual"), ("interim_targets", "interim_target")):
-            slots += [(data[bucket], p, f"{key}:{p}") for p in data.get(bucket, {})
-                      if f"{key}:{p}" not in percent_text]
-        if not slots:
-            return
-        all_fractions = max(abs(d[k]) for d, k, _ in slots) <= 1
-        where = self.where
-        for d, k, slot in slots:
-            v = d[k]
-            if v != 0 and (abs(v) < 1 or (all_fractions and abs(v) <= 1)):
-                d[k] = round(v * 100, 10)
-                header, letter = where[slot]
-                self.findings.append(F.VALUE_NORMALISED(
-                    sheet=self.name, cell=f"{letter}{r}", header=header, value=v,
-                    read=f"{d[k]:g}%"))
+
+def as_points(value: float) -> tuple[float, str]:
+    """A number shown with a percent format, as the points it shows: 0.46 is 46, as the
+    template's formulas read it (value x 100 where CELL("format") says P)."""
+    points = float(f"{value * 100:.15g}")
+    return points, f"{points:g} ({points:g}%, stored as {value:g})"
+
+
+_EXACT = ("id", "reference", "choice")  # the formulas compare these as typed, not as read
+
+
+def _formula_fix(col: Column) -> str | None:
+    """How to type a value of ``col`` so the workbook's formulas can read it; None for the
+    columns no formula reads."""
+    if not col.feeds_formulas:
+        return None
+    if col.type == "number":
+        return "type it as a number (45, or 45% for a percentage)"
+    if col.type == "date" and col.key == "month":
+        return "type the month as a date such as 2026-10-01 (it shows as Oct 2026)"
+    if col.type == "date":
+        return "type it as a date such as 2027-05-31"
+    if col.type in ("id", "reference"):
+        return "type the id exactly as it is listed, or pick it from the dropdown"
+    return "pick it from the dropdown"
 
 
 def _singular(sheet: SheetLayout) -> str:
