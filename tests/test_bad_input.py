@@ -733,6 +733,35 @@ def test_ids_with_spaces_case_and_words_are_normalised(district: Callable[..., P
         "cannot read it")
 
 
+@pytest.mark.parametrize(("edit", "cell", "code"), [
+    (set_cells("Goals", A5="g1"), "A5", "value-normalised"),  # "=" ignores case
+    (set_cells("Goals", A5="G1 "), "A5", "formula-cannot-read"),  # a space: no match
+    (set_cells("Goals", A5="Goal 1"), "A5", "formula-cannot-read"),
+    (set_cells("Goals", A5=1), "A5", "formula-cannot-read"),  # a number, not G1
+    (set_cells("Actions", J5="in progress"), "J5", "value-normalised"),
+    (set_cells("Actions", J5=" In  Progress "), "J5", "value-normalised"),  # TRIM reads it
+    (set_cells("Actions", J5="Done"), "J5", "formula-cannot-read"),  # a synonym
+    (set_cells("Actions", F5="2027-03-31"), "F5", "formula-cannot-read"),  # a text date
+    (set_cells("Measures", F5="45"), "F5", "formula-cannot-read"),  # a text number
+    (set_cells("Monthly Updates", A5="Oct 2026"), "A5", "formula-cannot-read"),  # text month
+    (set_cells("Measures", F5="N/A"), "F5", "required-missing"),  # blank to both
+    (set_cells("Actions", K5="75"), "K5", "value-normalised"),  # no formula reads % Complete
+], ids=["id-case", "id-space", "id-words", "id-number", "choice-case", "choice-spacing",
+        "choice-synonym", "text-date", "text-number", "text-month", "blank-word",
+        "not-read-by-formulas"])
+def test_the_district_workbook_disagrees_with_check_only_where_both_say_so(
+        edit: Edit, cell: str, code: str, district: Callable[..., Path]) -> None:
+    """A value the template's formulas read as sheetsync does is at most an info note; one
+    they cannot read (the row's Check column says so) is a formula-cannot-read warning."""
+    result = check_workbook(str(district(edit)), AS_OF)
+    at_cell = [f.code for f in result.findings if f.cell == cell]
+    assert at_cell == [code]
+    if code == "formula-cannot-read":
+        message = next(f.message for f in result.findings if f.cell == cell)
+        assert "the workbook's own formulas cannot read it" in message
+        assert "Check column" in message
+
+
 @pytest.mark.parametrize(("epoch", "edit", "due", "expected"), [
     (None, set_cells("Actions", F5=date(2027, 3, 31)), date(2027, 3, 31), []),
     (None, as_general("Actions", F5=46477), date(2027, 3, 31),

@@ -194,8 +194,14 @@ class RowParser:
                 continue
             if number and percent and f"{letter}{r}" in percent and not note:
                 value, note = as_points(value)
-            if note:
-                findings.append(self._note(col, f"{letter}{r}", raw, note, fix))
+            if fix is not None and _formulas_cannot_read(col.type, raw, value):
+                findings.append(F.FORMULA_CANNOT_READ(
+                    sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
+                    read=note if note and note[0] != "'" else f"'{value}'", fix=fix))
+            elif note:
+                findings.append(F.VALUE_NORMALISED(
+                    sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
+                    read=note))
             if bucket is None:
                 data[key] = value
             else:
@@ -210,15 +216,6 @@ class RowParser:
             return None
         return self.model(**data)
 
-    def _note(self, col: Column, cell: str, raw: Any, note: str, fix: str | None) -> Finding:
-        """What reading ``raw`` leniently takes: an info note, or a warning where the
-        workbook's own formulas cannot read the value as sheetsync did."""
-        if fix is not None and (raw.__class__ is str or col.type in _EXACT):
-            return F.FORMULA_CANNOT_READ(sheet=self.name, cell=cell, header=col.header,
-                                         value=raw, read=note, fix=fix)
-        return F.VALUE_NORMALISED(sheet=self.name, cell=cell, header=col.header, value=raw,
-                                  read=note)
-
 
 def as_points(value: float) -> tuple[float, str]:
     """A number shown with a percent format, as the points it shows: 0.46 is 46, as the
@@ -227,7 +224,19 @@ def as_points(value: float) -> tuple[float, str]:
     return points, f"{points:g} ({points:g}%, stored as {value:g})"
 
 
-_EXACT = ("id", "reference", "choice")  # the formulas compare these as typed, not as read
+def _formulas_cannot_read(kind: str, raw: Any, value: Any) -> bool:
+    """Whether the template's formulas cannot read ``raw`` as sheetsync read it (as
+    ``value``): text in a number or date cell; an id other than as read, ignoring case
+    ('g1' is G1 to a formula's "=", 'g1 ' and 'Goal 1' are not); a choice that is not on
+    the list ignoring case and spacing ('done' is not 'Complete'). Blank words never get
+    here: both read them as blank."""
+    if raw.__class__ is not str:
+        return kind in ("id", "reference", "choice")  # a number where text is expected
+    if kind in ("number", "date"):
+        return True
+    if kind == "choice":  # TRIM: no spaces around, single spaces inside
+        return " ".join(filter(None, raw.split(" "))).lower() != str(value).lower()
+    return raw.upper() != value
 
 
 def _formula_fix(col: Column) -> str | None:
