@@ -345,12 +345,13 @@ def test_smart_equals_check_json_row_by_row(quality: str, districts, check_json)
     grids = calamine_grids(districts[quality])
     card, _ = read_scorecard(str(districts[quality]))
     data = check_json[quality]
-    why = {f["row"]: f["message"] for f in data["findings"] if f["code"] == "not-smart"}
+    why = {f["message"].split()[1]: f["message"] for f in data["findings"]
+           if f["code"] == "not-smart"}  # "Goal G4 is not ...", at the cell to fix
     column = udfs.SHEETSYNC_SMART(grids["Goals"], grids["Measures"], grids["Strategic Goals"])
     assert len(column) == len(grids["Goals"])
     for g, j in zip(card.goals, data["goals"], strict=True):
         smart = all(j["smart"].values())
-        assert column[g.row - 1] == ["SMART" if smart else why[g.row]]
+        assert column[g.row - 1] == ["SMART" if smart else why[g.id]]
     if quality == "messy":
         assert any(v[0].startswith("Goal G4 is not Specific") for v in column)
 

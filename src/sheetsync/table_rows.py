@@ -119,6 +119,9 @@ class Columns:
             if col.is_input:
                 rule = F.MISSING_COLUMN if col.required else F.MISSING_OPTIONAL_COLUMN
                 self.findings.append(rule(sheet=name, header=col.header))
+        self.findings += [F.MISSING_MONTH_COLUMN(sheet=name, header=c.header,
+                                                 month=period_label(c.period or ""))
+                          for c in sheet.columns if c.key == "actual" and id(c) not in taken]
         for i, col in mapping.items():
             letter = column_letter(i + 1)
             if col.is_input and not col.period and letter != col.letter:

@@ -33,7 +33,7 @@ from typing import Any
 from . import coerce
 from . import findings as F
 from .assess import CheckResult, as_of_for, assess
-from .checks import SMART_KEYS, SMART_WORDS, check_smart
+from .checks import SMART_KEYS, SMART_WORDS, smart_by_row
 from .errors import WorkbookUnreadable
 from .findings import Finding
 from .layout import Layout, SheetLayout, norm, scorecard_layout
@@ -377,11 +377,14 @@ def SHEETSYNC_SMART(goals: Any, measures: Any, strategic_goals: Any = None,
         tables = {"goals": grid(goals), "measures": grid(measures),
                   "strategic_goals": grid(strategic_goals)}
         card, _, offsets = _read_tables(tables, school_year_arg(school_year), None)
-        findings, letters = check_smart(card, SchoolYear.parse(card.school_year))
-        why = {f.row: f.message for f in findings if f.code == "not-smart"}
+        findings, letters = smart_by_row(card, SchoolYear.parse(card.school_year))
+        why = [f.message for f in findings if f.code == "not-smart"]
+
+        def reason(goal_id: str) -> str:  # the finding may point at a measure's cell
+            return next((w for w in why if w.startswith(f"Goal {goal_id} is not ")), "")
 
         return _per_row([(g.row - 1 - offsets["goals"],
-                          "SMART" if all(letters[g.id].values()) else why.get(g.row, ""))
+                          "SMART" if all(letters[g.row].values()) else reason(g.id))
                          for g in card.goals], len(tables["goals"]))
 
     return _safely(compute)
