@@ -197,7 +197,8 @@ class RowParser:
                 continue
             if number and percent and f"{letter}{r}" in percent and not note:
                 value, note = as_points(value)
-            if fix is not None and _formulas_cannot_read(col.type, raw, value):
+            if fix is not None and (raw.__class__ is str or col.type in _EXACT) and \
+                    _formulas_cannot_read(col.type, raw, value):
                 findings.append(F.FORMULA_CANNOT_READ(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
                     read=note if note and note[0] != "'" else f"'{value}'", fix=fix))
@@ -227,6 +228,9 @@ def as_points(value: float) -> tuple[float, str]:
     return points, f"{points:g} ({points:g}%, stored as {value:g})"
 
 
+_EXACT = ("id", "reference", "choice")  # text is expected: a number there is unreadable
+
+
 def _formulas_cannot_read(kind: str, raw: Any, value: Any) -> bool:
     """Whether the template's formulas cannot read ``raw`` as sheetsync read it (as
     ``value``): text in a number or date cell; an id other than as read, ignoring case
@@ -234,7 +238,7 @@ def _formulas_cannot_read(kind: str, raw: Any, value: Any) -> bool:
     the list ignoring case and spacing ('done' is not 'Complete'). Blank words never get
     here: both read them as blank."""
     if raw.__class__ is not str:
-        return kind in ("id", "reference", "choice")  # a number where text is expected
+        return kind in _EXACT  # a number where text is expected
     if kind in ("number", "date"):
         return True
     if kind == "choice":  # TRIM: no spaces around, single spaces inside
