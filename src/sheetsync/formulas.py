@@ -8,7 +8,7 @@ arithmetic is done in the same order as in Python so the two agree to the last b
 Every number they read is in points as the reader reads it: a cell formatted as a percent
 (0.46 shown as 46%) counts as 46, found with CELL("format", X), whose code starts with "P"
 for a percent format in Excel and LibreOffice. Google Sheets has no CELL("format"): its
-formulas (``percent_formats=False``) read numbers as stored, as the Google reader does.
+formulas (``without_percent_formats``) read numbers as stored, as the Google reader does.
 
 Each sheet whose formulas read typed values ends with a Check column (``row_check``) that
 names the first value in its row the formulas cannot read as the reader does: text in a
@@ -22,6 +22,7 @@ read as blank).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from .layout import CHOICES, ID_PREFIXES, Column, Layout, SheetLayout
@@ -38,17 +39,16 @@ def _q(sheet: str) -> str:
 class _Row:
     """Cell references of one row of a sheet, by column key: ``r.baseline`` -> '$F5'."""
 
-    def __init__(self, sheet: SheetLayout, row: int, percent_formats: bool = True) -> None:
+    def __init__(self, sheet: SheetLayout, row: int) -> None:
         self.sheet = sheet
         self.row = row
-        self.percent_formats = percent_formats
 
     def __getattr__(self, key: str) -> str:
         return f"${self.sheet.column(key).letter}{self.row}"
 
     def points(self, ref: str) -> str:
         """A number cell's value in points: a percent-formatted 0.46 is 46."""
-        return scaled(ref) if self.percent_formats else ref
+        return scaled(ref)
 
     def span(self, key: str) -> str:
         cols = [c for c in self.sheet.columns if c.key == key and c.period]
@@ -58,6 +58,16 @@ class _Row:
 def scaled(ref: str) -> str:
     """``ref`` times 100 when its cell has a percent format, as the reader reads it."""
     return f'{ref}*IF(LEFT(CELL("format",{ref}),1)="P",100,1)'
+
+
+_NESTED = r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))*"  # a reference, INDEX(...MATCH(...)) at most
+_SCALED = re.compile(r'\*IF\(LEFT\(CELL\("format",' + _NESTED + r'\),1\)="P",100,1\)')
+
+
+def without_percent_formats(text: str) -> str:
+    """A formula of this module reading numbers as stored: for Google Sheets, which has no
+    CELL("format") (its reader reads unformatted values, so the two still agree)."""
+    return _SCALED.sub("", text)
 
 
 def _column_range(sheet: SheetLayout, key: str) -> str:
@@ -232,9 +242,6 @@ BUILDERS: dict[str, Callable[[Layout, SheetLayout, _Row], str]] = {
 }
 
 
-def formula(layout: Layout, sheet: SheetLayout, key: str, row: int,
-            percent_formats: bool = True) -> str:
-    """The formula of column ``key`` in ``row`` of ``sheet``; ``percent_formats=False`` for
-    Google Sheets, which has no CELL("format") (numbers are read as stored there)."""
-    builder = BUILDERS[sheet.column(key).formula or ""]
-    return builder(layout, sheet, _Row(sheet, row, percent_formats))
+def formula(layout: Layout, sheet: SheetLayout, key: str, row: int) -> str:
+    """The formula of column ``key`` in ``row`` of ``sheet``."""
+    return BUILDERS[sheet.column(key).formula or ""](layout, sheet, _Row(sheet, row))

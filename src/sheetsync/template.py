@@ -67,22 +67,19 @@ SETTINGS = WORKBOOK_SETTINGS
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
                    rows: Rows | None = None, at_risk_band: float = 0.10,
-                   update_due_day: int = 30, xlwings: bool = False,
-                   percent_formats: bool = True) -> Workbook:
+                   update_due_day: int = 30, xlwings: bool = False) -> Workbook:
     """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
-    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions.
-    ``percent_formats=False`` leaves out the formulas' reading of percent formats (for
-    Google Sheets, which has no CELL("format"))."""
+    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
     layout = layout or scorecard_layout()
     wb = Workbook()
     wb.remove(wb.active)
-    _instructions(wb.create_sheet(layout.instructions_sheet), layout, percent_formats)
+    _instructions(wb.create_sheet(layout.instructions_sheet), layout)
     profile_values = {"school_year": layout.school_year.label,
                       "template_version": layout.template_version, **(profile or {})}
     _profile(wb.create_sheet(layout.sheet("profile").name), layout, profile_values)
     for sheet in entity_sheets(layout):
         ws = wb.create_sheet(sheet.name)
-        _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())), percent_formats)
+        _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())))
     _lists(wb.create_sheet(layout.lists_sheet), layout, at_risk_band, update_due_day)
     _names(wb, layout)
     if xlwings:
@@ -111,7 +108,7 @@ def _title(ws: Worksheet, title: str, guidance: str) -> None:
     ws["A2"].font = Font(italic=True, color=GREY)
 
 
-def _instructions(ws: Worksheet, layout: Layout, percent_formats: bool = True) -> None:
+def _instructions(ws: Worksheet, layout: Layout) -> None:
     _title(ws, f"District Scorecard {layout.school_year.label}",
            f"Template version {layout.template_version}. Made by sheetsync.")
     lines = [
@@ -127,11 +124,10 @@ def _instructions(ws: Worksheet, layout: Layout, percent_formats: bool = True) -
         "Updates row by the 30th.",
         "Grey columns are computed by formulas and locked; they work in Excel, Google Sheets "
         "and LibreOffice with nothing to install.",
-        "Percentages: type 45 or 45% — both are read as 45%." if percent_formats else
-        "Percentages: type 45, not 45% (Google Sheets keeps 45% as 0.45).",
         "Check (the last column of a sheet): empty while the formulas can read the row. "
         "When it names a cell (text in a number or date column, a choice or id not as on "
         "the list), retype that cell: until then the row's computed columns leave it out.",
+        "Percentages: type 45 or 45% — both are read as 45%.",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
         f"{0.10:.0%} of the gap below it; Met once the target is reached; Not Met after the "
@@ -190,7 +186,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any]) -> None:
 
 
 def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
-           rows: list[Mapping[str, Any]], percent_formats: bool = True) -> None:
+           rows: list[Mapping[str, Any]]) -> None:
     _title(ws, f"{sheet.title} — {layout.school_year.label}", sheet.guidance)
     h, first, last = sheet.header_row, sheet.first_data_row, sheet.last_data_row
     last = max(last, first + len(rows) - 1)
@@ -208,7 +204,7 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
     if sheet.entity == "monthly_updates" and not rows:
         rows = [{"month": period_date(p).replace(day=1)} for p in layout.update_periods]
     for col in sheet.columns:
-        _fill_column(ws, layout, sheet, col, rows, first, last, percent_formats)
+        _fill_column(ws, layout, sheet, col, rows, first, last)
     _validations(ws, layout, sheet, first, last)
     _colours(ws, sheet, first, last)
     ws.freeze_panes = f"B{first}"
@@ -231,8 +227,7 @@ def _allow_editing_around_formulas(ws: Worksheet) -> None:
 
 
 def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
-                 rows: list[Mapping[str, Any]], first: int, last: int,
-                 percent_formats: bool = True) -> None:
+                 rows: list[Mapping[str, Any]], first: int, last: int) -> None:
     if col.is_input:
         _fill_input_column(ws, col, rows, first)
         return
@@ -245,7 +240,7 @@ def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
         cell = ws[f"{col.letter}{r}"]
         if r != first:
             cell._style = copy(proto._style)
-        cell.value = formula(layout, sheet, col.key, r, percent_formats)
+        cell.value = formula(layout, sheet, col.key, r)
 
 
 def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]],

@@ -30,11 +30,15 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import SheetsyncError
+from ..formulas import without_percent_formats
 from ..layout import Layout, entity_sheets
 from ..template import build_template
 from .calls import DRIVE_API, EPOCH, SHEETS_API, Calls, GoogleRequestFailed, sheet_url
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+# The instructions' line on percentages, as Google keeps them (no CELL("format") there).
+PERCENT_LINE = "Percentages:"
+GOOGLE_PERCENT_LINE = "Percentages: type 45, not 45% (Google Sheets keeps a typed 45% as 0.45)."
 DEFAULT_FONT_SIZE = 11  # openpyxl's (Calibri 11); other sizes are carried over
 DATE_CONDITIONS = {"greaterThan": "DATE_AFTER", "lessThan": "DATE_BEFORE",
                    "between": "DATE_BETWEEN", "notBetween": "DATE_NOT_BETWEEN",
@@ -64,7 +68,7 @@ def create_google_template(http: Any, layout: Layout, title: str,
     """
     calls = Calls(http)
     wb = build_template(layout, profile=profile, at_risk_band=at_risk_band,
-                        update_due_day=update_due_day, percent_formats=False)
+                        update_due_day=update_due_day)
     requests, data = template_requests(layout, wb)
     if folder_id:
         made = calls("POST", f"{DRIVE_API}/files", "creating the template",
@@ -93,7 +97,7 @@ def template_requests(layout: Layout, wb: Workbook | None = None
                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The ``:batchUpdate`` requests and the ``values:batchUpdate`` data that turn a new
     spreadsheet (one tab, id 0) into the template ``wb`` (default: ``build_template``)."""
-    wb = wb or build_template(layout, percent_formats=False)
+    wb = wb or build_template(layout)
     ids = {ws.title: i for i, ws in enumerate(wb.worksheets)}  # tab 0 keeps the new sheet's id
     requests: list[dict[str, Any]] = []
     for i, ws in enumerate(wb.worksheets):
@@ -205,7 +209,9 @@ def _entered(cell: Any) -> Any:
     if value is None or value == "":
         return None
     if cell.data_type == "f":
-        return str(value)
+        return without_percent_formats(str(value))
+    if isinstance(value, str) and value.startswith(PERCENT_LINE):
+        return "'" + GOOGLE_PERCENT_LINE
     if isinstance(value, datetime):
         return (value - EPOCH) / timedelta(days=1)
     if isinstance(value, date):
