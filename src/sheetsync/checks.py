@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from . import findings as F
@@ -188,33 +189,40 @@ def check_values(card: Scorecard, as_of: date) -> list[Finding]:
     where = _Where(card)
     out: list[Finding] = []
     current = period_key(as_of)
-    headers = {c.slot: c.header for c in
-               scorecard_layout(card.school_year).sheet("measures").columns}
+    headers = _measure_headers(card.school_year)
     for m in card.measures:
         allowed = _allowed(m.unit)
-        values: list[tuple[str, float]] = [] if m.unit == "%" else [
-            (k, v) for k in ("baseline", "target") if (v := getattr(m, k)) is not None]
-        values += [(f"actual:{p}", v) for p, v in sorted(m.actuals.items())]
-        values += [(f"interim_target:{p}", v) for p, v in sorted(m.interim_targets.items())]
-        for slot, v in values:
-            if allowed and not allowed[0] <= v <= allowed[1]:
-                out.append(F.OUT_OF_RANGE(
-                    **where("measures", slot, m.row), header=headers.get(slot, slot),
-                    what=f"measure {m.id}", value=_num(v),
-                    allowed=_range_words(m.unit, allowed)))
-        for p in sorted(p for p in m.actuals if p > current):
-            out.append(F.FUTURE_ACTUAL(
-                **where("measures", f"actual:{p}", m.row), header=headers.get(f"actual:{p}", p),
-                measure=m.id, month=period_label(p), as_of=as_of.isoformat()))
+        if allowed is not None:
+            low, high = allowed
+            values: list[tuple[str, float]] = [] if m.unit == "%" else [
+                (k, v) for k in ("baseline", "target") if (v := getattr(m, k)) is not None]
+            values += [(f"actual:{p}", v) for p, v in m.actuals.items() if not low <= v <= high]
+            values += [(f"interim_target:{p}", v) for p, v in m.interim_targets.items()
+                       if not low <= v <= high]
+            out += [F.OUT_OF_RANGE(**where("measures", slot, m.row),
+                                   header=headers.get(slot, slot), what=f"measure {m.id}",
+                                   value=_num(v), allowed=_range_words(m.unit, allowed))
+                    for slot, v in values if not low <= v <= high]
+        for p in m.actuals:
+            if p > current:
+                out.append(F.FUTURE_ACTUAL(
+                    **where("measures", f"actual:{p}", m.row), header=headers.get(
+                        f"actual:{p}", p), measure=m.id, month=period_label(p),
+                    as_of=as_of.isoformat()))
     for a in card.actions:
         if a.percent_complete is not None and not 0 <= a.percent_complete <= 100:
             out.append(F.OUT_OF_RANGE(
                 **where("actions", "percent_complete", a.row), header="% Complete",
-                what=f"action {a.id}",
-                value=_num(a.percent_complete), allowed="between 0 and 100"))
+                what=f"action {a.id}", value=_num(a.percent_complete),
+                allowed="between 0 and 100"))
     if not card.goals and not card.measures and "goals" in card.sheet_names:
         out.append(F.EMPTY_SCORECARD(sheet=card.sheet_names["goals"]))
     return [f for f in out if f.cell or f.code == "empty-scorecard"]
+
+
+@lru_cache(maxsize=16)
+def _measure_headers(school_year: str) -> dict[str, str]:
+    return {c.slot: c.header for c in scorecard_layout(school_year).sheet("measures").columns}
 
 
 def _range_words(unit: str | None, allowed: tuple[float, float]) -> str:

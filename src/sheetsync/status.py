@@ -75,9 +75,8 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     b, t = m.baseline, m.target
     if t == b:
         direction = m.direction
-        at, tt = _sheet(a), _sheet(t)
-        ok = at >= tt if direction == "increase" else at <= tt if direction == "decrease" \
-            else at == tt
+        ok = _at_least(a, t) if direction == "increase" else _at_least(t, a) \
+            if direction == "decrease" else _at_least(a, t) and _at_least(t, a)
         return MeasureStatus("Met" if ok else "Off Track", latest, a, t, None, None, future)
     expected = m.interim_targets.get(latest)
     if expected is None:
@@ -85,24 +84,24 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     p = (a - b) / (t - b)
     e = (expected - b) / (t - b)
     target_date = m.target_date or year.end
-    sp = _sheet(p)
-    if sp >= 1:
+    if _at_least(p, 1):
         status = "Met"
     elif as_of > target_date:
         status = "Not Met"
-    elif sp >= _sheet(e):
+    elif _at_least(p, e):
         status = "On Track"
-    elif sp >= _sheet(e - settings.at_risk_band):
+    elif _at_least(p, e - settings.at_risk_band):
         status = "At Risk"
     else:
         status = "Off Track"
     return MeasureStatus(status, latest, a, expected, p, e, future)
 
 
-def _sheet(x: float) -> float:
-    """``x`` as a spreadsheet compares it: to 15 significant digits, so that p = 0.7 is at
-    least e - band = 0.7000000000000001, as Excel, Google Sheets and LibreOffice find."""
-    return float(f"{x:.15g}")
+def _at_least(x: float, y: float) -> bool:
+    """``x >= y`` as a spreadsheet compares, to 15 significant digits: p = 0.7 is at least
+    e - band = 0.7000000000000001, as Excel, Google Sheets and LibreOffice find. Rounding
+    keeps order, so only numbers closer than a 15-digit step need rounding."""
+    return x >= y or (y - x < 1e-13 * abs(y) and float(f"{x:.15g}") >= float(f"{y:.15g}"))
 
 
 def _elapsed(period: str, m: Measure, year: SchoolYear) -> float:
