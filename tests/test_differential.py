@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -277,8 +277,10 @@ def typed_dates(low: date = date(2026, 7, 1), high: date = date(2027, 8, 31)
         lambda d: f"{d.month}/{d.day}/{d.year}", lambda d: f"{d:%B} {d.day}, {d.year}",
         lambda d: d.isoformat(), lambda d: f"{d:%b} {d.day}, {d.year}",
         lambda d: f"{d:%d.%m.%Y}", lambda d: f"{d.day} {d:%B %Y}"]))
+    with_time = st.builds(lambda d, h: datetime(d.year, d.month, d.day, h, 30), days,
+                          st.integers(0, 23))  # exported with a time of day: its day counts
     return weighted(st.one_of(st.none(), days), st.one_of(
-        as_text, st.sampled_from([*BLANK_WORDS, "next spring", "#N/A"])), 2)
+        as_text, with_time, st.sampled_from([*BLANK_WORDS, "next spring", "#N/A"])), 2)
 
 
 def loose_ids(prefix: str, n: int) -> st.SearchStrategy[Any]:
@@ -403,7 +405,9 @@ REPRODUCTIONS = {
                  "due_date": date(2026, 12, 1)},
                 {"id": "A2", "goal_id": "G1", "description": "x", "status": "N/A",
                  "start_date": date(2026, 12, 1), "due_date": date(2027, 5, 1)}],
-    "monthly_updates": [{"month": date(2026, 11, 1), "submitted_on": "12/5/2026"}],
+    "monthly_updates": [{"month": date(2026, 11, 1), "submitted_on": "12/5/2026"},
+                        {"month": date(2026, 10, 1),
+                         "submitted_on": datetime(2026, 10, 30, 14, 30)}],
 }
 
 
@@ -485,3 +489,10 @@ def test_blank_words_are_blank_to_the_formulas_and_not_flagged(reproductions):
     assert not reproductions.flagged("actions", 1)
     assert reproductions.computed["actions"][1]["schedule"] == "Late Start"  # N/A: no status
     assert reproductions.result.schedules["A2"] == "Late Start"
+
+
+def test_a_date_typed_with_a_time_of_day_counts_as_its_day_in_both(reproductions):
+    """Submitted 2026-10-30 14:30, due the 30th: on time in the sheet and in check."""
+    assert not reproductions.flagged("monthly_updates", 1)
+    assert reproductions.computed["monthly_updates"][1]["update_status"] == "On Time"
+    assert reproductions.result.updates["2026-10"] == "On Time"

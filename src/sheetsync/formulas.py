@@ -3,7 +3,8 @@
 They implement ``status.py``'s rule with functions Excel, Google Sheets and LibreOffice 7.4
 share (no LET, LAMBDA, XLOOKUP, FILTER or dynamic arrays): SUMPRODUCT(MAX(...)) finds the
 latest month with an actual, INDEX/MATCH picks values, COUNTIFS rolls statuses up. The
-arithmetic is done in the same order as in Python so the two agree to the last bit.
+arithmetic is done in the same order as in Python so the two agree to the last bit; a date
+typed with a time of day counts as its day (INT), as the reader reads it.
 
 Every number they read is in points as the reader reads it: a cell formatted as a percent
 (0.46 shown as 46%) counts as 46, found with CELL("format", X), whose code starts with "P"
@@ -100,8 +101,8 @@ def latest_actual(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 
 def expected(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     b, t, m = r.points(r.baseline), r.points(r.target), r.latest_period
-    start = f"IF(ISNUMBER({r.baseline_date}),{r.baseline_date},SchoolStart)"
-    end = f"IF(ISNUMBER({r.target_date}),{r.target_date},SchoolEnd)"
+    start = f"IF(ISNUMBER({r.baseline_date}),INT({r.baseline_date}),SchoolStart)"
+    end = f"IF(ISNUMBER({r.target_date}),INT({r.target_date}),SchoolEnd)"
     interim = f"INDEX({r.span('interim_target')},MATCH({m},PeriodEnds,0))"
     share = f"IF({end}-{start}<=0,1,MIN(1,MAX(0,({m}-{start})/({end}-{start}))))"
     return (f'=IF(OR(N({m})=0,NOT(ISNUMBER({r.baseline})),NOT(ISNUMBER({r.target}))),"",'
@@ -117,7 +118,7 @@ def progress(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 def measure_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     b, t = r.points(r.baseline), r.points(r.target)
     a, p = r.latest_actual, r.progress
-    end = f"IF(ISNUMBER({r.target_date}),{r.target_date},SchoolEnd)"
+    end = f"IF(ISNUMBER({r.target_date}),INT({r.target_date}),SchoolEnd)"
     e = f"({r.expected}-{b})/({t}-{b})"
     d = f"TRIM({r.direction})"  # a choice is read ignoring case and spacing, as typed
     maintained = (f'IF({d}="increase",{a}>={t},'
@@ -150,15 +151,15 @@ def action_schedule(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     s = f"TRIM({r.status})"  # a choice is read ignoring case and spacing, as typed
     unset = f'OR({s}="",{_blank_word(r.status)},{s}="Not Started")'  # N/A is blank, as read
     return (f'=IF({r.id}="","",IF({s}="Complete","Complete",IF({s}="Cancelled","Cancelled",'
-            f'IF(AND(ISNUMBER({r.due_date}),{r.due_date}<AsOf),"Overdue",'
-            f'IF(AND(ISNUMBER({r.start_date}),{r.start_date}<AsOf,{unset}),'
+            f'IF(IF(ISNUMBER({r.due_date}),INT({r.due_date})<AsOf,FALSE),"Overdue",'
+            f'IF(AND(IF(ISNUMBER({r.start_date}),INT({r.start_date})<AsOf,FALSE),{unset}),'
             f'"Late Start",IF({s}="On Hold","On Hold","On Schedule"))))))')
 
 
 def update_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     m, sub = r.month, r.submitted_on
     due = f"DATE(YEAR({m}),MONTH({m}),MIN(UpdateDueDay,DAY(EOMONTH({m},0))))"
-    return (f'=IF(NOT(ISNUMBER({m})),"",IF(ISNUMBER({sub}),IF({sub}>{due},"Late","On Time"),'
+    return (f'=IF(NOT(ISNUMBER({m})),"",IF(ISNUMBER({sub}),IF(INT({sub})>{due},"Late","On Time"),'
             f'IF(AsOf>{due},"Missing","Not Due")))')
 
 
@@ -232,7 +233,7 @@ def row_check(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 
 
 def as_of(layout: Layout, sheet: SheetLayout, cell: str) -> str:
-    return f'=IF(ISNUMBER({cell}),{cell},TODAY())'
+    return f'=IF(ISNUMBER({cell}),INT({cell}),TODAY())'
 
 
 BUILDERS: dict[str, Callable[[Layout, SheetLayout, _Row], str]] = {
