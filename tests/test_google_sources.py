@@ -32,6 +32,7 @@ from click.testing import CliRunner
 from google.oauth2.credentials import Credentials
 from python_calamine import CalamineWorkbook
 
+import sheetsync.source as sheetsync_source
 from sheetsync.assess import assess, check_workbook
 from sheetsync.cli_google import auth, client_for, google_option
 from sheetsync.cohort import load_cohort
@@ -44,7 +45,7 @@ from sheetsync.google.sources import (
     parse_source,
 )
 from sheetsync.pull import pull
-from sheetsync.reader import read_rows
+from sheetsync.reader import read_rows, read_scorecard
 from sheetsync.sources import SourceUnavailable
 from tests import fake_google as fg
 from tests.fake_google import SA_EMAIL, SA_TOKEN, USER_EMAIL, USER_TOKEN, FakeGoogle, serve
@@ -243,13 +244,30 @@ def check_json(result: Any, drop_serial_notes: bool = True) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("which", [0, 1, 2], ids=["clean", "typical", "messy"])
-def test_a_google_sheet_reads_as_its_xlsx_does(fake_google, workbooks, grids, which) -> None:
+def test_a_google_sheet_reads_as_its_xlsx_does(fake_google, workbooks, grids, which,
+                                               monkeypatch) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[which])
     card, found = read_rows(google_source(key, client(fake_google)).read())
     from_google = assess(card, found, AS_OF)
     from_xlsx = check_workbook(str(workbooks[which]), AS_OF)
+    if which == 2:  # the messy district has fractions shown as % (see the test below)
+        assert check_json(from_google) != check_json(from_xlsx)
+        monkeypatch.setattr(sheetsync_source, "_percent_styles", lambda styles: ())
+        from_xlsx = check_workbook(str(workbooks[which]), AS_OF)
     assert check_json(from_google) == check_json(from_xlsx)
     assert from_google.card.source == f"Google Sheet {key}"
+
+
+def test_a_google_sheet_keeps_fractions_shown_as_percent_raw(fake_google, workbooks,
+                                                             grids) -> None:
+    """Google has no CELL("format"): its template's formulas and sheetsync both read the
+    unformatted value (0.341 shown as 34%); an .xlsx cell's percent format is read as
+    points (34.1), as Excel's and LibreOffice's formulas read it."""
+    key = fake_google.fake.add_spreadsheet("District", grids[2])
+    card, _ = read_rows(google_source(key, client(fake_google)).read())
+    xlsx, _ = read_scorecard(str(workbooks[2]))
+    assert card.measures[1].baseline == pytest.approx(xlsx.measures[1].baseline / 100)
+    assert card.measures[1].baseline < 1
 
 
 def test_a_google_sheet_gives_the_same_findings_exactly(fake_google, workbooks, grids) -> None:

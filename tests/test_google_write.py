@@ -24,14 +24,18 @@ from sheetsync.cli_distribute import distribute as distribute_command
 from sheetsync.cohort import load_cohort
 from sheetsync.distribute import DriveStorageUnavailable, copy_name, distribute
 from sheetsync.errors import SheetsyncError
-from sheetsync.formulas import NAMES
+from sheetsync.formulas import NAMES, without_percent_formats
 from sheetsync.google.master import (
     TEMP_PREFIX,
     GoogleRequestFailed,
     value_batches,
     write_google_master,
 )
-from sheetsync.google.template import create_google_template
+from sheetsync.google.template import (
+    GOOGLE_PERCENT_LINE,
+    PERCENT_LINE,
+    create_google_template,
+)
 from sheetsync.layout import CHOICES, entity_sheets, scorecard_layout
 from sheetsync.master import SHEETS
 from sheetsync.pull import pull
@@ -365,11 +369,28 @@ def test_the_google_template_is_the_xlsx_template_cell_for_cell(google_template)
                 want = cell.value
                 if isinstance(want, date):
                     want = (want - EPOCH.date()).days
+                if cell.data_type == "f":  # Google has no CELL("format"): numbers as stored
+                    want = without_percent_formats(want)
+                if str(want).startswith(PERCENT_LINE):
+                    want = GOOGLE_PERCENT_LINE
                 assert got == want, f"{ws.title}!{cell.coordinate}"
                 formulas += cell.data_type == "f"
     computed = sum(s.capacity for s in entity_sheets(LAYOUT) for c in s.columns
                    if not c.is_input)
     assert formulas == computed + 1  # every prepared row's computed columns, and AsOf
+
+
+def test_the_google_template_reads_numbers_as_stored(google_template):
+    """Google Sheets has no CELL("format"): its formulas leave percent formats alone, as the
+    Google reader (unformatted values) does, and its instructions say to type 45."""
+    fake, key = google_template
+    measures = LAYOUT.sheet("measures")
+    row = fake.get_values(key, measures.name, "FORMULA")[measures.first_data_row - 1]
+    assert not any('CELL("format"' in str(v) for v in row)
+    assert 'CELL("format"' in str(build_template(LAYOUT)[measures.name][
+        f"{measures.column('status').letter}{measures.first_data_row}"].value)
+    text = [v for r in fake.get_values(key, LAYOUT.instructions_sheet) for v in r]
+    assert any("type 45, not 45%" in str(v) for v in text)
 
 
 def test_the_google_template_has_the_declared_dropdowns_names_and_protection(google_template):

@@ -68,6 +68,17 @@ def test_band_is_a_setting():
         "Off Track"
 
 
+def test_float_drift_at_the_band_edge_is_compared_as_a_spreadsheet_does():
+    # p = 0.7 and e - band = 0.8 - 0.1 = 0.7000000000000001: a spreadsheet, at 15
+    # significant digits, finds them equal (At Risk); plain floats said Off Track.
+    case = m(b=10, t=20, actuals={"2026-12": 17}, interim_targets={"2026-12": 18})
+    s = measure_status(case, JAN, YEAR)
+    assert (s.progress, s.expected_progress - 0.1) == (0.7, 0.7000000000000001)
+    assert s.status == "At Risk"
+    assert measure_status(m(b=10, t=20, actuals={"2026-12": 16.99},
+                            interim_targets={"2026-12": 18}), JAN, YEAR).status == "Off Track"
+
+
 @pytest.mark.parametrize("statuses,rolled", [
     (["Met", "On Track"], "On Track"), (["Met", "No Data"], "Met"),
     (["No Data", "No Data"], "No Data"), ([], "No Data"),

@@ -174,3 +174,38 @@ def test_prefilled_text_that_looks_like_a_formula_stays_text(tmp_path):
     statement = loaded["Goals"]["E5"]
     assert (name.value, name.data_type) == (hostile, "s")
     assert (statement.value, statement.data_type) == ("=1+1", "s")
+
+
+def test_each_sheet_whose_formulas_read_typed_values_ends_with_a_check_column(template):
+    layout = scorecard_layout()
+    for sheet in entity_sheets(layout):
+        ws = template[sheet.name]
+        reads = [c for c in sheet.columns if c.feeds_formulas]
+        last = sheet.columns[-1]
+        if not reads:
+            assert last.key != "row_check", sheet.name
+            continue
+        assert (last.key, last.header) == ("row_check", "Check"), sheet.name
+        first = f"{last.letter}{sheet.first_data_row}"
+        assert str(ws[first].value).startswith("=IF(")
+        coloured = [r.formula for rng in ws.conditional_formatting for r in rng.rules
+                    if str(rng.sqref) == f"{first}:{last.letter}{sheet.last_data_row}"]
+        assert coloured == [[f"LEN({first})>0"]], sheet.name
+    assert {s.name for s in entity_sheets(layout) if s.columns[-1].key == "row_check"} == \
+        {"Strategic Goals", "Goals", "Measures", "Actions", "Monthly Updates"}
+
+
+def test_blank_words_on_the_lists_sheet_are_the_readers(template):
+    from sheetsync.coerce import BLANK_WORDS
+
+    ref = template.defined_names["BlankWords"].attr_text
+    sheet, cells = ref.split("!")
+    rows = template[sheet][cells.replace("$", "")]
+    assert {c.value for row in rows for c in row} == set(BLANK_WORDS)
+
+
+def test_the_instructions_say_how_percentages_are_read_and_what_check_means(template):
+    text = [str(c.value) for row in template["Instructions"].iter_rows() for c in row
+            if c.value]
+    assert "Percentages: type 45 or 45% — both are read as 45%." in text
+    assert any(t.startswith("Check (the last column of a sheet)") for t in text)

@@ -28,9 +28,11 @@ from python_calamine import CalamineWorkbook
 from sheetsync import udfs
 from sheetsync.cli import main
 from sheetsync.examples import write_district, write_examples
+from sheetsync.findings import RULES
 from sheetsync.layout import scorecard_layout
 from sheetsync.reader import read_scorecard
 from sheetsync.schoolyear import SchoolYear
+from sheetsync.source import open_workbook
 
 AS_OF = date(2027, 1, 20)
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,9 +105,22 @@ def lite(monkeypatch: pytest.MonkeyPatch) -> None:
 QUALITIES = ("clean", "typical", "messy")
 
 
+STORED_AS = re.compile(r"Read (?P<header>.+) in (?P<cell>[A-Z]+\d+) '(?P<value>[^']+)' as "
+                       r"(?P<points>[-\d.e+]+) \([^)]*, stored as [^)]*\)\.$")
+
+
 def finding_rows(data: dict[str, Any]) -> list[list[Any]]:
-    return [[f["sheet"] or "", f["cell"] or "", f["severity"], f["message"]]
-            for f in data["findings"]]
+    """``check --json``'s findings as SHEETSYNC_CHECK gives them. Excel passes no number
+    formats, so where check read a percent-formatted cell as points (0.341 as 34.1) the
+    functions say at that cell that they could not know (format-unknown)."""
+    rows = []
+    for f in data["findings"]:
+        message = f["message"]
+        if f["code"] == "value-normalised" and (m := STORED_AS.match(message)):
+            message = RULES["format-unknown"](cell=m["cell"], header=m["header"],
+                                              value=m["value"], points=m["points"]).message
+        rows.append([f["sheet"] or "", f["cell"] or "", f["severity"], message])
+    return rows
 
 
 # -- SHEETSYNC_CHECK ---------------------------------------------------------------------
@@ -169,6 +184,8 @@ def test_measure_functions_equal_check_json_row_by_row(quality: str, reader: str
     measures = READERS[reader](districts[quality])["Measures"]
     card, _ = read_scorecard(str(districts[quality]))
     by_id = {m["id"]: m for m in check_json[quality]["measures"]}
+    shown = open_workbook(districts[quality]).percent_cells.get("Measures", frozenset())
+    assert bool(shown) == (quality == "messy")  # fractions shown as % (0.341 as 34%)
     as_of = serial(AS_OF) if reader == "lite" else datetime(2027, 1, 20)
     columns = {"status": udfs.SHEETSYNC_STATUS(measures, as_of),
                "progress": udfs.SHEETSYNC_PROGRESS(measures, as_of),
@@ -177,9 +194,35 @@ def test_measure_functions_equal_check_json_row_by_row(quality: str, reader: str
         assert len(column) == len(measures)  # one value per row of the range
         for m in card.measures:
             want = by_id[m.id][key]
-            assert column[m.row - 1] == [want if want is not None else ""], (key, m.id)
+            got = column[m.row - 1]
+            if not any(ref[len(ref.rstrip("0123456789")):] == str(m.row) for ref in shown):
+                assert got == [want if want is not None else ""], (key, m.id)
+                continue
+            # a percent-formatted fraction: the functions say they cannot see the format
+            assert isinstance(got[0], str) and re.search(r", if [-\d.]+ is not [-\d.]+%$",
+                                                         got[0]), (key, m.id, got)
+            if key != "expected":  # a ratio: the same whether 0.341 or 34.1
+                assert got[0].startswith(f"{want if isinstance(want, str) else f'{want:g}'}, ")
         measure_rows = {m.row - 1 for m in card.measures}
         assert all(v == [""] for i, v in enumerate(column) if i not in measure_rows)
+
+
+def test_excel_functions_say_when_they_cannot_see_a_percent_format() -> None:
+    """Excel passes 46% as 0.46 and a rate of 0.5 as 0.5: the functions cannot tell them
+    apart, so they compute with the value as passed and say so, never differing silently."""
+    sheet = scorecard_layout().sheet("measures")
+    header = [c.header for c in sheet.columns]
+    row = dict.fromkeys(header)
+    row |= {"Measure ID": "M1", "Goal ID": "G1", "Measure": "Suspension rate", "Unit": "%",
+            "Direction": "decrease", "Baseline": 2, "Target": 0.5, "Frequency": "monthly",
+            "Actual Oct 2026": 0.8}
+    rows = [header, list(row.values())]
+    status = udfs.SHEETSYNC_STATUS(rows, datetime(2026, 11, 15))
+    assert status[1] == [f"{status[1][0].split(',')[0]}, if 0.5 is not 50%"]
+    assert udfs.SHEETSYNC_PROGRESS(rows, datetime(2026, 11, 15))[1] == ["0.8, if 0.5 is not 50%"]
+    check = udfs.SHEETSYNC_CHECK("Measures", rows, datetime(2026, 11, 15))
+    notes = [r[1] for r in check if "without its number format" in r[3]]
+    assert notes == ["H2", "U2"]
 
 
 def test_one_measure_row_without_its_header(districts) -> None:
@@ -302,12 +345,13 @@ def test_smart_equals_check_json_row_by_row(quality: str, districts, check_json)
     grids = calamine_grids(districts[quality])
     card, _ = read_scorecard(str(districts[quality]))
     data = check_json[quality]
-    why = {f["row"]: f["message"] for f in data["findings"] if f["code"] == "not-smart"}
+    why = {f["message"].split()[1]: f["message"] for f in data["findings"]
+           if f["code"] == "not-smart"}  # "Goal G4 is not ...", at the cell to fix
     column = udfs.SHEETSYNC_SMART(grids["Goals"], grids["Measures"], grids["Strategic Goals"])
     assert len(column) == len(grids["Goals"])
     for g, j in zip(card.goals, data["goals"], strict=True):
         smart = all(j["smart"].values())
-        assert column[g.row - 1] == ["SMART" if smart else why[g.row]]
+        assert column[g.row - 1] == ["SMART" if smart else why[g.id]]
     if quality == "messy":
         assert any(v[0].startswith("Goal G4 is not Specific") for v in column)
 

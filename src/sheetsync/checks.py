@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from . import findings as F
 from .findings import Finding
+from .layout import scorecard_layout
 from .models import Goal, Measure, Scorecard
-from .schoolyear import SchoolYear, period_label
+from .schoolyear import SchoolYear, period_key, period_label
 from .status import (
     StatusSettings,
     action_schedule,
@@ -95,12 +97,50 @@ def _percent_problems(m: Measure) -> list[tuple[str, float]]:
             if (v := getattr(m, k)) is not None and not 0 <= v <= 100]
 
 
+def _smart_place(goal: Goal, missing: str, measures: list[Measure]) -> tuple[str, str, int]:
+    """(entity, key, row) of the cell to fix for the first SMART letter a goal misses: the
+    statement or the student group (S), the measure's missing unit, baseline or target or,
+    with no measure, the goal's id (M), the target that moves the wrong way (A), the owner
+    (R), the target date (T)."""
+    if missing == "specific":
+        words = len((goal.statement or "").split())
+        return "goals", "statement" if words < MIN_STATEMENT_WORDS else "student_group", \
+            goal.row
+    if missing == "measurable":
+        for m in measures:
+            for key in ("unit", "baseline", "target"):
+                if getattr(m, key) in (None, ""):
+                    return "measures", key, m.row
+        return "goals", "id", goal.row
+    if missing == "attainable":
+        wrong = next((m for m in measures if m.unit and m.baseline is not None and
+                      m.target is not None and not _attainable(m)), None)
+        if wrong is not None:
+            problems = _percent_problems(wrong)
+            return "measures", problems[0][0] if problems and not _direction_problem(wrong) \
+                else "target", wrong.row
+        return "goals", "id", goal.row
+    return "goals", "owner" if missing == "responsible" else "target_date", goal.row
+
+
 def check_smart(card: Scorecard, year: SchoolYear) -> tuple[list[Finding], dict[str, dict]]:
+    """SMART findings, and each goal's letters by its id (the first row with that id; by
+    row: ``smart_by_row``)."""
+    findings, by_row = smart_by_row(card, year)
+    letters_by_goal: dict[str, dict[str, bool]] = {}
+    for g in card.goals:
+        letters_by_goal.setdefault(g.id, by_row[g.row])
+    return findings, letters_by_goal
+
+
+def smart_by_row(card: Scorecard, year: SchoolYear
+                 ) -> tuple[list[Finding], dict[int, dict[str, bool]]]:
+    """SMART findings, and each goal row's letters (a duplicated id keeps its own)."""
     where = _Where(card)
     out: list[Finding] = []
     by_goal = _group(card.measures)
     strategic = {s.id: s for s in card.strategic_goals}
-    letters_by_goal: dict[str, dict[str, bool]] = {}
+    letters_by_goal: dict[int, dict[str, bool]] = {}
     for m in card.measures:
         relation = _direction_problem(m)
         if relation:
@@ -117,12 +157,78 @@ def check_smart(card: Scorecard, year: SchoolYear) -> tuple[list[Finding], dict[
         horizon = date(end_year, 6, 30) if end_year and end_year > year.end.year else year.end
         letters, reasons = smart(g, by_goal.get(g.id, []), horizon, year,
                                  "measures" in card.sheet_names)
-        letters_by_goal[g.id] = letters
+        letters_by_goal[g.row] = letters
         if reasons:
-            missing = [SMART_WORDS[k] for k in SMART_KEYS if not letters[k]]
-            out.append(F.NOT_SMART(**where("goals", "statement", g.row), goal=g.id,
-                                   letters=_and(missing), reasons="; ".join(reasons)))
+            missing = [k for k in SMART_KEYS if not letters[k]]
+            place = where(*_smart_place(g, missing[0], by_goal.get(g.id, [])))
+            if place["cell"] is None:  # that column is missing (reported already)
+                place = where("goals", "statement", g.row)
+            out.append(F.NOT_SMART(**place, goal=g.id,
+                                   letters=_and([SMART_WORDS[k] for k in missing]),
+                                   reasons="; ".join(reasons)))
     return out, letters_by_goal
+
+
+# -- Values: ranges and future months -------------------------------------------------------
+
+NON_NEGATIVE_UNITS = ("count", "days", "dollars")  # quantities that cannot go below 0
+
+
+def _allowed(unit: str | None) -> tuple[float, float] | None:
+    if unit == "%":
+        return 0, 100
+    if unit in NON_NEGATIVE_UNITS:
+        return 0, float("inf")
+    return None
+
+
+def check_values(card: Scorecard, as_of: date) -> list[Finding]:
+    """Numbers outside what their unit allows (0-100 for %, not negative for counts, %
+    Complete 0-100), and actuals typed for a month after the as-of month (not used for
+    status). A % measure's baseline and target are judged by SMART (percent-out-of-range)."""
+    where = _Where(card)
+    out: list[Finding] = []
+    current = period_key(as_of)
+    headers = _measure_headers(card.school_year)
+    for m in card.measures:
+        allowed = _allowed(m.unit)
+        if allowed is not None:
+            low, high = allowed
+            values: list[tuple[str, float]] = [] if m.unit == "%" else [
+                (k, v) for k in ("baseline", "target") if (v := getattr(m, k)) is not None]
+            values += [(f"actual:{p}", v) for p, v in m.actuals.items() if not low <= v <= high]
+            values += [(f"interim_target:{p}", v) for p, v in m.interim_targets.items()
+                       if not low <= v <= high]
+            out += [F.OUT_OF_RANGE(**where("measures", slot, m.row),
+                                   header=headers.get(slot, slot), what=f"measure {m.id}",
+                                   value=_num(v), allowed=_range_words(m.unit, allowed))
+                    for slot, v in values if not low <= v <= high]
+        for p in m.actuals:
+            if p > current:
+                out.append(F.FUTURE_ACTUAL(
+                    **where("measures", f"actual:{p}", m.row), header=headers.get(
+                        f"actual:{p}", p), measure=m.id, month=period_label(p),
+                    as_of=as_of.isoformat()))
+    for a in card.actions:
+        if a.percent_complete is not None and not 0 <= a.percent_complete <= 100:
+            out.append(F.OUT_OF_RANGE(
+                **where("actions", "percent_complete", a.row), header="% Complete",
+                what=f"action {a.id}", value=_num(a.percent_complete),
+                allowed="between 0 and 100"))
+    if not card.goals and not card.measures and "goals" in card.sheet_names:
+        out.append(F.EMPTY_SCORECARD(sheet=card.sheet_names["goals"]))
+    return [f for f in out if f.cell or f.code == "empty-scorecard"]
+
+
+@lru_cache(maxsize=16)
+def _measure_headers(school_year: str) -> dict[str, str]:
+    return {c.slot: c.header for c in scorecard_layout(school_year).sheet("measures").columns}
+
+
+def _range_words(unit: str | None, allowed: tuple[float, float]) -> str:
+    if allowed[1] == float("inf"):
+        return f"not negative (a {unit} cannot go below 0)"
+    return "between 0 and 100 (a percentage)"
 
 
 # -- Alignment ---------------------------------------------------------------------------
@@ -273,5 +379,5 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-__all__ = ["Alignment", "check_alignment", "check_execution", "check_smart", "direction_of",
-           "smart"]
+__all__ = ["Alignment", "check_alignment", "check_execution", "check_smart", "check_values",
+           "direction_of", "smart", "smart_by_row"]

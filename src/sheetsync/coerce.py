@@ -88,11 +88,14 @@ def read_id(value: Any, prefix: str,
     return clean, None if clean == text else f"'{clean}'"
 
 
-_NUMBER_JUNK = str.maketrans("", "", ",$ \u00a0")
+_NUMBER_JUNK = str.maketrans("", "", "$ \u00a0")
+_US_GROUPS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,200 / 12,500.50 / 1,200,000
 
 
 def read_number(value: Any) -> tuple[float | None, str | None]:
-    """Numbers, numbers as text ('1,200', '$500', '45%' -> 45)."""
+    """Numbers, numbers as text ('12,500.50', '$500', '45%' -> 45). Text whose comma could
+    be a decimal point ('226,5', '1.200,00', a bare '1,200') is never guessed: it raises
+    ``ambiguous-number`` and the value is not used."""
     if value.__class__ is float:  # what a number cell holds, nearly always
         return value, None
     if isinstance(value, bool):
@@ -104,13 +107,38 @@ def read_number(value: Any) -> tuple[float | None, str | None]:
         return None, None
     if not isinstance(value, str):
         raise Unreadable("not-a-number", value)
-    text = value.strip().translate(_NUMBER_JUNK).replace("\u2212", "-")
+    stripped = value.strip()
+    text = stripped.translate(_NUMBER_JUNK).replace("\u2212", "-")
     percent = text.endswith("%")
+    text = text.rstrip("%")
+    if "," in text:
+        text = _without_us_commas(value, text, money=stripped.startswith(("$", "-$")))
     try:
-        number = float(text.rstrip("%"))
+        number = float(text)
     except ValueError:
         raise Unreadable("not-a-number", value) from None
     return number, ("the percentage " if percent else "the number ") + _fmt(number)
+
+
+def _without_us_commas(value: str, text: str, money: bool) -> str:
+    """'12,500.50', '1,200,000' and '$12,500' have US thousands separators; a comma that
+    could be (or must be) a decimal point raises ``ambiguous-number``."""
+    if _US_GROUPS.fullmatch(text) and (money or "." in text or text.count(",") > 1):
+        return text.replace(",", "")
+    if _US_GROUPS.fullmatch(text):  # '1,200': 1200 in the US, 1.2 in much of Europe
+        whole = text.replace(",", "")
+        raise Unreadable("ambiguous-number", value, meaning=(
+            f"could be {_fmt(float(whole))} or {_fmt(float(text.replace(',', '.')))} (a comma "
+            "separates thousands in the US and is the decimal point in much of Europe)"),
+            example=_fmt(float(whole)))
+    european = text.replace(".", "").replace(",", ".", 1)
+    try:
+        guess = float(european)
+    except ValueError:
+        raise Unreadable("not-a-number", value) from None
+    raise Unreadable("ambiguous-number", value, meaning=(
+        f"uses a comma as the decimal point ({_fmt(guess)} written the European way?)"),
+        example=_fmt(guess))
 
 
 def _fmt(number: float) -> str:
@@ -156,7 +184,8 @@ _MONTH_FORMATS = ("%b %Y", "%B %Y", "%Y-%m", "%m/%Y", "%b-%y", "%b %y", "%B, %Y"
 
 
 def read_month(value: Any, date1904: bool = False) -> tuple[str | None, str | None]:
-    """A month as a period key 'YYYY-MM': a date, 'Oct 2026', '2026-10', '10/2026'."""
+    """A month as a period key 'YYYY-MM': a date, 'Oct 2026', '2026-10', '10/2026'. A month
+    typed as text is noted (a spreadsheet's formulas do not read it as a date)."""
     if isinstance(value, str):
         text = " ".join(value.strip().split())
         for fmt in _MONTH_FORMATS:
@@ -164,11 +193,12 @@ def read_month(value: Any, date1904: bool = False) -> tuple[str | None, str | No
                 when = datetime.strptime(text, fmt)
             except ValueError:
                 continue
-            return f"{when.year:04d}-{when.month:02d}", None
+            return f"{when.year:04d}-{when.month:02d}", when.strftime("%b %Y")
     day, _ = read_date(value, date1904)
     if day is None:
         return None, None
-    return f"{day.year:04d}-{day.month:02d}", None
+    return f"{day.year:04d}-{day.month:02d}", \
+        day.strftime("%b %Y") if isinstance(value, str) else None
 
 
 def read_year(value: Any, end: bool = False) -> tuple[int | None, str | None]:

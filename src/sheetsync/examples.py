@@ -54,6 +54,7 @@ PEOPLE = ("Dr. Ada Reyes", "Tom Baker", "Maria Chen", "Luis Ortega", "Kim Patel"
           "Rae Jones", "Ben Okafor")
 FUNDING = ("Title I", "Title II", "Title IV", "IDEA", "General Fund", "Section 7")
 QUALITIES = ("clean", "typical", "messy")
+PERCENT_FORMATTED = "percent_formatted"  # a row's slots whose cells get a percent format
 
 
 @dataclass(frozen=True)
@@ -178,10 +179,12 @@ def _messy(rows: dict[str, list[dict[str, Any]]], rng: random.Random, year: Scho
         m["baseline"] = f"{m['baseline']:g}%"
         for k in [k for k in m if k.startswith("actual:")][:2]:
             m[k] = f"{m[k]:g}%"
-    if len(percent) > 1:  # stored as fractions, shown as 45% by a number format
+    if len(percent) > 1:  # typed as 45% into a number cell: 0.45 shown as 45%
         m = percent[1]
-        for k in ("baseline", "target", *[k for k in m if k.startswith("actual:")]):
+        shown = ("baseline", "target", *[k for k in m if k.startswith("actual:")])
+        for k in shown:
             m[k] = round(m[k] / 100, 4)
+        m[PERCENT_FORMATTED] = shown
     measures[2]["direction"] = "increase" if measures[2]["target"] < measures[2]["baseline"] \
         else "decrease"  # the target moves the wrong way
     measures[3]["goal_id"] = "G99"
@@ -203,12 +206,26 @@ def write_district(path: Path, district_id: str, name: str, seed: int, year: Sch
                                  "contact_name": PEOPLE[seed % len(PEOPLE)],
                                  "contact_email": f"planning@{name.lower()}.kyschools.us"},
                         rows=rows)
+    _percent_formats(wb, scorecard_layout(year.label), rows)
     if quality == "messy":
         ws = wb["Goals"]
         ws["E4"] = "Goal Statement"  # a renamed header
         ws.cell(4, len(scorecard_layout(year.label).sheet("goals").columns) + 1, "Notes")
         ws["B5"] = "Strategic goal 1"
     return save_atomic(wb, path)
+
+
+def _percent_formats(wb: Any, layout: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Give the cells of fractions typed as percentages the percent format Excel gives
+    them (a typed 45% is stored as 0.45 and shown as 45%)."""
+    for entity, items in rows.items():
+        if entity == "profile":
+            continue
+        sheet = layout.sheet(entity)
+        letters = {c.slot: c.letter for c in sheet.columns}
+        for r, item in enumerate(items, sheet.first_data_row):
+            for slot in item.get(PERCENT_FORMATTED, ()):
+                wb[sheet.name][f"{letters[slot]}{r}"].number_format = "0%"
 
 
 def write_examples(folder: str | Path, districts: int = 6, as_of: date | None = None,

@@ -115,8 +115,9 @@ DUPLICATE_ID = _rule("duplicate-id", ERR, "values", "An id is used twice",
     "{header} '{value}' in {cell} is already used in row {first}. Give each row its own id.")
 FORMULA_ERROR = _rule("formula-error", ERR, "values", "A cell shows a formula error",
     "{header} in {cell} shows {value}. Fix the formula or type the value.")
-OUT_OF_RANGE = _rule("out-of-range", ERR, "values", "A value is out of range",
-    "{header} in {cell} is {value}; it must be between {low} and {high}.")
+OUT_OF_RANGE = _rule("out-of-range", WARN, "values", "A number outside what its unit allows",
+    "{header} of {what} in {cell} is {value}; it should be {allowed}. Check the value: it "
+    "is used as typed, by this check and by the workbook's formulas.")
 UNKNOWN_MONTH = _rule("unknown-month", WARN, "values", "A month outside the school year",
     "{cell} names {value}, which is not a month of the {year} school year; the row was "
     "not read.")
@@ -178,6 +179,32 @@ UPDATE_LATE = _rule("update-late", INFO, "execution", "A monthly update was late
 
 
 # Reading typed values: one answer everywhere (how a number, a % and a date are read)
+AMBIGUOUS_NUMBER = _rule("ambiguous-number", WARN, "values",
+    "A number whose comma could be a decimal point",
+    "{header} in {cell} is '{value}', which {meaning}. It was not read; type the number "
+    "without separators, e.g. {example}.")
+FORMULA_CANNOT_READ = _rule("formula-cannot-read", WARN, "values",
+    "The workbook's own formulas cannot read a value",
+    "{header} in {cell} is '{value}'. sheetsync read it as {read}, but the workbook's own "
+    "formulas cannot read it, so the row's Check column flags it and the sheet's status "
+    "may differ from this check. To fix it, {fix}.")
+FORMAT_UNKNOWN = _rule("format-unknown", INFO, "values",
+    "Excel's functions cannot see a cell's number format",
+    "Excel passes {header} in {cell} to sheetsync's functions as {value}, without its "
+    "number format, and they read it as {value}. If the cell shows {points}%, sheetsync "
+    "check reads it from the file as {points}; type {points} to make both agree.")
+FUTURE_ACTUAL = _rule("future-actual", WARN, "values",
+    "An actual typed for a month that has not come yet",
+    "{header} of measure {measure} in {cell} is for {month}, after the status date "
+    "{as_of}; it is not used for status. If it belongs to an earlier month, move it to "
+    "that month's column.")
+MISSING_MONTH_COLUMN = _rule("missing-month-column", WARN, "structure",
+    "A month's actual column is missing",
+    "'{sheet}' has no '{header}' column, so no actual can be read for {month}. Add the "
+    "column back from the template.")
+EMPTY_SCORECARD = _rule("empty-scorecard", ERR, "structure", "The scorecard is empty",
+    "The workbook has no goals and no measures, so there is nothing to check or report. "
+    "Fill in the '{sheet}' and Measures sheets.")
 
 # The workbook's own formulas: rows the sheet flags because its formulas cannot read them
 

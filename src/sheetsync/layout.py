@@ -91,8 +91,9 @@ class Column:
     period: str | None = None  # "YYYY-MM" for the monthly columns of the measures sheet
     formula: str | None = None  # the name of a builder in ``formulas``
     number_format: str | None = None
-    # The template's own formulas read this column: a value they cannot read as the
-    # reader does (text in a number or date cell, an id typed loosely) flags the row.
+    # The template's own formulas read this column's value (not only whether it is blank):
+    # a value they cannot read as the reader does (text in a number or date cell, an id
+    # typed loosely, a choice not on the list) flags the row's Check column.
     feeds_formulas: bool = False
     letter: str = ""
 
@@ -232,8 +233,23 @@ def _lettered(columns: list[Column]) -> tuple[Column, ...]:
     return tuple(replace(c, letter=column_letter(i)) for i, c in enumerate(columns, 1))
 
 
+CHECK_HELP = ("Computed: empty while the sheet's formulas can read every value in the row. "
+              "Otherwise it names the first one they cannot (text in a number or date "
+              "column, an id or choice not as on the list) and the row's computed columns "
+              "leave it out; fix that cell.")
+
+
+def _with_check(columns: list[Column]) -> list[Column]:
+    """A sheet whose formulas read typed values ends with its Check column."""
+    if not any(c.feeds_formulas for c in columns):
+        return columns
+    return [*columns, Column("row_check", "Check", "formula", formula="row_check", width=30,
+                             help=CHECK_HELP)]
+
+
 def _table(name: str, entity: Entity, title: str, guidance: str, capacity: int,
            columns: list[Column], aliases: tuple[str, ...] = ()) -> SheetLayout:
+    columns = _with_check(columns)
     return SheetLayout(name=name, entity=entity, title=title, guidance=guidance, header_row=4,
                        first_data_row=5, capacity=capacity, columns=_lettered(columns),
                        aliases=aliases)
@@ -248,22 +264,23 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
         C("id", "Measure ID", "id", True, help="M1, M2 … one row per measure.", width=11,
           aliases=("measure", "measure #", "measure no")),
         C("goal_id", "Goal ID", "reference", True, ref="goals",
-          help="The annual goal this measure monitors.", width=9),
+          help="The annual goal this measure monitors.", width=9, feeds_formulas=True),
         C("name", "Measure", required=True, width=34,
           help="What is measured, e.g. 'Grade 3 students at proficient in reading'.",
           aliases=("measure name", "description")),
         C("unit", "Unit", "choice", True, choices="units", width=9,
           help="% for percentages (type 45 or 45%)."),
         C("direction", "Direction", "choice", choices="directions", width=10,
-          help="increase or decrease; left blank it is read from target against baseline."),
+          help="increase or decrease; left blank it is read from target against baseline.",
+          feeds_formulas=True),
         C("baseline", "Baseline", "number", True, width=10,
-          help="Where the measure stood at the start."),
+          help="Where the measure stood at the start.", feeds_formulas=True),
         C("baseline_date", "Baseline Date", "date", number_format=DATE, width=12,
-          help="Blank means the first day of the school year."),
+          help="Blank means the first day of the school year.", feeds_formulas=True),
         C("target", "Target", "number", True, width=10,
-          help="Where it must be by the target date."),
+          help="Where it must be by the target date.", feeds_formulas=True),
         C("target_date", "Target Date", "date", number_format=DATE, width=12,
-          help="Blank means the last day of the school year."),
+          help="Blank means the last day of the school year.", feeds_formulas=True),
         C("frequency", "Frequency", "choice", True, choices="frequencies", width=11,
           help="How often a new actual is expected."),
         C("data_source", "Data Source", width=18, help="Where the numbers come from."),
@@ -283,10 +300,12 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
     ]
     for p in year.periods:
         cols.append(C("actual", f"Actual {period_label(p)}", "number", period=p, width=9,
-                      help=f"The value for {period_label(p)}, once that month's data is in."))
+                      help=f"The value for {period_label(p)}, once that month's data is in.",
+                      feeds_formulas=True))
     for p in year.periods:
         cols.append(C("interim_target", f"Interim {period_label(p)}", "number", period=p,
-                      width=9, help=f"Optional: where the measure should be by {period_label(p)}."))
+                      width=9, help=f"Optional: where the measure should be by {period_label(p)}.",
+                      feeds_formulas=True))
     return cols
 
 
@@ -316,7 +335,7 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
         _table("Strategic Goals", "strategic_goals", "Strategic Plan Goals",
                "The long-range goals of your board-approved strategic plan.", 15, [
                    C("id", "Strategic Goal ID", "id", True, help="SG1, SG2 …", width=12,
-                     aliases=("strategic goal", "sg id", "sg")),
+                     aliases=("strategic goal", "sg id", "sg"), feeds_formulas=True),
                    C("title", "Title", required=True, width=30),
                    C("description", "Description", width=48),
                    C("start_year", "Start Year", "year", width=10, help="e.g. 2024"),
@@ -347,10 +366,11 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
                "One row per SMART goal: specific, measurable, attainable, responsible, "
                "time-bound.", 30, [
                    C("id", "Goal ID", "id", True, help="G1, G2 …", width=9,
-                     aliases=("goal", "goal #", "goal no", "annual goal id")),
+                     aliases=("goal", "goal #", "goal no", "annual goal id"),
+                     feeds_formulas=True),
                    C("strategic_goal_id", "Strategic Goal ID", "reference", True,
                      ref="strategic_goals", width=12,
-                     help="The strategic-plan goal this goal advances."),
+                     help="The strategic-plan goal this goal advances.", feeds_formulas=True),
                    C("cdip_goal_id", "CDIP Goal ID", "reference", True, ref="cdip_goals",
                      width=11, help="The CDIP goal this goal maps to."),
                    C("need_id", "Need ID", "reference", ref="needs", width=9,
@@ -376,13 +396,16 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
                    C("goal_id", "Goal ID", "reference", True, ref="goals", width=9),
                    C("description", "Action", required=True, width=44),
                    C("owner", "Owner", width=16, help="Who leads this action."),
-                   C("start_date", "Start Date", "date", number_format=DATE, width=12),
-                   C("due_date", "Due Date", "date", True, number_format=DATE, width=12),
+                   C("start_date", "Start Date", "date", number_format=DATE, width=12,
+                     feeds_formulas=True),
+                   C("due_date", "Due Date", "date", True, number_format=DATE, width=12,
+                     feeds_formulas=True),
                    C("resources", "Resources", width=20),
                    C("funding_source", "Funding Source", "choice", choices="funding_sources",
                      width=14, help="Required when the action has a cost."),
                    C("cost", "Cost", "number", number_format="#,##0", width=10),
-                   C("status", "Status", "choice", True, choices="action_statuses", width=12),
+                   C("status", "Status", "choice", True, choices="action_statuses", width=12,
+                     feeds_formulas=True),
                    C("percent_complete", "% Complete", "number", number_format="0", width=10,
                      help="0 to 100."),
                    C("evidence", "Monitoring Method", width=28,
@@ -394,14 +417,16 @@ def scorecard_layout(school_year: str = "2026-27") -> Layout:
         _table("Monthly Updates", "monthly_updates", "Monthly Status Report",
                "One row per month, due by the {due_day} (or the month's last day, if "
                "sooner).", 12, [
-                   C("month", "Month", "date", True, number_format="mmm yyyy", width=11),
+                   C("month", "Month", "date", True, number_format="mmm yyyy", width=11,
+                     feeds_formulas=True),
                    C("milestones", "Milestones", width=36),
                    C("successes", "Successes", width=30),
                    C("roadblocks", "Roadblocks", width=30),
                    C("changes", "Changes", width=24),
                    C("support_needed", "Support Needed", width=24),
                    C("submitted_by", "Submitted By", width=16),
-                   C("submitted_on", "Submitted On", "date", number_format=DATE, width=12),
+                   C("submitted_on", "Submitted On", "date", number_format=DATE, width=12,
+                     feeds_formulas=True),
                    C("update_status", "Update Status", "formula", formula="update_status",
                      width=12, help="Computed: On Time when submitted by the {due_day}, "
                                     "Late after it, Missing when past due, or Not Due."),

@@ -153,28 +153,29 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
         return Link(source, names.get(entity), f"{letter}{row}" if letter else None, folder)
 
     def goals() -> Iterator[list[Any]]:
-        status = {g["id"]: g for g in result.get("goals", [])}
+        status = _by_row(result.get("goals", []))
         for g in card.get("goals", []):
-            s = status.get(g["id"], {})
+            s = status.get(g["row"], status.get(g["id"], {}))
             letters = "".join(k[0].upper() if v else "·" for k, v in s.get("smart", {}).items())
             yield [did, g["id"], g.get("strategic_goal_id"), g.get("cdip_goal_id"),
                    g.get("statement"), g.get("owner"), g.get("target_date"), s.get("status"),
                    letters, link("goals", "id", g["row"])]
 
     def measures() -> Iterator[list[Any]]:
-        status = {m["id"]: m for m in reversed(result.get("measures", []))}
+        status = _by_row(result.get("measures", []))
         for m in card.get("measures", []):
-            s = status.get(m["id"], {})
+            s = status.get(m["row"], status.get(m["id"], {}))
             yield [did, m["id"], m.get("goal_id"), m.get("name"), m.get("unit"),
                    m.get("direction"), m.get("baseline"), m.get("target"), m.get("target_date"),
                    s.get("latest_period"), s.get("latest_actual"), s.get("expected"),
                    s.get("progress"), s.get("status"), link("measures", "id", m["row"])]
 
     def actions() -> Iterator[list[Any]]:
-        schedule = {a["id"]: a["schedule"] for a in reversed(result.get("actions", []))}
+        schedule = _by_row(result.get("actions", []))
         for a in card.get("actions", []):
             yield [did, a["id"], a.get("goal_id"), a.get("description"), a.get("owner"),
-                   a.get("due_date"), a.get("status"), schedule.get(a["id"]),
+                   a.get("due_date"), a.get("status"),
+                   schedule.get(a["row"], schedule.get(a["id"], {})).get("schedule"),
                    a.get("funding_source"), a.get("cost"), link("actions", "id", a["row"])]
 
     def updates() -> Iterator[list[Any]]:
@@ -445,3 +446,15 @@ def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
         place = places["status"]
         chart.set_size({"width": place.width, "height": place.height})
         ws.insert_chart(place.row, trend_at, chart)
+
+
+def _by_row(items: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """A result's statuses by the row they belong to (each row its own, a duplicated id
+    too) and by id (the first row's, for results stored before rows were)."""
+    out: dict[Any, dict[str, Any]] = {}
+    for item in reversed(items):
+        out[item["id"]] = item
+    for item in items:
+        if "row" in item:
+            out[item["row"]] = item
+    return out

@@ -1,8 +1,9 @@
 """The planning model as data: what a district's scorecard holds once it has been read.
 
-Values are already cleaned by the reader (ids normalised, percentages in points, dates as
-dates). Every row keeps ``row``, its row number in the district's sheet, so a finding or a
-master row can point back at the cell a value came from.
+Values are already cleaned by the reader (ids normalised, dates as dates, numbers as typed:
+a percent-formatted cell in the points it shows, 46 for 0.46 shown as 46%). Every row
+keeps ``row``, its row number in the district's sheet, so a finding or a master row can
+point back at the cell a value came from.
 """
 
 from __future__ import annotations

@@ -197,7 +197,8 @@ class _Reader:
                 sheet=name, rows=total, limit=self.max_rows,
                 last=header_at + 1 + self.max_rows))
             data = data[:self.max_rows]
-        parse = RowParser(self.findings, sheet, name, columns)
+        parse = RowParser(self.findings, sheet, name, columns,
+                          self.wb.percent_cells.get(name, frozenset()))
         out = [m for r, values in enumerate(data, header_at + 2)
                if (m := parse(r, values)) is not None]
         self._duplicates(sheet, name, out, letters)

@@ -16,6 +16,11 @@ python-calamine reads error cells (#DIV/0!) as blanks, so on its path every work
 inflated once before the first sheet is parsed: a part that will not inflate is a damaged
 sheet, and the error values of any sheet that has them are put back. A parser's error,
 when the file is opened or when a sheet is first read, becomes ``WorkbookUnreadable``.
+
+Neither parser says which cells have a percent number format (0.46 shown as 46%), so the
+sniff reads the cell formats of the styles part and, in the worksheets it inflates anyway,
+notes the number cells that carry one (``WorkbookRows.percent_cells``); the reader reads
+such a cell as the points it shows (46), as the template's formulas do.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -64,6 +70,8 @@ class WorkbookRows:
     _loader: Any = None
     _cache: dict[str, list[list[Any]]] = field(default_factory=dict)
     serial_dates: bool = False  # dates arrive as serial numbers (Google, xlwings Lite)
+    # sheet -> A1 refs of its number cells with a percent format (0.46 shown as 46%)
+    percent_cells: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def rows(self, sheet: str) -> list[list[Any]]:
         """The rows of ``sheet``, read on first use (raises ``WorkbookUnreadable``)."""
@@ -87,6 +95,8 @@ class _Sniffed:
     largest: int = 0  # cells in the largest used range of a worksheet
     with_errors: dict[str, bytes] = field(default_factory=dict)  # worksheet part -> its XML
     damaged: dict[str, Exception] = field(default_factory=dict)  # worksheet part -> why
+    percent_styles: tuple[tuple[bytes, re.Pattern[bytes]], ...] = ()  # see _percent_styles
+    percent: dict[str, frozenset[str]] = field(default_factory=dict)  # part -> its refs
 
     def read(self, part: str) -> bytes | None:
         """A part of the zip, inflated (None if there is no such part)."""
@@ -172,6 +182,7 @@ def _check_zip(name: str, zf: zipfile.ZipFile, blob: bytes) -> _Sniffed:
             name, f"the file would unpack to {total / 2**20:,.0f} MB, more than a scorecard "
             "can hold; it was not opened")
     found = _Sniffed(blob, {i.filename: i for i in infos})
+    found.percent_styles = _percent_styles(found.read("xl/styles.xml"))
     for info in infos:
         if not info.filename.endswith((".xml", ".rels")):
             continue
@@ -201,7 +212,62 @@ def _worksheet(found: _Sniffed, info: zipfile.ZipInfo) -> bytes | None:
         return None
     if b't="e"' in xml:
         found.with_errors[info.filename] = xml
+    if found.percent_styles:
+        refs = _percent_cells(xml, found.percent_styles)
+        if refs:
+            found.percent[info.filename] = refs
     return xml
+
+
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
+_XF_FORMAT = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
+_FORMAT_ID = re.compile(rb'\bnumFmtId="(\d+)"')
+_NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
+_FORMAT_CODE = re.compile(rb'\bformatCode="([^"]*)"')
+_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, \-escapes, [Red] ...
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3}\d+)"')
+PERCENT_FORMATS = frozenset({9, 10})  # the built-in 0% and 0.00%
+
+
+def is_percent_format(code: str) -> bool:
+    """Whether a number format code shows a number x 100 with a % sign: an unquoted,
+    unescaped % in any of its sections."""
+    return "%" in _LITERALS.sub("", code)
+
+
+@lru_cache(maxsize=64)  # a cohort's workbooks share their template's styles
+def _percent_styles(styles: bytes | None) -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
+    """What follows a number cell's ref when its cell format (``s="N"``, N an index into
+    cellXfs) has a percent number format and it holds a value (``<v>``, no ``<f>`` formula)
+    of no other type than a number: a pattern for each such format, after the literal
+    text it begins with (a quick test, and a literal prefix makes the search fast).
+    Writers put ``s`` before ``t`` (Excel, LibreOffice, openpyxl, Google)."""
+    from html import unescape
+
+    xfs = _CELL_XFS.search(styles) if styles else None
+    if not styles or not xfs:
+        return ()
+    custom = {int(i.group(1)) for n in _NUM_FMT.findall(styles)
+              if (i := _FORMAT_ID.search(n)) and (c := _FORMAT_CODE.search(n))
+              and is_percent_format(unescape(c.group(1).decode("utf-8", "replace")))}
+    ids = [b"%d" % k for k, attrs in enumerate(_XF_FORMAT.findall(xfs.group(1)))
+           if (i := _FORMAT_ID.search(attrs)) and int(i.group(1)) in PERCENT_FORMATS | custom]
+    tail = rb'"(?:\s+(?!t="(?!n"))[\w:]+="[^"]*")*>\s*<v>'  # other attributes, but no t="s"
+    return tuple((b' s="%s"' % k, re.compile(rb' s="' + k + tail)) for k in ids)
+
+
+def _percent_cells(xml: bytes,
+                   percent: tuple[tuple[bytes, re.Pattern[bytes]], ...]) -> frozenset[str]:
+    """The refs of a worksheet's number cells with a percent format."""
+    refs = []
+    for literal, pattern in percent:
+        if literal not in xml:
+            continue
+        for m in pattern.finditer(xml):
+            ref = _CELL_REF.match(xml, xml.rfind(b"<", 0, m.start()), m.end())
+            if ref:
+                refs.append(ref.group(1).decode())
+    return frozenset(refs)
 
 
 def _inflate(blob: bytes, info: zipfile.ZipInfo, size: int | None = None) -> bytes:
@@ -323,7 +389,8 @@ def _calamine(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
         _restore_errors(scanned[0].errors.get(sheet), out)
         return out
 
-    return WorkbookRows(str(path), names, found.date1904, heights, load)
+    return WorkbookRows(str(path), names, found.date1904, heights, load,
+                        percent_cells=_percent_by_sheet(found))
 
 
 _ELEMENT = {"sheet": re.compile(rb"<(?:\w+:)?sheet\b[^>]*>"),
@@ -338,6 +405,13 @@ _ERROR_CELL = re.compile(
 class _Scan:
     errors: dict[str, bytes] = field(default_factory=dict)  # sheet -> XML with error cells
     damaged: dict[str, Exception] = field(default_factory=dict)  # sheet -> why it can't be read
+
+
+def _percent_by_sheet(found: _Sniffed) -> dict[str, frozenset[str]]:
+    """The percent-formatted number cells, by sheet name (most workbooks have none)."""
+    if not found.percent:
+        return {}
+    return {s: found.percent[p] for s, p in _sheet_parts(found).items() if p in found.percent}
 
 
 def _by_sheet(found: _Sniffed) -> _Scan:
@@ -399,7 +473,8 @@ def _openpyxl(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
         return [list(r) for r in ws.iter_rows(max_row=max_rows + 50, max_col=width,
                                               values_only=True)]
 
-    return WorkbookRows(str(path), list(wb.sheetnames), found.date1904, heights, load)
+    return WorkbookRows(str(path), list(wb.sheetnames), found.date1904, heights, load,
+                        percent_cells=_percent_by_sheet(found))
 
 
 def rows_from_grids(name: str, grids: dict[str, list[list[Any]]], date1904: bool = False,

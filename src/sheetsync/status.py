@@ -5,7 +5,8 @@ month is not after the as-of month): expected value E is the period's interim ta
 the straight line from B at the baseline date to T at the target date, clamped to [B, T];
 p = (A-B)/(T-B), e = (E-B)/(T-B). Met when p >= 1; Not Met when past the target date;
 On Track when p >= e; At Risk when p >= e - band; Off Track otherwise; No Data with no
-actual. T = B ("maintain"): Met when A is at T or better, else Off Track.
+actual. T = B ("maintain"): Met when A is at T or better, else Off Track. Comparisons are
+made at 15 significant digits, as a spreadsheet makes them.
 
 The template's native formulas (``formulas.py``) compute the same thing in the same order,
 so that Excel, Google Sheets, LibreOffice and sheetsync agree.
@@ -74,7 +75,8 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     b, t = m.baseline, m.target
     if t == b:
         direction = m.direction
-        ok = a >= t if direction == "increase" else a <= t if direction == "decrease" else a == t
+        ok = _at_least(a, t) if direction == "increase" else _at_least(t, a) \
+            if direction == "decrease" else _at_least(a, t) and _at_least(t, a)
         return MeasureStatus("Met" if ok else "Off Track", latest, a, t, None, None, future)
     expected = m.interim_targets.get(latest)
     if expected is None:
@@ -82,17 +84,24 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     p = (a - b) / (t - b)
     e = (expected - b) / (t - b)
     target_date = m.target_date or year.end
-    if p >= 1:
+    if _at_least(p, 1):
         status = "Met"
     elif as_of > target_date:
         status = "Not Met"
-    elif p >= e:
+    elif _at_least(p, e):
         status = "On Track"
-    elif p >= e - settings.at_risk_band:
+    elif _at_least(p, e - settings.at_risk_band):
         status = "At Risk"
     else:
         status = "Off Track"
     return MeasureStatus(status, latest, a, expected, p, e, future)
+
+
+def _at_least(x: float, y: float) -> bool:
+    """``x >= y`` as a spreadsheet compares, to 15 significant digits: p = 0.7 is at least
+    e - band = 0.7000000000000001, as Excel, Google Sheets and LibreOffice find. Rounding
+    keeps order, so only numbers closer than a 15-digit step need rounding."""
+    return x >= y or (y - x < 1e-13 * abs(y) and float(f"{x:.15g}") >= float(f"{y:.15g}"))
 
 
 def _elapsed(period: str, m: Measure, year: SchoolYear) -> float:

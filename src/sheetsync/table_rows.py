@@ -69,17 +69,17 @@ class Columns:
         mapping = self._map_columns(sheet, name, header, header_row)
         self.letters = {col.slot: column_letter(i + 1) for i, col in mapping.items()}
         inputs = [(i, c, column_letter(i + 1)) for i, c in sorted(mapping.items()) if c.is_input]
-        # per input column, all a cell needs: (column, letter, parse, key, bucket, slot, %)
+        # per input column, all a cell needs: (column, letter, parse, key, bucket, number,
+        # how to fix a value the workbook's formulas cannot read, or None)
         self.specs = [
             (c, letter, self._parser(c), c.key,
              ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
-             c.slot, c.type == "number") for _, c, letter in inputs]
+             c.type == "number", _formula_fix(c)) for _, c, letter in inputs]
         index = [i for i, *_ in inputs]
         self.width = max(index, default=-1) + 1
         self.pick: Any = itemgetter(*index) if len(index) > 1 else \
             (lambda values: tuple(values[i] for i in index))  # one column (or none)
         self.required = [(c, letter) for _, c, letter in inputs if c.required and not c.period]
-        self.where = {slot: (c.header, letter) for c, letter, _, _, _, slot, _ in self.specs}
 
     def _map_columns(self, sheet: SheetLayout, name: str, header: list[Any],
                      header_row: int) -> dict[int, Column]:
@@ -119,6 +119,9 @@ class Columns:
             if col.is_input:
                 rule = F.MISSING_COLUMN if col.required else F.MISSING_OPTIONAL_COLUMN
                 self.findings.append(rule(sheet=name, header=col.header))
+        self.findings += [F.MISSING_MONTH_COLUMN(sheet=name, header=c.header,
+                                                 month=period_label(c.period or ""))
+                          for c in sheet.columns if c.key == "actual" and id(c) not in taken]
         for i, col in mapping.items():
             letter = column_letter(i + 1)
             if col.is_input and not col.period and letter != col.letter:
@@ -160,12 +163,12 @@ class RowParser:
     """Turns one row of a table sheet into its model, reporting what it had to do."""
 
     def __init__(self, findings: list[Finding], sheet: SheetLayout, name: str,
-                 columns: Columns) -> None:
+                 columns: Columns, percent: frozenset[str] = frozenset()) -> None:
         self.findings = findings
         self.sheet = sheet
         self.name = name
         self.specs, self.width, self.pick = columns.specs, columns.width, columns.pick
-        self.where = columns.where
+        self.percent = percent  # refs of the number cells shown as a % (0.46 as 46%)
         self.required = [(c.key, letter, c.header) for c, letter in columns.required]
         self.model = MODELS[sheet.entity]
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
@@ -178,13 +181,12 @@ class RowParser:
         if picked.count(None) == len(picked):
             return None  # a blank row, or one with formula cells only: most rows of a sheet
         data: dict[str, Any] = {"row": r}
-        percent_text: set[str] = set()
         unreadable: set[str] | None = None  # most rows have nothing unreadable
-        findings = self.findings
+        findings, percent = self.findings, self.percent
         for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
                 continue
-            col, letter, parse, key, bucket, slot, number = spec
+            col, letter, parse, key, bucket, number, fix = spec
             try:
                 value, note = parse(raw)
             except coerce.Unreadable as exc:
@@ -193,7 +195,14 @@ class RowParser:
                 continue
             if value is None:
                 continue
-            if note:
+            if number and percent and f"{letter}{r}" in percent and not note:
+                value, note = as_points(value)
+            if fix is not None and (raw.__class__ is str or col.type in _EXACT) and \
+                    _formulas_cannot_read(col.type, raw, value):
+                findings.append(F.FORMULA_CANNOT_READ(
+                    sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
+                    read=note if note and note[0] != "'" else f"'{value}'", fix=fix))
+            elif note:
                 findings.append(F.VALUE_NORMALISED(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
                     read=note))
@@ -201,8 +210,6 @@ class RowParser:
                 data[key] = value
             else:
                 data.setdefault(bucket, {})[col.period] = value
-            if number and isinstance(raw, str) and raw.rstrip().endswith("%"):
-                percent_text.add(slot)
         for key, letter, header in self.required:
             if key not in data and not (unreadable and key in unreadable):
                 what = (f"{_singular(self.sheet)} {data[self.key]}" if self.key in data
@@ -211,35 +218,48 @@ class RowParser:
                     sheet=self.name, cell=f"{letter}{r}", what=what, header=header))
         if self.key not in data:
             return None
-        if self.measures:
-            self._percentages(data, percent_text, r)
         return self.model(**data)
 
-    def _percentages(self, data: dict[str, Any], percent_text: set[str], r: int) -> None:
-        """For a % measure, numbers typed as fractions (0.45 shown as 45%) become points.
 
-        Readers that drop number formats cannot tell 0.45 from 45%: when every number of
-        the row is within ±1 they are all fractions; otherwise a lone value under 1 is.
-        """
-        if data.get("unit") != "%":
-            return
-        slots: list[tuple[dict[str, Any], str, str]] = [
-            (data, k, k) for k in ("baseline", "target") if k in data and k not in percent_text]
-        for bucket, key in (("actuals", "actual"), ("interim_targets", "interim_target")):
-            slots += [(data[bucket], p, f"{key}:{p}") for p in data.get(bucket, {})
-                      if f"{key}:{p}" not in percent_text]
-        if not slots:
-            return
-        all_fractions = max(abs(d[k]) for d, k, _ in slots) <= 1
-        where = self.where
-        for d, k, slot in slots:
-            v = d[k]
-            if v != 0 and (abs(v) < 1 or (all_fractions and abs(v) <= 1)):
-                d[k] = round(v * 100, 10)
-                header, letter = where[slot]
-                self.findings.append(F.VALUE_NORMALISED(
-                    sheet=self.name, cell=f"{letter}{r}", header=header, value=v,
-                    read=f"{d[k]:g}%"))
+def as_points(value: float) -> tuple[float, str]:
+    """A number shown with a percent format, as the points it shows: 0.46 is 46, as the
+    template's formulas read it (value x 100 where CELL("format") says P)."""
+    points = float(f"{value * 100:.15g}")
+    return points, f"{points:g} ({points:g}%, stored as {value:g})"
+
+
+_EXACT = ("id", "reference", "choice")  # text is expected: a number there is unreadable
+
+
+def _formulas_cannot_read(kind: str, raw: Any, value: Any) -> bool:
+    """Whether the template's formulas cannot read ``raw`` as sheetsync read it (as
+    ``value``): text in a number or date cell; an id other than as read, ignoring case
+    ('g1' is G1 to a formula's "=", 'g1 ' and 'Goal 1' are not); a choice that is not on
+    the list ignoring case and spacing ('done' is not 'Complete'). Blank words never get
+    here: both read them as blank."""
+    if raw.__class__ is not str:
+        return kind in _EXACT  # a number where text is expected
+    if kind in ("number", "date"):
+        return True
+    if kind == "choice":  # TRIM: no spaces around, single spaces inside
+        return " ".join(filter(None, raw.split(" "))).lower() != str(value).lower()
+    return raw.upper() != value
+
+
+def _formula_fix(col: Column) -> str | None:
+    """How to type a value of ``col`` so the workbook's formulas can read it; None for the
+    columns no formula reads."""
+    if not col.feeds_formulas:
+        return None
+    if col.type == "number":
+        return "type it as a number (45, or 45% for a percentage)"
+    if col.type == "date" and col.key == "month":
+        return "type the month as a date such as 2026-10-01 (it shows as Oct 2026)"
+    if col.type == "date":
+        return "type it as a date such as 2027-05-31"
+    if col.type in ("id", "reference"):
+        return "type the id exactly as it is listed, or pick it from the dropdown"
+    return "pick it from the dropdown"
 
 
 def _singular(sheet: SheetLayout) -> str:

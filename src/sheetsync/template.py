@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -28,6 +28,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import __version__
+from .coerce import BLANK_WORDS
 from .files import replacing
 from .formulas import as_of as as_of_formula
 from .formulas import formula
@@ -63,6 +64,8 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
 UNLOCKED = Protection(locked=False)
 PERIOD_ROW = 15  # the row of the Lists sheet holding PeriodEnds
+BLANK_ROW = PERIOD_ROW + 4  # ... and the row holding BlankWords
+CHECK_COLOURS = ("FCE4D6", "833C0B")  # a Check cell with something to say
 SETTINGS = WORKBOOK_SETTINGS
 
 
@@ -147,6 +150,9 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "Updates row by the {due_day}.",
         "Grey columns are computed by formulas and locked; they work in Excel, Google Sheets "
         "and LibreOffice with nothing to install.",
+        "Check (the last column of a sheet): empty while the formulas can read the row. "
+        "When it names a cell (text in a number or date column, a choice or id not as on "
+        "the list), retype that cell: until then the row's computed columns leave it out.",
         "Percentages: type 45 or 45% — both are read as 45%.",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
@@ -376,6 +382,11 @@ def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
 
 def _colours(ws: Worksheet, sheet: SheetLayout, first: int, last: int) -> None:
     for col in sheet.columns:
+        if col.key == "row_check":
+            bg, fg = CHECK_COLOURS
+            ws.conditional_formatting.add(f"{col.letter}{first}:{col.letter}{last}", FormulaRule(
+                formula=[f"LEN({col.letter}{first})>0"], font=Font(bold=True, color=fg),
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg)))
         if col.is_input or col.key not in ("status", "schedule", "update_status"):
             continue
         area = f"{col.letter}{first}:{col.letter}{last}"
@@ -412,6 +423,9 @@ def _lists(ws: Worksheet, layout: Layout, settings: StatusSettings) -> None:
     for i, s in enumerate((*("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data"),
                            *SCHEDULES, *UPDATE_STATUSES), 2):
         ws.cell(PERIOD_ROW + 2, i, s)
+    ws.cell(BLANK_ROW, 1, "Blank words")
+    for i, word in enumerate(sorted(BLANK_WORDS), 2):
+        ws.cell(BLANK_ROW, i, word)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 
@@ -436,5 +450,7 @@ def _names(wb: Workbook, layout: Layout) -> None:
         refs[name] = f"{lists}!${base}${r}"
     end = get_column_letter(len(layout.periods) + 1)
     refs["PeriodEnds"] = f"{lists}!$B${PERIOD_ROW}:${end}${PERIOD_ROW}"
+    end = get_column_letter(len(BLANK_WORDS) + 1)
+    refs["BlankWords"] = f"{lists}!$B${BLANK_ROW}:${end}${BLANK_ROW}"
     for name, ref in refs.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)

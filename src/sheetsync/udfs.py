@@ -15,6 +15,12 @@ How Excel passes arguments: ranges arrive as 2-D lists with ``None`` for empty c
 (``ndim=2``); dates as datetimes (classic add-in) or serial numbers (Lite); error values as
 strings such as ``"#DIV/0!"`` (``err_to_str=True``), Office.js error objects or COM error
 codes. All of them are read as the reader reads a file's cells.
+
+What Excel does not pass is a cell's number format: a typed 46% arrives as 0.46, which
+``sheetsync check`` reads from the file as 46. The functions read it as passed, and where a
+measure's number could be such a percentage (a number between -1 and 1 other than 0) they
+say they could not tell: SHEETSYNC_CHECK adds a ``format-unknown`` note at the cell, and the
+status, progress and expected functions add "if 0.46 is not 46%" to that row's value.
 """
 
 from __future__ import annotations
@@ -25,12 +31,13 @@ from datetime import date
 from typing import Any
 
 from . import coerce
+from . import findings as F
 from .assess import CheckResult, as_of_for, assess
-from .checks import SMART_KEYS, SMART_WORDS, check_smart
+from .checks import SMART_KEYS, SMART_WORDS, smart_by_row
 from .errors import WorkbookUnreadable
 from .findings import Finding
 from .layout import Layout, SheetLayout, norm, scorecard_layout
-from .models import Scorecard
+from .models import Measure, Scorecard
 from .reader import HEADER_SCAN_ROWS, PROFILE_SCAN_ROWS, read_rows
 from .schoolyear import SchoolYear, period_date, period_label
 from .source import rows_from_grids
@@ -188,7 +195,32 @@ def _read(grids: dict[str, list[list[Any]]], school_year: str | None,
         guess = _year_of(card) or SchoolYear.containing(as_of or date.today()).label
         if guess != card.school_year:
             card, found = read_rows(rows, guess)
-    return card, found
+    return card, found + format_unknown(card)
+
+
+def maybe_percent(value: float | None) -> bool:
+    """Whether a number Excel passed could be a percentage stored as a fraction (46% is
+    0.46): the functions cannot see the cell's format to tell."""
+    return value is not None and value != 0 and -1 < value < 1
+
+
+def _uncertain(m: Measure) -> list[tuple[str, float]]:
+    """A measure's numbers (slot, value) that could be percentages stored as fractions."""
+    values = [("baseline", m.baseline), ("target", m.target),
+              *((f"actual:{p}", v) for p, v in m.actuals.items()),
+              *((f"interim_target:{p}", v) for p, v in m.interim_targets.items())]
+    return [(slot, v) for slot, v in values if v is not None and maybe_percent(v)]
+
+
+def format_unknown(card: Scorecard) -> list[Finding]:
+    """A note at each measure number the functions read without knowing its format."""
+    sheet = card.sheet_names.get("measures")
+    header = {c.slot: c.header for c in scorecard_layout(card.school_year).sheet(
+        "measures").columns}
+    return [F.FORMAT_UNKNOWN(sheet=sheet, cell=card.cell("measures", slot, m.row),
+                             header=header.get(slot, slot), value=f"{v:g}",
+                             points=f"{float(f'{v * 100:.15g}'):g}")
+            for m in card.measures for slot, v in _uncertain(m)]
 
 
 def _year_of(card: Scorecard) -> str | None:
@@ -249,23 +281,40 @@ def _per_row(pairs: list[tuple[int, Any]], rows: int) -> list[list[Any]]:
 
 
 def measure_statuses(measures: list[list[Any]], as_of: Any = None, school_year: Any = None,
-                     at_risk_band: Any = None) -> list[tuple[int, MeasureStatus]]:
+                     at_risk_band: Any = None) -> list[tuple[int, MeasureStatus, str | None]]:
     """Each measure read from the range (as ``grid`` gives it), as (its row index in the
-    range, its status)."""
+    range, its status, and what the functions could not know about its numbers or None)."""
     when = as_of_arg(as_of)
     card, _, offsets = _read_tables({"measures": measures}, school_year_arg(school_year), when)
     year = SchoolYear.parse(card.school_year)
     settings = settings_arg(at_risk_band)
     day = as_of_for(card, when)
-    return [(m.row - 1 - offsets["measures"], measure_status(m, day, year, settings))
-            for m in card.measures]
+    return [(m.row - 1 - offsets["measures"], measure_status(m, day, year, settings),
+             _unknown_format(m)) for m in card.measures]
+
+
+def _unknown_format(m: Measure) -> str | None:
+    """'if 0.46 is not 46%' for a measure with a number that may be a percentage."""
+    uncertain = _uncertain(m)
+    if not uncertain:
+        return None
+    v = uncertain[0][1]
+    return f"if {v:g} is not {float(f'{v * 100:.15g}'):g}%"
 
 
 def _measure_column(measures: Any, as_of: Any, school_year: Any, at_risk_band: Any,
                     pick: Callable[[MeasureStatus], Any]) -> list[list[Any]]:
     rows = grid(measures)
+
+    def value(s: MeasureStatus, unknown: str | None) -> Any:
+        v = pick(s)
+        if unknown is None or v is None:
+            return v
+        return f"{v if isinstance(v, str) else f'{v:g}'}, {unknown}"
+
     return _safely(lambda: _per_row(
-        [(i, pick(s)) for i, s in measure_statuses(rows, as_of, school_year, at_risk_band)],
+        [(i, value(s, unknown))
+         for i, s, unknown in measure_statuses(rows, as_of, school_year, at_risk_band)],
         len(rows)))
 
 
@@ -328,11 +377,14 @@ def SHEETSYNC_SMART(goals: Any, measures: Any, strategic_goals: Any = None,
         tables = {"goals": grid(goals), "measures": grid(measures),
                   "strategic_goals": grid(strategic_goals)}
         card, _, offsets = _read_tables(tables, school_year_arg(school_year), None)
-        findings, letters = check_smart(card, SchoolYear.parse(card.school_year))
-        why = {f.row: f.message for f in findings if f.code == "not-smart"}
+        findings, letters = smart_by_row(card, SchoolYear.parse(card.school_year))
+        why = [f.message for f in findings if f.code == "not-smart"]
+
+        def reason(goal_id: str) -> str:  # the finding may point at a measure's cell
+            return next((w for w in why if w.startswith(f"Goal {goal_id} is not ")), "")
 
         return _per_row([(g.row - 1 - offsets["goals"],
-                          "SMART" if all(letters[g.id].values()) else why.get(g.row, ""))
+                          "SMART" if all(letters[g.row].values()) else reason(g.id))
                          for g in card.goals], len(tables["goals"]))
 
     return _safely(compute)

@@ -9,7 +9,9 @@ Excel does), dropdowns as ``ONE_OF_RANGE`` rules over the Lists columns or the i
 the workbook names as named ranges, and the help text of headers as notes. What Google
 models differently comes from the layout: formula columns, header rows, the profile's
 computed cells and the Lists tab are protected ranges (warning only, as the .xlsx sheet
-protection has no password).
+protection has no password). Google Sheets has no CELL("format"), so its formulas read
+numbers as stored (a 45% typed there is 0.45), as the Google reader, which reads unformatted
+values, does: the two agree, and the instructions say to type 45.
 
 Cost: three requests (create, one ``:batchUpdate`` with every tab and format, one
 ``values:batchUpdate`` with every value and formula).
@@ -28,11 +30,15 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import SheetsyncError
+from ..formulas import without_percent_formats
 from ..layout import Layout, entity_sheets
 from ..template import build_template
 from .calls import DRIVE_API, EPOCH, SHEETS_API, Calls, GoogleRequestFailed, sheet_url
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+# The instructions' line on percentages, as Google keeps them (no CELL("format") there).
+PERCENT_LINE = "Percentages:"
+GOOGLE_PERCENT_LINE = "Percentages: type 45, not 45% (Google Sheets keeps a typed 45% as 0.45)."
 DEFAULT_FONT_SIZE = 11  # openpyxl's (Calibri 11); other sizes are carried over
 DATE_CONDITIONS = {"greaterThan": "DATE_AFTER", "lessThan": "DATE_BEFORE",
                    "between": "DATE_BETWEEN", "notBetween": "DATE_NOT_BETWEEN",
@@ -203,7 +209,9 @@ def _entered(cell: Any) -> Any:
     if value is None or value == "":
         return None
     if cell.data_type == "f":
-        return str(value)
+        return without_percent_formats(str(value))
+    if isinstance(value, str) and value.startswith(PERCENT_LINE):
+        return "'" + GOOGLE_PERCENT_LINE
     if isinstance(value, datetime):
         return (value - EPOCH) / timedelta(days=1)
     if isinstance(value, date):
@@ -347,7 +355,13 @@ def _conditional_formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
     for cf in ws.conditional_formatting:
         for rule in cf.rules:
             formula = (rule.formula or [""])[0]
-            if rule.type != "cellIs" or rule.operator != "equal" or not formula.startswith('"'):
+            if rule.type == "expression":  # the Check column: a custom formula
+                condition = {"type": "CUSTOM_FORMULA", "values": [
+                    {"userEnteredValue": "=" + formula}]}
+            elif rule.type == "cellIs" and rule.operator == "equal" and formula.startswith('"'):
+                condition = {"type": "TEXT_EQ", "values": [
+                    {"userEnteredValue": formula.strip('"')}]}
+            else:
                 raise TemplateNotTranslatable(
                     f"{ws.title}!{cf.sqref}: a {rule.type} conditional format has no "
                     "translation yet")
@@ -360,8 +374,7 @@ def _conditional_formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
                 fmt["textFormat"] = {"foregroundColor": _colour(rule.dxf.font.color)}
             out.append({"addConditionalFormatRule": {"index": len(out), "rule": {
                 "ranges": [_range(sid, str(r)) for r in cf.sqref.ranges],
-                "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [
-                    {"userEnteredValue": formula.strip('"')}]}, "format": fmt}}}})
+                "booleanRule": {"condition": condition, "format": fmt}}}})
     return out
 
 
