@@ -262,11 +262,12 @@ def _cohort(path: Path | None, load: Any) -> Any:
 def _register() -> None:
     from .cli_distribute import distribute
     from .cli_google import auth
-    from .year.cli import rollover
+    from .year.cli import rollover, upgrade
 
     main.add_command(distribute)
     main.add_command(auth)
     main.add_command(rollover)
+    main.add_command(upgrade)
 
 
 _register()

@@ -48,3 +48,20 @@ def rollover(file: Path, to: str, output: Path, as_json: bool, force: bool) -> N
     except SheetsyncError as exc:
         raise _Failure(str(exc)) from None
     _report(changes, as_json)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the workbook on the current template.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list of changes as JSON.")
+@click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+def upgrade(file: Path, output: Path, as_json: bool, force: bool) -> None:
+    """Rewrite FILE onto the current template, every value carried (FILE is never changed)."""
+    from .upgrade import upgrade_file
+
+    try:
+        changes = upgrade_file(file, output, force)
+    except SheetsyncError as exc:
+        raise _Failure(str(exc)) from None
+    _report(changes, as_json)
