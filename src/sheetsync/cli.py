@@ -392,5 +392,14 @@ def history_drop(month: str, district_id: str | None, cohort_path: Path | None) 
         sys.exit(EXIT_MASTER_LOCKED)
 
 
+def _register_year() -> None:
+    from .year.cli import cohort_rollover
+
+    cohort.add_command(cohort_rollover, "rollover")
+
+
+_register_year()
+
+
 if __name__ == "__main__":
     main()

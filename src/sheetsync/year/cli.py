@@ -65,3 +65,41 @@ def upgrade(file: Path, output: Path, as_json: bool, force: bool) -> None:
     except SheetsyncError as exc:
         raise _Failure(str(exc)) from None
     _report(changes, as_json)
+
+
+@click.command()
+@click.option("--to", "to", required=True, callback=_year,
+              help="The new school year, e.g. 2027-28.")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The new year's folder: its cohort.toml and districts/ are written there.")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="This year's cohort file (default: ./cohort.toml).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--force", is_flag=True, help="Replace files already in FOLDER.")
+def cohort_rollover(to: str, folder: Path, cohort_path: Path | None, as_json: bool,
+                    force: bool) -> None:
+    """Draft next school year's scorecard for every district, and next year's cohort.toml.
+
+    This year's cohort file and workbooks are never changed. Exits 3 when some districts
+    could not be rolled over (they stay in the new cohort file without a source).
+    """
+    from ..cohort import load_cohort
+    from .cohort import rollover_cohort
+
+    try:
+        result = rollover_cohort(load_cohort(cohort_path), to, folder, force)
+    except SheetsyncError as exc:
+        raise _Failure(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+    else:
+        for d in result.districts:
+            said = d.problem or ", ".join(
+                f"{n} {k}" for k, n in (d.changes.to_json()["counts"] if d.changes else {}
+                                       ).items())
+            click.echo(f"  {d.id:<10} {d.output or d.source or '-'}: {said}")
+        click.echo(f"Wrote {result.cohort_file} for {result.to_year} with "
+                   f"{len(result.districts)} districts"
+                   f"{f'; {len(result.failed)} not rolled over' if result.failed else ''}.")
+    if result.failed:
+        raise SystemExit(3)
