@@ -236,3 +236,12 @@ def test_rollover_works_on_a_workbook_libreoffice_saved(district: Path,
     card, _ = _rolled(tmp_path / "saved" / "in.xlsx", tmp_path)
     m = {x.id: x for x in card.measures}
     assert (m["M1"].baseline, m["M2"].baseline, card.school_year) == (57.0, 58.0, "2027-28")
+
+
+def test_extra_column_is_listed_as_left_behind(make_workbook, tmp_path: Path) -> None:
+    def notes(wb) -> None:
+        wb["Goals"]["K4"] = "Board notes"
+        wb["Goals"]["K5"] = "Approved"
+    old = make_workbook(rows={"goals": [{"id": "G1", "statement": "Read"}]}, edit=notes)
+    changes = rollover_file(old, "2027-28", tmp_path / "next.xlsx")
+    assert any("Board notes" in c.message for c in changes.items if c.kind == "left behind")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .. import findings as F
 from ..models import Action, Measure, Profile, Scorecard
 from ..reader import read_scorecard
 from ..schoolyear import SchoolYear, period_date, period_label
@@ -40,9 +41,14 @@ def rollover_file(source: str | Path, to: str, output: str | Path,
     only read. Raises ``WorkbookUnreadable`` or ``YearError``."""
     source, output = Path(source), Path(output)
     refuse_output(output, source, force)
-    card, _ = read_scorecard(str(source))
+    card, found = read_scorecard(str(source))
     refuse_newer_template(card.template_version, str(source))
     rolled = roll_over(card, SchoolYear.parse(to), str(output))
+    for f in found:
+        if f.code == F.EXTRA_COLUMN.code:
+            rolled.changes.add("left behind", f.sheet or "", None,
+                               f"{f.message} It is not in the new draft; `sheetsync upgrade` "
+                               "keeps such columns on a sheet of their own.")
     wb = scorecard_workbook(rolled.card, settings=settings_of(card))
     rolled.changes.to_sheet(wb, NOTES_SHEET, NOTES_INTRO)
     from ..template import save_atomic
