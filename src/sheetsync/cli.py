@@ -264,11 +264,14 @@ def _register() -> None:
     from .cli_google import auth
     from .cli_remind import remind
     from .report.cli import report
+    from .year.cli import rollover, upgrade
 
     main.add_command(distribute)
     main.add_command(auth)
     main.add_command(report)
     main.add_command(remind)
+    main.add_command(rollover)
+    main.add_command(upgrade)
 
 
 _register()
@@ -391,6 +394,15 @@ def history_drop(month: str, district_id: str | None, cohort_path: Path | None) 
     if dropped.master_error:
         click.secho(dropped.master_error, fg="red", err=True)
         sys.exit(EXIT_MASTER_LOCKED)
+
+
+def _register_year() -> None:
+    from .year.cli import cohort_rollover
+
+    cohort.add_command(cohort_rollover, "rollover")
+
+
+_register_year()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,106 @@
+"""A whole cohort rolled over: ``sheetsync cohort rollover``.
+
+Every district's workbook is drafted for the new year into a new folder, and the new year's
+cohort.toml lists the same districts and contacts with the new workbooks as sources. The
+old cohort file and workbooks are only read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..cohort import FILENAME, Cohort, CohortInfo, District, save_cohort
+from ..errors import SheetsyncError
+from ..files import writable_folder
+from ..schoolyear import SchoolYear
+from ..sources import is_google
+from .changes import Changes
+from .errors import YearError
+from .rollover import rollover_file
+
+
+@dataclass
+class DistrictRolled:
+    id: str
+    source: str
+    output: str = ""
+    changes: Changes | None = None
+    problem: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "source": self.source, "output": self.output}
+        if self.changes is not None:
+            out["counts"] = self.changes.to_json()["counts"]
+        if self.problem:
+            out["problem"] = self.problem
+        return out
+
+
+@dataclass
+class CohortRolled:
+    from_year: str
+    to_year: str
+    cohort_file: str
+    districts: list[DistrictRolled] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[DistrictRolled]:
+        return [d for d in self.districts if d.problem]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from_year": self.from_year, "to_year": self.to_year,
+                "cohort_file": self.cohort_file,
+                "districts": [d.to_json() for d in self.districts]}
+
+
+def rollover_cohort(cohort: Cohort, to: str, folder: str | Path,
+                    force: bool = False) -> CohortRolled:
+    """Draft every district of ``cohort`` for ``to`` into ``folder`` and write the new
+    cohort.toml there. A district that cannot be rolled over is listed with its problem and
+    kept in the new cohort file without a source."""
+    new, old = SchoolYear.parse(to), SchoolYear.parse(cohort.cohort.school_year)
+    if new.start_year <= old.start_year:
+        raise YearError(f"--to {new.label} is not after the cohort's year {old.label}: give "
+                        f"--to {SchoolYear(old.start_year + 1).label} or later.")
+    folder = Path(folder)
+    target = folder / FILENAME
+    if target.resolve() == cohort.path.resolve():
+        raise YearError(f"{folder} holds this year's cohort file: choose a new folder for "
+                        f"{new.label} (the old files are never changed).")
+    if target.exists() and not force:
+        raise YearError(f"{target} exists; choose another folder, or pass --force.")
+    writable_folder(folder / "districts", "next year's workbooks")
+    result = CohortRolled(old.label, new.label, str(target))
+    districts = [_district(cohort, d, new, folder, force, result) for d in cohort.districts]
+    save_cohort(Cohort(
+        cohort=CohortInfo(name=cohort.cohort.name.replace(old.label, new.label),
+                          school_year=new.label),
+        status=cohort.status, master=cohort.master, google=cohort.google,
+        district=districts, path=target))
+    return result
+
+
+def _district(cohort: Cohort, d: District, new: SchoolYear, folder: Path, force: bool,
+              result: CohortRolled) -> District:
+    done = DistrictRolled(d.id, d.source)
+    result.districts.append(done)
+    kept = District(id=d.id, name=d.name, contacts=list(d.contacts))
+    if not d.source:
+        done.problem = "no source in the cohort file: nothing to roll over"
+        return kept
+    if is_google(d.source):
+        done.problem = "a Google Sheet: roll it over from a downloaded .xlsx"
+        return kept
+    source = cohort.source_path(d)
+    name = source.name.replace(cohort.cohort.school_year, new.label)
+    output = folder / "districts" / name
+    try:
+        done.changes = rollover_file(source, new.label, output, force)
+    except SheetsyncError as exc:
+        done.problem = str(exc)
+        return kept
+    done.output = str(output)
+    kept.source = f"districts/{name}"
+    return kept

@@ -1,0 +1,186 @@
+"""Next year's draft scorecard from this year's: ``sheetsync rollover``.
+
+What is kept, what starts again and what is left behind follows the planning year: the
+strategic plan runs on while its end year reaches into the new year; CDIP goals and needs
+are kept (the needs are reviewed in the new needs assessment); annual goals, measures and
+open actions are carried with their dates moved on; a measure starts from its last actual
+of the old year (read as ``check`` reads it); monthly updates start empty.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .. import findings as F
+from ..models import Action, Measure, Profile, Scorecard
+from ..reader import read_scorecard
+from ..schoolyear import SchoolYear, period_date, period_label
+from ..status import StatusSettings, measure_status
+from .changes import Changes
+from .errors import YearError, refuse_newer_template, refuse_output
+from .writer import scorecard_workbook, settings_of
+
+LEFT_BEHIND_STATUSES = ("Complete", "Cancelled")
+NOTES_SHEET = "Rollover Notes"
+NOTES_INTRO = ("What sheetsync carried, rebased, flagged and left behind when it drafted this "
+               "year's scorecard. Delete this sheet when you have read it.")
+
+
+@dataclass
+class Rolled:
+    card: Scorecard
+    changes: Changes
+
+
+def rollover_file(source: str | Path, to: str, output: str | Path,
+                  force: bool = False) -> Changes:
+    """Write next year's draft of the workbook at ``source`` to ``output``; ``source`` is
+    only read. Raises ``WorkbookUnreadable`` or ``YearError``."""
+    source, output = Path(source), Path(output)
+    refuse_output(output, source, force)
+    card, found = read_scorecard(str(source))
+    refuse_newer_template(card.template_version, str(source))
+    rolled = roll_over(card, SchoolYear.parse(to), str(output))
+    for f in found:
+        if f.code == F.EXTRA_COLUMN.code:
+            rolled.changes.add("left behind", f.sheet or "", None,
+                               f"{f.message} It is not in the new draft; `sheetsync upgrade` "
+                               "keeps such columns on a sheet of their own.")
+    wb = scorecard_workbook(rolled.card, settings=settings_of(card))
+    rolled.changes.to_sheet(wb, NOTES_SHEET, NOTES_INTRO)
+    from ..template import save_atomic
+
+    save_atomic(wb, output)
+    return rolled.changes
+
+
+def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
+              settings: StatusSettings | None = None) -> Rolled:
+    """``card`` drafted for the school year ``new``: the model and the list of changes."""
+    old = SchoolYear.parse(card.school_year)
+    if new.start_year == old.start_year:
+        raise YearError(f"{card.source} is already on {new.label}: nothing to roll over. "
+                        "Give --to the year after it.")
+    if new.start_year < old.start_year:
+        raise YearError(f"--to {new.label} is before the workbook's year {old.label}: give "
+                        f"--to {SchoolYear(old.start_year + 1).label} or later.")
+    changes = Changes("rollover", card.source, output,
+                      {"from_year": old.label, "to_year": new.label})
+    move = _Mover(old, new)
+    p = card.profile
+    next_card = Scorecard(
+        source=output, school_year=new.label, settings=card.settings,
+        profile=Profile(district_id=p.district_id, district_name=p.district_name,
+                        school_year=new.label, contact_name=p.contact_name,
+                        contact_email=p.contact_email))
+    changes.add("carried", "District Profile", None,
+                f"District {p.district_id or '(no id)'}, name and contact kept; school year "
+                f"set to {new.label}; status date left blank.")
+    _strategic(card, next_card, new, changes)
+    next_card.cdip_goals = [g.model_copy(update={"row": 0}) for g in card.cdip_goals]
+    if card.cdip_goals:
+        changes.add("carried", "CDIP Goals", None,
+                    f"{len(card.cdip_goals)} CDIP goals kept as they were.")
+    for n in card.needs:
+        next_card.needs.append(n.model_copy(update={"row": 0}))
+        changes.add("flagged", "Needs", n.id, "Kept: review it in the new needs assessment "
+                    "(is it still a need, still a priority?).")
+    for g in card.goals:
+        moved = move(g.target_date)
+        next_card.goals.append(g.model_copy(update={"row": 0, "target_date": moved}))
+        changes.add("carried", "Goals", g.id, "Carried" + (
+            f"; target date moved from {g.target_date} to {moved}." if moved != g.target_date
+            else "."))
+    when = p.as_of or old.end
+    for m in card.measures:
+        next_card.measures.append(_measure(m, old, when, move, changes,
+                                           settings or settings_of(card)))
+    for a in card.actions:
+        kept = _action(a, old, changes)
+        if kept is not None:
+            next_card.actions.append(kept)
+    if card.monthly_updates:
+        changes.add("left behind", "Monthly Updates", None,
+                    f"{len(card.monthly_updates)} monthly updates of {old.label} stay in the "
+                    f"old workbook; {new.label}'s months start empty.")
+    return Rolled(next_card, changes)
+
+
+def _strategic(card: Scorecard, next_card: Scorecard, new: SchoolYear,
+               changes: Changes) -> None:
+    last_year = new.start_year + 1  # the calendar year the new school year ends in
+    for g in card.strategic_goals:
+        if g.end_year is not None and g.end_year < last_year:
+            changes.add("left behind", "Strategic Goals", g.id,
+                        f"Ended in {g.end_year}, before {new.label}: not carried. Add it "
+                        "again if the board extended the plan.")
+            continue
+        next_card.strategic_goals.append(g.model_copy(update={"row": 0}))
+        changes.add("carried", "Strategic Goals", g.id,
+                    f"Kept: the plan runs to {g.end_year}." if g.end_year else
+                    "Kept (no end year given).")
+
+
+class _Mover:
+    """Dates inside the old school year moved on to the same day of the new one."""
+
+    def __init__(self, old: SchoolYear, new: SchoolYear) -> None:
+        self.old, self.years = old, new.start_year - old.start_year
+
+    def inside(self, d: date | None) -> bool:
+        return d is not None and self.old.start <= d <= self.old.end
+
+    def __call__(self, d: date | None) -> date | None:
+        if d is None or not self.inside(d):
+            return d
+        year = d.year + self.years
+        last = calendar.monthrange(year, d.month)[1]
+        month_end = d.day == calendar.monthrange(d.year, d.month)[1]
+        return date(year, d.month, last if month_end else min(d.day, last))
+
+
+def _measure(m: Measure, old: SchoolYear, when: date, move: _Mover, changes: Changes,
+             settings: StatusSettings) -> Measure:
+    status = measure_status(m, when, old, settings)
+    update: dict[str, object] = {"row": 0, "actuals": {}, "interim_targets": {},
+                                 "target_date": move(m.target_date)}
+    moved = (f" Target date moved from {m.target_date} to {update['target_date']}."
+             if update["target_date"] != m.target_date else "")
+    if status.latest_period is not None and status.latest_actual is not None:
+        a, period = status.latest_actual, status.latest_period
+        update |= {"baseline": a, "baseline_date": period_date(period)}
+        changes.add("rebased", "Measures", m.id,
+                    f"Baseline {_num(m.baseline)} becomes {_num(a)}, the actual of "
+                    f"{period_label(period)} (baseline date {period_date(period)}); monthly "
+                    f"values start empty.{moved}")
+    else:
+        changes.add("flagged", "Measures", m.id,
+                    f"No actual in {old.label}: baseline {_num(m.baseline)} kept; check it."
+                    f"{moved}")
+    if status.status == "Met":
+        changes.add("flagged", "Measures", m.id,
+                    f"Target {_num(m.target)} was met: set next year's target.")
+    return m.model_copy(update=update)
+
+
+def _action(a: Action, old: SchoolYear, changes: Changes) -> Action | None:
+    if a.status in LEFT_BEHIND_STATUSES:
+        changes.add("left behind", "Actions", a.id, f"{a.status} in {old.label}: not carried.")
+        return None
+    stale = [label for label, d in (("start date", a.start_date), ("due date", a.due_date))
+             if d is not None and d <= old.end]
+    if stale:
+        changes.add("flagged", "Actions", a.id,
+                    f"Carried ({a.status or 'no status'}, {_num(a.percent_complete, '0')}% "
+                    f"complete); its {' and '.join(stale)} fell in {old.label} or before: "
+                    "give new dates.")
+    else:
+        changes.add("carried", "Actions", a.id, f"Carried ({a.status or 'no status'}).")
+    return a.model_copy(update={"row": 0})
+
+
+def _num(value: float | None, blank: str = "(none)") -> str:
+    return blank if value is None else f"{value:g}"

@@ -1,0 +1,137 @@
+"""A filled workbook moved onto the current template: ``sheetsync upgrade``.
+
+The reader finds every value wherever it was (an older template version, moved or renamed
+headers, extra columns); the writer puts each back in its place on the current template.
+What the template has no place for is never dropped: extra columns, months of another
+school year and sheets of the district's own are kept on sheets of their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from .. import findings as F
+from ..findings import Finding
+from ..layout import TEMPLATE_VERSION, norm, scorecard_layout
+from ..models import Scorecard
+from ..reader import read_scorecard, same_version
+from ..source import WorkbookRows, open_workbook
+from ..template import save_atomic
+from .changes import Changes
+from .errors import refuse_newer_template, refuse_output
+from .writer import scorecard_workbook, settings_of, unplaced
+
+EXTRA_SHEET = "Extra Columns"
+NOTES_SHEET = "Upgrade Notes"
+NOTES_INTRO = ("What sheetsync moved when it put this scorecard on template version "
+               f"{TEMPLATE_VERSION}. Delete this sheet when you have read it.")
+EXTRA_HEADERS = ("Sheet", "Column", "Header", "Row", "ID", "Value")
+
+
+def upgrade_file(source: str | Path, output: str | Path, force: bool = False) -> Changes:
+    """Write the workbook at ``source`` onto the current template at ``output``; ``source``
+    is only read. Raises ``WorkbookUnreadable`` or ``YearError``."""
+    source, output = Path(source), Path(output)
+    refuse_output(output, source, force)
+    card, found = read_scorecard(str(source))
+    refuse_newer_template(card.template_version, str(source))
+    changes = Changes("upgrade", str(source), str(output),
+                      {"from_version": card.template_version, "to_version": TEMPLATE_VERSION})
+    wb = scorecard_workbook(card, settings=settings_of(card))
+    raw = open_workbook(str(source))
+    _moved(card, found, changes)
+    extra = _extra_columns(card, found, raw, changes) + _other_months(card, changes)
+    if extra:
+        ws = wb.create_sheet(_free_name(wb, EXTRA_SHEET))
+        for row in (EXTRA_HEADERS, *extra):
+            ws.append(list(row))
+    _own_sheets(wb, card, raw, changes)
+    changes.to_sheet(wb, _free_name(wb, NOTES_SHEET), NOTES_INTRO)
+    save_atomic(wb, output)
+    return changes
+
+
+def _moved(card: Scorecard, found: list[Finding], changes: Changes) -> None:
+    if not same_version(card.template_version, TEMPLATE_VERSION):
+        changes.add("moved", "District Profile", None,
+                    f"Template version {card.template_version or '(none)'} becomes "
+                    f"{TEMPLATE_VERSION}.")
+    for f in found:
+        if f.code in (F.RENAMED_HEADER.code, F.MOVED_COLUMN.code):
+            changes.add("moved", f.sheet or "", None, f.message)
+
+
+def _extra_columns(card: Scorecard, found: list[Finding], raw: WorkbookRows,
+                   changes: Changes) -> list[tuple[Any, ...]]:
+    """Every value of every column the template does not have, one row per value."""
+    out: list[tuple[Any, ...]] = []
+    for f in found:
+        if f.code != F.EXTRA_COLUMN.code or not f.sheet or not f.column or not f.row:
+            continue
+        rows = raw.rows(f.sheet)
+        c = _index(f.column)
+        header = rows[f.row - 1][c]
+        ids = _ids(card, f.sheet)
+        values = [(r, row[c]) for r, row in enumerate(rows[f.row:], f.row + 1)
+                  if c < len(row) and row[c] is not None]
+        out += [(f.sheet, f.column, header, r, ids.get(r), v) for r, v in values]
+        changes.add("kept", f.sheet, None,
+                    f"Column {f.column} '{header}' is not on the template: its {len(values)} "
+                    f"values are kept on the '{EXTRA_SHEET}' sheet.")
+    return out
+
+
+def _other_months(card: Scorecard, changes: Changes) -> list[tuple[Any, ...]]:
+    """Actuals and interim targets of months outside the workbook's school year."""
+    layout = scorecard_layout(card.school_year)
+    sheet = card.sheet_names.get("measures", "Measures")
+    out = []
+    for mid, key, period, value in unplaced(card, layout):
+        header = f"{'Actual' if key == 'actual' else 'Interim'} {period}"
+        out.append((sheet, card.columns.get("measures", {}).get(f"{key}:{period}"), header,
+                    None, mid, value))
+    if out:
+        changes.add("kept", sheet, None,
+                    f"{len(out)} monthly values of months outside {card.school_year} are kept "
+                    f"on the '{EXTRA_SHEET}' sheet.")
+    return out
+
+
+def _own_sheets(wb: Workbook, card: Scorecard, raw: WorkbookRows, changes: Changes) -> None:
+    """Sheets that are not the template's (the district's own) are copied, values only."""
+    layout = scorecard_layout(card.school_year)
+    template = {norm(n) for n in (layout.instructions_sheet, layout.lists_sheet,
+                                  *card.sheet_names.values())}
+    for name in raw.sheet_names:
+        if norm(name) in template or name == "xlwings.conf":
+            continue
+        ws = wb.create_sheet(_free_name(wb, name))
+        for row in raw.rows(name):
+            ws.append(row)
+        changes.add("kept", name, None, f"The sheet '{name}' is not the template's: copied "
+                    f"as '{ws.title}' (values only).")
+
+
+def _ids(card: Scorecard, sheet: str) -> dict[int, str]:
+    entity = next((e for e, n in card.sheet_names.items() if n == sheet), None)
+    if entity is None or entity == "profile":
+        return {}
+    key = "month" if entity == "monthly_updates" else "id"
+    return {item.row: getattr(item, key) for item in getattr(card, entity)}
+
+
+def _index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _free_name(wb: Workbook, name: str) -> str:
+    taken = {norm(n) for n in wb.sheetnames}
+    if norm(name) not in taken:
+        return name
+    return next(f"{name} {i}" for i in range(2, 100) if norm(f"{name} {i}") not in taken)
