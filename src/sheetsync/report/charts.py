@@ -8,9 +8,12 @@ chart of a kind, which halves the time per chart.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependency
@@ -81,12 +84,26 @@ class _Canvas:
         self.labels = [ax.text(-0.02, 0, "", ha="right", va="center", transform=along,
                                color="#404040") for _ in range(2)]
         below = ax.get_xaxis_transform()  # x in data units, y in axes units
-        for i in range(0, n, 2):
-            ax.text(i, -0.06, months[i], ha="center", va="top", transform=below,
-                    color="#404040")
+        self.months = [ax.text(i, -0.06, months[i], ha="center", va="top", transform=below,
+                               color="#404040", gid=f"month_{i}") for i in range(0, n, 2)]
+        self.months_svg: str | None = None
         self.expected, = ax.plot([], [], color=EXPECTED, lw=1, ls="--")
         self.target, = ax.plot([], [], color=TARGET, lw=1, ls=":")
         self.actual, = ax.plot([], [], color=ACTUAL, lw=1.6, marker="o", ms=3)
+
+    def _with_months(self) -> str:
+        """The chart's SVG with the month labels, which are the same on every chart of
+        these months: drawn once, then pasted in (laying out text is half of a chart's
+        time). They are the axes' last elements either way."""
+        if self.months_svg is None:
+            svg = _svg(self.fig)
+            self.months_svg = "".join(_MONTH_GROUP.findall(svg))
+            for text in self.months:
+                text.set_visible(False)
+            return svg
+        svg = _svg(self.fig)
+        end = svg.rindex(_AXES_END)
+        return svg[:end] + self.months_svg + svg[end:]
 
     def draw(self, xs: list[float], actual: list[float], expected: list[float],
              target: float | None, unit: str | None) -> str:
@@ -106,7 +123,11 @@ class _Canvas:
             line.set_visible(shown)
             label.set_y(value)
             label.set_text(_tick(value, unit) if shown else "")
-        return _svg(self.fig)
+        return self._with_months()
+
+
+_MONTH_GROUP = re.compile(r'   <g id="month_\d+">\n.*?\n   </g>\n', re.S)
+_AXES_END = "  </g>\n </g>\n"  # the end of the axes, then of the figure
 
 
 @lru_cache(maxsize=2)
@@ -114,14 +135,64 @@ def _canvas(months: tuple[str, ...]) -> _Canvas:
     return _Canvas(3.4, 1.35, months)
 
 
-def measure_chart(series: dict[str, Any], uid: str) -> str | None:
+class ChartCache:
+    """Charts already drawn, by a hash of what they show (and of the code drawing them),
+    kept as files in ``folder`` (the cohort's ``.sheetsync/report-cache``): a district
+    whose numbers did not change since the last report is not drawn again. Each file
+    appears whole (written beside and renamed), so processes can share the folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> str | None:
+        try:
+            return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def put(self, key: str, svg: str) -> None:
+        from ..files import replacing
+
+        try:
+            with replacing(self.folder / f"{key}.svg", suffix=".svg") as tmp:
+                tmp.write_text(svg, encoding="utf-8")
+        except Exception:  # a cache that cannot be written only costs time
+            pass
+
+
+def chart_key(kind: str, shown: Any) -> str:
+    """What a chart shows, with the drawing code's version, as a hash."""
+    import matplotlib
+
+    text = json.dumps([CHART_VERSION, matplotlib.__version__, kind, shown], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _cached(cache: ChartCache | None, kind: str, shown: Any, draw: Any) -> str:
+    """``draw()``, or the chart the cache kept for the same ``shown`` numbers."""
+    if cache is None:
+        return str(draw())
+    key = chart_key(kind, shown)
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw()
+        cache.put(key, svg)
+    return svg
+
+
+CHART_VERSION = 1  # raise when the chart's drawing changes: old cached charts are not used
+
+
+def measure_chart(series: dict[str, Any], uid: str,
+                  cache: ChartCache | None = None) -> str | None:
     """Monthly actuals against the expected path and the target; None with no actuals."""
     points = [(i, v) for i, v in enumerate(series["actual"]) if v is not None]
     if not points:
         return None
-    canvas = _canvas(tuple(series["months"]))
-    svg = canvas.draw([p[0] for p in points], [p[1] for p in points],
-                      [_nan(v) for v in series["expected"]], series["target"], series["unit"])
+    shown = {k: series[k] for k in ("months", "actual", "expected", "target", "unit")}
+    svg = _cached(cache, "measure", shown, lambda: _canvas(tuple(series["months"])).draw(
+        [p[0] for p in points], [p[1] for p in points],
+        [_nan(v) for v in series["expected"]], series["target"], series["unit"]))
     return _unique_ids(svg, uid)
 
 
@@ -130,11 +201,17 @@ def _tick(value: float, unit: str | None) -> str:
     return f"{text}%" if unit == "%" else text
 
 
-def trend_chart(points: list[dict[str, Any]], uid: str) -> str | None:
+def trend_chart(points: list[dict[str, Any]], uid: str,
+                cache: ChartCache | None = None) -> str | None:
     """The share of measures on track or met, by month (0 to 100%)."""
     shown = [p for p in points if p["share"] is not None]
     if not shown:
         return None
+    numbers = [(p["share"], p["label"][:3]) for p in shown]
+    return _unique_ids(_cached(cache, "trend", numbers, lambda: _draw_trend(shown)), uid)
+
+
+def _draw_trend(shown: list[dict[str, Any]]) -> str:
     fig = _figure(4.6, 1.6)
     fig.clear()
     ax = fig.add_subplot()
@@ -145,7 +222,7 @@ def trend_chart(points: list[dict[str, Any]], uid: str) -> str | None:
     ax.set_xticks(x, [p["label"][:3] for p in shown])
     ax.set_xlim(-0.5, max(len(x) - 0.5, 0.5))
     _tidy(ax)
-    return _unique_ids(_svg(fig), uid)
+    return _svg(fig)
 
 
 def _tidy(ax: Any) -> None:

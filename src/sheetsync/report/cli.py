@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,39 @@ out_option = click.option("-o", "--output", "out", required=True,
                           help="Where to write it: .html, .pdf or .json.")
 
 
+@contextmanager
+def _progress(shown: bool) -> Iterator[Callable[[str, int], None] | None]:
+    """A progress bar on stderr, one per stage the library reports (reading districts,
+    writing pages, printing the PDF); none when ``shown`` is false."""
+    if not shown:
+        yield None
+        return
+    bars: list[Any] = []
+
+    def step(stage: str, steps: int) -> None:
+        if not bars or bars[-1].label != stage:
+            if bars:
+                bars[-1].render_finish()
+            bars.append(click.progressbar(length=steps, label=stage, file=sys.stderr,
+                                          show_pos=True))
+        bars[-1].update(1)
+
+    try:
+        yield step
+    finally:
+        if bars:
+            bars[-1].render_finish()
+
+
+def _bar_shown(out: Path) -> bool:
+    """A bar only for a person at a terminal: not for .json output, not into a pipe."""
+    return out.suffix.lower() != ".json" and sys.stderr.isatty()
+
+
+def _took(start: float) -> str:
+    return f"{time.perf_counter() - start:.1f} s"
+
+
 @click.group()
 def report() -> None:
     """Reports people read: a district's monthly status report, the cohort report, a site."""
@@ -75,11 +111,14 @@ def cohort(cohort_path: Path | None, month: str | None, out: Path) -> None:
     """The cohort report: one row per district, those needing attention first."""
     from .write import cohort_report
 
+    start = time.perf_counter()
     try:
-        cohort_report(out, cohort_path, month)
+        with _progress(_bar_shown(out)) as progress:
+            view = cohort_report(out, cohort_path, month, progress)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
-    click.echo(f"Wrote {out}.")
+    click.echo(f"Wrote {out}: {len(view['districts'])} districts, {view['month_label']}, "
+               f"in {_took(start)}.")
 
 
 @report.command("site")
@@ -90,15 +129,13 @@ def cohort(cohort_path: Path | None, month: str | None, out: Path) -> None:
               type=click.Path(file_okay=False, path_type=Path), help="The folder to write.")
 def site(cohort_path: Path | None, public: bool, out: Path) -> None:
     """A static site: index.html (the cohort report) and one page per district."""
-    from .site import write_site
-    from .write import cohort_data
+    from .write import site_report
 
+    start = time.perf_counter()
     try:
-        view = cohort_data(cohort_path)
-        bar: Any
-        with click.progressbar(length=len(view["districts"]), label="Writing pages",
-                               file=sys.stderr) as bar:
-            written = write_site(view, out, public, progress=lambda d: bar.update(1))
+        with _progress(sys.stderr.isatty()) as progress:
+            written = site_report(out, cohort_path, public, progress)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
-    click.echo(f"Wrote {len(written)} pages to {out}; open {out / 'index.html'}.")
+    click.echo(f"Wrote {len(written)} pages to {out} ({len(written) - 1} districts) in "
+               f"{_took(start)}; open {out / 'index.html'}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..layout import UPDATE_STATUSES
@@ -11,8 +12,10 @@ from .data import district_trend, district_view, pick_month, snapshot_months
 BAD = ("Off Track", "Not Met")
 
 
-def cohort_view(cohort: Any, store: Any, month: str | None = None) -> dict[str, Any]:
-    """Every district of ``cohort`` as the store kept it for ``month`` (default: latest)."""
+def cohort_view(cohort: Any, store: Any, month: str | None = None,
+                progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
+    """Every district of ``cohort`` as the store kept it for ``month`` (default: latest);
+    ``progress(stage, steps)`` is called as each district is read."""
     from ..store import unpack
 
     month = pick_month(store, month)
@@ -31,6 +34,8 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None) -> dict[str, 
                                  stale=reason if ok else None,
                                  trend=district_trend(store, d.id, month))
         districts.append(summary_row(view, month))
+        if progress:
+            progress("Reading districts", len(cohort.districts))
     districts.sort(key=_attention)
     trend = [(p, good, total) for p, good, total in store.trend(ids) if p <= month]
     return {

@@ -65,23 +65,25 @@ def _svg(svg: str | None, as_image: bool = False) -> Any:
     return Markup(svg)
 
 
-def district_charts(view: dict[str, Any], as_image: bool = False) -> dict[Any, Any]:
+def district_charts(view: dict[str, Any], as_image: bool = False,
+                    cache: charts.ChartCache | None = None) -> dict[Any, Any]:
     """The district's charts as SVG, keyed "trend" and by the measure's place in the plan
     (strategic goal, goal, measure: ids can repeat in a workbook, places cannot)."""
-    out: dict[Any, Any] = {"trend": _svg(charts.trend_chart(view["trend"], "trend"), as_image)}
+    trend = charts.trend_chart(view["trend"], "trend", cache)
+    out: dict[Any, Any] = {"trend": _svg(trend, as_image)}
     for s, sg in enumerate(view["plan"]):
         for g, goal in enumerate(sg["goals"]):
             for i, m in enumerate(goal["measures"]):
-                svg = charts.measure_chart(m["series"], f"m{s}-{g}-{i}")
+                svg = charts.measure_chart(m["series"], f"m{s}-{g}-{i}", cache)
                 out[(s, g, i)] = _svg(svg, as_image)
     return out
 
 
 def render_district(view: dict[str, Any], *, for_print: bool = False,
-                    home: str | None = None) -> str:
+                    home: str | None = None, cache: charts.ChartCache | None = None) -> str:
     environment()  # first: says which package to install when jinja2 is missing
     return environment().get_template("district.html").render(
-        v=view, charts=district_charts(view, as_image=for_print), for_print=for_print,
+        v=view, charts=district_charts(view, for_print, cache), for_print=for_print,
         home=home)
 
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ..files import replacing
+from .charts import ChartCache
 from .data import public_view
 from .html import render_cohort, render_district
 
-Progress = Callable[[dict[str, Any]], None]
+Progress = Callable[[str, int], None]  # (what is being done, how many steps): a step done
 
 
 def page_name(district_id: str, taken: set[str]) -> str:
@@ -29,25 +31,48 @@ def page_name(district_id: str, taken: set[str]) -> str:
 
 
 def write_site(view: dict[str, Any], folder: Path, public: bool = False,
-               progress: Progress | None = None) -> list[Path]:
+               progress: Progress | None = None, cache: Path | None = None,
+               workers: int = 1) -> list[Path]:
     """Write index.html and districts/<id>.html into ``folder``, each page with its JSON
-    twin (the data it shows) beside it; the HTML pages written."""
+    twin (the data it shows) beside it; the HTML pages written. ``cache``: a folder
+    keeping drawn charts between runs; ``workers``: processes drawing district pages
+    (the pages are the same byte for byte however many there are)."""
     taken: set[str] = set()
     names = {d["id"]: page_name(d["id"], taken) for d in view["districts"]}
+    jobs = [(public_view(d["view"]) if public else d["view"],
+             folder / "districts" / names[d["id"]], cache) for d in view["districts"]]
     written = []
-    for d in view["districts"]:
-        page = public_view(d["view"]) if public else d["view"]
-        html = render_district(page, home="../index.html")
-        path = _write(folder / "districts" / names[d["id"]], html)
-        _write(path.with_suffix(".json"), json.dumps(page, indent=1, default=str))
+    for path in _pages(jobs, workers):
         written.append(path)
         if progress:
-            progress(d)
+            progress("Writing pages", len(jobs))
     links = {i: f"districts/{name}" for i, name in names.items()}
     index = render_cohort(view, links=links, compact=False, public=public)
     written.insert(0, _write(folder / "index.html", index))
     _write(folder / "index.json", json.dumps(_index_data(view, public), indent=1, default=str))
     return written
+
+
+Job = tuple[dict[str, Any], Path, Path | None]
+
+
+def _pages(jobs: list[Job], workers: int) -> Iterator[Path]:
+    """Each district's page written, in order; in ``workers`` processes when there are
+    enough pages to be worth starting them."""
+    if workers < 2 or len(jobs) < 2 * workers:
+        yield from map(_district_page, jobs)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(_district_page, jobs, chunksize=2)
+
+
+def _district_page(job: Job) -> Path:
+    page, path, cache = job
+    html = render_district(page, home="../index.html",
+                           cache=ChartCache(cache) if cache else None)
+    _write(path, html)
+    _write(path.with_suffix(".json"), json.dumps(page, indent=1, default=str))
+    return path
 
 
 def _index_data(view: dict[str, Any], public: bool) -> dict[str, Any]:

@@ -4,6 +4,7 @@ files appear whole or not at all."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from ..files import replacing
 from .data import NoSnapshot, public_view, view_from_file, view_from_store
 from .html import render_cohort, render_district
 
+Progress = Callable[[str, int], None]  # (what is being done, how many steps it has): a step done
 FORMATS = (".html", ".pdf", ".json")  # .json: the plain data the pages are rendered from
 
 
@@ -80,7 +82,8 @@ def district_report(what: str, out: Path, cohort_path: Path | None = None,
     return write_document(render_district(view, for_print=fmt == "pdf"), out, fmt)
 
 
-def cohort_data(cohort_path: Path | None = None, month: str | None = None) -> dict[str, Any]:
+def cohort_data(cohort_path: Path | None = None, month: str | None = None,
+                progress: Progress | None = None) -> dict[str, Any]:
     from ..cohort import load_cohort
     from ..store import Store
     from .cohort import cohort_view
@@ -89,13 +92,38 @@ def cohort_data(cohort_path: Path | None = None, month: str | None = None) -> di
     if not cohort.store_path.exists():
         raise NoSnapshot(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")
     with Store(cohort.store_path) as store:
-        return cohort_view(cohort, store, month)
+        return cohort_view(cohort, store, month, progress)
 
 
-def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None = None) -> Path:
+def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None = None,
+                  progress: Progress | None = None) -> dict[str, Any]:
+    """Write the cohort report; its view (the data it shows)."""
     fmt = output_format(out)
-    view = cohort_data(cohort_path, month)
+    view = cohort_data(cohort_path, month, progress)
     if fmt == "json":
-        return write_json(view, out)
-    return write_document(render_cohort(view, for_print=fmt == "pdf"), out, fmt)
+        write_json(view, out)
+    else:
+        html = render_cohort(view, for_print=fmt == "pdf")
+        if progress and fmt == "pdf":  # WeasyPrint tells no progress: half before, half after
+            progress("Printing the PDF", 2)
+        write_document(html, out, fmt)
+        if progress and fmt == "pdf":
+            progress("Printing the PDF", 2)
+    return view
+
+
+def site_report(out: Path, cohort_path: Path | None = None, public: bool = False,
+                progress: Progress | None = None, workers: int | None = None) -> list[Path]:
+    """The static site of the cohort's latest pull. Charts drawn before are taken from the
+    cohort's ``.sheetsync/report-cache``; district pages are drawn on every core."""
+    import os
+
+    from ..cohort import load_cohort
+    from .site import write_site
+
+    cohort = load_cohort(cohort_path)
+    view = cohort_data(cohort.path, progress=progress)
+    return write_site(view, out, public, progress=progress,
+                      cache=cohort.store_path.parent / "report-cache",
+                      workers=workers or os.cpu_count() or 1)
 
