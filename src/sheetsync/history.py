@@ -39,7 +39,8 @@ class MeasureHistory:
 
     def describe(self) -> str:
         which = "every year" if self.all_years else self.school_year
-        lines = [f"{self.district_id} {self.measure_id}, {which}: {len(self.rows)} months"]
+        n = len(self.rows)
+        lines = [f"{self.district_id} {self.measure_id}, {which}: {n} month{'s' * (n != 1)}"]
         for r in self.rows:
             actual = "-" if r["latest_actual"] is None else f"{r['latest_actual']:g}"
             lines.append(f"  {r['month']}  {r['school_year']}  actual {actual:<8} "
