@@ -445,3 +445,24 @@ def test_a_district_without_a_source_is_reported_not_read(tmp_path: Path) -> Non
     [d] = report.districts
     assert not d["ok"]
     assert "no scorecard yet" in d["reason"] and "sheetsync distribute" in d["reason"]
+
+
+def test_a_distributed_copy_reads_back_as_its_profile_was_written(tmp_path: Path) -> None:
+    """distribute's local copies are written by the one scorecard writer: the reader gives
+    back the district card it wrote, and the cohort's status settings."""
+    from sheetsync.distribute import district_card
+    from sheetsync.layout import scorecard_layout
+    from sheetsync.reader import read_scorecard
+
+    path = cohort_file(tmp_path, '[status]\nat_risk_band = 0.2\nupdate_due_day = 15\n\n'
+                                 '[[district]]\nid = "KY-7"\nname = "Union"\n'
+                                 'contacts = ["Jane Doe <jane@union.org>"]\n')
+    cohort = load_cohort(path)
+    distribute(cohort, folder=tmp_path / "copies")
+    d = load_cohort(path).districts[0]
+    card, _ = read_scorecard(str(cohort.folder / d.source))
+    written = district_card(scorecard_layout("2026-27"), d)
+    assert card.profile == written.profile
+    assert (card.profile.district_id, card.profile.contact_email) == ("KY-7", "jane@union.org")
+    assert card.settings == {"at_risk_band": 0.2, "update_due_day": 15}
+    assert (card.goals, card.measures, card.actions) == ([], [], [])

@@ -50,3 +50,22 @@ def test_dates_are_real_dates_and_priority_yes_no(tmp_path: Path) -> None:
     back = _round_trip(card, tmp_path)
     assert back.profile.as_of == date(2027, 1, 31)
     assert [n.priority for n in back.needs] == [True, False]
+
+
+def test_an_example_reads_back_as_the_card_it_was_written_from(tmp_path: Path) -> None:
+    """The example workbooks are written by the one writer: a clean district reads back as
+    its card; a messy one differs only where its typing mistakes were typed over."""
+    from sheetsync.examples import PEOPLE, _rows, card_of, write_district
+    from sheetsync.schoolyear import SchoolYear
+
+    year, as_of = SchoolYear(2026), date(2027, 1, 20)
+    profile = Profile(district_id="KY-001", district_name="Adair County Schools",
+                      contact_name=PEOPLE[1], contact_email="planning@adair.kyschools.us")
+    card = card_of(_rows(1, year, as_of, "clean", typed=False), year, profile)
+    clean = write_district(tmp_path / "clean.xlsx", "KY-001", "Adair", 1, year, as_of, "clean")
+    assert values(read_scorecard(str(clean))[0]) == values(card)
+    messy = write_district(tmp_path / "messy.xlsx", "KY-001", "Adair", 1, year, as_of, "messy")
+    back = read_scorecard(str(messy))[0]
+    assert values(back) != values(card)
+    said, meant = values(back), values(card)
+    assert (said["profile"], said["needs"]) == (meant["profile"], meant["needs"])

@@ -396,6 +396,32 @@ def history_drop(month: str, district_id: str | None, cohort_path: Path | None) 
         sys.exit(EXIT_MASTER_LOCKED)
 
 
+@history.command("show")
+@click.option("--district", "district_id", required=True, metavar="ID", help="The district.")
+@click.option("--measure", "measure_id", required=True, metavar="ID", help="The measure, e.g. M1.")
+@click.option("--all-years", is_flag=True,
+              help="Every school year the store holds, not only the cohort's.")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@click.option("--json", "as_json", is_flag=True, help="Print the months as JSON.")
+def history_show(district_id: str, measure_id: str, all_years: bool, cohort_path: Path | None,
+                 as_json: bool) -> None:
+    """One measure's months: latest actual and status at each pull. A measure carried by
+    `cohort rollover` keeps its id, so --all-years shows its trend across years."""
+    from .cohort import load_cohort
+    from .history import measure_history
+
+    c = _cohort(cohort_path, load_cohort)
+    try:
+        found = measure_history(c, district_id, measure_id, all_years)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    if as_json:
+        _print_json(found.to_json())
+    else:
+        click.echo(found.describe())
+
+
 def _register_year() -> None:
     from .year.cli import cohort_rollover
 

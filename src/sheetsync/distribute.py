@@ -26,8 +26,9 @@ from .cohort import Cohort, District, save_cohort
 from .errors import SheetsyncError
 from .files import writable_folder
 from .layout import Layout, scorecard_layout
+from .models import Profile, Scorecard
 from .sources import is_google
-from .template import build_template, save_atomic
+from .year.writer import write_scorecard
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",
@@ -71,6 +72,17 @@ def profile_values(layout: Layout, district: District) -> dict[str, Any]:
     return {"district_id": district.id, "district_name": district.name,
             "school_year": layout.school_year.label, "template_version": layout.template_version,
             "contact_email": district.emails[0] if district.emails else None}
+
+
+def district_card(layout: Layout, district: District) -> Scorecard:
+    """The scorecard a new copy starts as: the district's profile, nothing else yet. Local
+    copies are written from it by ``year.write_scorecard`` (the reader's inverse), so a
+    copy reads back as exactly this."""
+    values = profile_values(layout, district)
+    return Scorecard(source="", school_year=layout.school_year.label,
+                     template_version=layout.template_version,
+                     profile=Profile(**{k: values.get(k) for k in Profile.model_fields
+                                        if k in values}))
 
 
 def distribute(cohort: Cohort, http: Any = None, drive_folder: str | None = None,
@@ -130,10 +142,7 @@ def _local(cohort: Cohort, layout: Layout, folder: Path) -> list[dict[str, Any]]
         path = next((p for p in names if p.exists()), names[0])
         status = "exists" if path.exists() else "created"
         if status == "created":
-            wb = build_template(layout, profile=profile_values(layout, d),
-                                at_risk_band=cohort.status.at_risk_band,
-                                update_due_day=cohort.status.update_due_day)
-            save_atomic(wb, path)
+            write_scorecard(district_card(layout, d), path, settings=cohort.settings)
         d.source = _relative(cohort, path)
         save_cohort(cohort)
         out.append(_record(d, status))

@@ -16,8 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from .layout import scorecard_layout
+from .models import (
+    Action,
+    CdipGoal,
+    Goal,
+    Measure,
+    MonthlyUpdate,
+    Need,
+    Profile,
+    Scorecard,
+    StrategicGoal,
+)
 from .schoolyear import SchoolYear, period_date, period_key, period_label
-from .template import build_template, save_atomic
+from .template import save_atomic
 
 COUNTIES = ("Adair", "Barren", "Boyle", "Calloway", "Daviess", "Fayette", "Grant", "Hardin",
             "Jessamine", "Knox", "Laurel", "Madison", "Marion", "Nelson", "Oldham", "Pike",
@@ -68,9 +79,19 @@ class ExampleDistrict:
 def district_rows(seed: int, year: SchoolYear, as_of: date, quality: str = "typical",
                   goals: int = 8, measures_per_goal: int = 3,
                   actions_per_goal: int = 5) -> dict[str, list[dict[str, Any]]]:
-    """The rows of one district's scorecard, as the template builder takes them."""
+    """The rows of one district's scorecard, as the template builder takes them (a messy
+    district's typed the way hurried people type: see ``_messy``)."""
+    return _rows(seed, year, as_of, quality, goals, measures_per_goal, actions_per_goal,
+                 typed=True)
+
+
+def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8,
+          measures_per_goal: int = 3, actions_per_goal: int = 5,
+          typed: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """The district's rows; ``typed`` False leaves out the mess no model can hold (text
+    dates, "45%", odd ids), which ``write_district`` types over the written cells."""
     rng = random.Random(seed)
-    messy = quality == "messy"
+    messy = quality == "messy" and typed
     n_sg = 4
     rows: dict[str, list[dict[str, Any]]] = {
         "strategic_goals": [
@@ -199,20 +220,66 @@ def _messy(rows: dict[str, list[dict[str, Any]]], rng: random.Random, year: Scho
 
 def write_district(path: Path, district_id: str, name: str, seed: int, year: SchoolYear,
                    as_of: date, quality: str) -> Path:
-    rows = district_rows(seed, year, as_of, quality)
-    wb = build_template(scorecard_layout(year.label),
-                        profile={"district_id": district_id,
-                                 "district_name": f"{name} County Schools",
-                                 "contact_name": PEOPLE[seed % len(PEOPLE)],
-                                 "contact_email": f"planning@{name.lower()}.kyschools.us"},
-                        rows=rows)
-    _percent_formats(wb, scorecard_layout(year.label), rows)
+    """One example workbook: the district's scorecard written by the one scorecard writer
+    (``year.writer``), then, for a messy district, its typing mistakes typed over the cells
+    (text dates, "45%", odd ids, a renamed header, an extra column)."""
+    from .year.writer import scorecard_workbook
+
+    layout = scorecard_layout(year.label)
+    clean = _rows(seed, year, as_of, quality, typed=False)
+    profile = Profile(district_id=district_id, district_name=f"{name} County Schools",
+                      contact_name=PEOPLE[seed % len(PEOPLE)],
+                      contact_email=f"planning@{name.lower()}.kyschools.us")
+    wb = scorecard_workbook(card_of(clean, year, profile))
     if quality == "messy":
+        typed = district_rows(seed, year, as_of, quality)
+        _type_over(wb, layout, clean, typed)
+        _percent_formats(wb, layout, typed)
         ws = wb["Goals"]
         ws["E4"] = "Goal Statement"  # a renamed header
-        ws.cell(4, len(scorecard_layout(year.label).sheet("goals").columns) + 1, "Notes")
+        ws.cell(4, len(layout.sheet("goals").columns) + 1, "Notes")
         ws["B5"] = "Strategic goal 1"
     return save_atomic(wb, path)
+
+
+def card_of(rows: dict[str, list[dict[str, Any]]], year: SchoolYear,
+            profile: Profile) -> Scorecard:
+    """The scorecard model of rows that hold only what a model can (``_rows(typed=False)``)."""
+    def measure(m: dict[str, Any]) -> Measure:
+        monthly = {k: v for k, v in m.items() if ":" in k}
+        return Measure(**{k: v for k, v in m.items() if k not in monthly},
+                       actuals={k.split(":")[1]: v for k, v in monthly.items()
+                                if k.startswith("actual:")},
+                       interim_targets={k.split(":")[1]: v for k, v in monthly.items()
+                                        if k.startswith("interim_target:")})
+
+    version = scorecard_layout(year.label).template_version
+    return Scorecard(
+        source="", school_year=year.label, template_version=version,
+        profile=profile.model_copy(update={"school_year": year.label,
+                                           "template_version": version}),
+        strategic_goals=[StrategicGoal(**r) for r in rows["strategic_goals"]],
+        cdip_goals=[CdipGoal(**r) for r in rows["cdip_goals"]],
+        needs=[Need(**{**r, "priority": r["priority"] == "yes"}) for r in rows["needs"]],
+        goals=[Goal(**r) for r in rows["goals"]],
+        measures=[measure(m) for m in rows["measures"]],
+        actions=[Action(**r) for r in rows["actions"]],
+        monthly_updates=[MonthlyUpdate(**{**r, "month": period_key(r["month"])})
+                         for r in rows["monthly_updates"]])
+
+
+def _type_over(wb: Any, layout: Any, written: dict[str, list[dict[str, Any]]],
+               typed: dict[str, list[dict[str, Any]]]) -> None:
+    """Type into the written workbook every value the district typed differently."""
+    for entity, items in typed.items():
+        sheet = layout.sheet(entity)
+        letters = {c.slot: c.letter for c in sheet.columns}
+        for r, (was, now) in enumerate(zip(written[entity], items, strict=True),
+                                       sheet.first_data_row):
+            for slot in letters.keys() & (was.keys() | now.keys()):
+                if now.get(slot) != was.get(slot) or type(now.get(slot)) is not \
+                        type(was.get(slot)):
+                    wb[sheet.name][f"{letters[slot]}{r}"] = now.get(slot)
 
 
 def _percent_formats(wb: Any, layout: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
@@ -258,5 +325,5 @@ def _cohort_file(folder: Path, year: SchoolYear, districts: list[ExampleDistrict
         path=folder / "cohort.toml"))
 
 
-__all__ = ["QUALITIES", "ExampleDistrict", "district_rows", "period_label", "write_district",
-           "write_examples"]
+__all__ = ["QUALITIES", "ExampleDistrict", "card_of", "district_rows", "period_label",
+           "write_district", "write_examples"]

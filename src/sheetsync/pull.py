@@ -357,6 +357,11 @@ def _resolve(cohort: Cohort, d: District, google: object | None) -> Any:
         return exc
 
 
+def cohort_periods(cohort: Cohort) -> list[str]:
+    """The months of the cohort's school year: what the master's History and trend show."""
+    return SchoolYear.parse(cohort.cohort.school_year).periods
+
+
 def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Path:
     """Write the master from the store alone (what ``sheetsync master rebuild`` runs)."""
     from .master import write_master
@@ -366,8 +371,10 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Pat
     ids = [d.id for d in cohort.districts]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.districts}
-    path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids),
-                        store.trend(ids), period, lambda o: sources.get(o.district_id, o.source))
+    year = cohort_periods(cohort)  # History shows the cohort's year; earlier ones stay stored
+    path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids, year),
+                        store.trend(ids, year), period,
+                        lambda o: sources.get(o.district_id, o.source))
     with store.transaction() as db:
         store.set_meta(db, "master_stale", "0")
     return path

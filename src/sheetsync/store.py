@@ -13,7 +13,9 @@ Blobs are JSON compressed with zlib: the parsed scorecard, the read findings and
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -189,22 +191,37 @@ class Store:
                           findings=json.loads(r[14]) if r[14] else [],
                           kept=bool(r[3]) and r[14] is not None and "source-older" in r[14])
 
-    def history(self, district_ids: list[str]) -> Iterator[tuple[Any, ...]]:
-        """One row per district, measure and month, in cohort order."""
+    def history(self, district_ids: list[str], periods: list[str] | None = None,
+                measure_id: str | None = None) -> Iterator[tuple[Any, ...]]:
+        """One row per district, measure and month, in cohort order (only ``periods``, e.g.
+        one school year's months, when given; only one measure when given)."""
+        where, args = _within(periods, "h.period")
+        if measure_id is not None:
+            where, args = where + " AND h.measure_id = ?", [*args, measure_id]
         for district_id in district_ids:
             yield from self.db.execute(
                 "SELECT h.district_id, h.measure_id, h.period, h.goal_id, h.latest_period, "
                 "h.latest_actual, h.expected, h.progress, h.status, s.reason FROM history h "
                 "LEFT JOIN snapshots s ON s.district_id = h.district_id AND s.period = h.period "
-                "WHERE h.district_id = ? ORDER BY h.measure_id, h.period", (district_id,))
+                f"WHERE h.district_id = ?{where} ORDER BY h.measure_id, h.period",
+                (district_id, *args))
 
-    def trend(self, district_ids: list[str]) -> list[tuple[str, int, int]]:
-        """Per month: measures On Track or Met, and measures with a status other than No Data."""
+    def measure_ids(self, district_id: str) -> list[str]:
+        """The measures a district has History rows for, in any year."""
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT measure_id FROM history WHERE district_id = ? ORDER BY measure_id",
+            (district_id,))]
+
+    def trend(self, district_ids: list[str],
+              periods: list[str] | None = None) -> list[tuple[str, int, int]]:
+        """Per month: measures On Track or Met, and measures with a status other than No Data
+        (only ``periods`` when given)."""
         marks = ",".join("?" * len(district_ids))
+        where, args = _within(periods, "period")
         return list(self.db.execute(
             "SELECT period, SUM(status IN ('On Track', 'Met')), SUM(status != 'No Data') "
-            f"FROM history WHERE district_id IN ({marks}) GROUP BY period ORDER BY period",
-            district_ids))
+            f"FROM history WHERE district_id IN ({marks}){where} GROUP BY period "
+            "ORDER BY period", [*district_ids, *args]))
 
     def last_pull(self) -> dict[str, Any] | None:
         row = self.db.execute("SELECT pulled_at, as_of, period, districts, read, reused, "
@@ -307,6 +324,29 @@ class Store:
             f"SELECT period FROM snapshots {where} UNION SELECT period FROM history {where} "
             "ORDER BY period", args * 2)]
 
+    def take_earlier(self, path: Path) -> list[str]:
+        """Copy every month of the store at ``path`` (an earlier year's) into this one: the
+        snapshots, History rows and reminders sent. A district's month this store already
+        holds is kept as it is; the latest reads (outcomes) are not copied, so the new year
+        starts unpulled. ``path`` is only read (its files are copied, and the copy opened), so
+        nothing is written beside it. Returns the months copied, oldest first."""
+        before = set(self.months())
+        with tempfile.TemporaryDirectory(dir=self.path.parent) as tmp:
+            copy = Path(tmp) / "earlier.sqlite"
+            shutil.copyfile(path, copy)
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists():  # months not yet checkpointed into the main file
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            Store(copy).close()  # replays the WAL; an older store gains today's tables
+            self.db.execute("ATTACH DATABASE ? AS earlier", (str(copy),))
+            try:
+                with self.transaction() as db:
+                    _copy_months(db)
+                    self.set_meta(db, "master_stale", "1")
+            finally:
+                self.db.execute("DETACH DATABASE earlier")
+        return sorted(set(self.months()) - before)
+
     def record_reminder(self, db: sqlite3.Connection, district_id: str, month: str,
                         kind: str, recipients: list[str], sent_at: str,
                         message_id: str | None) -> None:
@@ -320,6 +360,29 @@ class Store:
                    "failed, master_written) VALUES (?,?,?,?,?,?,?,?)",
                    (pulled_at, as_of, period, counts["districts"], counts["read"],
                     counts["reused"], counts["failed"], int(master_written)))
+
+
+def _copy_months(db: sqlite3.Connection) -> None:
+    """From the attached ``earlier`` store, every district's month this store lacks."""
+    db.execute("DROP TABLE IF EXISTS temp.missing")
+    db.execute(
+        "CREATE TEMP TABLE missing AS SELECT district_id, period FROM (SELECT district_id, "
+        "period FROM earlier.snapshots UNION SELECT district_id, period FROM earlier.history) e "
+        "WHERE NOT EXISTS (SELECT 1 FROM history m WHERE m.district_id = e.district_id AND "
+        "m.period = e.period) AND NOT EXISTS (SELECT 1 FROM snapshots m WHERE "
+        "m.district_id = e.district_id AND m.period = e.period)")
+    for table in ("history", "snapshots"):
+        db.execute(f"INSERT INTO {table} SELECT e.* FROM earlier.{table} e "
+                   "JOIN missing USING (district_id, period)")
+    db.execute("DROP TABLE temp.missing")
+    db.execute("INSERT OR IGNORE INTO reminders SELECT * FROM earlier.reminders")
+
+
+def _within(periods: list[str] | None, column: str) -> tuple[str, list[str]]:
+    """An SQL condition keeping ``column`` within ``periods`` (none when ``periods`` is None)."""
+    if periods is None:
+        return "", []
+    return f" AND {column} IN ({','.join('?' * len(periods))})", list(periods)
 
 
 def _unique_measures(measures: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -416,9 +416,12 @@ def build_google_master(cohort: Any, store: Any, http: Any,
     ids = [d.id for d in cohort.districts]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.districts}
+    from ..pull import cohort_periods
+
+    year = cohort_periods(cohort)  # the cohort's year, as the .xlsx master shows
     return write_google_master(
-        http, cohort.master.google_sheet, store.outcomes(ids), store.history(ids),
-        store.trend(ids), period, lambda o: sources.get(o.district_id, o.source),
+        http, cohort.master.google_sheet, store.outcomes(ids), store.history(ids, year),
+        store.trend(ids, year), period, lambda o: sources.get(o.district_id, o.source),
         folder=cohort.folder)
 
 

@@ -101,5 +101,9 @@ def cohort_rollover(to: str, folder: Path, cohort_path: Path | None, as_json: bo
         click.echo(f"Wrote {result.cohort_file} for {result.to_year} with "
                    f"{len(result.districts)} districts"
                    f"{f'; {len(result.failed)} not rolled over' if result.failed else ''}.")
+        if result.store:
+            n = len(result.earlier_months)
+            click.echo(f"Kept {n} earlier month{'s' * (n != 1)} of History in "
+                       f"{result.store} (see `sheetsync history show --all-years`).")
     if result.failed:
         raise SystemExit(3)

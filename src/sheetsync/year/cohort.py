@@ -16,6 +16,7 @@ from ..errors import SheetsyncError
 from ..files import writable_folder
 from ..schoolyear import SchoolYear
 from ..sources import is_google
+from ..store import Store
 from .changes import Changes
 from .errors import YearError
 from .rollover import rollover_file
@@ -44,6 +45,8 @@ class CohortRolled:
     to_year: str
     cohort_file: str
     districts: list[DistrictRolled] = field(default_factory=list)
+    earlier_months: list[str] = field(default_factory=list)  # copied into the new store
+    store: str = ""
 
     @property
     def failed(self) -> list[DistrictRolled]:
@@ -52,7 +55,8 @@ class CohortRolled:
     def to_json(self) -> dict[str, Any]:
         return {"from_year": self.from_year, "to_year": self.to_year,
                 "cohort_file": self.cohort_file,
-                "districts": [d.to_json() for d in self.districts]}
+                "districts": [d.to_json() for d in self.districts],
+                "store": self.store, "earlier_months": self.earlier_months}
 
 
 def rollover_cohort(cohort: Cohort, to: str, folder: str | Path,
@@ -74,12 +78,24 @@ def rollover_cohort(cohort: Cohort, to: str, folder: str | Path,
     writable_folder(folder / "districts", "next year's workbooks")
     result = CohortRolled(old.label, new.label, str(target))
     districts = [_district(cohort, d, new, folder, force, result) for d in cohort.districts]
-    save_cohort(Cohort(
-        cohort=CohortInfo(name=cohort.cohort.name.replace(old.label, new.label),
-                          school_year=new.label),
-        status=cohort.status, master=cohort.master, google=cohort.google,
-        district=districts, path=target))
+    rolled = Cohort(cohort=CohortInfo(name=cohort.cohort.name.replace(old.label, new.label),
+                                      school_year=new.label),
+                    status=cohort.status, master=cohort.master, google=cohort.google,
+                    district=districts, path=target)
+    save_cohort(rolled)
+    _carry_store(cohort, rolled, result)
     return result
+
+
+def _carry_store(cohort: Cohort, rolled: Cohort, result: CohortRolled) -> None:
+    """The new folder's store starts with every month of the old one (every earlier year's
+    snapshots and History), copied: the old store is only read, and each year's folder
+    keeps a store of its own. Months are keys like 2026-10, so years never collide."""
+    if not cohort.store_path.exists():
+        return  # never pulled: nothing to keep
+    with Store(rolled.store_path) as store:
+        result.earlier_months = store.take_earlier(cohort.store_path)
+    result.store = str(rolled.store_path)
 
 
 def _district(cohort: Cohort, d: District, new: SchoolYear, folder: Path, force: bool,
