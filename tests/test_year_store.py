@@ -161,3 +161,14 @@ def test_a_version_two_store_is_carried_into_the_new_year(tmp_path: Path) -> Non
         assert store.take_earlier(old) == ["2027-01"]
         assert next(iter(store.history(["KY-001"])))[:3] == ("KY-001", "M1", "2027-01")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "old.sqlite"]
+
+
+def test_the_cohort_reports_trend_shows_the_cohorts_year(two_years) -> None:
+    from sheetsync.report.cohort import cohort_view
+
+    _, new = two_years
+    pull(load_cohort(new), NEXT_AS_OF)
+    cohort = load_cohort(new)
+    with Store(new / ".sheetsync" / "store.sqlite") as store:
+        view = cohort_view(cohort, store)
+    assert [t["month"] for t in view["trend"]] == ["2027-10"]  # last year's months stay last year's

@@ -37,7 +37,10 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
         if progress:
             progress("Reading districts", len(cohort.districts))
     districts.sort(key=_attention)
-    trend = [(p, good, total) for p, good, total in store.trend(ids) if p <= month]
+    from ..pull import cohort_periods  # the cohort's own school year, as the master shows
+
+    trend = [(p, good, total) for p, good, total in store.trend(ids, cohort_periods(cohort))
+             if p <= month]
     return {
         "name": cohort.cohort.name, "school_year": cohort.cohort.school_year,
         "month": month, "month_label": districts[0]["view"]["month_label"] if districts
