@@ -1,0 +1,42 @@
+"""In CI, the real things the tests drive are there: a missing one would skip their tests
+quietly (LibreOffice, Chromium, poppler, an SMTP server, WeasyPrint), so CI fails instead."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not os.environ.get("CI"), reason="CI only: a developer's "
+                                "machine may lack a tool and skip its tests")
+
+PROGRAMS = {
+    "soffice": "LibreOffice recalculates the template (the formula and differential tests)",
+    "chromium": "headless Chromium opens the reports (tests/test_report_browser.py)",
+    "pdftotext": "the PDF reports and the printed template are read back",
+    "pdfinfo": "printed pages are counted (tests/test_print.py)",
+}
+MODULES = {
+    "aiosmtpd": "a real SMTP server on loopback (tests/test_remind.py)",
+    "playwright.sync_api": "drives the system's Chromium",
+    "weasyprint": "prints the PDF reports (needs Pango)",
+    "cryptography.x509": "the self-signed certificate of the STARTTLS test",
+    "hypothesis": "the differential and property tests",
+}
+
+
+@pytest.mark.parametrize("program", sorted(PROGRAMS))
+def test_ci_has_the_program(program: str) -> None:
+    assert shutil.which(program), f"{program} is missing in CI: {PROGRAMS[program]}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_ci_has_the_module(module: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        pytest.fail(f"{module} cannot be imported in CI ({exc}): {MODULES[module]}")
+    except OSError as exc:  # WeasyPrint without Pango
+        pytest.fail(f"{module} cannot be loaded in CI ({exc}): {MODULES[module]}")
