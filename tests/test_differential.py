@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,11 +34,9 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-if not SOFFICE and os.environ.get("CI"):
-    raise RuntimeError("CI must install LibreOffice (libreoffice-calc-nogui) for this test")
-pytestmark = [pytest.mark.libreoffice,
-              pytest.mark.skipif(not SOFFICE, reason="LibreOffice is not installed")]
+from .libreoffice import convert, needs_libreoffice  # noqa: E402
+
+pytestmark = needs_libreoffice
 
 AS_OF = date(2027, 1, 20)
 LAYOUT = scorecard_layout("2026-27")
@@ -49,13 +45,6 @@ SHEETS = {s.entity: s for s in LAYOUT.sheets}
 # Findings that say a value could not be read as typed: what the Check column mirrors.
 READ_CODES = frozenset({"formula-cannot-read", "not-a-number", "not-a-date", "not-a-year",
                         "invalid-choice", "formula-error", "ambiguous-number"})
-RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 
 
 @dataclass(frozen=True)
@@ -90,14 +79,7 @@ def write(path: Path, rows: Mapping[str, list[dict[str, Any]]]) -> Path:
 
 def recalculate(sources: list[Path], folder: Path) -> list[Path]:
     """Each workbook as LibreOffice recalculated and saved it: one soffice run for all."""
-    profile = folder / "lo-profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
-    out = folder / "recalculated"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--convert-to", "xlsx", "--outdir", str(out), *map(str, sources)],
-                   check=True, capture_output=True, timeout=300)
-    return [out / s.name for s in sources]
+    return convert(sources, folder / "recalculated")
 
 
 # -- comparing ----------------------------------------------------------------------------

@@ -3,14 +3,12 @@
 LibreOffice 7.4 (Debian 12's, as in CI) opens the generated template, recalculates every
 formula and saves it; the cached results it writes are compared cell by cell with what
 ``sheetsync`` computes from the same inputs, over a table of cases that covers the status
-rule's corners. Skipped where LibreOffice is not installed, except in CI, where it fails.
+rule's corners. Skipped where LibreOffice is not installed (in CI, tests/test_ci_tools.py
+fails then).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,20 +19,11 @@ from sheetsync.assess import check_workbook
 from sheetsync.layout import scorecard_layout
 from sheetsync.schoolyear import period_date
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-if not SOFFICE and os.environ.get("CI"):
-    raise RuntimeError("CI must install LibreOffice (libreoffice-calc-nogui) for this test")
-pytestmark = [pytest.mark.libreoffice,
-              pytest.mark.skipif(not SOFFICE, reason="LibreOffice is not installed")]
+from .libreoffice import convert, needs_libreoffice
+
+pytestmark = needs_libreoffice
 
 AS_OF = date(2027, 1, 20)
-RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 
 
 def measure(mid: str, goal: str, b: float | None, t: float | None, actuals: dict[str, float],
@@ -105,14 +94,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             "monthly_updates": [{"month": m, "submitted_on": s} for m, s in UPDATES]}
     source = save_atomic(build_template(profile={"district_id": "KY-1", "as_of": AS_OF},
                                         rows=rows), folder / "cases.xlsx")
-    profile = folder / "profile" / "user"
-    profile.mkdir(parents=True)
-    (profile / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
-    out = folder / "out"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-                    "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    return source, out / "cases.xlsx"
+    (saved,) = convert([source], folder / "out")
+    return source, saved
 
 
 def _cached(path: Path, sheet: str) -> list[dict[str, object]]:
@@ -194,10 +177,7 @@ def test_libreoffice_lets_districts_type_in_input_columns_and_nowhere_else(recal
     """What LibreOffice itself makes of the protection, read from the flat ODS it writes:
     input columns are unlocked as columns (filled, empty and beyond the prepared rows
     alike); formula cells and headers stay locked."""
-    profile = tmp_path / "profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--convert-to", "fods", "--outdir", str(tmp_path), str(recalculated[0])],
-                   check=True, capture_output=True, timeout=180)
+    convert([recalculated[0]], tmp_path, to="fods")
     sheet = scorecard_layout().sheet("measures")
     first, last = sheet.first_data_row, sheet.last_data_row
     letter = {k: sheet.column(k).letter for k in ("baseline", "status")}
@@ -268,15 +248,8 @@ def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(examples, tmp_p
     folder = tmp_path / "cohort"
     sh.copytree(examples, folder, ignore=sh.ignore_patterns(".sheetsync", "*master*"))
     pull(load_cohort(folder / "cohort.toml"), AS_OF)
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
-    out = tmp_path / "out"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--convert-to", "xlsx", "--outdir", str(out),
-                    str(folder / "cohort_master.xlsx")],
-                   check=True, capture_output=True, timeout=180)
-    saved = openpyxl.load_workbook(out / "cohort_master.xlsx", read_only=True)
+    (resaved,) = convert([folder / "cohort_master.xlsx"], tmp_path / "out")
+    saved = openpyxl.load_workbook(resaved, read_only=True)
     assert saved.sheetnames == list(SHEETS)
     ours = openpyxl.load_workbook(folder / "cohort_master.xlsx", read_only=True)
     for name in SHEETS:

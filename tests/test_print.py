@@ -22,7 +22,8 @@ from sheetsync.master import SHEETS, chart_places
 from sheetsync.render import render_check
 from sheetsync.template import build_template, save_atomic
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from .libreoffice import SOFFICE, convert
+
 PDFTOTEXT = shutil.which("pdftotext")
 AS_OF = date(2027, 1, 20)
 
@@ -145,11 +146,7 @@ class Page:
 
 def _pdf(source: Path, folder: Path) -> list[Page]:
     """``source`` printed to PDF by LibreOffice, page by page."""
-    profile = folder / "lo-profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    pdf = folder / f"{source.stem}.pdf"
+    (pdf,) = convert([source], folder, to="pdf")
     texts = [subprocess.run([PDFTOTEXT, *mode, str(pdf), "-"], check=True,
                             capture_output=True, text=True).stdout.split("\f")[:-1]
              for mode in ([], ["-layout"])]  # pdftotext ends each page with a form feed

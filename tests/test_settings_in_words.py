@@ -3,8 +3,6 @@ formulas use: one settings object gives the Lists sheet's named values and every
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +15,8 @@ from sheetsync.layout import scorecard_layout
 from sheetsync.status import StatusSettings
 from sheetsync.template import build_template, save_atomic, setting_words
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from .libreoffice import SOFFICE, convert
+
 AS_OF = date(2027, 1, 20)
 
 
@@ -95,8 +94,6 @@ ROWS = {
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     """A cohort's workbook (band 0.25, due day 10) and a default one, as written and as
     LibreOffice recalculated them."""
-    from tests.test_libreoffice import RECALC_ALWAYS
-
     folder = tmp_path_factory.mktemp("words")
     sources = {
         "cohort": save_atomic(build_template(profile={"district_id": "KY-1", "as_of": AS_OF},
@@ -105,15 +102,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
         "default": save_atomic(build_template(profile={"district_id": "KY-1", "as_of": AS_OF},
                                               rows=ROWS), folder / "default.xlsx"),
     }
-    profile = folder / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
-    out = folder / "out"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--convert-to", "xlsx", "--outdir", str(out),
-                    *(str(p) for p in sources.values())],
-                   check=True, capture_output=True, timeout=180)
-    return {k: (p, out / p.name) for k, p in sources.items()}
+    saved = convert(sources.values(), folder / "out")
+    return {k: (p, s) for (k, p), s in zip(sources.items(), saved, strict=True)}
 
 
 def _native(path: Path) -> tuple[object, object]:
