@@ -53,16 +53,28 @@ def is_lock_file(path: Path) -> bool:
     return path.name.startswith(("~$", ".~lock."))
 
 
-def writable_folder(folder: Path, what: str = "") -> Path:
-    """``folder`` (made if missing) when a file can be created in it, else
-    ``FolderNotWritable``. A real probe, so it answers for ACLs and read-only mounts too."""
+def cannot_create_in(folder: Path) -> str | None:
+    """Why a file cannot be created in ``folder`` (the system's words), or None when it can.
+    A real probe, so it answers for ACLs and read-only mounts too."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=".sheetsync-probe.", dir=folder)
     except OSError as exc:
-        raise FolderNotWritable(folder, exc.strerror or str(exc), what) from None
+        return exc.strerror or str(exc)
     os.close(fd)
     os.unlink(name)
+    return None
+
+
+def writable_folder(folder: Path, what: str = "") -> Path:
+    """``folder`` (made if missing) when a file can be created in it, else
+    ``FolderNotWritable``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FolderNotWritable(folder, exc.strerror or str(exc), what) from None
+    reason = cannot_create_in(folder)
+    if reason:
+        raise FolderNotWritable(folder, reason, what)
     return folder
 
 

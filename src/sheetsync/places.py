@@ -8,12 +8,10 @@ LibreOffice), naming that file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from .errors import SheetsyncError
-from .files import lock_file
+from .files import cannot_create_in, lock_file
 
 
 class NotWritable(SheetsyncError):
@@ -35,13 +33,8 @@ def folder_problem(folder: Path) -> str | None:
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is a file, not a folder"
-    try:
-        fd, name = tempfile.mkstemp(prefix=".sheetsync-probe.", dir=existing)
-    except OSError as exc:
-        return f"you cannot write in the folder {existing} ({exc.strerror})"
-    os.close(fd)
-    os.unlink(name)
-    return None
+    reason = cannot_create_in(existing)
+    return f"you cannot write in the folder {existing} ({reason})" if reason else None
 
 
 def file_problem(path: Path) -> str | None:
