@@ -80,7 +80,7 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
         return MeasureStatus("Met" if ok else "Off Track", latest, a, t, None, None, future)
     expected = m.interim_targets.get(latest)
     if expected is None:
-        expected = b + (t - b) * _elapsed(latest, m, year)
+        expected = b + (t - b) * elapsed(latest, m, year)
     p = (a - b) / (t - b)
     e = (expected - b) / (t - b)
     target_date = m.target_date or year.end
@@ -104,7 +104,7 @@ def _at_least(x: float, y: float) -> bool:
     return x >= y or (y - x < 1e-13 * abs(y) and float(f"{x:.15g}") >= float(f"{y:.15g}"))
 
 
-def _elapsed(period: str, m: Measure, year: SchoolYear) -> float:
+def elapsed(period: str, m: Measure, year: SchoolYear) -> float:
     """Share of the baseline-to-target time gone by the period's date, within [0, 1]."""
     start = m.baseline_date or year.start
     end = m.target_date or year.end

@@ -97,6 +97,25 @@ class Outcome:
         return None
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A district's month as the store kept it: its data when the read was good (``reason``
+    then notes a later failed read of that month, if any), else the failure's reason."""
+
+    as_of: str
+    ok: bool
+    reason: str | None
+    data: dict[str, Any] | None
+
+    @property
+    def failed(self) -> str | None:
+        return None if self.ok else self.reason
+
+    @property
+    def stale(self) -> str | None:
+        return self.reason if self.ok else None
+
+
 def stale_note(read_at: str | None, reason: str | None) -> str:
     return f"stale: last good read {_day(read_at)}; this pull failed: {reason}"
 
@@ -211,6 +230,16 @@ class Store:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT measure_id FROM history WHERE district_id = ? ORDER BY measure_id",
             (district_id,))]
+
+    def snapshot(self, district_id: str, period: str) -> Snapshot | None:
+        """A district's snapshot of one month, if the store has one."""
+        row = self.db.execute("SELECT as_of, ok, reason, data FROM snapshots "
+                              "WHERE district_id = ? AND period = ?",
+                              (district_id, period)).fetchone()
+        if row is None:
+            return None
+        as_of, ok, reason, blob = row
+        return Snapshot(as_of, bool(ok), reason, unpack(blob) if ok else None)
 
     def trend(self, district_ids: list[str],
               periods: list[str] | None = None) -> list[tuple[str, int, int]]:

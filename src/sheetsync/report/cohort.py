@@ -7,7 +7,7 @@ from typing import Any
 
 from ..layout import UPDATE_STATUSES
 from ..schoolyear import period_label
-from .data import district_trend, district_view, pick_month, snapshot_months
+from .data import pick_month, snapshot_view
 
 BAD = ("Off Track", "Not Met")
 
@@ -16,23 +16,11 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
                 progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
     """Every district of ``cohort`` as the store kept it for ``month`` (default: latest);
     ``progress(stage, steps)`` is called as each district is read."""
-    from ..store import unpack
-
     month = pick_month(store, month)
     ids = [d.id for d in cohort.districts]
     districts = []
     for d in cohort.districts:
-        row = store.db.execute(
-            "SELECT as_of, ok, reason, data FROM snapshots WHERE district_id = ? AND period = ?",
-            (d.id, month)).fetchone()
-        if row is None:
-            view = district_view(None, name=d.name, district_id=d.id, month=month)
-        else:
-            as_of, ok, reason, blob = row
-            view = district_view(unpack(blob) if ok else None, name=d.name, district_id=d.id,
-                                 month=month, as_of=as_of, failed=None if ok else reason,
-                                 stale=reason if ok else None,
-                                 trend=district_trend(store, d.id, month))
+        view = snapshot_view(store, d.id, d.name, month)
         districts.append(summary_row(view, month))
         if progress:
             progress("Reading districts", len(cohort.districts))
@@ -44,7 +32,7 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
     return {
         "name": cohort.cohort.name, "school_year": cohort.cohort.school_year,
         "month": month, "month_label": districts[0]["view"]["month_label"] if districts
-        else month, "months": snapshot_months(store),
+        else month, "months": store.months(),
         "districts": districts,
         "failed": [d for d in districts if d["failed"]],
         "trend": [{"month": p, "label": period_label(p), "good": good or 0,

@@ -16,7 +16,7 @@ from ..errors import SheetsyncError
 from ..layout import STATUSES
 from ..models import Measure
 from ..schoolyear import SchoolYear, period_date, period_key, period_label
-from ..status import _elapsed, measure_status
+from ..status import elapsed, measure_status
 
 GOOD = ("On Track", "Met")
 DUE_SOON_DAYS = 30
@@ -135,7 +135,7 @@ def _series(m: Measure, year: SchoolYear, current: str) -> dict[str, Any]:
     expected: list[float | None] = [None] * len(periods)
     if m.baseline is not None and m.target is not None:
         b, t = m.baseline, m.target
-        expected = [m.interim_targets.get(p, b + (t - b) * _elapsed(p, m, year))
+        expected = [m.interim_targets.get(p, b + (t - b) * elapsed(p, m, year))
                     for p in periods]
     return {"months": [period_label(p)[:3] for p in periods],
             "actual": [m.actuals.get(p) if p <= current else None for p in periods],
@@ -234,17 +234,9 @@ def view_from_file(path: str | Path, as_of: date | None = None) -> dict[str, Any
     return district_view(data)
 
 
-def snapshot_months(store: Any, district_id: str | None = None) -> list[str]:
-    sql = "SELECT DISTINCT period FROM snapshots"
-    args: tuple[str, ...] = ()
-    if district_id is not None:
-        sql, args = sql + " WHERE district_id = ?", (district_id,)
-    return [r[0] for r in store.db.execute(sql + " ORDER BY period", args)]
-
-
 def pick_month(store: Any, month: str | None, district_id: str | None = None) -> str:
     """``month`` if the store has a snapshot for it, else the latest; a clear error if none."""
-    months = snapshot_months(store, district_id)
+    months = store.months(district_id)
     who = f" for {district_id}" if district_id else ""
     if not months:
         raise NoSnapshot(f"The store has no snapshots{who} yet: run `sheetsync pull` first.")
@@ -257,23 +249,22 @@ def pick_month(store: Any, month: str | None, district_id: str | None = None) ->
 
 
 def district_trend(store: Any, district_id: str, month: str) -> list[tuple[str, int, int]]:
-    return list(store.db.execute(
-        "SELECT period, SUM(status IN ('On Track', 'Met')), SUM(status != 'No Data') "
-        "FROM history WHERE district_id = ? AND period <= ? GROUP BY period ORDER BY period",
-        (district_id, month)))
+    return [t for t in store.trend([district_id]) if t[0] <= month]
 
 
 def view_from_store(store: Any, district_id: str, name: str | None,
                     month: str | None = None) -> dict[str, Any]:
     """A district as the store kept it for ``month`` (default: its latest snapshot)."""
-    from ..store import unpack
-
     month = pick_month(store, month, district_id)
-    row = store.db.execute(
-        "SELECT as_of, ok, reason, data FROM snapshots WHERE district_id = ? AND period = ?",
-        (district_id, month)).fetchone()
-    as_of, ok, reason, blob = row
-    return district_view(unpack(blob) if ok else None, name=name, district_id=district_id,
-                         month=month, as_of=as_of, failed=None if ok else reason,
-                         stale=reason if ok else None,
+    return snapshot_view(store, district_id, name, month)
+
+
+def snapshot_view(store: Any, district_id: str, name: str | None,
+                  month: str) -> dict[str, Any]:
+    """A district's snapshot of ``month`` as a view (no data yet when it has none)."""
+    snap = store.snapshot(district_id, month)
+    if snap is None:
+        return district_view(None, name=name, district_id=district_id, month=month)
+    return district_view(snap.data, name=name, district_id=district_id, month=month,
+                         as_of=snap.as_of, failed=snap.failed, stale=snap.stale,
                          trend=district_trend(store, district_id, month))
