@@ -15,21 +15,19 @@ from typing import Any
 import click
 
 from . import __version__
-from .cli_google import client_for, google_option
-from .errors import SheetsyncError
-from .layout import scorecard_layout
 
 # Commands import what they need when they run, so `sheetsync --help` and a pull with
 # nothing to do start quickly.
-
-EXIT_FINDINGS = 1
-EXIT_UNREADABLE = 2
-EXIT_DISTRICTS_FAILED = 3  # pull: some districts could not be read (the master lists them)
-EXIT_MASTER_LOCKED = 4  # pull: the store was saved but the master could not be written
-
-
-class Failure(click.ClickException):
-    exit_code = EXIT_UNREADABLE
+from .cli_exit import (  # noqa: F401  (the exit codes are named from here too)
+    EXIT_DISTRICTS_FAILED,
+    EXIT_FINDINGS,
+    EXIT_MASTER_LOCKED,
+    EXIT_UNREADABLE,
+    Failure,
+)
+from .cli_google import client_for, google_option
+from .errors import SheetsyncError
+from .layout import scorecard_layout
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

@@ -13,12 +13,9 @@ from typing import Any
 
 import click
 
+from .cli_exit import Failure
 from .errors import SheetsyncError
 from .layout import Layout
-
-
-class _Failure(click.ClickException):
-    exit_code = 2  # as cli.Failure: a file or a service cannot be used
 
 
 def _client(cohort: Any, credentials: Path | None) -> Any:
@@ -40,7 +37,7 @@ def template_google(layout: Layout, title: str | None = None, folder_id: str | N
                                       title or template_name(layout.school_year.label),
                                       folder_id=folder_id, profile=profile)
     except SheetsyncError as exc:
-        raise _Failure(str(exc)) from None
+        raise Failure(str(exc)) from None
 
 
 @click.command()
@@ -75,7 +72,7 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
         made = run(cohort, http, drive_folder=drive_folder, folder=folder,
                    template_id=template_id)
     except SheetsyncError as exc:
-        raise _Failure(str(exc)) from None
+        raise Failure(str(exc)) from None
     if as_json:
         click.echo(json.dumps(made, indent=2))
         return

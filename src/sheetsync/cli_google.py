@@ -13,13 +13,10 @@ from typing import Any
 
 import click
 
+from .cli_exit import Failure
 from .errors import SheetsyncError
 
 EXIT_CANNOT_OPEN = 3  # auth check: some districts cannot be opened
-
-
-class _Failure(click.ClickException):
-    exit_code = 2
 
 
 def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,7 +47,7 @@ def client_for(cohort: Any, credentials: Path | None,
     except NoCredentials:
         return None
     except SheetsyncError as exc:
-        raise _Failure(str(exc)) from None
+        raise Failure(str(exc)) from None
 
 
 @click.group()
@@ -79,7 +76,7 @@ def login(client_secrets: Path | None, write: bool, no_browser: bool, console: b
         email, path = g.login(secrets, g.FULL_SCOPES if write else g.READONLY_SCOPES,
                               open_browser=not no_browser, console=console)
     except SheetsyncError as exc:
-        raise _Failure(str(exc)) from None
+        raise Failure(str(exc)) from None
     access = "read and write" if write else "read-only"
     click.echo(f"Signed in as {email} ({access}). Token saved to {path}.")
 
@@ -116,7 +113,7 @@ def check(cohort_path: Path | None, credentials: Path | None, as_json: bool) -> 
         cohort = load_cohort(cohort_path)
         result = check_access(cohort, make_client(cohort, credentials))
     except SheetsyncError as exc:
-        raise _Failure(str(exc)) from None
+        raise Failure(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from ..cli_exit import Failure
 from ..errors import SheetsyncError
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -29,10 +30,6 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
         return date.fromisoformat(value) if value else None
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
-
-
-class Failure(click.ClickException):
-    exit_code = 2
 
 
 cohort_option = click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),

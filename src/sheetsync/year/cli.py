@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from ..cli_exit import Failure
 from ..errors import SheetsyncError
-from .changes import Changes
 
-
-class _Failure(click.ClickException):
-    exit_code = 2  # what `check` exits with for a file it cannot use
+if TYPE_CHECKING:
+    from .changes import Changes
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -46,7 +46,7 @@ def rollover(file: Path, to: str, output: Path, as_json: bool, force: bool) -> N
     try:
         changes = rollover_file(file, to, output, force)
     except SheetsyncError as exc:
-        raise _Failure(str(exc)) from None
+        raise Failure(str(exc)) from None
     _report(changes, as_json)
 
 
@@ -63,7 +63,7 @@ def upgrade(file: Path, output: Path, as_json: bool, force: bool) -> None:
     try:
         changes = upgrade_file(file, output, force)
     except SheetsyncError as exc:
-        raise _Failure(str(exc)) from None
+        raise Failure(str(exc)) from None
     _report(changes, as_json)
 
 
@@ -89,7 +89,7 @@ def cohort_rollover(to: str, folder: Path, cohort_path: Path | None, as_json: bo
     try:
         result = rollover_cohort(load_cohort(cohort_path), to, folder, force)
     except SheetsyncError as exc:
-        raise _Failure(str(exc)) from None
+        raise Failure(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, default=str))
     else:
