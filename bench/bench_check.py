@@ -33,11 +33,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sheetsync import source
-from sheetsync.assess import assess, check_workbook
-from sheetsync.examples import write_district
-from sheetsync.reader import read_rows, read_scorecard
-from sheetsync.schoolyear import SchoolYear
+from sheetsync.check.assess import assess, check_workbook
+from sheetsync.read import source
+from sheetsync.read.scorecard import read_rows, read_scorecard
+from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.template.examples import write_district
 
 AS_OF = date(2027, 1, 20)  # mid-year: actuals July to December
 TARGET_MS = 10.0

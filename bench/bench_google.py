@@ -36,11 +36,11 @@ from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fake_google
 
-from sheetsync.cohort import load_cohort
-from sheetsync.examples import write_examples
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
 from sheetsync.google.api import GoogleClient, QuotaLimiter
-from sheetsync.layout import scorecard_layout
-from sheetsync.pull import pull
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.template.examples import write_examples
 from tests.fake_google import SA_TOKEN, FakeGoogle, RedirectSession, serve
 
 AS_OF = date(2027, 1, 20)

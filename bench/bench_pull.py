@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sheetsync.cohort import load_cohort
-from sheetsync.examples import COUNTIES, QUALITIES, write_district
-from sheetsync.pull import pull
-from sheetsync.schoolyear import SchoolYear
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.template.examples import COUNTIES, QUALITIES, write_district
 
 AS_OF = date(2027, 1, 20)
 YEAR = SchoolYear.parse("2026-27")

@@ -54,10 +54,10 @@ def main() -> int:
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="sheetsync-report-"))
 
-    from sheetsync.cohort import load_cohort
-    from sheetsync.examples import write_examples
-    from sheetsync.pull import pull
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.pull import pull
     from sheetsync.report.write import district_report
+    from sheetsync.template.examples import write_examples
 
     if not (work / "cohort.toml").exists():
         write_examples(work, 6, as_of=date(2027, 2, 10))
@@ -91,10 +91,10 @@ def cohort_bench(work: Path, n: int) -> bool:
     import resource
     import shutil
 
-    from sheetsync.cohort import load_cohort
-    from sheetsync.examples import write_examples
-    from sheetsync.pull import pull
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.pull import pull
     from sheetsync.report.write import cohort_report, site_report
+    from sheetsync.template.examples import write_examples
 
     folder = work / f"n{n}"
     if not (folder / "cohort.toml").exists():  # n distinct districts (about 0.4 s each)

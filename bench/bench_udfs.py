@@ -26,8 +26,8 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from sheetsync.examples import write_district
-from sheetsync.schoolyear import SchoolYear
+from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.template.examples import write_district
 from sheetsync.udfs import SHEETSYNC_CHECK, SHEETSYNC_STATUS
 
 AS_OF = date(2027, 1, 20)

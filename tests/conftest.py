@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from sheetsync.layout import scorecard_layout
-from sheetsync.template import build_template, save_atomic
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.template.workbook import build_template, save_atomic
 
 AS_OF = date(2027, 1, 20)  # mid-year: actuals through December, January's not yet due
 
@@ -17,7 +17,7 @@ AS_OF = date(2027, 1, 20)  # mid-year: actuals through December, January's not y
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six example districts (clean, typical, messy twice over) and their cohort.toml."""
-    from sheetsync.examples import write_examples
+    from sheetsync.template.examples import write_examples
 
     folder = tmp_path_factory.mktemp("examples")
     write_examples(folder, 6, as_of=AS_OF)

@@ -26,15 +26,16 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from sheetsync import reader, source
-from sheetsync.assess import check_workbook
-from sheetsync.cli import main
+from sheetsync.check.assess import check_workbook
+from sheetsync.cli.commands import main
 from sheetsync.errors import WorkbookUnreadable
-from sheetsync.examples import district_rows
-from sheetsync.layout import scorecard_layout
-from sheetsync.reader import read_scorecard
-from sheetsync.schoolyear import SchoolYear
-from sheetsync.template import build_template, save_atomic
+from sheetsync.read import scorecard as reader
+from sheetsync.read import source
+from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.template.examples import district_rows
+from sheetsync.template.workbook import build_template, save_atomic
 
 YEAR = SchoolYear.parse("2026-27")
 AS_OF = date(2026, 11, 15)  # the clean district has no findings on this day

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.assess import check_workbook
-from sheetsync.cli import main
-from sheetsync.findings import RULES
-from sheetsync.layout import column_letter, scorecard_layout
+from sheetsync.check.assess import check_workbook
+from sheetsync.check.findings import RULES
+from sheetsync.cli.commands import main
+from sheetsync.schema.layout import column_letter, scorecard_layout
 
 from .conftest import AS_OF
 
@@ -116,9 +116,9 @@ def test_rules_lists_every_code():
 
 
 def test_a_check_uses_the_band_stamped_in_the_workbook(tmp_path):
-    from sheetsync.layout import scorecard_layout
-    from sheetsync.status import StatusSettings
-    from sheetsync.template import build_template, save_atomic
+    from sheetsync.check.status import StatusSettings
+    from sheetsync.schema.layout import scorecard_layout
+    from sheetsync.template.workbook import build_template, save_atomic
 
     rows = {"goals": [{"id": "G1"}], "measures": [
         {"id": "M1", "goal_id": "G1", "unit": "count", "baseline": 40, "target": 50,

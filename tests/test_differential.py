@@ -24,11 +24,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sheetsync.assess import CheckResult, check_workbook
-from sheetsync.findings import Severity
-from sheetsync.layout import scorecard_layout
-from sheetsync.schoolyear import period_date
-from sheetsync.template import build_template, save_atomic
+from sheetsync.check.assess import CheckResult, check_workbook
+from sheetsync.check.findings import Severity
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.schoolyear import period_date
+from sheetsync.template.workbook import build_template, save_atomic
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402

@@ -32,10 +32,12 @@ from click.testing import CliRunner
 from google.oauth2.credentials import Credentials
 from python_calamine import CalamineWorkbook
 
-import sheetsync.source as sheetsync_source
-from sheetsync.assess import assess, check_workbook
-from sheetsync.cli_google import auth, client_for, google_option
-from sheetsync.cohort import load_cohort
+import sheetsync.read.source as sheetsync_source
+from sheetsync.check.assess import assess, check_workbook
+from sheetsync.cli.google import auth, client_for, google_option
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from sheetsync.cohort.sources import SourceUnavailable
 from sheetsync.google import auth as gauth
 from sheetsync.google.api import GoogleClient, GoogleSession, QuotaLimiter, api_base_url
 from sheetsync.google.sources import (
@@ -44,9 +46,7 @@ from sheetsync.google.sources import (
     google_source,
     parse_source,
 )
-from sheetsync.pull import pull
-from sheetsync.reader import read_rows, read_scorecard
-from sheetsync.sources import SourceUnavailable
+from sheetsync.read.scorecard import read_rows, read_scorecard
 from tests import fake_google as fg
 from tests.fake_google import SA_EMAIL, SA_TOKEN, USER_EMAIL, USER_TOKEN, FakeGoogle, serve
 
@@ -101,7 +101,7 @@ def grids_of(path: Path) -> dict[str, list[list[Any]]]:
 @pytest.fixture(scope="module")
 def examples3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three example districts (clean, typical, messy) and their cohort.toml."""
-    from sheetsync.examples import write_examples
+    from sheetsync.template.examples import write_examples
 
     folder = tmp_path_factory.mktemp("examples3")
     write_examples(folder, 3, as_of=AS_OF)

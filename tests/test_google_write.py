@@ -20,11 +20,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.cli_distribute import distribute as distribute_command
-from sheetsync.cohort import load_cohort
-from sheetsync.distribute import DriveStorageUnavailable, copy_name, distribute
+from sheetsync.cli.distribute import distribute as distribute_command
+from sheetsync.cohort.distribute import DriveStorageUnavailable, copy_name, distribute
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError
-from sheetsync.formulas import NAMES, without_percent_formats
 from sheetsync.google.master import (
     TEMP_PREFIX,
     GoogleRequestFailed,
@@ -36,11 +37,10 @@ from sheetsync.google.template import (
     PERCENT_LINE,
     create_google_template,
 )
-from sheetsync.layout import CHOICES, entity_sheets, scorecard_layout
-from sheetsync.master import SHEETS
-from sheetsync.pull import pull
-from sheetsync.store import Store
-from sheetsync.template import build_template
+from sheetsync.master.workbook import SHEETS
+from sheetsync.schema.layout import CHOICES, entity_sheets, scorecard_layout
+from sheetsync.template.formulas import NAMES, without_percent_formats
+from sheetsync.template.workbook import build_template
 from tests import fake_google as fg
 from tests.fake_google import (
     SA_EMAIL,
@@ -87,7 +87,7 @@ class Recording(RedirectSession):
 @pytest.fixture(scope="module")
 def pulled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three example districts pulled once: the store and the .xlsx master."""
-    from sheetsync.examples import write_examples
+    from sheetsync.template.examples import write_examples
 
     folder = tmp_path_factory.mktemp("cohort")
     write_examples(folder, 3, as_of=date(2027, 1, 20))

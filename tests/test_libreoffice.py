@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheetsync.assess import check_workbook
-from sheetsync.layout import scorecard_layout
-from sheetsync.schoolyear import period_date
+from sheetsync.check.assess import check_workbook
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.schoolyear import period_date
 
 from .libreoffice import convert, needs_libreoffice
 
@@ -85,7 +85,7 @@ UPDATES = [  # month, submitted on
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The case workbook as sheetsync wrote it, and as LibreOffice recalculated and saved it."""
-    from sheetsync.template import build_template, save_atomic
+    from sheetsync.template.workbook import build_template, save_atomic
 
     folder = tmp_path_factory.mktemp("lo")
     rows = {"strategic_goals": [{"id": f"SG{i}", "title": "x"} for i in (1, 2, 3)],
@@ -241,9 +241,9 @@ def _libreoffice_locks(fods: Path, sheet: str, cells: list[str]) -> dict[str, bo
 def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(examples, tmp_path):
     import shutil as sh
 
-    from sheetsync.cohort import load_cohort
-    from sheetsync.master import SHEETS
-    from sheetsync.pull import pull
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.pull import pull
+    from sheetsync.master.workbook import SHEETS
 
     folder = tmp_path / "cohort"
     sh.copytree(examples, folder, ignore=sh.ignore_patterns(".sheetsync", "*master*"))

@@ -17,10 +17,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sheetsync.layout import entity_sheets, scorecard_layout
-from sheetsync.master import SHEETS, chart_places
-from sheetsync.render import render_check
-from sheetsync.template import build_template, save_atomic
+from sheetsync.cli.render import render_check
+from sheetsync.master.workbook import SHEETS, chart_places
+from sheetsync.schema.layout import entity_sheets, scorecard_layout
+from sheetsync.template.workbook import build_template, save_atomic
 
 from .libreoffice import SOFFICE, convert
 
@@ -36,8 +36,8 @@ def libreoffice(test: Callable[..., Any]) -> Callable[..., Any]:
 
 @pytest.fixture(scope="module")
 def master(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sheetsync.cohort import load_cohort
-    from sheetsync.pull import pull
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.pull import pull
 
     folder = tmp_path_factory.mktemp("print") / "cohort"
     shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
@@ -119,7 +119,7 @@ def test_the_check_table_shows_numbers_with_one_decimal(make_workbook):
                  "actual:2026-12": 45},
                 {"id": "M2", "goal_id": "G1", "unit": "score", "baseline": 360, "target": 400,
                  "actual:2026-12": 369.89, "interim_target:2026-12": 385.556}]}
-    from sheetsync.assess import check_workbook
+    from sheetsync.check.assess import check_workbook
 
     text = render_check(check_workbook(str(make_workbook(rows=rows, profile={
         "as_of": AS_OF}))))

@@ -19,10 +19,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.cli import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
-from sheetsync.cohort import load_cohort
-from sheetsync.master import SHEETS
-from sheetsync.pull import pull
+from sheetsync.cli.commands import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from sheetsync.master.workbook import SHEETS
 
 from .conftest import AS_OF
 

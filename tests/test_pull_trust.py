@@ -18,9 +18,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.cli import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
-from sheetsync.cohort import load_cohort
-from sheetsync.pull import as_of_problem, pull
+from sheetsync.cli.commands import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import as_of_problem, pull
 
 from .conftest import AS_OF
 from .test_pull import add_district, sheet_values
@@ -368,7 +368,7 @@ def test_an_open_master_is_said_only_with_its_lock_file(cohort_dir, lock):
 
 
 def test_a_store_written_before_identity_findings_is_still_pulled_into(cohort_dir):
-    from sheetsync.store import SCHEMA
+    from sheetsync.cohort.store import SCHEMA
 
     store = cohort_dir / ".sheetsync" / "store.sqlite"
     store.parent.mkdir()

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 
 from sheetsync import udfs
-from sheetsync.examples import write_examples
+from sheetsync.template.examples import write_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2027, 1, 20)

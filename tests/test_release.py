@@ -9,9 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sheetsync import __version__
-from sheetsync.cli import main
-from sheetsync.layout import TEMPLATE_VERSION
-from sheetsync.template import build_template
+from sheetsync.cli.commands import main
+from sheetsync.schema.layout import TEMPLATE_VERSION
+from sheetsync.template.workbook import build_template
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())

@@ -27,10 +27,10 @@ import pytest
 import tomlkit
 from click.testing import CliRunner
 
-from sheetsync.cli import main
-from sheetsync.cohort import load_cohort
+from sheetsync.cli.commands import main
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.store import SCHEMA, SCHEMA_VERSION, Store
 from sheetsync.remind import remind
-from sheetsync.store import SCHEMA, SCHEMA_VERSION, Store
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
@@ -221,7 +221,7 @@ def test_remind_before_any_pull_says_pull_first(tmp_path: Path) -> None:
 
 
 def test_display_names_are_kept_from_roster_to_the_message(cohort_dir: Path) -> None:
-    from sheetsync.cohort import read_roster
+    from sheetsync.cohort.model import read_roster
 
     roster = cohort_dir / "roster.csv"
     roster.write_text('id,name,contacts\nKY-002,Barren,"Jane Doe <jane@barren.org>, '

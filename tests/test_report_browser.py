@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.cohort import load_cohort
-from sheetsync.pull import pull
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data, cohort_report, district_report
 

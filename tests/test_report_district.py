@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.cli import main
-from sheetsync.cohort import load_cohort
-from sheetsync.pull import pull
+from sheetsync.cli.commands import main
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
 from sheetsync.report.data import view_from_file
 from sheetsync.report.html import PALETTE, render_district
 

@@ -6,9 +6,9 @@ import shutil
 
 import openpyxl
 
-from sheetsync.cohort import load_cohort
-from sheetsync.pull import pull
-from sheetsync.reader import read_scorecard
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from sheetsync.read.scorecard import read_scorecard
 
 from .conftest import AS_OF
 

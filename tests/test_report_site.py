@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.cli import main
-from sheetsync.cohort import load_cohort
-from sheetsync.pull import pull
-from sheetsync.report import charts, cli
+from sheetsync.cli import report as cli
+from sheetsync.cli.commands import main
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from sheetsync.report import charts
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data
 

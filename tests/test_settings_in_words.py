@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from sheetsync.assess import check_workbook
-from sheetsync.layout import scorecard_layout
-from sheetsync.status import StatusSettings
-from sheetsync.template import build_template, save_atomic, setting_words
+from sheetsync.check.assess import check_workbook
+from sheetsync.check.status import StatusSettings
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.template.workbook import build_template, save_atomic, setting_words
 
 from .libreoffice import SOFFICE, convert
 

@@ -7,9 +7,9 @@ import zipfile
 
 import openpyxl
 
-from sheetsync.layout import scorecard_layout
-from sheetsync.shared_formulas import formulas_shared
-from sheetsync.template import build_template, save_atomic
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.template.shared_formulas import formulas_shared
+from sheetsync.template.workbook import build_template, save_atomic
 
 
 def _sheet_xml(path, index: int) -> str:

@@ -6,9 +6,7 @@ from datetime import date
 
 import pytest
 
-from sheetsync.models import Action, Measure
-from sheetsync.schoolyear import SchoolYear
-from sheetsync.status import (
+from sheetsync.check.status import (
     StatusSettings,
     action_schedule,
     measure_status,
@@ -16,6 +14,8 @@ from sheetsync.status import (
     update_status,
     worst,
 )
+from sheetsync.read.models import Action, Measure
+from sheetsync.schema.schoolyear import SchoolYear
 
 YEAR = SchoolYear(2026)
 JAN = date(2027, 1, 20)

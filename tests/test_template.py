@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.cli import main
-from sheetsync.layout import CHOICES, TEMPLATE_VERSION, entity_sheets, scorecard_layout
-from sheetsync.template import build_template, save_atomic
+from sheetsync.cli.commands import main
+from sheetsync.schema.layout import CHOICES, TEMPLATE_VERSION, entity_sheets, scorecard_layout
+from sheetsync.template.workbook import build_template, save_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook_templates" / "district_scorecard_2026-27.xlsx"
@@ -196,7 +196,7 @@ def test_each_sheet_whose_formulas_read_typed_values_ends_with_a_check_column(te
 
 
 def test_blank_words_on_the_lists_sheet_are_the_readers(template):
-    from sheetsync.coerce import BLANK_WORDS
+    from sheetsync.read.coerce import BLANK_WORDS
 
     ref = template.defined_names["BlankWords"].attr_text
     sheet, cells = ref.split("!")

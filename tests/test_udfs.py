@@ -26,13 +26,13 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from sheetsync import udfs
-from sheetsync.cli import main
-from sheetsync.examples import write_district, write_examples
-from sheetsync.findings import RULES
-from sheetsync.layout import scorecard_layout
-from sheetsync.reader import read_scorecard
-from sheetsync.schoolyear import SchoolYear
-from sheetsync.source import open_workbook
+from sheetsync.check.findings import RULES
+from sheetsync.cli.commands import main
+from sheetsync.read.scorecard import read_scorecard
+from sheetsync.read.source import open_workbook
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.template.examples import write_district, write_examples
 
 AS_OF = date(2027, 1, 20)
 ROOT = Path(__file__).resolve().parents[1]

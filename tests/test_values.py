@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.assess import check_workbook
-from sheetsync.cli import main
-from sheetsync.cohort import load_cohort
-from sheetsync.pull import pull
-from sheetsync.render import render_check
+from sheetsync.check.assess import check_workbook
+from sheetsync.cli.commands import main
+from sheetsync.cli.render import render_check
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
 
 from .test_bad_input import AS_OF, ROWS, Edit, both, set_cells, write_district
 

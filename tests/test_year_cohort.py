@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sheetsync.cli import main
-from sheetsync.cohort import load_cohort
-from sheetsync.reader import read_scorecard
+from sheetsync.cli.commands import main
+from sheetsync.cohort.model import load_cohort
+from sheetsync.read.scorecard import read_scorecard
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

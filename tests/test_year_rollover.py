@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from sheetsync.cli import main
-from sheetsync.reader import read_scorecard
+from sheetsync.cli.commands import main
+from sheetsync.read.scorecard import read_scorecard
 from sheetsync.year.rollover import NOTES_SHEET, rollover_file
 
 ROWS = {

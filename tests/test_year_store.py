@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from sheetsync.cli import main
-from sheetsync.cohort import load_cohort
-from sheetsync.layout import scorecard_layout
-from sheetsync.pull import pull
-from sheetsync.store import SCHEMA, Store
+from sheetsync.cli.commands import main
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from sheetsync.cohort.store import SCHEMA, Store
+from sheetsync.schema.layout import scorecard_layout
 
 from .conftest import AS_OF
 from .test_pull import sheet_values

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from sheetsync.assess import assess
-from sheetsync.cli import main
-from sheetsync.layout import entity_sheets, norm, scorecard_layout
-from sheetsync.models import Scorecard
-from sheetsync.reader import read_scorecard
+from sheetsync.check.assess import assess
+from sheetsync.cli.commands import main
+from sheetsync.read.models import Scorecard
+from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.layout import entity_sheets, norm, scorecard_layout
 from sheetsync.year.upgrade import EXTRA_SHEET, upgrade_file
 from sheetsync.year.writer import write_scorecard
 

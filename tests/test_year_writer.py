@@ -7,9 +7,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from sheetsync.models import Measure, Need, Profile, Scorecard
-from sheetsync.reader import read_scorecard
-from sheetsync.source import open_workbook
+from sheetsync.read.models import Measure, Need, Profile, Scorecard
+from sheetsync.read.scorecard import read_scorecard
+from sheetsync.read.source import open_workbook
 from sheetsync.year.writer import write_scorecard
 
 from .year_cards import YEAR, scorecards, values
@@ -55,8 +55,8 @@ def test_dates_are_real_dates_and_priority_yes_no(tmp_path: Path) -> None:
 def test_an_example_reads_back_as_the_card_it_was_written_from(tmp_path: Path) -> None:
     """The example workbooks are written by the one writer: a clean district reads back as
     its card; a messy one differs only where its typing mistakes were typed over."""
-    from sheetsync.examples import PEOPLE, _rows, card_of, write_district
-    from sheetsync.schoolyear import SchoolYear
+    from sheetsync.schema.schoolyear import SchoolYear
+    from sheetsync.template.examples import PEOPLE, _rows, card_of, write_district
 
     year, as_of = SchoolYear(2026), date(2027, 1, 20)
     profile = Profile(district_id="KY-001", district_name="Adair County Schools",

@@ -12,9 +12,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from sheetsync.coerce import is_blank
-from sheetsync.layout import CHOICES, TEMPLATE_VERSION, scorecard_layout
-from sheetsync.models import (
+from sheetsync.read.coerce import is_blank
+from sheetsync.read.models import (
     Action,
     CdipGoal,
     Goal,
@@ -25,6 +24,7 @@ from sheetsync.models import (
     Scorecard,
     StrategicGoal,
 )
+from sheetsync.schema.layout import CHOICES, TEMPLATE_VERSION, scorecard_layout
 from sheetsync.year.writer import settings_of
 
 YEAR = "2026-27"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import SheetsyncError
+from sheetsync.errors import SheetsyncError
 
 
 class FolderNotWritable(SheetsyncError):

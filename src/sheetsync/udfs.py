@@ -30,18 +30,18 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from . import coerce
-from . import findings as F
-from .assess import CheckResult, as_of_for, assess
-from .checks import SMART_KEYS, SMART_WORDS, smart_by_row
-from .errors import WorkbookUnreadable
-from .findings import Finding
-from .layout import Layout, SheetLayout, norm, scorecard_layout
-from .models import Measure, Scorecard
-from .reader import HEADER_SCAN_ROWS, PROFILE_SCAN_ROWS, read_rows
-from .schoolyear import SchoolYear, period_date, period_label
-from .source import rows_from_grids
-from .status import DEFAULT_SETTINGS, MeasureStatus, StatusSettings, measure_status
+from sheetsync.check import findings as F
+from sheetsync.check.assess import CheckResult, as_of_for, assess
+from sheetsync.check.findings import Finding
+from sheetsync.check.rules import SMART_KEYS, SMART_WORDS, smart_by_row
+from sheetsync.check.status import DEFAULT_SETTINGS, MeasureStatus, StatusSettings, measure_status
+from sheetsync.errors import WorkbookUnreadable
+from sheetsync.read import coerce
+from sheetsync.read.models import Measure, Scorecard
+from sheetsync.read.scorecard import HEADER_SCAN_ROWS, PROFILE_SCAN_ROWS, read_rows
+from sheetsync.read.source import rows_from_grids
+from sheetsync.schema.layout import Layout, SheetLayout, norm, scorecard_layout
+from sheetsync.schema.schoolyear import SchoolYear, period_date, period_label
 
 try:  # the classic package, or xlwings Lite's own copy
     from xlwings import arg, func

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 import requests
 from google.auth.transport.requests import AuthorizedSession
 
-from ..errors import SheetsyncError
+from sheetsync.errors import SheetsyncError
 
 log = logging.getLogger("sheetsync.google")
 
@@ -296,7 +296,7 @@ class GoogleClient:
         """The e-mail address Google knows these credentials as (asks Drive at most once,
         and only when the credentials do not say)."""
         if self._email is None:
-            from .auth import identity
+            from sheetsync.google.auth import identity
 
             self._email = identity(self.credentials) or self._about_email()
         return self._email

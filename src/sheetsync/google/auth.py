@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .api import GoogleClient, GoogleSetupError, api_base_url
+from sheetsync.google.api import GoogleClient, GoogleSetupError, api_base_url
 
 if TYPE_CHECKING:
-    from ..cohort import Cohort
+    from sheetsync.cohort.model import Cohort
 
 READONLY_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",
                    "https://www.googleapis.com/auth/drive.readonly")
@@ -165,7 +165,7 @@ def client_from_credentials(credentials: Any, base_url: str | None = None,
 
 def save_token(credentials: Any, path: Path | None = None) -> Path:
     """Write an OAuth token file readable by its owner only (0600), atomically."""
-    from ..files import replacing
+    from sheetsync.files import replacing
 
     path = path or token_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -29,8 +29,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import SheetsyncError
-from ..master import (
+from sheetsync.cohort.store import Outcome
+from sheetsync.errors import SheetsyncError
+from sheetsync.google.calls import (  # noqa: F401 - re-exported: the request plumbing used to live here
+    DRIVE_API,
+    EPOCH,
+    SHEETS_API,
+    SHEETS_WEB,
+    Calls,
+    GoogleRequestFailed,
+    sheet_url,
+    spreadsheet_key,
+)
+from sheetsync.master.workbook import (
     COLOURS,
     SHEETS,
     STATUS_COLUMNS,
@@ -40,17 +51,6 @@ from ..master import (
     chart_places,
     master_rows,
     trend_rows,
-)
-from ..store import Outcome
-from .calls import (  # noqa: F401 - re-exported: the request plumbing used to live here
-    DRIVE_API,
-    EPOCH,
-    SHEETS_API,
-    SHEETS_WEB,
-    Calls,
-    GoogleRequestFailed,
-    sheet_url,
-    spreadsheet_key,
 )
 
 TEMP_PREFIX = "~sheetsync "  # new tabs are "~sheetsync <run> <name>" until the swap
@@ -406,8 +406,8 @@ def build_google_master(cohort: Any, store: Any, http: Any,
     ``pull.build_master``)."""
     from datetime import date as _date
 
-    from ..schoolyear import period_key
-    from ..sources import is_google
+    from sheetsync.cohort.sources import is_google
+    from sheetsync.schema.schoolyear import period_key
 
     if not cohort.master.google_sheet:
         raise SheetsyncError(f"{cohort.path}: [master] google_sheet is not set")
@@ -416,7 +416,7 @@ def build_google_master(cohort: Any, store: Any, http: Any,
     ids = [d.id for d in cohort.districts]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.districts}
-    from ..pull import cohort_periods
+    from sheetsync.cohort.pull import cohort_periods
 
     year = cohort_periods(cohort)  # the cohort's year, as the .xlsx master shows
     return write_google_master(

@@ -28,12 +28,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import WorkbookUnreadable
-from ..layout import SheetLayout, norm, scorecard_layout
-from ..source import WorkbookRows, open_workbook, rows_from_grids
-from ..sources import Fingerprint, SourceUnavailable, is_google
-from .api import GoogleClient, GoogleSetupError
-from .calls import SHEET, parse_address
+from sheetsync.cohort.sources import Fingerprint, SourceUnavailable, is_google
+from sheetsync.errors import WorkbookUnreadable
+from sheetsync.google.api import GoogleClient, GoogleSetupError
+from sheetsync.google.calls import SHEET, parse_address
+from sheetsync.read.source import WorkbookRows, open_workbook, rows_from_grids
+from sheetsync.schema.layout import SheetLayout, norm, scorecard_layout
 
 SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -29,11 +29,18 @@ from openpyxl.styles.colors import Color
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import SheetsyncError
-from ..formulas import without_percent_formats
-from ..layout import Layout, entity_sheets
-from ..template import build_template
-from .calls import DRIVE_API, EPOCH, SHEETS_API, Calls, GoogleRequestFailed, sheet_url
+from sheetsync.errors import SheetsyncError
+from sheetsync.google.calls import (
+    DRIVE_API,
+    EPOCH,
+    SHEETS_API,
+    Calls,
+    GoogleRequestFailed,
+    sheet_url,
+)
+from sheetsync.schema.layout import Layout, entity_sheets
+from sheetsync.template.formulas import without_percent_formats
+from sheetsync.template.workbook import build_template
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 # The instructions' line on percentages, as Google keeps them (no CELL("format") there).

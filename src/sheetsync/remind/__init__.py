@@ -5,9 +5,9 @@ the SMTP server, and ``run.remind`` ties them together; ``serve --remind`` calls
 function.
 """
 
-from .plan import KIND, due_month
-from .run import Reminder, RemindReport, remind
-from .send import NotSent, RemindError, SmtpTransport, Transport
+from sheetsync.remind.plan import KIND, due_month
+from sheetsync.remind.run import Reminder, RemindReport, remind
+from sheetsync.remind.send import NotSent, RemindError, SmtpTransport, Transport
 
 __all__ = ["KIND", "NotSent", "RemindError", "RemindReport", "Reminder", "SmtpTransport",
            "Transport", "due_month", "remind"]

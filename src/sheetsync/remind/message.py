@@ -12,8 +12,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from ..roster import contact
-from .plan import Due
+from sheetsync.cohort.roster import contact
+from sheetsync.remind.plan import Due
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..cohort import Cohort, District
-from ..layout import scorecard_layout
-from ..sources import is_google
-from ..status import update_due, update_status
-from ..store import Outcome
+from sheetsync.check.status import update_due, update_status
+from sheetsync.cohort.model import Cohort, District
+from sheetsync.cohort.sources import is_google
+from sheetsync.cohort.store import Outcome
+from sheetsync.schema.layout import scorecard_layout
 
 KIND = "update-missing"  # the finding code of the same situation
 ATTENTION_CODES = ("action-overdue", "measure-stale")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .message import month_name
-from .run import ALREADY, DRAFTED, NOT_SENT, SENT, RemindReport
+from sheetsync.remind.message import month_name
+from sheetsync.remind.run import ALREADY, DRAFTED, NOT_SENT, SENT, RemindReport
 
 
 def render_remind(report: RemindReport) -> str:

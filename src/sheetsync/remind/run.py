@@ -12,11 +12,11 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from ..cohort import Cohort
-from ..store import Store
-from . import message
-from .plan import KIND, Plan, plan
-from .send import NotSent, RemindError, SmtpTransport, Transport
+from sheetsync.cohort.model import Cohort
+from sheetsync.cohort.store import Store
+from sheetsync.remind import message
+from sheetsync.remind.plan import KIND, Plan, plan
+from sheetsync.remind.send import NotSent, RemindError, SmtpTransport, Transport
 
 DRAFTED, SENT, ALREADY, NOT_SENT = "drafted", "sent", "already sent", "not sent"
 

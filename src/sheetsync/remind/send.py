@@ -15,8 +15,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from ..cohort import SmtpSettings
-from ..errors import SheetsyncError
+from sheetsync.cohort.model import SmtpSettings
+from sheetsync.errors import SheetsyncError
 
 PASSWORD_VARIABLE = "SHEETSYNC_SMTP_PASSWORD"
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import MissingDependency
+from sheetsync.errors import MissingDependency
 
 ACTUAL = "#1F4E99"  # dark blue: 8.6:1 on white
 EXPECTED = "#595959"
@@ -151,7 +151,7 @@ class ChartCache:
             return None
 
     def put(self, key: str, svg: str) -> None:
-        from ..files import replacing
+        from sheetsync.files import replacing
 
         try:
             with replacing(self.folder / f"{key}.svg", suffix=".svg") as tmp:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..layout import UPDATE_STATUSES
-from ..schoolyear import period_label
-from .data import pick_month, snapshot_view
+from sheetsync.report.data import pick_month, snapshot_view
+from sheetsync.schema.layout import UPDATE_STATUSES
+from sheetsync.schema.schoolyear import period_label
 
 BAD = ("Off Track", "Not Met")
 
@@ -25,7 +25,9 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
         if progress:
             progress("Reading districts", len(cohort.districts))
     districts.sort(key=_attention)
-    from ..pull import cohort_periods  # the cohort's own school year, as the master shows
+    from sheetsync.cohort.pull import (
+        cohort_periods,  # the cohort's own school year, as the master shows
+    )
 
     trend = [(p, good, total) for p, good, total in store.trend(ids, cohort_periods(cohort))
              if p <= month]

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import SheetsyncError
-from ..layout import STATUSES
-from ..models import Measure
-from ..schoolyear import SchoolYear, period_date, period_key, period_label
-from ..status import elapsed, measure_status
+from sheetsync.check.status import elapsed, measure_status
+from sheetsync.errors import SheetsyncError
+from sheetsync.read.models import Measure
+from sheetsync.schema.layout import STATUSES
+from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
 
 GOOD = ("On Track", "Met")
 DUE_SOON_DAYS = 30
@@ -227,7 +227,7 @@ def _scrub(value: Any) -> Any:
 
 def view_from_file(path: str | Path, as_of: date | None = None) -> dict[str, Any]:
     """Read and check one workbook (raises ``WorkbookUnreadable``)."""
-    from ..assess import check_workbook
+    from sheetsync.check.assess import check_workbook
 
     result = check_workbook(str(path), as_of)
     data = {"card": result.card.model_dump(mode="json"), "result": result.to_json()}

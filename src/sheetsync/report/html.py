@@ -10,9 +10,9 @@ import base64
 from functools import lru_cache
 from typing import Any
 
-from ..errors import MissingDependency
-from ..master import COLOURS
-from . import charts
+from sheetsync.errors import MissingDependency
+from sheetsync.master.workbook import COLOURS
+from sheetsync.report import charts
 
 PALETTE = {**COLOURS, "Not Due": COLOURS["No Data"]}  # (background, text), AA contrast
 STATUS_CLASSES = {name: "s-" + name.lower().replace(" ", "-") for name in PALETTE}

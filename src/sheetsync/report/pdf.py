@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..errors import MissingDependency, SheetsyncError
+from sheetsync.errors import MissingDependency, SheetsyncError
 
 
 def _fetcher(weasyprint: Any) -> Any:

@@ -11,10 +11,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..files import replacing
-from .charts import ChartCache
-from .data import public_view
-from .html import render_cohort, render_district
+from sheetsync.files import replacing
+from sheetsync.report.charts import ChartCache
+from sheetsync.report.data import public_view
+from sheetsync.report.html import render_cohort, render_district
 
 Progress = Callable[[str, int], None]  # (what is being done, how many steps): a step done
 

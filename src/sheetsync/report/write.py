@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import SheetsyncError
-from ..files import replacing
-from .data import NoSnapshot, public_view, view_from_file, view_from_store
-from .html import render_cohort, render_district
+from sheetsync.errors import SheetsyncError
+from sheetsync.files import replacing
+from sheetsync.report.data import NoSnapshot, public_view, view_from_file, view_from_store
+from sheetsync.report.html import render_cohort, render_district
 
 Progress = Callable[[str, int], None]  # (what is being done, how many steps it has): a step done
 FORMATS = (".html", ".pdf", ".json")  # .json: the plain data the pages are rendered from
@@ -38,7 +38,7 @@ def write_json(view: dict[str, Any], out: Path) -> Path:
 def write_document(html: str, out: Path, fmt: str) -> Path:
     with replacing(out, suffix=out.suffix) as tmp:
         if fmt == "pdf":
-            from .pdf import write_pdf
+            from sheetsync.report.pdf import write_pdf
 
             write_pdf(html, tmp)
         else:
@@ -53,8 +53,8 @@ def district_data(what: str, cohort_path: Path | None = None, month: str | None 
         if month:
             raise ReportError("--month picks a stored snapshot; with a FILE use --as-of")
         return view_from_file(what, as_of)
-    from ..cohort import load_cohort
-    from ..store import Store
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.store import Store
 
     cohort = load_cohort(cohort_path)
     known = {d.id: d for d in cohort.districts}
@@ -84,9 +84,9 @@ def district_report(what: str, out: Path, cohort_path: Path | None = None,
 
 def cohort_data(cohort_path: Path | None = None, month: str | None = None,
                 progress: Progress | None = None) -> dict[str, Any]:
-    from ..cohort import load_cohort
-    from ..store import Store
-    from .cohort import cohort_view
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.store import Store
+    from sheetsync.report.cohort import cohort_view
 
     cohort = load_cohort(cohort_path)
     if not cohort.store_path.exists():
@@ -118,8 +118,8 @@ def site_report(out: Path, cohort_path: Path | None = None, public: bool = False
     cohort's ``.sheetsync/report-cache``; district pages are drawn on every core."""
     import os
 
-    from ..cohort import load_cohort
-    from .site import write_site
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.report.site import write_site
 
     cohort = load_cohort(cohort_path)
     view = cohort_data(cohort.path, progress=progress)

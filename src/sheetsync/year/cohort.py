@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cohort import FILENAME, Cohort, CohortInfo, District, save_cohort
-from ..errors import SheetsyncError
-from ..files import writable_folder
-from ..schoolyear import SchoolYear
-from ..sources import is_google
-from ..store import Store
-from .changes import Changes
-from .errors import YearError
-from .rollover import rollover_file
+from sheetsync.cohort.model import FILENAME, Cohort, CohortInfo, District, save_cohort
+from sheetsync.cohort.sources import is_google
+from sheetsync.cohort.store import Store
+from sheetsync.errors import SheetsyncError
+from sheetsync.files import writable_folder
+from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.year.changes import Changes
+from sheetsync.year.errors import YearError
+from sheetsync.year.rollover import rollover_file
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import SheetsyncError
-from ..layout import TEMPLATE_VERSION
+from sheetsync.errors import SheetsyncError
+from sheetsync.schema.layout import TEMPLATE_VERSION
 
 
 class YearError(SheetsyncError):

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .. import findings as F
-from ..models import Action, Measure, Profile, Scorecard
-from ..reader import read_scorecard
-from ..schoolyear import SchoolYear, period_date, period_label
-from ..status import StatusSettings, measure_status
-from .changes import Changes
-from .errors import YearError, refuse_newer_template, refuse_output
-from .writer import scorecard_workbook, settings_of
+from sheetsync.check import findings as F
+from sheetsync.check.status import StatusSettings, measure_status
+from sheetsync.read.models import Action, Measure, Profile, Scorecard
+from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.schoolyear import SchoolYear, period_date, period_label
+from sheetsync.year.changes import Changes
+from sheetsync.year.errors import YearError, refuse_newer_template, refuse_output
+from sheetsync.year.writer import scorecard_workbook, settings_of
 
 LEFT_BEHIND_STATUSES = ("Complete", "Cancelled")
 NOTES_SHEET = "Rollover Notes"
@@ -51,7 +51,7 @@ def rollover_file(source: str | Path, to: str, output: str | Path,
                                "keeps such columns on a sheet of their own.")
     wb = scorecard_workbook(rolled.card, settings=settings_of(card))
     rolled.changes.to_sheet(wb, NOTES_SHEET, NOTES_INTRO)
-    from ..template import save_atomic
+    from sheetsync.template.workbook import save_atomic
 
     save_atomic(wb, output)
     return rolled.changes

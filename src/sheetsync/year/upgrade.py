@@ -13,16 +13,16 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from .. import findings as F
-from ..findings import Finding
-from ..layout import TEMPLATE_VERSION, norm, scorecard_layout
-from ..models import Scorecard
-from ..reader import read_scorecard, same_version
-from ..source import WorkbookRows, open_workbook
-from ..template import save_atomic
-from .changes import Changes
-from .errors import refuse_newer_template, refuse_output
-from .writer import scorecard_workbook, settings_of, unplaced
+from sheetsync.check import findings as F
+from sheetsync.check.findings import Finding
+from sheetsync.read.models import Scorecard
+from sheetsync.read.scorecard import read_scorecard, same_version
+from sheetsync.read.source import WorkbookRows, open_workbook
+from sheetsync.schema.layout import TEMPLATE_VERSION, norm, scorecard_layout
+from sheetsync.template.workbook import save_atomic
+from sheetsync.year.changes import Changes
+from sheetsync.year.errors import refuse_newer_template, refuse_output
+from sheetsync.year.writer import scorecard_workbook, settings_of, unplaced
 
 EXTRA_SHEET = "Extra Columns"
 NOTES_SHEET = "Upgrade Notes"

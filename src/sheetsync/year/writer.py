@@ -15,10 +15,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from ..layout import Column, Layout, SheetLayout, entity_sheets, scorecard_layout
-from ..models import Scorecard
-from ..status import StatusSettings
-from ..template import build_template, save_atomic
+from sheetsync.check.status import StatusSettings
+from sheetsync.read.models import Scorecard
+from sheetsync.schema.layout import Column, Layout, SheetLayout, entity_sheets, scorecard_layout
+from sheetsync.template.workbook import build_template, save_atomic
 
 PROFILE_KEYS = ("district_id", "district_name", "as_of", "contact_name", "contact_email")
 

@@ -1,0 +1,1 @@
+"""Checking a scorecard: the rules and their findings, the status rule, one district assessed."""

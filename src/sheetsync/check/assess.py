@@ -1,0 +1,161 @@
+"""One district's scorecard assessed: findings, statuses, SMART letters and alignment.
+
+``assess(card, ...)`` is what ``sheetsync check``, the monthly pull and the Excel functions
+all call, so they cannot disagree. ``CheckResult.to_json()`` is ``check --json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sheetsync.check.findings import Finding, Severity
+from sheetsync.check.rules import (
+    Alignment,
+    check_alignment,
+    check_execution,
+    check_values,
+    smart_by_row,
+)
+from sheetsync.check.status import (
+    DEFAULT_SETTINGS,
+    MeasureStatus,
+    StatusSettings,
+    action_schedule,
+    measure_status,
+    update_status,
+    worst,
+)
+from sheetsync.read.models import Scorecard
+from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.schoolyear import SchoolYear
+
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass
+class CheckResult:
+    card: Scorecard
+    as_of: date
+    findings: list[Finding]
+    measures: dict[str, MeasureStatus]
+    goals: dict[str, str]
+    strategic_goals: dict[str, str]
+    smart: dict[str, dict[str, bool]]
+    schedules: dict[str, str]
+    updates: dict[str, str]  # period -> On Time / Late / Missing / Not Due
+    alignment: Alignment = field(default_factory=Alignment)
+    # the same, by row: each row its own, a duplicated id too ("measures", "goals", ...)
+    rows: dict[str, dict[int, Any]] = field(default_factory=dict)
+
+    def of(self, what: str, item: Any) -> Any:
+        """The status (or letters) of ``item``'s own row: ``of("measures", m)``."""
+        by_row = self.rows.get(what)
+        if by_row is not None and item.row in by_row:
+            return by_row[item.row]
+        return getattr(self, what)[item.id]
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == Severity.ERROR for f in self.findings)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def to_json(self) -> dict[str, Any]:
+        card = self.card
+        return {
+            "file": card.source,
+            "district_id": card.profile.district_id,
+            "template_version": card.template_version,
+            "school_year": card.school_year,
+            "as_of": self.as_of.isoformat(),
+            "valid": self.valid,
+            "findings": [f.to_dict() for f in self.findings],
+            "goals": [{"id": g.id, "row": g.row, "strategic_goal_id": g.strategic_goal_id,
+                       "status": self.of("goals", g), "smart": self.of("smart", g)}
+                      for g in card.goals],
+            "strategic_goals": [{"id": s.id, "row": s.row,
+                                 "status": self.of("strategic_goals", s)}
+                                for s in card.strategic_goals],
+            "measures": [{"id": m.id, "row": m.row, "goal_id": m.goal_id,
+                          **self.of("measures", m).to_dict()} for m in card.measures],
+            "actions": [{"id": a.id, "row": a.row, "goal_id": a.goal_id, "status": a.status,
+                         "schedule": self.of("schedules", a)} for a in card.actions],
+            "updates": [{"month": p, "status": s} for p, s in self.updates.items()],
+            "alignment": self.alignment.to_dict(),
+        }
+
+
+def as_of_for(card: Scorecard, as_of: date | None) -> date:
+    """The date statuses are computed for: given, else the profile's, else today."""
+    return as_of or card.profile.as_of or date.today()
+
+
+def settings_for(card: Scorecard, settings: StatusSettings | None) -> StatusSettings:
+    """Given settings (a cohort's) win; else the workbook's own; else the defaults."""
+    if settings is not None:
+        return settings
+    own = card.settings
+    return StatusSettings(
+        at_risk_band=float(own.get("at_risk_band", DEFAULT_SETTINGS.at_risk_band)),
+        update_due_day=int(own.get("update_due_day", DEFAULT_SETTINGS.update_due_day)))
+
+
+def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = None,
+           settings: StatusSettings | None = None) -> CheckResult:
+    when = as_of_for(card, as_of)
+    settings = settings_for(card, settings)
+    year = SchoolYear.parse(card.school_year)
+    layout = scorecard_layout(year.label)
+    smart_findings, letters = smart_by_row(card, year)
+    align_findings, alignment = check_alignment(card)
+    exec_findings = check_execution(card, when, year, layout.update_periods, settings)
+    value_findings = check_values(card, when)
+
+    # Each row keeps its own status, a duplicated id too; by id is the first row's.
+    measures = {m.row: measure_status(m, when, year, settings) for m in card.measures}
+    by_goal: dict[str, list[str]] = {}
+    for m in card.measures:
+        by_goal.setdefault(m.goal_id or "", []).append(measures[m.row].status)
+    goals = {g.row: worst(by_goal.get(g.id, [])) for g in card.goals}
+    by_sg: dict[str, list[str]] = {}
+    for g in card.goals:
+        by_sg.setdefault(g.strategic_goal_id or "", []).append(goals[g.row])
+    strategic = {s.row: worst(by_sg.get(s.id, [])) for s in card.strategic_goals}
+    submitted = {u.month: u.submitted_on for u in card.monthly_updates}
+    updates = {p: update_status(p, submitted.get(p), when, settings.update_due_day)
+               for p in layout.update_periods}
+    found = read_findings + value_findings + smart_findings + align_findings + exec_findings
+    found.sort(key=lambda f: (_SEVERITY_RANK[f.severity], _sheet_order(card, f.sheet),
+                              f.row or 0, f.column or ""))
+    schedules = {a.row: action_schedule(a, when) for a in card.actions}
+    return CheckResult(
+        card=card, as_of=when, findings=found, measures=_first(card.measures, measures),
+        goals=_first(card.goals, goals), strategic_goals=_first(card.strategic_goals, strategic),
+        smart=_first(card.goals, letters), schedules=_first(card.actions, schedules),
+        updates=updates, alignment=alignment,
+        rows={"measures": measures, "goals": goals, "strategic_goals": strategic,
+              "smart": letters, "schedules": schedules})
+
+
+def _first(items: list[Any], by_row: dict[int, Any]) -> dict[str, Any]:
+    """By id, the first row's (a duplicated id is an error already)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        out.setdefault(item.id, by_row[item.row])
+    return out
+
+
+def _sheet_order(card: Scorecard, sheet: str | None) -> int:
+    names = list(card.sheet_names.values())
+    return names.index(sheet) if sheet in names else -1
+
+
+def check_workbook(path: str, as_of: date | None = None,
+                   settings: StatusSettings | None = None) -> CheckResult:
+    """Read and assess the workbook at ``path`` (raises ``WorkbookUnreadable``)."""
+    card, found = read_scorecard(path)
+    return assess(card, found, as_of, settings)

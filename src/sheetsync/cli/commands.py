@@ -1,0 +1,430 @@
+"""The ``sheetsync`` command: a thin layer over the library.
+
+Exit codes: 0 success; 1 the check found errors (or a pull could not read some districts);
+2 a file cannot be read or the command was misused.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheetsync import __version__
+
+# Commands import what they need when they run, so `sheetsync --help` and a pull with
+# nothing to do start quickly.
+from sheetsync.cli.exit import (  # noqa: F401  (the exit codes are named from here too)
+    EXIT_DISTRICTS_FAILED,
+    EXIT_FINDINGS,
+    EXIT_MASTER_LOCKED,
+    EXIT_UNREADABLE,
+    Failure,
+)
+from sheetsync.cli.google import client_for, google_option
+from sheetsync.errors import SheetsyncError
+from sheetsync.schema.layout import scorecard_layout
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
+
+
+def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    try:
+        return scorecard_layout(value).school_year.label if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheetsync")  # the source's, not pip's metadata
+def main() -> None:
+    """District Scorecards: templates, checks, progress status and the monthly cohort pull."""
+
+
+@main.command()
+@click.option("--year", "school_year", callback=_year, help="School year, e.g. 2026-27.")
+@click.option("--district-id", help="Pre-fill the district id.")
+@click.option("--district-name", help="Pre-fill the district name.")
+@click.option("--google", is_flag=True, help="Create it as a Google Sheet instead.")
+@click.option("--drive-folder", metavar="ID", help="With --google: the Drive folder to put it in.")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --google: a service-account key (else `sheetsync auth login`).")
+@click.option("--xlwings", is_flag=True,
+              help="Add the xlwings.conf sheet so the classic Excel add-in's Import Functions "
+                   "finds sheetsync's functions (save the copy as .xlsm).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the .xlsx.")
+@click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+def template(school_year: str | None, district_id: str | None, district_name: str | None,
+             google: bool, drive_folder: str | None, credentials: Path | None, xlwings: bool,
+             output: Path | None, force: bool) -> None:
+    """Write the District Scorecard template workbook (or create it as a Google Sheet)."""
+    from sheetsync.template.workbook import build_template, save_atomic
+
+    layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
+    profile = {"district_id": district_id, "district_name": district_name}
+    if google:
+        from sheetsync.cli.distribute import template_google
+
+        _, url = template_google(layout, folder_id=drive_folder, credentials=credentials,
+                                 profile=profile)
+        click.echo(f"Created {url} (template {layout.template_version}, {layout.school_year}).")
+        return
+    if output is None:
+        raise click.UsageError("give -o FILE.xlsx, or --google")
+    if output.exists() and not force:
+        raise Failure(f"{output} exists; `template -o` would replace it (a filled scorecard "
+                      "would be lost). Choose another name, or pass --force to replace it.")
+    wb = build_template(layout, profile=profile, xlwings=xlwings)
+    try:
+        save_atomic(wb, output)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    except OSError as exc:
+        raise Failure(f"{output}: cannot write ({exc.strerror})") from None
+    click.echo(f"Wrote {output} (template {layout.template_version}, {layout.school_year}).")
+
+
+@main.command()
+@click.option("--year", "school_year", callback=_year, help="School year, e.g. 2026-27.")
+@click.option("--json", "as_json", is_flag=True, help="Print the layout as JSON.")
+def schema(school_year: str | None, as_json: bool) -> None:
+    """Show the template layout: sheets, columns, letters and types."""
+    layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
+    if as_json:
+        _print_json(layout.to_schema())
+        return
+    for sheet in layout.to_schema()["sheets"]:
+        click.secho(f"{sheet['name']} ({sheet['entity']})", bold=True)
+        for item in sheet.get("fields") or sheet["columns"]:
+            where = item.get("cell") or item["letter"]
+            label = item.get("label") or item["header"]
+            click.echo(f"  {where:>4}  {label:<28} {item['key']:<18} {item['type']}"
+                       f"{'  required' if item['required'] else ''}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--as-of", callback=_date, help="Compute statuses for this date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def check(file: Path, as_of: date | None, as_json: bool) -> None:
+    """Check one district's scorecard and show its statuses.
+
+    Exits 0 when there are no errors, 1 when there are, 2 when FILE cannot be read.
+    """
+    from sheetsync.check.assess import check_workbook
+    from sheetsync.cli.render import render_check
+
+    try:
+        result = check_workbook(str(file), as_of)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        click.echo(render_check(result))
+    sys.exit(0 if result.valid else EXIT_FINDINGS)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+def rules(as_json: bool) -> None:
+    """List every rule a check applies, with its code and meaning."""
+    from sheetsync.check import findings as F
+    from sheetsync.cli.render import render_rules
+
+    if as_json:
+        _print_json(F.rules_table())
+    else:
+        click.echo(render_rules())
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="example")
+@click.option("--districts", default=6, show_default=True, help="How many districts.")
+@click.option("--as-of", callback=_date, help="Fill actuals up to this date (default today).")
+@click.option("--force", is_flag=True, help="Replace the cohort.toml and workbooks in FOLDER.")
+def example(folder: Path, districts: int, as_of: date | None, force: bool) -> None:
+    """Write example district workbooks and a cohort.toml into FOLDER.
+
+    FOLDER is new or empty: one that holds a cohort.toml or workbooks is left alone unless
+    --force is given.
+    """
+    from sheetsync.files import writable_folder
+    from sheetsync.template.examples import write_examples
+
+    there = _cohort_files(folder)
+    if there and not force:
+        raise Failure(f"{folder} already holds {' and '.join(there)}; `sheetsync example` "
+                      "would replace them. Choose an empty folder, or pass --force.")
+    try:
+        writable_folder(folder, "the example")
+        made = write_examples(folder, districts, as_of)
+    except SheetsyncError as exc:  # a folder that cannot be written, a file open in Excel
+        raise Failure(str(exc)) from None
+    for d in made:
+        click.echo(f"  {d.id}  {d.name:<20} {d.quality:<8} {d.path}")
+    click.echo(f"Wrote {len(made)} district workbooks and {folder / 'cohort.toml'}.")
+
+
+def _cohort_files(folder: Path) -> list[str]:
+    """What ``example`` would replace in ``folder``: its cohort.toml, its workbooks."""
+    from sheetsync.cohort.model import FILENAME
+
+    there = [FILENAME] if (folder / FILENAME).exists() else []
+    places = [f for f in (folder / "districts", folder) if f.is_dir()]
+    books = [p for f in places for p in f.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")]
+    if books:
+        there.append(f"{len(books)} workbook{'s' if len(books) > 1 else ''}")
+    return there
+
+
+@main.command()
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@click.option("--as-of", callback=_date, help="Compute statuses for this date (default today).")
+@click.option("--force", is_flag=True,
+              help="Read every district again, changed or not; also accept an --as-of outside "
+                   "the cohort's school year or after today.")
+@click.option("--accept-older", is_flag=True,
+              help="Take files older than the ones pulled before (source-older) instead of "
+                   "keeping the newer values.")
+@click.option("--json", "as_json", is_flag=True, help="Print the pull summary as JSON.")
+@google_option
+def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older: bool,
+         as_json: bool, credentials: Path | None) -> None:
+    """Read every district of the cohort and write the cohort master.
+
+    Exit codes: 0 every district was read; 3 some could not be (they are listed, and the
+    master is still written); 4 the master could not be written, being open in another
+    program (the pull is saved: close it and run `sheetsync master rebuild`); 2 the cohort
+    file cannot be used, --as-of is outside the school year or after today (without
+    --force), or the store or master cannot be written (nothing was pulled).
+    """
+    from sheetsync.cli.render import render_pull
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.places import NotWritable
+    from sheetsync.cohort.pull import as_of_problem
+    from sheetsync.cohort.pull import pull as run_pull
+
+    cohort = _cohort(cohort_path, load_cohort)
+    problem = None if force or as_of is None else as_of_problem(cohort, as_of)
+    if problem:
+        raise Failure(problem)
+    google = client_for(cohort, credentials)
+    options: dict[str, Any] = {"force": force, "google": google, "accept_older": accept_older}
+    try:
+        if as_json or not sys.stderr.isatty():
+            report = run_pull(cohort, as_of, **options)
+        else:
+            bar: Any
+            with click.progressbar(length=len(cohort.districts), label="Reading districts",
+                                   file=sys.stderr, show_pos=True,
+                                   item_show_func=lambda d: d.name if d else "") as bar:
+                report = run_pull(cohort, as_of, progress=lambda d, o: bar.update(1, d),
+                                  **options)
+    except NotWritable as exc:
+        raise Failure(f"{exc} Nothing was pulled.") from None
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        click.echo(render_pull(report))
+    if report.master_error:
+        click.secho(report.master_error, fg="red", err=True)
+        sys.exit(EXIT_MASTER_LOCKED)
+    sys.exit(EXIT_DISTRICTS_FAILED if report.failed else 0)
+
+
+def _cohort(path: Path | None, load: Any) -> Any:
+    try:
+        return load(path)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _register() -> None:
+    from sheetsync.cli.distribute import distribute
+    from sheetsync.cli.google import auth
+    from sheetsync.cli.remind import remind
+    from sheetsync.cli.report import report
+    from sheetsync.cli.year import rollover, upgrade
+
+    main.add_command(distribute)
+    main.add_command(auth)
+    main.add_command(report)
+    main.add_command(remind)
+    main.add_command(rollover)
+    main.add_command(upgrade)
+
+
+_register()
+
+
+@main.group()
+def cohort() -> None:
+    """Create and extend the cohort file (cohort.toml)."""
+
+
+@cohort.command("init")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True,
+              help="A .csv or .xlsx with columns District ID, Name and, optionally, Source "
+                   "and Contacts (title rows above the header are fine).")
+@click.option("--name", default="District cohort", show_default=True, help="The cohort's name.")
+@click.option("--year", "school_year", callback=_year, help="School year (default: this one).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("cohort.toml"),
+              show_default=True)
+def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) -> None:
+    """Write a cohort.toml from the roster a facilitator already keeps."""
+    from sheetsync.cohort.model import init_cohort, read_roster
+
+    try:
+        made = init_cohort(output, name, school_year or scorecard_layout().school_year.label,
+                           read_roster(roster))
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    pending = sum(not d.source for d in made.districts)
+    later = f"; {pending} have no source yet (`sheetsync distribute` makes them)" if pending \
+        else ""
+    click.echo(f"Wrote {output} with {len(made.districts)} districts{later}.")
+
+
+@cohort.command("add-folder")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
+    """Add every District Scorecard workbook in FOLDER that the cohort does not list yet.
+
+    Leaves out the cohort master (whatever its name), lock files and the files sheetsync
+    writes; a renamed workbook whose profile names a listed district becomes its source.
+    """
+    from sheetsync.cohort.model import add_folder, load_cohort
+
+    c = _cohort(cohort_path, load_cohort)
+    try:
+        scan = add_folder(c, folder)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    for d in scan.added:
+        click.echo(f"  + {d.id}  {d.name}  {d.source}")
+    for d in scan.moved:
+        click.echo(f"  > {d.id}  {d.name}  now read from {d.source}")
+    for path, why in scan.skipped:
+        click.echo(f"  - {path.name}: left out, {why}")
+    click.echo(f"Added {len(scan.added)} districts to {c.path}"
+               f"{f', moved {len(scan.moved)}' if scan.moved else ''}.")
+
+
+@main.group()
+def master() -> None:
+    """The cohort master workbook."""
+
+
+@master.command("rebuild")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@google_option
+def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
+    """Write the master again from the store alone, reading no district file."""
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.pull import build_master, google_master
+
+    c = _cohort(cohort_path, load_cohort)
+    if not c.store_path.exists():
+        raise Failure(f"{c.store_path}: no pulls yet; run `sheetsync pull` first")
+    from sheetsync.cohort.store import Store
+
+    try:
+        store = Store(c.store_path)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    with store:
+        try:
+            path = build_master(c, store)
+        except SheetsyncError as exc:
+            raise Failure(str(exc)) from None
+        click.echo(f"Wrote {path} from {c.store_path}.")
+        if c.master.google_sheet:
+            problem = google_master(c, store, client_for(c, credentials, write=True))
+            if problem:
+                raise Failure(problem)
+            click.echo(f"Wrote the Google master {c.master.google_sheet}.")
+
+
+@main.group()
+def history() -> None:
+    """The monthly snapshots the store keeps (the master's History sheet and trend)."""
+
+
+@history.command("drop")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to remove.")
+@click.option("--district", "district_id", metavar="ID", help="Only this district's month.")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+def history_drop(month: str, district_id: str | None, cohort_path: Path | None) -> None:
+    """Remove a month from History on purpose (e.g. a pull with a wrong --as-of), then
+    write the master again so it no longer shows that month."""
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.pull import drop_month
+
+    c = _cohort(cohort_path, load_cohort)
+    try:
+        dropped = drop_month(c, month, district_id)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(dropped.describe())
+    if dropped.master_error:
+        click.secho(dropped.master_error, fg="red", err=True)
+        sys.exit(EXIT_MASTER_LOCKED)
+
+
+@history.command("show")
+@click.option("--district", "district_id", required=True, metavar="ID", help="The district.")
+@click.option("--measure", "measure_id", required=True, metavar="ID", help="The measure, e.g. M1.")
+@click.option("--all-years", is_flag=True,
+              help="Every school year the store holds, not only the cohort's.")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@click.option("--json", "as_json", is_flag=True, help="Print the months as JSON.")
+def history_show(district_id: str, measure_id: str, all_years: bool, cohort_path: Path | None,
+                 as_json: bool) -> None:
+    """One measure's months: latest actual and status at each pull. A measure carried by
+    `cohort rollover` keeps its id, so --all-years shows its trend across years."""
+    from sheetsync.cohort.history import measure_history
+    from sheetsync.cohort.model import load_cohort
+
+    c = _cohort(cohort_path, load_cohort)
+    try:
+        found = measure_history(c, district_id, measure_id, all_years)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    if as_json:
+        _print_json(found.to_json())
+    else:
+        click.echo(found.describe())
+
+
+def _register_year() -> None:
+    from sheetsync.cli.year import cohort_rollover
+
+    cohort.add_command(cohort_rollover, "rollover")
+
+
+_register_year()
+

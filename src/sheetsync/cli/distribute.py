@@ -1,0 +1,85 @@
+"""``sheetsync distribute``, and the Google half of ``sheetsync template --google``.
+
+Registered on the main group in ``cli.py``; kept apart because both need Google
+credentials, which the rest of the CLI does not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheetsync.cli.exit import Failure
+from sheetsync.errors import SheetsyncError
+from sheetsync.schema.layout import Layout
+
+
+def _client(cohort: Any, credentials: Path | None) -> Any:
+    from sheetsync.cohort.distribute import SCOPES
+    from sheetsync.google.auth import make_client
+
+    return make_client(cohort, credentials, SCOPES)
+
+
+def template_google(layout: Layout, title: str | None = None, folder_id: str | None = None,
+                    credentials: Path | None = None, cohort: Any = None,
+                    profile: Mapping[str, Any] | None = None) -> tuple[str, str]:
+    """Create the template as a Google Sheet; ``(key, url)``. For ``template --google``."""
+    from sheetsync.cohort.distribute import template_name
+    from sheetsync.google.template import create_google_template
+
+    try:
+        return create_google_template(_client(cohort, credentials), layout,
+                                      title or template_name(layout.school_year.label),
+                                      folder_id=folder_id, profile=profile)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+
+
+@click.command()
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@click.option("--drive-folder", metavar="ID",
+              help="Make Google Sheets in this Drive folder (a shared drive's, for a service "
+                   "account).")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Write .xlsx copies into this local folder instead.")
+@click.option("--template", "template_id", metavar="KEY",
+              help="Copy this Google Sheet (default: the template in the Drive folder, made "
+                   "there if missing).")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
+              help="A service-account key or token file (default: as `sheetsync auth check`).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path | None,
+               template_id: str | None, credentials: Path | None, as_json: bool) -> None:
+    """Give every district its own copy of the template, shared with its contacts.
+
+    Copies are named "<District> (<id>) — District Scorecard <year>"; each becomes the
+    district's source in the cohort file. Running it again makes no duplicates.
+    """
+    from sheetsync.cohort.distribute import distribute as run
+    from sheetsync.cohort.model import load_cohort
+
+    if (drive_folder is None) == (folder is None):
+        raise click.UsageError("give --drive-folder ID or --folder DIR (one of them)")
+    try:
+        cohort = load_cohort(cohort_path)
+        http = _client(cohort, credentials) if drive_folder else None
+        made = run(cohort, http, drive_folder=drive_folder, folder=folder,
+                   template_id=template_id)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(made, indent=2))
+        return
+    for d in made:
+        detail = d["reason"] or d["source"]
+        shared = f"  shared with {', '.join(d['shared_with'])}" if d["shared_with"] else ""
+        click.echo(f"  {d['status']:<8} {d['id']:<10} {d['name']:<24} {detail}{shared}")
+    counts = {s: sum(d["status"] == s for d in made) for s in ("created", "exists", "skipped")}
+    click.echo(f"{counts['created']} copies made, {counts['exists']} found already, "
+               f"{counts['skipped']} districts have a scorecard; {cohort.path} updated.")

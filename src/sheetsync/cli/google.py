@@ -1,0 +1,137 @@
+"""``sheetsync auth``: sign in to Google, and check which districts' sheets can be opened.
+
+``google_option`` and ``client_for`` are what other commands (``pull``) use to get a
+Google client. Like every command, these only parse options, call the library and print.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheetsync.cli.exit import Failure
+from sheetsync.errors import SheetsyncError
+
+EXIT_CANNOT_OPEN = 3  # auth check: some districts cannot be opened
+
+
+def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--credentials PATH``: the Google key or token file to use."""
+    return click.option(
+        "--credentials", "credentials", type=click.Path(dir_okay=False, path_type=Path),
+        help="Google service-account key (or `sheetsync auth login` token) to use. Default: "
+             "[google] credentials in cohort.toml, GOOGLE_APPLICATION_CREDENTIALS, the "
+             "`auth login` token, then gspread's service_account.json.")(f)
+
+
+def client_for(cohort: Any, credentials: Path | None,
+               scopes: Sequence[str] | None = None, write: bool = False) -> Any:
+    """The Google client for ``cohort``'s Google districts and Google master; ``None`` when
+    it needs none, or when no credentials are configured (each Google district then fails
+    saying how to add them, and the local ones are pulled). Read-only scopes unless the
+    cohort writes a Google master (or ``write``)."""
+    from sheetsync.cohort.sources import is_google
+
+    write = write or bool(cohort.master.google_sheet)
+    if not write and not any(is_google(d.source) for d in cohort.districts):
+        return None
+    from sheetsync.google.auth import FULL_SCOPES, READONLY_SCOPES, NoCredentials, make_client
+
+    try:
+        return make_client(cohort, credentials,
+                           scopes or (FULL_SCOPES if write else READONLY_SCOPES))
+    except NoCredentials:
+        return None
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+
+
+@click.group()
+def auth() -> None:
+    """Google sign-in: who sheetsync reads Google Sheets as."""
+
+
+@auth.command()
+@click.option("--client-secrets", type=click.Path(dir_okay=False, path_type=Path),
+              help="The OAuth client (Desktop app) JSON from the Google Cloud console. "
+                   "Default: client_secrets.json in sheetsync's config folder, else gspread's "
+                   "credentials.json.")
+@click.option("--write", is_flag=True,
+              help="Allow writing (masters, templates, distribution); default is read-only.")
+@click.option("--no-browser", is_flag=True, help="Print the sign-in link instead of opening it.")
+@click.option("--console", is_flag=True,
+              help="No browser on this machine: sign in elsewhere and paste the address back.")
+def login(client_secrets: Path | None, write: bool, no_browser: bool, console: bool) -> None:
+    """Sign in as a Google user and save the token (~/.config/sheetsync/token.json)."""
+    from sheetsync.google import auth as g
+
+    defaults = [g.config_dir() / "client_secrets.json",
+                g.config_dir("gspread") / "credentials.json"]
+    secrets = client_secrets or next((p for p in defaults if p.is_file()), defaults[0])
+    try:
+        email, path = g.login(secrets, g.FULL_SCOPES if write else g.READONLY_SCOPES,
+                              open_browser=not no_browser, console=console)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    access = "read and write" if write else "read-only"
+    click.echo(f"Signed in as {email} ({access}). Token saved to {path}.")
+
+
+@auth.command()
+def logout() -> None:
+    """Forget the token `sheetsync auth login` saved."""
+    from sheetsync.google.auth import token_path
+
+    path = token_path()
+    if path.exists():
+        path.unlink()
+        click.echo(f"Removed {path}.")
+    else:
+        click.echo("Not signed in; nothing to remove.")
+
+
+@auth.command()
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@google_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def check(cohort_path: Path | None, credentials: Path | None, as_json: bool) -> None:
+    """Say which Google identity is in use and which districts it cannot open.
+
+    Exits 0 when every Google district can be opened, 3 when some cannot, 2 when there
+    are no usable credentials.
+    """
+    from sheetsync.cohort.model import load_cohort
+    from sheetsync.google.auth import make_client
+    from sheetsync.google.sources import check_access
+
+    try:
+        cohort = load_cohort(cohort_path)
+        result = check_access(cohort, make_client(cohort, credentials))
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(_render(result))
+    raise SystemExit(EXIT_CANNOT_OPEN if any(not d["ok"] for d in result["districts"]) else 0)
+
+
+def _render(result: dict[str, Any]) -> str:
+    lines = [f"Google identity: {result['identity']} ({result['kind']})",
+             f"Credentials: {result['credentials'] or 'given'}"]
+    if result["api_url"] != "Google":
+        lines.append(f"API address: {result['api_url']}")
+    districts = result["districts"]
+    blocked = [d for d in districts if not d["ok"]]
+    lines.append(f"{len(districts)} Google districts: {len(districts) - len(blocked)} can be "
+                 f"opened, {len(blocked)} cannot.")
+    for d in blocked:
+        lines.append(f"  {d['id']}  {d['name']}: {d['reason']}")
+    if blocked:
+        lines.append(f"Share each sheet with {result['identity']} (Viewer is enough).")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""Plain-text views of results for people at a terminal (``--json`` is for scripts)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+import click
+
+from sheetsync.check.findings import RULES, Severity
+
+if TYPE_CHECKING:
+    from sheetsync.check.assess import CheckResult
+    from sheetsync.cohort.pull import PullReport
+from sheetsync.schema.schoolyear import period_label
+
+COLOURS = {"Met": "green", "On Track": "green", "At Risk": "yellow", "Off Track": "red",
+           "Not Met": "red", "No Data": None, "Overdue": "red", "Late Start": "yellow",
+           "error": "red", "warning": "yellow", "info": None}
+SMART_LETTERS = {"specific": "S", "measurable": "M", "attainable": "A", "responsible": "R",
+                 "time_bound": "T"}
+
+
+def paint(text: str, key: str | None = None) -> str:
+    colour = COLOURS.get(key or text.strip())
+    return click.style(text, fg=colour) if colour else text
+
+
+def table(headers: list[str], rows: list[list[str]], colour_col: int | None = None,
+          numbers: tuple[int, ...] = ()) -> str:
+    """Columns padded to their widest cell; the ``numbers`` columns right-aligned."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+
+    def pad(i: int, text: str) -> str:
+        return text.rjust(widths[i]) if i in numbers else text.ljust(widths[i])
+
+    line = "  ".join(pad(i, h) for i, h in enumerate(headers))
+    out = [click.style(line, bold=True)]
+    for r in rows:
+        cells = [pad(i, c) for i, c in enumerate(r)]
+        if colour_col is not None:
+            cells[colour_col] = paint(cells[colour_col], r[colour_col])
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def render_check(result: CheckResult) -> str:
+    card = result.card
+    who = card.profile.district_name or "(no district name)"
+    lines = [click.style(f"{card.source}", bold=True),
+             f"{who} ({card.profile.district_id or 'no id'}), {card.school_year}, statuses as "
+             f"of {result.as_of}",
+             f"{result.count(Severity.ERROR)} errors, {result.count(Severity.WARNING)} "
+             f"warnings, {result.count(Severity.INFO)} notes", ""]
+    shown = sorted(result.findings, key=lambda f: (f.sheet or "", f.row or 0))
+    for sheet, items in groupby(shown, key=lambda f: f.sheet or "Workbook"):
+        lines.append(click.style(sheet, bold=True, underline=True))
+        for f in items:
+            lines.append(f"  {(f.cell or ''):<6} {paint(f'{f.severity:<8}', f.severity)} "
+                         f"{f.message}  [{f.code}]")
+        lines.append("")
+    if card.goals:
+        rows = []
+        for g in card.goals:
+            letters = "".join(v if result.of("smart", g)[k] else "·"
+                              for k, v in SMART_LETTERS.items())
+            rows.append([g.id, g.strategic_goal_id or "", result.of("goals", g), letters,
+                         (g.statement or "")[:60]])
+        lines += [table(["Goal", "Strategic", "Status", "SMART", "Statement"], rows, 2), ""]
+    if card.measures:
+        rows = []
+        for m in card.measures:
+            s = result.of("measures", m)
+            rows.append([m.id, m.goal_id or "", s.status,
+                         period_label(s.latest_period) if s.latest_period else "",
+                         _n(s.latest_actual), _n(s.expected),
+                         f"{s.progress:.0%}" if s.progress is not None else ""])
+        lines += [table(["Measure", "Goal", "Status", "Latest", "Actual", "Expected",
+                         "Progress"], rows, 2, numbers=(4, 5, 6)), ""]
+    if result.alignment.coverage is not None:
+        lines.append(f"Alignment: {result.alignment.covered} of "
+                     f"{result.alignment.strategic_goals} strategic goals have an annual goal "
+                     f"({result.alignment.coverage:.0%}).")
+    return "\n".join(lines)
+
+
+def render_rules() -> str:
+    rows = [[r.code, str(r.severity), r.category, r.title] for r in RULES.values()]
+    return table(["Code", "Severity", "Category", "Meaning"], rows, 1)
+
+
+def _n(value: float | None) -> str:
+    """A measure's number in the table: one decimal, always, so the column lines up."""
+    return "" if value is None else f"{value:.1f}"
+
+
+def render_pull(report: PullReport) -> str:
+    t = report.totals()
+    rows = []
+    for d in report.districts:
+        state = "stale" if d.get("stale") else "failed" if not d["ok"] else \
+            "unchanged" if d["reused"] else "read"
+        rows.append([d["id"], d["name"][:24], state,
+                     *(str(d.get(s) if d.get(s) is not None else "") for s in
+                       ("On Track", "At Risk", "Off Track", "Met", "Not Met")),
+                     d.get("update") or "", str(d.get("errors") or "")])
+    lines = [table(["District", "Name", "Read", "On Track", "At Risk", "Off Track", "Met",
+                    "Not Met", "Update", "Errors"], rows), ""]
+    for d in report.failed:  # in full: a reason says what to do (e.g. the email to share with)
+        kept = "; its last good read is kept, shown as stale" if d.get("stale") else ""
+        lines.append(paint(f"{d['id']} {d['name']}: {d['reason']}{kept}", "error"))
+    warned = [(d, f) for d in report.districts if d["ok"] for f in d.get("findings") or []]
+    for d, f in warned:  # identity warnings: an older copy kept out, a file shared
+        lines.append(paint(f"{d['id']} {d['name']}: {f['message']}  [{f['code']}]",
+                           f["severity"]))
+    if report.failed or warned:
+        lines.append("")
+    m = t["measures"]
+    lines.append(
+        f"{t['districts']} districts: {t['read']} read, {t['reused']} unchanged, "
+        f"{paint(str(t['failed']) + ' failed', 'error' if t['failed'] else None)}. "
+        f"Measures: {m['On Track'] + m['Met']} on track or met, {m['At Risk']} at risk, "
+        f"{m['Off Track'] + m['Not Met']} off track or not met, {m['No Data']} no data. "
+        f"{t['late_updates']} monthly updates late or missing this year.")
+    if report.master_written:
+        lines.append(f"Master written: {report.master}")
+    elif not report.master_error:
+        lines.append(f"Nothing changed; the master is up to date: {report.master}")
+    return "\n".join(lines)

@@ -1,0 +1,424 @@
+"""The cohort: which districts a consultant pulls, from where, and the settings of the pull.
+
+A ``cohort.toml`` looks like::
+
+    [cohort]
+    name = "SPIE 2026-27"
+    school_year = "2026-27"
+    [status]            # optional overrides of domain.md's defaults
+    at_risk_band = 0.10
+    update_due_day = 30
+    [master]
+    path = "cohort_master.xlsx"
+    [smtp]              # optional: how `sheetsync remind --send` sends
+    host = "smtp.example.org"
+    from = "Consultant <consultant@example.org>"
+    [[district]]
+    id = "KY-001"
+    name = "Adair County"
+    source = "districts/adair.xlsx"   # relative to cohort.toml; blank until distributed
+    contacts = ["Jane Doe <jane@adair.kyschools.us>"]
+
+A file that cannot be used raises ``CohortError`` naming the file, the line and the field.
+It is read as UTF-8 (with or without a BOM) or Windows-1252, and edited with ``tomlkit``, so
+what sheetsync writes into it (a district added, a source filled in) keeps the user's
+comments and order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from sheetsync.check.status import StatusSettings
+from sheetsync.errors import CohortError, SheetsyncError
+from sheetsync.files import is_lock_file, read_text, replacing, writable_folder
+from sheetsync.schema.schoolyear import SchoolYear
+
+FILENAME = "cohort.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CohortInfo(_Strict):
+    name: str
+    school_year: str
+
+    @field_validator("school_year")
+    @classmethod
+    def _year(cls, value: str) -> str:
+        return SchoolYear.parse(value).label
+
+
+class StatusOverrides(_Strict):
+    at_risk_band: float = Field(0.10, ge=0, le=1)
+    update_due_day: int = Field(30, ge=1, le=31)
+
+
+class MasterSettings(_Strict):
+    path: str = "cohort_master.xlsx"
+    google_sheet: str | None = None
+
+
+class District(_Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    source: str = ""  # blank until `sheetsync distribute` (or add-folder) fills it in
+    contacts: list[str] = Field(default_factory=list)  # "Jane Doe <jane@x.org>" or bare
+
+    @property
+    def emails(self) -> list[str]:
+        """The contacts' bare addresses (display names dropped)."""
+        from email.utils import parseaddr
+
+        return [parseaddr(c)[1] or c for c in self.contacts]
+
+
+class SmtpSettings(_Strict):
+    """``[smtp]``: the server reminders go through. The password is never in the file: it
+    comes from the SHEETSYNC_SMTP_PASSWORD environment variable."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    host: str = Field(min_length=1)
+    port: int = Field(587, ge=1, le=65535)
+    sender: str = Field(alias="from")
+    starttls: bool = True
+    username: str | None = None
+    cafile: str | None = None  # a CA certificate to trust (e.g. a self-signed server's)
+    timeout: float = Field(30, gt=0)  # seconds
+    digest_to: list[str] = Field(default_factory=list)
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        return _one_address(value)
+
+    @field_validator("digest_to", mode="before")
+    @classmethod
+    def _digest(cls, value: Any) -> Any:
+        value = [value] if isinstance(value, str) else value
+        return [_one_address(v) for v in value] if isinstance(value, list) else value
+
+
+def _one_address(value: str) -> str:
+    from sheetsync.cohort.roster import contact
+
+    if contact(value) is None:
+        raise ValueError(f"{value!r} is not an e-mail address (write it like "
+                         "Jane Doe <jane@x.org>)")
+    return value
+
+
+class Cohort(_Strict):
+    cohort: CohortInfo
+    status: StatusOverrides = Field(default_factory=StatusOverrides)
+    master: MasterSettings = Field(default_factory=MasterSettings)
+    google: dict[str, str] = Field(default_factory=dict)  # api_url, credentials
+    smtp: SmtpSettings | None = None
+    district: list[District] = Field(default_factory=list)
+    path: Path = Field(default=Path(FILENAME), exclude=True)
+    _doc: Any = PrivateAttr(default=None)  # the file as tomlkit read it, to edit in place
+
+    @field_validator("district")
+    @classmethod
+    def _unique(cls, districts: list[District]) -> list[District]:
+        seen: set[str] = set()
+        for d in districts:
+            if d.id in seen:
+                raise ValueError(f"district id {d.id!r} is listed twice")
+            seen.add(d.id)
+        return districts
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def districts(self) -> list[District]:
+        return self.district
+
+    @property
+    def settings(self) -> StatusSettings:
+        return StatusSettings(self.status.at_risk_band, self.status.update_due_day)
+
+    @property
+    def master_path(self) -> Path:
+        return self.folder / self.master.path
+
+    @property
+    def store_path(self) -> Path:
+        return self.folder / ".sheetsync" / "store.sqlite"
+
+    def source_path(self, district: District) -> Path:
+        return self.folder / district.source
+
+
+def find_cohort(path: str | Path | None) -> Path:
+    """``path``, or cohort.toml in the current folder."""
+    found = Path(path) if path else Path.cwd() / FILENAME
+    if found.is_dir():
+        found = found / FILENAME
+    if not found.exists():
+        raise CohortError(f"{found}: no cohort file here. Create one with `sheetsync cohort init "
+                          "--roster roster.csv` or pass --cohort PATH.")
+    return found
+
+
+def load_cohort(path: str | Path | None = None) -> Cohort:
+    path = find_cohort(path)
+    try:
+        text = read_text(path, "cohort file")
+    except SheetsyncError as exc:
+        raise CohortError(str(exc)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CohortError(f"{path}: {exc}") from None
+    try:
+        cohort = Cohort.model_validate(data)
+    except ValidationError as exc:
+        raise CohortError(_explain(path, text, exc)) from None
+    cohort.path = path
+    cohort._doc = tomlkit.parse(text)
+    return cohort
+
+
+def _explain(path: Path, text: str, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        line = _line_of(text, loc)
+        where = f"{path}:{line}" if line else str(path)
+        field = ".".join(loc) or "(file)"
+        lines.append(f"{where}: {field}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def _line_of(text: str, loc: list[str]) -> int | None:
+    """The line of a field: ``['district', '2', 'id']`` is the third [[district]]'s id."""
+    rows = text.splitlines()
+    start, end = 0, len(rows)
+    if loc and loc[0] == "district" and len(loc) > 1 and loc[1].isdigit():
+        headers = [i for i, r in enumerate(rows) if r.strip() == "[[district]]"]
+        n = int(loc[1])
+        if n >= len(headers):
+            return None
+        start = headers[n]
+        end = headers[n + 1] if n + 1 < len(headers) else len(rows)
+        key = loc[2] if len(loc) > 2 else None
+    elif loc:
+        header = [i for i, r in enumerate(rows) if r.strip() == f"[{loc[0]}]"]
+        if not header:
+            return None
+        start = header[0]
+        key = loc[1] if len(loc) > 1 else None
+    else:
+        return None
+    if key:
+        for i in range(start, end):
+            if re.match(rf"\s*{re.escape(key)}\s*=", rows[i]):
+                return i + 1
+    return start + 1
+
+
+# -- writing --------------------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)  # JSON strings and lists are valid TOML
+
+
+def dump_cohort(cohort: Cohort) -> str:
+    lines = ["[cohort]", f"name = {_toml_value(cohort.cohort.name)}",
+             f"school_year = {_toml_value(cohort.cohort.school_year)}", "", "[status]",
+             f"at_risk_band = {cohort.status.at_risk_band}",
+             f"update_due_day = {cohort.status.update_due_day}", "", "[master]",
+             f"path = {_toml_value(cohort.master.path)}"]
+    if cohort.master.google_sheet:
+        lines.append(f"google_sheet = {_toml_value(cohort.master.google_sheet)}")
+    if cohort.google:
+        lines += ["", "[google]"] + [f"{k} = {_toml_value(v)}" for k, v in cohort.google.items()]
+    for d in cohort.district:
+        lines += ["", "[[district]]", f"id = {_toml_value(d.id)}",
+                  f"name = {_toml_value(d.name)}"]
+        if d.source:
+            lines.append(f"source = {_toml_value(d.source)}")
+        lines.append(f"contacts = {_toml_value(d.contacts)}")
+    return "\n".join(lines) + "\n"
+
+
+def save_cohort(cohort: Cohort) -> Path:
+    """Write the cohort file. One read from disk is edited in place (its comments, order
+    and layout kept): districts added, and their name, source and contacts brought up to
+    date; a cohort made in memory is written whole."""
+    doc = cohort._doc if cohort._doc is not None else tomlkit.parse(dump_cohort(cohort))
+    _sync_districts(doc, cohort.district)
+    with replacing(cohort.path, suffix=".toml") as tmp:
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    cohort._doc = doc
+    return cohort.path
+
+
+def _sync_districts(doc: Any, districts: list[District]) -> None:
+    if "district" not in doc:
+        doc.append("district", tomlkit.aot())
+    tables = doc["district"]
+    by_id = {str(t.get("id")): t for t in tables}
+    for d in districts:
+        table = by_id.get(d.id)
+        if table is None:
+            table = tomlkit.table()
+            table.trivia.indent = "\n"  # a blank line before its [[district]]
+            table["id"] = d.id
+            tables.append(table)
+        for key, value in (("name", d.name), ("source", d.source), ("contacts", d.contacts)):
+            if table.get(key) != value and (value or key in table):
+                table[key] = value
+
+
+def read_roster(path: str | Path) -> list[District]:
+    """Districts from the roster a facilitator keeps (see ``roster.py``)."""
+    from sheetsync.cohort.roster import read_roster_rows
+
+    return [District(id=r.id, name=r.name, source=r.source, contacts=r.contacts)
+            for r in read_roster_rows(path)]
+
+
+def init_cohort(path: Path, name: str, school_year: str, districts: list[District]) -> Cohort:
+    if path.exists():
+        raise CohortError(f"{path} already exists; edit it or use `sheetsync cohort add-folder`")
+    try:
+        cohort = Cohort(cohort=CohortInfo(name=name, school_year=school_year),
+                        district=districts, path=path)
+    except ValidationError as exc:
+        raise CohortError(f"{path}: {exc.errors()[0]['msg']}") from None
+    writable_folder(path.parent, path.name)
+    save_cohort(cohort)
+    return cohort
+
+
+# -- adding a folder of workbooks --------------------------------------------------------
+
+
+@dataclass
+class FolderScan:
+    """What ``add_folder`` did: districts added, districts whose source it moved to a
+    renamed file (found by the id in the file's profile), and files it left out, why."""
+
+    added: list[District] = field(default_factory=list)
+    moved: list[District] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def add_folder(cohort: Cohort, folder: Path) -> FolderScan:
+    """Add every District Scorecard workbook in ``folder`` that the cohort does not list yet.
+
+    Leaves out what sheetsync wrote (the cohort master, whatever its name; the store; the
+    files it writes atomically), lock files, and workbooks the cohort already reads. A file
+    whose profile names a district the cohort lists, whose own file is gone (renamed) or not
+    yet given, becomes that district's source instead of a new district."""
+    writable_folder(cohort.folder, cohort.path.name)
+    scan = FolderScan()
+    known = {cohort.source_path(d).resolve() for d in cohort.district if d.source}
+    for path in _workbooks(folder):
+        if path.resolve() in known:
+            continue
+        why = _left_out(cohort, path)
+        if why is None:
+            why = _take(cohort, path, scan)
+        if why:
+            scan.skipped.append((path, why))
+    if scan.added or scan.moved:
+        save_cohort(cohort)
+    return scan
+
+
+def _workbooks(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix.lower() in (".xlsx", ".xlsm") and p.is_file())
+
+
+def _left_out(cohort: Cohort, path: Path) -> str | None:
+    """Why ``path`` is not a district's workbook, judged by its name and place."""
+    resolved = path.resolve()
+    if is_lock_file(path):
+        return "a lock file"
+    if path.name.startswith("."):
+        return "a hidden file (sheetsync's files being written start with a dot)"
+    if resolved == cohort.master_path.resolve():
+        return "the cohort master"
+    if cohort.store_path.parent.resolve() in resolved.parents:
+        return "sheetsync's store"
+    return None
+
+
+def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
+    """Add ``path`` or re-point a district to it; the reason when it is left out."""
+    found = _identify(path)
+    if isinstance(found, str):
+        return found
+    district_id, name, from_profile = found
+    source = _relative(cohort, path)
+    listed = next((d for d in cohort.district if d.id == district_id), None)
+    if listed is not None and from_profile:
+        if listed.source and (_is_google(listed.source) or cohort.source_path(listed).exists()):
+            return (f"its profile names {district_id}, which the cohort reads from "
+                    f"{listed.source}")
+        listed.source = source
+        scan.moved.append(listed)
+        return None
+    if listed is not None:
+        district_id = f"{district_id}-{path.stem}"
+    d = District(id=district_id, name=name, source=source)
+    cohort.district.append(d)
+    scan.added.append(d)
+    return None
+
+
+def _identify(path: Path) -> tuple[str, str, bool] | str:
+    """The district id and name a workbook's profile gives, and whether it gave the id (else
+    from its file name, when it cannot be read: the pull will say why), or why it is no
+    district's scorecard."""
+    from sheetsync.errors import WorkbookUnreadable
+    from sheetsync.master.workbook import SHEETS
+    from sheetsync.read.scorecard import read_scorecard
+    from sheetsync.read.source import open_workbook
+    from sheetsync.schema.layout import norm, scorecard_layout
+
+    district_id, name = path.stem, path.stem.replace("-", " ").replace("_", " ").title()
+    try:
+        sheets = {norm(s) for s in open_workbook(path).sheet_names}
+    except WorkbookUnreadable:
+        return district_id, name, False
+    if {norm(s) for s in SHEETS} <= sheets:
+        return "a cohort master (it has the master's sheets)"
+    if not sheets & {norm(s.name) for s in scorecard_layout().sheets}:
+        return "not a District Scorecard (none of the template's sheets)"
+    try:
+        card, _ = read_scorecard(str(path))
+    except WorkbookUnreadable:
+        return district_id, name, False
+    given = str(card.profile.district_id or "").strip()
+    return given or district_id, card.profile.district_name or name, bool(given)
+
+
+def _is_google(source: str) -> bool:
+    from sheetsync.cohort.sources import is_google
+
+    return is_google(source)
+
+
+def _relative(cohort: Cohort, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(cohort.folder.resolve()))
+    except ValueError:
+        return str(path.resolve())

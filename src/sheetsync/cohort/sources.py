@@ -1,0 +1,112 @@
+"""Where a district's scorecard lives: a local workbook, or (see ``google``) a Google Sheet.
+
+A source answers two questions for the pull: has it changed since the last pull (its
+*fingerprint*: cheap, asked of every district every month), and what are its rows (asked
+only when it changed). Sources of one kind are fingerprinted together, so that Google
+sources cost one Drive request per 1,000 files rather than one per district.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sheetsync.errors import SheetsyncError
+from sheetsync.read.source import WorkbookRows, open_workbook
+
+
+class SourceUnavailable(SheetsyncError):
+    """A district's source that cannot be reached or read; ``reason`` is for the master."""
+
+    def __init__(self, source: str, reason: str, transient: bool = False) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    token: str  # equal tokens mean the content has not changed
+    modified: str | None  # ISO 8601, for the master
+    content_hash: str | None = None  # a slower, surer identity (local files)
+
+
+class Source(Protocol):
+    label: str
+
+    def fingerprint(self) -> Fingerprint: ...
+
+    def same_content(self, previous_hash: str | None) -> tuple[bool, str | None]:
+        """For a changed token: is the content still what it was? Returns (same, hash)."""
+        ...
+
+    def read(self) -> WorkbookRows: ...
+
+
+class LocalSource:
+    """A .xlsx/.xlsm on disk (or a synced Drive/OneDrive folder)."""
+
+    def __init__(self, path: Path, label: str) -> None:
+        self.path = path
+        self.label = label
+
+    def fingerprint(self) -> Fingerprint:
+        try:
+            st = self.path.stat()
+        except OSError:
+            raise SourceUnavailable(self.label, "the file does not exist") from None
+        modified = datetime.fromtimestamp(st.st_mtime).isoformat(timespec="seconds")
+        return Fingerprint(f"{st.st_size}:{st.st_mtime_ns}", modified)
+
+    def same_content(self, previous_hash: str | None) -> tuple[bool, str | None]:
+        digest = self.content_hash()
+        return digest == previous_hash, digest
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def read(self) -> WorkbookRows:
+        return open_workbook(self.path)
+
+
+def fingerprint_all(sources: Iterable[Source]) -> dict[int, Fingerprint | SourceUnavailable]:
+    """Fingerprints by ``id(source)``; kinds that can batch (Google) override ``prefetch``."""
+    out: dict[int, Fingerprint | SourceUnavailable] = {}
+    items = list(sources)
+    for kind in {type(s) for s in items}:
+        group = [s for s in items if type(s) is kind]
+        prefetch = getattr(kind, "prefetch", None)
+        if prefetch:
+            prefetch(group)
+    for s in items:
+        try:
+            out[id(s)] = s.fingerprint()
+        except SourceUnavailable as exc:
+            out[id(s)] = exc
+    return out
+
+
+_GOOGLE = re.compile(r"^(https://(docs|drive)\.google\.com/|gsheet:|[A-Za-z0-9_-]{30,}$)")
+
+
+def is_google(source: str) -> bool:
+    """A Google Sheets URL or key, ``gsheet:KEY``, or a Drive file URL."""
+    return bool(_GOOGLE.match(source.strip()))
+
+
+def resolve_source(folder: Path, source: str, google: Any = None) -> Source:
+    """The source a cohort entry names; ``google`` is the Google client for Google sources."""
+    if not source.strip():  # a roster's district before `sheetsync distribute`
+        raise SourceUnavailable("cohort.toml", "no scorecard yet: the district's source is "
+                                "blank; `sheetsync distribute` makes its copy")
+    if is_google(source):
+        from sheetsync.google.sources import google_source
+
+        return google_source(source, google)
+    return LocalSource(folder / source, source)

@@ -1,0 +1,245 @@
+"""Reading a filled District Scorecard into a ``Scorecard``, tolerantly.
+
+Sheets and headers are found by name ignoring case, spacing and punctuation (and a few
+words people use instead); columns may be moved or added; blank rows are skipped. Every
+leniency that changed what was read becomes an info finding, every value that could not be
+read a finding at its cell. Formula cells are never read: statuses are computed from inputs.
+This module finds the sheets, the profile form and each table's header row; how a table's
+columns map and its rows become models is ``table_rows``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sheetsync.check import findings as F
+from sheetsync.check.findings import Finding
+from sheetsync.errors import WorkbookUnreadable
+from sheetsync.read import coerce
+from sheetsync.read.models import Profile, Scorecard
+from sheetsync.read.rows import RowParser, columns_for, unreadable_finding
+from sheetsync.read.source import MAX_ROWS, WorkbookRows, open_workbook
+from sheetsync.schema.layout import (
+    TEMPLATE_VERSION,
+    WORKBOOK_SETTINGS,
+    Layout,
+    SheetLayout,
+    norm,
+    scorecard_layout,
+)
+from sheetsync.schema.schoolyear import SchoolYear
+
+_SETTING_LABELS = {norm(label): name for name, label in WORKBOOK_SETTINGS}
+_SETTING_KEYS = {"AtRiskBand": "at_risk_band", "UpdateDueDay": "update_due_day"}
+HEADER_SCAN_ROWS = 20
+PROFILE_SCAN_ROWS = 40
+
+
+def same_version(found: str | None, expected: str) -> bool:
+    """'1', '1.0' and 1.0 typed as a number are the same version; '1.0-beta' is not."""
+    def parts(v: str) -> tuple[int, ...] | str:
+        try:
+            numbers = [int(p) for p in v.strip().split(".")]
+        except ValueError:
+            return v.strip()
+        while len(numbers) > 1 and numbers[-1] == 0:
+            numbers.pop()
+        return tuple(numbers)
+    return found is not None and parts(found) == parts(expected)
+
+
+def read_scorecard(path: str, school_year: str | None = None,
+                   max_rows: int = MAX_ROWS) -> tuple[Scorecard, list[Finding]]:
+    """Read the workbook at ``path``. Raises ``WorkbookUnreadable`` if it is not a workbook."""
+    return read_rows(open_workbook(path, max_rows), school_year, max_rows)
+
+
+def read_rows(wb: WorkbookRows, school_year: str | None = None,
+              max_rows: int = MAX_ROWS) -> tuple[Scorecard, list[Finding]]:
+    return _Reader(wb, max_rows).read(school_year)
+
+
+class _Reader:
+    def __init__(self, wb: WorkbookRows, max_rows: int) -> None:
+        self.wb = wb
+        self.max_rows = max_rows
+        self.findings: list[Finding] = []
+        self.sheet_index = {norm(n): n for n in wb.sheet_names}
+
+    # -- the workbook ------------------------------------------------------------------
+
+    def read(self, school_year: str | None) -> tuple[Scorecard, list[Finding]]:
+        default = scorecard_layout()
+        profile_sheet = default.sheet("profile")
+        profile, profile_name = self._profile(profile_sheet)
+        year = self._school_year(school_year or profile.school_year, profile_sheet)
+        layout = scorecard_layout(year.label)
+        card = Scorecard(source=self.wb.path, template_version=profile.template_version,
+                         school_year=year.label, profile=profile)
+        if profile_name:
+            card.sheet_names["profile"] = profile_name
+        if profile_name and not same_version(profile.template_version, TEMPLATE_VERSION):
+            self.findings.append(F.TEMPLATE_VERSION(
+                sheet=profile_name, cell=profile_sheet.field("template_version").cell,
+                found=profile.template_version or "(none)", expected=TEMPLATE_VERSION))
+        for sheet in layout.sheets[1:]:
+            name = self._find_sheet(sheet)
+            if name is None:
+                self.findings.append(F.MISSING_SHEET(sheet=sheet.name, what=sheet.title.lower()))
+                continue
+            card.sheet_names[sheet.entity] = name
+            rows, letters = self._table(sheet, name, layout)
+            setattr(card, sheet.entity, rows)
+            card.columns[sheet.entity] = letters
+        if not card.sheet_names:
+            raise WorkbookUnreadable(self.wb.path, (
+                "this is not a District Scorecard workbook: it has none of the template's "
+                f"sheets ({', '.join(s.name for s in layout.sheets)}); its sheets are "
+                f"{', '.join(self.wb.sheet_names[:6]) or 'none'}"))
+        self._check_periods(card, layout, profile_sheet)
+        card.settings = self._workbook_settings(layout)
+        return card, self.findings
+
+    def _workbook_settings(self, layout: Layout) -> dict[str, float]:
+        """The at-risk band and update due day stamped in the Lists sheet, so that a check
+        computes what the workbook's own formulas compute."""
+        name = self.sheet_index.get(norm(layout.lists_sheet))
+        if name is None:
+            return {}
+        out: dict[str, float] = {}
+        for row in self.wb.rows(name)[:len(WORKBOOK_SETTINGS)]:  # one setting a row, at the top
+            for i, value in enumerate(row[:-1]):
+                key = _SETTING_LABELS.get(norm(value)) if isinstance(value, str) else None
+                number = row[i + 1]
+                if key in _SETTING_KEYS and isinstance(number, int | float) and \
+                        not isinstance(number, bool):
+                    out[_SETTING_KEYS[key]] = number
+        return out
+
+    def _find_sheet(self, sheet: SheetLayout) -> str | None:
+        for candidate in (sheet.name, sheet.title, *sheet.aliases):
+            found = self.sheet_index.get(norm(candidate))
+            if found:
+                return found
+        return None
+
+    def _school_year(self, text: str | None, profile_sheet: SheetLayout) -> SchoolYear:
+        if text:
+            try:
+                return SchoolYear.parse(text)
+            except ValueError:
+                self.findings.append(F.NOT_A_YEAR(
+                    sheet=profile_sheet.name, cell=profile_sheet.field("school_year").cell,
+                    header="School year", value=text))
+        return SchoolYear.containing(date.today())
+
+    def _check_periods(self, card: Scorecard, layout: Layout, profile: SheetLayout) -> None:
+        found = {p for m in card.measures for p in (*m.actuals, *m.interim_targets)}
+        outside = sorted(found - set(layout.periods))
+        if outside:
+            years = {SchoolYear.containing(date(int(p[:4]), int(p[5:]), 1)).label for p in outside}
+            self.findings.append(F.SCHOOL_YEAR_MISMATCH(
+                sheet=profile.name, cell=profile.field("school_year").cell,
+                profile=layout.school_year.label, template=", ".join(sorted(years))))
+
+    # -- the profile form --------------------------------------------------------------
+
+    def _profile(self, sheet: SheetLayout) -> tuple[Profile, str | None]:
+        name = self._find_sheet(sheet)
+        if name is None:
+            self.findings.append(F.MISSING_SHEET(sheet=sheet.name, what="the district profile"))
+            return Profile(), None
+        rows = self.wb.rows(name)
+        labels = {norm(r[0]): i for i, r in enumerate(rows[:PROFILE_SCAN_ROWS]) if r and r[0]}
+        values: dict[str, Any] = {}
+        for fld in sheet.fields:
+            if fld.formula:
+                continue
+            r = labels.get(norm(fld.label))
+            cell = f"B{r + 1}" if r is not None else fld.cell
+            raw = _at(rows, cell)
+            value: Any
+            try:
+                if fld.type == "date":
+                    value, _ = coerce.read_date(raw, self.wb.date1904)
+                elif fld.type == "id":
+                    value, _ = coerce.read_id(raw, "")
+                else:
+                    value, _ = coerce.read_text(raw)
+            except coerce.Unreadable as exc:
+                self._unreadable(exc, name, cell, fld.label)
+                continue
+            if value is None and fld.required:
+                self.findings.append(F.REQUIRED_MISSING(
+                    sheet=name, cell=cell, what="The district profile", header=fld.label))
+            values[fld.key] = value
+        return Profile(**values), name
+
+    # -- a table sheet -----------------------------------------------------------------
+
+    def _table(self, sheet: SheetLayout, name: str,
+               layout: Layout) -> tuple[list[Any], dict[str, str]]:
+        rows = self.wb.rows(name)
+        header_at = self._header_row(sheet, rows)
+        if header_at is None:
+            self.findings.append(F.NO_HEADER_ROW(
+                sheet=name, headers="', '".join(c.header for c in sheet.input_columns[:3]),
+                rows=HEADER_SCAN_ROWS))
+            return [], {}
+        columns = columns_for(sheet, name, rows[header_at], header_at + 1, self.wb)
+        self.findings += columns.findings
+        letters = columns.letters
+        data = rows[header_at + 1:]
+        total = max(self.wb.heights.get(name, 0), len(rows)) - header_at - 1
+        if total > self.max_rows:
+            self.findings.append(F.TOO_MANY_ROWS(
+                sheet=name, rows=total, limit=self.max_rows,
+                last=header_at + 1 + self.max_rows))
+            data = data[:self.max_rows]
+        parse = RowParser(self.findings, sheet, name, columns,
+                          self.wb.percent_cells.get(name, frozenset()))
+        out = [m for r, values in enumerate(data, header_at + 2)
+               if (m := parse(r, values)) is not None]
+        self._duplicates(sheet, name, out, letters)
+        return out, letters
+
+    def _header_row(self, sheet: SheetLayout, rows: list[list[Any]]) -> int | None:
+        """The row among the first few that names the most of the sheet's columns."""
+        known = sheet.input_headers
+        best, best_score = None, 1
+        for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+            score = sum(1 for v in row if isinstance(v, str) and norm(v) in known)
+            if score > best_score:
+                best, best_score = i, score
+                if score * 2 > len(known):
+                    break  # most of the headers: no other row can be the header row
+        return best
+
+    def _duplicates(self, sheet: SheetLayout, name: str, rows: list[Any],
+                    letters: dict[str, str]) -> None:
+        key = "month" if sheet.entity == "monthly_updates" else "id"
+        header = sheet.column(key).header
+        first: dict[str, int] = {}
+        for item in rows:
+            value = getattr(item, key)
+            if value in first:
+                self.findings.append(F.DUPLICATE_ID(
+                    sheet=name, cell=f"{letters[key]}{item.row}", header=header,
+                    value=value, first=first[value]))
+            else:
+                first[value] = item.row
+
+    def _unreadable(self, exc: coerce.Unreadable, sheet: str, cell: str, header: str) -> None:
+        self.findings.append(unreadable_finding(exc, sheet, cell, header))
+
+
+def _at(rows: list[list[Any]], cell: str) -> Any:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    r = int(cell[len(letters):]) - 1
+    c = 0
+    for ch in letters:
+        c = c * 26 + ord(ch) - 64
+    if r < len(rows) and c - 1 < len(rows[r]):
+        return rows[r][c - 1]
+    return None

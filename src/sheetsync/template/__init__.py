@@ -1,0 +1,1 @@
+"""The District Scorecard workbook a district fills in: sheets, formulas, printing, examples."""

@@ -1,0 +1,456 @@
+"""Writing the District Scorecard workbook from the layout.
+
+``build_template`` gives the empty template (optionally pre-filled with a district's
+profile and rows); the example generator uses the same function to write filled copies.
+Dropdowns come from the hidden Lists sheet or from the id columns they refer to; header
+cells carry input messages; computed columns hold native formulas and are locked (sheet
+protection without a password) while input columns are unlocked and formatted as whole
+columns; headers are frozen and filtered; statuses are coloured. Formulas filled down a
+column are saved once, as shared formulas (``shared_formulas``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from copy import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sheetsync import __version__
+from sheetsync.check.status import StatusSettings
+from sheetsync.files import replacing
+from sheetsync.read.coerce import BLANK_WORDS
+from sheetsync.schema.layout import (
+    CHOICES,
+    SCHEDULES,
+    UPDATE_STATUSES,
+    WORKBOOK_SETTINGS,
+    Column,
+    Layout,
+    SheetLayout,
+    entity_sheets,
+    scorecard_layout,
+)
+from sheetsync.schema.schoolyear import period_date
+from sheetsync.template.formulas import as_of as as_of_formula
+from sheetsync.template.formulas import formula
+from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
+from sheetsync.template.shared_formulas import formulas_shared
+
+# entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
+Rows = Mapping[str, Iterable[Mapping[str, Any]]]
+
+NAVY, GREY, PALE = "1F3864", "595959", "F2F2F2"
+STATUS_COLOURS = {
+    "Met": ("1E7B34", "FFFFFF"), "On Track": ("C6EFCE", "006100"),
+    "At Risk": ("FFEB9C", "9C5700"), "Off Track": ("FFC7CE", "9C0006"),
+    "Not Met": ("9C0006", "FFFFFF"), "No Data": ("EDEDED", "595959"),
+    "Overdue": ("FFC7CE", "9C0006"), "Late Start": ("FFEB9C", "9C5700"),
+    "Complete": ("C6EFCE", "006100"), "Missing": ("FFC7CE", "9C0006"),
+    "Late": ("FFEB9C", "9C5700"), "On Time": ("C6EFCE", "006100"),
+}
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+THIN = Side(style="thin", color="BFBFBF")
+UNLOCKED = Protection(locked=False)
+PERIOD_ROW = 15  # the row of the Lists sheet holding PeriodEnds
+BLANK_ROW = PERIOD_ROW + 4  # ... and the row holding BlankWords
+CHECK_COLOURS = ("FCE4D6", "833C0B")  # a Check cell with something to say
+SETTINGS = WORKBOOK_SETTINGS
+
+
+def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
+                   rows: Rows | None = None, at_risk_band: float = 0.10,
+                   update_due_day: int = 30, xlwings: bool = False) -> Workbook:
+    """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
+    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
+    layout = layout or scorecard_layout()
+    settings = StatusSettings(at_risk_band, update_due_day)  # the formulas' and the words'
+    words = setting_words(settings)
+    wb = Workbook()
+    wb.remove(wb.active)
+    _instructions(wb.create_sheet(layout.instructions_sheet), layout, words)
+    profile_values = {"school_year": layout.school_year.label,
+                      "template_version": layout.template_version, **(profile or {})}
+    _profile(wb.create_sheet(layout.sheet("profile").name), layout, profile_values, words)
+    for sheet in entity_sheets(layout):
+        ws = wb.create_sheet(sheet.name)
+        _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())), words)
+    _lists(wb.create_sheet(layout.lists_sheet), layout, settings)
+    _names(wb, layout)
+    _print_setup(wb, layout, profile_values)
+    if xlwings:
+        _xlwings_conf(wb)
+    wb.custom_doc_props.append(StringProperty(name="sheetsync_template_version",
+                                              value=layout.template_version))
+    wb.active = 1
+    return wb
+
+
+def save_atomic(wb: Workbook, path: str | Path) -> Path:
+    """Write ``wb`` to ``path`` so a reader sees the old file or the new one, whole."""
+    path = Path(path)
+    with replacing(path) as tmp, formulas_shared(wb):
+        wb.save(tmp)
+    return path
+
+
+def setting_words(settings: StatusSettings) -> dict[str, str]:
+    """How the template's sentences state the settings its formulas read: ``{band}`` is
+    the at-risk band as a percentage of the gap, ``{due_day}`` the update's due day."""
+    band = round(settings.at_risk_band * 100, 6)
+    return {"band": f"{band:g}%", "due_day": _ordinal(settings.update_due_day)}
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _say(text: str, words: Mapping[str, str]) -> str:
+    """``text`` with each ``{setting}`` it names in words."""
+    for name, value in words.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+# -- sheets ------------------------------------------------------------------------------
+
+
+def _title(ws: Worksheet, title: str, guidance: str) -> None:
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14, color=NAVY)
+    ws["A2"] = guidance
+    ws["A2"].font = Font(italic=True, color=GREY)
+
+
+def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> None:
+    _title(ws, f"District Scorecard {layout.school_year.label}",
+           f"Template version {layout.template_version}. Made with sheetsync {__version__}.")
+    lines = [
+        "How to use this workbook",
+        "1. Fill in the District Profile: your district id and name are usually filled in "
+        "for you.",
+        "2. List your strategic-plan goals, your CDIP goals and your needs (mark two or three "
+        "priority needs).",
+        "3. Write one SMART goal per row on Goals, pointing to a strategic goal and a CDIP "
+        "goal with the dropdowns.",
+        "4. Add at least one measure and one action for every goal.",
+        "5. Each month, type that month's actual for every measure and fill in the Monthly "
+        "Updates row by the {due_day}.",
+        "Grey columns are computed by formulas and locked; they work in Excel, Google Sheets "
+        "and LibreOffice with nothing to install.",
+        "Check (the last column of a sheet): empty while the formulas can read the row. "
+        "When it names a cell (text in a number or date column, a choice or id not as on "
+        "the list), retype that cell: until then the row's computed columns leave it out.",
+        "Percentages: type 45 or 45% — both are read as 45%.",
+        "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
+        "progress is at least the expected progress for the month; At Risk within "
+        "{band} of the gap below it; Met once the target is reached; Not Met after the "
+        "target date.",
+        "",
+        "What each sheet holds",
+    ]
+    for i, line in enumerate(lines, 4):
+        ws.cell(i, 1, _say(line, words))
+    ws["A4"].font = ws.cell(4 + lines.index("What each sheet holds"), 1).font = Font(bold=True)
+    r = 4 + len(lines)
+    for sheet in layout.sheets:
+        ws.cell(r, 1, sheet.name).font = Font(bold=True)
+        ws.cell(r, 2, _say(sheet.guidance, words))
+        r += 1
+        for col in sheet.columns:
+            if col.period and col.period != layout.periods[0]:
+                continue
+            name = col.header if not col.period else f"{col.header.split()[0]} <month>"
+            ws.cell(r, 2, f"{col.letter or ''}  {name}{' (required)' if col.required else ''}")
+            ws.cell(r, 3, _say(col.help, words))
+            r += 1
+        for fld in sheet.fields:
+            ws.cell(r, 2, f"{fld.cell}  {fld.label}{' (required)' if fld.required else ''}")
+            ws.cell(r, 3, _say(fld.help, words))
+            r += 1
+    _wrap_instructions(ws, first=4)
+    ws.sheet_view.showGridLines = False
+
+
+INSTRUCTION_WIDTHS = {"A": 28, "B": 36, "C": 72}  # one Letter page wide, landscape
+
+
+def _wrap_instructions(ws: Worksheet, first: int) -> None:
+    """Every sentence wraps inside the printed width and its row is tall enough for it: a
+    line of its own spans A:C; a sheet's guidance, a column and its help sit in A, B, C."""
+    widths = INSTRUCTION_WIDTHS
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+    for r in range(first, ws.max_row + 1):
+        cells = [ws[f"{letter}{r}"] for letter in widths]
+        texts = [c.value for c in cells]
+        if texts[0] and not any(texts[1:]):
+            ws.merge_cells(f"A{r}:C{r}")
+            spans = [(str(texts[0]), float(sum(widths.values())))]
+        else:
+            spans = [(str(t), float(w)) for t, w in zip(texts, widths.values(), strict=True)
+                     if t]
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if spans:
+            ws.row_dimensions[r].height = row_height(spans, bold=bool(cells[0].font.b))
+
+
+def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
+             words: Mapping[str, str]) -> None:
+    sheet = layout.sheet("profile")
+    _title(ws, sheet.title, _say(sheet.guidance, words))
+    for fld in sheet.fields:
+        label = ws[f"A{fld.cell[1:]}"]
+        label.value = fld.label
+        label.font = Font(bold=True)
+        cell = ws[fld.cell]
+        if fld.formula:
+            cell.value = as_of_formula(layout, sheet, sheet.field("as_of").cell)
+            cell.number_format = "yyyy-mm-dd"
+            cell.fill = PatternFill("solid", fgColor=PALE)
+            continue
+        _set_input(cell, values.get(fld.key))
+        if fld.type == "date":
+            cell.number_format = "yyyy-mm-dd"
+        if fld.key != "template_version":
+            cell.protection = UNLOCKED
+        if fld.help:
+            _prompt(ws, fld.cell, fld.label, _say(fld.help, words))
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 40
+    _allow_editing_around_formulas(ws)
+
+
+def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
+           rows: list[Mapping[str, Any]], words: Mapping[str, str]) -> None:
+    _title(ws, f"{sheet.title} — {layout.school_year.label}", _say(sheet.guidance, words))
+    h, first, last = sheet.header_row, sheet.first_data_row, sheet.last_data_row
+    last = max(last, first + len(rows) - 1)
+    for col in sheet.columns:
+        cell = ws[f"{col.letter}{h}"]
+        cell.value = col.header
+        cell.font = HEADER_FONT
+        cell.fill = PatternFill("solid", fgColor=GREY if not col.is_input else NAVY)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[col.letter].width = col.width
+        help_text = _say(col.help, words) + (" Required." if col.required else "")
+        if help_text.strip():
+            _prompt(ws, cell.coordinate, col.header, help_text)
+    ws.row_dimensions[h].height = row_height([(c.header, c.width) for c in sheet.columns],
+                                             bold=True)
+    if sheet.entity == "monthly_updates" and not rows:
+        rows = [{"month": period_date(p).replace(day=1)} for p in layout.update_periods]
+    for col in sheet.columns:
+        _fill_column(ws, layout, sheet, col, rows, first, last)
+    _validations(ws, layout, sheet, first, last)
+    _colours(ws, sheet, first, last)
+    ws.freeze_panes = f"B{first}"
+    ws.auto_filter.ref = f"A{h}:{sheet.columns[-1].letter}{last}"
+    interim = [c for c in sheet.columns if c.key == "interim_target"]
+    if interim:
+        ws.column_dimensions.group(interim[0].letter, interim[-1].letter, outline_level=1,
+                                   hidden=True)
+    ws.protection.sheet = True
+    _allow_editing_around_formulas(ws)
+
+
+def _print_setup(wb: Workbook, layout: Layout, profile: Mapping[str, Any]) -> None:
+    """Every sheet prints landscape on Letter, one page wide, its header row on every page;
+    the instructions on two pages at most; the footer names the district, sheet and page."""
+    district = profile.get("district_name") or profile.get("district_id") or "District"
+    footer = footer_text(f"{district} · Scorecard {layout.school_year.label}")
+    for ws in wb.worksheets:
+        _page_setup(ws, footer, pages_tall=2 if ws.title == layout.instructions_sheet else 0)
+    for sheet in entity_sheets(layout):
+        wb[sheet.name].print_title_rows = f"{sheet.header_row}:{sheet.header_row}"
+
+
+def _page_setup(ws: Worksheet, footer: str, pages_tall: int = 0) -> None:
+    """Landscape Letter, one page wide and ``pages_tall`` high (0: as many as it takes)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = pages_tall
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(**MARGINS)
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.center.text = "&A"
+    ws.oddFooter.right.text = PAGE_FOOTER_RIGHT
+
+
+def _allow_editing_around_formulas(ws: Worksheet) -> None:
+    """Protection keeps formulas safe and nothing else: people (and the add-in's "Check
+    workbook", which colours cells) may still format, filter, sort and insert rows."""
+    ws.protection.sheet = True
+    for option in ("formatCells", "formatColumns", "formatRows", "autoFilter", "sort",
+                   "insertRows"):
+        setattr(ws.protection, option, False)
+
+
+def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
+                 rows: list[Mapping[str, Any]], first: int, last: int) -> None:
+    if col.is_input:
+        _fill_input_column(ws, col, rows, first)
+        return
+    proto = ws[f"{col.letter}{first}"]  # styled once; the other cells share its style
+    proto.fill = PatternFill("solid", fgColor=PALE)
+    if col.number_format:
+        proto.number_format = col.number_format
+    proto.border = Border(bottom=THIN)
+    for r in range(first, last + 1):
+        cell = ws[f"{col.letter}{r}"]
+        if r != first:
+            cell._style = copy(proto._style)
+        cell.value = formula(layout, sheet, col.key, r)
+
+
+def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]],
+                       first: int) -> None:
+    """An input column is styled as a column: unlocked, with its number format. Excel and
+    LibreOffice give a column's style to every cell that has none of its own, so empty rows
+    need no cell records (which every reader would wade through) and rows typed below the
+    prepared ones are open too. The values given get cells of the same style."""
+    dim = ws.column_dimensions[col.letter]
+    dim.protection = UNLOCKED
+    if col.number_format:
+        dim.number_format = col.number_format
+    for r, row in enumerate(rows, first):
+        value = row.get(col.slot)
+        if value is not None:
+            cell = ws[f"{col.letter}{r}"]
+            cell._style = copy(dim._style)
+            _set_input(cell, value)
+
+
+def _set_input(cell: Any, value: Any) -> None:
+    """A typed value; text stays text even when it begins with '=' (openpyxl would make it a
+    formula), so a roster's or district's text can never run in a workbook we write."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
+def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
+                 last: int) -> None:
+    lists = layout.lists_sheet
+    choice_col = {name: get_column_letter(i) for i, name in enumerate(CHOICES, 1)}
+    for col in sheet.input_columns:
+        area = f"{col.letter}{first}:{col.letter}{last}"
+        dv = None
+        if col.choices:
+            n = len(CHOICES[col.choices])
+            letter = choice_col[col.choices]
+            dv = DataValidation(type="list", formula1=f"{lists}!${letter}$2:${letter}${n + 1}",
+                                allow_blank=True, errorStyle="stop",
+                                error=f"Pick one of: {', '.join(CHOICES[col.choices])}"[:255],
+                                errorTitle=col.header[:32])
+        elif col.ref:
+            target = layout.sheet(col.ref)
+            ref = (f"'{target.name}'!$A${target.first_data_row}:"
+                   f"$A${target.last_data_row}")
+            dv = DataValidation(type="list", formula1=ref, allow_blank=True,
+                                errorStyle="warning", errorTitle=col.header[:32],
+                                error=f"Pick an id from the '{target.name}' sheet.")
+        elif col.type == "date":
+            dv = DataValidation(type="date", operator="greaterThan", formula1="36526",
+                                allow_blank=True, errorStyle="warning",
+                                errorTitle=col.header[:32],
+                                error="Type a date such as 2027-05-31.")
+        elif col.type == "number":
+            dv = DataValidation(type="decimal", operator="between", formula1="-1000000000",
+                                formula2="1000000000", allow_blank=True, errorStyle="warning",
+                                errorTitle=col.header[:32],
+                                error="Type a number such as 45 (or 45%).")
+        if dv is not None:
+            dv.showErrorMessage = True
+            dv.add(area)
+            ws.add_data_validation(dv)
+
+
+def _colours(ws: Worksheet, sheet: SheetLayout, first: int, last: int) -> None:
+    for col in sheet.columns:
+        if col.key == "row_check":
+            bg, fg = CHECK_COLOURS
+            ws.conditional_formatting.add(f"{col.letter}{first}:{col.letter}{last}", FormulaRule(
+                formula=[f"LEN({col.letter}{first})>0"], font=Font(bold=True, color=fg),
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg)))
+        if col.is_input or col.key not in ("status", "schedule", "update_status"):
+            continue
+        area = f"{col.letter}{first}:{col.letter}{last}"
+        for status, (bg, fg) in STATUS_COLOURS.items():
+            ws.conditional_formatting.add(area, CellIsRule(
+                operator="equal", formula=[f'"{status}"'],
+                fill=PatternFill("solid", fgColor=bg, bgColor=bg), font=Font(color=fg)))
+
+
+def _prompt(ws: Worksheet, cell: str, title: str, text: str) -> None:
+    dv = DataValidation(showInputMessage=True, promptTitle=title[:32], prompt=text[:255])
+    dv.add(cell)
+    ws.add_data_validation(dv)
+
+
+def _lists(ws: Worksheet, layout: Layout, settings: StatusSettings) -> None:
+    for i, (name, values) in enumerate(CHOICES.items(), 1):
+        ws.cell(1, i, name).font = Font(bold=True)
+        for r, value in enumerate(values, 2):
+            ws.cell(r, i, value)
+    base = len(CHOICES) + 2
+    year = layout.school_year
+    named = {"SchoolStart": year.start, "SchoolEnd": year.end,
+             "AtRiskBand": settings.at_risk_band, "UpdateDueDay": settings.update_due_day}
+    for r, (name, label) in enumerate(SETTINGS, 1):
+        ws.cell(r, base, label)
+        cell = ws.cell(r, base + 1, named[name])
+        if isinstance(named[name], date):
+            cell.number_format = "yyyy-mm-dd"
+    ws.cell(PERIOD_ROW, 1, "Month ends")
+    for i, p in enumerate(layout.periods, 2):
+        ws.cell(PERIOD_ROW, i, period_date(p)).number_format = "yyyy-mm-dd"
+    ws.cell(PERIOD_ROW + 2, 1, "Statuses")
+    for i, s in enumerate((*("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data"),
+                           *SCHEDULES, *UPDATE_STATUSES), 2):
+        ws.cell(PERIOD_ROW + 2, i, s)
+    ws.cell(BLANK_ROW, 1, "Blank words")
+    for i, word in enumerate(sorted(BLANK_WORDS), 2):
+        ws.cell(BLANK_ROW, i, word)
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+def _xlwings_conf(wb: Workbook) -> None:
+    from sheetsync.udfs import xlwings_conf_rows
+
+    ws = wb.create_sheet("xlwings.conf")  # the add-in reads key/value rows down from A1
+    for r, (key, value) in enumerate(xlwings_conf_rows(), 1):
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, value)
+    ws.sheet_state = "hidden"
+
+
+def _names(wb: Workbook, layout: Layout) -> None:
+    lists = layout.lists_sheet
+    base = get_column_letter(len(CHOICES) + 3)
+    profile = layout.sheet("profile")
+    refs = {"AsOf": f"'{profile.name}'!${profile.field('status_date').cell[0]}"
+                    f"${profile.field('status_date').cell[1:]}"}
+    for r, (name, _) in enumerate(SETTINGS, 1):
+        refs[name] = f"{lists}!${base}${r}"
+    end = get_column_letter(len(layout.periods) + 1)
+    refs["PeriodEnds"] = f"{lists}!$B${PERIOD_ROW}:${end}${PERIOD_ROW}"
+    end = get_column_letter(len(BLANK_WORDS) + 1)
+    refs["BlankWords"] = f"{lists}!$B${BLANK_ROW}:${end}${BLANK_ROW}"
+    for name, ref in refs.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
