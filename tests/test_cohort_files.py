@@ -19,7 +19,7 @@ from sheetsync.cohort.model import load_cohort, read_roster
 from sheetsync.cohort.places import NotWritable
 from sheetsync.cohort.pull import pull
 from sheetsync.errors import CohortError, OutputLocked
-from sheetsync.master.workbook import write_master
+from sheetsync.master.write import write_master
 from tests import fake_google as fg
 from tests.fake_google import USER_EMAIL, USER_TOKEN
 

@@ -389,7 +389,7 @@ def _identify(path: Path) -> tuple[str, str, bool] | str:
     from its file name, when it cannot be read: the pull will say why), or why it is no
     district's scorecard."""
     from sheetsync.errors import WorkbookUnreadable
-    from sheetsync.master.workbook import SHEETS
+    from sheetsync.master.layout import SHEETS
     from sheetsync.read.scorecard import read_scorecard
     from sheetsync.read.source import open_workbook
     from sheetsync.schema.layout import norm, scorecard_layout

@@ -229,7 +229,7 @@ def source_older(prev: dict[str, Any] | None, read: Outcome) -> Finding | None:
         what = (f"This file was last modified {read.modified}, before the copy pulled last "
                 f"time (modified {prev['modified']}); it looks like an older copy.")
     else:
-        from sheetsync.master.workbook import latest_month
+        from sheetsync.master.summary import latest_month
 
         before = (prev.get("summary") or {}).get("latest_month")
         now = latest_month((read.data or {}).get("card") or {})
@@ -273,7 +273,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                     store.keep(db, o, period, o.stale or "")
                     changed = True
                 elif not o.reused or o.data is not None:
-                    from sheetsync.master.workbook import district_summary
+                    from sheetsync.master.summary import district_summary
 
                     o.summary = district_summary(o, period)
                     store.save(db, o, period)
@@ -364,7 +364,7 @@ def cohort_periods(cohort: Cohort) -> list[str]:
 
 def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Path:
     """Write the master from the store alone (what ``sheetsync master rebuild`` runs)."""
-    from sheetsync.master.workbook import write_master
+    from sheetsync.master.write import write_master
 
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))
