@@ -291,7 +291,8 @@ def cohort() -> None:
               show_default=True)
 def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) -> None:
     """Write a cohort.toml from the roster a facilitator already keeps."""
-    from sheetsync.cohort.model import init_cohort, read_roster
+    from sheetsync.cohort.model import init_cohort
+    from sheetsync.cohort.roster import read_roster
 
     try:
         made = init_cohort(output, name, school_year or scorecard_layout().school_year.label,
@@ -314,7 +315,8 @@ def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
     Leaves out the cohort master (whatever its name), lock files and the files sheetsync
     writes; a renamed workbook whose profile names a listed district becomes its source.
     """
-    from sheetsync.cohort.model import add_folder, load_cohort
+    from sheetsync.cohort.add_folder import add_folder
+    from sheetsync.cohort.model import load_cohort
 
     c = _cohort(cohort_path, load_cohort)
     try:
