@@ -18,10 +18,13 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from sheetsync.read.models import Action, Measure
 from sheetsync.schema.layout import FREQUENCY_MONTHS, STATUSES
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key
+
+if TYPE_CHECKING:  # annotations only: the cohort file's settings need no scorecard models
+    from sheetsync.read.models import Action, Measure
 
 # Worst first: a goal takes the first of these any of its measures has.
 SEVERITY_ORDER = ("Not Met", "Off Track", "At Risk", "On Track", "Met")

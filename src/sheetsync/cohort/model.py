@@ -30,13 +30,12 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
-
 from sheetsync.check.status import StatusSettings
+from sheetsync.cohort.fields import Checker, Invalid
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import read_text, replacing, writable_folder
 from sheetsync.schema.schoolyear import SchoolYear
@@ -44,35 +43,30 @@ from sheetsync.schema.schoolyear import SchoolYear
 FILENAME = "cohort.toml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CohortInfo(_Strict):
+@dataclass
+class CohortInfo:
     name: str
     school_year: str
 
-    @field_validator("school_year")
-    @classmethod
-    def _year(cls, value: str) -> str:
-        return SchoolYear.parse(value).label
+
+@dataclass
+class StatusOverrides:
+    at_risk_band: float = 0.10  # 0 to 1
+    update_due_day: int = 30  # 1 to 31
 
 
-class StatusOverrides(_Strict):
-    at_risk_band: float = Field(0.10, ge=0, le=1)
-    update_due_day: int = Field(30, ge=1, le=31)
-
-
-class MasterSettings(_Strict):
+@dataclass
+class MasterSettings:
     path: str = "cohort_master.xlsx"
     google_sheet: str | None = None
 
 
-class District(_Strict):
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+@dataclass
+class District:
+    id: str  # not empty
+    name: str  # not empty
     source: str = ""  # blank until `sheetsync distribute` (or add-folder) fills it in
-    contacts: list[str] = Field(default_factory=list)  # "Jane Doe <jane@x.org>" or bare
+    contacts: list[str] = field(default_factory=list)  # "Jane Doe <jane@x.org>" or bare
 
     @property
     def emails(self) -> list[str]:
@@ -82,30 +76,19 @@ class District(_Strict):
         return [parseaddr(c)[1] or c for c in self.contacts]
 
 
-class SmtpSettings(_Strict):
+@dataclass
+class SmtpSettings:
     """``[smtp]``: the server reminders go through. The password is never in the file: it
     comes from the SHEETSYNC_SMTP_PASSWORD environment variable."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    host: str = Field(min_length=1)
-    port: int = Field(587, ge=1, le=65535)
-    sender: str = Field(alias="from")
+    host: str  # not empty
+    sender: str  # written ``from``: an e-mail address
+    port: int = 587  # 1 to 65535
     starttls: bool = True
     username: str | None = None
     cafile: str | None = None  # a CA certificate to trust (e.g. a self-signed server's)
-    timeout: float = Field(30, gt=0)  # seconds
-    digest_to: list[str] = Field(default_factory=list)
-
-    @field_validator("sender")
-    @classmethod
-    def _sender(cls, value: str) -> str:
-        return _one_address(value)
-
-    @field_validator("digest_to", mode="before")
-    @classmethod
-    def _digest(cls, value: Any) -> Any:
-        value = [value] if isinstance(value, str) else value
-        return [_one_address(v) for v in value] if isinstance(value, list) else value
+    timeout: float = 30  # seconds, more than 0
+    digest_to: list[str] = field(default_factory=list)
 
 
 def _one_address(value: str) -> str:
@@ -117,25 +100,18 @@ def _one_address(value: str) -> str:
     return value
 
 
-class Cohort(_Strict):
+@dataclass
+class Cohort:
     cohort: CohortInfo
-    status: StatusOverrides = Field(default_factory=StatusOverrides)
-    master: MasterSettings = Field(default_factory=MasterSettings)
-    google: dict[str, str] = Field(default_factory=dict)  # api_url, credentials
+    status: StatusOverrides = field(default_factory=StatusOverrides)
+    master: MasterSettings = field(default_factory=MasterSettings)
+    google: dict[str, str] = field(default_factory=dict)  # api_url, credentials
     smtp: SmtpSettings | None = None
-    district: list[District] = Field(default_factory=list)
-    path: Path = Field(default=Path(FILENAME), exclude=True)
-    _doc: Any = PrivateAttr(default=None)  # the file as tomlkit read it, to edit in place
-
-    @field_validator("district")
-    @classmethod
-    def _unique(cls, districts: list[District]) -> list[District]:
-        seen: set[str] = set()
-        for d in districts:
-            if d.id in seen:
-                raise ValueError(f"district id {d.id!r} is listed twice")
-            seen.add(d.id)
-        return districts
+    district: list[District] = field(default_factory=list)
+    path: Path = Path(FILENAME)
+    # the file as tomlkit read it, to edit in place; the file as read, parsed on saving
+    _doc: Any = field(default=None, repr=False, compare=False)
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def folder(self) -> Path:
@@ -161,6 +137,141 @@ class Cohort(_Strict):
         return self.folder / district.source
 
 
+# -- reading: the rules of each section (see ``fields``) ---------------------------------
+
+_SECTIONS = ("cohort", "status", "master", "google", "smtp", "district", "path")
+
+
+def parse_cohort(data: dict[str, Any]) -> Cohort:
+    """A cohort from a cohort.toml's data; ``Invalid`` lists every problem."""
+    c = Checker()
+    top = c.table(data, (), _SECTIONS, "Cohort") or {}
+    given = c.need(top, ("cohort",))
+    info = _info(c, given) if given is not None else None
+    status = _status(c, top.get("status", {}))
+    master = _master(c, top.get("master", {}))
+    google = c.mapping(top.get("google", {}), ("google",))
+    smtp = _smtp(c, top["smtp"]) if "smtp" in top else None
+    districts = _districts(c, top.get("district", []))
+    c.done(())
+    if c.errors:
+        raise Invalid(c.errors)
+    assert info and status and master and google is not None and districts is not None
+    return Cohort(info, status, master, google, smtp, districts)
+
+
+def _info(c: Checker, value: Any) -> CohortInfo | None:
+    at = ("cohort",)
+    t = c.table(value, at, ("name", "school_year"), "CohortInfo")
+    if t is None:
+        return None
+    name = c.need(t, (*at, "name"))
+    name = c.text(name, (*at, "name")) if name is not None else None
+    year = c.need(t, (*at, "school_year"))
+    year = c.text(year, (*at, "school_year")) if year is not None else None
+    year = c.check(year, (*at, "school_year"), lambda v: SchoolYear.parse(v).label)
+    c.done(at)
+    return None if name is None or year is None else CohortInfo(name, year)
+
+
+def _status(c: Checker, value: Any) -> StatusOverrides | None:
+    t = c.table(value, ("status",), ("at_risk_band", "update_due_day"), "StatusOverrides")
+    if t is None:
+        return None
+    out = StatusOverrides()
+    if "at_risk_band" in t:
+        band = c.number(t["at_risk_band"], ("status", "at_risk_band"), ge=0, le=1)
+        out.at_risk_band = out.at_risk_band if band is None else band
+    if "update_due_day" in t:
+        day = c.integer(t["update_due_day"], ("status", "update_due_day"), ge=1, le=31)
+        out.update_due_day = out.update_due_day if day is None else day
+    c.done(("status",))
+    return out
+
+
+def _master(c: Checker, value: Any) -> MasterSettings | None:
+    t = c.table(value, ("master",), ("path", "google_sheet"), "MasterSettings")
+    if t is None:
+        return None
+    out = MasterSettings()
+    if "path" in t:
+        path = c.text(t["path"], ("master", "path"))
+        out.path = out.path if path is None else path
+    if "google_sheet" in t:
+        out.google_sheet = c.text(t["google_sheet"], ("master", "google_sheet"))
+    c.done(("master",))
+    return out
+
+
+def _smtp(c: Checker, value: Any) -> SmtpSettings | None:
+    at = ("smtp",)
+    keys = ("host", "port", "sender", "starttls", "username", "cafile", "timeout", "digest_to")
+    t = c.table(value, at, keys, "SmtpSettings", {"from": "sender"})
+    if t is None:
+        return None
+    host = c.need(t, (*at, "host"))
+    host = c.text(host, (*at, "host"), 1) if host is not None else None
+    port = c.integer(t["port"], (*at, "port"), ge=1, le=65535) if "port" in t else 587
+    sender = c.need(t, (*at, "sender"))
+    where = c.where((*at, "sender"))
+    sender = c.check(c.text(sender, where) if sender is not None else None, where,
+                     _one_address)
+    out = SmtpSettings(host or "", sender or "", port or 587)
+    if "starttls" in t:
+        starttls = c.flag(t["starttls"], (*at, "starttls"))
+        out.starttls = out.starttls if starttls is None else starttls
+    for key in ("username", "cafile"):
+        if key in t:
+            setattr(out, key, c.text(t[key], (*at, key)))
+    if "timeout" in t:
+        timeout = c.number(t["timeout"], (*at, "timeout"), gt=0)
+        out.timeout = out.timeout if timeout is None else timeout
+    if "digest_to" in t:
+        out.digest_to = _digest(c, t["digest_to"], (*at, "digest_to")) or []
+    c.done(at)
+    return out if host is not None and sender is not None else None
+
+
+def _digest(c: Checker, value: Any, at: tuple[str, ...]) -> list[str] | None:
+    value = [value] if isinstance(value, str) else value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return c.check(value, at, lambda v: [_one_address(a) for a in v])
+    return c.texts(value, at)
+
+
+def _districts(c: Checker, value: Any) -> list[District] | None:
+    if not isinstance(value, list):
+        return c.fail(("district",), "Input should be a valid list")
+    out: list[District | None] = []
+    for i, item in enumerate(value):
+        at = ("district", str(i))
+        t = c.table(item, at, ("id", "name", "source", "contacts"), "District")
+        if t is None:
+            out.append(None)
+            continue
+        did = c.need(t, (*at, "id"))
+        did = c.text(did, (*at, "id"), 1) if did is not None else None
+        name = c.need(t, (*at, "name"))
+        name = c.text(name, (*at, "name"), 1) if name is not None else None
+        source = c.text(t.get("source", ""), (*at, "source"))
+        contacts = c.texts(t.get("contacts", []), (*at, "contacts"))
+        c.done(at)
+        ok = None not in (did, name, source, contacts)
+        out.append(District(did or "", name or "", source or "", contacts or []) if ok else None)
+    if any(d is None for d in out):
+        return None
+    return c.check([d for d in out if d is not None], ("district",), _unique)
+
+
+def _unique(districts: list[District]) -> list[District]:
+    seen: set[str] = set()
+    for d in districts:
+        if d.id in seen:
+            raise ValueError(f"district id {d.id!r} is listed twice")
+        seen.add(d.id)
+    return districts
+
+
 def find_cohort(path: str | Path | None) -> Path:
     """``path``, or cohort.toml in the current folder."""
     found = Path(path) if path else Path.cwd() / FILENAME
@@ -183,22 +294,22 @@ def load_cohort(path: str | Path | None = None) -> Cohort:
     except tomllib.TOMLDecodeError as exc:
         raise CohortError(f"{path}: {exc}") from None
     try:
-        cohort = Cohort.model_validate(data)
-    except ValidationError as exc:
+        cohort = parse_cohort(data)
+    except Invalid as exc:
         raise CohortError(_explain(path, text, exc)) from None
     cohort.path = path
-    cohort._doc = tomlkit.parse(text)
+    cohort._text = text  # tomlkit parses it only to save: a pull reads, it does not edit
     return cohort
 
 
-def _explain(path: Path, text: str, exc: ValidationError) -> str:
+def _explain(path: Path, text: str, exc: Invalid) -> str:
     lines = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
+    for where_in, msg in exc.errors:
+        loc = list(where_in)
         line = _line_of(text, loc)
         where = f"{path}:{line}" if line else str(path)
-        field = ".".join(loc) or "(file)"
-        lines.append(f"{where}: {field}: {err['msg']}")
+        name = ".".join(loc) or "(file)"
+        lines.append(f"{where}: {name}: {msg}")
     return "\n".join(lines)
 
 
@@ -259,7 +370,11 @@ def save_cohort(cohort: Cohort) -> Path:
     """Write the cohort file. One read from disk is edited in place (its comments, order
     and layout kept): districts added, and their name, source and contacts brought up to
     date; a cohort made in memory is written whole."""
-    doc = cohort._doc if cohort._doc is not None else tomlkit.parse(dump_cohort(cohort))
+    import tomlkit
+
+    doc = cohort._doc
+    if doc is None:
+        doc = tomlkit.parse(cohort._text if cohort._text is not None else dump_cohort(cohort))
     _sync_districts(doc, cohort.district)
     with replacing(cohort.path, suffix=".toml") as tmp:
         tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
@@ -268,6 +383,8 @@ def save_cohort(cohort: Cohort) -> Path:
 
 
 def _sync_districts(doc: Any, districts: list[District]) -> None:
+    import tomlkit
+
     if "district" not in doc:
         doc.append("district", tomlkit.aot())
     tables = doc["district"]
@@ -288,10 +405,11 @@ def init_cohort(path: Path, name: str, school_year: str, districts: list[Distric
     if path.exists():
         raise CohortError(f"{path} already exists; edit it or use `sheetsync cohort add-folder`")
     try:
-        cohort = Cohort(cohort=CohortInfo(name=name, school_year=school_year),
-                        district=districts, path=path)
-    except ValidationError as exc:
-        raise CohortError(f"{path}: {exc.errors()[0]['msg']}") from None
+        cohort = parse_cohort({"cohort": {"name": name, "school_year": school_year},
+                               "district": [asdict(d) for d in districts]})
+    except Invalid as exc:
+        raise CohortError(f"{path}: {exc.errors[0][1]}") from None
+    cohort.path = path
     writable_folder(path.parent, path.name)
     save_cohort(cohort)
     return cohort

@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sheetsync.errors import SheetsyncError
-from sheetsync.read.source import WorkbookRows, open_workbook
+
+if TYPE_CHECKING:  # the reader loads when a file is read: a pull with nothing new reads none
+    from sheetsync.read.source import WorkbookRows
 
 
 class SourceUnavailable(SheetsyncError):
@@ -72,6 +74,8 @@ class LocalSource:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def read(self) -> WorkbookRows:
+        from sheetsync.read.source import open_workbook
+
         return open_workbook(self.path)
 
 
