@@ -26,8 +26,8 @@ from sheetsync.cli.exit import (  # noqa: F401  (the exit codes are named from h
     Failure,
 )
 from sheetsync.cli.google import client_for, google_option
+from sheetsync.cli.lazy import LazyGroup
 from sheetsync.errors import SheetsyncError
-from sheetsync.schema.layout import scorecard_layout
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -40,6 +40,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from sheetsync.schema.layout import scorecard_layout
+
     try:
         return scorecard_layout(value).school_year.label if value else None
     except ValueError as exc:
@@ -50,7 +52,15 @@ def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# the command groups of their own modules, imported when run or listed
+COMMANDS = {"distribute": "sheetsync.cli.distribute:distribute",
+            "auth": "sheetsync.cli.google:auth", "report": "sheetsync.cli.report:report",
+            "remind": "sheetsync.cli.remind:remind", "rollover": "sheetsync.cli.year:rollover",
+            "upgrade": "sheetsync.cli.year:upgrade"}
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheetsync")  # the source's, not pip's metadata
 def main() -> None:
     """District Scorecards: templates, checks, progress status and the monthly cohort pull."""
@@ -74,6 +84,7 @@ def template(school_year: str | None, district_id: str | None, district_name: st
              google: bool, drive_folder: str | None, credentials: Path | None, xlwings: bool,
              output: Path | None, force: bool) -> None:
     """Write the District Scorecard template workbook (or create it as a Google Sheet)."""
+    from sheetsync.schema.layout import scorecard_layout
     from sheetsync.template.workbook import build_template, save_atomic
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
@@ -105,6 +116,8 @@ def template(school_year: str | None, district_id: str | None, district_name: st
 @click.option("--json", "as_json", is_flag=True, help="Print the layout as JSON.")
 def schema(school_year: str | None, as_json: bool) -> None:
     """Show the template layout: sheets, columns, letters and types."""
+    from sheetsync.schema.layout import scorecard_layout
+
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
     if as_json:
         _print_json(layout.to_schema())
@@ -257,25 +270,7 @@ def _cohort(path: Path | None, load: Any) -> Any:
         raise Failure(str(exc)) from None
 
 
-def _register() -> None:
-    from sheetsync.cli.distribute import distribute
-    from sheetsync.cli.google import auth
-    from sheetsync.cli.remind import remind
-    from sheetsync.cli.report import report
-    from sheetsync.cli.year import rollover, upgrade
-
-    main.add_command(distribute)
-    main.add_command(auth)
-    main.add_command(report)
-    main.add_command(remind)
-    main.add_command(rollover)
-    main.add_command(upgrade)
-
-
-_register()
-
-
-@main.group()
+@main.group(cls=LazyGroup, lazy={"rollover": "sheetsync.cli.year:cohort_rollover"})
 def cohort() -> None:
     """Create and extend the cohort file (cohort.toml)."""
 
@@ -293,6 +288,7 @@ def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) 
     """Write a cohort.toml from the roster a facilitator already keeps."""
     from sheetsync.cohort.model import init_cohort
     from sheetsync.cohort.roster import read_roster
+    from sheetsync.schema.layout import scorecard_layout
 
     try:
         made = init_cohort(output, name, school_year or scorecard_layout().school_year.label,
@@ -421,12 +417,4 @@ def history_show(district_id: str, measure_id: str, all_years: bool, cohort_path
     else:
         click.echo(found.describe())
 
-
-def _register_year() -> None:
-    from sheetsync.cli.year import cohort_rollover
-
-    cohort.add_command(cohort_rollover, "rollover")
-
-
-_register_year()
 
