@@ -262,6 +262,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
         fingerprints = fingerprint_all(s for s in sources.values() if not
                                        isinstance(s, SourceUnavailable))
         with store.transaction() as db:
+            unchanged: list[tuple[str, str]] = []  # (pulled_at, district id): one statement
             for d in cohort.districts:
                 prev = states.get(d.id)
                 source = sources[d.id]
@@ -283,8 +284,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                     changed = True
                 else:
                     o.summary = prev["summary"] if prev else None
-                    db.execute("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?",
-                               (o.pulled_at, d.id))
+                    unchanged.append((o.pulled_at, d.id))
                 report.districts.append({
                     "id": o.district_id, "name": o.name, "ok": o.ok, "reused": o.reused,
                     "reason": o.reason, "stale": o.stale, "findings": o.findings,
@@ -292,6 +292,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                 o.data = None  # what is in the store need not stay in memory
                 if progress:
                     progress(d, o)
+            db.executemany("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?", unchanged)
             if set(states) != {d.id for d in cohort.districts}:
                 changed = True
             totals = report.totals()
