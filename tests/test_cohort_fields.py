@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sheetsync.cohort.fields import Invalid
-from sheetsync.cohort.model import _one_address, parse_cohort
+from sheetsync.cohort.fields import Invalid, _one_address, parse_cohort
 from sheetsync.schema.schoolyear import SchoolYear
 
 

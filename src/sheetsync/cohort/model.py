@@ -35,10 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.check.status import StatusSettings
-from sheetsync.cohort.fields import Checker, Invalid
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import read_text, replacing, writable_folder
-from sheetsync.schema.schoolyear import SchoolYear
 
 FILENAME = "cohort.toml"
 
@@ -91,15 +89,6 @@ class SmtpSettings:
     digest_to: list[str] = field(default_factory=list)
 
 
-def _one_address(value: str) -> str:
-    from sheetsync.cohort.roster import contact
-
-    if contact(value) is None:
-        raise ValueError(f"{value!r} is not an e-mail address (write it like "
-                         "Jane Doe <jane@x.org>)")
-    return value
-
-
 @dataclass
 class Cohort:
     cohort: CohortInfo
@@ -137,141 +126,6 @@ class Cohort:
         return self.folder / district.source
 
 
-# -- reading: the rules of each section (see ``fields``) ---------------------------------
-
-_SECTIONS = ("cohort", "status", "master", "google", "smtp", "district", "path")
-
-
-def parse_cohort(data: dict[str, Any]) -> Cohort:
-    """A cohort from a cohort.toml's data; ``Invalid`` lists every problem."""
-    c = Checker()
-    top = c.table(data, (), _SECTIONS, "Cohort") or {}
-    given = c.need(top, ("cohort",))
-    info = _info(c, given) if given is not None else None
-    status = _status(c, top.get("status", {}))
-    master = _master(c, top.get("master", {}))
-    google = c.mapping(top.get("google", {}), ("google",))
-    smtp = _smtp(c, top["smtp"]) if "smtp" in top else None
-    districts = _districts(c, top.get("district", []))
-    c.done(())
-    if c.errors:
-        raise Invalid(c.errors)
-    assert info and status and master and google is not None and districts is not None
-    return Cohort(info, status, master, google, smtp, districts)
-
-
-def _info(c: Checker, value: Any) -> CohortInfo | None:
-    at = ("cohort",)
-    t = c.table(value, at, ("name", "school_year"), "CohortInfo")
-    if t is None:
-        return None
-    name = c.need(t, (*at, "name"))
-    name = c.text(name, (*at, "name")) if name is not None else None
-    year = c.need(t, (*at, "school_year"))
-    year = c.text(year, (*at, "school_year")) if year is not None else None
-    year = c.check(year, (*at, "school_year"), lambda v: SchoolYear.parse(v).label)
-    c.done(at)
-    return None if name is None or year is None else CohortInfo(name, year)
-
-
-def _status(c: Checker, value: Any) -> StatusOverrides | None:
-    t = c.table(value, ("status",), ("at_risk_band", "update_due_day"), "StatusOverrides")
-    if t is None:
-        return None
-    out = StatusOverrides()
-    if "at_risk_band" in t:
-        band = c.number(t["at_risk_band"], ("status", "at_risk_band"), ge=0, le=1)
-        out.at_risk_band = out.at_risk_band if band is None else band
-    if "update_due_day" in t:
-        day = c.integer(t["update_due_day"], ("status", "update_due_day"), ge=1, le=31)
-        out.update_due_day = out.update_due_day if day is None else day
-    c.done(("status",))
-    return out
-
-
-def _master(c: Checker, value: Any) -> MasterSettings | None:
-    t = c.table(value, ("master",), ("path", "google_sheet"), "MasterSettings")
-    if t is None:
-        return None
-    out = MasterSettings()
-    if "path" in t:
-        path = c.text(t["path"], ("master", "path"))
-        out.path = out.path if path is None else path
-    if "google_sheet" in t:
-        out.google_sheet = c.text(t["google_sheet"], ("master", "google_sheet"))
-    c.done(("master",))
-    return out
-
-
-def _smtp(c: Checker, value: Any) -> SmtpSettings | None:
-    at = ("smtp",)
-    keys = ("host", "port", "sender", "starttls", "username", "cafile", "timeout", "digest_to")
-    t = c.table(value, at, keys, "SmtpSettings", {"from": "sender"})
-    if t is None:
-        return None
-    host = c.need(t, (*at, "host"))
-    host = c.text(host, (*at, "host"), 1) if host is not None else None
-    port = c.integer(t["port"], (*at, "port"), ge=1, le=65535) if "port" in t else 587
-    sender = c.need(t, (*at, "sender"))
-    where = c.where((*at, "sender"))
-    sender = c.check(c.text(sender, where) if sender is not None else None, where,
-                     _one_address)
-    out = SmtpSettings(host or "", sender or "", port or 587)
-    if "starttls" in t:
-        starttls = c.flag(t["starttls"], (*at, "starttls"))
-        out.starttls = out.starttls if starttls is None else starttls
-    for key in ("username", "cafile"):
-        if key in t:
-            setattr(out, key, c.text(t[key], (*at, key)))
-    if "timeout" in t:
-        timeout = c.number(t["timeout"], (*at, "timeout"), gt=0)
-        out.timeout = out.timeout if timeout is None else timeout
-    if "digest_to" in t:
-        out.digest_to = _digest(c, t["digest_to"], (*at, "digest_to")) or []
-    c.done(at)
-    return out if host is not None and sender is not None else None
-
-
-def _digest(c: Checker, value: Any, at: tuple[str, ...]) -> list[str] | None:
-    value = [value] if isinstance(value, str) else value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return c.check(value, at, lambda v: [_one_address(a) for a in v])
-    return c.texts(value, at)
-
-
-def _districts(c: Checker, value: Any) -> list[District] | None:
-    if not isinstance(value, list):
-        return c.fail(("district",), "Input should be a valid list")
-    out: list[District | None] = []
-    for i, item in enumerate(value):
-        at = ("district", str(i))
-        t = c.table(item, at, ("id", "name", "source", "contacts"), "District")
-        if t is None:
-            out.append(None)
-            continue
-        did = c.need(t, (*at, "id"))
-        did = c.text(did, (*at, "id"), 1) if did is not None else None
-        name = c.need(t, (*at, "name"))
-        name = c.text(name, (*at, "name"), 1) if name is not None else None
-        source = c.text(t.get("source", ""), (*at, "source"))
-        contacts = c.texts(t.get("contacts", []), (*at, "contacts"))
-        c.done(at)
-        ok = None not in (did, name, source, contacts)
-        out.append(District(did or "", name or "", source or "", contacts or []) if ok else None)
-    if any(d is None for d in out):
-        return None
-    return c.check([d for d in out if d is not None], ("district",), _unique)
-
-
-def _unique(districts: list[District]) -> list[District]:
-    seen: set[str] = set()
-    for d in districts:
-        if d.id in seen:
-            raise ValueError(f"district id {d.id!r} is listed twice")
-        seen.add(d.id)
-    return districts
-
-
 def find_cohort(path: str | Path | None) -> Path:
     """``path``, or cohort.toml in the current folder."""
     found = Path(path) if path else Path.cwd() / FILENAME
@@ -293,6 +147,8 @@ def load_cohort(path: str | Path | None = None) -> Cohort:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CohortError(f"{path}: {exc}") from None
+    from sheetsync.cohort.fields import Invalid, parse_cohort
+
     try:
         cohort = parse_cohort(data)
     except Invalid as exc:
@@ -302,7 +158,8 @@ def load_cohort(path: str | Path | None = None) -> Cohort:
     return cohort
 
 
-def _explain(path: Path, text: str, exc: Invalid) -> str:
+def _explain(path: Path, text: str, exc: Any) -> str:
+    """Every problem of an ``Invalid`` cohort file, each at its line."""
     lines = []
     for where_in, msg in exc.errors:
         loc = list(where_in)
@@ -402,6 +259,8 @@ def _sync_districts(doc: Any, districts: list[District]) -> None:
 
 
 def init_cohort(path: Path, name: str, school_year: str, districts: list[District]) -> Cohort:
+    from sheetsync.cohort.fields import Invalid, parse_cohort
+
     if path.exists():
         raise CohortError(f"{path} already exists; edit it or use `sheetsync cohort add-folder`")
     try:
