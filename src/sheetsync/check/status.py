@@ -22,15 +22,10 @@ from functools import lru_cache
 from sheetsync.read.models import Action, Measure
 from sheetsync.schema.layout import FREQUENCY_MONTHS, STATUSES
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key
+from sheetsync.schema.settings import DEFAULT_SETTINGS, UPDATE_DUE_DAY, StatusSettings
 
 # Worst first: a goal takes the first of these any of its measures has.
 SEVERITY_ORDER = ("Not Met", "Off Track", "At Risk", "On Track", "Met")
-
-
-@dataclass(frozen=True)
-class StatusSettings:
-    at_risk_band: float = 0.10  # share of the baseline-to-target gap
-    update_due_day: int = 30  # the monthly update is due on this day (or the month's last)
 
 
 @dataclass(frozen=True)
@@ -56,9 +51,6 @@ def direction_of(m: Measure) -> str | None:
     if m.baseline is None or m.target is None or m.target == m.baseline:
         return None
     return "increase" if m.target > m.baseline else "decrease"
-
-
-DEFAULT_SETTINGS = StatusSettings()
 
 
 def measure_status(m: Measure, as_of: date, year: SchoolYear,
@@ -140,7 +132,7 @@ def update_due(period: str, due_day: int) -> date:
 
 
 def update_status(period: str, submitted_on: date | None, as_of: date,
-                  due_day: int = 30) -> str:
+                  due_day: int = UPDATE_DUE_DAY.default) -> str:
     due = update_due(period, due_day)
     if submitted_on is not None:
         return "Late" if submitted_on > due else "On Time"

@@ -92,9 +92,8 @@ def _now() -> str:
 
 
 def _settings_key(cohort: Cohort) -> str:
-    return json.dumps({"at_risk_band": cohort.status.at_risk_band,
-                       "update_due_day": cohort.status.update_due_day,
-                       "school_year": cohort.cohort.school_year}, sort_keys=True)
+    return json.dumps({**cohort.settings.to_dict(), "school_year": cohort.cohort.school_year},
+                      sort_keys=True)
 
 
 # The reader, the checks and the master writer are imported where they are used: a monthly

@@ -22,16 +22,16 @@ from sheetsync.read.rows import RowParser, columns_for, unreadable_finding
 from sheetsync.read.source import MAX_ROWS, WorkbookRows, open_workbook
 from sheetsync.schema.layout import (
     TEMPLATE_VERSION,
-    WORKBOOK_SETTINGS,
     Layout,
     SheetLayout,
     norm,
     scorecard_layout,
 )
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.settings import BY_NAME, WORKBOOK_SETTINGS
 
 _SETTING_LABELS = {norm(label): name for name, label in WORKBOOK_SETTINGS}
-_SETTING_KEYS = {"AtRiskBand": "at_risk_band", "UpdateDueDay": "update_due_day"}
+_SETTING_KEYS = {name: s.key for name, s in BY_NAME.items()}
 HEADER_SCAN_ROWS = 20
 PROFILE_SCAN_ROWS = 40
 

@@ -27,9 +27,9 @@ import re
 from collections.abc import Callable
 
 from sheetsync.schema.layout import CHOICES, ID_PREFIXES, Column, Layout, SheetLayout
+from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY, WORKBOOK_SETTINGS
 
-NAMES = ("AsOf", "SchoolStart", "SchoolEnd", "AtRiskBand", "UpdateDueDay", "PeriodEnds",
-         "BlankWords")
+NAMES = ("AsOf", *(name for name, _ in WORKBOOK_SETTINGS), "PeriodEnds", "BlankWords")
 LISTS_FIRST_ROW = 2  # the Lists sheet: one column per choice list, values from row 2
 
 
@@ -124,7 +124,7 @@ def measure_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     maintained = (f'IF({d}="increase",{a}>={t},'
                   f'IF({d}="decrease",{a}<={t},{a}={t}))')
     judged = (f'IF({p}>=1,"Met",IF(AsOf>{end},"Not Met",IF({p}>={e},"On Track",'
-              f'IF({p}>={e}-AtRiskBand,"At Risk","Off Track"))))')
+              f'IF({p}>={e}-{AT_RISK_BAND.name},"At Risk","Off Track"))))')
     return (f'=IF({r.id}="","",IF({r.expected}="","No Data",'
             f'IF({t}={b},IF({maintained},"Met","Off Track"),{judged})))')
 
@@ -158,7 +158,7 @@ def action_schedule(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 
 def update_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     m, sub = r.month, r.submitted_on
-    due = f"DATE(YEAR({m}),MONTH({m}),MIN(UpdateDueDay,DAY(EOMONTH({m},0))))"
+    due = f"DATE(YEAR({m}),MONTH({m}),MIN({UPDATE_DUE_DAY.name},DAY(EOMONTH({m},0))))"
     return (f'=IF(NOT(ISNUMBER({m})),"",IF(ISNUMBER({sub}),IF(INT({sub})>{due},"Late","On Time"),'
             f'IF(AsOf>{due},"Missing","Not Due")))')
 

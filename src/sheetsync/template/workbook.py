@@ -28,14 +28,12 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync import __version__
-from sheetsync.check.status import StatusSettings
 from sheetsync.files import replacing
 from sheetsync.read.coerce import BLANK_WORDS
 from sheetsync.schema.layout import (
     CHOICES,
     SCHEDULES,
     UPDATE_STATUSES,
-    WORKBOOK_SETTINGS,
     Column,
     Layout,
     SheetLayout,
@@ -43,6 +41,13 @@ from sheetsync.schema.layout import (
     scorecard_layout,
 )
 from sheetsync.schema.schoolyear import period_date
+from sheetsync.schema.settings import (
+    AT_RISK_BAND,
+    STATUS_SETTINGS,
+    UPDATE_DUE_DAY,
+    WORKBOOK_SETTINGS,
+    StatusSettings,
+)
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.formulas import formula
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
@@ -70,8 +75,9 @@ SETTINGS = WORKBOOK_SETTINGS
 
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
-                   rows: Rows | None = None, at_risk_band: float = 0.10,
-                   update_due_day: int = 30, xlwings: bool = False) -> Workbook:
+                   rows: Rows | None = None, at_risk_band: float = AT_RISK_BAND.default,
+                   update_due_day: int = UPDATE_DUE_DAY.default,
+                   xlwings: bool = False) -> Workbook:
     """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
     that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
     layout = layout or scorecard_layout()
@@ -106,15 +112,10 @@ def save_atomic(wb: Workbook, path: str | Path) -> Path:
 
 
 def setting_words(settings: StatusSettings) -> dict[str, str]:
-    """How the template's sentences state the settings its formulas read: ``{band}`` is
-    the at-risk band as a percentage of the gap, ``{due_day}`` the update's due day."""
-    band = round(settings.at_risk_band * 100, 6)
-    return {"band": f"{band:g}%", "due_day": _ordinal(settings.update_due_day)}
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    """How the template's sentences state the settings its formulas read (each declared
+    setting's ``{word}``): ``{band}`` is the at-risk band as a percentage of the gap,
+    ``{due_day}`` the update's due day."""
+    return settings.words()
 
 
 def _say(text: str, words: Mapping[str, str]) -> str:
@@ -410,7 +411,7 @@ def _lists(ws: Worksheet, layout: Layout, settings: StatusSettings) -> None:
     base = len(CHOICES) + 2
     year = layout.school_year
     named = {"SchoolStart": year.start, "SchoolEnd": year.end,
-             "AtRiskBand": settings.at_risk_band, "UpdateDueDay": settings.update_due_day}
+             **{s.name: settings.value(s) for s in STATUS_SETTINGS}}
     for r, (name, label) in enumerate(SETTINGS, 1):
         ws.cell(r, base, label)
         cell = ws.cell(r, base + 1, named[name])
