@@ -25,6 +25,7 @@ from sheetsync.check.status import (
 from sheetsync.read.models import Goal, Measure, Scorecard
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear, period_key, period_label
+from sheetsync.schema.vocabulary import LATE, LATE_START, MISSING, NOT_STARTED, OVERDUE
 
 SMART_KEYS = ("specific", "measurable", "attainable", "responsible", "time_bound")
 SMART_WORDS = {"specific": "Specific", "measurable": "Measurable", "attainable": "Attainable",
@@ -326,10 +327,10 @@ def check_execution(card: Scorecard, as_of: date, year: SchoolYear, periods: lis
             out.append(F.ACTION_WITHOUT_MONITORING(**where("actions", "evidence", a.row),
                                                    id=a.id))
         schedule = action_schedule(a, as_of)
-        if schedule == "Overdue":
+        if schedule == OVERDUE:
             out.append(F.ACTION_OVERDUE(**where("actions", "due_date", a.row), id=a.id,
-                                        due=a.due_date, status=a.status or "Not Started"))
-        elif schedule == "Late Start":
+                                        due=a.due_date, status=a.status or NOT_STARTED))
+        elif schedule == LATE_START:
             out.append(F.ACTION_LATE_START(**where("actions", "start_date", a.row), id=a.id,
                                            start=a.start_date))
     for m in card.measures:
@@ -356,9 +357,9 @@ def _updates(card: Scorecard, as_of: date, periods: list[str], settings: StatusS
         status = update_status(p, u.submitted_on if u else None, as_of, settings.update_due_day)
         due = update_due(p, settings.update_due_day)
         place = where("monthly_updates", "submitted_on", u.row) if u else {"sheet": sheet}
-        if status == "Missing":
+        if status == MISSING:
             out.append(F.UPDATE_MISSING(**place, month=period_label(p), due=due))
-        elif status == "Late":
+        elif status == LATE:
             out.append(F.UPDATE_LATE(**place, month=period_label(p), due=due,
                                      submitted=u.submitted_on if u else None))
     return out

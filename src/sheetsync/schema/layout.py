@@ -13,6 +13,17 @@ from functools import cache, cached_property, lru_cache
 from typing import Any, Literal
 
 from sheetsync.schema.schoolyear import SchoolYear, period_label
+from sheetsync.schema.settings import WORKBOOK_SETTINGS
+from sheetsync.schema.vocabulary import (
+    ACTION_STATUSES,
+    DIRECTIONS,
+    FREQUENCIES,
+    FREQUENCY_MONTHS,
+    SCHEDULES,
+    STATUSES,
+    UNITS,
+    UPDATE_STATUSES,
+)
 
 TEMPLATE_VERSION = "1.0"
 
@@ -26,10 +37,10 @@ Entity = Literal[
 
 # Choices: the template's Lists sheet holds one column per list, in this order.
 CHOICES: dict[str, tuple[str, ...]] = {
-    "units": ("%", "count", "rate", "score", "days", "ratio", "dollars"),
-    "directions": ("increase", "decrease"),
-    "frequencies": ("monthly", "quarterly", "semester", "annual"),
-    "action_statuses": ("Not Started", "In Progress", "Complete", "On Hold", "Cancelled"),
+    "units": UNITS,
+    "directions": DIRECTIONS,
+    "frequencies": FREQUENCIES,
+    "action_statuses": ACTION_STATUSES,
     "funding_sources": (
         "Title I", "Title II", "Title III", "Title IV", "IDEA", "General Fund", "Section 7",
         "ESSER", "State Grant", "Local Grant", "Other", "None",
@@ -41,9 +52,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "yes_no": ("yes", "no"),
 }
 
-STATUSES = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
-SCHEDULES = ("Complete", "Cancelled", "Overdue", "Late Start", "On Hold", "On Schedule")
-UPDATE_STATUSES = ("On Time", "Late", "Missing", "Not Due")
 # How ids are written on each sheet: the prefix, and words people use instead of it.
 ID_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "strategic_goals": ("SG", ("STRATEGICGOAL", "STRATEGIC")),
@@ -53,12 +61,6 @@ ID_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "measures": ("M", ("MEASURE",)),
     "actions": ("A", ("ACTION", "ACT")),
 }
-# How many months a measure's frequency allows between actuals before it is stale.
-FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "semester": 6, "annual": 12}
-# Settings the template's formulas read from the hidden Lists sheet: (name, label).
-WORKBOOK_SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year ends"),
-                     ("AtRiskBand", "At-risk band (share of the gap)"),
-                     ("UpdateDueDay", "Monthly update due day"))
 # Months the monthly status report is due (the SPIE cycle runs October to June).
 UPDATE_MONTHS = ("10", "11", "12", "01", "02", "03", "04", "05", "06")
 

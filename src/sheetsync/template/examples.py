@@ -28,6 +28,7 @@ from sheetsync.read.models import (
 )
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
+from sheetsync.schema.vocabulary import COMPLETE, IN_PROGRESS, NOT_STARTED
 from sheetsync.template.workbook import save_atomic
 
 COUNTIES = ("Adair", "Barren", "Boyle", "Calloway", "Daviess", "Fayette", "Grant", "Hardin",
@@ -149,7 +150,7 @@ def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8
             start = year.start + timedelta(days=rng.randint(30, 150))
             due = start + timedelta(days=rng.randint(30, 200))
             done = due < as_of and rng.random() < 0.7
-            status = "Complete" if done else ("In Progress" if start < as_of else "Not Started")
+            status = COMPLETE if done else (IN_PROGRESS if start < as_of else NOT_STARTED)
             cost = rng.choice((0, 0, 1500, 5000, 12000, 45000))
             rows["actions"].append({
                 "id": f"A{a_no}", "goal_id": f"G{g}", "description": rng.choice(ACTIONS),

@@ -32,8 +32,6 @@ from sheetsync.files import replacing
 from sheetsync.read.coerce import BLANK_WORDS
 from sheetsync.schema.layout import (
     CHOICES,
-    SCHEDULES,
-    UPDATE_STATUSES,
     Column,
     Layout,
     SheetLayout,
@@ -48,6 +46,24 @@ from sheetsync.schema.settings import (
     WORKBOOK_SETTINGS,
     StatusSettings,
 )
+from sheetsync.schema.vocabulary import (
+    BORDER_GREY,
+    CHECK_TONE,
+    COMPLETE,
+    GREY,
+    LATE,
+    LATE_START,
+    MISSING,
+    NAVY,
+    ON_TIME,
+    OVERDUE,
+    PALE,
+    SCHEDULES,
+    STATUSES,
+    UPDATE_STATUSES,
+    WHITE,
+    palette_of,
+)
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.formulas import formula
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
@@ -56,21 +72,14 @@ from sheetsync.template.shared_formulas import formulas_shared
 # entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
 Rows = Mapping[str, Iterable[Mapping[str, Any]]]
 
-NAVY, GREY, PALE = "1F3864", "595959", "F2F2F2"
-STATUS_COLOURS = {
-    "Met": ("1E7B34", "FFFFFF"), "On Track": ("C6EFCE", "006100"),
-    "At Risk": ("FFEB9C", "9C5700"), "Off Track": ("FFC7CE", "9C0006"),
-    "Not Met": ("9C0006", "FFFFFF"), "No Data": ("EDEDED", "595959"),
-    "Overdue": ("FFC7CE", "9C0006"), "Late Start": ("FFEB9C", "9C5700"),
-    "Complete": ("C6EFCE", "006100"), "Missing": ("FFC7CE", "9C0006"),
-    "Late": ("FFEB9C", "9C5700"), "On Time": ("C6EFCE", "006100"),
-}
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-THIN = Side(style="thin", color="BFBFBF")
+# The computed columns' words, coloured (conditional formats, in this order).
+STATUS_COLOURS = palette_of((*STATUSES, OVERDUE, LATE_START, COMPLETE, MISSING, LATE, ON_TIME))
+HEADER_FONT = Font(bold=True, color=WHITE)
+THIN = Side(style="thin", color=BORDER_GREY)
 UNLOCKED = Protection(locked=False)
 PERIOD_ROW = 15  # the row of the Lists sheet holding PeriodEnds
 BLANK_ROW = PERIOD_ROW + 4  # ... and the row holding BlankWords
-CHECK_COLOURS = ("FCE4D6", "833C0B")  # a Check cell with something to say
+CHECK_COLOURS = CHECK_TONE  # a Check cell with something to say
 SETTINGS = WORKBOOK_SETTINGS
 
 
@@ -421,8 +430,7 @@ def _lists(ws: Worksheet, layout: Layout, settings: StatusSettings) -> None:
     for i, p in enumerate(layout.periods, 2):
         ws.cell(PERIOD_ROW, i, period_date(p)).number_format = "yyyy-mm-dd"
     ws.cell(PERIOD_ROW + 2, 1, "Statuses")
-    for i, s in enumerate((*("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data"),
-                           *SCHEDULES, *UPDATE_STATUSES), 2):
+    for i, s in enumerate((*STATUSES, *SCHEDULES, *UPDATE_STATUSES), 2):
         ws.cell(PERIOD_ROW + 2, i, s)
     ws.cell(BLANK_ROW, 1, "Blank words")
     for i, word in enumerate(sorted(BLANK_WORDS), 2):

@@ -19,11 +19,12 @@ from sheetsync.check.status import StatusSettings, measure_status
 from sheetsync.read.models import Action, Measure, Profile, Scorecard
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_label
+from sheetsync.schema.vocabulary import DONE, MET
 from sheetsync.year.changes import Changes
 from sheetsync.year.errors import YearError, refuse_newer_template, refuse_output
 from sheetsync.year.writer import scorecard_workbook, settings_of
 
-LEFT_BEHIND_STATUSES = ("Complete", "Cancelled")
+LEFT_BEHIND_STATUSES = DONE
 NOTES_SHEET = "Rollover Notes"
 NOTES_INTRO = ("What sheetsync carried, rebased, flagged and left behind when it drafted this "
                "year's scorecard. Delete this sheet when you have read it.")
@@ -160,7 +161,7 @@ def _measure(m: Measure, old: SchoolYear, when: date, move: _Mover, changes: Cha
         changes.add("flagged", "Measures", m.id,
                     f"No actual in {old.label}: baseline {_num(m.baseline)} kept; check it."
                     f"{moved}")
-    if status.status == "Met":
+    if status.status == MET:
         changes.add("flagged", "Measures", m.id,
                     f"Target {_num(m.target)} was met: set next year's target.")
     return m.model_copy(update=update)
