@@ -53,6 +53,7 @@ from sheetsync.master.workbook import (
     trend_rows,
 )
 from sheetsync.schema import vocabulary
+from sheetsync.schema.cells import cell, on_sheet
 from sheetsync.schema.vocabulary import css
 
 TEMP_PREFIX = "~sheetsync "  # new tabs are "~sheetsync <run> <name>" until the swap
@@ -278,12 +279,7 @@ def _charts(table: _Table, trend_at: int) -> list[dict[str, Any]]:
 
 
 def _a1(title: str, row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return "'" + title.replace("'", "''") + f"'!{letters}{row + 1}"
+    return on_sheet(title, cell(col + 1, row + 1))  # row and col from 0
 
 
 def value_batches(blocks: Iterable[tuple[str, int, int, list[list[Any]]]],

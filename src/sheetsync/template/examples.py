@@ -236,7 +236,7 @@ def write_district(path: Path, district_id: str, name: str, seed: int, year: Sch
         typed = district_rows(seed, year, as_of, quality)
         _type_over(wb, layout, clean, typed)
         _percent_formats(wb, layout, typed)
-        ws = wb["Goals"]
+        ws = wb[layout.sheet("goals").name]
         ws["E4"] = "Goal Statement"  # a renamed header
         ws.cell(4, len(layout.sheet("goals").columns) + 1, "Notes")
         ws["B5"] = "Strategic goal 1"

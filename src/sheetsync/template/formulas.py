@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from sheetsync.schema.cells import column_letter, quoted
 from sheetsync.schema.layout import CHOICES, ID_PREFIXES, Column, Layout, SheetLayout
 from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY, WORKBOOK_SETTINGS
 from sheetsync.schema.vocabulary import (
@@ -56,7 +57,7 @@ LISTS_FIRST_ROW = 2  # the Lists sheet: one column per choice list, values from 
 
 
 def _q(sheet: str) -> str:
-    return f"'{sheet}'" if not sheet.isalnum() else sheet
+    return quoted(sheet) if not sheet.isalnum() else sheet
 
 
 class _Row:
@@ -203,7 +204,7 @@ def _typed_text(ref: str) -> str:
 
 def _choice_range(layout: Layout, choices: str) -> str:
     col = list(CHOICES).index(choices) + 1
-    letter = chr(64 + col)
+    letter = column_letter(col)
     last = LISTS_FIRST_ROW + len(CHOICES[choices]) - 1
     return f"{_q(layout.lists_sheet)}!${letter}${LISTS_FIRST_ROW}:${letter}${last}"
 

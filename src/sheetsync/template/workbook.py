@@ -21,7 +21,6 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
@@ -30,8 +29,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheetsync import __version__
 from sheetsync.files import replacing
 from sheetsync.read.coerce import BLANK_WORDS
+from sheetsync.schema.cells import column_letter
 from sheetsync.schema.layout import (
     CHOICES,
+    FORM_LABEL_COLUMN,
     Column,
     Layout,
     SheetLayout,
@@ -223,7 +224,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
     sheet = layout.sheet("profile")
     _title(ws, sheet.title, _say(sheet.guidance, words))
     for fld in sheet.fields:
-        label = ws[f"A{fld.cell[1:]}"]
+        label = ws[fld.label_cell]
         label.value = fld.label
         label.font = Font(bold=True)
         cell = ws[fld.cell]
@@ -239,8 +240,8 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
             cell.protection = UNLOCKED
         if fld.help:
             _prompt(ws, fld.cell, fld.label, _say(fld.help, words))
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions[FORM_LABEL_COLUMN].width = 24
+    ws.column_dimensions[sheet.value_column].width = 40
     _allow_editing_around_formulas(ws)
 
 
@@ -356,7 +357,7 @@ def _set_input(cell: Any, value: Any) -> None:
 def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
                  last: int) -> None:
     lists = layout.lists_sheet
-    choice_col = {name: get_column_letter(i) for i, name in enumerate(CHOICES, 1)}
+    choice_col = {name: column_letter(i) for i, name in enumerate(CHOICES, 1)}
     for col in sheet.input_columns:
         area = f"{col.letter}{first}:{col.letter}{last}"
         dv = None
@@ -451,15 +452,15 @@ def _xlwings_conf(wb: Workbook) -> None:
 
 def _names(wb: Workbook, layout: Layout) -> None:
     lists = layout.lists_sheet
-    base = get_column_letter(len(CHOICES) + 3)
+    base = column_letter(len(CHOICES) + 3)
     profile = layout.sheet("profile")
     refs = {"AsOf": f"'{profile.name}'!${profile.field('status_date').cell[0]}"
                     f"${profile.field('status_date').cell[1:]}"}
     for r, (name, _) in enumerate(SETTINGS, 1):
         refs[name] = f"{lists}!${base}${r}"
-    end = get_column_letter(len(layout.periods) + 1)
+    end = column_letter(len(layout.periods) + 1)
     refs["PeriodEnds"] = f"{lists}!$B${PERIOD_ROW}:${end}${PERIOD_ROW}"
-    end = get_column_letter(len(BLANK_WORDS) + 1)
+    end = column_letter(len(BLANK_WORDS) + 1)
     refs["BlankWords"] = f"{lists}!$B${BLANK_ROW}:${end}${BLANK_ROW}"
     for name, ref in refs.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
