@@ -155,3 +155,11 @@ def test_the_profile_form_is_read_where_the_layout_puts_it():
 
 def test_a_school_year_ends_on_june_30():
     assert year_end(2027) == date(2027, 6, 30) == SchoolYear(2026).end
+
+
+def test_every_word_the_reader_accepts_for_a_choice_is_a_declared_choice():
+    from sheetsync.read.coerce import _SYNONYMS
+    from sheetsync.schema.layout import CHOICES
+
+    assert {k: set(v.values()) - set(CHOICES[k]) for k, v in _SYNONYMS.items()} == \
+        {k: set() for k in _SYNONYMS}

@@ -31,6 +31,7 @@ from sheetsync.schema.vocabulary import (
     LATE,
     LATE_START,
     MISSING,
+    NON_NEGATIVE_UNITS,
     NOT_STARTED,
     OVERDUE,
     PERCENT,
@@ -181,11 +182,10 @@ def smart_by_row(card: Scorecard, year: SchoolYear
 
 # -- Values: ranges and future months -------------------------------------------------------
 
-NON_NEGATIVE_UNITS = ("count", "days", "dollars")  # quantities that cannot go below 0
 
 
 def _allowed(unit: str | None) -> tuple[float, float] | None:
-    if unit == "%":
+    if unit == PERCENT:
         return 0, 100
     if unit in NON_NEGATIVE_UNITS:
         return 0, float("inf")

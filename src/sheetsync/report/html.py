@@ -14,7 +14,7 @@ from sheetsync.errors import MissingDependency
 from sheetsync.master.workbook import COLOURS
 from sheetsync.report import charts
 from sheetsync.schema import vocabulary
-from sheetsync.schema.vocabulary import NOT_DUE, css
+from sheetsync.schema.vocabulary import NOT_DUE, PERCENT, css
 from sheetsync.schema.vocabulary import PALETTE as TONES
 
 # (background, text) as CSS colours, AA contrast: the master's, and Not Due.
@@ -45,7 +45,7 @@ def number(value: Any, unit: str | None = None) -> str:
     if not isinstance(value, int | float):
         return str(value)
     text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    return f"{text}%" if unit == "%" else text
+    return f"{text}%" if unit == PERCENT else text
 
 
 def percent(share: float | None) -> str:

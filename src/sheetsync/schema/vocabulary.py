@@ -60,6 +60,7 @@ READ_STALE = "Stale"
 
 UNITS = ("%", "count", "rate", "score", "days", "ratio", "dollars")
 PERCENT = UNITS[0]
+NON_NEGATIVE_UNITS = ("count", "days", "dollars")  # quantities that cannot go below 0
 DIRECTIONS = ("increase", "decrease")
 INCREASE, DECREASE = DIRECTIONS
 # How many months a measure's frequency allows between actuals before it is stale.
@@ -113,3 +114,4 @@ def terminal_colours(words: tuple[str, ...]) -> dict[str, str | None]:
 
 
 assert set(PALETTE) >= {*STATUSES, *UPDATE_STATUSES}
+assert set(NON_NEGATIVE_UNITS) <= set(UNITS)

@@ -41,8 +41,7 @@ def scorecard_workbook(card: Scorecard, school_year: str | None = None,
     chosen = settings or settings_of(card)
     profile = {k: getattr(card.profile, k) for k in PROFILE_KEYS}
     return build_template(layout, profile=profile, rows=scorecard_rows(card, layout),
-                          at_risk_band=chosen.at_risk_band,
-                          update_due_day=chosen.update_due_day)
+                          **chosen.to_dict())
 
 
 def settings_of(card: Scorecard) -> StatusSettings:
