@@ -42,6 +42,7 @@ from sheetsync.read.scorecard import HEADER_SCAN_ROWS, PROFILE_SCAN_ROWS, read_r
 from sheetsync.read.source import rows_from_grids
 from sheetsync.schema.layout import Layout, SheetLayout, norm, scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_label
+from sheetsync.schema.settings import AT_RISK_BAND
 
 try:  # the classic package, or xlwings Lite's own copy
     from xlwings import arg, func
@@ -322,7 +323,8 @@ _MEASURES_DOC = ("The Measures table with its header row (e.g. Measures!A4:AO64)
                  "rows laid out as in the template (e.g. Measures!A5:AO5).")
 _AS_OF_DOC = "The date statuses are computed for (e.g. AsOf). Blank: today."
 _YEAR_DOC = "The school year, e.g. 2026-27. Blank: the one the month headers name."
-_BAND_DOC = "At-risk band as a share of the gap (e.g. AtRiskBand). Blank: 0.1."
+_BAND_DOC = (f"At-risk band as a share of the gap (e.g. {AT_RISK_BAND.name}). "
+             f"Blank: {AT_RISK_BAND.default}.")
 
 
 @func

@@ -19,7 +19,6 @@ from sheetsync.check.rules import (
     smart_by_row,
 )
 from sheetsync.check.status import (
-    DEFAULT_SETTINGS,
     MeasureStatus,
     StatusSettings,
     action_schedule,
@@ -98,10 +97,7 @@ def settings_for(card: Scorecard, settings: StatusSettings | None) -> StatusSett
     """Given settings (a cohort's) win; else the workbook's own; else the defaults."""
     if settings is not None:
         return settings
-    own = card.settings
-    return StatusSettings(
-        at_risk_band=float(own.get("at_risk_band", DEFAULT_SETTINGS.at_risk_band)),
-        update_due_day=int(own.get("update_due_day", DEFAULT_SETTINGS.update_due_day)))
+    return StatusSettings.from_mapping(card.settings)
 
 
 def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = None,

@@ -24,7 +24,18 @@ from sheetsync.check.status import (
 )
 from sheetsync.read.models import Goal, Measure, Scorecard
 from sheetsync.schema.layout import scorecard_layout
-from sheetsync.schema.schoolyear import SchoolYear, period_key, period_label
+from sheetsync.schema.schoolyear import SchoolYear, period_key, period_label, year_end
+from sheetsync.schema.vocabulary import (
+    DECREASE,
+    INCREASE,
+    LATE,
+    LATE_START,
+    MISSING,
+    NON_NEGATIVE_UNITS,
+    NOT_STARTED,
+    OVERDUE,
+    PERCENT,
+)
 
 SMART_KEYS = ("specific", "measurable", "attainable", "responsible", "time_bound")
 SMART_WORDS = {"specific": "Specific", "measurable": "Measurable", "attainable": "Attainable",
@@ -83,15 +94,15 @@ def _attainable(m: Measure) -> bool:
 def _direction_problem(m: Measure) -> str | None:
     if m.baseline is None or m.target is None or m.target == m.baseline or not m.direction:
         return None
-    if m.direction == "increase" and m.target < m.baseline:
+    if m.direction == INCREASE and m.target < m.baseline:
         return "below"
-    if m.direction == "decrease" and m.target > m.baseline:
+    if m.direction == DECREASE and m.target > m.baseline:
         return "above"
     return None
 
 
 def _percent_problems(m: Measure) -> list[tuple[str, float]]:
-    if m.unit != "%":
+    if m.unit != PERCENT:
         return []
     return [(k, v) for k in ("baseline", "target")
             if (v := getattr(m, k)) is not None and not 0 <= v <= 100]
@@ -149,12 +160,12 @@ def smart_by_row(card: Scorecard, year: SchoolYear
                 target=_num(m.target), relation=relation, baseline=_num(m.baseline)))
         for key, value in _percent_problems(m):
             out.append(F.PERCENT_OUT_OF_RANGE(
-                **where("measures", key, m.row), header=key.title(), measure=m.id,
+                **where("measures", key, m.row), header=_header("measures", key), measure=m.id,
                 value=_num(value)))
     for g in card.goals:
         sg = strategic.get(g.strategic_goal_id or "")
         end_year = sg.end_year if sg and sg.end_year else None
-        horizon = date(end_year, 6, 30) if end_year and end_year > year.end.year else year.end
+        horizon = year_end(end_year) if end_year and end_year > year.end.year else year.end
         letters, reasons = smart(g, by_goal.get(g.id, []), horizon, year,
                                  "measures" in card.sheet_names)
         letters_by_goal[g.row] = letters
@@ -171,11 +182,10 @@ def smart_by_row(card: Scorecard, year: SchoolYear
 
 # -- Values: ranges and future months -------------------------------------------------------
 
-NON_NEGATIVE_UNITS = ("count", "days", "dollars")  # quantities that cannot go below 0
 
 
 def _allowed(unit: str | None) -> tuple[float, float] | None:
-    if unit == "%":
+    if unit == PERCENT:
         return 0, 100
     if unit in NON_NEGATIVE_UNITS:
         return 0, float("inf")
@@ -194,7 +204,7 @@ def check_values(card: Scorecard, as_of: date) -> list[Finding]:
         allowed = _allowed(m.unit)
         if allowed is not None:
             low, high = allowed
-            values: list[tuple[str, float]] = [] if m.unit == "%" else [
+            values: list[tuple[str, float]] = [] if m.unit == PERCENT else [
                 (k, v) for k in ("baseline", "target") if (v := getattr(m, k)) is not None]
             values += [(f"actual:{p}", v) for p, v in m.actuals.items() if not low <= v <= high]
             values += [(f"interim_target:{p}", v) for p, v in m.interim_targets.items()
@@ -212,7 +222,8 @@ def check_values(card: Scorecard, as_of: date) -> list[Finding]:
     for a in card.actions:
         if a.percent_complete is not None and not 0 <= a.percent_complete <= 100:
             out.append(F.OUT_OF_RANGE(
-                **where("actions", "percent_complete", a.row), header="% Complete",
+                **where("actions", "percent_complete", a.row),
+                header=_header("actions", "percent_complete"),
                 what=f"action {a.id}", value=_num(a.percent_complete),
                 allowed="between 0 and 100"))
     if not card.goals and not card.measures and "goals" in card.sheet_names:
@@ -258,19 +269,23 @@ class Alignment:
                 "priority_needs_unaddressed": self.priority_needs_unaddressed}
 
 
+def _header(entity: str, key: str) -> str:
+    """The header of column ``key`` on ``entity``'s sheet, as the layout declares it."""
+    return scorecard_layout().sheet(entity).column(key).header
+
+
 def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
     where = _Where(card)
     out: list[Finding] = []
     ids = {e: {x.id for x in getattr(card, e)}
            for e in ("strategic_goals", "cdip_goals", "needs", "goals")}
-    titles = {"strategic_goals": "Strategic Goals", "cdip_goals": "CDIP Goals",
-              "needs": "Needs", "goals": "Goals"}
-    refs = [("goals", "strategic_goal_id", "strategic_goals", "Strategic Goal ID", "Goal"),
-            ("goals", "cdip_goal_id", "cdip_goals", "CDIP Goal ID", "Goal"),
-            ("goals", "need_id", "needs", "Need ID", "Goal"),
-            ("measures", "goal_id", "goals", "Goal ID", "Measure"),
-            ("actions", "goal_id", "goals", "Goal ID", "Action")]
-    for entity, key, target, header, noun in refs:
+    layout = scorecard_layout()
+    refs = [("goals", "strategic_goal_id", "Goal"), ("goals", "cdip_goal_id", "Goal"),
+            ("goals", "need_id", "Goal"), ("measures", "goal_id", "Measure"),
+            ("actions", "goal_id", "Action")]
+    for entity, key, noun in refs:
+        column = layout.sheet(entity).column(key)
+        target, header = column.ref or "", column.header
         if target not in card.sheet_names:
             continue  # the missing sheet is reported already
         for item in getattr(card, entity):
@@ -278,7 +293,7 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
             if value and value not in ids[target]:
                 out.append(F.UNKNOWN_REFERENCE(
                     **where(entity, key, item.row), what=f"{noun} {item.id}", header=header,
-                    value=value, target=card.sheet_names.get(target, titles[target])))
+                    value=value, target=card.sheet_names.get(target, layout.sheet(target).name)))
     goals_by_sg = _group(card.goals, "strategic_goal_id")
     measures, actions = _group(card.measures), _group(card.actions)
     a = Alignment(strategic_goals=len(card.strategic_goals))
@@ -326,10 +341,10 @@ def check_execution(card: Scorecard, as_of: date, year: SchoolYear, periods: lis
             out.append(F.ACTION_WITHOUT_MONITORING(**where("actions", "evidence", a.row),
                                                    id=a.id))
         schedule = action_schedule(a, as_of)
-        if schedule == "Overdue":
+        if schedule == OVERDUE:
             out.append(F.ACTION_OVERDUE(**where("actions", "due_date", a.row), id=a.id,
-                                        due=a.due_date, status=a.status or "Not Started"))
-        elif schedule == "Late Start":
+                                        due=a.due_date, status=a.status or NOT_STARTED))
+        elif schedule == LATE_START:
             out.append(F.ACTION_LATE_START(**where("actions", "start_date", a.row), id=a.id,
                                            start=a.start_date))
     for m in card.measures:
@@ -356,9 +371,9 @@ def _updates(card: Scorecard, as_of: date, periods: list[str], settings: StatusS
         status = update_status(p, u.submitted_on if u else None, as_of, settings.update_due_day)
         due = update_due(p, settings.update_due_day)
         place = where("monthly_updates", "submitted_on", u.row) if u else {"sheet": sheet}
-        if status == "Missing":
+        if status == MISSING:
             out.append(F.UPDATE_MISSING(**place, month=period_label(p), due=due))
-        elif status == "Late":
+        elif status == LATE:
             out.append(F.UPDATE_LATE(**place, month=period_label(p), due=due,
                                      submitted=u.submitted_on if u else None))
     return out

@@ -13,10 +13,22 @@ if TYPE_CHECKING:
     from sheetsync.check.assess import CheckResult
     from sheetsync.cohort.pull import PullReport
 from sheetsync.schema.schoolyear import period_label
+from sheetsync.schema.vocabulary import (
+    AT_RISK,
+    LATE_START,
+    MET,
+    NO_DATA,
+    NOT_MET,
+    OFF_TRACK,
+    ON_TRACK,
+    OVERDUE,
+    STATUSES,
+    terminal_colours,
+)
 
-COLOURS = {"Met": "green", "On Track": "green", "At Risk": "yellow", "Off Track": "red",
-           "Not Met": "red", "No Data": None, "Overdue": "red", "Late Start": "yellow",
-           "error": "red", "warning": "yellow", "info": None}
+COLOURS = terminal_colours((*STATUSES, OVERDUE, LATE_START, "error", "warning", "info"))
+# The pull summary's status columns, in this order.
+PULL_COLUMNS = (ON_TRACK, AT_RISK, OFF_TRACK, MET, NOT_MET)
 SMART_LETTERS = {"specific": "S", "measurable": "M", "attainable": "A", "responsible": "R",
                  "time_bound": "T"}
 
@@ -102,11 +114,9 @@ def render_pull(report: PullReport) -> str:
         state = "stale" if d.get("stale") else "failed" if not d["ok"] else \
             "unchanged" if d["reused"] else "read"
         rows.append([d["id"], d["name"][:24], state,
-                     *(str(d.get(s) if d.get(s) is not None else "") for s in
-                       ("On Track", "At Risk", "Off Track", "Met", "Not Met")),
+                     *(str(d.get(s) if d.get(s) is not None else "") for s in PULL_COLUMNS),
                      d.get("update") or "", str(d.get("errors") or "")])
-    lines = [table(["District", "Name", "Read", "On Track", "At Risk", "Off Track", "Met",
-                    "Not Met", "Update", "Errors"], rows), ""]
+    lines = [table(["District", "Name", "Read", *PULL_COLUMNS, "Update", "Errors"], rows), ""]
     for d in report.failed:  # in full: a reason says what to do (e.g. the email to share with)
         kept = "; its last good read is kept, shown as stale" if d.get("stale") else ""
         lines.append(paint(f"{d['id']} {d['name']}: {d['reason']}{kept}", "error"))
@@ -120,8 +130,8 @@ def render_pull(report: PullReport) -> str:
     lines.append(
         f"{t['districts']} districts: {t['read']} read, {t['reused']} unchanged, "
         f"{paint(str(t['failed']) + ' failed', 'error' if t['failed'] else None)}. "
-        f"Measures: {m['On Track'] + m['Met']} on track or met, {m['At Risk']} at risk, "
-        f"{m['Off Track'] + m['Not Met']} off track or not met, {m['No Data']} no data. "
+        f"Measures: {m[ON_TRACK] + m[MET]} on track or met, {m[AT_RISK]} at risk, "
+        f"{m[OFF_TRACK] + m[NOT_MET]} off track or not met, {m[NO_DATA]} no data. "
         f"{t['late_updates']} monthly updates late or missing this year.")
     if report.master_written:
         lines.append(f"Master written: {report.master}")

@@ -5,7 +5,7 @@ A ``cohort.toml`` looks like::
     [cohort]
     name = "SPIE 2026-27"
     school_year = "2026-27"
-    [status]            # optional overrides of domain.md's defaults
+    [status]            # optional overrides of the defaults (schema/settings.py)
     at_risk_band = 0.10
     update_due_day = 30
     [master]
@@ -37,10 +37,16 @@ from typing import Any
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from sheetsync.check.status import StatusSettings
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import is_lock_file, read_text, replacing, writable_folder
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.settings import (
+    AT_RISK_BAND,
+    STATUS_SETTINGS,
+    UPDATE_DUE_DAY,
+    Setting,
+    StatusSettings,
+)
 
 FILENAME = "cohort.toml"
 
@@ -59,9 +65,19 @@ class CohortInfo(_Strict):
         return SchoolYear.parse(value).label
 
 
+def _setting(s: Setting) -> Any:
+    return Field(s.default, ge=s.low, le=s.high, description=s.explain)
+
+
 class StatusOverrides(_Strict):
-    at_risk_band: float = Field(0.10, ge=0, le=1)
-    update_due_day: int = Field(30, ge=1, le=31)
+    """``[status]``: one field per declared setting (``schema/settings.py``)."""
+
+    at_risk_band: float = _setting(AT_RISK_BAND)
+    update_due_day: int = _setting(UPDATE_DUE_DAY)
+
+
+assert list(StatusOverrides.model_fields) == [s.key for s in STATUS_SETTINGS], \
+    "[status] has one field per declared setting, in order"
 
 
 class MasterSettings(_Strict):
@@ -148,7 +164,7 @@ class Cohort(_Strict):
 
     @property
     def settings(self) -> StatusSettings:
-        return StatusSettings(self.status.at_risk_band, self.status.update_due_day)
+        return StatusSettings.from_mapping(self.status.model_dump())
 
     @property
     def master_path(self) -> Path:
@@ -240,8 +256,8 @@ def _toml_value(value: Any) -> str:
 def dump_cohort(cohort: Cohort) -> str:
     lines = ["[cohort]", f"name = {_toml_value(cohort.cohort.name)}",
              f"school_year = {_toml_value(cohort.cohort.school_year)}", "", "[status]",
-             f"at_risk_band = {cohort.status.at_risk_band}",
-             f"update_due_day = {cohort.status.update_due_day}", "", "[master]",
+             *(f"{s.key} = {getattr(cohort.status, s.key)}" for s in STATUS_SETTINGS),
+             "", "[master]",
              f"path = {_toml_value(cohort.master.path)}"]
     if cohort.master.google_sheet:
         lines.append(f"google_sheet = {_toml_value(cohort.master.google_sheet)}")

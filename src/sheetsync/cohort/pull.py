@@ -34,6 +34,7 @@ from sheetsync.cohort.sources import (
 from sheetsync.cohort.store import Outcome, Store
 from sheetsync.errors import OutputLocked, SheetsyncError, WorkbookUnreadable
 from sheetsync.schema.schoolyear import SchoolYear, period_key
+from sheetsync.schema.vocabulary import STATUSES
 
 Progress = Callable[[District, Outcome], None]
 
@@ -55,7 +56,7 @@ class PullReport:
     def totals(self) -> dict[str, Any]:
         ok = [d for d in self.districts if d["ok"]]
         measures = {s: sum(d.get(s) or 0 for d in ok) for s in
-                    ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")}
+                    STATUSES}
         return {"districts": len(self.districts), "read": sum(not d["reused"] for d in ok),
                 "reused": sum(d["reused"] for d in ok), "failed": len(self.failed),
                 "measures": measures,
@@ -92,9 +93,8 @@ def _now() -> str:
 
 
 def _settings_key(cohort: Cohort) -> str:
-    return json.dumps({"at_risk_band": cohort.status.at_risk_band,
-                       "update_due_day": cohort.status.update_due_day,
-                       "school_year": cohort.cohort.school_year}, sort_keys=True)
+    return json.dumps({**cohort.settings.to_dict(), "school_year": cohort.cohort.school_year},
+                      sort_keys=True)
 
 
 # The reader, the checks and the master writer are imported where they are used: a monthly

@@ -52,12 +52,15 @@ from sheetsync.master.workbook import (
     master_rows,
     trend_rows,
 )
+from sheetsync.schema import vocabulary
+from sheetsync.schema.cells import cell, on_sheet
+from sheetsync.schema.vocabulary import css
 
 TEMP_PREFIX = "~sheetsync "  # new tabs are "~sheetsync <run> <name>" until the swap
 # One values:batchUpdate stays well under Google's 10 MB request limit and its time limit.
 MAX_BYTES = 8_000_000
 MAX_CELLS = 250_000
-NAVY, WHITE, LINK_BLUE = "#1F3864", "#FFFFFF", "#0563C1"
+NAVY, WHITE, LINK_BLUE = css(vocabulary.NAVY), css(vocabulary.WHITE), css(vocabulary.LINK_BLUE)
 NUMBER_FORMATS = {"date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
                   "percent": {"type": "PERCENT", "pattern": "0%"},
                   "number": {"type": "NUMBER", "pattern": "0.0##"}}
@@ -246,7 +249,7 @@ def _charts(table: _Table, trend_at: int) -> list[dict[str, Any]]:
 
     out = []
     if districts:
-        first = [c.header for c in table.cols].index("Met")
+        first = [c.header for c in table.cols].index(STATUS_COLUMNS[0])
 
         def source(col: int, top: int = 0) -> dict[str, Any]:
             return {"sourceRange": {"sources": [_grid(sid, top, districts + 1, col, col + 1)]}}
@@ -276,12 +279,7 @@ def _charts(table: _Table, trend_at: int) -> list[dict[str, Any]]:
 
 
 def _a1(title: str, row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return "'" + title.replace("'", "''") + f"'!{letters}{row + 1}"
+    return on_sheet(title, cell(col + 1, row + 1))  # row and col from 0
 
 
 def value_batches(blocks: Iterable[tuple[str, int, int, list[list[Any]]]],

@@ -33,13 +33,14 @@ from sheetsync.errors import WorkbookUnreadable
 from sheetsync.google.api import GoogleClient, GoogleSetupError
 from sheetsync.google.calls import SHEET, parse_address
 from sheetsync.read.source import WorkbookRows, open_workbook, rows_from_grids
+from sheetsync.schema.cells import quoted
 from sheetsync.schema.layout import SheetLayout, norm, scorecard_layout
 
 SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSM_MIME = "application/vnd.ms-excel.sheet.macroEnabled.12"
 WORKBOOK_MIMES = {XLSX_MIME: ".xlsx", XLSM_MIME: ".xlsm"}
-PROFILE_RANGE = "A1:B40"
+PROFILE_RANGE = scorecard_layout().sheet("profile").form_range  # "A1:B40"
 MAX_DOWNLOAD = 64 * 2**20
 FILE_FIELDS = "id,name,mimeType,modifiedTime,md5Checksum,trashed"
 
@@ -228,8 +229,7 @@ def _loaded(wb: WorkbookRows, label: str) -> WorkbookRows:
     return WorkbookRows(label, list(wb.sheet_names), wb.date1904, dict(wb.heights), load)
 
 
-def _a1(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
+_a1 = quoted
 
 
 def _local_time(stamp: str) -> str:

@@ -39,6 +39,7 @@ from sheetsync.google.calls import (
     sheet_url,
 )
 from sheetsync.schema.layout import Layout, entity_sheets
+from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY
 from sheetsync.template.formulas import without_percent_formats
 from sheetsync.template.workbook import build_template
 
@@ -66,8 +67,8 @@ class TemplateNotTranslatable(SheetsyncError):
 def create_google_template(http: Any, layout: Layout, title: str,
                            folder_id: str | None = None,
                            profile: Mapping[str, Any] | None = None, *,
-                           at_risk_band: float = 0.10,
-                           update_due_day: int = 30) -> tuple[str, str]:
+                           at_risk_band: float = AT_RISK_BAND.default,
+                           update_due_day: int = UPDATE_DUE_DAY.default) -> tuple[str, str]:
     """Create the template as a Google Sheet named ``title``; return ``(key, url)``.
 
     With ``folder_id`` it is created in that Drive folder (a shared drive's folder works);

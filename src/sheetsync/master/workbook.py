@@ -22,19 +22,37 @@ from sheetsync.cohort.places import NotWritable, folder_problem
 from sheetsync.cohort.store import Outcome
 from sheetsync.errors import OutputLocked
 from sheetsync.files import FileLocked, FolderNotWritable, lock_file, replacing
-from sheetsync.schema.layout import STATUSES
 from sheetsync.schema.schoolyear import period_label
+from sheetsync.schema.vocabulary import (
+    AT_RISK,
+    LATE,
+    LATE_OR_MISSING,
+    LINK_BLUE,
+    MET,
+    MISSING,
+    NAVY,
+    NO_DATA,
+    NOT_DUE,
+    NOT_MET,
+    OFF_TRACK,
+    ON_TIME,
+    ON_TRACK,
+    OVERDUE,
+    PALETTE,
+    READ_FAILED,
+    READ_OK,
+    READ_STALE,
+    STATUSES,
+    WHITE,
+    css,
+)
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 
-STATUS_COLUMNS = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
-COLOURS = {"Met": ("#1E7B34", "#FFFFFF"), "On Track": ("#C6EFCE", "#006100"),
-           "At Risk": ("#FFEB9C", "#9C5700"), "Off Track": ("#FFC7CE", "#9C0006"),
-           "Not Met": ("#9C0006", "#FFFFFF"), "No Data": ("#EDEDED", "#595959"),
-           "Failed": ("#FFC7CE", "#9C0006"), "OK": ("#C6EFCE", "#006100"),
-           "Stale": ("#FFEB9C", "#9C5700"),
-           "Overdue": ("#FFC7CE", "#9C0006"), "Missing": ("#FFC7CE", "#9C0006"),
-           "Late": ("#FFEB9C", "#9C5700"), "On Time": ("#C6EFCE", "#006100"),
-           "error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#9C5700")}
+STATUS_COLUMNS = STATUSES
+# The words the master colours, in this order (conditional formats), as "#RRGGBB".
+COLOURS = {w: (css(PALETTE[w][0]), css(PALETTE[w][1])) for w in (
+    MET, ON_TRACK, AT_RISK, OFF_TRACK, NOT_MET, NO_DATA, READ_FAILED, READ_OK, READ_STALE,
+    OVERDUE, MISSING, LATE, ON_TIME, "error", "warning")}
 
 
 @dataclass(frozen=True)
@@ -101,14 +119,14 @@ def district_summary(o: Outcome, period: str) -> dict[str, Any]:
     findings = result["findings"]
     return {**counts, "template_version": result.get("template_version"),
             "goals": len(result["goals"]), "measures": len(result["measures"]),
-            "overdue": sum(a["schedule"] == "Overdue" for a in result["actions"]),
+            "overdue": sum(a["schedule"] == OVERDUE for a in result["actions"]),
             "coverage": result["alignment"]["coverage"],
             "smart": sum(all(g["smart"].values()) for g in result["goals"]),
             "errors": sum(f["severity"] == "error" for f in findings),
             "warnings": sum(f["severity"] == "warning" for f in findings),
-            "update": updates.get(period, "Not Due"),
+            "update": updates.get(period, NOT_DUE),
             "latest_month": latest_month((o.data or {}).get("card") or {}),
-            "late_updates": sum(s in ("Late", "Missing") for s in updates.values())}
+            "late_updates": sum(s in LATE_OR_MISSING for s in updates.values())}
 
 
 def latest_month(card: dict[str, Any]) -> str | None:
@@ -338,7 +356,7 @@ def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
         s = o.summary or district_summary(o, period)
         stale = o.stale
         yield "Summary", [
-            o.district_id, o.name, "Stale" if stale else "OK" if o.ok else "Failed",
+            o.district_id, o.name, READ_STALE if stale else READ_OK if o.ok else READ_FAILED,
             stale or o.reason or _warnings(o), o.source,
             o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
             s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
@@ -369,12 +387,12 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
     wb = xlsxwriter.Workbook(str(path), {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
-    formats = {"header": wb.add_format({"bold": True, "bg_color": "#1F3864",
-                                        "font_color": "#FFFFFF", "text_wrap": True}),
+    formats = {"header": wb.add_format({"bold": True, "bg_color": css(NAVY),
+                                        "font_color": css(WHITE), "text_wrap": True}),
                "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
                "percent": wb.add_format({"num_format": "0%"}),
                "number": wb.add_format({"num_format": "0.0##"}),
-               "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
+               "link": wb.add_format({"font_color": css(LINK_BLUE), "underline": 1}),
                "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
                           for k, (bg, fg) in COLOURS.items()}}
     footer = footer_text(f"Cohort master · {period_label(period)}")
@@ -436,7 +454,7 @@ def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
         ws.insert_chart(place.row, trend_at, line)
     if "status" in places:
         chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
-        first = [c.header for c in SHEETS["Summary"]].index("Met")
+        first = [c.header for c in SHEETS["Summary"]].index(STATUS_COLUMNS[0])
         for i, status in enumerate(STATUS_COLUMNS):
             chart.add_series({"name": ["Summary", 0, first + i],
                               "categories": ["Summary", 1, 0, districts, 0],

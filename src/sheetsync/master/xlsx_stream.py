@@ -20,7 +20,7 @@ from typing import Any
 
 from xlsxwriter.url import Url
 
-from sheetsync.schema.layout import column_letter
+from sheetsync.schema.cells import column_letter
 
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -20,20 +20,22 @@ from sheetsync.read import coerce
 from sheetsync.read.models import Profile, Scorecard
 from sheetsync.read.rows import RowParser, columns_for, unreadable_finding
 from sheetsync.read.source import MAX_ROWS, WorkbookRows, open_workbook
+from sheetsync.schema.cells import value_at
 from sheetsync.schema.layout import (
+    FORM_SCAN_ROWS,
     TEMPLATE_VERSION,
-    WORKBOOK_SETTINGS,
     Layout,
     SheetLayout,
     norm,
     scorecard_layout,
 )
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.settings import BY_NAME, WORKBOOK_SETTINGS
 
 _SETTING_LABELS = {norm(label): name for name, label in WORKBOOK_SETTINGS}
-_SETTING_KEYS = {"AtRiskBand": "at_risk_band", "UpdateDueDay": "update_due_day"}
+_SETTING_KEYS = {name: s.key for name, s in BY_NAME.items()}
 HEADER_SCAN_ROWS = 20
-PROFILE_SCAN_ROWS = 40
+PROFILE_SCAN_ROWS = FORM_SCAN_ROWS
 
 
 def same_version(found: str | None, expected: str) -> bool:
@@ -157,8 +159,8 @@ class _Reader:
             if fld.formula:
                 continue
             r = labels.get(norm(fld.label))
-            cell = f"B{r + 1}" if r is not None else fld.cell
-            raw = _at(rows, cell)
+            cell = f"{sheet.value_column}{r + 1}" if r is not None else fld.cell
+            raw = value_at(rows, cell)
             value: Any
             try:
                 if fld.type == "date":
@@ -233,13 +235,3 @@ class _Reader:
     def _unreadable(self, exc: coerce.Unreadable, sheet: str, cell: str, header: str) -> None:
         self.findings.append(unreadable_finding(exc, sheet, cell, header))
 
-
-def _at(rows: list[list[Any]], cell: str) -> Any:
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    r = int(cell[len(letters):]) - 1
-    c = 0
-    for ch in letters:
-        c = c * 26 + ord(ch) - 64
-    if r < len(rows) and c - 1 < len(rows[r]):
-        return rows[r][c - 1]
-    return None

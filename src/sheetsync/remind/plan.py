@@ -17,6 +17,7 @@ from sheetsync.cohort.model import Cohort, District
 from sheetsync.cohort.sources import is_google
 from sheetsync.cohort.store import Outcome
 from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.vocabulary import MISSING
 
 KIND = "update-missing"  # the finding code of the same situation
 ATTENTION_CODES = ("action-overdue", "measure-stale")
@@ -72,7 +73,7 @@ def plan(cohort: Cohort, outcomes: dict[str, Outcome], as_of: date) -> Plan:
             continue
         earlier = [p for p in scorecard_layout(cohort.cohort.school_year).update_periods
                    if p < month and update_status(p, submitted.get(p), as_of,
-                                                  cohort.status.update_due_day) == "Missing"]
+                                                  cohort.status.update_due_day) == MISSING]
         out.reminders.append(Due(d, month, due, workbook_place(d),
                                  earlier,
                                  attention(o.data.get("result") or {})))

@@ -12,7 +12,19 @@ from dataclasses import dataclass, replace
 from functools import cache, cached_property, lru_cache
 from typing import Any, Literal
 
+from sheetsync.schema.cells import cell_range, column_letter, split_cell
 from sheetsync.schema.schoolyear import SchoolYear, period_label
+from sheetsync.schema.settings import WORKBOOK_SETTINGS
+from sheetsync.schema.vocabulary import (
+    ACTION_STATUSES,
+    DIRECTIONS,
+    FREQUENCIES,
+    FREQUENCY_MONTHS,
+    SCHEDULES,
+    STATUSES,
+    UNITS,
+    UPDATE_STATUSES,
+)
 
 TEMPLATE_VERSION = "1.0"
 
@@ -26,10 +38,10 @@ Entity = Literal[
 
 # Choices: the template's Lists sheet holds one column per list, in this order.
 CHOICES: dict[str, tuple[str, ...]] = {
-    "units": ("%", "count", "rate", "score", "days", "ratio", "dollars"),
-    "directions": ("increase", "decrease"),
-    "frequencies": ("monthly", "quarterly", "semester", "annual"),
-    "action_statuses": ("Not Started", "In Progress", "Complete", "On Hold", "Cancelled"),
+    "units": UNITS,
+    "directions": DIRECTIONS,
+    "frequencies": FREQUENCIES,
+    "action_statuses": ACTION_STATUSES,
     "funding_sources": (
         "Title I", "Title II", "Title III", "Title IV", "IDEA", "General Fund", "Section 7",
         "ESSER", "State Grant", "Local Grant", "Other", "None",
@@ -41,9 +53,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "yes_no": ("yes", "no"),
 }
 
-STATUSES = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
-SCHEDULES = ("Complete", "Cancelled", "Overdue", "Late Start", "On Hold", "On Schedule")
-UPDATE_STATUSES = ("On Time", "Late", "Missing", "Not Due")
 # How ids are written on each sheet: the prefix, and words people use instead of it.
 ID_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "strategic_goals": ("SG", ("STRATEGICGOAL", "STRATEGIC")),
@@ -53,12 +62,10 @@ ID_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "measures": ("M", ("MEASURE",)),
     "actions": ("A", ("ACTION", "ACT")),
 }
-# How many months a measure's frequency allows between actuals before it is stale.
-FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "semester": 6, "annual": 12}
-# Settings the template's formulas read from the hidden Lists sheet: (name, label).
-WORKBOOK_SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year ends"),
-                     ("AtRiskBand", "At-risk band (share of the gap)"),
-                     ("UpdateDueDay", "Monthly update due day"))
+# A form (the district profile): labels in column A, values beside them; a reader looks for
+# the labels in the first FORM_SCAN_ROWS rows.
+FORM_LABEL_COLUMN = "A"
+FORM_SCAN_ROWS = 40
 # Months the monthly status report is due (the SPIE cycle runs October to June).
 UPDATE_MONTHS = ("10", "11", "12", "01", "02", "03", "04", "05", "06")
 
@@ -132,6 +139,20 @@ class Field:
     help: str = ""
     formula: str | None = None
 
+    @property
+    def column(self) -> str:
+        """The value's column letter ('B')."""
+        return split_cell(self.cell)[0]
+
+    @property
+    def row(self) -> int:
+        return split_cell(self.cell)[1]
+
+    @property
+    def label_cell(self) -> str:
+        """Where its label stands: left of the value, in the form's label column."""
+        return f"{FORM_LABEL_COLUMN}{self.row}"
+
     def to_schema(self) -> dict[str, Any]:
         return {"key": self.key, "label": self.label, "cell": self.cell, "type": self.type,
                 "required": self.required}
@@ -162,6 +183,18 @@ class SheetLayout:
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)
+
+    @property
+    def value_column(self) -> str:
+        """A form's value column ('B'): where its fields' values stand."""
+        columns = {f.column for f in self.fields}
+        assert len(columns) == 1, f"{self.name}: a form's values stand in one column"
+        return columns.pop()
+
+    @property
+    def form_range(self) -> str:
+        """The block a reader of a form reads: its labels and values ('A1:B40')."""
+        return cell_range(f"{FORM_LABEL_COLUMN}1", f"{self.value_column}{FORM_SCAN_ROWS}")
 
     @property
     def input_columns(self) -> tuple[Column, ...]:
@@ -217,16 +250,6 @@ class Layout:
             "school_year": self.school_year.label,
             "sheets": [s.to_schema() for s in self.sheets],
         }
-
-
-@cache
-def column_letter(n: int) -> str:
-    """1 -> 'A', 27 -> 'AA' (what openpyxl's get_column_letter does, without importing it)."""
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _lettered(columns: list[Column]) -> tuple[Column, ...]:
@@ -441,7 +464,8 @@ def entity_sheets(layout: Layout) -> list[SheetLayout]:
 
 
 __all__ = [
-    "CHOICES", "FREQUENCY_MONTHS", "ID_PREFIXES", "SCHEDULES", "STATUSES", "TEMPLATE_VERSION",
-    "UPDATE_STATUSES", "WORKBOOK_SETTINGS", "Column", "Field", "Layout", "SheetLayout",
-    "entity_sheets", "scorecard_layout",
+    "CHOICES", "FORM_LABEL_COLUMN", "FORM_SCAN_ROWS", "FREQUENCY_MONTHS", "ID_PREFIXES",
+    "SCHEDULES", "STATUSES", "TEMPLATE_VERSION", "UPDATE_STATUSES", "WORKBOOK_SETTINGS",
+    "Column", "Field", "Layout", "SheetLayout", "column_letter", "entity_sheets",
+    "scorecard_layout",
 ]

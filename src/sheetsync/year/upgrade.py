@@ -18,6 +18,7 @@ from sheetsync.check.findings import Finding
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard, same_version
 from sheetsync.read.source import WorkbookRows, open_workbook
+from sheetsync.schema.cells import column_index
 from sheetsync.schema.layout import TEMPLATE_VERSION, norm, scorecard_layout
 from sheetsync.template.workbook import save_atomic
 from sheetsync.year.changes import Changes
@@ -56,7 +57,7 @@ def upgrade_file(source: str | Path, output: str | Path, force: bool = False) ->
 
 def _moved(card: Scorecard, found: list[Finding], changes: Changes) -> None:
     if not same_version(card.template_version, TEMPLATE_VERSION):
-        changes.add("moved", "District Profile", None,
+        changes.add("moved", scorecard_layout().sheet("profile").name, None,
                     f"Template version {card.template_version or '(none)'} becomes "
                     f"{TEMPLATE_VERSION}.")
     for f in found:
@@ -87,7 +88,7 @@ def _extra_columns(card: Scorecard, found: list[Finding], raw: WorkbookRows,
 def _other_months(card: Scorecard, changes: Changes) -> list[tuple[Any, ...]]:
     """Actuals and interim targets of months outside the workbook's school year."""
     layout = scorecard_layout(card.school_year)
-    sheet = card.sheet_names.get("measures", "Measures")
+    sheet = card.sheet_names.get("measures", scorecard_layout().sheet("measures").name)
     out = []
     for mid, key, period, value in unplaced(card, layout):
         header = f"{'Actual' if key == 'actual' else 'Interim'} {period}"
@@ -124,10 +125,7 @@ def _ids(card: Scorecard, sheet: str) -> dict[int, str]:
 
 
 def _index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+    return column_index(letters) - 1  # from 0
 
 
 def _free_name(wb: Workbook, name: str) -> str:

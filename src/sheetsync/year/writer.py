@@ -41,17 +41,12 @@ def scorecard_workbook(card: Scorecard, school_year: str | None = None,
     chosen = settings or settings_of(card)
     profile = {k: getattr(card.profile, k) for k in PROFILE_KEYS}
     return build_template(layout, profile=profile, rows=scorecard_rows(card, layout),
-                          at_risk_band=chosen.at_risk_band,
-                          update_due_day=chosen.update_due_day)
+                          **chosen.to_dict())
 
 
 def settings_of(card: Scorecard) -> StatusSettings:
     """The workbook settings the card was read with, else the defaults."""
-    default = StatusSettings()
-    own = card.settings
-    return StatusSettings(
-        at_risk_band=float(own.get("at_risk_band", default.at_risk_band)),
-        update_due_day=int(own.get("update_due_day", default.update_due_day)))
+    return StatusSettings.from_mapping(card.settings)
 
 
 def scorecard_rows(card: Scorecard, layout: Layout) -> dict[str, list[dict[str, Any]]]:
