@@ -79,7 +79,7 @@ def test_check_json_follows_the_contract(examples):
             "actions", "alignment"} <= set(data)
     assert data["as_of"] == "2027-01-20"
     assert set(data["findings"][0]) == {"code", "severity", "sheet", "cell", "row", "column",
-                                        "message"}
+                                        "message", "values"}
     assert set(data["goals"][0]) >= {"id", "strategic_goal_id", "status", "smart"}
     assert set(data["goals"][0]["smart"]) == {"specific", "measurable", "attainable",
                                               "responsible", "time_bound"}

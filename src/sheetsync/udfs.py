@@ -70,6 +70,7 @@ _OFFICE_ERRORS = {"Div0": "#DIV/0!", "NotAvailable": "#N/A", "Name": "#NAME?",
                   "Blocked": "#BLOCKED!", "Unknown": "#UNKNOWN!"}
 _RANGE = {"ndim": 2, "err_to_str": True}
 CHECK_HEADER = ["Sheet", "Cell", "Severity", "Message"]
+CHECK_COLUMNS = ("sheet", "cell", "severity", "message")  # the findings' names for them
 NO_ISSUES = "No issues found."
 
 
@@ -463,8 +464,7 @@ def _check(grids: dict[str, list[list[Any]]], as_of: date | None) -> CheckResult
 def findings_table(result: CheckResult, sheets: set[str] | None = None) -> list[list[Any]]:
     """The findings as rows (sheet, cell, severity, message) under a header row; with
     ``sheets``, only those on these sheets (and those on no sheet)."""
-    rows = [[f.sheet or "", f.cell or "", str(f.severity), f.message] for f in result.findings
-            if sheets is None or f.sheet is None or f.sheet in sheets]
+    rows = result.report.rows(CHECK_COLUMNS, sheets, blank="")
     return [CHECK_HEADER, *(rows or [["", "", "", NO_ISSUES]])]
 
 

@@ -115,8 +115,7 @@ def _reassess(data: dict[str, Any], as_of: date, cohort: Cohort) -> dict[str, An
     from sheetsync.read.models import Scorecard
 
     card = Scorecard.model_validate(data["card"])
-    found = [Finding(f["code"], Severity(f["severity"]), f["message"], f["sheet"], f["cell"],
-                     f["row"], f["column"]) for f in data["read_findings"]]
+    found = [Finding.from_dict(f) for f in data["read_findings"]]
     return _result_data(card, found, as_of, cohort)
 
 
