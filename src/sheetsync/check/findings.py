@@ -148,8 +148,8 @@ OUT_OF_RANGE = _rule("out-of-range", WARN, "values", "A number outside what its 
     "{header} of {what} in {cell} is {value}; it should be {allowed}. Check the value: it "
     "is used as typed, by this check and by the workbook's formulas.")
 UNKNOWN_MONTH = _rule("unknown-month", WARN, "values", "A month outside the school year",
-    "{cell} names {value}, which is not a month of the {year} school year; the row was "
-    "not read.")
+    "{header} in {cell} is {value}, which is not a month of the {year} school year, so this "
+    "update counts for no month of it. If it is this year's update, correct the month.")
 VALUE_NORMALISED = _rule("value-normalised", INFO, "values", "A value was read leniently",
     "Read {header} in {cell} '{value}' as {read}.")
 
