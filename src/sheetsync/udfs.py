@@ -35,7 +35,7 @@ from sheetsync.check.assess import CheckResult, as_of_for, assess
 from sheetsync.check.findings import Finding
 from sheetsync.check.rules import SMART_KEYS, SMART_WORDS, smart_by_row
 from sheetsync.check.status import DEFAULT_SETTINGS, MeasureStatus, StatusSettings, measure_status
-from sheetsync.errors import WorkbookUnreadable
+from sheetsync.errors import BadArgument, WorkbookUnreadable
 from sheetsync.read import coerce
 from sheetsync.read.models import Measure, Scorecard
 from sheetsync.read.scorecard import HEADER_SCAN_ROWS, PROFILE_SCAN_ROWS, read_rows
@@ -73,9 +73,6 @@ CHECK_HEADER = ["Sheet", "Cell", "Severity", "Message"]
 CHECK_COLUMNS = ("sheet", "cell", "severity", "message")  # the findings' names for them
 NO_ISSUES = "No issues found."
 
-
-class BadArgument(ValueError):
-    """An argument Excel passed that the function cannot use; the cell shows the message."""
 
 
 # Docstrings of the functions are one line: Excel shows them as they are (the classic

@@ -261,10 +261,3 @@ WRONG_SCHOOL_YEAR = _rule("wrong-school-year", ERR, "identity",
 def rules_table() -> list[dict[str, str]]:
     return [{"code": r.code, "severity": str(r.severity), "category": r.category,
              "title": r.title} for r in RULES.values()]
-
-
-def count_by_severity(findings: list[Finding]) -> dict[str, int]:
-    counts = {str(s): 0 for s in Severity}
-    for f in findings:
-        counts[str(f.severity)] += 1
-    return counts

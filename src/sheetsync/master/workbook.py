@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.check.report import FindingsReport
-from sheetsync.cohort.places import NotWritable, folder_problem
+from sheetsync.cohort.places import folder_problem
 from sheetsync.cohort.store import Outcome
-from sheetsync.errors import OutputLocked
-from sheetsync.files import FileLocked, FolderNotWritable, lock_file, replacing
+from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputLocked
+from sheetsync.files import lock_file, replacing
 from sheetsync.schema.layout import STATUSES
 from sheetsync.schema.schoolyear import period_label
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
