@@ -152,7 +152,7 @@ def test_messy_workbook_finds_what_the_check_finds(districts, check_json) -> Non
     codes = {f["code"] for f in check_json["messy"]["findings"]}
     assert {"duplicate-id", "unknown-reference", "target-wrong-direction", "not-smart",
             "not-a-date", "renamed-header", "extra-column"} <= codes
-    assert len(rows) == len(check_json["messy"]["findings"])
+    assert rows == finding_rows(check_json["messy"])  # row by row, not just as many
 
 
 def test_check_of_one_sheet_reports_only_that_sheet(districts, check_json) -> None:
