@@ -123,16 +123,6 @@ def _smart_place(goal: Goal, missing: str, measures: list[Measure]) -> tuple[str
     return "goals", "owner" if missing == "responsible" else "target_date", goal.row
 
 
-def check_smart(card: Scorecard, year: SchoolYear) -> tuple[list[Finding], dict[str, dict]]:
-    """SMART findings, and each goal's letters by its id (the first row with that id; by
-    row: ``smart_by_row``)."""
-    findings, by_row = smart_by_row(card, year)
-    letters_by_goal: dict[str, dict[str, bool]] = {}
-    for g in card.goals:
-        letters_by_goal.setdefault(g.id, by_row[g.row])
-    return findings, letters_by_goal
-
-
 def smart_by_row(card: Scorecard, year: SchoolYear
                  ) -> tuple[list[Finding], dict[int, dict[str, bool]]]:
     """SMART findings, and each goal row's letters (a duplicated id keeps its own)."""
@@ -392,5 +382,5 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-__all__ = ["Alignment", "check_alignment", "check_execution", "check_smart", "check_values",
+__all__ = ["Alignment", "check_alignment", "check_execution", "check_values",
            "direction_of", "smart", "smart_by_row"]
