@@ -16,9 +16,8 @@ from sheetsync.cli.commands import main
 from sheetsync.cli.distribute import distribute as distribute_command
 from sheetsync.cohort.distribute import copy_name, distribute
 from sheetsync.cohort.model import load_cohort, read_roster
-from sheetsync.cohort.places import NotWritable
 from sheetsync.cohort.pull import pull
-from sheetsync.errors import CohortError, OutputLocked
+from sheetsync.errors import CohortError, NotWritable, OutputLocked
 from sheetsync.master.workbook import write_master
 from tests import fake_google as fg
 from tests.fake_google import USER_EMAIL, USER_TOKEN

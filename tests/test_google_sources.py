@@ -37,7 +37,7 @@ from sheetsync.check.assess import assess, check_workbook
 from sheetsync.cli.google import auth, client_for, google_option
 from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.pull import pull
-from sheetsync.cohort.sources import SourceUnavailable
+from sheetsync.errors import SourceUnavailable
 from sheetsync.google import auth as gauth
 from sheetsync.google.api import GoogleClient, GoogleSession, QuotaLimiter, api_base_url
 from sheetsync.google.sources import (

@@ -1,7 +1,9 @@
 """One district's scorecard assessed: findings, statuses, SMART letters and alignment.
 
 ``assess(card, ...)`` is what ``sheetsync check``, the monthly pull and the Excel functions
-all call, so they cannot disagree. ``CheckResult.to_json()`` is ``check --json``.
+all call, so they cannot disagree. ``CheckResult.to_json()`` is ``check --json``; its
+findings are ``CheckResult.report`` (``check.report.FindingsReport``), the rows every output
+flattens them to.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sheetsync.check.findings import Finding, Severity
+from sheetsync.check.report import FindingsReport
 from sheetsync.check.rules import (
     Alignment,
     check_alignment,
@@ -57,11 +60,17 @@ class CheckResult:
         return getattr(self, what)[item.id]
 
     @property
+    def report(self) -> FindingsReport:
+        """The findings as one report: ``check --json``'s, the Excel functions' and the
+        master's Issues rows all come from it."""
+        return FindingsReport.of(self.findings)
+
+    @property
     def valid(self) -> bool:
-        return not any(f.severity == Severity.ERROR for f in self.findings)
+        return self.report.valid
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        return self.report.count(severity)
 
     def to_json(self) -> dict[str, Any]:
         card = self.card
@@ -72,7 +81,7 @@ class CheckResult:
             "school_year": card.school_year,
             "as_of": self.as_of.isoformat(),
             "valid": self.valid,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": self.report.to_dicts(),
             "goals": [{"id": g.id, "row": g.row, "strategic_goal_id": g.strategic_goal_id,
                        "status": self.of("goals", g), "smart": self.of("smart", g)}
                       for g in card.goals],

@@ -134,16 +134,6 @@ def _smart_place(goal: Goal, missing: str, measures: list[Measure]) -> tuple[str
     return "goals", "owner" if missing == "responsible" else "target_date", goal.row
 
 
-def check_smart(card: Scorecard, year: SchoolYear) -> tuple[list[Finding], dict[str, dict]]:
-    """SMART findings, and each goal's letters by its id (the first row with that id; by
-    row: ``smart_by_row``)."""
-    findings, by_row = smart_by_row(card, year)
-    letters_by_goal: dict[str, dict[str, bool]] = {}
-    for g in card.goals:
-        letters_by_goal.setdefault(g.id, by_row[g.row])
-    return findings, letters_by_goal
-
-
 def smart_by_row(card: Scorecard, year: SchoolYear
                  ) -> tuple[list[Finding], dict[int, dict[str, bool]]]:
     """SMART findings, and each goal row's letters (a duplicated id keeps its own)."""
@@ -194,8 +184,9 @@ def _allowed(unit: str | None) -> tuple[float, float] | None:
 
 def check_values(card: Scorecard, as_of: date) -> list[Finding]:
     """Numbers outside what their unit allows (0-100 for %, not negative for counts, %
-    Complete 0-100), and actuals typed for a month after the as-of month (not used for
-    status). A % measure's baseline and target are judged by SMART (percent-out-of-range)."""
+    Complete 0-100), actuals typed for a month after the as-of month (not used for
+    status), and monthly updates for a month outside the school year. A % measure's baseline
+    and target are judged by SMART (percent-out-of-range)."""
     where = _Where(card)
     out: list[Finding] = []
     current = period_key(as_of)
@@ -226,9 +217,21 @@ def check_values(card: Scorecard, as_of: date) -> list[Finding]:
                 header=_header("actions", "percent_complete"),
                 what=f"action {a.id}", value=_num(a.percent_complete),
                 allowed="between 0 and 100"))
+    out += _months_outside(card)
     if not card.goals and not card.measures and "goals" in card.sheet_names:
         out.append(F.EMPTY_SCORECARD(sheet=card.sheet_names["goals"]))
     return [f for f in out if f.cell or f.code == "empty-scorecard"]
+
+
+def _months_outside(card: Scorecard) -> list[Finding]:
+    """Monthly updates for a month outside the school year (Oct 2025 typed in a 2026-27
+    workbook): they count for no month, so say so where the month was typed."""
+    year = SchoolYear.parse(card.school_year)
+    where = _Where(card)
+    header = scorecard_layout(year.label).sheet("monthly_updates").column("month").header
+    return [F.UNKNOWN_MONTH(**where("monthly_updates", "month", u.row), header=header,
+                            value=period_label(u.month), year=year.label)
+            for u in card.monthly_updates if u.month and u.month not in year.periods]
 
 
 @lru_cache(maxsize=16)
@@ -394,5 +397,5 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-__all__ = ["Alignment", "check_alignment", "check_execution", "check_smart", "check_values",
+__all__ = ["Alignment", "check_alignment", "check_execution", "check_values",
            "direction_of", "smart", "smart_by_row"]

@@ -218,9 +218,9 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     """
     from sheetsync.cli.render import render_pull
     from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.places import NotWritable
     from sheetsync.cohort.pull import as_of_problem
     from sheetsync.cohort.pull import pull as run_pull
+    from sheetsync.errors import NotWritable
 
     cohort = _cohort(cohort_path, load_cohort)
     problem = None if force or as_of is None else as_of_problem(cohort, as_of)

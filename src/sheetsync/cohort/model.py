@@ -185,7 +185,7 @@ def find_cohort(path: str | Path | None) -> Path:
         found = found / FILENAME
     if not found.exists():
         raise CohortError(f"{found}: no cohort file here. Create one with `sheetsync cohort init "
-                          "--roster roster.csv` or pass --cohort PATH.")
+                          "--roster roster.csv` or pass --cohort PATH.", path=found)
     return found
 
 
@@ -194,15 +194,17 @@ def load_cohort(path: str | Path | None = None) -> Cohort:
     try:
         text = read_text(path, "cohort file")
     except SheetsyncError as exc:
-        raise CohortError(str(exc)) from None
+        raise CohortError(str(exc), path=path) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CohortError(f"{path}: {exc}") from None
+        raise CohortError(f"{path}: {exc}", path=path) from None
     try:
         cohort = Cohort.model_validate(data)
     except ValidationError as exc:
-        raise CohortError(_explain(path, text, exc)) from None
+        loc = [str(p) for p in exc.errors()[0]["loc"]]
+        raise CohortError(_explain(path, text, exc), path=path, line=_line_of(text, loc),
+                          field=".".join(loc) or None) from None
     cohort.path = path
     cohort._doc = tomlkit.parse(text)
     return cohort

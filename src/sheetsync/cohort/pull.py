@@ -21,18 +21,24 @@ from typing import Any
 from sheetsync.check import findings as F
 from sheetsync.check.findings import Finding, Severity
 from sheetsync.cohort.model import Cohort, District
-from sheetsync.cohort.places import NotWritable, check_writable
+from sheetsync.cohort.places import check_writable
 from sheetsync.cohort.sources import (
     Fingerprint,
     LocalSource,
     Source,
-    SourceUnavailable,
     fingerprint_all,
     is_google,
     resolve_source,
 )
 from sheetsync.cohort.store import Outcome, Store
-from sheetsync.errors import OutputLocked, SheetsyncError, WorkbookUnreadable
+from sheetsync.errors import (
+    MonthNotInHistory,
+    NotWritable,
+    OutputLocked,
+    SheetsyncError,
+    SourceUnavailable,
+    WorkbookUnreadable,
+)
 from sheetsync.schema.schoolyear import SchoolYear, period_key
 from sheetsync.schema.vocabulary import STATUSES
 
@@ -115,8 +121,7 @@ def _reassess(data: dict[str, Any], as_of: date, cohort: Cohort) -> dict[str, An
     from sheetsync.read.models import Scorecard
 
     card = Scorecard.model_validate(data["card"])
-    found = [Finding(f["code"], Severity(f["severity"]), f["message"], f["sheet"], f["cell"],
-                     f["row"], f["column"]) for f in data["read_findings"]]
+    found = [Finding.from_dict(f) for f in data["read_findings"]]
     return _result_data(card, found, as_of, cohort)
 
 
@@ -354,6 +359,7 @@ def _resolve(cohort: Cohort, d: District, google: object | None) -> Any:
     try:
         return resolve_source(cohort.folder, d.source, google)
     except SourceUnavailable as exc:
+        exc.district = d.id
         return exc
 
 
@@ -379,9 +385,6 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Pat
         store.set_meta(db, "master_stale", "0")
     return path
 
-
-class MonthNotInHistory(SheetsyncError):
-    """``history drop`` of a month the store does not hold; names the months it holds."""
 
 
 @dataclass
@@ -413,7 +416,8 @@ def drop_month(cohort: Cohort, month: str, district_id: str | None = None) -> Dr
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise MonthNotInHistory(f"--month {month!r} is not a month like 2027-01")
     if not cohort.store_path.exists():
-        raise MonthNotInHistory(f"{cohort.store_path}: no pulls yet, so no History to drop")
+        raise MonthNotInHistory(f"{cohort.store_path}: no pulls yet, so no History to drop",
+                                path=cohort.store_path, district=district_id)
     check_writable(cohort.store_path, cohort.master_path)
     with Store(cohort.store_path) as store:
         months = store.months(district_id)
@@ -421,7 +425,8 @@ def drop_month(cohort: Cohort, month: str, district_id: str | None = None) -> Dr
             whose = f" for district {district_id}" if district_id else ""
             raise MonthNotInHistory(
                 f"History has no {month}{whose}; it has "
-                f"{', '.join(months) if months else 'no months'}. Nothing was removed.")
+                f"{', '.join(months) if months else 'no months'}. Nothing was removed.",
+                path=cohort.store_path, district=district_id)
         with store.transaction() as db:
             rows = store.drop_month(db, month, district_id)
             store.set_meta(db, "master_stale", "1")

@@ -16,18 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import SourceUnavailable
 from sheetsync.read.source import WorkbookRows, open_workbook
-
-
-class SourceUnavailable(SheetsyncError):
-    """A district's source that cannot be reached or read; ``reason`` is for the master."""
-
-    def __init__(self, source: str, reason: str, transient: bool = False) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-        self.transient = transient
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheetsync.cohort.places import NotWritable
+from sheetsync.errors import NotWritable
 from sheetsync.schema.vocabulary import GOOD, NO_DATA
 
 SCHEMA_VERSION = 3  # 3: reminders

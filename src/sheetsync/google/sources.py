@@ -28,8 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sheetsync.cohort.sources import Fingerprint, SourceUnavailable, is_google
-from sheetsync.errors import WorkbookUnreadable
+from sheetsync.cohort.sources import Fingerprint, is_google
+from sheetsync.errors import SourceUnavailable, WorkbookUnreadable
 from sheetsync.google.api import GoogleClient, GoogleSetupError
 from sheetsync.google.calls import SHEET, parse_address
 from sheetsync.read.source import WorkbookRows, open_workbook, rows_from_grids

@@ -18,10 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sheetsync.cohort.places import NotWritable, folder_problem
+from sheetsync.check.report import FindingsReport
+from sheetsync.cohort.places import folder_problem
 from sheetsync.cohort.store import Outcome
-from sheetsync.errors import OutputLocked
-from sheetsync.files import FileLocked, FolderNotWritable, lock_file, replacing
+from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputLocked
+from sheetsync.files import lock_file, replacing
 from sheetsync.schema.schoolyear import period_label
 from sheetsync.schema.vocabulary import (
     AT_RISK,
@@ -101,6 +102,8 @@ SHEETS: dict[str, tuple[Col, ...]] = {
                 Col("Expected", 9, "number"), Col("Progress", 9, "percent"),
                 Col("Status", 10, "status"), Col("Note", 40)),
 }
+# The Issues sheet's columns after District ID (and before Source Cell), as findings name them
+ISSUE_COLUMNS = ("sheet", "cell", "severity", "code", "message")
 TREND_COLUMNS = (Col("Month", 9), Col("On Track or Met", 9, "int"),
                  Col("Measures with Data", 9, "int"), Col("Share On Track", 9, "percent"))
 TREND = tuple(c.header for c in TREND_COLUMNS)
@@ -206,14 +209,13 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
                    link("monthly_updates", "submitted_on", row["row"]) if row else None]
 
     def issues() -> Iterator[list[Any]]:
-        for f in o.findings:  # identity: is this the district's workbook, and current
-            yield [did, f["sheet"], f["cell"], f["severity"], f["code"], f["message"],
-                   Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
-        if not o.ok and not any(f["severity"] == "error" for f in o.findings):
+        identity = FindingsReport.from_dicts(o.findings)  # is this the district's workbook
+        for row in identity.rows(ISSUE_COLUMNS):
+            yield [did, *row, Link(source, row[0], row[1], folder) if row[1] else None]
+        if not o.ok and identity.valid:
             yield [did, None, None, "error", "unreadable", o.reason, None]
-        for f in result.get("findings", []):
-            yield [did, f["sheet"], f["cell"], f["severity"], f["code"], f["message"],
-                   Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
+        for row in FindingsReport.from_dicts(result.get("findings", [])).rows(ISSUE_COLUMNS):
+            yield [did, *row, Link(source, row[0], row[1], folder) if row[1] else None]
 
     return {"Goals": goals(), "Measures": measures(), "Actions": actions(),
             "Updates": updates(), "Issues": issues()}

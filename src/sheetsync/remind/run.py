@@ -14,9 +14,10 @@ from typing import Any
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.store import Store
+from sheetsync.errors import NotSent, RemindError
 from sheetsync.remind import message
 from sheetsync.remind.plan import KIND, Plan, plan
-from sheetsync.remind.send import NotSent, RemindError, SmtpTransport, Transport
+from sheetsync.remind.send import SmtpTransport, Transport
 
 DRAFTED, SENT, ALREADY, NOT_SENT = "drafted", "sent", "already sent", "not sent"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.check.status import elapsed, measure_status
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import NoSnapshot
 from sheetsync.read.models import Measure
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
 from sheetsync.schema.vocabulary import (
@@ -31,9 +31,6 @@ from sheetsync.schema.vocabulary import (
 DUE_SOON_DAYS = 30
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
-
-class NoSnapshot(SheetsyncError):
-    """A month (or district) the store has nothing for; names what it has."""
 
 
 def district_view(data: dict[str, Any] | None, *, name: str | None = None,

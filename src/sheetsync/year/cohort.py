@@ -14,11 +14,10 @@ from typing import Any
 from sheetsync.cohort.model import FILENAME, Cohort, CohortInfo, District, save_cohort
 from sheetsync.cohort.sources import is_google
 from sheetsync.cohort.store import Store
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import SheetsyncError, YearError
 from sheetsync.files import writable_folder
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.year.changes import Changes
-from sheetsync.year.errors import YearError
 from sheetsync.year.rollover import rollover_file
 
 

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from sheetsync.check import findings as F
 from sheetsync.check.status import StatusSettings, measure_status
+from sheetsync.errors import YearError
 from sheetsync.read.models import Action, Measure, Profile, Scorecard
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_label
 from sheetsync.schema.vocabulary import DONE, MET
 from sheetsync.year.changes import Changes
-from sheetsync.year.errors import YearError, refuse_newer_template, refuse_output
+from sheetsync.year.errors import refuse_newer_template, refuse_output
 from sheetsync.year.writer import scorecard_workbook, settings_of
 
 LEFT_BEHIND_STATUSES = DONE
