@@ -1,4 +1,4 @@
-"""Google sources in the pull, against the local fake through gspread's real HTTP path.
+"""Google sources in the pull, against the local fake through sheetsync's client over HTTP.
 
 A Google Sheet here holds the same values as an example .xlsx (read with python-calamine;
 the fake returns its date cells as serial numbers, as Google does), so a district read

@@ -13,7 +13,7 @@
 3. it passes Sheets requests through a ``QuotaLimiter``, so a pull stays inside Google's
    per-minute quotas instead of running into them;
 4. it counts what it sends (``requests_made``, ``retries``);
-5. it always sets a timeout (gspread passes none).
+5. it always sets a timeout, so no request can hang a pull.
 
 ``client.GoogleClient`` drives it. Nothing here logs a header or a request body, so
 credentials cannot reach a log.
@@ -175,7 +175,8 @@ class GoogleSession(AuthorizedSession):
                 response = self._send(method, url, data, headers, **kwargs)
             except (requests.ConnectionError, requests.Timeout,
                     requests.exceptions.ChunkedEncodingError) as exc:
-                if attempt == self.attempts or not no_answer_error(exc).transient \
+                error = no_answer_error(exc)
+                if attempt == self.attempts or not error.transient \
                         or not self._may_resend(method, exc):
                     raise
                 delay, why = self._jitter(attempt), type(exc).__name__
