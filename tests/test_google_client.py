@@ -4,14 +4,17 @@ fake, through the real HTTP path)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from google.oauth2.credentials import Credentials
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sheetsync.cli import main
 from sheetsync.cohort.distribute import copy_name, distribute
 from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.sources import SourceUnavailable, resolve_source
@@ -25,7 +28,12 @@ from sheetsync.google.address import (
     parse_address,
 )
 from sheetsync.google.client import GoogleClient
-from sheetsync.google.constants import NO_CREDENTIALS, NOT_AN_ADDRESS
+from sheetsync.google.constants import (
+    FULL_SCOPES,
+    NO_CREDENTIALS,
+    NOT_AN_ADDRESS,
+    READONLY_SCOPES,
+)
 from sheetsync.google.errors import GoogleError, GoogleSetupError
 from tests import fake_google as fg
 from tests.fake_google import SA_TOKEN, USER_EMAIL, USER_TOKEN
@@ -171,3 +179,41 @@ def test_distribute_finds_its_copies_on_every_page_of_the_listing(fake_google, r
     assert not [r for r in fake.requests if r.method == "POST"]  # nothing copied or made
     assert [d.source for d in load_cohort(roster).districts] == [
         f"https://docs.google.com/spreadsheets/d/{made[i]}/edit" for i in ("KY-001", "KY-002")]
+
+
+# -- `template --google`: the library makes the client and the template -----------------------
+
+
+def token_file(path: Path, scopes: tuple[str, ...]) -> Path:
+    path.write_text(json.dumps({
+        "type": "authorized_user", "token": USER_TOKEN, "refresh_token": "r", "client_id": "c",
+        "client_secret": "s", "expiry": "2999-01-01T00:00:00Z", "scopes": list(scopes)}),
+        encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("scopes", "allowed"), [(FULL_SCOPES, True), (READONLY_SCOPES, False)])
+def test_template_google_makes_the_template_in_the_drive_folder(fake_google, tmp_path,
+                                                                monkeypatch, scopes,
+                                                                allowed) -> None:
+    monkeypatch.setenv("SHEETSYNC_GOOGLE_API_URL", fake_google.base_url)
+    fake = fake_google.fake
+    folder = fake.add_folder("Scorecards", owner=USER_EMAIL)
+    result = CliRunner().invoke(main, [
+        "template", "--google", "--year", "2026-27", "--drive-folder", folder,
+        "--credentials", str(token_file(tmp_path / "token.json", scopes))])
+    made = [f.name for f in fake.files.values() if folder in f.parents]
+    if allowed:
+        assert result.exit_code == 0, result.output
+        assert made == ["District Scorecard 2026-27 — template"]
+        assert "Created https://docs.google.com/spreadsheets/d/" in result.output
+    else:
+        assert result.exit_code == 2 and "sheetsync auth login --write" in result.output
+        assert made == [] and fake.count() == 0
+
+
+def test_a_gspread_client_is_still_accepted_as_the_transport(fake_google) -> None:
+    """Library functions took a gspread ``Client`` before sheetsync dropped gspread; a
+    script that passes one keeps working (its session carries the requests)."""
+    key = fake_google.fake.add_spreadsheet("District", {"Goals": [["id"]], "Actions": []})
+    assert GoogleClient.of(fake_google.client()).sheet_titles(key) == ["Goals", "Actions"]
