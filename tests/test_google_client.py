@@ -217,3 +217,19 @@ def test_a_gspread_client_is_still_accepted_as_the_transport(fake_google) -> Non
     script that passes one keeps working (its session carries the requests)."""
     key = fake_google.fake.add_spreadsheet("District", {"Goals": [["id"]], "Actions": []})
     assert GoogleClient.of(fake_google.client()).sheet_titles(key) == ["Goals", "Actions"]
+
+
+@pytest.mark.parametrize(("source", "place"), [
+    (f"gsheet:{KEY}", f"https://docs.google.com/spreadsheets/d/{KEY}/edit"),
+    (KEY, f"https://docs.google.com/spreadsheets/d/{KEY}/edit"),
+    (f"https://drive.google.com/file/d/{KEY}/view", f"https://drive.google.com/file/d/{KEY}/view"),
+    ("gsheet:abc", "gsheet:abc"),  # names no sheet: shown as typed, not as a broken link
+    ("districts/adair.xlsx", "districts/adair.xlsx"),
+    ("", "(no scorecard yet)"),
+])
+def test_a_reminder_links_a_google_key_to_its_sheet_through_the_one_parser(source,
+                                                                           place) -> None:
+    from sheetsync.cohort.model import District
+    from sheetsync.remind.plan import workbook_place
+
+    assert workbook_place(District(id="KY-001", name="Adair County", source=source)) == place
