@@ -26,9 +26,9 @@ from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.pull import pull
 from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError
+from sheetsync.google.errors import GoogleError
 from sheetsync.google.master import (
     TEMP_PREFIX,
-    GoogleRequestFailed,
     value_batches,
     write_google_master,
 )
@@ -251,7 +251,7 @@ def test_a_failed_write_leaves_the_old_master_untouched(fake_google, pulled, fai
         http.fail_when(lambda m, url, body: is_swap(body))
     outcomes, history, trend = store_rows(pulled)
     outcomes[0].name = "Renamed County"  # what the failed write would have changed
-    with pytest.raises(GoogleRequestFailed) as failed:
+    with pytest.raises(GoogleError) as failed:
         write_google_master(http, key, outcomes, history, trend, PERIOD, lambda o: o.source)
     assert failed.value.status == 500 and failed.value.transient
     assert fake.spreadsheet_resource(key)["sheets"] == before  # ids, titles, order, formats

@@ -79,10 +79,13 @@ def template(school_year: str | None, district_id: str | None, district_name: st
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
     profile = {"district_id": district_id, "district_name": district_name}
     if google:
-        from sheetsync.cli.distribute import template_google
+        from sheetsync.google.template import make_google_template
 
-        _, url = template_google(layout, folder_id=drive_folder, credentials=credentials,
-                                 profile=profile)
+        try:
+            _, url = make_google_template(layout, folder_id=drive_folder,
+                                          credentials=credentials, profile=profile)
+        except SheetsyncError as exc:
+            raise Failure(str(exc)) from None
         click.echo(f"Created {url} (template {layout.template_version}, {layout.school_year}).")
         return
     if output is None:
@@ -343,28 +346,18 @@ def master() -> None:
 def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
     from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.pull import build_master, google_master
+    from sheetsync.master.rebuild import rebuild
 
     c = _cohort(cohort_path, load_cohort)
-    if not c.store_path.exists():
-        raise Failure(f"{c.store_path}: no pulls yet; run `sheetsync pull` first")
-    from sheetsync.cohort.store import Store
-
     try:
-        store = Store(c.store_path)
+        made = rebuild(c, credentials)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
-    with store:
-        try:
-            path = build_master(c, store)
-        except SheetsyncError as exc:
-            raise Failure(str(exc)) from None
-        click.echo(f"Wrote {path} from {c.store_path}.")
-        if c.master.google_sheet:
-            problem = google_master(c, store, client_for(c, credentials, write=True))
-            if problem:
-                raise Failure(problem)
-            click.echo(f"Wrote the Google master {c.master.google_sheet}.")
+    click.echo(f"Wrote {made.path} from {made.store_path}.")
+    if made.google_problem:
+        raise Failure(made.google_problem)
+    if made.google_sheet:
+        click.echo(f"Wrote the Google master {made.google_sheet}.")
 
 
 @main.group()

@@ -344,8 +344,9 @@ def google_master(cohort: Cohort, store: Store, google: object | None,
     if not cohort.master.google_sheet:
         return None
     if google is None:
-        return ("[master] google_sheet is set, but there are no Google credentials: pass "
-                "--credentials KEY.json or run `sheetsync auth login`")
+        from sheetsync.google.constants import NO_CREDENTIALS
+
+        return f"[master] google_sheet is set, but there are {NO_CREDENTIALS}"
     from sheetsync.google.master import build_google_master
 
     try:

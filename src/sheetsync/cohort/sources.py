@@ -9,7 +9,6 @@ sources cost one Drive request per 1,000 files rather than one per district.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sheetsync.errors import SourceUnavailable
+from sheetsync.google.address import is_google
 from sheetsync.read.source import WorkbookRows, open_workbook
+
+__all__ = ["Fingerprint", "LocalSource", "Source", "SourceUnavailable", "fingerprint_all",
+           "is_google", "resolve_source"]
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,6 @@ def fingerprint_all(sources: Iterable[Source]) -> dict[int, Fingerprint | Source
         except SourceUnavailable as exc:
             out[id(s)] = exc
     return out
-
-
-_GOOGLE = re.compile(r"^(https://(docs|drive)\.google\.com/|gsheet:|[A-Za-z0-9_-]{30,}$)")
-
-
-def is_google(source: str) -> bool:
-    """A Google Sheets URL or key, ``gsheet:KEY``, or a Drive file URL."""
-    return bool(_GOOGLE.match(source.strip()))
 
 
 def resolve_source(folder: Path, source: str, google: Any = None) -> Source:

@@ -31,16 +31,10 @@ from typing import Any
 
 from sheetsync.cohort.store import Outcome
 from sheetsync.errors import SheetsyncError
-from sheetsync.google.calls import (  # noqa: F401 - re-exported: the request plumbing used to live here
-    DRIVE_API,
-    EPOCH,
-    SHEETS_API,
-    SHEETS_WEB,
-    Calls,
-    GoogleRequestFailed,
-    sheet_url,
-    spreadsheet_key,
-)
+from sheetsync.google.address import sheet_url, spreadsheet_key
+from sheetsync.google.client import GoogleClient
+from sheetsync.google.constants import EPOCH
+from sheetsync.google.errors import GoogleError
 from sheetsync.master.workbook import (
     COLOURS,
     SHEETS,
@@ -324,7 +318,8 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
     source's cells link to the district's sheet (to the cell itself when ``gids_of`` tells
     the tab ids). Tabs of the spreadsheet that are not master tabs are left alone.
     """
-    calls = Calls(http)
+    client = GoogleClient.of(http)
+    start = client.calls
     key = spreadsheet_key(spreadsheet_id)
     tables = _tables(outcomes, history, trend, period, folder or Path("."), source_of, gids_of)
     run = secrets.token_hex(3)
@@ -335,9 +330,10 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
     requests = [_add_sheet(t, temp[t.name]) for t in tables.values()]
     for table in tables.values():
         requests += _format_requests(table)
-    made = calls("POST", f"{SHEETS_API}/{key}:batchUpdate", "writing the master (new tabs)",
-                 json={"requests": requests, "includeSpreadsheetInResponse": True},
-                 params={"fields": "updatedSpreadsheet.sheets.properties(sheetId,title)"})
+    made = client.batch_update(
+        key, {"requests": requests, "includeSpreadsheetInResponse": True},
+        "writing the master (new tabs)",
+        fields="updatedSpreadsheet.sheets.properties(sheetId,title)")
     new_ids = {t.sheet_id for t in tables.values()}
     old = [s["properties"] for s in made.get("updatedSpreadsheet", {}).get("sheets", [])
            if s["properties"]["sheetId"] not in new_ids]
@@ -362,40 +358,38 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
     swapping = False
     try:
         for n, batch in enumerate(batches, 1):
-            calls("POST", f"{SHEETS_API}/{key}/values:batchUpdate",
-                  f"writing the master (values, part {n} of {len(batches)})",
-                  json={"valueInputOption": "RAW", "data": batch},
-                  params={"fields": "totalUpdatedCells"})
+            client.write_values(key, batch,
+                                f"writing the master (values, part {n} of {len(batches)})")
         swapping = True
-        calls("POST", f"{SHEETS_API}/{key}:batchUpdate", "writing the master (swap)",
-              json={"requests": swap}, params={"fields": "spreadsheetId"})
+        client.batch_update(key, {"requests": swap}, "writing the master (swap)",
+                            fields="spreadsheetId")
     except BaseException:
-        if not (swapping and _swapped(calls, key, tables)):
-            _discard(calls, key, new_ids)
+        if not (swapping and _swapped(client, key, tables)):
+            _discard(client, key, new_ids)
             raise
-    return {"spreadsheet_id": key, "url": sheet_url(key), "requests": calls.count,
+    return {"spreadsheet_id": key, "url": sheet_url(key), "requests": client.calls - start,
             "value_requests": len(batches), "cells": cells,
             "rows": {name: len(t.rows) for name, t in tables.items()},
             "replaced_tabs": len(stale)}
 
 
-def _swapped(calls: Calls, key: str, tables: dict[str, _Table]) -> bool:
+def _swapped(client: GoogleClient, key: str, tables: dict[str, _Table]) -> bool:
     """After a swap that failed without a clear answer (a lost response, a retried request):
     did Google apply it? Then the new master is in place and must not be deleted."""
     try:
-        state = calls("GET", f"{SHEETS_API}/{key}", "checking the swap",
-                      params={"fields": "sheets.properties(sheetId,title)"})
-    except GoogleRequestFailed:
+        state = client.spreadsheet(key, "sheets.properties(sheetId,title)", "checking the swap")
+    except GoogleError:
         return False
     titles = {s["properties"]["sheetId"]: s["properties"]["title"] for s in state["sheets"]}
     return all(titles.get(t.sheet_id) == t.name for t in tables.values())
 
 
-def _discard(calls: Calls, key: str, sheet_ids: set[int]) -> None:
+def _discard(client: GoogleClient, key: str, sheet_ids: set[int]) -> None:
     """Delete the unfinished tabs; the old master was never touched."""
-    with contextlib.suppress(GoogleRequestFailed):  # else the next write deletes them
-        calls("POST", f"{SHEETS_API}/{key}:batchUpdate", "removing the unfinished tabs",
-              json={"requests": [{"deleteSheet": {"sheetId": sid}} for sid in sheet_ids]})
+    with contextlib.suppress(GoogleError):  # else the next write deletes them
+        client.batch_update(key, {"requests": [{"deleteSheet": {"sheetId": sid}}
+                                               for sid in sheet_ids]},
+                            "removing the unfinished tabs")
 
 
 def build_google_master(cohort: Any, store: Any, http: Any,
@@ -404,7 +398,7 @@ def build_google_master(cohort: Any, store: Any, http: Any,
     ``pull.build_master``)."""
     from datetime import date as _date
 
-    from sheetsync.cohort.sources import is_google
+    from sheetsync.google.address import is_google
     from sheetsync.schema.schoolyear import period_key
 
     if not cohort.master.google_sheet:
@@ -423,5 +417,5 @@ def build_google_master(cohort: Any, store: Any, http: Any,
         folder=cohort.folder)
 
 
-__all__ = ["MAX_BYTES", "MAX_CELLS", "Calls", "GoogleRequestFailed", "build_google_master",
-           "sheet_url", "spreadsheet_key", "value_batches", "write_google_master"]
+__all__ = ["MAX_BYTES", "MAX_CELLS", "build_google_master", "value_batches",
+           "write_google_master"]

@@ -14,8 +14,8 @@ from typing import Any
 
 from sheetsync.check.status import update_due, update_status
 from sheetsync.cohort.model import Cohort, District
-from sheetsync.cohort.sources import is_google
 from sheetsync.cohort.store import Outcome
+from sheetsync.google.address import SHEET, parse_address, sheet_url
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.vocabulary import MISSING
 
@@ -114,7 +114,7 @@ def workbook_place(d: District) -> str:
     """Where the district's scorecard is: its Google link, or its path as the cohort names
     it."""
     source = d.source.strip()
-    if is_google(source) and not source.startswith("https://"):
-        key = source.removeprefix("gsheet:")
-        return f"https://docs.google.com/spreadsheets/d/{key}"
+    found = parse_address(source)
+    if found is not None and found[0] == SHEET and not source.startswith("https://"):
+        return sheet_url(found[1])  # gsheet:KEY or a bare key: the link a person can open
     return source or "(no scorecard yet)"
