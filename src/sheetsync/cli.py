@@ -259,12 +259,14 @@ def _cohort(path: Path | None, load: Any) -> Any:
 
 def _register() -> None:
     from .cli_distribute import distribute
+    from .cli_export import export
     from .cli_google import auth
     from .cli_remind import remind
     from .report.cli import report
     from .year.cli import rollover, upgrade
 
     main.add_command(distribute)
+    main.add_command(export)
     main.add_command(auth)
     main.add_command(report)
     main.add_command(remind)
