@@ -279,12 +279,14 @@ def kde_cdip(card: Scorecard) -> KdeCdip:
                         "so the export has its header row only."))
     sheets = list(card.sheet_names.values())
     gaps.sort(key=lambda g: (sheets.index(g.sheet) if g.sheet in sheets else len(sheets),
-                             _row_of(g.cell)))
+                             *_place(g.cell)))
     return KdeCdip(card, rows, gaps)
 
 
-def _row_of(cell: str | None) -> int:
-    return int("".join(ch for ch in cell if ch.isdigit()) or 0) if cell else 0
+def _place(cell: str | None) -> tuple[int, int, str]:
+    """'L7' -> (7, 1, 'L'): a cell's row, then its column as the sheet orders them."""
+    letters = "".join(ch for ch in cell or "" if ch.isalpha())
+    return int("".join(ch for ch in cell or "" if ch.isdigit()) or 0), len(letters), letters
 
 
 def _orphans(card: Scorecard) -> list[Gap]:
