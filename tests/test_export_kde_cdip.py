@@ -160,6 +160,7 @@ def test_a_scorecard_with_errors_still_exports_and_says_how_many(lincoln, tmp_pa
     assert code == 0
     assert out.splitlines()[0] == (f"Wrote {tmp_path / 'cdip.xlsx'}: 3 rows, one per annual "
                                    "goal, in Kentucky's goal-building columns.")
+    assert "What the state's form asks for and the scorecard leaves blank" in out
     assert "  Goals!C7: goal G3 names no CDIP goal" in out
     assert "  Measures!B9: measure M5 names goal G99, which the Goals sheet does not have: " \
            "it is in no row." in out
@@ -202,7 +203,7 @@ def test_the_sheet_prints_landscape_letter_one_page_wide_header_repeated(lincoln
         pytest.approx([c.width for c in COLUMNS], abs=1)
     assert all(ws.cell(r, c).alignment.wrap_text for r in (1, 2) for c in range(1, 8))
     assert ws.row_dimensions[2].height > ws.row_dimensions[4].height  # sized to its text
-    assert "Lincoln County Schools" in ws.oddFooter.left.text
+    assert ws.oddFooter.left.text == "Lincoln County Schools · 2026-27"
 
 
 @pytest.mark.parametrize("n", range(6))
@@ -230,6 +231,24 @@ def test_refuses_to_overwrite_without_force(lincoln, tmp_path):
     assert output.read_bytes() == b"the district's own file"
     code, out = export(str(lincoln), "-o", str(output), "--force")
     assert code == 0 and sheet_rows(output)[0] == HEADERS
+
+
+def test_a_failed_write_leaves_the_previous_export_whole(lincoln, tmp_path, monkeypatch):
+    from sheetsync.export import write
+
+    output = tmp_path / "cdip.xlsx"
+    export(str(lincoln), "-o", str(output))
+    before = output.read_bytes()
+
+    def half_written(tmp: Path, *args: object) -> None:
+        tmp.write_bytes(b"PK half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write, "_write", half_written)
+    code, out = export(str(lincoln), "-o", str(output), "--force")
+    assert code == 2 and f"{output}: cannot write (No space left on device)" in out
+    assert output.read_bytes() == before
+    assert {p.name for p in tmp_path.iterdir()} == {"lincoln.xlsx", "cdip.xlsx"}
 
 
 def test_never_writes_over_the_scorecard_it_reads(lincoln):

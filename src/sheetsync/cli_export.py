@@ -33,12 +33,17 @@ def kde_cdip(file: Path, output: Path, as_json: bool, force: bool) -> None:
         done = export_file(file, output, force)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
+    except OSError as exc:  # a full disk, say: the previous -o file is left as it was
+        raise Failure(f"{output}: cannot write ({exc.strerror or exc})") from None
     if as_json:
         click.echo(json.dumps(done.to_json(), indent=2, default=str))
         return
     n = len(done.rows)
     click.echo(f"Wrote {output}: {n} row{'s' * (n != 1)}, one per annual goal, in Kentucky's "
                "goal-building columns.")
+    if done.gaps:
+        click.echo("What the state's form asks for and the scorecard leaves blank (fill these "
+                   "cells and export again):")
     for gap in done.gaps:
         click.echo(f"  {gap.line()}")
     errors, warnings = done.findings.get("error", 0), done.findings.get("warning", 0)

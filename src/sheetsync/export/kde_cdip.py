@@ -320,7 +320,7 @@ def export_file(source: str | Path, output: str | Path, force: bool = False) -> 
     p = result.card.profile
     who = p.district_name or p.district_id or "District"
     write_table(output, SHEET, [(c.header, c.width) for c in COLUMNS],
-                [cells for _, cells in done.rows], f"{who} · CDIP {result.card.school_year}")
+                [cells for _, cells in done.rows], f"{who} · {result.card.school_year}")
     done.output = str(output)
     return done
 
