@@ -37,7 +37,8 @@ UTF8_CSV = "csv:Text - txt - csv (StarCalc):44,34,76"  # comma, double quote, UT
 
 
 def lincoln_card() -> Scorecard:
-    """Lincoln County: three annual goals. G1 is complete; G2 maps to the first CDIP goal
+    """Lincoln County: three annual goals. G1 has all but its second action's owner and due
+    date; G2 maps to the first CDIP goal
     (so its row comes first) and misses a frequency, a funding source and a monitoring
     method; G3 names no CDIP goal and a strategic goal that is not there, has nothing under
     it and a statement that looks like a formula. M5 belongs to a goal that is not there.
@@ -74,7 +75,7 @@ def lincoln_card() -> Scorecard:
                         due_date=date(2026, 12, 15), funding_source="Title I", cost=12000,
                         status="In Progress", evidence="Walkthrough notes"),
                  Action(id="A2", goal_id="G1", description="Coach new teachers",
-                        due_date=date(2027, 3, 1), status="Not Started",
+                        start_date=date(2027, 3, 1), status="Not Started",
                         evidence="Walkthrough notes"),
                  Action(id="A3", goal_id="G2", description="Enrolment hotline", owner="Tom Baker",
                         due_date=date(2027, 1, 31), cost=5000, status="Not Started")])
@@ -94,7 +95,7 @@ LINCOLN_ROWS = [
      "By May 2027, 52% of grade 3 students read proficiently.",
      PLUS_CMD,
      "1. Train teachers (Maria Chen; Sep 1, 2026 – Dec 15, 2026)\n"
-     "2. Coach new teachers (due Mar 1, 2027)",
+     "2. Coach new teachers (from Mar 1, 2027)",
      "Grade 3 reading proficiency: 46% → 52% by May 31, 2027\n"
      "Office referrals: 1,420 → 1,350 by Jun 30, 2027",
      "Walkthrough notes (activities 1, 2)\nGrade 3 reading proficiency: quarterly, KSA\n"

@@ -130,8 +130,9 @@ def _activities(plan: GoalPlan) -> str:
         if not a.owner:
             plan.gap("Activities", "actions", "owner", a.row,
                      f"action {a.id} has no owner: the state asks who oversees each step.")
-        when = " – ".join(_day(d) for d in (a.start_date, a.due_date) if d)
-        when = f"due {when}" if a.due_date and not a.start_date else when
+        when = f"{_day(a.start_date)} – {_day(a.due_date)}" if a.start_date and a.due_date \
+            else f"due {_day(a.due_date)}" if a.due_date \
+            else f"from {_day(a.start_date)}" if a.start_date else ""
         who = "; ".join(t for t in (a.owner, when) if t)
         lines.append(f"{n}. {a.description or a.id}" + (f" ({who})" if who else ""))
     return "\n".join(lines)
