@@ -38,11 +38,11 @@ UTF8_CSV = "csv:Text - txt - csv (StarCalc):44,34,76"  # comma, double quote, UT
 
 def lincoln_card() -> Scorecard:
     """Lincoln County: three annual goals. G1 has all but its second action's owner and due
-    date; G2 maps to the first CDIP goal
-    (so its row comes first) and misses a frequency, a funding source and a monitoring
-    method; G3 names no CDIP goal and a strategic goal that is not there, has nothing under
-    it and a statement that looks like a formula. M5 belongs to a goal that is not there.
-    M1's baseline is typed into Excel as 46% (see ``lincoln``)."""
+    date; G2 maps to the first CDIP goal (so its row comes first) and misses a frequency, a
+    funding source and a monitoring method; G3 names no CDIP goal and a strategic goal that
+    is not there, has nothing under it and a statement that looks like a formula, as do the
+    strategic goals' titles. M5 belongs to a goal that is not there. M1's baseline is typed
+    into Excel as 46% (see ``lincoln``)."""
     return Scorecard(
         source="", school_year="2026-27", template_version="1.0",
         profile=Profile(district_id="KY-900", district_name="Lincoln County Schools",
