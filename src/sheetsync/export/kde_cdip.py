@@ -204,17 +204,16 @@ class Column(NamedTuple):
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Goal", 22, "the CDIP goal the annual goal maps to (its CDIP Goal ID): area and "
-           "statement, e.g. \"Proficiency: Increase the share of students scoring proficient "
-           "or above.\"", _goal),
+    Column("Goal", 22, "the CDIP goal the annual goal maps to (its CDIP Goal ID), as "
+           "\"Area: statement\"", _goal),
     Column("Objective", 28, "the annual goal's SMART goal statement", _objective),
     Column("Strategy", 18, "the title of the strategic goal it nests under (its Strategic "
            "Goal ID)", _strategy),
     Column("Activities", 34, "its actions, numbered: each action, its owner, start and due "
            "dates", _activities),
     Column("Measure of Success", 30, "its measures: each name, baseline → target by the "
-           "target date (the school year's end when blank), in the measure's unit as the "
-           "scorecard shows it (46%, $1,200, 12 days)", _measure_of_success),
+           "target date (blank: the school year's end), in the unit as the scorecard shows "
+           "it (46%, $1,200, 12 days)", _measure_of_success),
     Column("Progress Monitoring", 28, "the actions' monitoring methods (with the activity "
            "numbers), then each measure's frequency and data source", _progress_monitoring),
     Column("Funding", 18, "each funded action's funding source and cost, by activity number, "
