@@ -262,12 +262,14 @@ def _cohort(path: Path | None, load: Any) -> Any:
 
 def _register() -> None:
     from sheetsync.cli.distribute import distribute
+    from sheetsync.cli.export import export
     from sheetsync.cli.google import auth
     from sheetsync.cli.remind import remind
     from sheetsync.cli.report import report
     from sheetsync.cli.year import rollover, upgrade
 
     main.add_command(distribute)
+    main.add_command(export)
     main.add_command(auth)
     main.add_command(report)
     main.add_command(remind)
