@@ -275,7 +275,12 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
             continue  # the missing sheet is reported already
         for item in getattr(card, entity):
             value = getattr(item, key)
-            if value and value not in ids[target]:
+            if value and value not in ids[target] and card.level == "school" and \
+                    target == "strategic_goals":  # the locked list is the district's
+                out.append(F.SCHOOL_GOAL_NOT_IN_DISTRICT(
+                    **where(entity, key, item.row), goal=item.id, value=value,
+                    ids=", ".join(sorted(ids[target])) or "none"))
+            elif value and value not in ids[target]:
                 out.append(F.UNKNOWN_REFERENCE(
                     **where(entity, key, item.row), what=f"{noun} {item.id}", header=header,
                     value=value, target=card.sheet_names.get(target, titles[target])))

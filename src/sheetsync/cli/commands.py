@@ -46,6 +46,11 @@ def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
         raise click.BadParameter(str(exc)) from None
 
 
+_level_option = click.option(
+    "--level", type=click.Choice(["district", "school"]), default="district",
+    show_default=True, help="A district's scorecard, or a school's improvement plan.")
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
@@ -70,14 +75,26 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the .xlsx.")
 @click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+@_level_option
+@click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --level school: the district's workbook, whose id, name and "
+                   "strategic goals the school plan takes (locked).")
+@click.option("--school-id", help="With --level school: the school's id.")
+@click.option("--school-name", help="With --level school: the school's name.")
 def template(school_year: str | None, district_id: str | None, district_name: str | None,
              google: bool, drive_folder: str | None, credentials: Path | None, xlwings: bool,
-             output: Path | None, force: bool) -> None:
-    """Write the District Scorecard template workbook (or create it as a Google Sheet)."""
+             output: Path | None, force: bool, level: str, district_file: Path | None,
+             school_id: str | None, school_name: str | None) -> None:
+    """Write the District Scorecard template workbook (or create it as a Google Sheet);
+    with --level school, a school's improvement plan nested under its district's goals."""
     from sheetsync.template.workbook import build_template, save_atomic
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
     profile = {"district_id": district_id, "district_name": district_name}
+    if level == "school":
+        _school_template(layout.school_year.label, district_file, school_id, school_name,
+                         output, force)
+        return
     if google:
         from sheetsync.cli.distribute import template_google
 
@@ -100,12 +117,36 @@ def template(school_year: str | None, district_id: str | None, district_name: st
     click.echo(f"Wrote {output} (template {layout.template_version}, {layout.school_year}).")
 
 
+def _school_template(school_year: str, district_file: Path | None, school_id: str | None,
+                     school_name: str | None, output: Path | None, force: bool) -> None:
+    """``template --level school``: one school's plan from its district's workbook."""
+    from sheetsync.read.district import read_district
+    from sheetsync.template.school import write_school_plan
+
+    if district_file is None or output is None:
+        raise click.UsageError("--level school needs --district-file DISTRICT.xlsx and "
+                               "-o SIP.xlsx (and --school-id, --school-name)")
+    if output.exists() and not force:
+        raise Failure(f"{output} exists; `template -o` would replace it (a filled plan would "
+                      "be lost). Choose another name, or pass --force to replace it.")
+    try:
+        district = read_district(district_file)
+        write_school_plan(district, output, school_id, school_name, school_year)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(f"Wrote {output} (School Improvement Plan {school_year} for "
+               f"{school_name or school_id or 'a school'}, under {district.name or district.id}'s "
+               f"{len(district.strategic_goals)} strategic goals).")
+
+
 @main.command()
 @click.option("--year", "school_year", callback=_year, help="School year, e.g. 2026-27.")
 @click.option("--json", "as_json", is_flag=True, help="Print the layout as JSON.")
-def schema(school_year: str | None, as_json: bool) -> None:
+@_level_option
+def schema(school_year: str | None, as_json: bool, level: str) -> None:
     """Show the template layout: sheets, columns, letters and types."""
-    layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
+    layout = scorecard_layout(school_year or scorecard_layout().school_year.label,
+                              level)  # type: ignore[arg-type]
     if as_json:
         _print_json(layout.to_schema())
         return
@@ -122,16 +163,20 @@ def schema(school_year: str | None, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--as-of", callback=_date, help="Compute statuses for this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check(file: Path, as_of: date | None, as_json: bool) -> None:
-    """Check one district's scorecard and show its statuses.
+@click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a school plan: check it against the district's current plan.")
+def check(file: Path, as_of: date | None, as_json: bool, district_file: Path | None) -> None:
+    """Check one district's scorecard (or a school's plan) and show its statuses.
 
     Exits 0 when there are no errors, 1 when there are, 2 when FILE cannot be read.
     """
     from sheetsync.check.assess import check_workbook
     from sheetsync.cli.render import render_check
+    from sheetsync.read.district import read_district
 
     try:
-        result = check_workbook(str(file), as_of)
+        district = read_district(district_file) if district_file else None
+        result = check_workbook(str(file), as_of, district=district)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     if as_json:

@@ -47,10 +47,13 @@ def table(headers: list[str], rows: list[list[str]], colour_col: int | None = No
 
 def render_check(result: CheckResult) -> str:
     card = result.card
-    who = card.profile.district_name or "(no district name)"
+    p = card.profile
+    who = f"{p.district_name or '(no district name)'} ({p.district_id or 'no id'})"
+    if card.level == "school":
+        who = f"{p.school_name or '(no school name)'} ({p.school_id or 'no id'}), a school " \
+              f"of {who}"
     lines = [click.style(f"{card.source}", bold=True),
-             f"{who} ({card.profile.district_id or 'no id'}), {card.school_year}, statuses as "
-             f"of {result.as_of}",
+             f"{who}, {card.school_year}, statuses as of {result.as_of}",
              f"{result.count(Severity.ERROR)} errors, {result.count(Severity.WARNING)} "
              f"warnings, {result.count(Severity.INFO)} notes", ""]
     shown = sorted(result.findings, key=lambda f: (f.sheet or "", f.row or 0))
