@@ -241,6 +241,11 @@ SCHOOL_DISTRICT_MISMATCH = _rule("school-district-mismatch", ERR, "identity",
     "This school plan's profile ({cell}) names district {found}, but the cohort's district "
     "is {expected}. It was not pulled: ask the school for the plan made from {expected}'s "
     "plan, or correct the District ID in {cell}.")
+NOT_A_SCHOOL_PLAN = _rule("not-a-school-plan", ERR, "identity",
+    "A school cohort's file is not a school plan",
+    "The cohort lists this file for school {school}, but it is a District Scorecard, not a "
+    "School Improvement Plan (it has no School Profile). It was not pulled: make the "
+    "school's plan with `sheetsync distribute` or `sheetsync template --level school`.")
 DISTRICT_GOAL_ADDED = _rule("district-goal-added", WARN, "alignment",
     "The district added a strategic goal this plan does not list",
     "The district's plan now has strategic goal {id} ('{title}'), which this plan's locked "

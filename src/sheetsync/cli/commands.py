@@ -266,6 +266,7 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     from sheetsync.cohort.places import NotWritable
     from sheetsync.cohort.pull import as_of_problem
     from sheetsync.cohort.pull import pull as run_pull
+    from sheetsync.read.district import DistrictFileError
 
     cohort = _cohort(cohort_path, load_cohort)
     problem = None if force or as_of is None else as_of_problem(cohort, as_of)
@@ -278,12 +279,13 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
             report = run_pull(cohort, as_of, **options)
         else:
             bar: Any
-            with click.progressbar(length=len(cohort.districts), label="Reading districts",
+            with click.progressbar(length=len(cohort.districts),
+                                   label=f"Reading {cohort.words.plural}",
                                    file=sys.stderr, show_pos=True,
                                    item_show_func=lambda d: d.name if d else "") as bar:
                 report = run_pull(cohort, as_of, progress=lambda d, o: bar.update(1, d),
                                   **options)
-    except NotWritable as exc:
+    except (NotWritable, DistrictFileError) as exc:
         raise Failure(f"{exc} Nothing was pulled.") from None
     if as_json:
         _print_json(report.to_json())

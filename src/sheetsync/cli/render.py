@@ -99,6 +99,9 @@ def _n(value: float | None) -> str:
 
 
 def render_pull(report: PullReport) -> str:
+    from sheetsync.schema.level import level_of
+
+    say = level_of(report.level).say  # "School" where a cohort of schools is pulled
     t = report.totals()
     rows = []
     for d in report.districts:
@@ -108,7 +111,7 @@ def render_pull(report: PullReport) -> str:
                      *(str(d.get(s) if d.get(s) is not None else "") for s in
                        ("On Track", "At Risk", "Off Track", "Met", "Not Met")),
                      d.get("update") or "", str(d.get("errors") or "")])
-    lines = [table(["District", "Name", "Read", "On Track", "At Risk", "Off Track", "Met",
+    lines = [table([say("District"), "Name", "Read", "On Track", "At Risk", "Off Track", "Met",
                     "Not Met", "Update", "Errors"], rows), ""]
     for d in report.failed:  # in full: a reason says what to do (e.g. the email to share with)
         kept = "; its last good read is kept, shown as stale" if d.get("stale") else ""
@@ -121,7 +124,7 @@ def render_pull(report: PullReport) -> str:
         lines.append("")
     m = t["measures"]
     lines.append(
-        f"{t['districts']} districts: {t['read']} read, {t['reused']} unchanged, "
+        f"{t['districts']} {say('districts')}: {t['read']} read, {t['reused']} unchanged, "
         f"{paint(str(t['failed']) + ' failed', 'error' if t['failed'] else None)}. "
         f"Measures: {m['On Track'] + m['Met']} on track or met, {m['At Risk']} at risk, "
         f"{m['Off Track'] + m['Not Met']} off track or not met, {m['No Data']} no data. "

@@ -1,0 +1,59 @@
+"""A cohort of one district's schools: its district's plan, read once and kept.
+
+A school cohort's ``cohort.toml`` says ``level = "school"`` and ``district = "PATH"``; each
+pull reads that workbook for the district's id and strategic goals (``district_of``), checks
+every school plan against it, and keeps it in the store (``META_KEY``) so the master's
+Alignment sheets are rebuilt from the store alone.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sheetsync.cohort.model import Cohort
+from sheetsync.read.district import DistrictFileError, DistrictPlan, read_district
+
+META_KEY = "district_plan"
+
+
+def district_of(cohort: Cohort) -> DistrictPlan | None:
+    """A school cohort's district plan (None for a cohort of districts); raises
+    ``DistrictFileError`` when the district's workbook cannot give one."""
+    path = cohort.district_path
+    if cohort.cohort.level != "school" or path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        raise DistrictFileError(str(path), "there is no such file. `district` in the cohort "
+                                           "file names the district's own workbook.") from None
+    return _read(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, mtime_ns: int, size: int) -> DistrictPlan:  # one read per version
+    return read_district(path)
+
+
+def stored_district(store: Any) -> DistrictPlan | None:
+    """The district plan the last pull kept in the store."""
+    text = store.meta(META_KEY)
+    return DistrictPlan.from_dict(json.loads(text)) if text else None
+
+
+def keep_district(store: Any, db: Any, district: DistrictPlan) -> None:
+    store.set_meta(db, META_KEY, json.dumps(district.to_dict(), default=str))
+
+
+def relative(cohort: Cohort, path: Path) -> str:
+    """``path`` as the cohort file names it: relative to its folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(cohort.folder.resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+__all__ = ["META_KEY", "district_of", "keep_district", "stored_district"]
