@@ -183,3 +183,74 @@ def test_pull_json_says_the_level(kent):
     result = CliRunner().invoke(main, ["pull", "--cohort", str(kent), "--as-of",
                                        AS_OF.isoformat(), "--force", "--json"])
     assert json.loads(result.output)["level"] == "school"
+
+
+def test_cohort_init_and_distribute_make_one_plan_per_school_from_the_district(tmp_path,
+                                                                               monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_district(tmp_path / "district.xlsx")
+    (tmp_path / "roster.csv").write_text("School ID,School Name,Contacts\n"
+                                         "S-01,Alder Elementary,head@alder.org\n"
+                                         "S-02,Birch Elementary,\n")
+    runner = CliRunner()
+    made = runner.invoke(main, ["cohort", "init", "--roster", "roster.csv", "--district-file",
+                                "district.xlsx", "--year", "2026-27"])
+    assert made.exit_code == 0, made.output
+    assert "with 2 schools" in made.output
+    cohort = load_cohort(tmp_path / "cohort.toml")
+    assert (cohort.cohort.level, cohort.cohort.district) == ("school", "district.xlsx")
+    done = runner.invoke(main, ["distribute", "--folder", "plans", "--json"])
+    assert done.exit_code == 0, done.output
+    assert [(d["id"], d["status"]) for d in json.loads(done.output)] == [
+        ("S-01", "created"), ("S-02", "created")]
+    from sheetsync.check.assess import check_workbook
+
+    plan = tmp_path / "plans" / "Alder Elementary (S-01) — School Improvement Plan 2026-27.xlsx"
+    card = check_workbook(str(plan)).card
+    assert (card.level, card.profile.school_id, card.profile.district_id) == \
+        ("school", "S-01", "KY-900")
+    assert [g.id for g in card.strategic_goals] == ["SG1", "SG2", "SG3"]
+    again = runner.invoke(main, ["distribute", "--folder", "plans", "--json"])
+    assert [d["status"] for d in json.loads(again.output)] == ["skipped", "skipped"]
+
+
+def test_distribute_again_refreshes_the_locked_list_without_touching_the_schools_rows(kent):
+    from sheetsync.check.assess import check_workbook
+    from sheetsync.cohort.distribute import distribute
+
+    plan = kent.parent / "schools" / "S-03.xlsx"
+    before = check_workbook(str(plan)).card
+    write_district(kent.parent / "district.xlsx", goals=[*STRATEGIC, ("SG4", "Great teachers")])
+    made = distribute(load_cohort(kent), folder=kent.parent / "schools")
+    assert [d["status"] for d in made] == ["refreshed"] * 4
+    after = check_workbook(str(plan)).card
+    assert [g.id for g in after.strategic_goals] == ["SG1", "SG2", "SG3", "SG4"]
+    for entity in ("goals", "measures", "actions"):
+        assert [m.model_dump(exclude={"row"}) for m in getattr(after, entity)] == \
+            [m.model_dump(exclude={"row"}) for m in getattr(before, entity)]
+    assert [d["status"] for d in distribute(load_cohort(kent),
+                                            folder=kent.parent / "schools")] == ["skipped"] * 4
+
+
+def test_the_cohort_report_of_a_school_cohort_says_schools_and_shows_the_alignment(kent):
+    pytest.importorskip("jinja2")
+    from sheetsync.report.cohort import cohort_view
+
+    cohort = load_cohort(kent)
+    pull(cohort, AS_OF)
+    with Store(cohort.store_path) as store:
+        view = cohort_view(cohort, store)
+    assert view["words"]["plural"] == "schools"
+    assert [(g["Strategic Goal ID"], g["Schools With Goals"], g["On Track or Met"])
+            for g in view["alignment"]["District Goals"]] == [("SG1", 3, 1), ("SG2", 2, 1),
+                                                               ("SG3", 2, 0)]
+    out = kent.parent / "report.html"
+    result = CliRunner().invoke(main, ["report", "cohort", "--cohort", str(kent), "-o",
+                                       str(out)])
+    assert result.exit_code == 0, result.output
+    assert "4 schools" in result.output
+    page = out.read_text()
+    assert "Schools, those needing attention first" in page
+    assert "Alignment with the district&#39;s strategic goals" in page or \
+        "Alignment with the district's strategic goals" in page
+    assert "Chronic absence" in page

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the check found errors (or a pull could not read some d
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -204,7 +205,11 @@ def rules(as_json: bool) -> None:
 @click.option("--districts", default=6, show_default=True, help="How many districts.")
 @click.option("--as-of", callback=_date, help="Fill actuals up to this date (default today).")
 @click.option("--force", is_flag=True, help="Replace the cohort.toml and workbooks in FOLDER.")
-def example(folder: Path, districts: int, as_of: date | None, force: bool) -> None:
+@click.option("--level", type=click.Choice(["district", "school"]), default="district",
+              show_default=True,
+              help="school: one district's scorecard, four school plans nested under its "
+                   "strategic goals, and a cohort of those schools.")
+def example(folder: Path, districts: int, as_of: date | None, force: bool, level: str) -> None:
     """Write example district workbooks and a cohort.toml into FOLDER.
 
     FOLDER is new or empty: one that holds a cohort.toml or workbooks is left alone unless
@@ -212,6 +217,7 @@ def example(folder: Path, districts: int, as_of: date | None, force: bool) -> No
     """
     from sheetsync.files import writable_folder
     from sheetsync.template.examples import write_examples
+    from sheetsync.template.school_examples import write_school_examples
 
     there = _cohort_files(folder)
     if there and not force:
@@ -219,11 +225,16 @@ def example(folder: Path, districts: int, as_of: date | None, force: bool) -> No
                       "would replace them. Choose an empty folder, or pass --force.")
     try:
         writable_folder(folder, "the example")
-        made = write_examples(folder, districts, as_of)
+        made = write_school_examples(folder, as_of) if level == "school" else \
+            write_examples(folder, districts, as_of)
     except SheetsyncError as exc:  # a folder that cannot be written, a file open in Excel
         raise Failure(str(exc)) from None
     for d in made:
         click.echo(f"  {d.id}  {d.name:<20} {d.quality:<8} {d.path}")
+    if level == "school":
+        click.echo(f"Wrote the district's scorecard, {len(made) - 1} school plans and "
+                   f"{folder / 'cohort.toml'}.")
+        return
     click.echo(f"Wrote {len(made)} district workbooks and {folder / 'cohort.toml'}.")
 
 
@@ -232,7 +243,7 @@ def _cohort_files(folder: Path) -> list[str]:
     from sheetsync.cohort.model import FILENAME
 
     there = [FILENAME] if (folder / FILENAME).exists() else []
-    places = [f for f in (folder / "districts", folder) if f.is_dir()]
+    places = [f for f in (folder / "districts", folder / "schools", folder) if f.is_dir()]
     books = [p for f in places for p in f.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")]
     if books:
         there.append(f"{len(books)} workbook{'s' if len(books) > 1 else ''}")
@@ -336,19 +347,28 @@ def cohort() -> None:
 @click.option("--year", "school_year", callback=_year, help="School year (default: this one).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("cohort.toml"),
               show_default=True)
-def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) -> None:
+@click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A cohort of this district's schools: the district's workbook (the roster "
+                   "lists its schools).")
+def cohort_init(roster: Path, name: str, school_year: str | None, output: Path,
+                district_file: Path | None) -> None:
     """Write a cohort.toml from the roster a facilitator already keeps."""
     from sheetsync.cohort.model import init_cohort, read_roster
+    from sheetsync.read.district import read_district
 
     try:
+        where = None
+        if district_file is not None:
+            read_district(district_file)  # a district file that cannot serve: said now
+            where = os.path.relpath(district_file.resolve(), output.resolve().parent)
         made = init_cohort(output, name, school_year or scorecard_layout().school_year.label,
-                           read_roster(roster))
+                           read_roster(roster), where)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     pending = sum(not d.source for d in made.districts)
     later = f"; {pending} have no source yet (`sheetsync distribute` makes them)" if pending \
         else ""
-    click.echo(f"Wrote {output} with {len(made.districts)} districts{later}.")
+    click.echo(f"Wrote {output} with {len(made.districts)} {made.words.plural}{later}.")
 
 
 @cohort.command("add-folder")
