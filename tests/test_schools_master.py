@@ -254,3 +254,36 @@ def test_the_cohort_report_of_a_school_cohort_says_schools_and_shows_the_alignme
     assert "Alignment with the district&#39;s strategic goals" in page or \
         "Alignment with the district's strategic goals" in page
     assert "Chronic absence" in page
+
+
+def test_a_school_cohort_rolled_over_stays_a_cohort_of_the_districts_schools(kent, tmp_path):
+    from sheetsync.check.assess import check_workbook
+    from sheetsync.year.cohort import rollover_cohort
+
+    result = rollover_cohort(load_cohort(kent), "2027-28", tmp_path / "next")
+    assert not result.failed
+    rolled = load_cohort(tmp_path / "next" / "cohort.toml")
+    assert rolled.cohort.level == "school"
+    assert rolled.district_path.resolve() == (kent.parent / "district.xlsx").resolve()
+    assert [d.id for d in rolled.districts] == ["S-01", "S-02", "S-03", "S-04"]
+    card = check_workbook(str(rolled.source_path(rolled.districts[0]))).card
+    assert (card.level, card.profile.school_id, card.school_year) == \
+        ("school", "S-01", "2027-28")
+
+
+def test_a_schools_reminder_names_its_improvement_plan():
+    from datetime import date
+    from email.headerregistry import Address
+
+    from sheetsync.cohort.model import District
+    from sheetsync.remind.message import reminder
+    from sheetsync.remind.plan import Due
+    from sheetsync.schema.level import SCHOOL
+
+    due = Due(District(id="S-01", name="Alder Elementary"), "2026-12", date(2026, 12, 30),
+              "schools/S-01.xlsx")
+    text = reminder(due, [Address(addr_spec="head@alder.org")], None, "Kent schools",
+                    SCHOOL).get_content()
+    text = " ".join(text.split())  # wrapped at 72 characters
+    assert "Alder Elementary's School Improvement Plan for December 2026" in text
+    assert "in your plan:" in text
