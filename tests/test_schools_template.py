@@ -175,3 +175,10 @@ def test_upgrade_refreshes_the_locked_list_and_keeps_the_schools_rows(tmp_path):
         assert [m.model_dump(exclude={"row"}) for m in getattr(after.card, entity)] == \
             [m.model_dump(exclude={"row"}) for m in getattr(before, entity)]
     assert not [f for f in after.findings if f.code.startswith("district-goal")]
+
+
+def test_a_district_goal_a_school_does_not_nest_under_is_a_note_not_a_warning(tmp_path):
+    path = write_scorecard(school_plan("S-01"), tmp_path / "sip.xlsx")  # nothing under SG3
+    found = [(f.cell, f.code, str(f.severity)) for f in check_workbook(str(path)).findings
+             if f.code == "strategic-goal-uncovered"]
+    assert found == [("A7", "strategic-goal-uncovered", "info")]

@@ -292,8 +292,9 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
             a.covered += 1
         else:
             a.strategic_goals_without_goals.append(sg.id)
-            out.append(F.STRATEGIC_GOAL_UNCOVERED(**where("strategic_goals", "id", sg.row),
-                                                  id=sg.id, title=sg.title or ""))
+            out.append(F.STRATEGIC_GOAL_UNCOVERED(  # a school nests under a few of them
+                **where("strategic_goals", "id", sg.row), id=sg.id, title=sg.title or "",
+                severity=F.INFO if card.level == "school" else None))
     for g in card.goals:
         if "measures" in card.sheet_names and not measures.get(g.id):
             a.goals_without_measures.append(g.id)

@@ -93,6 +93,9 @@ def template(school_year: str | None, district_id: str | None, district_name: st
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
     profile = {"district_id": district_id, "district_name": district_name}
     if level == "school":
+        if google or xlwings:
+            raise click.UsageError("--level school writes an .xlsx plan (-o SIP.xlsx); "
+                                   "--google and --xlwings are for the district's template")
         _school_template(layout.school_year.label, district_file, school_id, school_name,
                          output, force)
         return
