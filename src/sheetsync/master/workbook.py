@@ -5,7 +5,8 @@ trend), Goals, Measures, Actions, Updates, Issues and History. Every sheet's hea
 starts with District ID; every row that came from a district's file carries a link to the
 cell it came from. The master is built from the store alone (``sheetsync master rebuild``
 does exactly what a pull does) and written atomically; text from district cells is always
-written as text, never as a live formula.
+written as text, never as a live formula. A cohort of a district's schools heads those
+columns School ID and School, and adds the alignment baseline's sheets (``alignment``).
 """
 
 from __future__ import annotations
