@@ -18,12 +18,19 @@ from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.template.examples import PEOPLE, ExampleDistrict, _rows, card_of, write_district
 
 DISTRICT_ID, DISTRICT_NAME = "KY-001", "Adair"
-# school id, name, quality, the strategic goal each of its three goals nests under
+# school id, name, quality, the strategic goal each of its three goals nests under, and
+# measures it names its own way (the district's name: the school's)
 SCHOOLS = (
-    ("ADR-E1", "Adair Elementary", "clean", ("SG1", "SG2", "SG3")),
-    ("ADR-E2", "Columbia Elementary", "typical", ("SG1", "SG1", "SG3")),
-    ("ADR-M1", "Adair Middle", "clean", ("SG2", "SG3", "SG2")),
-    ("ADR-H1", "Adair County High", "typical", ("SG1", "SG4", "SG4")),
+    ("ADR-E1", "Adair Elementary", "clean", ("SG1", "SG2", "SG3"), {}),
+    ("ADR-E2", "Columbia Elementary", "typical", ("SG1", "SG1", "SG3"),
+     {"Students chronically absent": "students chronically absent "}),
+    ("ADR-M1", "Adair Middle", "clean", ("SG2", "SG3", "SG2"),
+     {"Grade 3 students proficient in reading (MAP)":
+      "Grade 7 students proficient in reading (MAP)",
+      "Four-year cohort graduation rate": "Grade 8 students on track to graduate"}),
+    ("ADR-H1", "Adair County High", "typical", ("SG1", "SG4", "SG4"),
+     {"Grade 3 students proficient in reading (MAP)": "Grade 9 students on track (credits)",
+      "Grade 5 students proficient in math (MAP)": "Algebra I end-of-course proficiency"}),
 )
 
 
@@ -41,11 +48,13 @@ def write_school_examples(folder: str | Path, as_of: date | None = None) -> list
                           "clean")
     district = read_district(path)
     out = [ExampleDistrict(DISTRICT_ID, f"{DISTRICT_NAME} County", "district", path)]
-    for n, (sid, name, quality, nests) in enumerate(SCHOOLS, 11):
+    for n, (sid, name, quality, nests, names) in enumerate(SCHOOLS, 11):
         rows = _rows(n, year, as_of, quality, goals=len(nests), measures_per_goal=2,
                      actions_per_goal=2, typed=False)
         for goal, sg in zip(rows["goals"], nests, strict=True):
             goal["strategic_goal_id"] = sg
+        for m in rows["measures"]:
+            m["name"] = names.get(m["name"], m["name"])
         profile = Profile(school_id=sid, school_name=name, district_id=district.id,
                           district_name=district.name, contact_name=PEOPLE[n % len(PEOPLE)],
                           contact_email=f"office@{sid.lower()}.kyschools.us")
