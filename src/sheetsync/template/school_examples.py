@@ -20,7 +20,7 @@ from sheetsync.template.examples import PEOPLE, ExampleDistrict, _rows, card_of,
 DISTRICT_ID, DISTRICT_NAME = "KY-001", "Adair"
 # school id, name, quality, the strategic goal each of its three goals nests under, and
 # measures it names its own way (the district's name: the school's)
-SCHOOLS = (
+SCHOOLS: tuple[tuple[str, str, str, tuple[str, ...], dict[str, str]], ...] = (
     ("ADR-E1", "Adair Elementary", "clean", ("SG1", "SG2", "SG3"), {}),
     ("ADR-E2", "Columbia Elementary", "typical", ("SG1", "SG1", "SG3"),
      {"Students chronically absent": "students chronically absent "}),
