@@ -650,3 +650,27 @@ def test_cli_distribute_to_a_drive_folder(fake_google, roster, tmp_path):
     assert result.exit_code == 0, result.output
     assert [d["status"] for d in json.loads(result.output)] == ["created"] * 3
     assert len(spreadsheets_in(fake, folder)) == 4
+
+
+def test_a_school_cohorts_google_master_holds_what_its_xlsx_master_holds(fake_google,
+                                                                          tmp_path):
+    """School ID and School headers, and the Alignment, Common Measures and District Goals
+    tabs, as in the .xlsx master (issue 14)."""
+    from sheetsync.google.master import build_google_master
+
+    from .school_cards import AS_OF as SCHOOL_AS_OF
+    from .school_cards import write_cohort
+
+    path = write_cohort(tmp_path / "kent")
+    key = master_sheet(fake_google)
+    path.write_text(path.read_text() + f'\n[master]\ngoogle_sheet = "{key}"\n')
+    cohort = load_cohort(path)
+    assert pull(cohort, SCHOOL_AS_OF).master_written
+    with Store(cohort.store_path) as store:
+        build_google_master(cohort, store, fake_google.session())
+    google = google_tabs(fake_google.fake, key)
+    xlsx = xlsx_tabs(tmp_path / "kent" / "cohort_master.xlsx")
+    assert list(google) == [*xlsx, "Sheet1"]
+    assert "Alignment" in google and google["Summary"][0][:2] == ["School ID", "School"]
+    for tab in xlsx:
+        assert google[tab] == xlsx[tab], tab

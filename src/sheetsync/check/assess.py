@@ -21,6 +21,7 @@ from sheetsync.check.rules import (
     check_values,
     smart_by_row,
 )
+from sheetsync.check.schools import district_findings
 from sheetsync.check.status import (
     MeasureStatus,
     StatusSettings,
@@ -29,6 +30,7 @@ from sheetsync.check.status import (
     update_status,
     worst,
 )
+from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.layout import scorecard_layout
@@ -77,6 +79,8 @@ class CheckResult:
         return {
             "file": card.source,
             "district_id": card.profile.district_id,
+            **({"level": "school", "school_id": card.profile.school_id}
+               if card.level == "school" else {}),
             "template_version": card.template_version,
             "school_year": card.school_year,
             "as_of": self.as_of.isoformat(),
@@ -110,7 +114,9 @@ def settings_for(card: Scorecard, settings: StatusSettings | None) -> StatusSett
 
 
 def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = None,
-           settings: StatusSettings | None = None) -> CheckResult:
+           settings: StatusSettings | None = None,
+           district: DistrictPlan | None = None) -> CheckResult:
+    """``district``: the plan a school plan nests under, to check it against."""
     when = as_of_for(card, as_of)
     settings = settings_for(card, settings)
     year = SchoolYear.parse(card.school_year)
@@ -119,6 +125,8 @@ def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = N
     align_findings, alignment = check_alignment(card)
     exec_findings = check_execution(card, when, year, layout.update_periods, settings)
     value_findings = check_values(card, when)
+    if district is not None:
+        align_findings += district_findings(card, district)
 
     # Each row keeps its own status, a duplicated id too; by id is the first row's.
     measures = {m.row: measure_status(m, when, year, settings) for m in card.measures}
@@ -160,7 +168,9 @@ def _sheet_order(card: Scorecard, sheet: str | None) -> int:
 
 
 def check_workbook(path: str, as_of: date | None = None,
-                   settings: StatusSettings | None = None) -> CheckResult:
-    """Read and assess the workbook at ``path`` (raises ``WorkbookUnreadable``)."""
+                   settings: StatusSettings | None = None,
+                   district: DistrictPlan | None = None) -> CheckResult:
+    """Read and assess the workbook at ``path`` (raises ``WorkbookUnreadable``); a school
+    plan against ``district``'s plan when given."""
     card, found = read_scorecard(path)
-    return assess(card, found, as_of, settings)
+    return assess(card, found, as_of, settings, district)

@@ -255,6 +255,37 @@ WRONG_SCHOOL_YEAR = _rule("wrong-school-year", ERR, "identity",
     "not pulled: ask the district for its {expected} scorecard, or correct the School Year "
     "in {cell}.")
 
+# Schools under the district: a school plan's goals nest under the district's strategic goals
+SCHOOL_GOAL_NOT_IN_DISTRICT = _rule("school-goal-not-in-district", ERR, "alignment",
+    "A school goal points at a strategic goal the district does not have",
+    "Goal {goal} points to strategic goal '{value}' in {cell}, which the district's plan "
+    "does not have (its strategic goals: {ids}). Pick one of them from the dropdown.")
+SCHOOL_ID_MISMATCH = _rule("school-id-mismatch", ERR, "identity",
+    "The plan belongs to another school",
+    "The cohort lists this file for school {expected}, but its profile ({cell}) names "
+    "school {found}. It was not pulled under {expected}: point the cohort entry at "
+    "{expected}'s own plan, or correct the School ID in {cell}.")
+SCHOOL_DISTRICT_MISMATCH = _rule("school-district-mismatch", ERR, "identity",
+    "The school plan names another district",
+    "This school plan's profile ({cell}) names district {found}, but the cohort's district "
+    "is {expected}. It was not pulled: ask the school for the plan made from {expected}'s "
+    "plan, or correct the District ID in {cell}.")
+NOT_A_SCHOOL_PLAN = _rule("not-a-school-plan", ERR, "identity",
+    "A school cohort's file is not a school plan",
+    "The cohort lists this file for school {school}, but it is a District Scorecard, not a "
+    "School Improvement Plan (it has no School Profile). It was not pulled: make the "
+    "school's plan with `sheetsync distribute` or `sheetsync template --level school`.")
+DISTRICT_GOAL_ADDED = _rule("district-goal-added", WARN, "alignment",
+    "The district added a strategic goal this plan does not list",
+    "The district's plan now has strategic goal {id} ('{title}'), which this plan's locked "
+    "'{sheet}' sheet does not list. Run `sheetsync upgrade --district-file` on the plan, or "
+    "`sheetsync distribute` again, to refresh the list (the school's own rows are kept).")
+DISTRICT_GOAL_REMOVED = _rule("district-goal-removed", WARN, "alignment",
+    "This plan lists a strategic goal the district has removed",
+    "Strategic goal {id} ('{title}') in {cell} is no longer in the district's plan. Run "
+    "`sheetsync upgrade --district-file` on the plan, or `sheetsync distribute` again, to "
+    "refresh the list, and move any goal under it to one of the district's goals.")
+
 # Cohort files and rosters
 
 

@@ -293,7 +293,12 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
             continue  # the missing sheet is reported already
         for item in getattr(card, entity):
             value = getattr(item, key)
-            if value and value not in ids[target]:
+            if value and value not in ids[target] and card.level == "school" and \
+                    target == "strategic_goals":  # the locked list is the district's
+                out.append(F.SCHOOL_GOAL_NOT_IN_DISTRICT(
+                    **where(entity, key, item.row), goal=item.id, value=value,
+                    ids=", ".join(sorted(ids[target])) or "none"))
+            elif value and value not in ids[target]:
                 out.append(F.UNKNOWN_REFERENCE(
                     **where(entity, key, item.row), what=f"{noun} {item.id}", header=header,
                     value=value, target=card.sheet_names.get(target, layout.sheet(target).name)))
@@ -305,8 +310,9 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
             a.covered += 1
         else:
             a.strategic_goals_without_goals.append(sg.id)
-            out.append(F.STRATEGIC_GOAL_UNCOVERED(**where("strategic_goals", "id", sg.row),
-                                                  id=sg.id, title=sg.title or ""))
+            out.append(F.STRATEGIC_GOAL_UNCOVERED(  # a school nests under a few of them
+                **where("strategic_goals", "id", sg.row), id=sg.id, title=sg.title or "",
+                severity=F.INFO if card.level == "school" else None))
     for g in card.goals:
         if "measures" in card.sheet_names and not measures.get(g.id):
             a.goals_without_measures.append(g.id)

@@ -56,6 +56,12 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
         detail = d["reason"] or d["source"]
         shared = f"  shared with {', '.join(d['shared_with'])}" if d["shared_with"] else ""
         click.echo(f"  {d['status']:<8} {d['id']:<10} {d['name']:<24} {detail}{shared}")
-    counts = {s: sum(d["status"] == s for d in made) for s in ("created", "exists", "skipped")}
+    counts = {s: sum(d["status"] == s for d in made)
+              for s in ("created", "exists", "skipped", "refreshed")}
+    if cohort.cohort.level == "school":
+        click.echo(f"{counts['created']} plans made, {counts['exists']} found already, "
+                   f"{counts['refreshed']} refreshed from the district's strategic goals, "
+                   f"{counts['skipped']} current; {cohort.path} updated.")
+        return
     click.echo(f"{counts['created']} copies made, {counts['exists']} found already, "
                f"{counts['skipped']} districts have a scorecard; {cohort.path} updated.")

@@ -96,6 +96,13 @@ def distribute(cohort: Cohort, http: Any = None, drive_folder: str | None = None
         raise SheetsyncError("distribute needs a Drive folder id or a local folder, not both")
     layout = scorecard_layout(cohort.cohort.school_year)
     writable_folder(cohort.folder, cohort.path.name)
+    if cohort.cohort.level == "school":  # each school's plan, from the district's plan
+        from sheetsync.cohort.schools import distribute_schools
+
+        if folder is None:
+            raise SheetsyncError("school plans are made as .xlsx in a local folder: pass "
+                                 "--folder DIR (Google Drive copies are for districts, for now)")
+        return distribute_schools(cohort, writable_folder(Path(folder), "the plans"))
     if folder is not None:
         return _local(cohort, layout, writable_folder(Path(folder), "the copies"))
     return _drive(cohort, layout, http, str(drive_folder), template_id, notify)

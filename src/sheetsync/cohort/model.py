@@ -35,10 +35,20 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import is_lock_file, read_text, replacing, writable_folder
+from sheetsync.schema.level import Level, LevelKey, level_of
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.settings import (
     AT_RISK_BAND,
@@ -58,6 +68,8 @@ class _Strict(BaseModel):
 class CohortInfo(_Strict):
     name: str
     school_year: str
+    level: LevelKey = "district"  # "school": a district's schools, under ``district``
+    district: str = ""  # a school cohort's district workbook, relative to cohort.toml
 
     @field_validator("school_year")
     @classmethod
@@ -141,18 +153,41 @@ class Cohort(_Strict):
     google: dict[str, str] = Field(default_factory=dict)  # api_url, credentials
     smtp: SmtpSettings | None = None
     district: list[District] = Field(default_factory=list)
+    school: list[District] = Field(default_factory=list)  # a school cohort's [[school]]
     path: Path = Field(default=Path(FILENAME), exclude=True)
     _doc: Any = PrivateAttr(default=None)  # the file as tomlkit read it, to edit in place
 
-    @field_validator("district")
+    @field_validator("district", "school")
     @classmethod
-    def _unique(cls, districts: list[District]) -> list[District]:
+    def _unique(cls, districts: list[District], info: ValidationInfo) -> list[District]:
         seen: set[str] = set()
         for d in districts:
             if d.id in seen:
-                raise ValueError(f"district id {d.id!r} is listed twice")
+                raise ValueError(f"{info.field_name} id {d.id!r} is listed twice")
             seen.add(d.id)
         return districts
+
+    @model_validator(mode="after")
+    def _level(self) -> Cohort:
+        info = self.cohort
+        if info.level == "school" and not info.district:
+            raise ValueError('a school cohort (level = "school") names its district\'s '
+                             'workbook: add district = "district.xlsx" under [cohort]')
+        other = "district" if info.level == "school" else "school"
+        if getattr(self, other):
+            raise ValueError(f"a cohort of {self.words.plural} lists [[{self.words.noun}]] "
+                             f"entries, not [[{other}]] (or set level = \"{other}\")")
+        return self
+
+    @property
+    def words(self) -> Level:
+        """How this cohort names its units: districts, or a district's schools."""
+        return level_of(self.cohort.level)
+
+    @property
+    def district_path(self) -> Path | None:
+        """A school cohort's district workbook."""
+        return self.folder / self.cohort.district if self.cohort.district else None
 
     @property
     def folder(self) -> Path:
@@ -160,7 +195,8 @@ class Cohort(_Strict):
 
     @property
     def districts(self) -> list[District]:
-        return self.district
+        """The cohort's units: its districts, or a school cohort's schools."""
+        return self.school if self.cohort.level == "school" else self.district
 
     @property
     def settings(self) -> StatusSettings:
@@ -225,8 +261,8 @@ def _line_of(text: str, loc: list[str]) -> int | None:
     """The line of a field: ``['district', '2', 'id']`` is the third [[district]]'s id."""
     rows = text.splitlines()
     start, end = 0, len(rows)
-    if loc and loc[0] == "district" and len(loc) > 1 and loc[1].isdigit():
-        headers = [i for i, r in enumerate(rows) if r.strip() == "[[district]]"]
+    if loc and loc[0] in ("district", "school") and len(loc) > 1 and loc[1].isdigit():
+        headers = [i for i, r in enumerate(rows) if r.strip() == f"[[{loc[0]}]]"]
         n = int(loc[1])
         if n >= len(headers):
             return None
@@ -257,16 +293,20 @@ def _toml_value(value: Any) -> str:
 
 def dump_cohort(cohort: Cohort) -> str:
     lines = ["[cohort]", f"name = {_toml_value(cohort.cohort.name)}",
-             f"school_year = {_toml_value(cohort.cohort.school_year)}", "", "[status]",
-             *(f"{s.key} = {getattr(cohort.status, s.key)}" for s in STATUS_SETTINGS),
-             "", "[master]",
+             f"school_year = {_toml_value(cohort.cohort.school_year)}"]
+    if cohort.cohort.level != "district":
+        lines += [f"level = {_toml_value(cohort.cohort.level)}",
+                  f"district = {_toml_value(cohort.cohort.district)}"]
+    lines += ["", "[status]",
+              *(f"{s.key} = {getattr(cohort.status, s.key)}" for s in STATUS_SETTINGS),
+              "", "[master]",
              f"path = {_toml_value(cohort.master.path)}"]
     if cohort.master.google_sheet:
         lines.append(f"google_sheet = {_toml_value(cohort.master.google_sheet)}")
     if cohort.google:
         lines += ["", "[google]"] + [f"{k} = {_toml_value(v)}" for k, v in cohort.google.items()]
-    for d in cohort.district:
-        lines += ["", "[[district]]", f"id = {_toml_value(d.id)}",
+    for d in cohort.districts:
+        lines += ["", f"[[{cohort.words.noun}]]", f"id = {_toml_value(d.id)}",
                   f"name = {_toml_value(d.name)}"]
         if d.source:
             lines.append(f"source = {_toml_value(d.source)}")
@@ -279,17 +319,17 @@ def save_cohort(cohort: Cohort) -> Path:
     and layout kept): districts added, and their name, source and contacts brought up to
     date; a cohort made in memory is written whole."""
     doc = cohort._doc if cohort._doc is not None else tomlkit.parse(dump_cohort(cohort))
-    _sync_districts(doc, cohort.district)
+    _sync_districts(doc, cohort.districts, cohort.words.noun)
     with replacing(cohort.path, suffix=".toml") as tmp:
         tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
     cohort._doc = doc
     return cohort.path
 
 
-def _sync_districts(doc: Any, districts: list[District]) -> None:
-    if "district" not in doc:
-        doc.append("district", tomlkit.aot())
-    tables = doc["district"]
+def _sync_districts(doc: Any, districts: list[District], key: str = "district") -> None:
+    if key not in doc:
+        doc.append(key, tomlkit.aot())
+    tables = doc[key]
     by_id = {str(t.get("id")): t for t in tables}
     for d in districts:
         table = by_id.get(d.id)
@@ -311,12 +351,18 @@ def read_roster(path: str | Path) -> list[District]:
             for r in read_roster_rows(path)]
 
 
-def init_cohort(path: Path, name: str, school_year: str, districts: list[District]) -> Cohort:
+def init_cohort(path: Path, name: str, school_year: str, districts: list[District],
+                district_file: str | None = None) -> Cohort:
+    """A new cohort file; with ``district_file`` (relative to ``path``'s folder), a cohort
+    of that district's schools."""
     if path.exists():
         raise CohortError(f"{path} already exists; edit it or use `sheetsync cohort add-folder`")
     try:
-        cohort = Cohort(cohort=CohortInfo(name=name, school_year=school_year),
-                        district=districts, path=path)
+        info = CohortInfo(name=name, school_year=school_year,
+                          level="school" if district_file else "district",
+                          district=district_file or "")
+        cohort = Cohort(cohort=info, path=path,
+                        **{info.level: districts})  # type: ignore[arg-type]
     except ValidationError as exc:
         raise CohortError(f"{path}: {exc.errors()[0]['msg']}") from None
     writable_folder(path.parent, path.name)
@@ -346,7 +392,7 @@ def add_folder(cohort: Cohort, folder: Path) -> FolderScan:
     yet given, becomes that district's source instead of a new district."""
     writable_folder(cohort.folder, cohort.path.name)
     scan = FolderScan()
-    known = {cohort.source_path(d).resolve() for d in cohort.district if d.source}
+    known = {cohort.source_path(d).resolve() for d in cohort.districts if d.source}
     for path in _workbooks(folder):
         if path.resolve() in known:
             continue
@@ -386,7 +432,7 @@ def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
         return found
     district_id, name, from_profile = found
     source = _relative(cohort, path)
-    listed = next((d for d in cohort.district if d.id == district_id), None)
+    listed = next((d for d in cohort.districts if d.id == district_id), None)
     if listed is not None and from_profile:
         if listed.source and (_is_google(listed.source) or cohort.source_path(listed).exists()):
             return (f"its profile names {district_id}, which the cohort reads from "
@@ -397,7 +443,7 @@ def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
     if listed is not None:
         district_id = f"{district_id}-{path.stem}"
     d = District(id=district_id, name=name, source=source)
-    cohort.district.append(d)
+    cohort.districts.append(d)
     scan.added.append(d)
     return None
 
@@ -425,8 +471,11 @@ def _identify(path: Path) -> tuple[str, str, bool] | str:
         card, _ = read_scorecard(str(path))
     except WorkbookUnreadable:
         return district_id, name, False
-    given = str(card.profile.district_id or "").strip()
-    return given or district_id, card.profile.district_name or name, bool(given)
+    p = card.profile
+    own_id, own_name = (p.school_id, p.school_name) if card.level == "school" else \
+        (p.district_id, p.district_name)
+    given = str(own_id or "").strip()
+    return given or district_id, own_name or name, bool(given)
 
 
 def _is_google(source: str) -> bool:

@@ -24,8 +24,9 @@ from sheetsync.schema.layout import norm
 
 # Each column's accepted headers, compared as ``layout.norm`` leaves them.
 HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "districtid", "districtcode", "districtnumber", "districtno", "code"),
-    "name": ("name", "districtname", "district"),
+    "id": ("id", "districtid", "districtcode", "districtnumber", "districtno", "code",
+           "schoolid", "schoolcode", "schoolnumber", "schoolno"),
+    "name": ("name", "districtname", "district", "schoolname", "school"),
     "source": ("source", "workbook", "file", "scorecard", "path", "url", "link",
                "googlesheet", "sheet"),
     "contacts": ("contacts", "contact", "contactemail", "contactemails", "email", "emails",

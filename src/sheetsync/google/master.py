@@ -43,6 +43,7 @@ from sheetsync.master.workbook import (
     Col,
     Link,
     chart_places,
+    headed,
     master_rows,
     trend_rows,
 )
@@ -121,8 +122,10 @@ def _link_url(source: str, label: str, gids: Mapping[str, int]) -> str | None:
 def _tables(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
             trend: list[tuple[str, int, int]], period: str, folder: Path,
             source_of: Callable[[Outcome], str],
-            gids_of: Callable[[Outcome], Mapping[str, int]] | None) -> dict[str, _Table]:
-    tables = {name: _Table(name, cols) for name, cols in SHEETS.items()}
+            gids_of: Callable[[Outcome], Mapping[str, int]] | None, level: str = "district",
+            extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None
+            ) -> dict[str, _Table]:
+    tables = {name: _Table(name, headed(cols, level)) for name, cols in SHEETS.items()}
     tables["Summary"].trend = trend_rows(trend)
     current: dict[str, Any] = {}
 
@@ -144,6 +147,10 @@ def _tables(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
                 value = value.label
             row.append(_cell(col, value))
         table.rows.append(row)
+    for name, (cols, rows) in (extra or {}).items():  # a school cohort's Alignment sheets
+        tables[name] = _Table(name, cols, [[_cell(c, v) for c, v in zip(cols, values,
+                                                                         strict=True)]
+                                           for values in rows])
     return tables
 
 
@@ -310,8 +317,10 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
                         period: str, source_of: Callable[[Outcome], str], *,
                         folder: Path | None = None,
                         gids_of: Callable[[Outcome], Mapping[str, int]] | None = None,
-                        max_cells: int = MAX_CELLS, max_bytes: int = MAX_BYTES
-                        ) -> dict[str, Any]:
+                        max_cells: int = MAX_CELLS, max_bytes: int = MAX_BYTES,
+                        level: str = "district",
+                        extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None
+                        = None) -> dict[str, Any]:
     """Write the cohort master into the Google Sheet ``spreadsheet_id``; return the stats.
 
     ``source_of`` gives each district's source as in ``master.write_master``; a Google
@@ -321,7 +330,8 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
     client = GoogleClient.of(http)
     start = client.calls
     key = spreadsheet_key(spreadsheet_id)
-    tables = _tables(outcomes, history, trend, period, folder or Path("."), source_of, gids_of)
+    tables = _tables(outcomes, history, trend, period, folder or Path("."), source_of, gids_of,
+                     level, extra)
     run = secrets.token_hex(3)
     rng = secrets.SystemRandom()
     for table in tables.values():
@@ -338,7 +348,7 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
     old = [s["properties"] for s in made.get("updatedSpreadsheet", {}).get("sheets", [])
            if s["properties"]["sheetId"] not in new_ids]
     stale = [p["sheetId"] for p in old
-             if p["title"] in SHEETS or p["title"].startswith(TEMP_PREFIX)]
+             if p["title"] in tables or p["title"].startswith(TEMP_PREFIX)]
     blocks: list[tuple[str, int, int, list[list[Any]]]] = []
     for table in tables.values():
         blocks.append((temp[table.name], 0, 0,
@@ -408,13 +418,14 @@ def build_google_master(cohort: Any, store: Any, http: Any,
     ids = [d.id for d in cohort.districts]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.districts}
-    from sheetsync.cohort.pull import cohort_periods
+    from sheetsync.cohort.pull import alignment_sheets, cohort_periods
 
     year = cohort_periods(cohort)  # the cohort's year, as the .xlsx master shows
     return write_google_master(
         http, cohort.master.google_sheet, store.outcomes(ids), store.history(ids, year),
         store.trend(ids, year), period, lambda o: sources.get(o.district_id, o.source),
-        folder=cohort.folder)
+        folder=cohort.folder, level=cohort.cohort.level,
+        extra=alignment_sheets(cohort, store))
 
 
 __all__ = ["MAX_BYTES", "MAX_CELLS", "build_google_master", "value_batches",

@@ -5,13 +5,14 @@ trend), Goals, Measures, Actions, Updates, Issues and History. Every sheet's hea
 starts with District ID; every row that came from a district's file carries a link to the
 cell it came from. The master is built from the store alone (``sheetsync master rebuild``
 does exactly what a pull does) and written atomically; text from district cells is always
-written as text, never as a live formula.
+written as text, never as a live formula. A cohort of a district's schools heads those
+columns School ID and School, and adds the alignment baseline's sheets (``alignment``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -23,6 +24,7 @@ from sheetsync.cohort.places import folder_problem
 from sheetsync.cohort.store import Outcome
 from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputLocked
 from sheetsync.files import lock_file, replacing
+from sheetsync.schema.level import level_of
 from sheetsync.schema.schoolyear import period_label
 from sheetsync.schema.vocabulary import (
     AT_RISK,
@@ -223,8 +225,13 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
 
 def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
                  trend: list[tuple[str, int, int]], period: str,
-                 source_of: Callable[[Outcome], str]) -> Path:
-    """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet."""
+                 source_of: Callable[[Outcome], str], level: str = "district",
+                 extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None
+                 ) -> Path:
+    """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet.
+
+    ``level`` "school" heads the cohort's columns School ID and School; ``extra`` sheets
+    (name: columns and rows, a school cohort's Alignment sheets) follow the others."""
     path = Path(path)
     lock = lock_file(path)
     if lock is not None:
@@ -236,7 +243,8 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
         stale.unlink(missing_ok=True)
     try:
         with replacing(path, suffix=".xlsx") as tmp:
-            _write(tmp, path.parent, outcomes, history, trend, period, source_of)
+            _write(tmp, path.parent, outcomes, history, trend, period, source_of, level,
+                   extra or {})
     except FileLocked as exc:  # Windows: held open by a program
         raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
     except FolderNotWritable as exc:
@@ -249,12 +257,12 @@ class _Sheet:
     """One master sheet: header row by xlsxwriter, data rows through a ``RowStream``."""
 
     def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
-                 beside: tuple[Col, ...] = ()) -> None:
+                 beside: tuple[Col, ...] = (), cols: tuple[Col, ...] | None = None) -> None:
         self.ws = wb.add_worksheet(name)
         _page_setup(self.ws, footer)
-        self.ws.set_row(0, row_height([(c.header, c.width) for c in (*SHEETS[name], *beside)],
+        self.cols = cols or SHEETS[name]
+        self.ws.set_row(0, row_height([(c.header, c.width) for c in (*self.cols, *beside)],
                                       bold=True))
-        self.cols = SHEETS[name]
         self.beside = beside  # a small table to the right (the Summary's trend)
         self.beside_at = len(self.cols) + 1
         self.xf = {kind: fmt._get_xf_index() for kind, fmt in formats.items()
@@ -381,9 +389,16 @@ def trend_rows(trend: list[tuple[str, int, int]]) -> list[list[Any]]:
             for m, good, total in trend]
 
 
+def headed(cols: tuple[Col, ...], level: str) -> tuple[Col, ...]:
+    """A sheet's columns as a cohort of ``level`` heads them ("School ID", "School")."""
+    say = level_of(level).say
+    return tuple(Col(say(c.header), c.width, c.kind) for c in cols)
+
+
 def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
            history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
-           source_of: Callable[[Outcome], str]) -> None:
+           source_of: Callable[[Outcome], str], level: str = "district",
+           extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {
@@ -399,8 +414,10 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
                           for k, (bg, fg) in COLOURS.items()}}
     footer = footer_text(f"Cohort master · {period_label(period)}")
     sheets = {name: _Sheet(wb, name, formats, footer,
-                           TREND_COLUMNS if name == "Summary" else ())
-              for name in SHEETS}
+                           TREND_COLUMNS if name == "Summary" else (), headed(cols, level))
+              for name, cols in SHEETS.items()}
+    more = {name: _Sheet(wb, name, formats, footer, cols=cols)
+            for name, (cols, _) in (extra or {}).items()}
     summary = sheets["Summary"]
     pending = trend_rows(trend)
     for name, values in master_rows(outcomes, history, period, folder, source_of):
@@ -410,9 +427,12 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
         sheet.write(values, beside)
     while summary.row <= len(pending):
         summary.write(None, pending[summary.row - 1])
-    for sheet in sheets.values():
+    for name, (_, rows) in (extra or {}).items():
+        for values in rows:
+            more[name].write(values)
+    for sheet in (*sheets.values(), *more.values()):
         sheet.finish()
-    _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending))
+    _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending), level)
     wb.close()
 
 
@@ -441,7 +461,7 @@ def chart_places(districts: int, months: int) -> dict[str, ChartPlace]:
 
 
 def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
-            months: int) -> None:
+            months: int, level: str = "district") -> None:
     places = chart_places(districts, months)
     if "trend" in places:
         line = wb.add_chart({"type": "line"})
@@ -462,7 +482,7 @@ def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
                               "categories": ["Summary", 1, 0, districts, 0],
                               "values": ["Summary", 1, first + i, districts, first + i],
                               "fill": {"color": COLOURS[status][0]}})
-        chart.set_title({"name": "Measures by status, per district"})
+        chart.set_title({"name": level_of(level).say("Measures by status, per district")})
         place = places["status"]
         chart.set_size({"width": place.width, "height": place.height})
         ws.insert_chart(place.row, trend_at, chart)

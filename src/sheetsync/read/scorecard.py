@@ -29,6 +29,7 @@ from sheetsync.schema.layout import (
     norm,
     scorecard_layout,
 )
+from sheetsync.schema.level import LevelKey
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.settings import BY_NAME, WORKBOOK_SETTINGS
 
@@ -72,13 +73,14 @@ class _Reader:
     # -- the workbook ------------------------------------------------------------------
 
     def read(self, school_year: str | None) -> tuple[Scorecard, list[Finding]]:
-        default = scorecard_layout()
+        level = self._level()
+        default = scorecard_layout(level=level)
         profile_sheet = default.sheet("profile")
         profile, profile_name = self._profile(profile_sheet)
         year = self._school_year(school_year or profile.school_year, profile_sheet)
-        layout = scorecard_layout(year.label)
+        layout = scorecard_layout(year.label, level)
         card = Scorecard(source=self.wb.path, template_version=profile.template_version,
-                         school_year=year.label, profile=profile)
+                         school_year=year.label, profile=profile, level=level)
         if profile_name:
             card.sheet_names["profile"] = profile_name
         if profile_name and not same_version(profile.template_version, TEMPLATE_VERSION):
@@ -102,6 +104,11 @@ class _Reader:
         self._check_periods(card, layout, profile_sheet)
         card.settings = self._workbook_settings(layout)
         return card, self.findings
+
+    def _level(self) -> LevelKey:
+        """A workbook with a School Profile sheet is a school plan; any other, a district's."""
+        school = scorecard_layout(level="school").sheet("profile")
+        return "school" if self._find_sheet(school) else "district"
 
     def _workbook_settings(self, layout: Layout) -> dict[str, float]:
         """The at-risk band and update due day stamped in the Lists sheet, so that a check
@@ -150,7 +157,8 @@ class _Reader:
     def _profile(self, sheet: SheetLayout) -> tuple[Profile, str | None]:
         name = self._find_sheet(sheet)
         if name is None:
-            self.findings.append(F.MISSING_SHEET(sheet=sheet.name, what="the district profile"))
+            self.findings.append(F.MISSING_SHEET(sheet=sheet.name,
+                                                 what=f"the {sheet.title.lower()}"))
             return Profile(), None
         rows = self.wb.rows(name)
         labels = {norm(r[0]): i for i, r in enumerate(rows[:PROFILE_SCAN_ROWS]) if r and r[0]}
@@ -174,7 +182,8 @@ class _Reader:
                 continue
             if value is None and fld.required:
                 self.findings.append(F.REQUIRED_MISSING(
-                    sheet=name, cell=cell, what="The district profile", header=fld.label))
+                    sheet=name, cell=cell, what=f"The {sheet.title.lower()}",
+                    header=fld.label))
             values[fld.key] = value
         return Profile(**values), name
 

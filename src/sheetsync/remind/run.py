@@ -124,7 +124,8 @@ def _batch(cohort: Cohort, store: Store, found: Plan, report: RemindReport) -> B
         if d.id in sent:
             r.status, r.sent_at, r.to = ALREADY, sent[d.id]["sent_at"], sent[d.id]["recipients"]
             continue
-        out.append((r, message.reminder(due, to, sender, cohort.cohort.name), to))
+        msg = message.reminder(due, to, sender, cohort.cohort.name, cohort.words)
+        out.append((r, msg, to))
     return out
 
 

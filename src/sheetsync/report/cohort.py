@@ -41,7 +41,26 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
         "compliance": _compliance(districts, month),
         "totals": {s: sum(d["counts"].get(s, 0) for d in districts)
                    for s in STATUSES},
+        "words": _words(cohort), "alignment": _alignment(cohort, store),
     }
+
+
+def _words(cohort: Any) -> dict[str, str]:
+    """How the page names the cohort's units: districts, or a district's schools."""
+    w = cohort.words
+    return {"noun": w.noun, "plural": w.plural, "title": w.title,
+            "plural_title": w.plural.title()}
+
+
+def _alignment(cohort: Any, store: Any) -> dict[str, Any] | None:
+    """A school cohort's alignment baseline as of the last pull (the master's sheets)."""
+    from sheetsync.cohort.pull import alignment_sheets
+
+    sheets = alignment_sheets(cohort, store)
+    if not sheets:
+        return None
+    return {name: [dict(zip((c.header for c in cols), row, strict=True)) for row in rows]
+            for name, (cols, rows) in sheets.items()}
 
 
 def summary_row(view: dict[str, Any], month: str) -> dict[str, Any]:

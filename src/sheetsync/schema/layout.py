@@ -13,6 +13,7 @@ from functools import cache, cached_property, lru_cache
 from typing import Any, Literal
 
 from sheetsync.schema.cells import cell_range, column_letter, split_cell
+from sheetsync.schema.level import Level, LevelKey, level_of
 from sheetsync.schema.schoolyear import SchoolYear, period_label
 from sheetsync.schema.settings import WORKBOOK_SETTINGS
 from sheetsync.schema.vocabulary import (
@@ -138,6 +139,7 @@ class Field:
     required: bool = False
     help: str = ""
     formula: str | None = None
+    locked: bool = False  # filled in by sheetsync (a school plan's district) and locked
 
     @property
     def column(self) -> str:
@@ -154,8 +156,9 @@ class Field:
         return f"{FORM_LABEL_COLUMN}{self.row}"
 
     def to_schema(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "cell": self.cell, "type": self.type,
-                "required": self.required}
+        out = {"key": self.key, "label": self.label, "cell": self.cell, "type": self.type,
+               "required": self.required}
+        return out | ({"locked": True} if self.locked else {})
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,8 @@ class SheetLayout:
     columns: tuple[Column, ...] = ()
     fields: tuple[Field, ...] = ()
     aliases: tuple[str, ...] = ()
+    # Rows filled in by sheetsync and locked (a school plan's district strategic goals).
+    locked: bool = False
 
     @property
     def last_data_row(self) -> int:
@@ -214,6 +219,8 @@ class SheetLayout:
 
     def to_schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "entity": self.entity}
+        if self.locked:
+            out["locked"] = True
         if self.fields:
             out["fields"] = [f.to_schema() for f in self.fields]
         else:
@@ -229,6 +236,11 @@ class Layout:
     template_version: str = TEMPLATE_VERSION
     instructions_sheet: str = "Instructions"
     lists_sheet: str = "Lists"
+    level: LevelKey = "district"
+
+    @property
+    def words(self) -> Level:
+        return level_of(self.level)
 
     def sheet(self, entity: str) -> SheetLayout:
         for s in self.sheets:
@@ -247,6 +259,7 @@ class Layout:
     def to_schema(self) -> dict[str, Any]:
         return {
             "template_version": self.template_version,
+            "level": self.level,
             "school_year": self.school_year.label,
             "sheets": [s.to_schema() for s in self.sheets],
         }
@@ -333,8 +346,47 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
 
 
 @cache
-def scorecard_layout(school_year: str = "2026-27") -> Layout:
-    """The District Scorecard layout for ``school_year``."""
+def scorecard_layout(school_year: str = "2026-27", level: LevelKey = "district") -> Layout:
+    """The District Scorecard layout for ``school_year``; ``level="school"`` gives the School
+    Improvement Plan: the same sheets, a school profile naming its district, and the
+    district's strategic goals filled in and locked (``school_parts``)."""
+    level_of(level)  # an unknown level is refused
+    if level == "district":
+        return _district_layout(school_year)
+    layout = scorecard_layout(school_year)
+    profile, strategic = school_parts(layout)
+    sheets = tuple(profile if s.entity == "profile" else strategic
+                   if s.entity == "strategic_goals" else s for s in layout.sheets)
+    return replace(layout, sheets=sheets, level=level)
+
+
+def school_parts(district: Layout) -> tuple[SheetLayout, SheetLayout]:
+    """What a school plan changes of the district's layout: its profile (the school, then
+    its district, locked) and its Strategic Goals (the district's, locked)."""
+    fields = {f.key: f for f in district.sheet("profile").fields}
+    profile = SheetLayout(
+        name="School Profile", entity="profile", title="School Profile",
+        guidance="Which school this plan belongs to, its district, and the date statuses "
+                 "are computed for.",
+        fields=(
+            Field("school_id", "School ID", "B4", "id", True,
+                  "The id your district gave your school."),
+            Field("school_name", "School name", "B5", "text", True),
+            *(fields[k] for k in ("school_year", "as_of", "contact_name", "contact_email",
+                                  "template_version", "status_date")),
+            Field("district_id", "District ID", "B12", "id", True,
+                  "Filled in from the district's plan; do not change.", locked=True),
+            Field("district_name", "District name", "B13", "text", False,
+                  "Filled in from the district's plan; do not change.", locked=True),
+        ))
+    strategic = replace(
+        district.sheet("strategic_goals"), locked=True,
+        guidance="The district's strategic goals, filled in from its plan and locked: every "
+                 "school goal nests under one of them.")
+    return profile, strategic
+
+
+def _district_layout(school_year: str) -> Layout:
     year = SchoolYear.parse(school_year)
     profile = SheetLayout(
         name="District Profile", entity="profile", title="District Profile",
@@ -466,6 +518,6 @@ def entity_sheets(layout: Layout) -> list[SheetLayout]:
 __all__ = [
     "CHOICES", "FORM_LABEL_COLUMN", "FORM_SCAN_ROWS", "FREQUENCY_MONTHS", "ID_PREFIXES",
     "SCHEDULES", "STATUSES", "TEMPLATE_VERSION", "UPDATE_STATUSES", "WORKBOOK_SETTINGS",
-    "Column", "Field", "Layout", "SheetLayout", "column_letter", "entity_sheets",
+    "Column", "Field", "Layout", "SheetLayout", "column_letter", "entity_sheets", "school_parts",
     "scorecard_layout",
 ]

@@ -146,7 +146,7 @@ def _title(ws: Worksheet, title: str, guidance: str) -> None:
 
 
 def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> None:
-    _title(ws, f"District Scorecard {layout.school_year.label}",
+    _title(ws, f"{layout.words.plan} {layout.school_year.label}",
            f"Template version {layout.template_version}. Made with sheetsync {__version__}.")
     lines = [
         "How to use this workbook",
@@ -172,6 +172,13 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "",
         "What each sheet holds",
     ]
+    if layout.level == "school":
+        lines[1:3] = [
+            "1. Fill in the School Profile: your school id and name, and your district, are "
+            "filled in for you.",
+            "2. The Strategic Goals sheet holds your district's strategic goals, filled in "
+            "and locked. List your CDIP goals and your needs (mark two or three priority "
+            "needs)."]
     for i, line in enumerate(lines, 4):
         ws.cell(i, 1, _say(line, words))
     ws["A4"].font = ws.cell(4 + lines.index("What each sheet holds"), 1).font = Font(bold=True)
@@ -236,7 +243,9 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
         _set_input(cell, values.get(fld.key))
         if fld.type == "date":
             cell.number_format = "yyyy-mm-dd"
-        if fld.key != "template_version":
+        if fld.locked:
+            cell.fill = PatternFill("solid", fgColor=PALE)
+        elif fld.key != "template_version":
             cell.protection = UNLOCKED
         if fld.help:
             _prompt(ws, fld.cell, fld.label, _say(fld.help, words))
@@ -281,8 +290,10 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
 def _print_setup(wb: Workbook, layout: Layout, profile: Mapping[str, Any]) -> None:
     """Every sheet prints landscape on Letter, one page wide, its header row on every page;
     the instructions on two pages at most; the footer names the district, sheet and page."""
-    district = profile.get("district_name") or profile.get("district_id") or "District"
-    footer = footer_text(f"{district} · Scorecard {layout.school_year.label}")
+    words = layout.words
+    who = profile.get(f"{words.noun}_name") or profile.get(f"{words.noun}_id") or words.title
+    what = "Scorecard" if layout.level == "district" else "Improvement Plan"
+    footer = footer_text(f"{who} · {what} {layout.school_year.label}")
     for ws in wb.worksheets:
         _page_setup(ws, footer, pages_tall=2 if ws.title == layout.instructions_sheet else 0)
     for sheet in entity_sheets(layout):
@@ -314,7 +325,7 @@ def _allow_editing_around_formulas(ws: Worksheet) -> None:
 def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
                  rows: list[Mapping[str, Any]], first: int, last: int) -> None:
     if col.is_input:
-        _fill_input_column(ws, col, rows, first)
+        _fill_input_column(ws, col, rows, first, locked=sheet.locked)
         return
     proto = ws[f"{col.letter}{first}"]  # styled once; the other cells share its style
     proto.fill = PatternFill("solid", fgColor=PALE)
@@ -329,13 +340,17 @@ def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
 
 
 def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]],
-                       first: int) -> None:
+                       first: int, locked: bool = False) -> None:
     """An input column is styled as a column: unlocked, with its number format. Excel and
     LibreOffice give a column's style to every cell that has none of its own, so empty rows
     need no cell records (which every reader would wade through) and rows typed below the
-    prepared ones are open too. The values given get cells of the same style."""
+    prepared ones are open too. The values given get cells of the same style. On a sheet
+    sheetsync fills and locks (a school plan's strategic goals) the column stays locked."""
     dim = ws.column_dimensions[col.letter]
-    dim.protection = UNLOCKED
+    if locked:
+        dim.fill = PatternFill("solid", fgColor=PALE)
+    else:
+        dim.protection = UNLOCKED
     if col.number_format:
         dim.number_format = col.number_format
     for r, row in enumerate(rows, first):
@@ -358,7 +373,7 @@ def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
                  last: int) -> None:
     lists = layout.lists_sheet
     choice_col = {name: column_letter(i) for i, name in enumerate(CHOICES, 1)}
-    for col in sheet.input_columns:
+    for col in sheet.input_columns if not sheet.locked else ():
         area = f"{col.letter}{first}:{col.letter}{last}"
         dv = None
         if col.choices:
@@ -373,7 +388,8 @@ def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
             ref = (f"'{target.name}'!$A${target.first_data_row}:"
                    f"$A${target.last_data_row}")
             dv = DataValidation(type="list", formula1=ref, allow_blank=True,
-                                errorStyle="warning", errorTitle=col.header[:32],
+                                errorStyle="stop" if target.locked else "warning",
+                                errorTitle=col.header[:32],
                                 error=f"Pick an id from the '{target.name}' sheet.")
         elif col.type == "date":
             dv = DataValidation(type="date", operator="greaterThan", formula1="36526",

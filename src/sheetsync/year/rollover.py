@@ -76,8 +76,9 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
     move = _Mover(old, new)
     p = card.profile
     next_card = Scorecard(
-        source=output, school_year=new.label, settings=card.settings,
-        profile=Profile(district_id=p.district_id, district_name=p.district_name,
+        source=output, school_year=new.label, settings=card.settings, level=card.level,
+        profile=Profile(school_id=p.school_id, school_name=p.school_name,
+                        district_id=p.district_id, district_name=p.district_name,
                         school_year=new.label, contact_name=p.contact_name,
                         contact_email=p.contact_email))
     changes.add("carried", SHEET["profile"], None,

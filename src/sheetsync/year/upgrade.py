@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from sheetsync.check import findings as F
 from sheetsync.check.findings import Finding
+from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard, same_version
 from sheetsync.read.source import WorkbookRows, open_workbook
@@ -32,15 +33,19 @@ NOTES_INTRO = ("What sheetsync moved when it put this scorecard on template vers
 EXTRA_HEADERS = ("Sheet", "Column", "Header", "Row", "ID", "Value")
 
 
-def upgrade_file(source: str | Path, output: str | Path, force: bool = False) -> Changes:
+def upgrade_file(source: str | Path, output: str | Path, force: bool = False,
+                 district: DistrictPlan | None = None) -> Changes:
     """Write the workbook at ``source`` onto the current template at ``output``; ``source``
-    is only read. Raises ``WorkbookUnreadable`` or ``YearError``."""
+    is only read. A school plan given its ``district``'s plan gets the district's current
+    strategic goals (its own rows kept). Raises ``WorkbookUnreadable`` or ``YearError``."""
     source, output = Path(source), Path(output)
     refuse_output(output, source, force)
     card, found = read_scorecard(str(source))
     refuse_newer_template(card.template_version, str(source))
     changes = Changes("upgrade", str(source), str(output),
                       {"from_version": card.template_version, "to_version": TEMPLATE_VERSION})
+    if district is not None and card.level == "school":
+        card = _refresh(card, district, changes)
     wb = scorecard_workbook(card, settings=settings_of(card))
     raw = open_workbook(str(source))
     _moved(card, found, changes)
@@ -55,9 +60,28 @@ def upgrade_file(source: str | Path, output: str | Path, force: bool = False) ->
     return changes
 
 
+def _refresh(card: Scorecard, district: DistrictPlan, changes: Changes) -> Scorecard:
+    """The school plan with the district's current strategic goals; each goal added or
+    removed is listed."""
+    from sheetsync.template.school import refreshed
+
+    sheet = card.sheet_names.get("strategic_goals", "Strategic Goals")
+    ours = {g.id for g in card.strategic_goals}
+    for g in district.strategic_goals:
+        if g.id not in ours:
+            changes.add("moved", sheet, g.id, f"The district's strategic goal {g.id} "
+                                              f"('{g.title or ''}') added.")
+    for g in card.strategic_goals:
+        if g.id not in district.goal_ids:
+            changes.add("moved", sheet, g.id, f"Strategic goal {g.id} ('{g.title or ''}') "
+                                              "removed: the district no longer has it.")
+    return refreshed(card, district)
+
+
 def _moved(card: Scorecard, found: list[Finding], changes: Changes) -> None:
     if not same_version(card.template_version, TEMPLATE_VERSION):
-        changes.add("moved", scorecard_layout().sheet("profile").name, None,
+        profile = card.sheet_names.get("profile", scorecard_layout().sheet("profile").name)
+        changes.add("moved", profile, None,
                     f"Template version {card.template_version or '(none)'} becomes "
                     f"{TEMPLATE_VERSION}.")
     for f in found:

@@ -20,7 +20,8 @@ from sheetsync.read.models import Scorecard
 from sheetsync.schema.layout import Column, Layout, SheetLayout, entity_sheets, scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 
-PROFILE_KEYS = ("district_id", "district_name", "as_of", "contact_name", "contact_email")
+PROFILE_KEYS = ("school_id", "school_name", "district_id", "district_name", "as_of",
+                "contact_name", "contact_email")
 
 
 def write_scorecard(card: Scorecard, path: str | Path, school_year: str | None = None,
@@ -37,7 +38,7 @@ def write_scorecard(card: Scorecard, path: str | Path, school_year: str | None =
 def scorecard_workbook(card: Scorecard, school_year: str | None = None,
                        settings: StatusSettings | None = None) -> Workbook:
     """The template workbook filled with ``card``, not yet saved (callers may add a sheet)."""
-    layout = scorecard_layout(school_year or card.school_year)
+    layout = scorecard_layout(school_year or card.school_year, card.level)  # type: ignore[arg-type]
     chosen = settings or settings_of(card)
     profile = {k: getattr(card.profile, k) for k in PROFILE_KEYS}
     return build_template(layout, profile=profile, rows=scorecard_rows(card, layout),
