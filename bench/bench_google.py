@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fake_googl
 
 from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.pull import pull
-from sheetsync.google.api import GoogleClient, QuotaLimiter
+from sheetsync.google.client import GoogleClient
+from sheetsync.google.session import QuotaLimiter
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.template.examples import write_examples
 from tests.fake_google import SA_TOKEN, FakeGoogle, RedirectSession, serve

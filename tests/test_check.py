@@ -11,9 +11,11 @@ from click.testing import CliRunner
 from sheetsync.check.assess import check_workbook
 from sheetsync.check.findings import RULES
 from sheetsync.cli.commands import main
-from sheetsync.schema.layout import column_letter, scorecard_layout
+from sheetsync.schema.layout import scorecard_layout
 
 from .conftest import AS_OF
+from .test_bad_input import AS_OF as CLEAN_AS_OF
+from .test_bad_input import write_district
 
 
 def located(result, code=None):
@@ -29,23 +31,54 @@ def test_a_clean_district_has_no_errors(examples):
     assert result.alignment.coverage == 1.0
 
 
-def test_a_messy_district_is_read_leniently_and_told_what_to_fix(examples):
-    result = check_workbook(str(examples / "districts" / "boyle.xlsx"), AS_OF)
-    found = located(result)
+def hurried_typing(wb) -> None:
+    """The clean district of ``test_bad_input`` (goals G1-G4 in rows 5-8, one measure and
+    one action each, also rows 5-8), typed by hurried people at these cells."""
+    goals, measures, actions = wb["Goals"], wb["Measures"], wb["Actions"]
+    goals["A5"], goals["A6"] = "g1 ", "Goal 2"  # ids the sheet's formulas cannot match
+    goals["E4"] = "Goal Statement"  # a renamed header
+    goals["K4"], goals["K5"] = "Notes", "ask Sam"  # a column the template does not have
+    goals["G7"] = "TBD"  # G3 has no owner
+    goals["E8"] = "Improve math."  # G4 is not specific
+    measures["F5"] = "42.6%"  # M1's baseline typed as text
+    measures["F6"] = 0.411  # M2's baseline typed as 41.1% into a number cell
+    measures["F6"].number_format = "0.0%"
+    measures["E7"] = "increase"  # M3's target (13 from 19.2) now moves the wrong way
+    measures["B8"] = "G99"  # M4 points to a goal that does not exist
+    actions["I7"], actions["H7"] = "$12,500", None  # A3 costs money, names no funding
+    actions["E8"] = "next month"  # A4's start date
+    actions["A8"] = "A3"  # A4 typed as A3: a duplicate id
+
+
+@pytest.fixture
+def hurried(tmp_path):
+    return check_workbook(str(write_district(tmp_path / "hurried.xlsx", hurried_typing)),
+                          CLEAN_AS_OF)
+
+
+def test_a_hurried_district_is_read_leniently_and_told_what_to_fix(hurried):
+    found = located(hurried)
     assert ("Goals", "A5", "formula-cannot-read") in found  # 'g1 ' read as G1
     assert ("Goals", "A6", "formula-cannot-read") in found  # 'Goal 2' read as G2
     assert ("Goals", "E4", "renamed-header") in found
-    notes = column_letter(len(scorecard_layout("2026-27").sheet("goals").columns) + 1)
-    assert ("Goals", f"{notes}4", "extra-column") in found
+    assert ("Goals", "K4", "extra-column") in found
     assert ("Measures", "H7", "target-wrong-direction") in found
     assert ("Measures", "B8", "unknown-reference") in found
-    assert ("Actions", "E9", "not-a-date") in found
-    assert ("Actions", "A11", "duplicate-id") in found
+    assert ("Actions", "E8", "not-a-date") in found
+    assert ("Actions", "A8", "duplicate-id") in found
     assert ("Actions", "H7", "cost-without-funding") in found
-    assert [g.id for g in result.card.goals][:2] == ["G1", "G2"]
-    m1, m2 = result.card.measures[:2]
-    assert 30 < m1.baseline < 50 and 30 < m2.baseline < 50  # '42.7%', and 0.427 shown as 43%
-    assert not result.valid
+    assert [g.id for g in hurried.card.goals][:2] == ["G1", "G2"]
+    m1, m2 = hurried.card.measures[:2]
+    assert (m1.baseline, m2.baseline) == (42.6, 41.1)  # '42.6%', and 0.411 shown as 41.1%
+    assert not hurried.valid
+
+
+def test_smart_letters_name_what_a_goal_misses(hurried):
+    assert hurried.smart["G3"]["responsible"] is False  # owner 'TBD'
+    assert hurried.smart["G4"]["specific"] is False  # 'Improve math.'
+    message = next(f.message for f in hurried.findings if f.code == "not-smart" and
+                   "G4" in f.message)
+    assert message.startswith("Goal G4 is not Specific")
 
 
 def test_header_findings_come_back_on_every_read_and_only_for_their_own_file(examples):
@@ -60,15 +93,6 @@ def test_header_findings_come_back_on_every_read_and_only_for_their_own_file(exa
     assert not codes & {"renamed-header", "extra-column", "moved-column", "missing-column"}
 
 
-def test_smart_letters_name_what_a_goal_misses(examples):
-    result = check_workbook(str(examples / "districts" / "boyle.xlsx"), AS_OF)
-    assert result.smart["G3"]["responsible"] is False  # owner 'TBD'
-    assert result.smart["G4"]["specific"] is False  # 'Improve math.'
-    message = next(f.message for f in result.findings if f.code == "not-smart" and
-                   "G4" in f.message)
-    assert message.startswith("Goal G4 is not Specific")
-
-
 def test_check_json_follows_the_contract(examples):
     runner = CliRunner()
     result = runner.invoke(main, ["check", str(examples / "districts" / "barren.xlsx"),
@@ -79,7 +103,7 @@ def test_check_json_follows_the_contract(examples):
             "actions", "alignment"} <= set(data)
     assert data["as_of"] == "2027-01-20"
     assert set(data["findings"][0]) == {"code", "severity", "sheet", "cell", "row", "column",
-                                        "message"}
+                                        "message", "values"}
     assert set(data["goals"][0]) >= {"id", "strategic_goal_id", "status", "smart"}
     assert set(data["goals"][0]["smart"]) == {"specific", "measurable", "attainable",
                                               "responsible", "time_bound"}
@@ -117,7 +141,6 @@ def test_rules_lists_every_code():
 
 def test_a_check_uses_the_band_stamped_in_the_workbook(tmp_path):
     from sheetsync.check.status import StatusSettings
-    from sheetsync.schema.layout import scorecard_layout
     from sheetsync.template.workbook import build_template, save_atomic
 
     rows = {"goals": [{"id": "G1"}], "measures": [

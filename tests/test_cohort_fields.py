@@ -1,6 +1,7 @@
 """The cohort file is checked by hand (``cohort.fields``) so a pull starts without pydantic;
 these tests prove it accepts, converts and refuses exactly what the pydantic model it replaced
-did, with the same messages in the same order. The reference model is that model, verbatim."""
+did, with the same messages in the same order. The reference model is that model, verbatim
+(with main's school cohorts: ``level``, ``district`` and ``[[school]]``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,20 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sheetsync.cohort.fields import Invalid, _one_address, parse_cohort
+from sheetsync.schema.level import Level, LevelKey, level_of
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY, Setting
 
 
 class _Strict(BaseModel):
@@ -25,6 +36,8 @@ class _Strict(BaseModel):
 class CohortInfo(_Strict):
     name: str
     school_year: str
+    level: LevelKey = "district"
+    district: str = ""
 
     @field_validator("school_year")
     @classmethod
@@ -32,9 +45,13 @@ class CohortInfo(_Strict):
         return SchoolYear.parse(value).label
 
 
+def _setting(s: Setting) -> Any:
+    return Field(s.default, ge=s.low, le=s.high, description=s.explain)
+
+
 class StatusOverrides(_Strict):
-    at_risk_band: float = Field(0.10, ge=0, le=1)
-    update_due_day: int = Field(30, ge=1, le=31)
+    at_risk_band: float = _setting(AT_RISK_BAND)
+    update_due_day: int = _setting(UPDATE_DUE_DAY)
 
 
 class MasterSettings(_Strict):
@@ -79,15 +96,32 @@ class Cohort(_Strict):
     google: dict[str, str] = Field(default_factory=dict)
     smtp: SmtpSettings | None = None
     district: list[District] = Field(default_factory=list)
+    school: list[District] = Field(default_factory=list)
 
-    @field_validator("district")
+    @field_validator("district", "school")
     @classmethod
-    def _unique(cls, districts: list[District]) -> list[District]:
+    def _unique(cls, districts: list[District], info: ValidationInfo) -> list[District]:
         ids = [d.id for d in districts]
         for i, did in enumerate(ids):
             if did in ids[:i]:
-                raise ValueError(f"district id {did!r} is listed twice")
+                raise ValueError(f"{info.field_name} id {did!r} is listed twice")
         return districts
+
+    @model_validator(mode="after")
+    def _level(self) -> Cohort:
+        info = self.cohort
+        if info.level == "school" and not info.district:
+            raise ValueError('a school cohort (level = "school") names its district\'s '
+                             'workbook: add district = "district.xlsx" under [cohort]')
+        other = "district" if info.level == "school" else "school"
+        if getattr(self, other):
+            raise ValueError(f"a cohort of {self.words.plural} lists [[{self.words.noun}]] "
+                             f"entries, not [[{other}]] (or set level = \"{other}\")")
+        return self
+
+    @property
+    def words(self) -> Level:
+        return level_of(self.cohort.level)
 
 
 def reference(data: dict[str, Any]) -> Any:
@@ -135,6 +169,22 @@ CASES = {
     "district not a list": START + 'district=3\n',
     "district not tables": START + 'district=[1]\n',
     "cohort not a table": 'cohort=3\n',
+    "a school cohort": '[cohort]\nname="A"\nschool_year="2026-27"\nlevel="school"\n'
+                       'district="d.xlsx"\n[[school]]\nid="S1"\nname="One"\n',
+    "a school cohort without its district": '[cohort]\nname="A"\nschool_year="2026-27"\n'
+                                            'level="school"\n[[school]]\nid="S1"\nname="O"\n',
+    "a school cohort listing districts": '[cohort]\nname="A"\nschool_year="2026-27"\n'
+                                         'level="school"\ndistrict="d.xlsx"\n'
+                                         '[[district]]\nid="A"\nname="B"\n',
+    "a district cohort listing schools": START + '[[school]]\nid="S1"\nname="One"\n',
+    "an unknown level": START + 'level="state"\n',
+    "a number for a level and a district": '[cohort]\nname="A"\nschool_year="2026-27"\n'
+                                           'level=2\ndistrict=3\n',
+    "a school listed twice": '[cohort]\nname="A"\nschool_year="2026-27"\nlevel="school"\n'
+                             'district="d.xlsx"\n[[school]]\nid="S"\nname="B"\n'
+                             '[[school]]\nid="S"\nname="C"\n',
+    "schools with a typo": START + '[[school]]\nid=""\nname="B"\nsourse="x"\n',
+    "school not a list": START + 'school=3\n',
     "an empty file": '',
 }
 
@@ -147,13 +197,15 @@ def test_the_cohort_file_reads_as_the_pydantic_model_read_it(text: str) -> None:
 
 values = st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), st.floats(-2, 40),
                    st.sampled_from(["", "x", "0.2", "12", "yes", "2026-27", "a@b.org",
-                                    "Jane <j@x.org>"]),
+                                    "Jane <j@x.org>", "school", "district", "d.xlsx"]),
                    st.lists(st.sampled_from(["a@b.org", "x", ""]), max_size=2))
-KEYS = {"cohort": ["name", "school_year"], "status": ["at_risk_band", "update_due_day"],
+KEYS = {"cohort": ["name", "school_year", "level", "district"],
+        "status": ["at_risk_band", "update_due_day"],
         "master": ["path", "google_sheet"], "google": ["api_url"],
         "smtp": ["host", "from", "sender", "port", "starttls", "timeout", "digest_to",
                  "username"],
-        "district": ["id", "name", "source", "contacts"]}
+        "district": ["id", "name", "source", "contacts"],
+        "school": ["id", "name", "source", "contacts"]}
 
 
 def section(name: str) -> st.SearchStrategy[dict[str, Any]]:
@@ -162,10 +214,13 @@ def section(name: str) -> st.SearchStrategy[dict[str, Any]]:
 
 
 documents = st.fixed_dictionaries(
-    {"cohort": st.one_of(section("cohort"), st.just({"name": "A", "school_year": "2026-27"}))},
+    {"cohort": st.one_of(section("cohort"), st.just({"name": "A", "school_year": "2026-27"}),
+                         st.just({"name": "A", "school_year": "2026-27", "level": "school",
+                                  "district": "d.xlsx"}))},
     optional={"status": section("status"), "master": section("master"),
               "google": section("google"), "smtp": section("smtp"),
               "district": st.lists(section("district"), max_size=3),
+              "school": st.lists(section("school"), max_size=3),
               "other": st.integers()})
 
 

@@ -16,10 +16,9 @@ from sheetsync.cli.commands import main
 from sheetsync.cli.distribute import distribute as distribute_command
 from sheetsync.cohort.distribute import copy_name, distribute
 from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.places import NotWritable
 from sheetsync.cohort.pull import pull
 from sheetsync.cohort.roster import read_roster
-from sheetsync.errors import CohortError, OutputLocked
+from sheetsync.errors import CohortError, NotWritable, OutputLocked
 from sheetsync.master.write import write_master
 from tests import fake_google as fg
 from tests.fake_google import USER_EMAIL, USER_TOKEN

@@ -1,4 +1,4 @@
-"""Google sources in the pull, against the local fake through gspread's real HTTP path.
+"""Google sources in the pull, against the local fake through sheetsync's client over HTTP.
 
 A Google Sheet here holds the same values as an example .xlsx (read with python-calamine;
 the fake returns its date cells as serial numbers, as Google does), so a district read
@@ -37,9 +37,11 @@ from sheetsync.check.assess import assess, check_workbook
 from sheetsync.cli.google import auth, client_for, google_option
 from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.pull import pull
-from sheetsync.cohort.sources import SourceUnavailable
+from sheetsync.errors import SourceUnavailable
 from sheetsync.google import auth as gauth
-from sheetsync.google.api import GoogleClient, GoogleSession, QuotaLimiter, api_base_url
+from sheetsync.google.client import GoogleClient
+from sheetsync.google.errors import GoogleError
+from sheetsync.google.session import GoogleSession, QuotaLimiter, api_base_url
 from sheetsync.google.sources import (
     NO_CREDENTIALS,
     GoogleSource,
@@ -429,8 +431,9 @@ def test_a_write_is_not_sent_twice_after_a_dropped_connection(fake_google) -> No
     key = fake_google.fake.add_spreadsheet("District")
     fake_google.fake.drop_connection(times=1, match=":batchUpdate")
     google = client(fake_google)
-    with pytest.raises(requests.ConnectionError):
-        google.http.batch_update(key, {"requests": [{"addSheet": {"properties": {}}}]})
+    with pytest.raises(GoogleError) as dropped:
+        google.batch_update(key, {"requests": [{"addSheet": {"properties": {}}}]}, "adding a tab")
+    assert (dropped.value.status, dropped.value.transient) == (None, True)
     assert fake_google.fake.count("POST", ":batchUpdate") == 1
 
 

@@ -26,9 +26,9 @@ from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.pull import pull
 from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError
+from sheetsync.google.errors import GoogleError
 from sheetsync.google.master import (
     TEMP_PREFIX,
-    GoogleRequestFailed,
     value_batches,
     write_google_master,
 )
@@ -251,7 +251,7 @@ def test_a_failed_write_leaves_the_old_master_untouched(fake_google, pulled, fai
         http.fail_when(lambda m, url, body: is_swap(body))
     outcomes, history, trend = store_rows(pulled)
     outcomes[0].name = "Renamed County"  # what the failed write would have changed
-    with pytest.raises(GoogleRequestFailed) as failed:
+    with pytest.raises(GoogleError) as failed:
         write_google_master(http, key, outcomes, history, trend, PERIOD, lambda o: o.source)
     assert failed.value.status == 500 and failed.value.transient
     assert fake.spreadsheet_resource(key)["sheets"] == before  # ids, titles, order, formats
@@ -650,3 +650,27 @@ def test_cli_distribute_to_a_drive_folder(fake_google, roster, tmp_path):
     assert result.exit_code == 0, result.output
     assert [d["status"] for d in json.loads(result.output)] == ["created"] * 3
     assert len(spreadsheets_in(fake, folder)) == 4
+
+
+def test_a_school_cohorts_google_master_holds_what_its_xlsx_master_holds(fake_google,
+                                                                          tmp_path):
+    """School ID and School headers, and the Alignment, Common Measures and District Goals
+    tabs, as in the .xlsx master (issue 14)."""
+    from sheetsync.google.master import build_google_master
+
+    from .school_cards import AS_OF as SCHOOL_AS_OF
+    from .school_cards import write_cohort
+
+    path = write_cohort(tmp_path / "kent")
+    key = master_sheet(fake_google)
+    path.write_text(path.read_text() + f'\n[master]\ngoogle_sheet = "{key}"\n')
+    cohort = load_cohort(path)
+    assert pull(cohort, SCHOOL_AS_OF).master_written
+    with Store(cohort.store_path) as store:
+        build_google_master(cohort, store, fake_google.session())
+    google = google_tabs(fake_google.fake, key)
+    xlsx = xlsx_tabs(tmp_path / "kent" / "cohort_master.xlsx")
+    assert list(google) == [*xlsx, "Sheet1"]
+    assert "Alignment" in google and google["Summary"][0][:2] == ["School ID", "School"]
+    for tab in xlsx:
+        assert google[tab] == xlsx[tab], tab

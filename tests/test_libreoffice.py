@@ -82,18 +82,27 @@ UPDATES = [  # month, submitted on
 ]
 
 
-@pytest.fixture(scope="module")
-def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+PROFILES = {"district": {"district_id": "KY-1", "as_of": AS_OF},
+            "school": {"school_id": "S-1", "school_name": "x", "district_id": "KY-1",
+                       "as_of": AS_OF}}
+
+
+# The district's scorecard and the school's plan come from one declaration: the same
+# formulas, recalculated by LibreOffice, must equal the engine in both.
+@pytest.fixture(scope="module", params=["district", "school"])
+def recalculated(tmp_path_factory: pytest.TempPathFactory,
+                 request: pytest.FixtureRequest) -> tuple[Path, Path]:
     """The case workbook as sheetsync wrote it, and as LibreOffice recalculated and saved it."""
     from sheetsync.template.workbook import build_template, save_atomic
 
-    folder = tmp_path_factory.mktemp("lo")
+    folder = tmp_path_factory.mktemp(f"lo-{request.param}")
     rows = {"strategic_goals": [{"id": f"SG{i}", "title": "x"} for i in (1, 2, 3)],
             "cdip_goals": [{"id": "CG1", "area": "Proficiency", "statement": "x"}],
             "goals": GOALS, "measures": [m for m, _ in CASES], "actions": ACTIONS,
             "monthly_updates": [{"month": m, "submitted_on": s} for m, s in UPDATES]}
-    source = save_atomic(build_template(profile={"district_id": "KY-1", "as_of": AS_OF},
-                                        rows=rows), folder / "cases.xlsx")
+    layout = scorecard_layout("2026-27", request.param)
+    source = save_atomic(build_template(layout, profile=PROFILES[request.param], rows=rows),
+                         folder / "cases.xlsx")
     (saved,) = convert([source], folder / "out")
     return source, saved
 
@@ -187,6 +196,19 @@ def test_libreoffice_lets_districts_type_in_input_columns_and_nowhere_else(recal
              f"{letter['status']}{first}": True, f"{letter['status']}{last}": True,
              f"{letter['baseline']}{sheet.header_row}": True}
     assert _libreoffice_locks(tmp_path / "cases.fods", sheet.name, list(cells)) == cells
+
+
+def test_libreoffice_locks_a_school_plans_strategic_goals_and_only_those(recalculated,
+                                                                          tmp_path):
+    """The district's strategic goals are locked in a school plan (filled and empty rows);
+    in the district's own scorecard they are its input. Goals stay open in both."""
+    level = check_workbook(str(recalculated[0])).card.level
+    convert([recalculated[0]], tmp_path, to="fods")
+    locked = level == "school"
+    assert _libreoffice_locks(tmp_path / "cases.fods", "Strategic Goals", ["A5", "B19"]) == \
+        {"A5": locked, "B19": locked}
+    assert _libreoffice_locks(tmp_path / "cases.fods", "Goals", ["B5", "E30"]) == \
+        {"B5": False, "E30": False}
 
 
 def _libreoffice_locks(fods: Path, sheet: str, cells: list[str]) -> dict[str, bool]:

@@ -3,7 +3,7 @@ that carry ``sys_platform != "emscripten"``.
 
 A subprocess refuses to import python-calamine, gspread, google.*, google-auth-oauthlib,
 requests and xlwings (xlwings Lite brings its own xlwings, but sheetsync.udfs must not need
-it), reports ``sys.platform`` as "emscripten" (``udfs.DATES_AS_NUMBERS`` reads it), imports
+it), reports ``sys.platform`` as "emscripten" (``DATES_AS_NUMBERS`` reads it), imports
 ``sheetsync.udfs`` and calls every ``SHEETSYNC_*`` function on the example workbooks' sheets,
 passed as Lite passes them (2-D lists, dates as serial numbers). The answers must equal
 CPython's with everything installed.
@@ -24,6 +24,7 @@ import openpyxl
 import pytest
 
 from sheetsync import udfs
+from sheetsync.excel import arguments as excel_arguments
 from sheetsync.template.examples import write_examples
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +53,7 @@ sysconfig.get_config_vars()  # the stdlib reads its build settings by platform: 
 sys.platform = "emscripten"
 
 from sheetsync import udfs
+from sheetsync.excel import arguments
 
 for name in sorted(REFUSED):
     try:
@@ -78,7 +80,7 @@ for quality, (grids, as_of) in workbooks.items():
     }
 loaded = sorted({m.split(".")[0] for m in sys.modules} & REFUSED)
 with open(sys.argv[2], "w") as f:
-    json.dump({"dates_as_numbers": udfs.DATES_AS_NUMBERS, "loaded": loaded,
+    json.dump({"dates_as_numbers": arguments.DATES_AS_NUMBERS, "loaded": loaded,
                "functions": [f.__name__ for f in udfs.UDFS], "results": results}, f,
               default=str)
 '''
@@ -130,7 +132,7 @@ def test_every_function_works_without_the_packages_lite_lacks(
     lite = json.loads((tmp_path / "out.json").read_text())
 
     assert lite["dates_as_numbers"] is True and lite["loaded"] == []
-    monkeypatch.setattr(udfs, "DATES_AS_NUMBERS", True)
+    monkeypatch.setattr(excel_arguments, "DATES_AS_NUMBERS", True)
     for quality, (grids, as_of) in workbooks.items():
         assert set(lite["results"][quality]) == set(lite["functions"])  # every function called
         assert lite["results"][quality] == in_cpython(grids, as_of), quality
@@ -188,6 +190,6 @@ def test_the_built_wheel_runs_in_real_pyodide(tmp_path: Path,
     assert run.returncode == 0, run.stderr[-4000:]
     lite = json.loads((data / "out.json").read_text())
     assert lite["dates_as_numbers"] is True and lite["loaded"] == []
-    monkeypatch.setattr(udfs, "DATES_AS_NUMBERS", True)
+    monkeypatch.setattr(excel_arguments, "DATES_AS_NUMBERS", True)
     for quality, (grids, as_of) in workbooks.items():
         assert lite["results"][quality] == in_cpython(grids, as_of), quality

@@ -1,5 +1,7 @@
 """The template states the cohort's at-risk band and update due day in the words its
-formulas use: one settings object gives the Lists sheet's named values and every sentence."""
+formulas use: one settings object gives the Lists sheet's named values and every sentence.
+Every setting declared in ``schema/settings.py`` is said, stamped, read back and computed
+with through LibreOffice."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from openpyxl import Workbook
 
 from sheetsync.check.assess import check_workbook
 from sheetsync.check.status import StatusSettings
+from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.settings import STATUS_SETTINGS
 from sheetsync.template.workbook import build_template, save_atomic, setting_words
 
 from .libreoffice import SOFFICE, convert
@@ -124,3 +128,88 @@ def test_the_formulas_use_the_band_and_due_day_the_words_state(recalculated):
                            ("default", ("Off Track", "On Time"))):
         result = check_workbook(str(recalculated[kind][0]))  # sheetsync reads the Lists sheet
         assert (result.measures["M1"].status, result.updates["2026-12"]) == expected, kind
+
+
+# -- every declared setting, through LibreOffice ---------------------------------------------
+# Parametrized over the declaration (schema/settings.py): a new setting is tested here as
+# soon as it is declared, and ROWS must hold a case its example value changes.
+
+def _built(**settings: object) -> Workbook:
+    """The test's workbook with ``settings``, and a Probe sheet whose formulas read each
+    declared setting's defined name, as the template's formulas do."""
+    wb = build_template(profile={"district_id": "KY-1", "as_of": AS_OF}, rows=ROWS,
+                        **settings)  # type: ignore[arg-type]
+    probe = wb.create_sheet("Probe")
+    for r, s in enumerate(STATUS_SETTINGS, 1):
+        probe.cell(r, 1, f"={s.name}")
+    return wb
+
+
+@pytest.fixture(scope="module")
+def each_setting(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """One workbook per declared setting at its example value (the others at their
+    defaults), and the default workbook: as written and as LibreOffice recalculated them."""
+    folder = tmp_path_factory.mktemp("each")
+    sources = {"default": save_atomic(_built(), folder / "default.xlsx")}
+    for s in STATUS_SETTINGS:
+        sources[s.key] = save_atomic(_built(**{s.key: s.example}), folder / f"{s.key}.xlsx")
+    saved = convert(sources.values(), folder / "out")
+    return {k: (p, out) for (k, p), out in zip(sources.items(), saved, strict=True)}
+
+
+def _computed(path: Path) -> dict[str, object]:
+    """Everything the workbook's own formulas computed that a setting can change: the
+    statuses of its measure, goal and strategic goal, and every month's update status."""
+    layout = scorecard_layout()
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out: dict[str, object] = {}
+    for entity, key in (("measures", "status"), ("goals", "status"),
+                        ("strategic_goals", "status")):
+        sheet = layout.sheet(entity)
+        out[entity] = wb[sheet.name][f"{sheet.column(key).letter}{sheet.first_data_row}"].value
+    u = layout.sheet("monthly_updates")
+    out["updates"] = wb[u.name][f"{u.column('update_status').letter}{u.first_data_row}"].value
+    return out
+
+
+def _sheetsync(path: Path) -> dict[str, object]:
+    result = check_workbook(str(path))
+    return {"measures": result.measures["M1"].status, "goals": result.goals["G1"],
+            "strategic_goals": result.strategic_goals["SG1"],
+            "updates": result.updates["2026-12"]}
+
+
+def test_every_declared_setting_has_an_example_within_its_bounds_and_unlike_its_default():
+    for s in STATUS_SETTINGS:
+        assert s.low <= s.example <= s.high and s.low <= s.default <= s.high, s.key
+        assert s.say(s.example) != s.say(s.default), s.key
+
+
+@pytest.mark.parametrize("setting", STATUS_SETTINGS, ids=lambda s: s.key)
+def test_the_template_states_each_setting_where_it_is_used(setting):
+    text = sentences(build_template(**{setting.key: setting.example}))  # type: ignore[arg-type]
+    assert any(setting.say(setting.example) in t for t in text), setting.key
+    assert not [t for t in text if setting.say(setting.default) in t], setting.key
+    assert not [t for t in text if "{" + setting.word + "}" in t], setting.key
+    wb = build_template(**{setting.key: setting.example})  # type: ignore[arg-type]
+    _sheet, cell = wb.defined_names[setting.name].attr_text.split("!")
+    lists = wb[scorecard_layout().lists_sheet]
+    named = lists[cell.replace("$", "")]  # the settings block: its label, then its value
+    assert (lists.cell(named.row, named.column - 1).value, named.value) == (
+        setting.label, setting.example)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not SOFFICE, reason="LibreOffice is not installed")
+@pytest.mark.parametrize("setting", STATUS_SETTINGS, ids=lambda s: s.key)
+def test_libreoffice_computes_with_each_declared_setting(setting, each_setting):
+    source, saved = each_setting[setting.key]
+    probe = openpyxl.load_workbook(saved, data_only=True)["Probe"]
+    assert probe.cell(STATUS_SETTINGS.index(setting) + 1, 1).value == setting.example
+    native = _computed(saved)
+    assert native == _sheetsync(source)  # the formulas and sheetsync agree
+    assert native != _computed(each_setting["default"][1]), (
+        f"ROWS has no case the {setting.key} example changes: add one")
+    stamped = read_scorecard(str(source))[0].settings  # the reader finds it in the block
+    assert StatusSettings.from_mapping(stamped) == StatusSettings(**{setting.key: setting.example})
+    assert _computed(each_setting["default"][1]) == _sheetsync(each_setting["default"][0])

@@ -28,6 +28,8 @@ from python_calamine import CalamineWorkbook
 from sheetsync import udfs
 from sheetsync.check.findings import RULES
 from sheetsync.cli.commands import main
+from sheetsync.excel import arguments as excel_arguments
+from sheetsync.excel.functions import CHECK_HEADER, NO_ISSUES
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.read.source import open_workbook
 from sheetsync.schema.layout import scorecard_layout
@@ -99,7 +101,7 @@ def check_json(districts: dict[str, Path]) -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def lite(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run as in xlwings Lite's Pyodide, where every date arrives as a serial number."""
-    monkeypatch.setattr(udfs, "DATES_AS_NUMBERS", True)
+    monkeypatch.setattr(excel_arguments, "DATES_AS_NUMBERS", True)
 
 
 QUALITIES = ("clean", "typical", "messy")
@@ -130,12 +132,12 @@ def finding_rows(data: dict[str, Any]) -> list[list[Any]]:
 @pytest.mark.parametrize("quality", QUALITIES)
 def test_check_equals_check_json(quality: str, reader: str, districts, check_json,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(udfs, "DATES_AS_NUMBERS", reader == "lite")
+    monkeypatch.setattr(excel_arguments, "DATES_AS_NUMBERS", reader == "lite")
     grids = READERS[reader](districts[quality])
     as_of = serial(AS_OF) if reader == "lite" else datetime(2027, 1, 20)
     header, *rows = udfs.SHEETSYNC_CHECK(*named(grids), as_of)
     assert header == ["Sheet", "Cell", "Severity", "Message"]
-    expected = finding_rows(check_json[quality]) or [["", "", "", udfs.NO_ISSUES]]
+    expected = finding_rows(check_json[quality]) or [["", "", "", NO_ISSUES]]
     assert rows == expected
 
 
@@ -150,7 +152,7 @@ def test_messy_workbook_finds_what_the_check_finds(districts, check_json) -> Non
     codes = {f["code"] for f in check_json["messy"]["findings"]}
     assert {"duplicate-id", "unknown-reference", "target-wrong-direction", "not-smart",
             "not-a-date", "renamed-header", "extra-column"} <= codes
-    assert len(rows) == len(check_json["messy"]["findings"])
+    assert rows == finding_rows(check_json["messy"])  # row by row, not just as many
 
 
 def test_check_of_one_sheet_reports_only_that_sheet(districts, check_json) -> None:
@@ -165,7 +167,7 @@ def test_check_of_one_sheet_reports_only_that_sheet(districts, check_json) -> No
 def test_check_with_no_findings_says_so(districts) -> None:
     grids = calamine_grids(districts["clean"])
     rows = udfs.SHEETSYNC_CHECK("CDIP Goals", grids["CDIP Goals"], AS_OF)
-    assert rows == [udfs.CHECK_HEADER, ["", "", "", "No issues found."]]
+    assert rows == [CHECK_HEADER, ["", "", "", "No issues found."]]
 
 
 def test_whole_column_ranges_are_not_too_many_rows(districts, check_json) -> None:
@@ -426,11 +428,17 @@ class RecordingXlwings(types.ModuleType):
         return register(f) if f is not None else register
 
 
+def forget_udfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Import ``sheetsync.udfs`` afresh: the module that decorates the functions too."""
+    for name in ("sheetsync.udfs", "sheetsync.excel.functions", "sheetsync.excel.addin"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+
+
 @pytest.fixture
 def recording(monkeypatch: pytest.MonkeyPatch) -> RecordingXlwings:
     fake = RecordingXlwings()
     monkeypatch.setitem(sys.modules, "xlwings", fake)
-    monkeypatch.delitem(sys.modules, "sheetsync.udfs")
+    forget_udfs(monkeypatch)
     return fake
 
 
@@ -459,7 +467,7 @@ def test_every_function_is_declared_for_excel(recording: RecordingXlwings) -> No
 
 def test_the_module_imports_without_xlwings(monkeypatch: pytest.MonkeyPatch, districts) -> None:
     monkeypatch.setitem(sys.modules, "xlwings", None)  # import xlwings raises ImportError
-    monkeypatch.delitem(sys.modules, "sheetsync.udfs")
+    forget_udfs(monkeypatch)
     fresh = importlib.import_module("sheetsync.udfs")
     measures = calamine_grids(districts["clean"])["Measures"]
     assert fresh.SHEETSYNC_STATUS(measures, AS_OF) == udfs.SHEETSYNC_STATUS(measures, AS_OF)
@@ -669,10 +677,10 @@ def test_refresh_status_script_writes_the_statuses(districts, check_json) -> Non
 
 def test_marks_prefer_errors_and_clear_what_was_fixed() -> None:
     lite_main = load_lite_main()
-    before = [udfs.CHECK_HEADER, ["Goals", "E5", "warning", "a"], ["Goals", "E5", "error", "b"],
+    before = [CHECK_HEADER, ["Goals", "E5", "warning", "a"], ["Goals", "E5", "error", "b"],
               ["Actions", "D7", "error", "c"], ["Actions", "", "error", "no cell"],
               ["Goals", "A4", "info", "renamed"]]
-    after = [udfs.CHECK_HEADER, ["Goals", "E5", "warning", "a"]]
+    after = [CHECK_HEADER, ["Goals", "E5", "warning", "a"]]
     assert lite_main.marks(before) == {("Goals", "E5"): "#FFC7CE", ("Actions", "D7"): "#FFC7CE"}
     assert lite_main.recolour(before, after) == [("Actions", "D7", None),
                                                  ("Goals", "E5", "#FFEB9C")]

@@ -13,30 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sheetsync.errors import SheetsyncError
-
-
-class FolderNotWritable(SheetsyncError):
-    """A folder sheetsync needs to write into, and may not."""
-
-    def __init__(self, folder: Path, reason: str, what: str = "") -> None:
-        super().__init__(
-            f"{folder}: cannot write {what or 'files'} into this folder ({reason}). Make the "
-            "folder writable for you, or choose another one; nothing was changed.")
-        self.folder = folder
-        self.reason = reason
-
-
-class FileLocked(SheetsyncError):
-    """A file another program holds, or that may not be replaced."""
-
-    def __init__(self, path: Path, lock: Path | None, reason: str = "") -> None:
-        why = (f"its lock file {lock.name} is there: close the file in Excel or LibreOffice, "
-               "or delete the lock file if no program has it open"
-               if lock else f"it is open in another program or read-only ({reason})")
-        super().__init__(f"{path} cannot be replaced: {why}.")
-        self.path = path
-        self.lock = lock
+from sheetsync.errors import FileLocked, FolderNotWritable, SheetsyncError
 
 
 def lock_file(path: Path) -> Path | None:

@@ -1,7 +1,9 @@
 """One district's scorecard assessed: findings, statuses, SMART letters and alignment.
 
 ``assess(card, ...)`` is what ``sheetsync check``, the monthly pull and the Excel functions
-all call, so they cannot disagree. ``CheckResult.to_json()`` is ``check --json``.
+all call, so they cannot disagree. ``CheckResult.to_json()`` is ``check --json``; its
+findings are ``CheckResult.report`` (``check.report.FindingsReport``), the rows every output
+flattens them to.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sheetsync.check.findings import Finding, Severity
+from sheetsync.check.report import FindingsReport
 from sheetsync.check.rules import (
     Alignment,
     check_alignment,
@@ -18,8 +21,8 @@ from sheetsync.check.rules import (
     check_values,
     smart_by_row,
 )
+from sheetsync.check.schools import district_findings
 from sheetsync.check.status import (
-    DEFAULT_SETTINGS,
     MeasureStatus,
     StatusSettings,
     action_schedule,
@@ -27,6 +30,7 @@ from sheetsync.check.status import (
     update_status,
     worst,
 )
+from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.layout import scorecard_layout
@@ -58,22 +62,30 @@ class CheckResult:
         return getattr(self, what)[item.id]
 
     @property
+    def report(self) -> FindingsReport:
+        """The findings as one report: ``check --json``'s, the Excel functions' and the
+        master's Issues rows all come from it."""
+        return FindingsReport.of(self.findings)
+
+    @property
     def valid(self) -> bool:
-        return not any(f.severity == Severity.ERROR for f in self.findings)
+        return self.report.valid
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        return self.report.count(severity)
 
     def to_json(self) -> dict[str, Any]:
         card = self.card
         return {
             "file": card.source,
             "district_id": card.profile.district_id,
+            **({"level": "school", "school_id": card.profile.school_id}
+               if card.level == "school" else {}),
             "template_version": card.template_version,
             "school_year": card.school_year,
             "as_of": self.as_of.isoformat(),
             "valid": self.valid,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": self.report.to_dicts(),
             "goals": [{"id": g.id, "row": g.row, "strategic_goal_id": g.strategic_goal_id,
                        "status": self.of("goals", g), "smart": self.of("smart", g)}
                       for g in card.goals],
@@ -98,14 +110,13 @@ def settings_for(card: Scorecard, settings: StatusSettings | None) -> StatusSett
     """Given settings (a cohort's) win; else the workbook's own; else the defaults."""
     if settings is not None:
         return settings
-    own = card.settings
-    return StatusSettings(
-        at_risk_band=float(own.get("at_risk_band", DEFAULT_SETTINGS.at_risk_band)),
-        update_due_day=int(own.get("update_due_day", DEFAULT_SETTINGS.update_due_day)))
+    return StatusSettings.from_mapping(card.settings)
 
 
 def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = None,
-           settings: StatusSettings | None = None) -> CheckResult:
+           settings: StatusSettings | None = None,
+           district: DistrictPlan | None = None) -> CheckResult:
+    """``district``: the plan a school plan nests under, to check it against."""
     when = as_of_for(card, as_of)
     settings = settings_for(card, settings)
     year = SchoolYear.parse(card.school_year)
@@ -114,6 +125,8 @@ def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = N
     align_findings, alignment = check_alignment(card)
     exec_findings = check_execution(card, when, year, layout.update_periods, settings)
     value_findings = check_values(card, when)
+    if district is not None:
+        align_findings += district_findings(card, district)
 
     # Each row keeps its own status, a duplicated id too; by id is the first row's.
     measures = {m.row: measure_status(m, when, year, settings) for m in card.measures}
@@ -155,7 +168,9 @@ def _sheet_order(card: Scorecard, sheet: str | None) -> int:
 
 
 def check_workbook(path: str, as_of: date | None = None,
-                   settings: StatusSettings | None = None) -> CheckResult:
-    """Read and assess the workbook at ``path`` (raises ``WorkbookUnreadable``)."""
+                   settings: StatusSettings | None = None,
+                   district: DistrictPlan | None = None) -> CheckResult:
+    """Read and assess the workbook at ``path`` (raises ``WorkbookUnreadable``); a school
+    plan against ``district``'s plan when given."""
     card, found = read_scorecard(path)
-    return assess(card, found, as_of, settings)
+    return assess(card, found, as_of, settings, district)

@@ -2,12 +2,16 @@
 
 Each rule in the catalogue has a stable code, a severity, a category and a message
 template written for a superintendent, with how to fix it. A finding is a rule applied to
-one place (sheet, cell, row, column). ``sheetsync rules`` prints the catalogue.
+one place (sheet, cell, row, column); it keeps the named values its message was made from,
+so it round-trips through JSON and the store (``to_dict`` / ``from_dict``) whole.
+``sheetsync rules`` prints the catalogue.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +20,9 @@ class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+FINDING_KEYS = ("code", "severity", "sheet", "cell", "row", "column", "message")
 
 
 @dataclass(frozen=True)
@@ -27,12 +34,33 @@ class Finding:
     cell: str | None = None
     row: int | None = None
     column: str | None = None
+    # the named values the message was made from (``{"id": "A3", "due": "2027-01-15"}``)
+    values: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        """The finding as ``check --json`` gives it: its place, its message, its values."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in FINDING_KEYS}
         out["severity"] = str(self.severity)
-        return {k: out[k] for k in ("code", "severity", "sheet", "cell", "row", "column",
-                                   "message")}
+        out["values"] = dict(self.values)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """A finding from ``to_dict``'s output, or from a store written before findings kept
+        their values (no ``values`` key)."""
+        return cls(data["code"], Severity(data["severity"]), data["message"],
+                   data.get("sheet"), data.get("cell"), data.get("row"), data.get("column"),
+                   dict(data.get("values") or {}))
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON keeps it: numbers, text, booleans and None as they are; dates as
+    ISO text (as the message shows them); anything else as its text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -51,7 +79,8 @@ class Rule:
         if cell and column is None:
             column = "".join(ch for ch in cell if ch.isalpha()) or None
         message = self.template.format(sheet=sheet, cell=cell, column=column, **values)
-        return Finding(self.code, severity or self.severity, message, sheet, cell, row, column)
+        return Finding(self.code, severity or self.severity, message, sheet, cell, row, column,
+                       {k: _plain(v) for k, v in values.items()})
 
 
 RULES: dict[str, Rule] = {}
@@ -119,8 +148,8 @@ OUT_OF_RANGE = _rule("out-of-range", WARN, "values", "A number outside what its 
     "{header} of {what} in {cell} is {value}; it should be {allowed}. Check the value: it "
     "is used as typed, by this check and by the workbook's formulas.")
 UNKNOWN_MONTH = _rule("unknown-month", WARN, "values", "A month outside the school year",
-    "{cell} names {value}, which is not a month of the {year} school year; the row was "
-    "not read.")
+    "{header} in {cell} is {value}, which is not a month of the {year} school year, so this "
+    "update counts for no month of it. If it is this year's update, correct the month.")
 VALUE_NORMALISED = _rule("value-normalised", INFO, "values", "A value was read leniently",
     "Read {header} in {cell} '{value}' as {read}.")
 
@@ -226,16 +255,40 @@ WRONG_SCHOOL_YEAR = _rule("wrong-school-year", ERR, "identity",
     "not pulled: ask the district for its {expected} scorecard, or correct the School Year "
     "in {cell}.")
 
+# Schools under the district: a school plan's goals nest under the district's strategic goals
+SCHOOL_GOAL_NOT_IN_DISTRICT = _rule("school-goal-not-in-district", ERR, "alignment",
+    "A school goal points at a strategic goal the district does not have",
+    "Goal {goal} points to strategic goal '{value}' in {cell}, which the district's plan "
+    "does not have (its strategic goals: {ids}). Pick one of them from the dropdown.")
+SCHOOL_ID_MISMATCH = _rule("school-id-mismatch", ERR, "identity",
+    "The plan belongs to another school",
+    "The cohort lists this file for school {expected}, but its profile ({cell}) names "
+    "school {found}. It was not pulled under {expected}: point the cohort entry at "
+    "{expected}'s own plan, or correct the School ID in {cell}.")
+SCHOOL_DISTRICT_MISMATCH = _rule("school-district-mismatch", ERR, "identity",
+    "The school plan names another district",
+    "This school plan's profile ({cell}) names district {found}, but the cohort's district "
+    "is {expected}. It was not pulled: ask the school for the plan made from {expected}'s "
+    "plan, or correct the District ID in {cell}.")
+NOT_A_SCHOOL_PLAN = _rule("not-a-school-plan", ERR, "identity",
+    "A school cohort's file is not a school plan",
+    "The cohort lists this file for school {school}, but it is a District Scorecard, not a "
+    "School Improvement Plan (it has no School Profile). It was not pulled: make the "
+    "school's plan with `sheetsync distribute` or `sheetsync template --level school`.")
+DISTRICT_GOAL_ADDED = _rule("district-goal-added", WARN, "alignment",
+    "The district added a strategic goal this plan does not list",
+    "The district's plan now has strategic goal {id} ('{title}'), which this plan's locked "
+    "'{sheet}' sheet does not list. Run `sheetsync upgrade --district-file` on the plan, or "
+    "`sheetsync distribute` again, to refresh the list (the school's own rows are kept).")
+DISTRICT_GOAL_REMOVED = _rule("district-goal-removed", WARN, "alignment",
+    "This plan lists a strategic goal the district has removed",
+    "Strategic goal {id} ('{title}') in {cell} is no longer in the district's plan. Run "
+    "`sheetsync upgrade --district-file` on the plan, or `sheetsync distribute` again, to "
+    "refresh the list, and move any goal under it to one of the district's goals.")
+
 # Cohort files and rosters
 
 
 def rules_table() -> list[dict[str, str]]:
     return [{"code": r.code, "severity": str(r.severity), "category": r.category,
              "title": r.title} for r in RULES.values()]
-
-
-def count_by_severity(findings: list[Finding]) -> dict[str, int]:
-    counts = {str(s): 0 for s in Severity}
-    for f in findings:
-        counts[str(f.severity)] += 1
-    return counts

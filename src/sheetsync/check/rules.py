@@ -24,7 +24,18 @@ from sheetsync.check.status import (
 )
 from sheetsync.read.models import Goal, Measure, Scorecard
 from sheetsync.schema.layout import scorecard_layout
-from sheetsync.schema.schoolyear import SchoolYear, period_key, period_label
+from sheetsync.schema.schoolyear import SchoolYear, period_key, period_label, year_end
+from sheetsync.schema.vocabulary import (
+    DECREASE,
+    INCREASE,
+    LATE,
+    LATE_START,
+    MISSING,
+    NON_NEGATIVE_UNITS,
+    NOT_STARTED,
+    OVERDUE,
+    PERCENT,
+)
 
 SMART_KEYS = ("specific", "measurable", "attainable", "responsible", "time_bound")
 SMART_WORDS = {"specific": "Specific", "measurable": "Measurable", "attainable": "Attainable",
@@ -83,15 +94,15 @@ def _attainable(m: Measure) -> bool:
 def _direction_problem(m: Measure) -> str | None:
     if m.baseline is None or m.target is None or m.target == m.baseline or not m.direction:
         return None
-    if m.direction == "increase" and m.target < m.baseline:
+    if m.direction == INCREASE and m.target < m.baseline:
         return "below"
-    if m.direction == "decrease" and m.target > m.baseline:
+    if m.direction == DECREASE and m.target > m.baseline:
         return "above"
     return None
 
 
 def _percent_problems(m: Measure) -> list[tuple[str, float]]:
-    if m.unit != "%":
+    if m.unit != PERCENT:
         return []
     return [(k, v) for k in ("baseline", "target")
             if (v := getattr(m, k)) is not None and not 0 <= v <= 100]
@@ -123,16 +134,6 @@ def _smart_place(goal: Goal, missing: str, measures: list[Measure]) -> tuple[str
     return "goals", "owner" if missing == "responsible" else "target_date", goal.row
 
 
-def check_smart(card: Scorecard, year: SchoolYear) -> tuple[list[Finding], dict[str, dict]]:
-    """SMART findings, and each goal's letters by its id (the first row with that id; by
-    row: ``smart_by_row``)."""
-    findings, by_row = smart_by_row(card, year)
-    letters_by_goal: dict[str, dict[str, bool]] = {}
-    for g in card.goals:
-        letters_by_goal.setdefault(g.id, by_row[g.row])
-    return findings, letters_by_goal
-
-
 def smart_by_row(card: Scorecard, year: SchoolYear
                  ) -> tuple[list[Finding], dict[int, dict[str, bool]]]:
     """SMART findings, and each goal row's letters (a duplicated id keeps its own)."""
@@ -149,12 +150,12 @@ def smart_by_row(card: Scorecard, year: SchoolYear
                 target=_num(m.target), relation=relation, baseline=_num(m.baseline)))
         for key, value in _percent_problems(m):
             out.append(F.PERCENT_OUT_OF_RANGE(
-                **where("measures", key, m.row), header=key.title(), measure=m.id,
+                **where("measures", key, m.row), header=_header("measures", key), measure=m.id,
                 value=_num(value)))
     for g in card.goals:
         sg = strategic.get(g.strategic_goal_id or "")
         end_year = sg.end_year if sg and sg.end_year else None
-        horizon = date(end_year, 6, 30) if end_year and end_year > year.end.year else year.end
+        horizon = year_end(end_year) if end_year and end_year > year.end.year else year.end
         letters, reasons = smart(g, by_goal.get(g.id, []), horizon, year,
                                  "measures" in card.sheet_names)
         letters_by_goal[g.row] = letters
@@ -171,11 +172,10 @@ def smart_by_row(card: Scorecard, year: SchoolYear
 
 # -- Values: ranges and future months -------------------------------------------------------
 
-NON_NEGATIVE_UNITS = ("count", "days", "dollars")  # quantities that cannot go below 0
 
 
 def _allowed(unit: str | None) -> tuple[float, float] | None:
-    if unit == "%":
+    if unit == PERCENT:
         return 0, 100
     if unit in NON_NEGATIVE_UNITS:
         return 0, float("inf")
@@ -184,8 +184,9 @@ def _allowed(unit: str | None) -> tuple[float, float] | None:
 
 def check_values(card: Scorecard, as_of: date) -> list[Finding]:
     """Numbers outside what their unit allows (0-100 for %, not negative for counts, %
-    Complete 0-100), and actuals typed for a month after the as-of month (not used for
-    status). A % measure's baseline and target are judged by SMART (percent-out-of-range)."""
+    Complete 0-100), actuals typed for a month after the as-of month (not used for
+    status), and monthly updates for a month outside the school year. A % measure's baseline
+    and target are judged by SMART (percent-out-of-range)."""
     where = _Where(card)
     out: list[Finding] = []
     current = period_key(as_of)
@@ -194,7 +195,7 @@ def check_values(card: Scorecard, as_of: date) -> list[Finding]:
         allowed = _allowed(m.unit)
         if allowed is not None:
             low, high = allowed
-            values: list[tuple[str, float]] = [] if m.unit == "%" else [
+            values: list[tuple[str, float]] = [] if m.unit == PERCENT else [
                 (k, v) for k in ("baseline", "target") if (v := getattr(m, k)) is not None]
             values += [(f"actual:{p}", v) for p, v in m.actuals.items() if not low <= v <= high]
             values += [(f"interim_target:{p}", v) for p, v in m.interim_targets.items()
@@ -212,12 +213,25 @@ def check_values(card: Scorecard, as_of: date) -> list[Finding]:
     for a in card.actions:
         if a.percent_complete is not None and not 0 <= a.percent_complete <= 100:
             out.append(F.OUT_OF_RANGE(
-                **where("actions", "percent_complete", a.row), header="% Complete",
+                **where("actions", "percent_complete", a.row),
+                header=_header("actions", "percent_complete"),
                 what=f"action {a.id}", value=_num(a.percent_complete),
                 allowed="between 0 and 100"))
+    out += _months_outside(card)
     if not card.goals and not card.measures and "goals" in card.sheet_names:
         out.append(F.EMPTY_SCORECARD(sheet=card.sheet_names["goals"]))
     return [f for f in out if f.cell or f.code == "empty-scorecard"]
+
+
+def _months_outside(card: Scorecard) -> list[Finding]:
+    """Monthly updates for a month outside the school year (Oct 2025 typed in a 2026-27
+    workbook): they count for no month, so say so where the month was typed."""
+    year = SchoolYear.parse(card.school_year)
+    where = _Where(card)
+    header = scorecard_layout(year.label).sheet("monthly_updates").column("month").header
+    return [F.UNKNOWN_MONTH(**where("monthly_updates", "month", u.row), header=header,
+                            value=period_label(u.month), year=year.label)
+            for u in card.monthly_updates if u.month and u.month not in year.periods]
 
 
 @lru_cache(maxsize=16)
@@ -258,27 +272,36 @@ class Alignment:
                 "priority_needs_unaddressed": self.priority_needs_unaddressed}
 
 
+def _header(entity: str, key: str) -> str:
+    """The header of column ``key`` on ``entity``'s sheet, as the layout declares it."""
+    return scorecard_layout().sheet(entity).column(key).header
+
+
 def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
     where = _Where(card)
     out: list[Finding] = []
     ids = {e: {x.id for x in getattr(card, e)}
            for e in ("strategic_goals", "cdip_goals", "needs", "goals")}
-    titles = {"strategic_goals": "Strategic Goals", "cdip_goals": "CDIP Goals",
-              "needs": "Needs", "goals": "Goals"}
-    refs = [("goals", "strategic_goal_id", "strategic_goals", "Strategic Goal ID", "Goal"),
-            ("goals", "cdip_goal_id", "cdip_goals", "CDIP Goal ID", "Goal"),
-            ("goals", "need_id", "needs", "Need ID", "Goal"),
-            ("measures", "goal_id", "goals", "Goal ID", "Measure"),
-            ("actions", "goal_id", "goals", "Goal ID", "Action")]
-    for entity, key, target, header, noun in refs:
+    layout = scorecard_layout()
+    refs = [("goals", "strategic_goal_id", "Goal"), ("goals", "cdip_goal_id", "Goal"),
+            ("goals", "need_id", "Goal"), ("measures", "goal_id", "Measure"),
+            ("actions", "goal_id", "Action")]
+    for entity, key, noun in refs:
+        column = layout.sheet(entity).column(key)
+        target, header = column.ref or "", column.header
         if target not in card.sheet_names:
             continue  # the missing sheet is reported already
         for item in getattr(card, entity):
             value = getattr(item, key)
-            if value and value not in ids[target]:
+            if value and value not in ids[target] and card.level == "school" and \
+                    target == "strategic_goals":  # the locked list is the district's
+                out.append(F.SCHOOL_GOAL_NOT_IN_DISTRICT(
+                    **where(entity, key, item.row), goal=item.id, value=value,
+                    ids=", ".join(sorted(ids[target])) or "none"))
+            elif value and value not in ids[target]:
                 out.append(F.UNKNOWN_REFERENCE(
                     **where(entity, key, item.row), what=f"{noun} {item.id}", header=header,
-                    value=value, target=card.sheet_names.get(target, titles[target])))
+                    value=value, target=card.sheet_names.get(target, layout.sheet(target).name)))
     goals_by_sg = _group(card.goals, "strategic_goal_id")
     measures, actions = _group(card.measures), _group(card.actions)
     a = Alignment(strategic_goals=len(card.strategic_goals))
@@ -287,8 +310,9 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
             a.covered += 1
         else:
             a.strategic_goals_without_goals.append(sg.id)
-            out.append(F.STRATEGIC_GOAL_UNCOVERED(**where("strategic_goals", "id", sg.row),
-                                                  id=sg.id, title=sg.title or ""))
+            out.append(F.STRATEGIC_GOAL_UNCOVERED(  # a school nests under a few of them
+                **where("strategic_goals", "id", sg.row), id=sg.id, title=sg.title or "",
+                severity=F.INFO if card.level == "school" else None))
     for g in card.goals:
         if "measures" in card.sheet_names and not measures.get(g.id):
             a.goals_without_measures.append(g.id)
@@ -326,10 +350,10 @@ def check_execution(card: Scorecard, as_of: date, year: SchoolYear, periods: lis
             out.append(F.ACTION_WITHOUT_MONITORING(**where("actions", "evidence", a.row),
                                                    id=a.id))
         schedule = action_schedule(a, as_of)
-        if schedule == "Overdue":
+        if schedule == OVERDUE:
             out.append(F.ACTION_OVERDUE(**where("actions", "due_date", a.row), id=a.id,
-                                        due=a.due_date, status=a.status or "Not Started"))
-        elif schedule == "Late Start":
+                                        due=a.due_date, status=a.status or NOT_STARTED))
+        elif schedule == LATE_START:
             out.append(F.ACTION_LATE_START(**where("actions", "start_date", a.row), id=a.id,
                                            start=a.start_date))
     for m in card.measures:
@@ -356,9 +380,9 @@ def _updates(card: Scorecard, as_of: date, periods: list[str], settings: StatusS
         status = update_status(p, u.submitted_on if u else None, as_of, settings.update_due_day)
         due = update_due(p, settings.update_due_day)
         place = where("monthly_updates", "submitted_on", u.row) if u else {"sheet": sheet}
-        if status == "Missing":
+        if status == MISSING:
             out.append(F.UPDATE_MISSING(**place, month=period_label(p), due=due))
-        elif status == "Late":
+        elif status == LATE:
             out.append(F.UPDATE_LATE(**place, month=period_label(p), due=due,
                                      submitted=u.submitted_on if u else None))
     return out
@@ -379,5 +403,5 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-__all__ = ["Alignment", "check_alignment", "check_execution", "check_smart", "check_values",
+__all__ = ["Alignment", "check_alignment", "check_execution", "check_values",
            "direction_of", "smart", "smart_by_row"]

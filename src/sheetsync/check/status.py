@@ -20,20 +20,33 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sheetsync.schema.layout import FREQUENCY_MONTHS, STATUSES
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key
+from sheetsync.schema.settings import DEFAULT_SETTINGS, UPDATE_DUE_DAY, StatusSettings
+from sheetsync.schema.vocabulary import (
+    AT_RISK,
+    DECREASE,
+    DONE,
+    FREQUENCY_MONTHS,
+    INCREASE,
+    LATE,
+    LATE_START,
+    MET,
+    MISSING,
+    NO_DATA,
+    NOT_DUE,
+    NOT_MET,
+    NOT_STARTED,
+    OFF_TRACK,
+    ON_HOLD,
+    ON_SCHEDULE,
+    ON_TIME,
+    ON_TRACK,
+    OVERDUE,
+    SEVERITY_ORDER,
+)
 
 if TYPE_CHECKING:  # annotations only: the cohort file's settings need no scorecard models
     from sheetsync.read.models import Action, Measure
-
-# Worst first: a goal takes the first of these any of its measures has.
-SEVERITY_ORDER = ("Not Met", "Off Track", "At Risk", "On Track", "Met")
-
-
-@dataclass(frozen=True)
-class StatusSettings:
-    at_risk_band: float = 0.10  # share of the baseline-to-target gap
-    update_due_day: int = 30  # the monthly update is due on this day (or the month's last)
 
 
 @dataclass(frozen=True)
@@ -58,10 +71,7 @@ def direction_of(m: Measure) -> str | None:
         return m.direction
     if m.baseline is None or m.target is None or m.target == m.baseline:
         return None
-    return "increase" if m.target > m.baseline else "decrease"
-
-
-DEFAULT_SETTINGS = StatusSettings()
+    return INCREASE if m.target > m.baseline else DECREASE
 
 
 def measure_status(m: Measure, as_of: date, year: SchoolYear,
@@ -70,17 +80,17 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     future = tuple(sorted(p for p in m.actuals if p > current))
     past = [p for p in m.actuals if p <= current]
     if not past:
-        return MeasureStatus("No Data", future_periods=future)
+        return MeasureStatus(NO_DATA, future_periods=future)
     latest = max(past)
     a = m.actuals[latest]
     if m.baseline is None or m.target is None:
-        return MeasureStatus("No Data", latest, a, future_periods=future)
+        return MeasureStatus(NO_DATA, latest, a, future_periods=future)
     b, t = m.baseline, m.target
     if t == b:
         direction = m.direction
-        ok = _at_least(a, t) if direction == "increase" else _at_least(t, a) \
-            if direction == "decrease" else _at_least(a, t) and _at_least(t, a)
-        return MeasureStatus("Met" if ok else "Off Track", latest, a, t, None, None, future)
+        ok = _at_least(a, t) if direction == INCREASE else _at_least(t, a) \
+            if direction == DECREASE else _at_least(a, t) and _at_least(t, a)
+        return MeasureStatus(MET if ok else OFF_TRACK, latest, a, t, None, None, future)
     expected = m.interim_targets.get(latest)
     if expected is None:
         expected = b + (t - b) * elapsed(latest, m, year)
@@ -88,15 +98,15 @@ def measure_status(m: Measure, as_of: date, year: SchoolYear,
     e = (expected - b) / (t - b)
     target_date = m.target_date or year.end
     if _at_least(p, 1):
-        status = "Met"
+        status = MET
     elif as_of > target_date:
-        status = "Not Met"
+        status = NOT_MET
     elif _at_least(p, e):
-        status = "On Track"
+        status = ON_TRACK
     elif _at_least(p, e - settings.at_risk_band):
-        status = "At Risk"
+        status = AT_RISK
     else:
-        status = "Off Track"
+        status = OFF_TRACK
     return MeasureStatus(status, latest, a, expected, p, e, future)
 
 
@@ -122,18 +132,18 @@ def worst(statuses: list[str]) -> str:
     for status in SEVERITY_ORDER:
         if status in statuses:
             return status
-    return "No Data"
+    return NO_DATA
 
 
 def action_schedule(a: Action, as_of: date) -> str:
-    status = a.status or "Not Started"
-    if status in ("Complete", "Cancelled"):
+    status = a.status or NOT_STARTED
+    if status in DONE:
         return status
     if a.due_date and a.due_date < as_of:
-        return "Overdue"
-    if a.start_date and a.start_date < as_of and status == "Not Started":
-        return "Late Start"
-    return "On Hold" if status == "On Hold" else "On Schedule"
+        return OVERDUE
+    if a.start_date and a.start_date < as_of and status == NOT_STARTED:
+        return LATE_START
+    return ON_HOLD if status == ON_HOLD else ON_SCHEDULE
 
 
 @lru_cache(maxsize=4096)
@@ -143,11 +153,11 @@ def update_due(period: str, due_day: int) -> date:
 
 
 def update_status(period: str, submitted_on: date | None, as_of: date,
-                  due_day: int = 30) -> str:
+                  due_day: int = UPDATE_DUE_DAY.default) -> str:
     due = update_due(period, due_day)
     if submitted_on is not None:
-        return "Late" if submitted_on > due else "On Time"
-    return "Missing" if as_of > due else "Not Due"
+        return LATE if submitted_on > due else ON_TIME
+    return MISSING if as_of > due else NOT_DUE
 
 
 def stale_since(m: Measure, as_of: date, year: SchoolYear) -> str | None:
@@ -175,5 +185,3 @@ def _add_months(period: str, n: int) -> str:
 def _months_between(a: str, b: str) -> int:
     return (int(b[:4]) * 12 + int(b[5:7])) - (int(a[:4]) * 12 + int(a[5:7]))
 
-
-assert set(SEVERITY_ORDER) | {"No Data"} == set(STATUSES)

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the check found errors (or a pull could not read some d
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -48,12 +49,18 @@ def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
         raise click.BadParameter(str(exc)) from None
 
 
+_level_option = click.option(
+    "--level", type=click.Choice(["district", "school"]), default="district",
+    show_default=True, help="A district's scorecard, or a school's improvement plan.")
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
 # the command groups of their own modules, imported when run or listed
 COMMANDS = {"distribute": "sheetsync.cli.distribute:distribute",
+            "export": "sheetsync.cli.export:export",
             "auth": "sheetsync.cli.google:auth", "report": "sheetsync.cli.report:report",
             "remind": "sheetsync.cli.remind:remind", "rollover": "sheetsync.cli.year:rollover",
             "upgrade": "sheetsync.cli.year:upgrade"}
@@ -80,20 +87,38 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the .xlsx.")
 @click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+@_level_option
+@click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --level school: the district's workbook, whose id, name and "
+                   "strategic goals the school plan takes (locked).")
+@click.option("--school-id", help="With --level school: the school's id.")
+@click.option("--school-name", help="With --level school: the school's name.")
 def template(school_year: str | None, district_id: str | None, district_name: str | None,
              google: bool, drive_folder: str | None, credentials: Path | None, xlwings: bool,
-             output: Path | None, force: bool) -> None:
-    """Write the District Scorecard template workbook (or create it as a Google Sheet)."""
+             output: Path | None, force: bool, level: str, district_file: Path | None,
+             school_id: str | None, school_name: str | None) -> None:
+    """Write the District Scorecard template workbook (or create it as a Google Sheet);
+    with --level school, a school's improvement plan nested under its district's goals."""
     from sheetsync.schema.layout import scorecard_layout
     from sheetsync.template.workbook import build_template, save_atomic
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
     profile = {"district_id": district_id, "district_name": district_name}
+    if level == "school":
+        if google or xlwings:
+            raise click.UsageError("--level school writes an .xlsx plan (-o SIP.xlsx); "
+                                   "--google and --xlwings are for the district's template")
+        _school_template(layout.school_year.label, district_file, school_id, school_name,
+                         output, force)
+        return
     if google:
-        from sheetsync.cli.distribute import template_google
+        from sheetsync.google.template import make_google_template
 
-        _, url = template_google(layout, folder_id=drive_folder, credentials=credentials,
-                                 profile=profile)
+        try:
+            _, url = make_google_template(layout, folder_id=drive_folder,
+                                          credentials=credentials, profile=profile)
+        except SheetsyncError as exc:
+            raise Failure(str(exc)) from None
         click.echo(f"Created {url} (template {layout.template_version}, {layout.school_year}).")
         return
     if output is None:
@@ -111,14 +136,38 @@ def template(school_year: str | None, district_id: str | None, district_name: st
     click.echo(f"Wrote {output} (template {layout.template_version}, {layout.school_year}).")
 
 
+def _school_template(school_year: str, district_file: Path | None, school_id: str | None,
+                     school_name: str | None, output: Path | None, force: bool) -> None:
+    """``template --level school``: one school's plan from its district's workbook."""
+    from sheetsync.read.district import read_district
+    from sheetsync.template.school import write_school_plan
+
+    if district_file is None or output is None:
+        raise click.UsageError("--level school needs --district-file DISTRICT.xlsx and "
+                               "-o SIP.xlsx (and --school-id, --school-name)")
+    if output.exists() and not force:
+        raise Failure(f"{output} exists; `template -o` would replace it (a filled plan would "
+                      "be lost). Choose another name, or pass --force to replace it.")
+    try:
+        district = read_district(district_file)
+        write_school_plan(district, output, school_id, school_name, school_year)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(f"Wrote {output} (School Improvement Plan {school_year} for "
+               f"{school_name or school_id or 'a school'}, under {district.name or district.id}'s "
+               f"{len(district.strategic_goals)} strategic goals).")
+
+
 @main.command()
 @click.option("--year", "school_year", callback=_year, help="School year, e.g. 2026-27.")
 @click.option("--json", "as_json", is_flag=True, help="Print the layout as JSON.")
-def schema(school_year: str | None, as_json: bool) -> None:
+@_level_option
+def schema(school_year: str | None, as_json: bool, level: str) -> None:
     """Show the template layout: sheets, columns, letters and types."""
     from sheetsync.schema.layout import scorecard_layout
 
-    layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
+    layout = scorecard_layout(school_year or scorecard_layout().school_year.label,
+                              level)  # type: ignore[arg-type]
     if as_json:
         _print_json(layout.to_schema())
         return
@@ -135,16 +184,20 @@ def schema(school_year: str | None, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--as-of", callback=_date, help="Compute statuses for this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check(file: Path, as_of: date | None, as_json: bool) -> None:
-    """Check one district's scorecard and show its statuses.
+@click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a school plan: check it against the district's current plan.")
+def check(file: Path, as_of: date | None, as_json: bool, district_file: Path | None) -> None:
+    """Check one district's scorecard (or a school's plan) and show its statuses.
 
     Exits 0 when there are no errors, 1 when there are, 2 when FILE cannot be read.
     """
     from sheetsync.check.assess import check_workbook
     from sheetsync.cli.render import render_check
+    from sheetsync.read.district import read_district
 
     try:
-        result = check_workbook(str(file), as_of)
+        district = read_district(district_file) if district_file else None
+        result = check_workbook(str(file), as_of, district=district)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     if as_json:
@@ -172,7 +225,11 @@ def rules(as_json: bool) -> None:
 @click.option("--districts", default=6, show_default=True, help="How many districts.")
 @click.option("--as-of", callback=_date, help="Fill actuals up to this date (default today).")
 @click.option("--force", is_flag=True, help="Replace the cohort.toml and workbooks in FOLDER.")
-def example(folder: Path, districts: int, as_of: date | None, force: bool) -> None:
+@click.option("--level", type=click.Choice(["district", "school"]), default="district",
+              show_default=True,
+              help="school: one district's scorecard, four school plans nested under its "
+                   "strategic goals, and a cohort of those schools.")
+def example(folder: Path, districts: int, as_of: date | None, force: bool, level: str) -> None:
     """Write example district workbooks and a cohort.toml into FOLDER.
 
     FOLDER is new or empty: one that holds a cohort.toml or workbooks is left alone unless
@@ -180,6 +237,7 @@ def example(folder: Path, districts: int, as_of: date | None, force: bool) -> No
     """
     from sheetsync.files import writable_folder
     from sheetsync.template.examples import write_examples
+    from sheetsync.template.school_examples import write_school_examples
 
     there = _cohort_files(folder)
     if there and not force:
@@ -187,11 +245,16 @@ def example(folder: Path, districts: int, as_of: date | None, force: bool) -> No
                       "would replace them. Choose an empty folder, or pass --force.")
     try:
         writable_folder(folder, "the example")
-        made = write_examples(folder, districts, as_of)
+        made = write_school_examples(folder, as_of) if level == "school" else \
+            write_examples(folder, districts, as_of)
     except SheetsyncError as exc:  # a folder that cannot be written, a file open in Excel
         raise Failure(str(exc)) from None
     for d in made:
         click.echo(f"  {d.id}  {d.name:<20} {d.quality:<8} {d.path}")
+    if level == "school":
+        click.echo(f"Wrote the district's scorecard, {len(made) - 1} school plans and "
+                   f"{folder / 'cohort.toml'}.")
+        return
     click.echo(f"Wrote {len(made)} district workbooks and {folder / 'cohort.toml'}.")
 
 
@@ -200,7 +263,7 @@ def _cohort_files(folder: Path) -> list[str]:
     from sheetsync.cohort.model import FILENAME
 
     there = [FILENAME] if (folder / FILENAME).exists() else []
-    places = [f for f in (folder / "districts", folder) if f.is_dir()]
+    places = [f for f in (folder / "districts", folder / "schools", folder) if f.is_dir()]
     books = [p for f in places for p in f.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")]
     if books:
         there.append(f"{len(books)} workbook{'s' if len(books) > 1 else ''}")
@@ -231,9 +294,10 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     """
     from sheetsync.cli.render import render_pull
     from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.places import NotWritable
     from sheetsync.cohort.pull import as_of_problem
     from sheetsync.cohort.pull import pull as run_pull
+    from sheetsync.errors import NotWritable
+    from sheetsync.read.district import DistrictFileError
 
     cohort = _cohort(cohort_path, load_cohort)
     problem = None if force or as_of is None else as_of_problem(cohort, as_of)
@@ -246,12 +310,13 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
             report = run_pull(cohort, as_of, **options)
         else:
             bar: Any
-            with click.progressbar(length=len(cohort.districts), label="Reading districts",
+            with click.progressbar(length=len(cohort.districts),
+                                   label=f"Reading {cohort.words.plural}",
                                    file=sys.stderr, show_pos=True,
                                    item_show_func=lambda d: d.name if d else "") as bar:
                 report = run_pull(cohort, as_of, progress=lambda d, o: bar.update(1, d),
                                   **options)
-    except NotWritable as exc:
+    except (NotWritable, DistrictFileError) as exc:
         raise Failure(f"{exc} Nothing was pulled.") from None
     if as_json:
         _print_json(report.to_json())
@@ -284,21 +349,30 @@ def cohort() -> None:
 @click.option("--year", "school_year", callback=_year, help="School year (default: this one).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("cohort.toml"),
               show_default=True)
-def cohort_init(roster: Path, name: str, school_year: str | None, output: Path) -> None:
+@click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A cohort of this district's schools: the district's workbook (the roster "
+                   "lists its schools).")
+def cohort_init(roster: Path, name: str, school_year: str | None, output: Path,
+                district_file: Path | None) -> None:
     """Write a cohort.toml from the roster a facilitator already keeps."""
     from sheetsync.cohort.model import init_cohort
     from sheetsync.cohort.roster import read_roster
+    from sheetsync.read.district import read_district
     from sheetsync.schema.layout import scorecard_layout
 
     try:
+        where = None
+        if district_file is not None:
+            read_district(district_file)  # a district file that cannot serve: said now
+            where = os.path.relpath(district_file.resolve(), output.resolve().parent)
         made = init_cohort(output, name, school_year or scorecard_layout().school_year.label,
-                           read_roster(roster))
+                           read_roster(roster), where)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     pending = sum(not d.source for d in made.districts)
     later = f"; {pending} have no source yet (`sheetsync distribute` makes them)" if pending \
         else ""
-    click.echo(f"Wrote {output} with {len(made.districts)} districts{later}.")
+    click.echo(f"Wrote {output} with {len(made.districts)} {made.words.plural}{later}.")
 
 
 @cohort.command("add-folder")
@@ -341,28 +415,18 @@ def master() -> None:
 def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
     from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.pull import build_master, google_master
+    from sheetsync.master.rebuild import rebuild
 
     c = _cohort(cohort_path, load_cohort)
-    if not c.store_path.exists():
-        raise Failure(f"{c.store_path}: no pulls yet; run `sheetsync pull` first")
-    from sheetsync.cohort.store import Store
-
     try:
-        store = Store(c.store_path)
+        made = rebuild(c, credentials)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
-    with store:
-        try:
-            path = build_master(c, store)
-        except SheetsyncError as exc:
-            raise Failure(str(exc)) from None
-        click.echo(f"Wrote {path} from {c.store_path}.")
-        if c.master.google_sheet:
-            problem = google_master(c, store, client_for(c, credentials, write=True))
-            if problem:
-                raise Failure(problem)
-            click.echo(f"Wrote the Google master {c.master.google_sheet}.")
+    click.echo(f"Wrote {made.path} from {made.store_path}.")
+    if made.google_problem:
+        raise Failure(made.google_problem)
+    if made.google_sheet:
+        click.echo(f"Wrote the Google master {made.google_sheet}.")
 
 
 @main.group()

@@ -1,43 +1,18 @@
-"""``sheetsync distribute``, and the Google half of ``sheetsync template --google``.
+"""``sheetsync distribute``.
 
-Registered on the main group in ``cli.py``; kept apart because both need Google
+Registered on the main group in ``cli.py``; kept apart because it needs Google
 credentials, which the rest of the CLI does not.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import click
 
 from sheetsync.cli.exit import Failure
 from sheetsync.errors import SheetsyncError
-from sheetsync.schema.layout import Layout
-
-
-def _client(cohort: Any, credentials: Path | None) -> Any:
-    from sheetsync.cohort.distribute import SCOPES
-    from sheetsync.google.auth import make_client
-
-    return make_client(cohort, credentials, SCOPES)
-
-
-def template_google(layout: Layout, title: str | None = None, folder_id: str | None = None,
-                    credentials: Path | None = None, cohort: Any = None,
-                    profile: Mapping[str, Any] | None = None) -> tuple[str, str]:
-    """Create the template as a Google Sheet; ``(key, url)``. For ``template --google``."""
-    from sheetsync.cohort.distribute import template_name
-    from sheetsync.google.template import create_google_template
-
-    try:
-        return create_google_template(_client(cohort, credentials), layout,
-                                      title or template_name(layout.school_year.label),
-                                      folder_id=folder_id, profile=profile)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
 
 
 @click.command()
@@ -63,12 +38,13 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
     """
     from sheetsync.cohort.distribute import distribute as run
     from sheetsync.cohort.model import load_cohort
+    from sheetsync.google.auth import FULL_SCOPES, make_client
 
     if (drive_folder is None) == (folder is None):
         raise click.UsageError("give --drive-folder ID or --folder DIR (one of them)")
     try:
         cohort = load_cohort(cohort_path)
-        http = _client(cohort, credentials) if drive_folder else None
+        http = make_client(cohort, credentials, FULL_SCOPES) if drive_folder else None
         made = run(cohort, http, drive_folder=drive_folder, folder=folder,
                    template_id=template_id)
     except SheetsyncError as exc:
@@ -80,6 +56,12 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
         detail = d["reason"] or d["source"]
         shared = f"  shared with {', '.join(d['shared_with'])}" if d["shared_with"] else ""
         click.echo(f"  {d['status']:<8} {d['id']:<10} {d['name']:<24} {detail}{shared}")
-    counts = {s: sum(d["status"] == s for d in made) for s in ("created", "exists", "skipped")}
+    counts = {s: sum(d["status"] == s for d in made)
+              for s in ("created", "exists", "skipped", "refreshed")}
+    if cohort.cohort.level == "school":
+        click.echo(f"{counts['created']} plans made, {counts['exists']} found already, "
+                   f"{counts['refreshed']} refreshed from the district's strategic goals, "
+                   f"{counts['skipped']} current; {cohort.path} updated.")
+        return
     click.echo(f"{counts['created']} copies made, {counts['exists']} found already, "
                f"{counts['skipped']} districts have a scorecard; {cohort.path} updated.")

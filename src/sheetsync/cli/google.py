@@ -7,7 +7,7 @@ Google client. Like every command, these only parse options, call the library an
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,24 +28,12 @@ def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
              "`auth login` token, then gspread's service_account.json.")(f)
 
 
-def client_for(cohort: Any, credentials: Path | None,
-               scopes: Sequence[str] | None = None, write: bool = False) -> Any:
-    """The Google client for ``cohort``'s Google districts and Google master; ``None`` when
-    it needs none, or when no credentials are configured (each Google district then fails
-    saying how to add them, and the local ones are pulled). Read-only scopes unless the
-    cohort writes a Google master (or ``write``)."""
-    from sheetsync.cohort.sources import is_google
-
-    write = write or bool(cohort.master.google_sheet)
-    if not write and not any(is_google(d.source) for d in cohort.districts):
-        return None
-    from sheetsync.google.auth import FULL_SCOPES, READONLY_SCOPES, NoCredentials, make_client
+def client_for(cohort: Any, credentials: Path | None, write: bool = False) -> Any:
+    """``google.auth.client_for``, its errors said as a command's (see there)."""
+    from sheetsync.google.auth import client_for as library_client_for
 
     try:
-        return make_client(cohort, credentials,
-                           scopes or (FULL_SCOPES if write else READONLY_SCOPES))
-    except NoCredentials:
-        return None
+        return library_client_for(cohort, credentials, write=write)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
 

@@ -13,10 +13,22 @@ if TYPE_CHECKING:
     from sheetsync.check.assess import CheckResult
     from sheetsync.cohort.pull import PullReport
 from sheetsync.schema.schoolyear import period_label
+from sheetsync.schema.vocabulary import (
+    AT_RISK,
+    LATE_START,
+    MET,
+    NO_DATA,
+    NOT_MET,
+    OFF_TRACK,
+    ON_TRACK,
+    OVERDUE,
+    STATUSES,
+    terminal_colours,
+)
 
-COLOURS = {"Met": "green", "On Track": "green", "At Risk": "yellow", "Off Track": "red",
-           "Not Met": "red", "No Data": None, "Overdue": "red", "Late Start": "yellow",
-           "error": "red", "warning": "yellow", "info": None}
+COLOURS = terminal_colours((*STATUSES, OVERDUE, LATE_START, "error", "warning", "info"))
+# The pull summary's status columns, in this order.
+PULL_COLUMNS = (ON_TRACK, AT_RISK, OFF_TRACK, MET, NOT_MET)
 SMART_LETTERS = {"specific": "S", "measurable": "M", "attainable": "A", "responsible": "R",
                  "time_bound": "T"}
 
@@ -47,10 +59,13 @@ def table(headers: list[str], rows: list[list[str]], colour_col: int | None = No
 
 def render_check(result: CheckResult) -> str:
     card = result.card
-    who = card.profile.district_name or "(no district name)"
+    p = card.profile
+    who = f"{p.district_name or '(no district name)'} ({p.district_id or 'no id'})"
+    if card.level == "school":
+        who = f"{p.school_name or '(no school name)'} ({p.school_id or 'no id'}), a school " \
+              f"of {who}"
     lines = [click.style(f"{card.source}", bold=True),
-             f"{who} ({card.profile.district_id or 'no id'}), {card.school_year}, statuses as "
-             f"of {result.as_of}",
+             f"{who}, {card.school_year}, statuses as of {result.as_of}",
              f"{result.count(Severity.ERROR)} errors, {result.count(Severity.WARNING)} "
              f"warnings, {result.count(Severity.INFO)} notes", ""]
     shown = sorted(result.findings, key=lambda f: (f.sheet or "", f.row or 0))
@@ -96,17 +111,19 @@ def _n(value: float | None) -> str:
 
 
 def render_pull(report: PullReport) -> str:
+    from sheetsync.schema.level import level_of
+
+    say = level_of(report.level).say  # "School" where a cohort of schools is pulled
     t = report.totals()
     rows = []
     for d in report.districts:
         state = "stale" if d.get("stale") else "failed" if not d["ok"] else \
             "unchanged" if d["reused"] else "read"
         rows.append([d["id"], d["name"][:24], state,
-                     *(str(d.get(s) if d.get(s) is not None else "") for s in
-                       ("On Track", "At Risk", "Off Track", "Met", "Not Met")),
+                     *(str(d.get(s) if d.get(s) is not None else "") for s in PULL_COLUMNS),
                      d.get("update") or "", str(d.get("errors") or "")])
-    lines = [table(["District", "Name", "Read", "On Track", "At Risk", "Off Track", "Met",
-                    "Not Met", "Update", "Errors"], rows), ""]
+    lines = [table([say("District"), "Name", "Read", *PULL_COLUMNS, "Update", "Errors"], rows),
+             ""]
     for d in report.failed:  # in full: a reason says what to do (e.g. the email to share with)
         kept = "; its last good read is kept, shown as stale" if d.get("stale") else ""
         lines.append(paint(f"{d['id']} {d['name']}: {d['reason']}{kept}", "error"))
@@ -118,10 +135,10 @@ def render_pull(report: PullReport) -> str:
         lines.append("")
     m = t["measures"]
     lines.append(
-        f"{t['districts']} districts: {t['read']} read, {t['reused']} unchanged, "
+        f"{t['districts']} {say('districts')}: {t['read']} read, {t['reused']} unchanged, "
         f"{paint(str(t['failed']) + ' failed', 'error' if t['failed'] else None)}. "
-        f"Measures: {m['On Track'] + m['Met']} on track or met, {m['At Risk']} at risk, "
-        f"{m['Off Track'] + m['Not Met']} off track or not met, {m['No Data']} no data. "
+        f"Measures: {m[ON_TRACK] + m[MET]} on track or met, {m[AT_RISK]} at risk, "
+        f"{m[OFF_TRACK] + m[NOT_MET]} off track or not met, {m[NO_DATA]} no data. "
         f"{t['late_updates']} monthly updates late or missing this year.")
     if report.master_written:
         lines.append(f"Master written: {report.master}")

@@ -114,7 +114,8 @@ def cohort(cohort_path: Path | None, month: str | None, out: Path) -> None:
             view = cohort_report(out, cohort_path, month, progress)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
-    click.echo(f"Wrote {out}: {len(view['districts'])} districts, {view['month_label']}, "
+    units = view["words"]["plural"]
+    click.echo(f"Wrote {out}: {len(view['districts'])} {units}, {view['month_label']}, "
                f"in {_took(start)}.")
 
 

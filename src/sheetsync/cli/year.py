@@ -56,12 +56,18 @@ def rollover(file: Path, to: str, output: Path, as_json: bool, force: bool) -> N
               help="Where to write the workbook on the current template.")
 @click.option("--json", "as_json", is_flag=True, help="Print the list of changes as JSON.")
 @click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
-def upgrade(file: Path, output: Path, as_json: bool, force: bool) -> None:
+@click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a school plan: refresh its locked strategic goals from the "
+                   "district's workbook (the school's own rows are kept).")
+def upgrade(file: Path, output: Path, as_json: bool, force: bool,
+            district_file: Path | None) -> None:
     """Rewrite FILE onto the current template, every value carried (FILE is never changed)."""
+    from sheetsync.read.district import read_district
     from sheetsync.year.upgrade import upgrade_file
 
     try:
-        changes = upgrade_file(file, output, force)
+        district = read_district(district_file) if district_file else None
+        changes = upgrade_file(file, output, force, district)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     _report(changes, as_json)

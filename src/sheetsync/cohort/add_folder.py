@@ -29,7 +29,7 @@ def add_folder(cohort: Cohort, folder: Path) -> FolderScan:
     yet given, becomes that district's source instead of a new district."""
     writable_folder(cohort.folder, cohort.path.name)
     scan = FolderScan()
-    known = {cohort.source_path(d).resolve() for d in cohort.district if d.source}
+    known = {cohort.source_path(d).resolve() for d in cohort.districts if d.source}
     for path in _workbooks(folder):
         if path.resolve() in known:
             continue
@@ -69,7 +69,7 @@ def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
         return found
     district_id, name, from_profile = found
     source = _relative(cohort, path)
-    listed = next((d for d in cohort.district if d.id == district_id), None)
+    listed = next((d for d in cohort.districts if d.id == district_id), None)
     if listed is not None and from_profile:
         if listed.source and (_is_google(listed.source) or cohort.source_path(listed).exists()):
             return (f"its profile names {district_id}, which the cohort reads from "
@@ -80,7 +80,7 @@ def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
     if listed is not None:
         district_id = f"{district_id}-{path.stem}"
     d = District(id=district_id, name=name, source=source)
-    cohort.district.append(d)
+    cohort.districts.append(d)
     scan.added.append(d)
     return None
 
@@ -108,8 +108,11 @@ def _identify(path: Path) -> tuple[str, str, bool] | str:
         card, _ = read_scorecard(str(path))
     except WorkbookUnreadable:
         return district_id, name, False
-    given = str(card.profile.district_id or "").strip()
-    return given or district_id, card.profile.district_name or name, bool(given)
+    p = card.profile
+    own_id, own_name = (p.school_id, p.school_name) if card.level == "school" else \
+        (p.district_id, p.district_name)
+    given = str(own_id or "").strip()
+    return given or district_id, own_name or name, bool(given)
 
 
 def _is_google(source: str) -> bool:

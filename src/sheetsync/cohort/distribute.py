@@ -20,19 +20,20 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetsync.cohort.model import Cohort, District, save_cohort
-from sheetsync.cohort.sources import is_google
 from sheetsync.errors import SheetsyncError
 from sheetsync.files import writable_folder
+from sheetsync.google.address import is_google, sheet_url
+from sheetsync.google.constants import SHEET_MIME
 from sheetsync.read.models import Profile, Scorecard
 from sheetsync.schema.layout import Layout, scorecard_layout
 from sheetsync.year.writer import write_scorecard
 
-SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",
-          "https://www.googleapis.com/auth/drive")
+if TYPE_CHECKING:
+    from sheetsync.google.client import GoogleClient
+
 ROLE_RANK = {"reader": 1, "commenter": 2, "writer": 3, "fileOrganizer": 4, "organizer": 5,
              "owner": 6}
 
@@ -95,6 +96,13 @@ def distribute(cohort: Cohort, http: Any = None, drive_folder: str | None = None
         raise SheetsyncError("distribute needs a Drive folder id or a local folder, not both")
     layout = scorecard_layout(cohort.cohort.school_year)
     writable_folder(cohort.folder, cohort.path.name)
+    if cohort.cohort.level == "school":  # each school's plan, from the district's plan
+        from sheetsync.cohort.schools import distribute_schools
+
+        if folder is None:
+            raise SheetsyncError("school plans are made as .xlsx in a local folder: pass "
+                                 "--folder DIR (Google Drive copies are for districts, for now)")
+        return distribute_schools(cohort, writable_folder(Path(folder), "the plans"))
     if folder is not None:
         return _local(cohort, layout, writable_folder(Path(folder), "the copies"))
     return _drive(cohort, layout, http, str(drive_folder), template_id, notify)
@@ -154,107 +162,87 @@ def _local(cohort: Cohort, layout: Layout, folder: Path) -> list[dict[str, Any]]
 
 def _drive(cohort: Cohort, layout: Layout, http: Any, folder: str, template_id: str | None,
            notify: bool) -> list[dict[str, Any]]:
-    from sheetsync.google.calls import DRIVE_API, Calls, GoogleRequestFailed
+    from sheetsync.google.client import GoogleClient
+    from sheetsync.google.errors import GoogleError
     from sheetsync.google.template import create_google_template
 
     year = layout.school_year.label
     if all(_already(cohort, d) for d in cohort.districts):  # nothing to do: ask nothing
         return [_record(d, "skipped", _already(cohort, d)) for d in cohort.districts]
-    calls = Calls(http)
+    client = GoogleClient.of(http)
     try:
-        existing = _listing(calls, DRIVE_API, folder)
+        existing = _listing(client, folder)
         if template_id is None:
             template_id = existing.get(template_name(year)) or create_google_template(
-                http, layout, template_name(year), folder_id=folder,
+                client, layout, template_name(year), folder_id=folder,
                 at_risk_band=cohort.status.at_risk_band,
                 update_due_day=cohort.status.update_due_day)[0]
         out = []
         for d in cohort.districts:
             reason = _already(cohort, d)
             out.append(_record(d, "skipped", reason) if reason else _drive_copy(
-                calls, cohort, layout, d, folder, template_id, existing, notify))
+                client, cohort, layout, d, folder, template_id, existing, notify))
         return out
-    except GoogleRequestFailed as exc:
+    except GoogleError as exc:
         if exc.reason == "storageQuotaExceeded":
             raise DriveStorageUnavailable(folder) from None
         raise
 
 
-def _drive_copy(calls: Any, cohort: Cohort, layout: Layout, d: District, folder: str,
+def _drive_copy(client: GoogleClient, cohort: Cohort, layout: Layout, d: District, folder: str,
                 template_id: str, existing: dict[str, str], notify: bool) -> dict[str, Any]:
     """One district's copy: made (or found under its name), filled in, shared, recorded."""
-    from sheetsync.google.calls import DRIVE_API, SHEETS_API, sheet_url
-
     year = layout.school_year.label
     key = next((existing[n] for n in _names(cohort, d, year) if n in existing), None)
     status = "exists" if key else "created"
     if key is None:
-        key = calls("POST", f"{DRIVE_API}/files/{template_id}/copy",
-                    f"copying the template for {d.name}",
-                    params={"supportsAllDrives": "true", "fields": "id"},
-                    json={"name": copy_name(d, year), "parents": [folder]})["id"]
-        _prefill(calls, SHEETS_API, key, layout, d)
-    shared = _share(calls, DRIVE_API, key, d, fresh=status == "created", notify=notify,
+        key = client.copy_file(template_id, copy_name(d, year), [folder],
+                               f"copying the template for {d.name}")
+        _prefill(client, key, layout, d)
+    shared = _share(client, key, d, fresh=status == "created", notify=notify,
                     message=f"Your District Scorecard for {year}: {sheet_url(key)}")
     d.source = sheet_url(key)
     save_cohort(cohort)
     return _record(d, status, shared_with=shared)
 
 
-def _listing(calls: Any, drive: str, folder: str) -> dict[str, str]:
+def _listing(client: GoogleClient, folder: str) -> dict[str, str]:
     """Name -> id of the spreadsheets in ``folder`` (one request per 1,000)."""
     found: dict[str, str] = {}
-    token = None
-    while True:
-        params = {"q": f"'{folder}' in parents and trashed = false and "
-                       f"mimeType = '{SPREADSHEET_MIME}'",
-                  "fields": "nextPageToken,files(id,name)", "pageSize": 1000,
-                  "corpora": "allDrives", "supportsAllDrives": "true",
-                  "includeItemsFromAllDrives": "true"}
-        if token:
-            params["pageToken"] = token
-        page = calls("GET", f"{drive}/files", "listing the Drive folder", params=params)
-        for f in page.get("files", []):
-            found.setdefault(f["name"], f["id"])
-        token = page.get("nextPageToken")
-        if not token:
-            return found
+    query = f"'{folder}' in parents and trashed = false and mimeType = '{SHEET_MIME}'"
+    for f in client.list_files(query, "id,name", corpora="allDrives",
+                               what="listing the Drive folder"):
+        found.setdefault(f["name"], f["id"])
+    return found
 
 
-def _prefill(calls: Any, sheets: str, key: str, layout: Layout, d: District) -> None:
+def _prefill(client: GoogleClient, key: str, layout: Layout, d: District) -> None:
     """The copy's profile cells, written as text in one request."""
     profile = layout.sheet("profile")
     tab = "'" + profile.name.replace("'", "''") + "'"
     values = profile_values(layout, d)
     data = [{"range": f"{tab}!{fld.cell}", "values": [[str(values[fld.key])]]}
             for fld in profile.fields if values.get(fld.key) is not None and not fld.formula]
-    calls("POST", f"{sheets}/{key}/values:batchUpdate", f"filling in {d.name}'s profile",
-          json={"valueInputOption": "RAW", "data": data}, params={"fields": "totalUpdatedCells"})
+    client.write_values(key, data, f"filling in {d.name}'s profile")
 
 
-def _share(calls: Any, drive: str, key: str, d: District, fresh: bool, notify: bool,
+def _share(client: GoogleClient, key: str, d: District, fresh: bool, notify: bool,
            message: str) -> list[str]:
     """Editor access for the district's contacts (and nobody else); returns who was added."""
     have: set[str] = set()
     if not fresh:
-        listed = calls("GET", f"{drive}/files/{key}/permissions", f"listing {d.name}'s sharing",
-                       params={"supportsAllDrives": "true",
-                               "fields": "permissions(id,type,role,emailAddress)"})
-        have = {p.get("emailAddress", "").lower() for p in listed.get("permissions", [])
+        have = {p.get("emailAddress", "").lower()
+                for p in client.permissions(key, f"listing {d.name}'s sharing")
                 if ROLE_RANK.get(p.get("role", ""), 0) >= ROLE_RANK["writer"]}
     added = []
     for email in d.emails:
         if email.lower() in have:
             continue
-        params = {"supportsAllDrives": "true", "sendNotificationEmail": str(notify).lower(),
-                  "fields": "id"}
-        if notify:
-            params["emailMessage"] = message
-        calls("POST", f"{drive}/files/{key}/permissions", f"sharing {d.name}'s copy",
-              params=params, json={"type": "user", "role": "writer", "emailAddress": email})
+        client.share(key, email, "writer", f"sharing {d.name}'s copy", notify=notify,
+                     message=message)
         added.append(email)
     return added
 
 
-__all__ = ["SCOPES", "DriveStorageUnavailable", "copy_name", "distribute", "profile_values",
+__all__ = ["DriveStorageUnavailable", "copy_name", "distribute", "profile_values",
            "template_name"]

@@ -21,7 +21,9 @@ from sheetsync.cohort.model import (
     SmtpSettings,
     StatusOverrides,
 )
+from sheetsync.schema.level import LEVELS, level_of
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.settings import STATUS_SETTINGS
 
 Loc = tuple[str, ...]
 
@@ -110,8 +112,8 @@ class Checker:
             return self.fail(loc, "Input should be a valid number")
         return self.bounds(float(value), loc, ge, le, gt)
 
-    def integer(self, value: Any, loc: Loc, ge: int | None = None,
-                le: int | None = None) -> int | None:
+    def integer(self, value: Any, loc: Loc, ge: float | None = None,
+                le: float | None = None) -> int | None:
         if isinstance(value, str):
             try:
                 value = float(value.strip())
@@ -170,7 +172,7 @@ def _num(x: float) -> str:
 
 # -- the cohort file's sections ------------------------------------------------------------
 
-_SECTIONS = ("cohort", "status", "master", "google", "smtp", "district", "path")
+_SECTIONS = ("cohort", "status", "master", "google", "smtp", "district", "school", "path")
 
 
 def parse_cohort(data: dict[str, Any]) -> Cohort:
@@ -184,16 +186,22 @@ def parse_cohort(data: dict[str, Any]) -> Cohort:
     google = c.mapping(top.get("google", {}), ("google",))
     smtp = _smtp(c, top["smtp"]) if "smtp" in top else None
     districts = _districts(c, top.get("district", []))
+    schools = _districts(c, top.get("school", []), "school")
     c.done(())
     if c.errors:
         raise Invalid(c.errors)
-    assert info and status and master and google is not None and districts is not None
-    return Cohort(info, status, master, google, smtp, districts)
+    assert info and status and master and google is not None
+    assert districts is not None and schools is not None
+    cohort = Cohort(info, status, master, google, smtp, districts, schools)
+    c.check(cohort, (), _level)
+    if c.errors:
+        raise Invalid(c.errors)
+    return cohort
 
 
 def _info(c: Checker, value: Any) -> CohortInfo | None:
     at = ("cohort",)
-    t = c.table(value, at, ("name", "school_year"), "CohortInfo")
+    t = c.table(value, at, ("name", "school_year", "level", "district"), "CohortInfo")
     if t is None:
         return None
     name = c.need(t, (*at, "name"))
@@ -201,21 +209,30 @@ def _info(c: Checker, value: Any) -> CohortInfo | None:
     year = c.need(t, (*at, "school_year"))
     year = c.text(year, (*at, "school_year")) if year is not None else None
     year = c.check(year, (*at, "school_year"), lambda v: SchoolYear.parse(v).label)
+    level = t.get("level", "district")
+    if not isinstance(level, str) or level not in LEVELS:  # a Literal: exactly its words
+        level = c.fail((*at, "level"), "Input should be " + " or ".join(
+            repr(k) for k in LEVELS))
+    district = c.text(t.get("district", ""), (*at, "district"))
     c.done(at)
-    return None if name is None or year is None else CohortInfo(name, year)
+    if None in (name, year, level, district):
+        return None
+    return CohortInfo(name, year, level, district)  # type: ignore[arg-type]
 
 
 def _status(c: Checker, value: Any) -> StatusOverrides | None:
-    t = c.table(value, ("status",), ("at_risk_band", "update_due_day"), "StatusOverrides")
+    """``[status]``: each declared setting (``schema/settings.py``) read as its type, within
+    its bounds."""
+    t = c.table(value, ("status",), tuple(s.key for s in STATUS_SETTINGS), "StatusOverrides")
     if t is None:
         return None
     out = StatusOverrides()
-    if "at_risk_band" in t:
-        band = c.number(t["at_risk_band"], ("status", "at_risk_band"), ge=0, le=1)
-        out.at_risk_band = out.at_risk_band if band is None else band
-    if "update_due_day" in t:
-        day = c.integer(t["update_due_day"], ("status", "update_due_day"), ge=1, le=31)
-        out.update_due_day = out.update_due_day if day is None else day
+    for s in STATUS_SETTINGS:
+        if s.key in t:
+            read = c.integer if s.type is int else c.number
+            found = read(t[s.key], ("status", s.key), ge=s.low, le=s.high)
+            if found is not None:
+                setattr(out, s.key, found)
     c.done(("status",))
     return out
 
@@ -270,12 +287,13 @@ def _digest(c: Checker, value: Any, at: tuple[str, ...]) -> list[str] | None:
     return c.texts(value, at)
 
 
-def _districts(c: Checker, value: Any) -> list[District] | None:
+def _districts(c: Checker, value: Any, key: str = "district") -> list[District] | None:
+    """``[[district]]`` (or a school cohort's ``[[school]]``) entries."""
     if not isinstance(value, list):
-        return c.fail(("district",), "Input should be a valid list")
+        return c.fail((key,), "Input should be a valid list")
     out: list[District | None] = []
     for i, item in enumerate(value):
-        at = ("district", str(i))
+        at = (key, str(i))
         t = c.table(item, at, ("id", "name", "source", "contacts"), "District")
         if t is None:
             out.append(None)
@@ -291,16 +309,31 @@ def _districts(c: Checker, value: Any) -> list[District] | None:
         out.append(District(did or "", name or "", source or "", contacts or []) if ok else None)
     if any(d is None for d in out):
         return None
-    return c.check([d for d in out if d is not None], ("district",), _unique)
+    return c.check([d for d in out if d is not None], (key,),
+                   lambda found: _unique(found, key))
 
 
-def _unique(districts: list[District]) -> list[District]:
+def _unique(districts: list[District], key: str = "district") -> list[District]:
     seen: set[str] = set()
     for d in districts:
         if d.id in seen:
-            raise ValueError(f"district id {d.id!r} is listed twice")
+            raise ValueError(f"{key} id {d.id!r} is listed twice")
         seen.add(d.id)
     return districts
+
+
+def _level(cohort: Cohort) -> Cohort:
+    """A school cohort names its district's workbook, and each cohort lists its own units."""
+    info = cohort.cohort
+    if info.level == "school" and not info.district:
+        raise ValueError('a school cohort (level = "school") names its district\'s '
+                         'workbook: add district = "district.xlsx" under [cohort]')
+    other = "district" if info.level == "school" else "school"
+    if getattr(cohort, other):
+        words = level_of(info.level)
+        raise ValueError(f"a cohort of {words.plural} lists [[{words.noun}]] "
+                         f"entries, not [[{other}]] (or set level = \"{other}\")")
+    return cohort
 
 
 def _one_address(value: str) -> str:

@@ -13,15 +13,12 @@ from typing import Any
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.store import Store
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import HistoryNotFound
 from sheetsync.schema.schoolyear import SchoolYear, period_date
 
 COLUMNS = ("month", "school_year", "goal_id", "latest_month", "latest_actual", "expected",
            "progress", "status", "note")
 
-
-class HistoryNotFound(SheetsyncError):
-    """No pulls yet, or the district or measure has no History."""
 
 
 @dataclass
@@ -53,7 +50,8 @@ def measure_history(cohort: Cohort, district_id: str, measure_id: str,
                     all_years: bool = False) -> MeasureHistory:
     """The months of one district's measure: the cohort's year, or every year stored."""
     if not cohort.store_path.exists():
-        raise HistoryNotFound(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")
+        raise HistoryNotFound(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first",
+                              path=cohort.store_path, district=district_id)
     year = SchoolYear.parse(cohort.cohort.school_year)
     out = MeasureHistory(district_id, measure_id, year.label, all_years)
     with Store(cohort.store_path) as store:
@@ -61,7 +59,8 @@ def measure_history(cohort: Cohort, district_id: str, measure_id: str,
         if measure_id not in known:
             has = f"it has {', '.join(known)}" if known else "it has no History at all"
             raise HistoryNotFound(f"History has no measure {measure_id} for district "
-                                  f"{district_id}; {has}.")
+                                  f"{district_id}; {has}.", path=cohort.store_path,
+                                  district=district_id)
         rows = store.history([district_id], None if all_years else year.periods, measure_id)
         for _, _, period, goal, latest, actual, expected, progress, status, note in rows:
             out.rows.append(dict(zip(COLUMNS, (

@@ -5,7 +5,7 @@ A ``cohort.toml`` looks like::
     [cohort]
     name = "SPIE 2026-27"
     school_year = "2026-27"
-    [status]            # optional overrides of domain.md's defaults
+    [status]            # optional overrides of the defaults (schema/settings.py)
     at_risk_band = 0.10
     update_due_day = 30
     [master]
@@ -30,13 +30,14 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from sheetsync.check.status import StatusSettings
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import read_text, replacing, writable_folder
+from sheetsync.schema.level import Level, LevelKey, level_of
+from sheetsync.schema.settings import AT_RISK_BAND, STATUS_SETTINGS, UPDATE_DUE_DAY, StatusSettings
 
 FILENAME = "cohort.toml"
 
@@ -45,12 +46,21 @@ FILENAME = "cohort.toml"
 class CohortInfo:
     name: str
     school_year: str
+    level: LevelKey = "district"  # "school": a district's schools, under ``district``
+    district: str = ""  # a school cohort's district workbook, relative to cohort.toml
 
 
 @dataclass
 class StatusOverrides:
-    at_risk_band: float = 0.10  # 0 to 1
-    update_due_day: int = 30  # 1 to 31
+    """``[status]``: one field per declared setting (``schema/settings.py``), whose bounds
+    ``cohort.fields`` checks."""
+
+    at_risk_band: float = AT_RISK_BAND.default
+    update_due_day: int = UPDATE_DUE_DAY.default
+
+
+assert [f.name for f in fields(StatusOverrides)] == [s.key for s in STATUS_SETTINGS], \
+    "[status] has one field per declared setting, in order"
 
 
 @dataclass
@@ -97,10 +107,21 @@ class Cohort:
     google: dict[str, str] = field(default_factory=dict)  # api_url, credentials
     smtp: SmtpSettings | None = None
     district: list[District] = field(default_factory=list)
+    school: list[District] = field(default_factory=list)  # a school cohort's [[school]]
     path: Path = Path(FILENAME)
     # the file as tomlkit read it, to edit in place; the file as read, parsed on saving
     _doc: Any = field(default=None, repr=False, compare=False)
     _text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def words(self) -> Level:
+        """How this cohort names its units: districts, or a district's schools."""
+        return level_of(self.cohort.level)
+
+    @property
+    def district_path(self) -> Path | None:
+        """A school cohort's district workbook."""
+        return self.folder / self.cohort.district if self.cohort.district else None
 
     @property
     def folder(self) -> Path:
@@ -108,11 +129,12 @@ class Cohort:
 
     @property
     def districts(self) -> list[District]:
-        return self.district
+        """The cohort's units: its districts, or a school cohort's schools."""
+        return self.school if self.cohort.level == "school" else self.district
 
     @property
     def settings(self) -> StatusSettings:
-        return StatusSettings(self.status.at_risk_band, self.status.update_due_day)
+        return StatusSettings.from_mapping(asdict(self.status))
 
     @property
     def master_path(self) -> Path:
@@ -133,7 +155,7 @@ def find_cohort(path: str | Path | None) -> Path:
         found = found / FILENAME
     if not found.exists():
         raise CohortError(f"{found}: no cohort file here. Create one with `sheetsync cohort init "
-                          "--roster roster.csv` or pass --cohort PATH.")
+                          "--roster roster.csv` or pass --cohort PATH.", path=found)
     return found
 
 
@@ -142,17 +164,19 @@ def load_cohort(path: str | Path | None = None) -> Cohort:
     try:
         text = read_text(path, "cohort file")
     except SheetsyncError as exc:
-        raise CohortError(str(exc)) from None
+        raise CohortError(str(exc), path=path) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CohortError(f"{path}: {exc}") from None
+        raise CohortError(f"{path}: {exc}", path=path) from None
     from sheetsync.cohort.fields import Invalid, parse_cohort
 
     try:
         cohort = parse_cohort(data)
     except Invalid as exc:
-        raise CohortError(_explain(path, text, exc)) from None
+        loc = list(exc.errors[0][0])
+        raise CohortError(_explain(path, text, exc), path=path, line=_line_of(text, loc),
+                          field=".".join(loc) or None) from None
     cohort.path = path
     cohort._text = text  # tomlkit parses it only to save: a pull reads, it does not edit
     return cohort
@@ -174,8 +198,8 @@ def _line_of(text: str, loc: list[str]) -> int | None:
     """The line of a field: ``['district', '2', 'id']`` is the third [[district]]'s id."""
     rows = text.splitlines()
     start, end = 0, len(rows)
-    if loc and loc[0] == "district" and len(loc) > 1 and loc[1].isdigit():
-        headers = [i for i, r in enumerate(rows) if r.strip() == "[[district]]"]
+    if loc and loc[0] in ("district", "school") and len(loc) > 1 and loc[1].isdigit():
+        headers = [i for i, r in enumerate(rows) if r.strip() == f"[[{loc[0]}]]"]
         n = int(loc[1])
         if n >= len(headers):
             return None
@@ -206,16 +230,20 @@ def _toml_value(value: Any) -> str:
 
 def dump_cohort(cohort: Cohort) -> str:
     lines = ["[cohort]", f"name = {_toml_value(cohort.cohort.name)}",
-             f"school_year = {_toml_value(cohort.cohort.school_year)}", "", "[status]",
-             f"at_risk_band = {cohort.status.at_risk_band}",
-             f"update_due_day = {cohort.status.update_due_day}", "", "[master]",
-             f"path = {_toml_value(cohort.master.path)}"]
+             f"school_year = {_toml_value(cohort.cohort.school_year)}"]
+    if cohort.cohort.level != "district":
+        lines += [f"level = {_toml_value(cohort.cohort.level)}",
+                  f"district = {_toml_value(cohort.cohort.district)}"]
+    lines += ["", "[status]",
+              *(f"{s.key} = {getattr(cohort.status, s.key)}" for s in STATUS_SETTINGS),
+              "", "[master]",
+              f"path = {_toml_value(cohort.master.path)}"]
     if cohort.master.google_sheet:
         lines.append(f"google_sheet = {_toml_value(cohort.master.google_sheet)}")
     if cohort.google:
         lines += ["", "[google]"] + [f"{k} = {_toml_value(v)}" for k, v in cohort.google.items()]
-    for d in cohort.district:
-        lines += ["", "[[district]]", f"id = {_toml_value(d.id)}",
+    for d in cohort.districts:
+        lines += ["", f"[[{cohort.words.noun}]]", f"id = {_toml_value(d.id)}",
                   f"name = {_toml_value(d.name)}"]
         if d.source:
             lines.append(f"source = {_toml_value(d.source)}")
@@ -232,19 +260,19 @@ def save_cohort(cohort: Cohort) -> Path:
     doc = cohort._doc
     if doc is None:
         doc = tomlkit.parse(cohort._text if cohort._text is not None else dump_cohort(cohort))
-    _sync_districts(doc, cohort.district)
+    _sync_districts(doc, cohort.districts, cohort.words.noun)
     with replacing(cohort.path, suffix=".toml") as tmp:
         tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
     cohort._doc = doc
     return cohort.path
 
 
-def _sync_districts(doc: Any, districts: list[District]) -> None:
+def _sync_districts(doc: Any, districts: list[District], key: str = "district") -> None:
     import tomlkit
 
-    if "district" not in doc:
-        doc.append("district", tomlkit.aot())
-    tables = doc["district"]
+    if key not in doc:
+        doc.append(key, tomlkit.aot())
+    tables = doc[key]
     by_id = {str(t.get("id")): t for t in tables}
     for d in districts:
         table = by_id.get(d.id)
@@ -258,14 +286,21 @@ def _sync_districts(doc: Any, districts: list[District]) -> None:
                 table[key] = value
 
 
-def init_cohort(path: Path, name: str, school_year: str, districts: list[District]) -> Cohort:
+def init_cohort(path: Path, name: str, school_year: str, districts: list[District],
+                district_file: str | None = None) -> Cohort:
+    """A new cohort file; with ``district_file`` (relative to ``path``'s folder), a cohort
+    of that district's schools."""
     from sheetsync.cohort.fields import Invalid, parse_cohort
 
     if path.exists():
         raise CohortError(f"{path} already exists; edit it or use `sheetsync cohort add-folder`")
+    info = {"name": name, "school_year": school_year}
+    if district_file:
+        info.update(level="school", district=district_file)
     try:
-        cohort = parse_cohort({"cohort": {"name": name, "school_year": school_year},
-                               "district": [asdict(d) for d in districts]})
+        cohort = parse_cohort({"cohort": info,
+                               "school" if district_file else "district":
+                                   [asdict(d) for d in districts]})
     except Invalid as exc:
         raise CohortError(f"{path}: {exc.errors[0][1]}") from None
     cohort.path = path

@@ -10,20 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import NotWritable
 from sheetsync.files import cannot_create_in, lock_file
-
-
-class NotWritable(SheetsyncError):
-    """A place sheetsync must write to and cannot; says which, and why."""
-
-    def __init__(self, path: Path, what: str, reason: str) -> None:
-        super().__init__(
-            f"Cannot write {what}: {reason}. Make it writable (or point the cohort's [master] "
-            "path somewhere you can write) and run again.")
-        self.path = path
-        self.what = what
-        self.reason = reason
 
 
 def folder_problem(folder: Path) -> str | None:

@@ -21,19 +21,27 @@ from typing import Any
 from sheetsync.check import findings as F
 from sheetsync.check.findings import Finding, Severity
 from sheetsync.cohort.model import Cohort, District
-from sheetsync.cohort.places import NotWritable, check_writable
+from sheetsync.cohort.places import check_writable
+from sheetsync.cohort.schools import district_of, keep_district, stored_district
 from sheetsync.cohort.sources import (
     Fingerprint,
     LocalSource,
     Source,
-    SourceUnavailable,
     fingerprint_all,
     is_google,
     resolve_source,
 )
 from sheetsync.cohort.store import Outcome, Store
-from sheetsync.errors import OutputLocked, SheetsyncError, WorkbookUnreadable
+from sheetsync.errors import (
+    MonthNotInHistory,
+    NotWritable,
+    OutputLocked,
+    SheetsyncError,
+    SourceUnavailable,
+    WorkbookUnreadable,
+)
 from sheetsync.schema.schoolyear import SchoolYear, period_key
+from sheetsync.schema.vocabulary import STATUSES
 
 Progress = Callable[[District, Outcome], None]
 
@@ -47,6 +55,7 @@ class PullReport:
     master_written: bool
     master_error: str | None = None
     districts: list[dict[str, Any]] = field(default_factory=list)
+    level: str = "district"  # "school": the entries are a district's schools
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -55,7 +64,7 @@ class PullReport:
     def totals(self) -> dict[str, Any]:
         ok = [d for d in self.districts if d["ok"]]
         measures = {s: sum(d.get(s) or 0 for d in ok) for s in
-                    ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")}
+                    STATUSES}
         return {"districts": len(self.districts), "read": sum(not d["reused"] for d in ok),
                 "reused": sum(d["reused"] for d in ok), "failed": len(self.failed),
                 "measures": measures,
@@ -67,7 +76,7 @@ class PullReport:
         return {"cohort": self.cohort, "as_of": self.as_of.isoformat(),
                 "pulled_at": self.pulled_at, "master": str(self.master),
                 "master_written": self.master_written, "master_error": self.master_error,
-                "totals": self.totals(), "districts": self.districts}
+                "level": self.level, "totals": self.totals(), "districts": self.districts}
 
 
 def as_of_problem(cohort: Cohort, as_of: date, today: date | None = None) -> str | None:
@@ -92,9 +101,11 @@ def _now() -> str:
 
 
 def _settings_key(cohort: Cohort) -> str:
-    return json.dumps({"at_risk_band": cohort.status.at_risk_band,
-                       "update_due_day": cohort.status.update_due_day,
-                       "school_year": cohort.cohort.school_year}, sort_keys=True)
+    key: dict[str, Any] = {**cohort.settings.to_dict(), "school_year": cohort.cohort.school_year}
+    district = district_of(cohort)
+    if district is not None:  # a changed district plan checks every school plan again
+        key["district"] = district.fingerprint
+    return json.dumps(key, sort_keys=True)
 
 
 # The reader, the checks and the master writer are imported where they are used: a monthly
@@ -105,7 +116,7 @@ def _result_data(card: Any, read_findings: list[Finding], as_of: date,
                  cohort: Cohort) -> dict[str, Any]:
     from sheetsync.check.assess import assess
 
-    result = assess(card, read_findings, as_of, cohort.settings)
+    result = assess(card, read_findings, as_of, cohort.settings, district_of(cohort))
     return {"card": card.model_dump(mode="json"),
             "read_findings": [f.to_dict() for f in read_findings],
             "result": result.to_json()}
@@ -115,8 +126,7 @@ def _reassess(data: dict[str, Any], as_of: date, cohort: Cohort) -> dict[str, An
     from sheetsync.read.models import Scorecard
 
     card = Scorecard.model_validate(data["card"])
-    found = [Finding(f["code"], Severity(f["severity"]), f["message"], f["sheet"], f["cell"],
-                     f["row"], f["column"]) for f in data["read_findings"]]
+    found = [Finding.from_dict(f) for f in data["read_findings"]]
     return _result_data(card, found, as_of, cohort)
 
 
@@ -191,18 +201,28 @@ def _same_id(a: str | None, b: str | None) -> bool:
 
 def identity_findings(card: dict[str, Any], d: District, cohort: Cohort,
                       shared_with: tuple[str, ...] = ()) -> list[Finding]:
-    """Is this workbook the district's, for the cohort's year (and its file its own)?"""
+    """Is this workbook the district's (or the school's, in its district), for the
+    cohort's year (and its file its own)?"""
+    from sheetsync.check.schools import district_mismatch
     from sheetsync.schema.layout import scorecard_layout
 
+    level = cohort.cohort.level
     profile = card.get("profile") or {}
-    sheet = scorecard_layout().sheet("profile")
+    sheet = scorecard_layout(level=level).sheet("profile")
     name = (card.get("sheet_names") or {}).get("profile") or sheet.name
-    found_id = (profile.get("district_id") or "").strip()
+    key = f"{cohort.words.noun}_id"
+    found_id = (profile.get(key) or "").strip()
     out: list[Finding] = []
     mismatch = bool(found_id) and not _same_id(found_id, d.id)
+    rule = F.SCHOOL_ID_MISMATCH if level == "school" else F.DISTRICT_ID_MISMATCH
     if mismatch:
-        out.append(F.DISTRICT_ID_MISMATCH(sheet=name, cell=sheet.field("district_id").cell,
-                                          expected=d.id, found=found_id))
+        out.append(rule(sheet=name, cell=sheet.field(key).cell, expected=d.id, found=found_id))
+    district = district_of(cohort)
+    wrong = district and district_mismatch(profile.get("district_id"), name, district)
+    if wrong:
+        out.append(wrong)
+    if level == "school" and card.get("level") != "school":
+        out.append(F.NOT_A_SCHOOL_PLAN(sheet=name, school=d.id))
     year = card.get("school_year")
     if year and year != cohort.cohort.school_year:
         out.append(F.WRONG_SCHOOL_YEAR(sheet=name, cell=sheet.field("school_year").cell,
@@ -252,8 +272,10 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
     as_of = as_of or date.today()
     period = period_key(as_of)
     pulled_at = _now()
-    report = PullReport(cohort.cohort.name, as_of, pulled_at, cohort.master_path, False)
+    report = PullReport(cohort.cohort.name, as_of, pulled_at, cohort.master_path, False,
+                        level=cohort.cohort.level)
     check_writable(cohort.store_path, cohort.master_path)  # before any work
+    district = district_of(cohort)  # a school cohort's district: readable, or nothing is
     with Store(cohort.store_path) as store:
         states = store.states()
         changed = False
@@ -294,6 +316,9 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                     progress(d, o)
             db.executemany("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?", unchanged)
             if set(states) != {d.id for d in cohort.districts}:
+                changed = True
+            if district is not None and stored_district(store) != district:
+                keep_district(store, db, district)
                 changed = True
             totals = report.totals()
             stale = changed or store.meta("master_stale") != "0" or \
@@ -340,8 +365,9 @@ def google_master(cohort: Cohort, store: Store, google: object | None,
     if not cohort.master.google_sheet:
         return None
     if google is None:
-        return ("[master] google_sheet is set, but there are no Google credentials: pass "
-                "--credentials KEY.json or run `sheetsync auth login`")
+        from sheetsync.google.constants import NO_CREDENTIALS
+
+        return f"[master] google_sheet is set, but there are {NO_CREDENTIALS}"
     from sheetsync.google.master import build_google_master
 
     try:
@@ -355,6 +381,7 @@ def _resolve(cohort: Cohort, d: District, google: object | None) -> Any:
     try:
         return resolve_source(cohort.folder, d.source, google)
     except SourceUnavailable as exc:
+        exc.district = d.id
         return exc
 
 
@@ -375,15 +402,23 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Pat
     year = cohort_periods(cohort)  # History shows the cohort's year; earlier ones stay stored
     path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids, year),
                         store.trend(ids, year), period,
-                        lambda o: sources.get(o.district_id, o.source))
+                        lambda o: sources.get(o.district_id, o.source), cohort.cohort.level,
+                        alignment_sheets(cohort, store))
     with store.transaction() as db:
         store.set_meta(db, "master_stale", "0")
     return path
 
 
-class MonthNotInHistory(SheetsyncError):
-    """``history drop`` of a month the store does not hold; names the months it holds."""
+def alignment_sheets(cohort: Cohort, store: Store) -> dict[str, Any]:
+    """A school cohort's Alignment, Common Measures and District Goals sheets (name:
+    columns and rows), from the store alone; none for a cohort of districts."""
+    district = stored_district(store) if cohort.cohort.level == "school" else None
+    if district is None:
+        return {}
+    from sheetsync.master.alignment import SHEETS, baseline, schools_of
 
+    found = baseline(schools_of(store.outcomes([d.id for d in cohort.districts])), district)
+    return {name: (SHEETS[name], rows) for name, rows in found.sheets().items()}
 
 @dataclass
 class Dropped:
@@ -414,7 +449,8 @@ def drop_month(cohort: Cohort, month: str, district_id: str | None = None) -> Dr
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise MonthNotInHistory(f"--month {month!r} is not a month like 2027-01")
     if not cohort.store_path.exists():
-        raise MonthNotInHistory(f"{cohort.store_path}: no pulls yet, so no History to drop")
+        raise MonthNotInHistory(f"{cohort.store_path}: no pulls yet, so no History to drop",
+                                path=cohort.store_path, district=district_id)
     check_writable(cohort.store_path, cohort.master_path)
     with Store(cohort.store_path) as store:
         months = store.months(district_id)
@@ -422,7 +458,8 @@ def drop_month(cohort: Cohort, month: str, district_id: str | None = None) -> Dr
             whose = f" for district {district_id}" if district_id else ""
             raise MonthNotInHistory(
                 f"History has no {month}{whose}; it has "
-                f"{', '.join(months) if months else 'no months'}. Nothing was removed.")
+                f"{', '.join(months) if months else 'no months'}. Nothing was removed.",
+                path=cohort.store_path, district=district_id)
         with store.transaction() as db:
             rows = store.drop_month(db, month, district_id)
             store.set_meta(db, "master_stale", "1")

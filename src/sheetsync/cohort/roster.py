@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 # Each column's accepted headers, compared as ``layout.norm`` leaves them.
 HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "districtid", "districtcode", "districtnumber", "districtno", "code"),
-    "name": ("name", "districtname", "district"),
+    "id": ("id", "districtid", "districtcode", "districtnumber", "districtno", "code",
+           "schoolid", "schoolcode", "schoolnumber", "schoolno"),
+    "name": ("name", "districtname", "district", "schoolname", "school"),
     "source": ("source", "workbook", "file", "scorecard", "path", "url", "link",
                "googlesheet", "sheet"),
     "contacts": ("contacts", "contact", "contactemail", "contactemails", "email", "emails",
@@ -56,7 +57,7 @@ def read_roster_rows(path: str | Path) -> list[RosterRow]:
     grid = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
     found = _header(grid)
     if found is None:
-        raise CohortError(_no_header(path, grid))
+        raise CohortError(_no_header(path, grid), path=path)
     at, columns = found
     out: list[RosterRow] = []
     first: dict[str, int] = {}
@@ -66,16 +67,18 @@ def read_roster_rows(path: str | Path) -> list[RosterRow]:
             continue
         for key in REQUIRED:
             if not cells[key]:
-                raise CohortError(f"{path}: row {n}: the district {key} is empty")
+                raise CohortError(f"{path}: row {n}: the district {key} is empty", path=path,
+                                  line=n, field=key)
         if cells["id"] in first:
             raise CohortError(f"{path}: row {n}: district id {cells['id']!r} is listed twice "
-                              f"(first at row {first[cells['id']]})")
+                              f"(first at row {first[cells['id']]})", path=path, line=n,
+                              field="id")
         first[cells["id"]] = n
         contacts = addresses(cells.get("contacts", ""), f"{path}: row {n}")
         out.append(RosterRow(n, cells["id"], cells["name"], cells.get("source", ""), contacts))
     if not out:
         raise CohortError(f"{path}: the roster lists no districts under its header (row "
-                          f"{at + 1})")
+                          f"{at + 1})", path=path, line=at + 1)
     return out
 
 
@@ -132,7 +135,7 @@ def _csv_rows(path: Path) -> list[list[Any]]:
     try:
         text = read_text(path, "roster")
     except SheetsyncError as exc:
-        raise CohortError(str(exc)) from None
+        raise CohortError(str(exc), path=path) from None
     grids = [list(csv.reader(io.StringIO(text, newline=""), delimiter=d)) for d in DELIMITERS]
     for grid in grids:  # the delimiter is the one that splits out a header row
         if _header(grid) is not None:

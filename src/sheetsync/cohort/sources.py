@@ -9,27 +9,20 @@ sources cost one Drive request per 1,000 files rather than one per district.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import SourceUnavailable
+from sheetsync.google.address import is_google
 
 if TYPE_CHECKING:  # the reader loads when a file is read: a pull with nothing new reads none
     from sheetsync.read.source import WorkbookRows
 
-
-class SourceUnavailable(SheetsyncError):
-    """A district's source that cannot be reached or read; ``reason`` is for the master."""
-
-    def __init__(self, source: str, reason: str, transient: bool = False) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-        self.transient = transient
+__all__ = ["Fingerprint", "LocalSource", "Source", "SourceUnavailable", "fingerprint_all",
+           "is_google", "resolve_source"]
 
 
 @dataclass(frozen=True)
@@ -94,14 +87,6 @@ def fingerprint_all(sources: Iterable[Source]) -> dict[int, Fingerprint | Source
         except SourceUnavailable as exc:
             out[id(s)] = exc
     return out
-
-
-_GOOGLE = re.compile(r"^(https://(docs|drive)\.google\.com/|gsheet:|[A-Za-z0-9_-]{30,}$)")
-
-
-def is_google(source: str) -> bool:
-    """A Google Sheets URL or key, ``gsheet:KEY``, or a Drive file URL."""
-    return bool(_GOOGLE.match(source.strip()))
 
 
 def resolve_source(folder: Path, source: str, google: Any = None) -> Source:

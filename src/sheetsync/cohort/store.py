@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheetsync.cohort.places import NotWritable
+from sheetsync.errors import NotWritable
+from sheetsync.schema.vocabulary import GOOD, NO_DATA
 
 SCHEMA_VERSION = 3  # 3: reminders
+_GOOD_MARKS = ",".join("?" * len(GOOD))  # the statuses counted as on track or met
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pulls (
@@ -248,9 +250,9 @@ class Store:
         marks = ",".join("?" * len(district_ids))
         where, args = _within(periods, "period")
         return list(self.db.execute(
-            "SELECT period, SUM(status IN ('On Track', 'Met')), SUM(status != 'No Data') "
+            f"SELECT period, SUM(status IN ({_GOOD_MARKS})), SUM(status != ?) "
             f"FROM history WHERE district_id IN ({marks}){where} GROUP BY period "
-            "ORDER BY period", [*district_ids, *args]))
+            "ORDER BY period", [*GOOD, NO_DATA, *district_ids, *args]))
 
     def last_pull(self) -> dict[str, Any] | None:
         row = self.db.execute("SELECT pulled_at, as_of, period, districts, read, reused, "

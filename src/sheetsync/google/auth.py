@@ -20,19 +20,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetsync.google.api import GoogleClient, GoogleSetupError, api_base_url
+from sheetsync.google.address import is_google
+from sheetsync.google.client import GoogleClient
+from sheetsync.google.constants import FULL_SCOPES, NO_CREDENTIALS, READONLY_SCOPES
+from sheetsync.google.errors import GoogleSetupError
+from sheetsync.google.session import api_base_url
 
 if TYPE_CHECKING:
     from sheetsync.cohort.model import Cohort
 
-READONLY_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",
-                   "https://www.googleapis.com/auth/drive.readonly")
-FULL_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",
-               "https://www.googleapis.com/auth/drive")
+__all__ = ["FULL_SCOPES", "NO_CREDENTIALS", "READONLY_SCOPES", "Found", "GoogleSetupError",
+           "NoCredentials", "client_for", "client_from_credentials", "config_dir",
+           "find_credentials", "identity", "load_credentials", "login", "make_client",
+           "save_token", "token_path"]
+
 ENV_KEY = "GOOGLE_APPLICATION_CREDENTIALS"
 ENV_CONFIG = "SHEETSYNC_CONFIG_DIR"
-NO_CREDENTIALS = ("no Google credentials: pass --credentials KEY.json, set "
-                  "GOOGLE_APPLICATION_CREDENTIALS, or run `sheetsync auth login`")
 
 
 class NoCredentials(GoogleSetupError):
@@ -152,6 +155,22 @@ def make_client(cohort: Cohort | None, credentials_path: str | Path | None = Non
     year = cohort.cohort.school_year if cohort is not None else None
     return GoogleClient.from_credentials(credentials, base, school_year=year,
                                          description=found.describe(), **session_options)
+
+
+def client_for(cohort: Cohort, credentials_path: str | Path | None = None,
+               write: bool = False) -> GoogleClient | None:
+    """The Google client for ``cohort``'s Google districts and Google master; ``None`` when
+    it needs none, or when no credentials are configured (each Google district then fails
+    saying how to add them, and the local ones are pulled). Read-only scopes unless the
+    cohort writes a Google master (or ``write``). ``GoogleSetupError`` when the configured
+    credentials cannot be used."""
+    write = write or bool(cohort.master.google_sheet)
+    if not write and not any(is_google(d.source) for d in cohort.districts):
+        return None
+    try:
+        return make_client(cohort, credentials_path, FULL_SCOPES if write else READONLY_SCOPES)
+    except NoCredentials:
+        return None
 
 
 def client_from_credentials(credentials: Any, base_url: str | None = None,

@@ -31,16 +31,10 @@ from typing import Any
 
 from sheetsync.cohort.store import Outcome
 from sheetsync.errors import SheetsyncError
-from sheetsync.google.calls import (  # noqa: F401 - re-exported: the request plumbing used to live here
-    DRIVE_API,
-    EPOCH,
-    SHEETS_API,
-    SHEETS_WEB,
-    Calls,
-    GoogleRequestFailed,
-    sheet_url,
-    spreadsheet_key,
-)
+from sheetsync.google.address import sheet_url, spreadsheet_key
+from sheetsync.google.client import GoogleClient
+from sheetsync.google.constants import EPOCH
+from sheetsync.google.errors import GoogleError
 from sheetsync.master.workbook import (
     COLOURS,
     SHEETS,
@@ -49,15 +43,19 @@ from sheetsync.master.workbook import (
     Col,
     Link,
     chart_places,
+    headed,
     master_rows,
     trend_rows,
 )
+from sheetsync.schema import vocabulary
+from sheetsync.schema.cells import cell, on_sheet
+from sheetsync.schema.vocabulary import css
 
 TEMP_PREFIX = "~sheetsync "  # new tabs are "~sheetsync <run> <name>" until the swap
 # One values:batchUpdate stays well under Google's 10 MB request limit and its time limit.
 MAX_BYTES = 8_000_000
 MAX_CELLS = 250_000
-NAVY, WHITE, LINK_BLUE = "#1F3864", "#FFFFFF", "#0563C1"
+NAVY, WHITE, LINK_BLUE = css(vocabulary.NAVY), css(vocabulary.WHITE), css(vocabulary.LINK_BLUE)
 NUMBER_FORMATS = {"date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
                   "percent": {"type": "PERCENT", "pattern": "0%"},
                   "number": {"type": "NUMBER", "pattern": "0.0##"}}
@@ -124,8 +122,10 @@ def _link_url(source: str, label: str, gids: Mapping[str, int]) -> str | None:
 def _tables(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
             trend: list[tuple[str, int, int]], period: str, folder: Path,
             source_of: Callable[[Outcome], str],
-            gids_of: Callable[[Outcome], Mapping[str, int]] | None) -> dict[str, _Table]:
-    tables = {name: _Table(name, cols) for name, cols in SHEETS.items()}
+            gids_of: Callable[[Outcome], Mapping[str, int]] | None, level: str = "district",
+            extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None
+            ) -> dict[str, _Table]:
+    tables = {name: _Table(name, headed(cols, level)) for name, cols in SHEETS.items()}
     tables["Summary"].trend = trend_rows(trend)
     current: dict[str, Any] = {}
 
@@ -147,6 +147,10 @@ def _tables(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
                 value = value.label
             row.append(_cell(col, value))
         table.rows.append(row)
+    for name, (cols, rows) in (extra or {}).items():  # a school cohort's Alignment sheets
+        tables[name] = _Table(name, cols, [[_cell(c, v) for c, v in zip(cols, values,
+                                                                         strict=True)]
+                                           for values in rows])
     return tables
 
 
@@ -246,7 +250,7 @@ def _charts(table: _Table, trend_at: int) -> list[dict[str, Any]]:
 
     out = []
     if districts:
-        first = [c.header for c in table.cols].index("Met")
+        first = [c.header for c in table.cols].index(STATUS_COLUMNS[0])
 
         def source(col: int, top: int = 0) -> dict[str, Any]:
             return {"sourceRange": {"sources": [_grid(sid, top, districts + 1, col, col + 1)]}}
@@ -276,12 +280,7 @@ def _charts(table: _Table, trend_at: int) -> list[dict[str, Any]]:
 
 
 def _a1(title: str, row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return "'" + title.replace("'", "''") + f"'!{letters}{row + 1}"
+    return on_sheet(title, cell(col + 1, row + 1))  # row and col from 0
 
 
 def value_batches(blocks: Iterable[tuple[str, int, int, list[list[Any]]]],
@@ -318,17 +317,21 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
                         period: str, source_of: Callable[[Outcome], str], *,
                         folder: Path | None = None,
                         gids_of: Callable[[Outcome], Mapping[str, int]] | None = None,
-                        max_cells: int = MAX_CELLS, max_bytes: int = MAX_BYTES
-                        ) -> dict[str, Any]:
+                        max_cells: int = MAX_CELLS, max_bytes: int = MAX_BYTES,
+                        level: str = "district",
+                        extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None
+                        = None) -> dict[str, Any]:
     """Write the cohort master into the Google Sheet ``spreadsheet_id``; return the stats.
 
     ``source_of`` gives each district's source as in ``master.write_master``; a Google
     source's cells link to the district's sheet (to the cell itself when ``gids_of`` tells
     the tab ids). Tabs of the spreadsheet that are not master tabs are left alone.
     """
-    calls = Calls(http)
+    client = GoogleClient.of(http)
+    start = client.calls
     key = spreadsheet_key(spreadsheet_id)
-    tables = _tables(outcomes, history, trend, period, folder or Path("."), source_of, gids_of)
+    tables = _tables(outcomes, history, trend, period, folder or Path("."), source_of, gids_of,
+                     level, extra)
     run = secrets.token_hex(3)
     rng = secrets.SystemRandom()
     for table in tables.values():
@@ -337,14 +340,15 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
     requests = [_add_sheet(t, temp[t.name]) for t in tables.values()]
     for table in tables.values():
         requests += _format_requests(table)
-    made = calls("POST", f"{SHEETS_API}/{key}:batchUpdate", "writing the master (new tabs)",
-                 json={"requests": requests, "includeSpreadsheetInResponse": True},
-                 params={"fields": "updatedSpreadsheet.sheets.properties(sheetId,title)"})
+    made = client.batch_update(
+        key, {"requests": requests, "includeSpreadsheetInResponse": True},
+        "writing the master (new tabs)",
+        fields="updatedSpreadsheet.sheets.properties(sheetId,title)")
     new_ids = {t.sheet_id for t in tables.values()}
     old = [s["properties"] for s in made.get("updatedSpreadsheet", {}).get("sheets", [])
            if s["properties"]["sheetId"] not in new_ids]
     stale = [p["sheetId"] for p in old
-             if p["title"] in SHEETS or p["title"].startswith(TEMP_PREFIX)]
+             if p["title"] in tables or p["title"].startswith(TEMP_PREFIX)]
     blocks: list[tuple[str, int, int, list[list[Any]]]] = []
     for table in tables.values():
         blocks.append((temp[table.name], 0, 0,
@@ -364,40 +368,38 @@ def write_google_master(http: Any, spreadsheet_id: str, outcomes: Iterable[Outco
     swapping = False
     try:
         for n, batch in enumerate(batches, 1):
-            calls("POST", f"{SHEETS_API}/{key}/values:batchUpdate",
-                  f"writing the master (values, part {n} of {len(batches)})",
-                  json={"valueInputOption": "RAW", "data": batch},
-                  params={"fields": "totalUpdatedCells"})
+            client.write_values(key, batch,
+                                f"writing the master (values, part {n} of {len(batches)})")
         swapping = True
-        calls("POST", f"{SHEETS_API}/{key}:batchUpdate", "writing the master (swap)",
-              json={"requests": swap}, params={"fields": "spreadsheetId"})
+        client.batch_update(key, {"requests": swap}, "writing the master (swap)",
+                            fields="spreadsheetId")
     except BaseException:
-        if not (swapping and _swapped(calls, key, tables)):
-            _discard(calls, key, new_ids)
+        if not (swapping and _swapped(client, key, tables)):
+            _discard(client, key, new_ids)
             raise
-    return {"spreadsheet_id": key, "url": sheet_url(key), "requests": calls.count,
+    return {"spreadsheet_id": key, "url": sheet_url(key), "requests": client.calls - start,
             "value_requests": len(batches), "cells": cells,
             "rows": {name: len(t.rows) for name, t in tables.items()},
             "replaced_tabs": len(stale)}
 
 
-def _swapped(calls: Calls, key: str, tables: dict[str, _Table]) -> bool:
+def _swapped(client: GoogleClient, key: str, tables: dict[str, _Table]) -> bool:
     """After a swap that failed without a clear answer (a lost response, a retried request):
     did Google apply it? Then the new master is in place and must not be deleted."""
     try:
-        state = calls("GET", f"{SHEETS_API}/{key}", "checking the swap",
-                      params={"fields": "sheets.properties(sheetId,title)"})
-    except GoogleRequestFailed:
+        state = client.spreadsheet(key, "sheets.properties(sheetId,title)", "checking the swap")
+    except GoogleError:
         return False
     titles = {s["properties"]["sheetId"]: s["properties"]["title"] for s in state["sheets"]}
     return all(titles.get(t.sheet_id) == t.name for t in tables.values())
 
 
-def _discard(calls: Calls, key: str, sheet_ids: set[int]) -> None:
+def _discard(client: GoogleClient, key: str, sheet_ids: set[int]) -> None:
     """Delete the unfinished tabs; the old master was never touched."""
-    with contextlib.suppress(GoogleRequestFailed):  # else the next write deletes them
-        calls("POST", f"{SHEETS_API}/{key}:batchUpdate", "removing the unfinished tabs",
-              json={"requests": [{"deleteSheet": {"sheetId": sid}} for sid in sheet_ids]})
+    with contextlib.suppress(GoogleError):  # else the next write deletes them
+        client.batch_update(key, {"requests": [{"deleteSheet": {"sheetId": sid}}
+                                               for sid in sheet_ids]},
+                            "removing the unfinished tabs")
 
 
 def build_google_master(cohort: Any, store: Any, http: Any,
@@ -406,7 +408,7 @@ def build_google_master(cohort: Any, store: Any, http: Any,
     ``pull.build_master``)."""
     from datetime import date as _date
 
-    from sheetsync.cohort.sources import is_google
+    from sheetsync.google.address import is_google
     from sheetsync.schema.schoolyear import period_key
 
     if not cohort.master.google_sheet:
@@ -416,14 +418,15 @@ def build_google_master(cohort: Any, store: Any, http: Any,
     ids = [d.id for d in cohort.districts]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.districts}
-    from sheetsync.cohort.pull import cohort_periods
+    from sheetsync.cohort.pull import alignment_sheets, cohort_periods
 
     year = cohort_periods(cohort)  # the cohort's year, as the .xlsx master shows
     return write_google_master(
         http, cohort.master.google_sheet, store.outcomes(ids), store.history(ids, year),
         store.trend(ids, year), period, lambda o: sources.get(o.district_id, o.source),
-        folder=cohort.folder)
+        folder=cohort.folder, level=cohort.cohort.level,
+        extra=alignment_sheets(cohort, store))
 
 
-__all__ = ["MAX_BYTES", "MAX_CELLS", "Calls", "GoogleRequestFailed", "build_google_master",
-           "sheet_url", "spreadsheet_key", "value_batches", "write_google_master"]
+__all__ = ["MAX_BYTES", "MAX_CELLS", "build_google_master", "value_batches",
+           "write_google_master"]

@@ -28,25 +28,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sheetsync.cohort.sources import Fingerprint, SourceUnavailable, is_google
-from sheetsync.errors import WorkbookUnreadable
-from sheetsync.google.api import GoogleClient, GoogleSetupError
-from sheetsync.google.calls import SHEET, parse_address
+from sheetsync.cohort.sources import Fingerprint
+from sheetsync.errors import SourceUnavailable, WorkbookUnreadable
+from sheetsync.google.address import SHEET, is_google, parse_address
+from sheetsync.google.client import GoogleClient
+from sheetsync.google.constants import (
+    NO_CREDENTIALS,
+    NOT_AN_ADDRESS,
+    SHEET_MIME,
+    TRANSIENT,
+    WORKBOOK_MIMES,
+)
+from sheetsync.google.errors import GoogleError, GoogleSetupError
 from sheetsync.read.source import WorkbookRows, open_workbook, rows_from_grids
+from sheetsync.schema.cells import quoted
 from sheetsync.schema.layout import SheetLayout, norm, scorecard_layout
 
-SHEET_MIME = "application/vnd.google-apps.spreadsheet"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSM_MIME = "application/vnd.ms-excel.sheet.macroEnabled.12"
-WORKBOOK_MIMES = {XLSX_MIME: ".xlsx", XLSM_MIME: ".xlsm"}
-PROFILE_RANGE = "A1:B40"
+PROFILE_RANGE = scorecard_layout().sheet("profile").form_range  # "A1:B40"
 MAX_DOWNLOAD = 64 * 2**20
 FILE_FIELDS = "id,name,mimeType,modifiedTime,md5Checksum,trashed"
-
-NO_CREDENTIALS = ("no Google credentials: pass --credentials KEY.json, set "
-                  "GOOGLE_APPLICATION_CREDENTIALS, or run `sheetsync auth login`")
-TRANSIENT = "Google is rate-limiting or unavailable; try again later"
-
 
 
 def parse_source(source: str) -> tuple[str, str]:
@@ -54,8 +54,7 @@ def parse_source(source: str) -> tuple[str, str]:
     found = parse_address(source)
     if found is not None:
         return found
-    raise SourceUnavailable(source, "not a Google Sheets or Drive file address; use the "
-                            "sheet's URL (https://docs.google.com/spreadsheets/d/…) or gsheet:KEY")
+    raise SourceUnavailable(source, NOT_AN_ADDRESS)
 
 
 def google_source(source: str, google: GoogleClient | None) -> GoogleSource:
@@ -150,18 +149,15 @@ class GoogleSource:
         return self._read_sheet()
 
     def _read_sheet(self) -> WorkbookRows:
-        from gspread.exceptions import APIError
-
         year = self.client.school_year
         layout = scorecard_layout(year) if year else scorecard_layout()  # same tabs every year
         tabs = {s.name: s for s in layout.sheets}
         try:
             grids = self._batch_get(tabs)
-        except APIError as exc:
-            message = str(exc.error.get("message", ""))
-            if exc.response.status_code == 400 and "Unable to parse range" in message:
+        except GoogleError as exc:
+            if exc.status == 400 and "Unable to parse range" in exc.message:
                 grids = self._read_existing_tabs(layout.sheets)
-            elif exc.response.status_code == 400 and "not supported for this document" in message:
+            elif exc.status == 400 and "not supported for this document" in exc.message:
                 return self._download(".xlsx")  # an Office file opened in Sheets
             else:
                 raise _unavailable(exc, self) from None
@@ -228,8 +224,7 @@ def _loaded(wb: WorkbookRows, label: str) -> WorkbookRows:
     return WorkbookRows(label, list(wb.sheet_names), wb.date1904, dict(wb.heights), load)
 
 
-def _a1(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
+_a1 = quoted
 
 
 def _local_time(stamp: str) -> str:
@@ -246,35 +241,27 @@ def _local_time(stamp: str) -> str:
 
 def _unavailable(exc: Exception, source: GoogleSource, drive: bool = False,
                  listing: bool = False) -> SourceUnavailable:
-    import requests
-    from google.auth import exceptions as auth_errors
-    from gspread.exceptions import APIError
-
     label = source.label
     if isinstance(exc, SourceUnavailable):
         return exc
-    if isinstance(exc, APIError):
+    if isinstance(exc, GoogleError) and exc.status is not None:
         return _from_status(exc, source, drive or listing)
-    if isinstance(exc, auth_errors.RefreshError):
-        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return SourceUnavailable(label, f"Google refused to sign in ({first}); run "
+    if isinstance(exc, GoogleError) and exc.transient:
+        return SourceUnavailable(label, f"could not reach Google ({exc.reason}, "
+                                 f"{source.client.attempts} attempts); try again later",
+                                 transient=True)
+    if isinstance(exc, GoogleError):
+        return SourceUnavailable(label, f"Google refused to sign in ({exc.message}); run "
                                  "`sheetsync auth login` again or check the key file")
-    if isinstance(exc, requests.RequestException | auth_errors.TransportError):
-        attempts = source.client.session.attempts
-        return SourceUnavailable(label, f"could not reach Google ({type(exc).__name__}, "
-                                 f"{attempts} attempts); try again later", transient=True)
     if isinstance(exc, GoogleSetupError):
         return SourceUnavailable(label, str(exc))
     raise exc
 
 
-def _from_status(exc: Any, source: GoogleSource, drive: bool) -> SourceUnavailable:
-    status = exc.response.status_code
-    error = exc.error if isinstance(exc.error, dict) else {}
-    message = str(error.get("message", ""))[:300]
-    reasons = {e.get("reason") for e in error.get("errors") or [] if isinstance(e, dict)}
-    label, attempts = source.label, source.client.session.attempts
-    if status == 429 or status >= 500 or reasons & {"userRateLimitExceeded", "rateLimitExceeded"}:
+def _from_status(exc: GoogleError, source: GoogleSource, drive: bool) -> SourceUnavailable:
+    status, message, reasons = exc.status, exc.message[:300], set(exc.reasons)
+    label, attempts = source.label, source.client.attempts
+    if exc.transient:
         return SourceUnavailable(label, f"{TRANSIENT} (HTTP {status} after {attempts} "
                                  "attempts)", transient=True)
     if status == 401:

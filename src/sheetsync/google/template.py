@@ -30,19 +30,15 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync.errors import SheetsyncError
-from sheetsync.google.calls import (
-    DRIVE_API,
-    EPOCH,
-    SHEETS_API,
-    Calls,
-    GoogleRequestFailed,
-    sheet_url,
-)
+from sheetsync.google.address import sheet_url
+from sheetsync.google.client import GoogleClient
+from sheetsync.google.constants import EPOCH, SHEET_MIME
+from sheetsync.google.errors import GoogleError
 from sheetsync.schema.layout import Layout, entity_sheets
+from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY
 from sheetsync.template.formulas import without_percent_formats
 from sheetsync.template.workbook import build_template
 
-SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 # The instructions' line on percentages, as Google keeps them (no CELL("format") there).
 PERCENT_LINE = "Percentages:"
 GOOGLE_PERCENT_LINE = "Percentages: type 45, not 45% (Google Sheets keeps a typed 45% as 0.45)."
@@ -66,38 +62,44 @@ class TemplateNotTranslatable(SheetsyncError):
 def create_google_template(http: Any, layout: Layout, title: str,
                            folder_id: str | None = None,
                            profile: Mapping[str, Any] | None = None, *,
-                           at_risk_band: float = 0.10,
-                           update_due_day: int = 30) -> tuple[str, str]:
+                           at_risk_band: float = AT_RISK_BAND.default,
+                           update_due_day: int = UPDATE_DUE_DAY.default) -> tuple[str, str]:
     """Create the template as a Google Sheet named ``title``; return ``(key, url)``.
 
     With ``folder_id`` it is created in that Drive folder (a shared drive's folder works);
     ``profile`` and the status settings fill it in as ``build_template`` does.
     """
-    calls = Calls(http)
+    client = GoogleClient.of(http)
     wb = build_template(layout, profile=profile, at_risk_band=at_risk_band,
                         update_due_day=update_due_day)
     requests, data = template_requests(layout, wb)
-    if folder_id:
-        made = calls("POST", f"{DRIVE_API}/files", "creating the template",
-                     params={"supportsAllDrives": "true", "fields": "id"},
-                     json={"name": title, "mimeType": SPREADSHEET_MIME, "parents": [folder_id]})
-        key = made["id"]
-    else:
-        made = calls("POST", SHEETS_API, "creating the template",
-                     json={"properties": {"title": title}})
-        key = made["spreadsheetId"]
+    what = "creating the template"
+    key = client.create_file(title, SHEET_MIME, [folder_id], what) if folder_id \
+        else client.create_spreadsheet(title, what)
     try:
-        calls("POST", f"{SHEETS_API}/{key}:batchUpdate", "laying out the template",
-              json={"requests": requests}, params={"fields": "spreadsheetId"})
-        calls("POST", f"{SHEETS_API}/{key}/values:batchUpdate", "filling in the template",
-              json={"valueInputOption": "USER_ENTERED", "data": data},
-              params={"fields": "totalUpdatedCells"})
-    except GoogleRequestFailed:
-        with contextlib.suppress(GoogleRequestFailed):  # a half-made template is no template
-            calls("PATCH", f"{DRIVE_API}/files/{key}", "trashing the unfinished template",
-                  params={"supportsAllDrives": "true"}, json={"trashed": True})
+        client.batch_update(key, {"requests": requests}, "laying out the template",
+                            fields="spreadsheetId")
+        client.write_values(key, data, "filling in the template", input_option="USER_ENTERED")
+    except GoogleError:
+        with contextlib.suppress(GoogleError):  # a half-made template is no template
+            client.trash(key, "trashing the unfinished template")
         raise
     return key, sheet_url(key)
+
+
+def make_google_template(layout: Layout, title: str | None = None, *, credentials: Any = None,
+                         cohort: Any = None, folder_id: str | None = None,
+                         profile: Mapping[str, Any] | None = None) -> tuple[str, str]:
+    """``create_google_template`` with the credentials sheetsync finds (``credentials``: a
+    key or token file; else as ``auth.find_credentials``), allowed to write; the title
+    defaults to the one ``distribute`` looks for. What ``template --google`` runs."""
+    from sheetsync.cohort.distribute import template_name
+    from sheetsync.google.auth import make_client
+    from sheetsync.google.constants import FULL_SCOPES
+
+    return create_google_template(make_client(cohort, credentials, FULL_SCOPES), layout,
+                                  title or template_name(layout.school_year.label),
+                                  folder_id=folder_id, profile=profile)
 
 
 def template_requests(layout: Layout, wb: Workbook | None = None

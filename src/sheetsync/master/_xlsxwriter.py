@@ -31,7 +31,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.url import Url
 
-from sheetsync.schema.layout import column_letter
+from sheetsync.schema.cells import column_letter
 
 TESTED = ((3, 3), (3, 4))  # xlsxwriter versions from 3.3 up to (not including) 3.4
 

@@ -2,22 +2,39 @@
 Summary, the status colours, and where the Summary's charts go.
 
 Both masters (.xlsx in ``master.write``, Google Sheets in ``google.master``) are laid out
-from these declarations. Every sheet's header row 1 starts with District ID.
+from these declarations. Every sheet's header row 1 starts with District ID; a cohort of a
+district's schools heads those columns School ID and School (``headed``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-STATUS_COLUMNS = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
-COLOURS = {"Met": ("#1E7B34", "#FFFFFF"), "On Track": ("#C6EFCE", "#006100"),
-           "At Risk": ("#FFEB9C", "#9C5700"), "Off Track": ("#FFC7CE", "#9C0006"),
-           "Not Met": ("#9C0006", "#FFFFFF"), "No Data": ("#EDEDED", "#595959"),
-           "Failed": ("#FFC7CE", "#9C0006"), "OK": ("#C6EFCE", "#006100"),
-           "Stale": ("#FFEB9C", "#9C5700"),
-           "Overdue": ("#FFC7CE", "#9C0006"), "Missing": ("#FFC7CE", "#9C0006"),
-           "Late": ("#FFEB9C", "#9C5700"), "On Time": ("#C6EFCE", "#006100"),
-           "error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#9C5700")}
+from sheetsync.schema.level import level_of
+from sheetsync.schema.vocabulary import (
+    AT_RISK,
+    LATE,
+    MET,
+    MISSING,
+    NO_DATA,
+    NOT_MET,
+    OFF_TRACK,
+    ON_TIME,
+    ON_TRACK,
+    OVERDUE,
+    PALETTE,
+    READ_FAILED,
+    READ_OK,
+    READ_STALE,
+    STATUSES,
+    css,
+)
+
+STATUS_COLUMNS = STATUSES
+# The words the master colours, in this order (conditional formats), as "#RRGGBB".
+COLOURS = {w: (css(PALETTE[w][0]), css(PALETTE[w][1])) for w in (
+    MET, ON_TRACK, AT_RISK, OFF_TRACK, NOT_MET, NO_DATA, READ_FAILED, READ_OK, READ_STALE,
+    OVERDUE, MISSING, LATE, ON_TIME, "error", "warning")}
 
 
 @dataclass(frozen=True)
@@ -66,9 +83,17 @@ SHEETS: dict[str, tuple[Col, ...]] = {
                 Col("Expected", 9, "number"), Col("Progress", 9, "percent"),
                 Col("Status", 10, "status"), Col("Note", 40)),
 }
+# The Issues sheet's columns after District ID (and before Source Cell), as findings name them
+ISSUE_COLUMNS = ("sheet", "cell", "severity", "code", "message")
 TREND_COLUMNS = (Col("Month", 9), Col("On Track or Met", 9, "int"),
                  Col("Measures with Data", 9, "int"), Col("Share On Track", 9, "percent"))
 TREND = tuple(c.header for c in TREND_COLUMNS)
+
+
+def headed(cols: tuple[Col, ...], level: str) -> tuple[Col, ...]:
+    """A sheet's columns as a cohort of ``level`` heads them ("School ID", "School")."""
+    say = level_of(level).say
+    return tuple(Col(say(c.header), c.width, c.kind) for c in cols)
 
 
 CHART_WIDTH, LINE_HEIGHT, ROW_PIXELS = 540, 288, 20  # pixels; rows of the default height

@@ -13,9 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sheetsync.check.report import FindingsReport
 from sheetsync.cohort.store import Outcome
-from sheetsync.master.layout import STATUS_COLUMNS
+from sheetsync.master.layout import ISSUE_COLUMNS, STATUS_COLUMNS
 from sheetsync.master.summary import district_summary
+from sheetsync.schema.vocabulary import READ_FAILED, READ_OK, READ_STALE
 
 
 class Link:
@@ -89,14 +91,13 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
                    link("monthly_updates", "submitted_on", row["row"]) if row else None]
 
     def issues() -> Iterator[list[Any]]:
-        for f in o.findings:  # identity: is this the district's workbook, and current
-            yield [did, f["sheet"], f["cell"], f["severity"], f["code"], f["message"],
-                   Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
-        if not o.ok and not any(f["severity"] == "error" for f in o.findings):
+        identity = FindingsReport.from_dicts(o.findings)  # is this the district's workbook
+        for row in identity.rows(ISSUE_COLUMNS):
+            yield [did, *row, Link(source, row[0], row[1], folder) if row[1] else None]
+        if not o.ok and identity.valid:
             yield [did, None, None, "error", "unreadable", o.reason, None]
-        for f in result.get("findings", []):
-            yield [did, f["sheet"], f["cell"], f["severity"], f["code"], f["message"],
-                   Link(source, f["sheet"], f["cell"], folder) if f["cell"] else None]
+        for row in FindingsReport.from_dicts(result.get("findings", [])).rows(ISSUE_COLUMNS):
+            yield [did, *row, Link(source, row[0], row[1], folder) if row[1] else None]
 
     return {"Goals": goals(), "Measures": measures(), "Actions": actions(),
             "Updates": updates(), "Issues": issues()}
@@ -113,7 +114,7 @@ def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
         s = o.summary or district_summary(o, period)
         stale = o.stale
         yield "Summary", [
-            o.district_id, o.name, "Stale" if stale else "OK" if o.ok else "Failed",
+            o.district_id, o.name, READ_STALE if stale else READ_OK if o.ok else READ_FAILED,
             stale or o.reason or _warnings(o), o.source,
             o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
             s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),

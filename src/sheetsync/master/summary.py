@@ -7,7 +7,7 @@ from typing import Any
 
 from sheetsync.cohort.store import Outcome
 from sheetsync.master.layout import STATUS_COLUMNS
-from sheetsync.schema.layout import STATUSES
+from sheetsync.schema.vocabulary import LATE_OR_MISSING, NOT_DUE, OVERDUE, STATUSES
 
 
 def district_summary(o: Outcome, period: str) -> dict[str, Any]:
@@ -23,14 +23,14 @@ def district_summary(o: Outcome, period: str) -> dict[str, Any]:
     findings = result["findings"]
     return {**counts, "template_version": result.get("template_version"),
             "goals": len(result["goals"]), "measures": len(result["measures"]),
-            "overdue": sum(a["schedule"] == "Overdue" for a in result["actions"]),
+            "overdue": sum(a["schedule"] == OVERDUE for a in result["actions"]),
             "coverage": result["alignment"]["coverage"],
             "smart": sum(all(g["smart"].values()) for g in result["goals"]),
             "errors": sum(f["severity"] == "error" for f in findings),
             "warnings": sum(f["severity"] == "warning" for f in findings),
-            "update": updates.get(period, "Not Due"),
+            "update": updates.get(period, NOT_DUE),
             "latest_month": latest_month((o.data or {}).get("card") or {}),
-            "late_updates": sum(s in ("Late", "Missing") for s in updates.values())}
+            "late_updates": sum(s in LATE_OR_MISSING for s in updates.values())}
 
 
 def latest_month(card: dict[str, Any]) -> str | None:

@@ -5,20 +5,22 @@ trend), Goals, Measures, Actions, Updates, Issues and History. Every row that ca
 district's file carries a link to the cell it came from. The master is built from the store
 alone (``sheetsync master rebuild`` does exactly what a pull does) and written atomically;
 text from district cells is always written as text, never as a live formula. The rows are
-streamed into xlsxwriter through ``master._xlsxwriter``.
+streamed into xlsxwriter through ``master._xlsxwriter``. A cohort of a district's schools
+heads those columns School ID and School, and adds the alignment baseline's sheets
+(``alignment``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sheetsync.cohort.places import NotWritable, folder_problem
+from sheetsync.cohort.places import folder_problem
 from sheetsync.cohort.store import Outcome
-from sheetsync.errors import OutputLocked
-from sheetsync.files import FileLocked, FolderNotWritable, lock_file, replacing
+from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputLocked
+from sheetsync.files import lock_file, replacing
 from sheetsync.master.layout import (
     COLOURS,
     SHEETS,
@@ -26,17 +28,25 @@ from sheetsync.master.layout import (
     TREND_COLUMNS,
     Col,
     chart_places,
+    headed,
 )
 from sheetsync.master.rows import Link, master_rows
 from sheetsync.master.summary import trend_rows
+from sheetsync.schema.level import level_of
 from sheetsync.schema.schoolyear import period_label
+from sheetsync.schema.vocabulary import LINK_BLUE, NAVY, WHITE, css
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 
 
 def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
                  trend: list[tuple[str, int, int]], period: str,
-                 source_of: Callable[[Outcome], str]) -> Path:
-    """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet."""
+                 source_of: Callable[[Outcome], str], level: str = "district",
+                 extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None
+                 ) -> Path:
+    """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet.
+
+    ``level`` "school" heads the cohort's columns School ID and School; ``extra`` sheets
+    (name: columns and rows, a school cohort's Alignment sheets) follow the others."""
     path = Path(path)
     lock = lock_file(path)
     if lock is not None:
@@ -48,7 +58,8 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
         stale.unlink(missing_ok=True)
     try:
         with replacing(path, suffix=".xlsx") as tmp:
-            _write(tmp, path.parent, outcomes, history, trend, period, source_of)
+            _write(tmp, path.parent, outcomes, history, trend, period, source_of, level,
+                   extra or {})
     except FileLocked as exc:  # Windows: held open by a program
         raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
     except FolderNotWritable as exc:
@@ -61,14 +72,14 @@ class _Sheet:
     """One master sheet: header row by xlsxwriter, data rows through a ``RowStream``."""
 
     def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
-                 beside: tuple[Col, ...] = ()) -> None:
+                 beside: tuple[Col, ...] = (), cols: tuple[Col, ...] | None = None) -> None:
         from sheetsync.master import _xlsxwriter
 
         self.ws = wb.add_worksheet(name)
         _page_setup(self.ws, footer)
-        self.ws.set_row(0, row_height([(c.header, c.width) for c in (*SHEETS[name], *beside)],
+        self.cols = cols or SHEETS[name]
+        self.ws.set_row(0, row_height([(c.header, c.width) for c in (*self.cols, *beside)],
                                       bold=True))
-        self.cols = SHEETS[name]
         self.beside = beside  # a small table to the right (the Summary's trend)
         self.beside_at = len(self.cols) + 1
         self.xf = {kind: _xlsxwriter.xf_index(fmt) for kind, fmt in formats.items()
@@ -144,24 +155,27 @@ def _parse_when(text: str) -> datetime:
 
 def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
            history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
-           source_of: Callable[[Outcome], str]) -> None:
+           source_of: Callable[[Outcome], str], level: str = "district",
+           extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None) -> None:
     from sheetsync.master import _xlsxwriter
 
     wb = _xlsxwriter.new_workbook(path, {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
-    formats = {"header": wb.add_format({"bold": True, "bg_color": "#1F3864",
-                                        "font_color": "#FFFFFF", "text_wrap": True}),
+    formats = {"header": wb.add_format({"bold": True, "bg_color": css(NAVY),
+                                        "font_color": css(WHITE), "text_wrap": True}),
                "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
                "percent": wb.add_format({"num_format": "0%"}),
                "number": wb.add_format({"num_format": "0.0##"}),
-               "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
+               "link": wb.add_format({"font_color": css(LINK_BLUE), "underline": 1}),
                "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
                           for k, (bg, fg) in COLOURS.items()}}
     footer = footer_text(f"Cohort master · {period_label(period)}")
     sheets = {name: _Sheet(wb, name, formats, footer,
-                           TREND_COLUMNS if name == "Summary" else ())
-              for name in SHEETS}
+                           TREND_COLUMNS if name == "Summary" else (), headed(cols, level))
+              for name, cols in SHEETS.items()}
+    more = {name: _Sheet(wb, name, formats, footer, cols=cols)
+            for name, (cols, _) in (extra or {}).items()}
     summary = sheets["Summary"]
     pending = trend_rows(trend)
     for name, values in master_rows(outcomes, history, period, folder, source_of):
@@ -171,14 +185,17 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
         sheet.write(values, beside)
     while summary.row <= len(pending):
         summary.write(None, pending[summary.row - 1])
-    for sheet in sheets.values():
+    for name, (_, rows) in (extra or {}).items():
+        for values in rows:
+            more[name].write(values)
+    for sheet in (*sheets.values(), *more.values()):
         sheet.finish()
-    _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending))
+    _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending), level)
     wb.close()
 
 
 def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
-            months: int) -> None:
+            months: int, level: str = "district") -> None:
     places = chart_places(districts, months)
     if "trend" in places:
         line = wb.add_chart({"type": "line"})
@@ -193,13 +210,13 @@ def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
         ws.insert_chart(place.row, trend_at, line)
     if "status" in places:
         chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
-        first = [c.header for c in SHEETS["Summary"]].index("Met")
+        first = [c.header for c in SHEETS["Summary"]].index(STATUS_COLUMNS[0])
         for i, status in enumerate(STATUS_COLUMNS):
             chart.add_series({"name": ["Summary", 0, first + i],
                               "categories": ["Summary", 1, 0, districts, 0],
                               "values": ["Summary", 1, first + i, districts, first + i],
                               "fill": {"color": COLOURS[status][0]}})
-        chart.set_title({"name": "Measures by status, per district"})
+        chart.set_title({"name": level_of(level).say("Measures by status, per district")})
         place = places["status"]
         chart.set_size({"width": place.width, "height": place.height})
         ws.insert_chart(place.row, trend_at, chart)

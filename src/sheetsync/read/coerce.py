@@ -14,6 +14,7 @@ from typing import Any
 
 from sheetsync.schema.layout import CHOICES
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.vocabulary import CANCELLED, COMPLETE, IN_PROGRESS, NOT_STARTED, ON_HOLD
 
 EXCEL_ERRORS = frozenset({
     "#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -228,11 +229,11 @@ _SYNONYMS: dict[str, dict[str, str]] = {
     "frequencies": {"month": "monthly", "quarter": "quarterly", "semi-annual": "semester",
                     "semiannual": "semester", "biannual": "semester", "yearly": "annual",
                     "annually": "annual", "year": "annual"},
-    "action_statuses": {"completed": "Complete", "done": "Complete", "finished": "Complete",
-                        "ongoing": "In Progress", "in process": "In Progress",
-                        "started": "In Progress", "underway": "In Progress",
-                        "not yet started": "Not Started", "paused": "On Hold",
-                        "canceled": "Cancelled"},
+    "action_statuses": {"completed": COMPLETE, "done": COMPLETE, "finished": COMPLETE,
+                        "ongoing": IN_PROGRESS, "in process": IN_PROGRESS,
+                        "started": IN_PROGRESS, "underway": IN_PROGRESS,
+                        "not yet started": NOT_STARTED, "paused": ON_HOLD,
+                        "canceled": CANCELLED},
     "funding_sources": {"title 1": "Title I", "title 2": "Title II", "title 3": "Title III",
                         "title 4": "Title IV", "general": "General Fund",
                         "general funds": "General Fund", "sped": "IDEA", "grant": "Other"},

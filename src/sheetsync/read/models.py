@@ -21,7 +21,11 @@ class Row(BaseModel):
 
 
 class Profile(BaseModel):
+    """A district's profile; a school plan's names the school too (and its district)."""
+
     model_config = LAZY
+    school_id: str | None = None
+    school_name: str | None = None
     district_id: str | None = None
     district_name: str | None = None
     school_year: str | None = None
@@ -116,6 +120,7 @@ class Scorecard(BaseModel):
     source: str
     template_version: str | None = None
     school_year: str
+    level: str = "district"  # "school" for a School Improvement Plan
     profile: Profile = Field(default_factory=Profile)
     strategic_goals: list[StrategicGoal] = Field(default_factory=list)
     cdip_goals: list[CdipGoal] = Field(default_factory=list)

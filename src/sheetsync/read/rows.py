@@ -28,7 +28,8 @@ from sheetsync.read.models import (
     StrategicGoal,
 )
 from sheetsync.read.source import WorkbookRows
-from sheetsync.schema.layout import ID_PREFIXES, Column, SheetLayout, column_letter, norm
+from sheetsync.schema.cells import column_letter
+from sheetsync.schema.layout import ID_PREFIXES, Column, SheetLayout, norm
 from sheetsync.schema.schoolyear import period_label
 
 MODELS = {"strategic_goals": StrategicGoal, "cdip_goals": CdipGoal, "needs": Need,

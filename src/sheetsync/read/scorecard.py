@@ -20,20 +20,23 @@ from sheetsync.read import coerce
 from sheetsync.read.models import Profile, Scorecard
 from sheetsync.read.rows import RowParser, columns_for, unreadable_finding
 from sheetsync.read.source import MAX_ROWS, WorkbookRows, open_workbook
+from sheetsync.schema.cells import value_at
 from sheetsync.schema.layout import (
+    FORM_SCAN_ROWS,
     TEMPLATE_VERSION,
-    WORKBOOK_SETTINGS,
     Layout,
     SheetLayout,
     norm,
     scorecard_layout,
 )
+from sheetsync.schema.level import LevelKey
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.settings import BY_NAME, WORKBOOK_SETTINGS
 
 _SETTING_LABELS = {norm(label): name for name, label in WORKBOOK_SETTINGS}
-_SETTING_KEYS = {"AtRiskBand": "at_risk_band", "UpdateDueDay": "update_due_day"}
+_SETTING_KEYS = {name: s.key for name, s in BY_NAME.items()}
 HEADER_SCAN_ROWS = 20
-PROFILE_SCAN_ROWS = 40
+PROFILE_SCAN_ROWS = FORM_SCAN_ROWS
 
 
 def same_version(found: str | None, expected: str) -> bool:
@@ -70,13 +73,14 @@ class _Reader:
     # -- the workbook ------------------------------------------------------------------
 
     def read(self, school_year: str | None) -> tuple[Scorecard, list[Finding]]:
-        default = scorecard_layout()
+        level = self._level()
+        default = scorecard_layout(level=level)
         profile_sheet = default.sheet("profile")
         profile, profile_name = self._profile(profile_sheet)
         year = self._school_year(school_year or profile.school_year, profile_sheet)
-        layout = scorecard_layout(year.label)
+        layout = scorecard_layout(year.label, level)
         card = Scorecard(source=self.wb.path, template_version=profile.template_version,
-                         school_year=year.label, profile=profile)
+                         school_year=year.label, profile=profile, level=level)
         if profile_name:
             card.sheet_names["profile"] = profile_name
         if profile_name and not same_version(profile.template_version, TEMPLATE_VERSION):
@@ -100,6 +104,11 @@ class _Reader:
         self._check_periods(card, layout, profile_sheet)
         card.settings = self._workbook_settings(layout)
         return card, self.findings
+
+    def _level(self) -> LevelKey:
+        """A workbook with a School Profile sheet is a school plan; any other, a district's."""
+        school = scorecard_layout(level="school").sheet("profile")
+        return "school" if self._find_sheet(school) else "district"
 
     def _workbook_settings(self, layout: Layout) -> dict[str, float]:
         """The at-risk band and update due day stamped in the Lists sheet, so that a check
@@ -148,7 +157,8 @@ class _Reader:
     def _profile(self, sheet: SheetLayout) -> tuple[Profile, str | None]:
         name = self._find_sheet(sheet)
         if name is None:
-            self.findings.append(F.MISSING_SHEET(sheet=sheet.name, what="the district profile"))
+            self.findings.append(F.MISSING_SHEET(sheet=sheet.name,
+                                                 what=f"the {sheet.title.lower()}"))
             return Profile(), None
         rows = self.wb.rows(name)
         labels = {norm(r[0]): i for i, r in enumerate(rows[:PROFILE_SCAN_ROWS]) if r and r[0]}
@@ -157,8 +167,8 @@ class _Reader:
             if fld.formula:
                 continue
             r = labels.get(norm(fld.label))
-            cell = f"B{r + 1}" if r is not None else fld.cell
-            raw = _at(rows, cell)
+            cell = f"{sheet.value_column}{r + 1}" if r is not None else fld.cell
+            raw = value_at(rows, cell)
             value: Any
             try:
                 if fld.type == "date":
@@ -172,7 +182,8 @@ class _Reader:
                 continue
             if value is None and fld.required:
                 self.findings.append(F.REQUIRED_MISSING(
-                    sheet=name, cell=cell, what="The district profile", header=fld.label))
+                    sheet=name, cell=cell, what=f"The {sheet.title.lower()}",
+                    header=fld.label))
             values[fld.key] = value
         return Profile(**values), name
 
@@ -233,13 +244,3 @@ class _Reader:
     def _unreadable(self, exc: coerce.Unreadable, sheet: str, cell: str, header: str) -> None:
         self.findings.append(unreadable_finding(exc, sheet, cell, header))
 
-
-def _at(rows: list[list[Any]], cell: str) -> Any:
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    r = int(cell[len(letters):]) - 1
-    c = 0
-    for ch in letters:
-        c = c * 26 + ord(ch) - 64
-    if r < len(rows) and c - 1 < len(rows[r]):
-        return rows[r][c - 1]
-    return None

@@ -7,7 +7,7 @@ function.
 
 from sheetsync.remind.plan import KIND, due_month
 from sheetsync.remind.run import Reminder, RemindReport, remind
-from sheetsync.remind.send import NotSent, RemindError, SmtpTransport, Transport
+from sheetsync.remind.send import SmtpTransport, Transport
 
-__all__ = ["KIND", "NotSent", "RemindError", "RemindReport", "Reminder", "SmtpTransport",
-           "Transport", "due_month", "remind"]
+__all__ = ["KIND", "RemindReport", "Reminder", "SmtpTransport", "Transport", "due_month",
+           "remind"]

@@ -14,6 +14,7 @@ from email.utils import formatdate, make_msgid
 
 from sheetsync.cohort.roster import contact
 from sheetsync.remind.plan import Due
+from sheetsync.schema.level import DISTRICT, Level
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -47,17 +48,19 @@ def when(day: date) -> str:
 
 
 def reminder(due: Due, to: list[Address], sender: Address | None,
-             cohort_name: str) -> EmailMessage:
+             cohort_name: str, words: Level = DISTRICT) -> EmailMessage:
+    """``words``: the cohort's level (a school's reminder names its plan)."""
     d, month = due.district, month_name(due.month)
     msg = _message(to, sender)
     msg["Subject"] = one_line(f"{d.name}: the monthly update for {month} is due")
+    yours = "scorecard" if words.key == "district" else "plan"
     lines = [
         "Hello,", "",
-        f"The monthly update of {d.name}'s District Scorecard for {month} was due on "
+        f"The monthly update of {d.name}'s {words.plan} for {month} was due on "
         f"{when(due.due)} and has not been submitted yet.", "",
         f"Please fill in the {month} row of the Monthly Updates sheet (milestones, "
         "successes, roadblocks, changes, support needed, and who submitted it and when) in "
-        "your scorecard:", f"    {due.workbook}"]
+        f"your {yours}:", f"    {due.workbook}"]
     if due.also_missing:
         lines += ["", f"The updates for {', '.join(map(month_name, due.also_missing))} are "
                       "missing too."]

@@ -14,9 +14,10 @@ from typing import Any
 
 from sheetsync.check.status import update_due, update_status
 from sheetsync.cohort.model import Cohort, District
-from sheetsync.cohort.sources import is_google
 from sheetsync.cohort.store import Outcome
+from sheetsync.google.address import SHEET, parse_address, sheet_url
 from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.vocabulary import MISSING
 
 KIND = "update-missing"  # the finding code of the same situation
 ATTENTION_CODES = ("action-overdue", "measure-stale")
@@ -72,7 +73,7 @@ def plan(cohort: Cohort, outcomes: dict[str, Outcome], as_of: date) -> Plan:
             continue
         earlier = [p for p in scorecard_layout(cohort.cohort.school_year).update_periods
                    if p < month and update_status(p, submitted.get(p), as_of,
-                                                  cohort.status.update_due_day) == "Missing"]
+                                                  cohort.status.update_due_day) == MISSING]
         out.reminders.append(Due(d, month, due, workbook_place(d),
                                  earlier,
                                  attention(o.data.get("result") or {})))
@@ -113,7 +114,7 @@ def workbook_place(d: District) -> str:
     """Where the district's scorecard is: its Google link, or its path as the cohort names
     it."""
     source = d.source.strip()
-    if is_google(source) and not source.startswith("https://"):
-        key = source.removeprefix("gsheet:")
-        return f"https://docs.google.com/spreadsheets/d/{key}"
+    found = parse_address(source)
+    if found is not None and found[0] == SHEET and not source.startswith("https://"):
+        return sheet_url(found[1])  # gsheet:KEY or a bare key: the link a person can open
     return source or "(no scorecard yet)"

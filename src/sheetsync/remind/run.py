@@ -14,9 +14,10 @@ from typing import Any
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.store import Store
+from sheetsync.errors import NotSent, RemindError
 from sheetsync.remind import message
 from sheetsync.remind.plan import KIND, Plan, plan
-from sheetsync.remind.send import NotSent, RemindError, SmtpTransport, Transport
+from sheetsync.remind.send import SmtpTransport, Transport
 
 DRAFTED, SENT, ALREADY, NOT_SENT = "drafted", "sent", "already sent", "not sent"
 
@@ -123,7 +124,8 @@ def _batch(cohort: Cohort, store: Store, found: Plan, report: RemindReport) -> B
         if d.id in sent:
             r.status, r.sent_at, r.to = ALREADY, sent[d.id]["sent_at"], sent[d.id]["recipients"]
             continue
-        out.append((r, message.reminder(due, to, sender, cohort.cohort.name), to))
+        msg = message.reminder(due, to, sender, cohort.cohort.name, cohort.words)
+        out.append((r, msg, to))
     return out
 
 

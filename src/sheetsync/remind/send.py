@@ -16,23 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 from sheetsync.cohort.model import SmtpSettings
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import NotSent, RemindError
 
 PASSWORD_VARIABLE = "SHEETSYNC_SMTP_PASSWORD"
 
 
-class RemindError(SheetsyncError):
-    """Reminders cannot be made or sent as configured (``[smtp]``, the store, the outbox)."""
-
-
-class NotSent(SheetsyncError):
-    """One message the server did not take; ``connection_lost`` when the batch must stop."""
-
-    def __init__(self, reason: str, connection_lost: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.connection_lost = connection_lost
-        self.transient = True
 
 
 class Transport(Protocol):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import MissingDependency
+from sheetsync.schema.vocabulary import PERCENT
 
 ACTUAL = "#1F4E99"  # dark blue: 8.6:1 on white
 EXPECTED = "#595959"
@@ -198,7 +199,7 @@ def measure_chart(series: dict[str, Any], uid: str,
 
 def _tick(value: float, unit: str | None) -> str:
     text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    return f"{text}%" if unit == "%" else text
+    return f"{text}%" if unit == PERCENT else text
 
 
 def trend_chart(points: list[dict[str, Any]], uid: str,

@@ -6,10 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from sheetsync.report.data import pick_month, snapshot_view
-from sheetsync.schema.layout import UPDATE_STATUSES
 from sheetsync.schema.schoolyear import period_label
-
-BAD = ("Off Track", "Not Met")
+from sheetsync.schema.vocabulary import BAD, LATE_OR_MISSING, NOT_DUE, STATUSES, UPDATE_STATUSES
 
 
 def cohort_view(cohort: Any, store: Any, month: str | None = None,
@@ -42,8 +40,27 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
                   for p, good, total in trend],
         "compliance": _compliance(districts, month),
         "totals": {s: sum(d["counts"].get(s, 0) for d in districts)
-                   for s in ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")},
+                   for s in STATUSES},
+        "words": _words(cohort), "alignment": _alignment(cohort, store),
     }
+
+
+def _words(cohort: Any) -> dict[str, str]:
+    """How the page names the cohort's units: districts, or a district's schools."""
+    w = cohort.words
+    return {"noun": w.noun, "plural": w.plural, "title": w.title,
+            "plural_title": w.plural.title()}
+
+
+def _alignment(cohort: Any, store: Any) -> dict[str, Any] | None:
+    """A school cohort's alignment baseline as of the last pull (the master's sheets)."""
+    from sheetsync.cohort.pull import alignment_sheets
+
+    sheets = alignment_sheets(cohort, store)
+    if not sheets:
+        return None
+    return {name: [dict(zip((c.header for c in cols), row, strict=True)) for row in rows]
+            for name, (cols, rows) in sheets.items()}
 
 
 def summary_row(view: dict[str, Any], month: str) -> dict[str, Any]:
@@ -68,7 +85,7 @@ def summary_row(view: dict[str, Any], month: str) -> dict[str, Any]:
 def _attention(d: dict[str, Any]) -> tuple[Any, ...]:
     """Failed first, then no data, then the most measures off track, missing updates..."""
     return (not d["failed"], d["has_data"], -sum(d["counts"][s] for s in BAD),
-            d["update_status"] not in ("Missing", "Late"), -d["overdue"], -d["errors"],
+            d["update_status"] not in LATE_OR_MISSING, -d["overdue"], -d["errors"],
             d["name"] or "")
 
 
@@ -81,4 +98,4 @@ def _compliance(districts: list[dict[str, Any]], month: str) -> list[dict[str, A
                 counts = by_month.setdefault(u["month"], dict.fromkeys(UPDATE_STATUSES, 0))
                 counts[u["status"]] += 1
     return [{"month": m, "label": period_label(m), **c} for m, c in sorted(by_month.items())
-            if c["Not Due"] < sum(c.values())]
+            if c[NOT_DUE] < sum(c.values())]

@@ -13,18 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.check.status import elapsed, measure_status
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import NoSnapshot
 from sheetsync.read.models import Measure
-from sheetsync.schema.layout import STATUSES
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
+from sheetsync.schema.vocabulary import (
+    DONE,
+    GOOD,
+    LATE_OR_MISSING,
+    MET,
+    NO_DATA,
+    NOT_STARTED,
+    ON_TRACK,
+    OVERDUE,
+    STATUSES,
+)
 
-GOOD = ("On Track", "Met")
 DUE_SOON_DAYS = 30
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
-
-class NoSnapshot(SheetsyncError):
-    """A month (or district) the store has nothing for; names what it has."""
 
 
 def district_view(data: dict[str, Any] | None, *, name: str | None = None,
@@ -58,20 +64,20 @@ def district_view(data: dict[str, Any] | None, *, name: str | None = None,
     counts = {s: 0 for s in STATUSES}
     for m in measures.values():
         counts[m["status"]] += 1
-    with_data = sum(counts[s] for s in STATUSES if s != "No Data")
+    with_data = sum(counts[s] for s in STATUSES if s != NO_DATA)
     updates = [{"month": u["month"], "label": _month_label(u["month"]), "status": u["status"]}
                for u in result.get("updates", [])]
     actions = _actions(card, result, date.fromisoformat(str(as_of)))
     return view | {
         "counts": counts,
-        "share": (counts["On Track"] + counts["Met"]) / with_data if with_data else None,
+        "share": (counts[ON_TRACK] + counts[MET]) / with_data if with_data else None,
         "trend": [_trend_point(p, good, total) for p, good, total in
                   (trend if trend is not None else _trend_from(card, result))],
         "plan": _plan(card, result, measures),
         "actions": actions, "overdue": len(actions["overdue"]),
         "update_status": next((u["status"] for u in updates if u["month"] == month), None),
         "updates": updates,
-        "late_or_missing": [u for u in updates if u["status"] in ("Late", "Missing")],
+        "late_or_missing": [u for u in updates if u["status"] in LATE_OR_MISSING],
         "latest_update": _latest_update(card),
         "findings": [f for f in result.get("findings", [])
                      if f["severity"] in ("error", "warning")],
@@ -101,7 +107,7 @@ def _trend_from(card: dict[str, Any], result: dict[str, Any]) -> list[tuple[str,
             break
         when = min(period_date(period), as_of)
         statuses = [measure_status(m, when, year).status for m in models]
-        total = sum(s != "No Data" for s in statuses)
+        total = sum(s != NO_DATA for s in statuses)
         if total:
             out.append((period, sum(s in GOOD for s in statuses), total))
     return out
@@ -116,7 +122,7 @@ def _measures(card: dict[str, Any], result: dict[str, Any]) -> dict[str, dict[st
     for raw in card.get("measures", []):
         if raw["id"] in out:
             continue
-        s = status.get(raw["id"], {"status": "No Data"})
+        s = status.get(raw["id"], {"status": NO_DATA})
         m = Measure.model_validate(raw)
         out[m.id] = {
             "id": m.id, "goal_id": m.goal_id, "name": m.name, "unit": m.unit,
@@ -157,12 +163,12 @@ def _plan(card: dict[str, Any], result: dict[str, Any],
         goals_by_sg.setdefault(g.get("strategic_goal_id") or "", []).append({
             "id": g["id"], "statement": g.get("statement"), "owner": g.get("owner"),
             "student_group": g.get("student_group"), "target_date": g.get("target_date"),
-            "status": s.get("status", "No Data"),
+            "status": s.get("status", NO_DATA),
             "smart": "".join(k[0].upper() if v else "·" for k, v in smart.items()),
             "smart_missing": [k.replace("_", "-").title() for k, v in smart.items() if not v],
             "measures": by_goal.get(g["id"], [])})
     plan = [{"id": sg["id"], "title": sg.get("title"), "description": sg.get("description"),
-             "status": sg_status.get(sg["id"], "No Data"),
+             "status": sg_status.get(sg["id"], NO_DATA),
              "goals": goals_by_sg.pop(sg["id"], [])}
             for sg in card.get("strategic_goals", [])]
     loose = [g for goals in goals_by_sg.values() for g in goals]
@@ -180,10 +186,10 @@ def _actions(card: dict[str, Any], result: dict[str, Any],
     for a in card.get("actions", []):
         row = {"id": a["id"], "goal_id": a.get("goal_id"), "description": a.get("description"),
                "owner": a.get("owner"), "due_date": a.get("due_date"),
-               "status": a.get("status") or "Not Started", "schedule": schedule.get(a["id"])}
-        if row["schedule"] == "Overdue":
+               "status": a.get("status") or NOT_STARTED, "schedule": schedule.get(a["id"])}
+        if row["schedule"] == OVERDUE:
             overdue.append(row)
-        elif (row["schedule"] not in ("Complete", "Cancelled") and a.get("due_date")
+        elif (row["schedule"] not in DONE and a.get("due_date")
               and as_of <= date.fromisoformat(a["due_date"]) <= soon):
             due_soon.append(row)
     key = lambda r: (r["due_date"] or "", r["id"])  # noqa: E731

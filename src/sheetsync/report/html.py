@@ -13,8 +13,12 @@ from typing import Any
 from sheetsync.errors import MissingDependency
 from sheetsync.master.layout import COLOURS
 from sheetsync.report import charts
+from sheetsync.schema import vocabulary
+from sheetsync.schema.vocabulary import NOT_DUE, PERCENT, css
+from sheetsync.schema.vocabulary import PALETTE as TONES
 
-PALETTE = {**COLOURS, "Not Due": COLOURS["No Data"]}  # (background, text), AA contrast
+# (background, text) as CSS colours, AA contrast: the master's, and Not Due.
+PALETTE = {**COLOURS, NOT_DUE: (css(TONES[NOT_DUE][0]), css(TONES[NOT_DUE][1]))}
 STATUS_CLASSES = {name: "s-" + name.lower().replace(" ", "-") for name in PALETTE}
 
 
@@ -30,7 +34,7 @@ def environment() -> Any:
         undefined=jinja2.StrictUndefined)
     env.filters["num"] = number
     env.filters["pct"] = percent
-    env.globals.update(colours=PALETTE, status_class=STATUS_CLASSES)
+    env.globals.update(colours=PALETTE, status_class=STATUS_CLASSES, words=vocabulary)
     return env
 
 
@@ -41,7 +45,7 @@ def number(value: Any, unit: str | None = None) -> str:
     if not isinstance(value, int | float):
         return str(value)
     text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    return f"{text}%" if unit == "%" else text
+    return f"{text}%" if unit == PERCENT else text
 
 
 def percent(share: float | None) -> str:

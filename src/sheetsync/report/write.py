@@ -9,17 +9,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import NoSnapshot, ReportError
 from sheetsync.files import replacing
-from sheetsync.report.data import NoSnapshot, public_view, view_from_file, view_from_store
+from sheetsync.report.data import public_view, view_from_file, view_from_store
 from sheetsync.report.html import render_cohort, render_district
 
 Progress = Callable[[str, int], None]  # (what is being done, how many steps it has): a step done
 FORMATS = (".html", ".pdf", ".json")  # .json: the plain data the pages are rendered from
 
-
-class ReportError(SheetsyncError):
-    """A report that cannot be made as asked; says what to do instead."""
 
 
 def output_format(out: Path) -> str:

@@ -12,7 +12,20 @@ from dataclasses import dataclass, replace
 from functools import cache, cached_property, lru_cache
 from typing import Any, Literal
 
+from sheetsync.schema.cells import cell_range, column_letter, split_cell
+from sheetsync.schema.level import Level, LevelKey, level_of
 from sheetsync.schema.schoolyear import SchoolYear, period_label
+from sheetsync.schema.settings import WORKBOOK_SETTINGS
+from sheetsync.schema.vocabulary import (
+    ACTION_STATUSES,
+    DIRECTIONS,
+    FREQUENCIES,
+    FREQUENCY_MONTHS,
+    SCHEDULES,
+    STATUSES,
+    UNITS,
+    UPDATE_STATUSES,
+)
 
 TEMPLATE_VERSION = "1.0"
 
@@ -26,10 +39,10 @@ Entity = Literal[
 
 # Choices: the template's Lists sheet holds one column per list, in this order.
 CHOICES: dict[str, tuple[str, ...]] = {
-    "units": ("%", "count", "rate", "score", "days", "ratio", "dollars"),
-    "directions": ("increase", "decrease"),
-    "frequencies": ("monthly", "quarterly", "semester", "annual"),
-    "action_statuses": ("Not Started", "In Progress", "Complete", "On Hold", "Cancelled"),
+    "units": UNITS,
+    "directions": DIRECTIONS,
+    "frequencies": FREQUENCIES,
+    "action_statuses": ACTION_STATUSES,
     "funding_sources": (
         "Title I", "Title II", "Title III", "Title IV", "IDEA", "General Fund", "Section 7",
         "ESSER", "State Grant", "Local Grant", "Other", "None",
@@ -41,9 +54,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "yes_no": ("yes", "no"),
 }
 
-STATUSES = ("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data")
-SCHEDULES = ("Complete", "Cancelled", "Overdue", "Late Start", "On Hold", "On Schedule")
-UPDATE_STATUSES = ("On Time", "Late", "Missing", "Not Due")
 # How ids are written on each sheet: the prefix, and words people use instead of it.
 ID_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "strategic_goals": ("SG", ("STRATEGICGOAL", "STRATEGIC")),
@@ -53,12 +63,10 @@ ID_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "measures": ("M", ("MEASURE",)),
     "actions": ("A", ("ACTION", "ACT")),
 }
-# How many months a measure's frequency allows between actuals before it is stale.
-FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "semester": 6, "annual": 12}
-# Settings the template's formulas read from the hidden Lists sheet: (name, label).
-WORKBOOK_SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year ends"),
-                     ("AtRiskBand", "At-risk band (share of the gap)"),
-                     ("UpdateDueDay", "Monthly update due day"))
+# A form (the district profile): labels in column A, values beside them; a reader looks for
+# the labels in the first FORM_SCAN_ROWS rows.
+FORM_LABEL_COLUMN = "A"
+FORM_SCAN_ROWS = 40
 # Months the monthly status report is due (the SPIE cycle runs October to June).
 UPDATE_MONTHS = ("10", "11", "12", "01", "02", "03", "04", "05", "06")
 
@@ -131,10 +139,26 @@ class Field:
     required: bool = False
     help: str = ""
     formula: str | None = None
+    locked: bool = False  # filled in by sheetsync (a school plan's district) and locked
+
+    @property
+    def column(self) -> str:
+        """The value's column letter ('B')."""
+        return split_cell(self.cell)[0]
+
+    @property
+    def row(self) -> int:
+        return split_cell(self.cell)[1]
+
+    @property
+    def label_cell(self) -> str:
+        """Where its label stands: left of the value, in the form's label column."""
+        return f"{FORM_LABEL_COLUMN}{self.row}"
 
     def to_schema(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "cell": self.cell, "type": self.type,
-                "required": self.required}
+        out = {"key": self.key, "label": self.label, "cell": self.cell, "type": self.type,
+               "required": self.required}
+        return out | ({"locked": True} if self.locked else {})
 
 
 @dataclass(frozen=True)
@@ -149,6 +173,8 @@ class SheetLayout:
     columns: tuple[Column, ...] = ()
     fields: tuple[Field, ...] = ()
     aliases: tuple[str, ...] = ()
+    # Rows filled in by sheetsync and locked (a school plan's district strategic goals).
+    locked: bool = False
 
     @property
     def last_data_row(self) -> int:
@@ -162,6 +188,18 @@ class SheetLayout:
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)
+
+    @property
+    def value_column(self) -> str:
+        """A form's value column ('B'): where its fields' values stand."""
+        columns = {f.column for f in self.fields}
+        assert len(columns) == 1, f"{self.name}: a form's values stand in one column"
+        return columns.pop()
+
+    @property
+    def form_range(self) -> str:
+        """The block a reader of a form reads: its labels and values ('A1:B40')."""
+        return cell_range(f"{FORM_LABEL_COLUMN}1", f"{self.value_column}{FORM_SCAN_ROWS}")
 
     @property
     def input_columns(self) -> tuple[Column, ...]:
@@ -181,6 +219,8 @@ class SheetLayout:
 
     def to_schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "entity": self.entity}
+        if self.locked:
+            out["locked"] = True
         if self.fields:
             out["fields"] = [f.to_schema() for f in self.fields]
         else:
@@ -196,6 +236,11 @@ class Layout:
     template_version: str = TEMPLATE_VERSION
     instructions_sheet: str = "Instructions"
     lists_sheet: str = "Lists"
+    level: LevelKey = "district"
+
+    @property
+    def words(self) -> Level:
+        return level_of(self.level)
 
     def sheet(self, entity: str) -> SheetLayout:
         for s in self.sheets:
@@ -214,19 +259,10 @@ class Layout:
     def to_schema(self) -> dict[str, Any]:
         return {
             "template_version": self.template_version,
+            "level": self.level,
             "school_year": self.school_year.label,
             "sheets": [s.to_schema() for s in self.sheets],
         }
-
-
-@cache
-def column_letter(n: int) -> str:
-    """1 -> 'A', 27 -> 'AA' (what openpyxl's get_column_letter does, without importing it)."""
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _lettered(columns: list[Column]) -> tuple[Column, ...]:
@@ -310,8 +346,47 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
 
 
 @cache
-def scorecard_layout(school_year: str = "2026-27") -> Layout:
-    """The District Scorecard layout for ``school_year``."""
+def scorecard_layout(school_year: str = "2026-27", level: LevelKey = "district") -> Layout:
+    """The District Scorecard layout for ``school_year``; ``level="school"`` gives the School
+    Improvement Plan: the same sheets, a school profile naming its district, and the
+    district's strategic goals filled in and locked (``school_parts``)."""
+    level_of(level)  # an unknown level is refused
+    if level == "district":
+        return _district_layout(school_year)
+    layout = scorecard_layout(school_year)
+    profile, strategic = school_parts(layout)
+    sheets = tuple(profile if s.entity == "profile" else strategic
+                   if s.entity == "strategic_goals" else s for s in layout.sheets)
+    return replace(layout, sheets=sheets, level=level)
+
+
+def school_parts(district: Layout) -> tuple[SheetLayout, SheetLayout]:
+    """What a school plan changes of the district's layout: its profile (the school, then
+    its district, locked) and its Strategic Goals (the district's, locked)."""
+    fields = {f.key: f for f in district.sheet("profile").fields}
+    profile = SheetLayout(
+        name="School Profile", entity="profile", title="School Profile",
+        guidance="Which school this plan belongs to, its district, and the date statuses "
+                 "are computed for.",
+        fields=(
+            Field("school_id", "School ID", "B4", "id", True,
+                  "The id your district gave your school."),
+            Field("school_name", "School name", "B5", "text", True),
+            *(fields[k] for k in ("school_year", "as_of", "contact_name", "contact_email",
+                                  "template_version", "status_date")),
+            Field("district_id", "District ID", "B12", "id", True,
+                  "Filled in from the district's plan; do not change.", locked=True),
+            Field("district_name", "District name", "B13", "text", False,
+                  "Filled in from the district's plan; do not change.", locked=True),
+        ))
+    strategic = replace(
+        district.sheet("strategic_goals"), locked=True,
+        guidance="The district's strategic goals, filled in from its plan and locked: every "
+                 "school goal nests under one of them.")
+    return profile, strategic
+
+
+def _district_layout(school_year: str) -> Layout:
     year = SchoolYear.parse(school_year)
     profile = SheetLayout(
         name="District Profile", entity="profile", title="District Profile",
@@ -441,7 +516,8 @@ def entity_sheets(layout: Layout) -> list[SheetLayout]:
 
 
 __all__ = [
-    "CHOICES", "FREQUENCY_MONTHS", "ID_PREFIXES", "SCHEDULES", "STATUSES", "TEMPLATE_VERSION",
-    "UPDATE_STATUSES", "WORKBOOK_SETTINGS", "Column", "Field", "Layout", "SheetLayout",
-    "entity_sheets", "scorecard_layout",
+    "CHOICES", "FORM_LABEL_COLUMN", "FORM_SCAN_ROWS", "FREQUENCY_MONTHS", "ID_PREFIXES",
+    "SCHEDULES", "STATUSES", "TEMPLATE_VERSION", "UPDATE_STATUSES", "WORKBOOK_SETTINGS",
+    "Column", "Field", "Layout", "SheetLayout", "column_letter", "entity_sheets", "school_parts",
+    "scorecard_layout",
 ]

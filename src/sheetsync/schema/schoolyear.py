@@ -13,6 +13,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 
 FIRST_MONTH = 7  # July
+LAST_MONTH = (FIRST_MONTH + 10) % 12 + 1  # June
 
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*[-/–—]\s*(\d{2}|\d{4})\s*$")
 
@@ -37,6 +38,11 @@ def period_date(key: str) -> date:
 def period_label(key: str) -> str:
     """'2026-10' -> 'Oct 2026', the way the template's headers name months."""
     return f"{calendar.month_abbr[int(key[5:7])]} {key[:4]}"
+
+
+def year_end(end_year: int) -> date:
+    """The last day of the school year that ends in ``end_year`` (30 June)."""
+    return month_end(date(end_year, LAST_MONTH, 1))
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class SchoolYear:
 
     @property
     def end(self) -> date:
-        return date(self.start_year + 1, FIRST_MONTH - 1, 30)
+        return year_end(self.start_year + 1)
 
     @cached_property
     def periods(self) -> list[str]:

@@ -28,6 +28,15 @@ from sheetsync.read.models import (
 )
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
+from sheetsync.schema.vocabulary import (
+    COMPLETE,
+    DECREASE,
+    FREQUENCY_MONTHS,
+    IN_PROGRESS,
+    INCREASE,
+    NOT_STARTED,
+    PERCENT,
+)
 from sheetsync.template.workbook import save_atomic
 
 COUNTIES = ("Adair", "Barren", "Boyle", "Calloway", "Daviess", "Fayette", "Grant", "Hardin",
@@ -133,10 +142,10 @@ def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8
             target = round(target + rng.uniform(-1, 1), 1)
             pace = rng.choice((1.2, 1.1, 1.05, 1.0, 0.95, 0.85, 0.5))  # share of expected progress
             m = {"id": f"M{m_no}", "goal_id": f"G{g}", "name": name, "unit": unit,
-                 "direction": "increase" if target > base else "decrease",
+                 "direction": INCREASE if target > base else DECREASE,
                  "baseline": base, "target": target, "frequency": freq,
                  "data_source": "District data warehouse", "owner": rng.choice(PEOPLE)}
-            step = {"monthly": 1, "quarterly": 3, "semester": 6, "annual": 12}[freq]
+            step = FREQUENCY_MONTHS[freq]
             for i, p in enumerate(year.periods):
                 if p > current or (i + 1) % step:
                     continue
@@ -149,7 +158,7 @@ def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8
             start = year.start + timedelta(days=rng.randint(30, 150))
             due = start + timedelta(days=rng.randint(30, 200))
             done = due < as_of and rng.random() < 0.7
-            status = "Complete" if done else ("In Progress" if start < as_of else "Not Started")
+            status = COMPLETE if done else (IN_PROGRESS if start < as_of else NOT_STARTED)
             cost = rng.choice((0, 0, 1500, 5000, 12000, 45000))
             rows["actions"].append({
                 "id": f"A{a_no}", "goal_id": f"G{g}", "description": rng.choice(ACTIONS),
@@ -194,7 +203,7 @@ def _messy(rows: dict[str, list[dict[str, Any]]], rng: random.Random, year: Scho
     measures[0]["goal_id"] = "goal 1"
     goals[2]["owner"] = "TBD"
     goals[3]["statement"] = "Improve math."
-    percent = [m for m in measures if m["unit"] == "%"]
+    percent = [m for m in measures if m["unit"] == PERCENT]
     if percent:  # typed as text with a % sign
         m = percent[0]
         m["baseline"] = f"{m['baseline']:g}%"
@@ -206,8 +215,8 @@ def _messy(rows: dict[str, list[dict[str, Any]]], rng: random.Random, year: Scho
         for k in shown:
             m[k] = round(m[k] / 100, 4)
         m[PERCENT_FORMATTED] = shown
-    measures[2]["direction"] = "increase" if measures[2]["target"] < measures[2]["baseline"] \
-        else "decrease"  # the target moves the wrong way
+    measures[2]["direction"] = INCREASE if measures[2]["target"] < measures[2]["baseline"] \
+        else DECREASE  # the target moves the wrong way
     measures[3]["goal_id"] = "G99"
     actions[1]["due_date"] = actions[1]["due_date"].strftime("%m/%d/%Y")
     actions[2]["cost"] = "$12,500"
@@ -235,7 +244,7 @@ def write_district(path: Path, district_id: str, name: str, seed: int, year: Sch
         typed = district_rows(seed, year, as_of, quality)
         _type_over(wb, layout, clean, typed)
         _percent_formats(wb, layout, typed)
-        ws = wb["Goals"]
+        ws = wb[layout.sheet("goals").name]
         ws["E4"] = "Goal Statement"  # a renamed header
         ws.cell(4, len(layout.sheet("goals").columns) + 1, "Notes")
         ws["B5"] = "Strategic goal 1"

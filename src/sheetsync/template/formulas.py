@@ -26,15 +26,38 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from sheetsync.schema.cells import column_letter, quoted
 from sheetsync.schema.layout import CHOICES, ID_PREFIXES, Column, Layout, SheetLayout
+from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY, WORKBOOK_SETTINGS
+from sheetsync.schema.vocabulary import (
+    AT_RISK,
+    CANCELLED,
+    COMPLETE,
+    DECREASE,
+    INCREASE,
+    LATE,
+    LATE_START,
+    MET,
+    MISSING,
+    NO_DATA,
+    NOT_DUE,
+    NOT_MET,
+    NOT_STARTED,
+    OFF_TRACK,
+    ON_HOLD,
+    ON_SCHEDULE,
+    ON_TIME,
+    ON_TRACK,
+    OVERDUE,
+    SEVERITY_ORDER,
+)
 
-NAMES = ("AsOf", "SchoolStart", "SchoolEnd", "AtRiskBand", "UpdateDueDay", "PeriodEnds",
-         "BlankWords")
+NAMES = ("AsOf", *(name for name, _ in WORKBOOK_SETTINGS), "PeriodEnds", "BlankWords")
 LISTS_FIRST_ROW = 2  # the Lists sheet: one column per choice list, values from row 2
 
 
 def _q(sheet: str) -> str:
-    return f"'{sheet}'" if not sheet.isalnum() else sheet
+    return quoted(sheet) if not sheet.isalnum() else sheet
 
 
 class _Row:
@@ -79,8 +102,8 @@ def _column_range(sheet: SheetLayout, key: str) -> str:
 
 def _worst(id_cell: str, keys: str, statuses: str) -> str:
     """The worst status among child rows whose key column equals ``id_cell``."""
-    expr = '"No Data"'
-    for status in ("Met", "On Track", "At Risk", "Off Track", "Not Met"):
+    expr = f'"{NO_DATA}"'
+    for status in reversed(SEVERITY_ORDER):  # the worst is tested first
         expr = f'IF(COUNTIFS({keys},{id_cell},{statuses},"{status}")>0,"{status}",{expr})'
     return expr
 
@@ -121,12 +144,12 @@ def measure_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     end = f"IF(ISNUMBER({r.target_date}),INT({r.target_date}),SchoolEnd)"
     e = f"({r.expected}-{b})/({t}-{b})"
     d = f"TRIM({r.direction})"  # a choice is read ignoring case and spacing, as typed
-    maintained = (f'IF({d}="increase",{a}>={t},'
-                  f'IF({d}="decrease",{a}<={t},{a}={t}))')
-    judged = (f'IF({p}>=1,"Met",IF(AsOf>{end},"Not Met",IF({p}>={e},"On Track",'
-              f'IF({p}>={e}-AtRiskBand,"At Risk","Off Track"))))')
-    return (f'=IF({r.id}="","",IF({r.expected}="","No Data",'
-            f'IF({t}={b},IF({maintained},"Met","Off Track"),{judged})))')
+    maintained = (f'IF({d}="{INCREASE}",{a}>={t},'
+                  f'IF({d}="{DECREASE}",{a}<={t},{a}={t}))')
+    judged = (f'IF({p}>=1,"{MET}",IF(AsOf>{end},"{NOT_MET}",IF({p}>={e},"{ON_TRACK}",'
+              f'IF({p}>={e}-{AT_RISK_BAND.name},"{AT_RISK}","{OFF_TRACK}"))))')
+    return (f'=IF({r.id}="","",IF({r.expected}="","{NO_DATA}",'
+            f'IF({t}={b},IF({maintained},"{MET}","{OFF_TRACK}"),{judged})))')
 
 
 def goal_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
@@ -149,18 +172,20 @@ def goal_count(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 
 def action_schedule(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     s = f"TRIM({r.status})"  # a choice is read ignoring case and spacing, as typed
-    unset = f'OR({s}="",{_blank_word(r.status)},{s}="Not Started")'  # N/A is blank, as read
-    return (f'=IF({r.id}="","",IF({s}="Complete","Complete",IF({s}="Cancelled","Cancelled",'
-            f'IF(IF(ISNUMBER({r.due_date}),INT({r.due_date})<AsOf,FALSE),"Overdue",'
+    unset = f'OR({s}="",{_blank_word(r.status)},{s}="{NOT_STARTED}")'  # N/A is blank, as read
+    return (f'=IF({r.id}="","",IF({s}="{COMPLETE}","{COMPLETE}",'
+            f'IF({s}="{CANCELLED}","{CANCELLED}",'
+            f'IF(IF(ISNUMBER({r.due_date}),INT({r.due_date})<AsOf,FALSE),"{OVERDUE}",'
             f'IF(AND(IF(ISNUMBER({r.start_date}),INT({r.start_date})<AsOf,FALSE),{unset}),'
-            f'"Late Start",IF({s}="On Hold","On Hold","On Schedule"))))))')
+            f'"{LATE_START}",IF({s}="{ON_HOLD}","{ON_HOLD}","{ON_SCHEDULE}"))))))')
 
 
 def update_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     m, sub = r.month, r.submitted_on
-    due = f"DATE(YEAR({m}),MONTH({m}),MIN(UpdateDueDay,DAY(EOMONTH({m},0))))"
-    return (f'=IF(NOT(ISNUMBER({m})),"",IF(ISNUMBER({sub}),IF(INT({sub})>{due},"Late","On Time"),'
-            f'IF(AsOf>{due},"Missing","Not Due")))')
+    due = f"DATE(YEAR({m}),MONTH({m}),MIN({UPDATE_DUE_DAY.name},DAY(EOMONTH({m},0))))"
+    return (f'=IF(NOT(ISNUMBER({m})),"",IF(ISNUMBER({sub}),'
+            f'IF(INT({sub})>{due},"{LATE}","{ON_TIME}"),'
+            f'IF(AsOf>{due},"{MISSING}","{NOT_DUE}")))')
 
 
 # -- the Check column ----------------------------------------------------------------------
@@ -179,7 +204,7 @@ def _typed_text(ref: str) -> str:
 
 def _choice_range(layout: Layout, choices: str) -> str:
     col = list(CHOICES).index(choices) + 1
-    letter = chr(64 + col)
+    letter = column_letter(col)
     last = LISTS_FIRST_ROW + len(CHOICES[choices]) - 1
     return f"{_q(layout.lists_sheet)}!${letter}${LISTS_FIRST_ROW}:${letter}${last}"
 

@@ -20,21 +20,18 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync import __version__
-from sheetsync.check.status import StatusSettings
 from sheetsync.files import replacing
 from sheetsync.read.coerce import BLANK_WORDS
+from sheetsync.schema.cells import column_letter
 from sheetsync.schema.layout import (
     CHOICES,
-    SCHEDULES,
-    UPDATE_STATUSES,
-    WORKBOOK_SETTINGS,
+    FORM_LABEL_COLUMN,
     Column,
     Layout,
     SheetLayout,
@@ -42,6 +39,31 @@ from sheetsync.schema.layout import (
     scorecard_layout,
 )
 from sheetsync.schema.schoolyear import period_date
+from sheetsync.schema.settings import (
+    AT_RISK_BAND,
+    STATUS_SETTINGS,
+    UPDATE_DUE_DAY,
+    WORKBOOK_SETTINGS,
+    StatusSettings,
+)
+from sheetsync.schema.vocabulary import (
+    BORDER_GREY,
+    CHECK_TONE,
+    COMPLETE,
+    GREY,
+    LATE,
+    LATE_START,
+    MISSING,
+    NAVY,
+    ON_TIME,
+    OVERDUE,
+    PALE,
+    SCHEDULES,
+    STATUSES,
+    UPDATE_STATUSES,
+    WHITE,
+    palette_of,
+)
 from sheetsync.template._openpyxl import copy_style, formulas_shared
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.formulas import formula
@@ -50,27 +72,21 @@ from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text,
 # entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
 Rows = Mapping[str, Iterable[Mapping[str, Any]]]
 
-NAVY, GREY, PALE = "1F3864", "595959", "F2F2F2"
-STATUS_COLOURS = {
-    "Met": ("1E7B34", "FFFFFF"), "On Track": ("C6EFCE", "006100"),
-    "At Risk": ("FFEB9C", "9C5700"), "Off Track": ("FFC7CE", "9C0006"),
-    "Not Met": ("9C0006", "FFFFFF"), "No Data": ("EDEDED", "595959"),
-    "Overdue": ("FFC7CE", "9C0006"), "Late Start": ("FFEB9C", "9C5700"),
-    "Complete": ("C6EFCE", "006100"), "Missing": ("FFC7CE", "9C0006"),
-    "Late": ("FFEB9C", "9C5700"), "On Time": ("C6EFCE", "006100"),
-}
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-THIN = Side(style="thin", color="BFBFBF")
+# The computed columns' words, coloured (conditional formats, in this order).
+STATUS_COLOURS = palette_of((*STATUSES, OVERDUE, LATE_START, COMPLETE, MISSING, LATE, ON_TIME))
+HEADER_FONT = Font(bold=True, color=WHITE)
+THIN = Side(style="thin", color=BORDER_GREY)
 UNLOCKED = Protection(locked=False)
 PERIOD_ROW = 15  # the row of the Lists sheet holding PeriodEnds
 BLANK_ROW = PERIOD_ROW + 4  # ... and the row holding BlankWords
-CHECK_COLOURS = ("FCE4D6", "833C0B")  # a Check cell with something to say
+CHECK_COLOURS = CHECK_TONE  # a Check cell with something to say
 SETTINGS = WORKBOOK_SETTINGS
 
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
-                   rows: Rows | None = None, at_risk_band: float = 0.10,
-                   update_due_day: int = 30, xlwings: bool = False) -> Workbook:
+                   rows: Rows | None = None, at_risk_band: float = AT_RISK_BAND.default,
+                   update_due_day: int = UPDATE_DUE_DAY.default,
+                   xlwings: bool = False) -> Workbook:
     """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
     that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
     layout = layout or scorecard_layout()
@@ -105,15 +121,10 @@ def save_atomic(wb: Workbook, path: str | Path) -> Path:
 
 
 def setting_words(settings: StatusSettings) -> dict[str, str]:
-    """How the template's sentences state the settings its formulas read: ``{band}`` is
-    the at-risk band as a percentage of the gap, ``{due_day}`` the update's due day."""
-    band = round(settings.at_risk_band * 100, 6)
-    return {"band": f"{band:g}%", "due_day": _ordinal(settings.update_due_day)}
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    """How the template's sentences state the settings its formulas read (each declared
+    setting's ``{word}``): ``{band}`` is the at-risk band as a percentage of the gap,
+    ``{due_day}`` the update's due day."""
+    return settings.words()
 
 
 def _say(text: str, words: Mapping[str, str]) -> str:
@@ -134,7 +145,7 @@ def _title(ws: Worksheet, title: str, guidance: str) -> None:
 
 
 def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> None:
-    _title(ws, f"District Scorecard {layout.school_year.label}",
+    _title(ws, f"{layout.words.plan} {layout.school_year.label}",
            f"Template version {layout.template_version}. Made with sheetsync {__version__}.")
     lines = [
         "How to use this workbook",
@@ -160,6 +171,13 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "",
         "What each sheet holds",
     ]
+    if layout.level == "school":
+        lines[1:3] = [
+            "1. Fill in the School Profile: your school id and name, and your district, are "
+            "filled in for you.",
+            "2. The Strategic Goals sheet holds your district's strategic goals, filled in "
+            "and locked. List your CDIP goals and your needs (mark two or three priority "
+            "needs)."]
     for i, line in enumerate(lines, 4):
         ws.cell(i, 1, _say(line, words))
     ws["A4"].font = ws.cell(4 + lines.index("What each sheet holds"), 1).font = Font(bold=True)
@@ -212,7 +230,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
     sheet = layout.sheet("profile")
     _title(ws, sheet.title, _say(sheet.guidance, words))
     for fld in sheet.fields:
-        label = ws[f"A{fld.cell[1:]}"]
+        label = ws[fld.label_cell]
         label.value = fld.label
         label.font = Font(bold=True)
         cell = ws[fld.cell]
@@ -224,12 +242,14 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
         _set_input(cell, values.get(fld.key))
         if fld.type == "date":
             cell.number_format = "yyyy-mm-dd"
-        if fld.key != "template_version":
+        if fld.locked:
+            cell.fill = PatternFill("solid", fgColor=PALE)
+        elif fld.key != "template_version":
             cell.protection = UNLOCKED
         if fld.help:
             _prompt(ws, fld.cell, fld.label, _say(fld.help, words))
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions[FORM_LABEL_COLUMN].width = 24
+    ws.column_dimensions[sheet.value_column].width = 40
     _allow_editing_around_formulas(ws)
 
 
@@ -269,8 +289,10 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
 def _print_setup(wb: Workbook, layout: Layout, profile: Mapping[str, Any]) -> None:
     """Every sheet prints landscape on Letter, one page wide, its header row on every page;
     the instructions on two pages at most; the footer names the district, sheet and page."""
-    district = profile.get("district_name") or profile.get("district_id") or "District"
-    footer = footer_text(f"{district} · Scorecard {layout.school_year.label}")
+    words = layout.words
+    who = profile.get(f"{words.noun}_name") or profile.get(f"{words.noun}_id") or words.title
+    what = "Scorecard" if layout.level == "district" else "Improvement Plan"
+    footer = footer_text(f"{who} · {what} {layout.school_year.label}")
     for ws in wb.worksheets:
         _page_setup(ws, footer, pages_tall=2 if ws.title == layout.instructions_sheet else 0)
     for sheet in entity_sheets(layout):
@@ -302,7 +324,7 @@ def _allow_editing_around_formulas(ws: Worksheet) -> None:
 def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
                  rows: list[Mapping[str, Any]], first: int, last: int) -> None:
     if col.is_input:
-        _fill_input_column(ws, col, rows, first)
+        _fill_input_column(ws, col, rows, first, locked=sheet.locked)
         return
     proto = ws[f"{col.letter}{first}"]  # styled once; the other cells share its style
     proto.fill = PatternFill("solid", fgColor=PALE)
@@ -317,13 +339,17 @@ def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
 
 
 def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]],
-                       first: int) -> None:
+                       first: int, locked: bool = False) -> None:
     """An input column is styled as a column: unlocked, with its number format. Excel and
     LibreOffice give a column's style to every cell that has none of its own, so empty rows
     need no cell records (which every reader would wade through) and rows typed below the
-    prepared ones are open too. The values given get cells of the same style."""
+    prepared ones are open too. The values given get cells of the same style. On a sheet
+    sheetsync fills and locks (a school plan's strategic goals) the column stays locked."""
     dim = ws.column_dimensions[col.letter]
-    dim.protection = UNLOCKED
+    if locked:
+        dim.fill = PatternFill("solid", fgColor=PALE)
+    else:
+        dim.protection = UNLOCKED
     if col.number_format:
         dim.number_format = col.number_format
     for r, row in enumerate(rows, first):
@@ -345,8 +371,8 @@ def _set_input(cell: Any, value: Any) -> None:
 def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
                  last: int) -> None:
     lists = layout.lists_sheet
-    choice_col = {name: get_column_letter(i) for i, name in enumerate(CHOICES, 1)}
-    for col in sheet.input_columns:
+    choice_col = {name: column_letter(i) for i, name in enumerate(CHOICES, 1)}
+    for col in sheet.input_columns if not sheet.locked else ():
         area = f"{col.letter}{first}:{col.letter}{last}"
         dv = None
         if col.choices:
@@ -361,7 +387,8 @@ def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
             ref = (f"'{target.name}'!$A${target.first_data_row}:"
                    f"$A${target.last_data_row}")
             dv = DataValidation(type="list", formula1=ref, allow_blank=True,
-                                errorStyle="warning", errorTitle=col.header[:32],
+                                errorStyle="stop" if target.locked else "warning",
+                                errorTitle=col.header[:32],
                                 error=f"Pick an id from the '{target.name}' sheet.")
         elif col.type == "date":
             dv = DataValidation(type="date", operator="greaterThan", formula1="36526",
@@ -409,7 +436,7 @@ def _lists(ws: Worksheet, layout: Layout, settings: StatusSettings) -> None:
     base = len(CHOICES) + 2
     year = layout.school_year
     named = {"SchoolStart": year.start, "SchoolEnd": year.end,
-             "AtRiskBand": settings.at_risk_band, "UpdateDueDay": settings.update_due_day}
+             **{s.name: settings.value(s) for s in STATUS_SETTINGS}}
     for r, (name, label) in enumerate(SETTINGS, 1):
         ws.cell(r, base, label)
         cell = ws.cell(r, base + 1, named[name])
@@ -419,8 +446,7 @@ def _lists(ws: Worksheet, layout: Layout, settings: StatusSettings) -> None:
     for i, p in enumerate(layout.periods, 2):
         ws.cell(PERIOD_ROW, i, period_date(p)).number_format = "yyyy-mm-dd"
     ws.cell(PERIOD_ROW + 2, 1, "Statuses")
-    for i, s in enumerate((*("Met", "On Track", "At Risk", "Off Track", "Not Met", "No Data"),
-                           *SCHEDULES, *UPDATE_STATUSES), 2):
+    for i, s in enumerate((*STATUSES, *SCHEDULES, *UPDATE_STATUSES), 2):
         ws.cell(PERIOD_ROW + 2, i, s)
     ws.cell(BLANK_ROW, 1, "Blank words")
     for i, word in enumerate(sorted(BLANK_WORDS), 2):
@@ -441,15 +467,15 @@ def _xlwings_conf(wb: Workbook) -> None:
 
 def _names(wb: Workbook, layout: Layout) -> None:
     lists = layout.lists_sheet
-    base = get_column_letter(len(CHOICES) + 3)
+    base = column_letter(len(CHOICES) + 3)
     profile = layout.sheet("profile")
     refs = {"AsOf": f"'{profile.name}'!${profile.field('status_date').cell[0]}"
                     f"${profile.field('status_date').cell[1:]}"}
     for r, (name, _) in enumerate(SETTINGS, 1):
         refs[name] = f"{lists}!${base}${r}"
-    end = get_column_letter(len(layout.periods) + 1)
+    end = column_letter(len(layout.periods) + 1)
     refs["PeriodEnds"] = f"{lists}!$B${PERIOD_ROW}:${end}${PERIOD_ROW}"
-    end = get_column_letter(len(BLANK_WORDS) + 1)
+    end = column_letter(len(BLANK_WORDS) + 1)
     refs["BlankWords"] = f"{lists}!$B${BLANK_ROW}:${end}${BLANK_ROW}"
     for name, ref in refs.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)

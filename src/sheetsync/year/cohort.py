@@ -7,6 +7,7 @@ old cohort file and workbooks are only read.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,10 @@ from typing import Any
 from sheetsync.cohort.model import FILENAME, Cohort, CohortInfo, District, save_cohort
 from sheetsync.cohort.sources import is_google
 from sheetsync.cohort.store import Store
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import SheetsyncError, YearError
 from sheetsync.files import writable_folder
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.year.changes import Changes
-from sheetsync.year.errors import YearError
 from sheetsync.year.rollover import rollover_file
 
 
@@ -78,10 +78,13 @@ def rollover_cohort(cohort: Cohort, to: str, folder: str | Path,
     writable_folder(folder / "districts", "next year's workbooks")
     result = CohortRolled(old.label, new.label, str(target))
     districts = [_district(cohort, d, new, folder, force, result) for d in cohort.districts]
-    rolled = Cohort(cohort=CohortInfo(name=cohort.cohort.name.replace(old.label, new.label),
-                                      school_year=new.label),
-                    status=cohort.status, master=cohort.master, google=cohort.google,
-                    district=districts, path=target)
+    info = CohortInfo(name=cohort.cohort.name.replace(old.label, new.label),
+                      school_year=new.label, level=cohort.cohort.level)
+    if cohort.district_path is not None:  # a school cohort keeps its district's workbook
+        info.district = os.path.relpath(cohort.district_path.resolve(), folder.resolve())
+    rolled = Cohort(cohort=info, status=cohort.status, master=cohort.master,
+                    google=cohort.google, path=target,
+                    **{info.level: districts})  # type: ignore[arg-type]
     save_cohort(rolled)
     _carry_store(cohort, rolled, result)
     return result

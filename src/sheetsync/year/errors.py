@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import YearError
 from sheetsync.schema.layout import TEMPLATE_VERSION
-
-
-class YearError(SheetsyncError):
-    """A rollover or upgrade that cannot be done as asked; nothing was written."""
 
 
 def version_parts(text: str | None) -> tuple[int, ...] | None:

@@ -16,14 +16,18 @@ from pathlib import Path
 
 from sheetsync.check import findings as F
 from sheetsync.check.status import StatusSettings, measure_status
+from sheetsync.errors import YearError
 from sheetsync.read.models import Action, Measure, Profile, Scorecard
 from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_label
+from sheetsync.schema.vocabulary import DONE, MET
 from sheetsync.year.changes import Changes
-from sheetsync.year.errors import YearError, refuse_newer_template, refuse_output
+from sheetsync.year.errors import refuse_newer_template, refuse_output
 from sheetsync.year.writer import scorecard_workbook, settings_of
 
-LEFT_BEHIND_STATUSES = ("Complete", "Cancelled")
+LEFT_BEHIND_STATUSES = DONE
+SHEET = {s.entity: s.name for s in scorecard_layout().sheets}  # the change log names sheets
 NOTES_SHEET = "Rollover Notes"
 NOTES_INTRO = ("What sheetsync carried, rebased, flagged and left behind when it drafted this "
                "year's scorecard. Delete this sheet when you have read it.")
@@ -72,26 +76,27 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
     move = _Mover(old, new)
     p = card.profile
     next_card = Scorecard(
-        source=output, school_year=new.label, settings=card.settings,
-        profile=Profile(district_id=p.district_id, district_name=p.district_name,
+        source=output, school_year=new.label, settings=card.settings, level=card.level,
+        profile=Profile(school_id=p.school_id, school_name=p.school_name,
+                        district_id=p.district_id, district_name=p.district_name,
                         school_year=new.label, contact_name=p.contact_name,
                         contact_email=p.contact_email))
-    changes.add("carried", "District Profile", None,
+    changes.add("carried", SHEET["profile"], None,
                 f"District {p.district_id or '(no id)'}, name and contact kept; school year "
                 f"set to {new.label}; status date left blank.")
     _strategic(card, next_card, new, changes)
     next_card.cdip_goals = [g.model_copy(update={"row": 0}) for g in card.cdip_goals]
     if card.cdip_goals:
-        changes.add("carried", "CDIP Goals", None,
+        changes.add("carried", SHEET["cdip_goals"], None,
                     f"{len(card.cdip_goals)} CDIP goals kept as they were.")
     for n in card.needs:
         next_card.needs.append(n.model_copy(update={"row": 0}))
-        changes.add("flagged", "Needs", n.id, "Kept: review it in the new needs assessment "
+        changes.add("flagged", SHEET["needs"], n.id, "Kept: review it in the new needs assessment "
                     "(is it still a need, still a priority?).")
     for g in card.goals:
         moved = move(g.target_date)
         next_card.goals.append(g.model_copy(update={"row": 0, "target_date": moved}))
-        changes.add("carried", "Goals", g.id, "Carried" + (
+        changes.add("carried", SHEET["goals"], g.id, "Carried" + (
             f"; target date moved from {g.target_date} to {moved}." if moved != g.target_date
             else "."))
     when = p.as_of or old.end
@@ -103,7 +108,7 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
         if kept is not None:
             next_card.actions.append(kept)
     if card.monthly_updates:
-        changes.add("left behind", "Monthly Updates", None,
+        changes.add("left behind", SHEET["monthly_updates"], None,
                     f"{len(card.monthly_updates)} monthly updates of {old.label} stay in the "
                     f"old workbook; {new.label}'s months start empty.")
     return Rolled(next_card, changes)
@@ -114,12 +119,12 @@ def _strategic(card: Scorecard, next_card: Scorecard, new: SchoolYear,
     last_year = new.start_year + 1  # the calendar year the new school year ends in
     for g in card.strategic_goals:
         if g.end_year is not None and g.end_year < last_year:
-            changes.add("left behind", "Strategic Goals", g.id,
+            changes.add("left behind", SHEET["strategic_goals"], g.id,
                         f"Ended in {g.end_year}, before {new.label}: not carried. Add it "
                         "again if the board extended the plan.")
             continue
         next_card.strategic_goals.append(g.model_copy(update={"row": 0}))
-        changes.add("carried", "Strategic Goals", g.id,
+        changes.add("carried", SHEET["strategic_goals"], g.id,
                     f"Kept: the plan runs to {g.end_year}." if g.end_year else
                     "Kept (no end year given).")
 
@@ -152,33 +157,34 @@ def _measure(m: Measure, old: SchoolYear, when: date, move: _Mover, changes: Cha
     if status.latest_period is not None and status.latest_actual is not None:
         a, period = status.latest_actual, status.latest_period
         update |= {"baseline": a, "baseline_date": period_date(period)}
-        changes.add("rebased", "Measures", m.id,
+        changes.add("rebased", SHEET["measures"], m.id,
                     f"Baseline {_num(m.baseline)} becomes {_num(a)}, the actual of "
                     f"{period_label(period)} (baseline date {period_date(period)}); monthly "
                     f"values start empty.{moved}")
     else:
-        changes.add("flagged", "Measures", m.id,
+        changes.add("flagged", SHEET["measures"], m.id,
                     f"No actual in {old.label}: baseline {_num(m.baseline)} kept; check it."
                     f"{moved}")
-    if status.status == "Met":
-        changes.add("flagged", "Measures", m.id,
+    if status.status == MET:
+        changes.add("flagged", SHEET["measures"], m.id,
                     f"Target {_num(m.target)} was met: set next year's target.")
     return m.model_copy(update=update)
 
 
 def _action(a: Action, old: SchoolYear, changes: Changes) -> Action | None:
     if a.status in LEFT_BEHIND_STATUSES:
-        changes.add("left behind", "Actions", a.id, f"{a.status} in {old.label}: not carried.")
+        changes.add("left behind", SHEET["actions"], a.id,
+                    f"{a.status} in {old.label}: not carried.")
         return None
     stale = [label for label, d in (("start date", a.start_date), ("due date", a.due_date))
              if d is not None and d <= old.end]
     if stale:
-        changes.add("flagged", "Actions", a.id,
+        changes.add("flagged", SHEET["actions"], a.id,
                     f"Carried ({a.status or 'no status'}, {_num(a.percent_complete, '0')}% "
                     f"complete); its {' and '.join(stale)} fell in {old.label} or before: "
                     "give new dates.")
     else:
-        changes.add("carried", "Actions", a.id, f"Carried ({a.status or 'no status'}).")
+        changes.add("carried", SHEET["actions"], a.id, f"Carried ({a.status or 'no status'}).")
     return a.model_copy(update={"row": 0})
 
 

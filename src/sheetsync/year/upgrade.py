@@ -15,9 +15,11 @@ from openpyxl import Workbook
 
 from sheetsync.check import findings as F
 from sheetsync.check.findings import Finding
+from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard, same_version
 from sheetsync.read.source import WorkbookRows, open_workbook
+from sheetsync.schema.cells import column_index
 from sheetsync.schema.layout import TEMPLATE_VERSION, norm, scorecard_layout
 from sheetsync.template.workbook import save_atomic
 from sheetsync.year.changes import Changes
@@ -31,15 +33,19 @@ NOTES_INTRO = ("What sheetsync moved when it put this scorecard on template vers
 EXTRA_HEADERS = ("Sheet", "Column", "Header", "Row", "ID", "Value")
 
 
-def upgrade_file(source: str | Path, output: str | Path, force: bool = False) -> Changes:
+def upgrade_file(source: str | Path, output: str | Path, force: bool = False,
+                 district: DistrictPlan | None = None) -> Changes:
     """Write the workbook at ``source`` onto the current template at ``output``; ``source``
-    is only read. Raises ``WorkbookUnreadable`` or ``YearError``."""
+    is only read. A school plan given its ``district``'s plan gets the district's current
+    strategic goals (its own rows kept). Raises ``WorkbookUnreadable`` or ``YearError``."""
     source, output = Path(source), Path(output)
     refuse_output(output, source, force)
     card, found = read_scorecard(str(source))
     refuse_newer_template(card.template_version, str(source))
     changes = Changes("upgrade", str(source), str(output),
                       {"from_version": card.template_version, "to_version": TEMPLATE_VERSION})
+    if district is not None and card.level == "school":
+        card = _refresh(card, district, changes)
     wb = scorecard_workbook(card, settings=settings_of(card))
     raw = open_workbook(str(source))
     _moved(card, found, changes)
@@ -54,9 +60,28 @@ def upgrade_file(source: str | Path, output: str | Path, force: bool = False) ->
     return changes
 
 
+def _refresh(card: Scorecard, district: DistrictPlan, changes: Changes) -> Scorecard:
+    """The school plan with the district's current strategic goals; each goal added or
+    removed is listed."""
+    from sheetsync.template.school import refreshed
+
+    sheet = card.sheet_names.get("strategic_goals", "Strategic Goals")
+    ours = {g.id for g in card.strategic_goals}
+    for g in district.strategic_goals:
+        if g.id not in ours:
+            changes.add("moved", sheet, g.id, f"The district's strategic goal {g.id} "
+                                              f"('{g.title or ''}') added.")
+    for g in card.strategic_goals:
+        if g.id not in district.goal_ids:
+            changes.add("moved", sheet, g.id, f"Strategic goal {g.id} ('{g.title or ''}') "
+                                              "removed: the district no longer has it.")
+    return refreshed(card, district)
+
+
 def _moved(card: Scorecard, found: list[Finding], changes: Changes) -> None:
     if not same_version(card.template_version, TEMPLATE_VERSION):
-        changes.add("moved", "District Profile", None,
+        profile = card.sheet_names.get("profile", scorecard_layout().sheet("profile").name)
+        changes.add("moved", profile, None,
                     f"Template version {card.template_version or '(none)'} becomes "
                     f"{TEMPLATE_VERSION}.")
     for f in found:
@@ -87,7 +112,7 @@ def _extra_columns(card: Scorecard, found: list[Finding], raw: WorkbookRows,
 def _other_months(card: Scorecard, changes: Changes) -> list[tuple[Any, ...]]:
     """Actuals and interim targets of months outside the workbook's school year."""
     layout = scorecard_layout(card.school_year)
-    sheet = card.sheet_names.get("measures", "Measures")
+    sheet = card.sheet_names.get("measures", scorecard_layout().sheet("measures").name)
     out = []
     for mid, key, period, value in unplaced(card, layout):
         header = f"{'Actual' if key == 'actual' else 'Interim'} {period}"
@@ -124,10 +149,7 @@ def _ids(card: Scorecard, sheet: str) -> dict[int, str]:
 
 
 def _index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+    return column_index(letters) - 1  # from 0
 
 
 def _free_name(wb: Workbook, name: str) -> str:

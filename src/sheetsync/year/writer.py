@@ -20,7 +20,8 @@ from sheetsync.read.models import Scorecard
 from sheetsync.schema.layout import Column, Layout, SheetLayout, entity_sheets, scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 
-PROFILE_KEYS = ("district_id", "district_name", "as_of", "contact_name", "contact_email")
+PROFILE_KEYS = ("school_id", "school_name", "district_id", "district_name", "as_of",
+                "contact_name", "contact_email")
 
 
 def write_scorecard(card: Scorecard, path: str | Path, school_year: str | None = None,
@@ -37,21 +38,16 @@ def write_scorecard(card: Scorecard, path: str | Path, school_year: str | None =
 def scorecard_workbook(card: Scorecard, school_year: str | None = None,
                        settings: StatusSettings | None = None) -> Workbook:
     """The template workbook filled with ``card``, not yet saved (callers may add a sheet)."""
-    layout = scorecard_layout(school_year or card.school_year)
+    layout = scorecard_layout(school_year or card.school_year, card.level)  # type: ignore[arg-type]
     chosen = settings or settings_of(card)
     profile = {k: getattr(card.profile, k) for k in PROFILE_KEYS}
     return build_template(layout, profile=profile, rows=scorecard_rows(card, layout),
-                          at_risk_band=chosen.at_risk_band,
-                          update_due_day=chosen.update_due_day)
+                          **chosen.to_dict())
 
 
 def settings_of(card: Scorecard) -> StatusSettings:
     """The workbook settings the card was read with, else the defaults."""
-    default = StatusSettings()
-    own = card.settings
-    return StatusSettings(
-        at_risk_band=float(own.get("at_risk_band", default.at_risk_band)),
-        update_due_day=int(own.get("update_due_day", default.update_due_day)))
+    return StatusSettings.from_mapping(card.settings)
 
 
 def scorecard_rows(card: Scorecard, layout: Layout) -> dict[str, list[dict[str, Any]]]:

@@ -1,0 +1,50 @@
+"""``sheetsync master rebuild``: the .xlsx master, and the Google master when the cohort
+names one, written again from the store alone, reading no district file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sheetsync.errors import SheetsyncError
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What a rebuild wrote: the .xlsx master, and the Google master's address when the
+    cohort names one (``google_problem``: why it was not written, else ``None``)."""
+
+    path: Path
+    store_path: Path
+    google_sheet: str | None = None
+    google_problem: str | None = None
+
+
+def rebuild(cohort: Any, credentials: Path | None = None) -> Rebuilt:
+    """Write the masters from ``cohort``'s store. ``credentials`` is the Google key or token
+    file for the Google master (default: as ``google.auth.find_credentials``); Google is
+    asked only when the cohort has a Google master. Raises ``SheetsyncError`` when there is
+    no store yet or the .xlsx master cannot be written."""
+    from sheetsync.cohort.pull import build_master
+    from sheetsync.cohort.store import Store
+
+    if not cohort.store_path.exists():
+        raise SheetsyncError(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")
+    with Store(cohort.store_path) as store:
+        path = build_master(cohort, store)
+        sheet = cohort.master.google_sheet or None
+        if sheet is None:
+            return Rebuilt(path, cohort.store_path)
+        return Rebuilt(path, cohort.store_path, sheet, _google(cohort, store, credentials))
+
+
+def _google(cohort: Any, store: Any, credentials: Path | None) -> str | None:
+    from sheetsync.cohort.pull import google_master
+    from sheetsync.google.auth import client_for
+
+    try:
+        client = client_for(cohort, credentials, write=True)
+    except SheetsyncError as exc:
+        return str(exc)
+    return google_master(cohort, store, client)

@@ -1,0 +1,65 @@
+"""sheetsync's exceptions live in one module and carry where they happened."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sheetsync import errors
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.roster import read_roster_rows
+from sheetsync.errors import CohortError, SheetsyncError
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "sheetsync"
+# Classes that are not errors for a person: a value the reader cannot read (a finding
+# follows), the sniffer's early exit, the cohort file checker's list of problems (which
+# load_cohort raises as a CohortError), the CLI's one exit, and the Google client's own
+# errors (with the client, in sheetsync.google).
+ELSEWHERE = {"read/coerce.py": {"Unreadable"}, "read/sniff.py": {"_Decided"},
+             "cohort/fields.py": {"Invalid"},
+             "cli/exit.py": {"Failure"},
+             "cohort/distribute.py": {"DriveStorageUnavailable"}}  # a Drive error, too
+EXCEPTION_CLASS = re.compile(r"^class (\w+)\((?:[\w.]*(?:Error|Exception|Unavailable|"
+                             r"NotWritable|Locked|NotFound|NotInHistory|Snapshot|Sent)\w*"
+                             r"(?:, )?)+\):", re.M)
+
+
+def test_every_exception_is_declared_in_the_errors_module():
+    strays = {}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC).as_posix()
+        if rel == "errors.py" or rel.startswith("google/"):
+            continue
+        found = set(EXCEPTION_CLASS.findall(path.read_text())) - ELSEWHERE.get(rel, set())
+        if found:
+            strays[rel] = found
+    assert strays == {}
+
+
+def test_every_error_is_a_sheetsync_error_with_its_context():
+    classes = [c for c in vars(errors).values()
+               if isinstance(c, type) and issubclass(c, Exception)]
+    assert all(issubclass(c, SheetsyncError) for c in classes)
+    err = SheetsyncError("x", path="a.xlsx", line=3, district="KY-001")
+    assert (err.path, err.line, err.district, str(err)) == ("a.xlsx", 3, "KY-001", "x")
+
+
+def test_a_cohort_file_error_names_its_path_line_and_field(tmp_path: Path):
+    path = tmp_path / "cohort.toml"
+    path.write_text('[cohort]\nname = "Test"\nschool_year = "2026-27"\n\n[[district]]\n'
+                    'id = "KY-001"\nname = "Adair"\n\n[[district]]\nid = ""\nname = "Boyle"\n')
+    with pytest.raises(CohortError) as caught:
+        load_cohort(path)
+    assert (caught.value.path, caught.value.line, caught.value.field) == (path, 10,
+                                                                           "district.1.id")
+    assert f"{path}:10: district.1.id" in str(caught.value)
+
+
+def test_a_roster_error_names_its_path_and_row(tmp_path: Path):
+    path = tmp_path / "roster.csv"
+    path.write_text("id,name\nKY-001,Adair\nKY-001,Boyle\n")
+    with pytest.raises(CohortError, match="row 3") as caught:
+        read_roster_rows(path)
+    assert (caught.value.path, caught.value.line, caught.value.field) == (path, 3, "id")
