@@ -217,6 +217,7 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     --force), or the store or master cannot be written (nothing was pulled).
     """
     from .cohort import load_cohort
+    from .files import Busy
     from .places import NotWritable
     from .pull import as_of_problem
     from .pull import pull as run_pull
@@ -240,6 +241,8 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
                                   **options)
     except NotWritable as exc:
         raise Failure(f"{exc} Nothing was pulled.") from None
+    except Busy as exc:  # another pull (the CLI's or `sheetsync serve`'s) is running
+        raise Failure(str(exc)) from None
     if as_json:
         _print_json(report.to_json())
     else:
@@ -261,6 +264,7 @@ def _register() -> None:
     from .cli_distribute import distribute
     from .cli_google import auth
     from .cli_remind import remind
+    from .cli_serve import serve
     from .report.cli import report
     from .year.cli import rollover, upgrade
 
@@ -268,6 +272,7 @@ def _register() -> None:
     main.add_command(auth)
     main.add_command(report)
     main.add_command(remind)
+    main.add_command(serve)
     main.add_command(rollover)
     main.add_command(upgrade)
 

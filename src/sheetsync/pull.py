@@ -33,9 +33,10 @@ from .sources import (
     is_google,
     resolve_source,
 )
-from .store import Outcome, Store
+from .store import Outcome, Store, store_lock
 
 Progress = Callable[[District, Outcome], None]
+LAST_PULL = "last_pull_json"  # store meta: the latest pull's summary, as `pull --json` prints it
 
 
 @dataclass
@@ -254,7 +255,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
     pulled_at = _now()
     report = PullReport(cohort.cohort.name, as_of, pulled_at, cohort.master_path, False)
     check_writable(cohort.store_path, cohort.master_path)  # before any work
-    with Store(cohort.store_path) as store:
+    with store_lock(cohort.store_path, "pull"), Store(cohort.store_path) as store:
         states = store.states()
         changed = False
         sources = {d.id: _resolve(cohort, d, google) for d in cohort.districts}
@@ -311,6 +312,8 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                     "rebuild` once the master can be written."
             report.master_error = google_master(cohort, store, google, period) or \
                 report.master_error
+        with store.transaction() as db:  # what `pull --json` printed, for `serve`'s API
+            store.set_meta(db, LAST_PULL, json.dumps(report.to_json(), indent=2, default=str))
     return report
 
 

@@ -1,0 +1,174 @@
+"""The dashboard's pages and the API's data, read from the store as the last pull left it.
+
+The pages are the report's own (``report.html``: the cohort view and the district view of
+``report site``), with a small vendored script (``live.js``) added to the head that fetches
+the page again when a pull lands. Rendered pages are kept: the cohort page until the store
+or the cohort file changes, a district page while its data stays the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+from ..cohort import Cohort, District
+from ..pull import LAST_PULL
+from ..store import Store
+
+LIVE_JS = resources.files(__package__).joinpath("live.js").read_text(encoding="utf-8")
+LIVE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(LIVE_JS.encode()).digest()).decode()
+KEPT_DISTRICT_PAGES = 200
+MAX_ID = 200  # characters: a longer district id is not looked up
+
+
+class UnknownDistrict(LookupError):
+    """A district id that is not the cohort's (or not a district id at all)."""
+
+
+class NotPulled(LookupError):
+    """Nothing to show yet: the store has no pull (or not for this district)."""
+
+
+Current = Callable[[], tuple[Cohort, int]]  # the cohort in force, and its generation
+
+
+class Pages:
+    def __init__(self, current: Current) -> None:
+        self.current = current
+        self._render = threading.Lock()  # the charts' canvas is shared: one render at a time
+        self._cohort: tuple[str, str] | None = None
+        self._districts: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+    # -- the store ---------------------------------------------------------------------
+
+    def _store(self) -> Store:
+        cohort, _ = self.current()
+        if not cohort.store_path.exists():
+            raise NotPulled("no pull yet")
+        return Store.reader(cohort.store_path)
+
+    def version(self) -> str:
+        """What the pages show, as a version: the last pull that changed the store, and the
+        cohort file's generation. A pull that found nothing changed leaves it as it was."""
+        _, generation = self.current()
+        try:
+            with self._store() as store:
+                row = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM pulls "
+                                       "WHERE master_written = 1").fetchone()
+        except NotPulled:
+            row = (0,)
+        return f"{row[0]}.{generation}"
+
+    def district(self, district_id: str) -> District:
+        """The cohort's district of that id; ``UnknownDistrict`` for any other text."""
+        cohort, _ = self.current()
+        if len(district_id) <= MAX_ID:
+            for d in cohort.districts:
+                if d.id == district_id:
+                    return d
+        raise UnknownDistrict(district_id)
+
+    def summary(self) -> str:
+        """The latest pull's summary, as `sheetsync pull --json` printed it."""
+        with self._store() as store:
+            text = store.meta(LAST_PULL)
+        if text is None:
+            raise NotPulled("no pull yet")
+        return text
+
+    def check_result(self, district_id: str) -> dict[str, Any]:
+        """The district's `sheetsync check --json`, from its latest good read."""
+        d = self.district(district_id)
+        with self._store() as store:
+            data = store.data(d.id)
+        if not data or not data.get("result"):
+            raise NotPulled(f"{d.id} has no good read yet")
+        result: dict[str, Any] = data["result"]
+        return result
+
+    # -- pages -------------------------------------------------------------------------
+
+    def cohort_page(self) -> str:
+        from ..report.cohort import cohort_view
+        from ..report.html import render_cohort
+
+        cohort, _ = self.current()
+        with self._render:
+            version = self.version()
+            if self._cohort and self._cohort[0] == version:
+                return self._cohort[1]
+            with self._store() as store:
+                view = _cohort_view(cohort_view, cohort, store)
+            links = {d.id: district_url(d.id) for d in cohort.districts}
+            html = live(render_cohort(view, links=links, compact=False), version)
+            self._cohort = (version, html)
+            return html
+
+    def district_page(self, district_id: str) -> str:
+        from ..report.charts import ChartCache
+        from ..report.data import pick_month, snapshot_view
+        from ..report.html import render_district
+
+        d = self.district(district_id)
+        cohort, _ = self.current()
+        version = self.version()
+        with self._store() as store:
+            view = snapshot_view(store, d.id, d.name, _month(pick_month, store))
+        key = (d.id, hashlib.sha256(json.dumps(view, sort_keys=True, default=str)
+                                    .encode()).hexdigest())
+        with self._render:
+            html = self._districts.get(key)
+            if html is None:
+                html = render_district(view, home="/",
+                                       cache=ChartCache(cohort.store_path.parent /
+                                                        "report-cache"))
+                self._districts[key] = html
+                while len(self._districts) > KEPT_DISTRICT_PAGES:
+                    self._districts.popitem(last=False)
+            self._districts.move_to_end(key)
+        return live(html, version)
+
+    def warm(self) -> None:
+        """Render the cohort page now (after a pull), so the pages asking for it next do not
+        wait."""
+        with contextlib.suppress(NotPulled):
+            self.cohort_page()
+
+
+def _cohort_view(cohort_view: Any, cohort: Cohort, store: Store) -> dict[str, Any]:
+    from ..report.data import NoSnapshot
+
+    try:
+        view: dict[str, Any] = cohort_view(cohort, store)
+    except NoSnapshot as exc:
+        raise NotPulled(str(exc)) from None
+    return view
+
+
+def _month(pick_month: Any, store: Store) -> str:
+    from ..report.data import NoSnapshot
+
+    try:
+        month: str = pick_month(store, None)
+    except NoSnapshot as exc:
+        raise NotPulled(str(exc)) from None
+    return month
+
+
+def district_url(district_id: str) -> str:
+    return "/districts/" + quote(district_id, safe="")
+
+
+def live(html: str, version: str) -> str:
+    """The page with the store's version and the script that refreshes it in its head."""
+    head = (f'<meta name="sheetsync-version" content="{version}">\n'
+            f"<script>{LIVE_JS}</script>\n</head>")
+    return html.replace("</head>", head, 1)
