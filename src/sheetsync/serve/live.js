@@ -22,8 +22,10 @@
       .then(function () { busy = false; if (again) { again = false; refresh(); } });
   }
   var events = new EventSource("/events?seen=" + encodeURIComponent(meta.content));
-  events.addEventListener("pull", function (e) {
+  function heard(e) {  // hello: on (re)connecting, a pull may have landed meanwhile
     var data = JSON.parse(e.data);
-    if (String(data.version) !== meta.content) refresh();
-  });
+    if (data.version && String(data.version) !== meta.content) refresh();
+  }
+  events.addEventListener("hello", heard);
+  events.addEventListener("pull", heard);
 })();
