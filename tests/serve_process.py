@@ -109,3 +109,29 @@ class Service:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def big_cohort(examples: Path, folder: Path, n: int, turn: int = 0) -> Path:
+    """A cohort of ``n`` districts in ``folder``, their workbooks copies of the six examples
+    (``turn`` shifts which example each district gets, so a second call changes every
+    file); its cohort.toml."""
+    import zipfile
+
+    seeds = sorted((examples / "districts").glob("*.xlsx"))
+    (folder / "districts").mkdir(parents=True, exist_ok=True)
+    lines = ["[cohort]", f'name = "Load cohort of {n}"', 'school_year = "2026-27"', "",
+             "[master]", 'path = "cohort_master.xlsx"', ""]
+    for i in range(1, n + 1):
+        k = (i + turn) % len(seeds)
+        old, new = f">KY-{k + 1:03d}<".encode(), f">KY-{i:04d}<".encode()
+        with zipfile.ZipFile(seeds[k]) as src, \
+                zipfile.ZipFile(folder / "districts" / f"d{i:04d}.xlsx", "w",
+                                zipfile.ZIP_DEFLATED) as out:
+            for item in src.infolist():
+                data = src.read(item)
+                out.writestr(item, data.replace(old, new)
+                             if item.filename.startswith("xl/worksheets/") else data)
+        lines += ["[[district]]", f'id = "KY-{i:04d}"', f'name = "District {i}"',
+                  f'source = "districts/d{i:04d}.xlsx"', ""]
+    (folder / "cohort.toml").write_text("\n".join(lines), encoding="utf-8")
+    return folder / "cohort.toml"

@@ -47,13 +47,14 @@ class Service:
         self.scheduler = scheduler or Scheduler(settings)
         self.pages = Pages(self.scheduler.current)
         self.broker = Broker()
-        self.scheduler.version = self.pages.version
+        self.scheduler.version = self.pages.refresh
         self.scheduler.landed = self.landed
 
     def landed(self) -> None:
         """After a pull: the cohort page rendered again, then every open page told."""
+        version = self.pages.refresh()
         self.pages.warm()
-        self.broker.publish(self.pages.version(), {})
+        self.broker.publish(version, {})
 
 
 def build_app(service: Service) -> Starlette:
@@ -86,7 +87,8 @@ def build_app(service: Service) -> Starlette:
 
     def district_json(request: Request) -> Response:
         try:
-            return JSONResponse(pages.check_result(request.path_params["district_id"]))
+            return Response(pages.check_json(request.path_params["district_id"]),
+                            media_type="application/json")
         except UnknownDistrict:
             return _json(404, "No such district in this cohort.")
         except NotPulled as exc:
@@ -133,7 +135,7 @@ def build_app(service: Service) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         import asyncio
 
-        service.broker.version = await anyio.to_thread.run_sync(pages.version)
+        service.broker.version = await anyio.to_thread.run_sync(pages.refresh)
         service.broker.start(asyncio.get_running_loop())
         scheduler.start()
         try:

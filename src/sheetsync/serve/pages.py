@@ -25,7 +25,7 @@ from ..store import Store
 
 LIVE_JS = resources.files(__package__).joinpath("live.js").read_text(encoding="utf-8")
 LIVE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(LIVE_JS.encode()).digest()).decode()
-KEPT_DISTRICT_PAGES = 200
+KEPT_PAGES = 200  # district pages (and check results) kept, the latest asked for
 MAX_ID = 200  # characters: a longer district id is not looked up
 
 
@@ -44,8 +44,12 @@ class Pages:
     def __init__(self, current: Current) -> None:
         self.current = current
         self._render = threading.Lock()  # the charts' canvas is shared: one render at a time
-        self._cohort: tuple[str, str] | None = None
-        self._districts: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._cohort_lock = threading.Lock()  # one thread makes the cohort page
+        self._seen: str | None = None
+        self._cohort: tuple[str, str] | None = None  # (version, page)
+        # per district: (version, digest of its view, page); its check --json (version, body)
+        self._districts: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
+        self._checks: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
 
     # -- the store ---------------------------------------------------------------------
 
@@ -55,9 +59,11 @@ class Pages:
             raise NotPulled("no pull yet")
         return Store.reader(cohort.store_path)
 
-    def version(self) -> str:
-        """What the pages show, as a version: the last pull that changed the store, and the
-        cohort file's generation. A pull that found nothing changed leaves it as it was."""
+    def refresh(self) -> str:
+        """Look at the store again: what the pages show, as a version (the last pull that
+        changed the store, and the cohort file's generation). A pull that found nothing
+        changed leaves it as it was. The scheduler calls this after every pull, and every
+        few seconds for pulls the CLI made."""
         _, generation = self.current()
         try:
             with self._store() as store:
@@ -65,7 +71,11 @@ class Pages:
                                        "WHERE master_written = 1").fetchone()
         except NotPulled:
             row = (0,)
-        return f"{row[0]}.{generation}"
+        self._seen = f"{row[0]}.{generation}"
+        return self._seen
+
+    def version(self) -> str:
+        return self._seen or self.refresh()
 
     def district(self, district_id: str) -> District:
         """The cohort's district of that id; ``UnknownDistrict`` for any other text."""
@@ -84,35 +94,52 @@ class Pages:
             raise NotPulled("no pull yet")
         return text
 
-    def check_result(self, district_id: str) -> dict[str, Any]:
+    def check_json(self, district_id: str) -> bytes:
         """The district's `sheetsync check --json`, from its latest good read."""
         d = self.district(district_id)
+        version = self.version()
+        kept = self._checks.get(d.id)
+        if kept and kept[0] == version:
+            return kept[1]
         with self._store() as store:
             data = store.data(d.id)
         if not data or not data.get("result"):
             raise NotPulled(f"{d.id} has no good read yet")
-        result: dict[str, Any] = data["result"]
-        return result
+        body = json.dumps(data["result"], indent=2, default=str).encode()
+        _keep(self._checks, d.id, (version, body))
+        return body
 
     # -- pages -------------------------------------------------------------------------
 
     def cohort_page(self) -> str:
+        """The cohort view. While another thread renders a newer one (after a pull, before
+        the open pages are told), the one before is answered rather than waited for."""
         from ..report.cohort import cohort_view
         from ..report.html import render_cohort
 
         cohort, _ = self.current()
-        with self._render:
-            version = self.version()
+        version = self.version()
+        kept = self._cohort
+        if kept and kept[0] == version:
+            return kept[1]
+        if not self._cohort_lock.acquire(blocking=kept is None):
+            assert kept is not None
+            return kept[1]
+        try:
             if self._cohort and self._cohort[0] == version:
                 return self._cohort[1]
             with self._store() as store:
                 view = _cohort_view(cohort_view, cohort, store)
             links = {d.id: district_url(d.id) for d in cohort.districts}
-            html = live(render_cohort(view, links=links, compact=False), version)
+            with self._render:
+                html = live(render_cohort(view, links=links, compact=False), version)
             self._cohort = (version, html)
             return html
+        finally:
+            self._cohort_lock.release()
 
     def district_page(self, district_id: str) -> str:
+        """The district view; rendered again only when its data changed."""
         from ..report.charts import ChartCache
         from ..report.data import pick_month, snapshot_view
         from ..report.html import render_district
@@ -120,20 +147,20 @@ class Pages:
         d = self.district(district_id)
         cohort, _ = self.current()
         version = self.version()
+        kept = self._districts.get(d.id)
+        if kept and kept[0] == version:
+            return live(kept[2], version)
         with self._store() as store:
             view = snapshot_view(store, d.id, d.name, _month(pick_month, store))
-        key = (d.id, hashlib.sha256(json.dumps(view, sort_keys=True, default=str)
-                                    .encode()).hexdigest())
-        with self._render:
-            html = self._districts.get(key)
-            if html is None:
-                html = render_district(view, home="/",
-                                       cache=ChartCache(cohort.store_path.parent /
-                                                        "report-cache"))
-                self._districts[key] = html
-                while len(self._districts) > KEPT_DISTRICT_PAGES:
-                    self._districts.popitem(last=False)
-            self._districts.move_to_end(key)
+        digest = hashlib.sha256(json.dumps(view, sort_keys=True, default=str)
+                                .encode()).hexdigest()
+        if kept and kept[1] == digest:
+            html = kept[2]
+        else:
+            with self._render:
+                html = render_district(view, home="/", cache=ChartCache(
+                    cohort.store_path.parent / "report-cache"))
+        _keep(self._districts, d.id, (version, digest, html))
         return live(html, version)
 
     def warm(self) -> None:
@@ -141,6 +168,13 @@ class Pages:
         wait."""
         with contextlib.suppress(NotPulled):
             self.cohort_page()
+
+
+def _keep(kept: OrderedDict[str, Any], key: str, value: Any) -> None:
+    kept[key] = value
+    kept.move_to_end(key)
+    while len(kept) > KEPT_PAGES:
+        kept.popitem(last=False)
 
 
 def _cohort_view(cohort_view: Any, cohort: Cohort, store: Store) -> dict[str, Any]:

@@ -54,11 +54,12 @@ Landed = Callable[[], None]  # called after every pull, and when the CLI made on
 
 
 class Scheduler:
-    def __init__(self, settings: Settings, landed: Landed | None = None,
-                 google: Callable[[Cohort], Any] | None = None) -> None:
+    def __init__(self, settings: Settings, landed: Landed | None = None) -> None:
+        from .worker import PullWorker
+
         self.settings = settings
         self.landed = landed or (lambda: None)
-        self.google = google or _google
+        self.worker = PullWorker()
         self.cohort, self._stamp = _load(settings)
         self.generation = 1
         self.last_good_at = _now()
@@ -102,6 +103,7 @@ class Scheduler:
             if self._thread.is_alive():
                 log.warning("a pull is still running; stopping without it (the store keeps "
                             "the previous pull whole)")
+        self.worker.close()
 
     # -- the thread --------------------------------------------------------------------
 
@@ -137,18 +139,16 @@ class Scheduler:
         finally:
             job.finished_at = _now()
             self._running = None
+            self._landed()  # the pages show the pull before whoever waits for it hears
             job.done.set()
-            self._landed()
 
     def _pull(self, job: Job) -> None:
-        from ..files import Busy
-        from ..pull import pull
+        from .worker import PullRefused
 
-        cohort = self.cohort
-        start, cpu = time.perf_counter(), time.thread_time()
+        start = time.perf_counter()
         try:
-            report = pull(cohort, google=self.google(cohort))
-        except Busy as exc:
+            report, cpu = self.worker.pull(self.cohort)
+        except PullRefused as exc:
             job.state, job.error = "skipped", str(exc)
             log.warning("pull skipped: %s Next try at the next tick.", exc)
             return
@@ -156,7 +156,7 @@ class Scheduler:
             job.state, job.error = "failed", str(exc) or type(exc).__name__
             log.error("pull failed: %s; trying again at the next tick", job.error)
             return
-        job.cpu_seconds = round(time.thread_time() - cpu, 3)
+        job.cpu_seconds = round(cpu, 3)
         job.state, job.totals = "done", report.totals()
         t = job.totals
         master = ("master written" if report.master_written else
@@ -233,12 +233,6 @@ def _load(settings: Settings) -> tuple[Cohort, str]:
         return load_cohort(settings.cohort_path), hashlib.sha256(data).hexdigest()
     except OSError as exc:
         raise ServeError(f"{settings.cohort_path}: cannot be read ({exc.strerror})") from None
-
-
-def _google(cohort: Cohort) -> Any:
-    from ..cli_google import client_for
-
-    return client_for(cohort, None)
 
 
 def _now() -> str:

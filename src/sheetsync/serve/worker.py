@@ -1,0 +1,67 @@
+"""Pulls run in a worker process of their own, kept between pulls: while one reads 200
+districts, the service's requests keep its interpreter to themselves, and a pull that
+crashes (or runs out of memory) cannot take the service down. The worker is started with
+``spawn`` (the service has threads; ``fork`` would copy their locks), so it works the
+same on Windows."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from ..cohort import Cohort
+from ..errors import SheetsyncError
+
+
+class PullRefused(SheetsyncError):
+    """Another process holds the store's lock; this pull waits for the next tick."""
+
+
+class PullFailed(SheetsyncError):
+    """The pull could not be made; the message says why."""
+
+
+class PullWorker:
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pull(self, cohort: Cohort) -> tuple[Any, float]:
+        """Pull ``cohort`` in the worker: its ``PullReport`` and the CPU seconds it took."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            kind, value, cpu = self._pool.submit(pull_in_worker, cohort).result()
+        except BrokenProcessPool:
+            self._pool = None  # a new worker next time
+            raise PullFailed("the pull's process ended unexpectedly (out of memory, or "
+                             "stopped from outside)") from None
+        if kind == "busy":
+            raise PullRefused(value)
+        if kind == "error":
+            raise PullFailed(value)
+        return value, cpu
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def pull_in_worker(cohort: Cohort) -> tuple[str, Any, float]:
+    """In the worker: ("ok", report, cpu seconds), ("busy", why, 0) or ("error", why, 0).
+    Errors come back as text: not every exception survives being sent between processes."""
+    from ..cli_google import client_for
+    from ..files import Busy
+    from ..pull import pull
+
+    cpu = time.process_time()
+    try:
+        report = pull(cohort, google=client_for(cohort, None))
+    except Busy as exc:
+        return "busy", str(exc), 0.0
+    except Exception as exc:
+        return "error", str(exc) or type(exc).__name__, 0.0
+    return "ok", report, time.process_time() - cpu
