@@ -26,6 +26,7 @@ from .settings import ServeError, Settings
 log = logging.getLogger("sheetsync.serve")
 WATCH = 5.0  # seconds: how often the store is looked at for pulls the CLI made
 KEPT_JOBS = 50
+RECYCLE_AFTER = 50  # districts read: a new pull worker after such a pull (its memory freed)
 
 
 @dataclass
@@ -159,6 +160,8 @@ class Scheduler:
         job.cpu_seconds = round(cpu, 3)
         job.state, job.totals = "done", report.totals()
         t = job.totals
+        if t["read"] >= RECYCLE_AFTER:
+            self.worker.close(wait=True)
         master = ("master written" if report.master_written else
                   f"master NOT written: {report.master_error}" if report.master_error else
                   "master unchanged")

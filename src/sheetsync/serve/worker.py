@@ -1,6 +1,8 @@
-"""Pulls run in a worker process of their own, kept between pulls: while one reads 200
-districts, the service's requests keep its interpreter to themselves, and a pull that
-crashes (or runs out of memory) cannot take the service down. The worker is started with
+"""Pulls run in a worker process of their own: while one reads 200 districts, the
+service's requests keep its interpreter to themselves, and a pull that crashes (or runs
+out of memory) cannot take the service down. The worker is kept between pulls, so a pull
+with nothing changed starts at once, and let go after a pull that read many districts, so
+the memory that took goes back to the system. The worker is started with
 ``spawn`` (the service has threads; ``fork`` would copy their locks), so it works the
 same on Windows."""
 
@@ -44,9 +46,10 @@ class PullWorker:
             raise PullFailed(value)
         return value, cpu
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
+        """Let the worker go (a new one starts with the next pull)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
 
 
