@@ -158,7 +158,7 @@ class Scheduler:
             log.error("pull failed: %s; trying again at the next tick", job.error)
             return
         job.cpu_seconds = round(cpu, 3)
-        job.state, job.totals = "done", report.totals()
+        job.state, job.totals = "done", report.totals
         t = job.totals
         if t["read"] >= RECYCLE_AFTER:
             self.worker.close(wait=True)

@@ -12,6 +12,7 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 from ..cohort import Cohort
@@ -30,8 +31,8 @@ class PullWorker:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
-    def pull(self, cohort: Cohort) -> tuple[Any, float]:
-        """Pull ``cohort`` in the worker: its ``PullReport`` and the CPU seconds it took."""
+    def pull(self, cohort: Cohort) -> tuple[Pulled, float]:
+        """Pull ``cohort`` in the worker: what it did and the CPU seconds it took."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         try:
@@ -53,8 +54,18 @@ class PullWorker:
             self._pool = None
 
 
+@dataclass(frozen=True)
+class Pulled:
+    """What the service needs of a pull (the whole summary is in the store): small, so a
+    pull of 1,000 districts sends back a few numbers, not their findings."""
+
+    totals: dict[str, Any]
+    master_written: bool
+    master_error: str | None
+
+
 def pull_in_worker(cohort: Cohort) -> tuple[str, Any, float]:
-    """In the worker: ("ok", report, cpu seconds), ("busy", why, 0) or ("error", why, 0).
+    """In the worker: ("ok", Pulled, cpu seconds), ("busy", why, 0) or ("error", why, 0).
     Errors come back as text: not every exception survives being sent between processes."""
     from ..cli_google import client_for
     from ..files import Busy
@@ -67,4 +78,5 @@ def pull_in_worker(cohort: Cohort) -> tuple[str, Any, float]:
         return "busy", str(exc), 0.0
     except Exception as exc:
         return "error", str(exc) or type(exc).__name__, 0.0
-    return "ok", report, time.process_time() - cpu
+    done = Pulled(report.totals(), report.master_written, report.master_error)
+    return "ok", done, time.process_time() - cpu
