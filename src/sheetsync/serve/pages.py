@@ -26,6 +26,7 @@ from ..store import Store
 LIVE_JS = resources.files(__package__).joinpath("live.js").read_text(encoding="utf-8")
 LIVE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(LIVE_JS.encode()).digest()).decode()
 KEPT_PAGES = 200  # district pages (and check results) kept, the latest asked for
+IN_PROCESS_UP_TO = 100  # districts: a larger cohort page is drawn in a process of its own
 MAX_ID = 200  # characters: a longer district id is not looked up
 
 
@@ -114,9 +115,6 @@ class Pages:
     def cohort_page(self) -> str:
         """The cohort view. While another thread renders a newer one (after a pull, before
         the open pages are told), the one before is answered rather than waited for."""
-        from ..report.cohort import cohort_view
-        from ..report.html import render_cohort
-
         cohort, _ = self.current()
         version = self.version()
         kept = self._cohort
@@ -128,13 +126,14 @@ class Pages:
         try:
             if self._cohort and self._cohort[0] == version:
                 return self._cohort[1]
-            with self._store() as store:
-                view = _cohort_view(cohort_view, cohort, store)
             links = {d.id: district_url(d.id) for d in cohort.districts}
-            with self._render:
-                html = live(render_cohort(view, links=links, compact=False), version)
-            self._cohort = (version, html)
-            return html
+            if len(cohort.districts) > IN_PROCESS_UP_TO:
+                html = _in_a_process(cohort, links)
+            else:
+                with self._render:
+                    html = render_cohort_page(cohort, links)
+            self._cohort = (version, live(html, version))
+            return self._cohort[1]
         finally:
             self._cohort_lock.release()
 
@@ -168,6 +167,28 @@ class Pages:
         wait."""
         with contextlib.suppress(NotPulled):
             self.cohort_page()
+
+
+def render_cohort_page(cohort: Cohort, links: dict[str, str]) -> str:
+    """The cohort view of the store's latest month, as ``report site`` draws its index."""
+    from ..report.cohort import cohort_view
+    from ..report.html import render_cohort
+
+    with Store.reader(cohort.store_path) as store:
+        view = _cohort_view(cohort_view, cohort, store)
+    return render_cohort(view, links=links, compact=False)
+
+
+def _in_a_process(cohort: Cohort, links: dict[str, str]) -> str:
+    """``render_cohort_page`` in a process of its own: the views of hundreds of districts
+    take 100 MB and more while the page is drawn, and a process gives it all back."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not cohort.store_path.exists():
+        raise NotPulled("no pull yet")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(render_cohort_page, cohort, links).result()
 
 
 def _keep(kept: OrderedDict[str, Any], key: str, value: Any) -> None:
