@@ -120,17 +120,19 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] * 1000
 
 
-def change_every_file(folder: Path, workdir: Path, n: int) -> None:
-    """Each district's workbook replaced by another seed's (named for the district)."""
+def change_every_file(folder: Path, workdir: Path, n: int, turn: int) -> None:
+    """Each district's workbook made a copy of seed i + turn (turn 0: as make_cohort made
+    it), named for the district."""
     seeds = seed_workbooks(workdir)
     for i in range(1, n + 1):
         county_slug = next((folder / "districts").glob(f"{i:04d}-*.xlsx"))
-        seed = seeds[(i + 1) % len(seeds)]
+        seed = seeds[(i + turn) % len(seeds)]
         copy_as(seed, county_slug, seed_id(seed), f"KY-{i:04d}")
 
 
 def under_load(workdir: Path, seconds: float) -> bool:
     folder = make_cohort(workdir, 200)
+    change_every_file(folder, workdir, 200, turn=0)
     fresh(folder)
     subprocess.run(sheetsync("pull"), cwd=folder, check=False, capture_output=True)
     service = Service(folder)
@@ -140,7 +142,7 @@ def under_load(workdir: Path, seconds: float) -> bool:
         httpx.get(service.url + p, timeout=60)
     try:
         quiet = load(service.url, 10, ids, pages)
-        change_every_file(folder, workdir, 200)
+        change_every_file(folder, workdir, 200, turn=1)
         job: dict = {}
         busy = load(service.url, seconds, ids, pages, lambda: job.update(
             httpx.post(service.url + "/api/pull", timeout=60).json()))
@@ -164,7 +166,8 @@ def under_load(workdir: Path, seconds: float) -> bool:
     print(f"  the pull under load: {status['state']}, {status['totals']['read']} read; "
           f"p95 while pulling {worst:.0f} ms (target < {TARGET_P95_MS:g} ms: "
           f"{'ok' if worst < TARGET_P95_MS else 'MISSED'})")
-    return worst < TARGET_P95_MS and not busy[2] and not quiet[2]
+    return worst < TARGET_P95_MS and not busy[2] and not quiet[2] and \
+        status["totals"]["read"] == 200
 
 
 def no_change_pull(workdir: Path, runs: int) -> bool:
