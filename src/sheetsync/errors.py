@@ -100,6 +100,18 @@ class FileLocked(SheetsyncError):
         self.lock = lock
 
 
+class Busy(SheetsyncError):
+    """A lock another sheetsync process holds (a pull writing the store, reminders being
+    sent); names the holder, and says to wait."""
+
+    def __init__(self, path: Path, holder: str, what: str) -> None:
+        who = f" ({holder})" if holder else ""
+        super().__init__(
+            f"Another sheetsync process is already using {path.parent}{who}: wait for it to "
+            f"finish, then run this {what} again. Nothing was changed.", path=path)
+        self.holder = holder
+
+
 class NotWritable(SheetsyncError):
     """A place sheetsync must write to and cannot; says which, and why."""
 
@@ -161,3 +173,14 @@ class YearError(SheetsyncError):
 
 class BadArgument(SheetsyncError, ValueError):
     """An argument Excel passed that a function cannot use; the cell shows the message."""
+
+
+# -- the service ----------------------------------------------------------------------------
+
+
+class PullRefused(SheetsyncError):
+    """Another process holds the store's lock; this pull waits for the next tick."""
+
+
+class PullFailed(SheetsyncError):
+    """The pull could not be made; the message says why."""

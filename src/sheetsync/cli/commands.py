@@ -282,7 +282,7 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     from sheetsync.cohort.model import load_cohort
     from sheetsync.cohort.pull import as_of_problem
     from sheetsync.cohort.pull import pull as run_pull
-    from sheetsync.errors import NotWritable
+    from sheetsync.errors import Busy, NotWritable
     from sheetsync.read.district import DistrictFileError
 
     cohort = _cohort(cohort_path, load_cohort)
@@ -304,6 +304,8 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
                                   **options)
     except (NotWritable, DistrictFileError) as exc:
         raise Failure(f"{exc} Nothing was pulled.") from None
+    except Busy as exc:  # another pull (the CLI's or `sheetsync serve`'s) is running
+        raise Failure(str(exc)) from None
     if as_json:
         _print_json(report.to_json())
     else:
@@ -327,6 +329,7 @@ def _register() -> None:
     from sheetsync.cli.google import auth
     from sheetsync.cli.remind import remind
     from sheetsync.cli.report import report
+    from sheetsync.cli.serve import serve
     from sheetsync.cli.year import rollover, upgrade
 
     main.add_command(distribute)
@@ -334,6 +337,7 @@ def _register() -> None:
     main.add_command(auth)
     main.add_command(report)
     main.add_command(remind)
+    main.add_command(serve)
     main.add_command(rollover)
     main.add_command(upgrade)
 
