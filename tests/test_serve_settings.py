@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.serve import ServeError, Settings, parse_every, read_token
+from sheetsync.errors import ServeError
+from sheetsync.serve import Settings, parse_every, read_token
 from sheetsync.serve.settings import check_host, is_loopback
 
 

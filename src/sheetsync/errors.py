@@ -184,3 +184,15 @@ class PullRefused(SheetsyncError):
 
 class PullFailed(SheetsyncError):
     """The pull could not be made; the message says why."""
+
+
+class ServeError(SheetsyncError):
+    """The service cannot start as asked; says what to change."""
+
+
+class UnknownDistrict(SheetsyncError, LookupError):
+    """A district id that is not the cohort's (or not a district id at all)."""
+
+
+class NotPulled(SheetsyncError, LookupError):
+    """Nothing to show yet: the store has no pull (or not for this district)."""

@@ -8,6 +8,6 @@ token protects it); ``scheduler`` runs the pulls, one at a time, under the store
 them together under uvicorn.
 """
 
-from sheetsync.serve.settings import ServeError, Settings, parse_every, read_token
+from sheetsync.serve.settings import Settings, parse_every, read_token
 
-__all__ = ["ServeError", "Settings", "parse_every", "read_token"]
+__all__ = ["Settings", "parse_every", "read_token"]

@@ -28,10 +28,11 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from sheetsync import __version__
+from sheetsync.errors import NotPulled, UnknownDistrict
 from sheetsync.serve import auth
 from sheetsync.serve.events import Broker
 from sheetsync.serve.openapi import openapi
-from sheetsync.serve.pages import NotPulled, Pages, UnknownDistrict, live
+from sheetsync.serve.pages import Pages, live
 from sheetsync.serve.scheduler import Scheduler
 from sheetsync.serve.settings import Settings
 

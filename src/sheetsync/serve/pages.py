@@ -22,20 +22,13 @@ from urllib.parse import quote
 from sheetsync.cohort.model import Cohort, District
 from sheetsync.cohort.pull import LAST_PULL
 from sheetsync.cohort.store import Store
+from sheetsync.errors import NotPulled, UnknownDistrict
 
 LIVE_JS = resources.files(__package__).joinpath("live.js").read_text(encoding="utf-8")
 LIVE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(LIVE_JS.encode()).digest()).decode()
 KEPT_PAGES = 200  # district pages (and check results) kept, the latest asked for
 IN_PROCESS_UP_TO = 100  # districts: a larger cohort page is drawn in a process of its own
 MAX_ID = 200  # characters: a longer district id is not looked up
-
-
-class UnknownDistrict(LookupError):
-    """A district id that is not the cohort's (or not a district id at all)."""
-
-
-class NotPulled(LookupError):
-    """Nothing to show yet: the store has no pull (or not for this district)."""
 
 
 Current = Callable[[], tuple[Cohort, int]]  # the cohort in force, and its generation

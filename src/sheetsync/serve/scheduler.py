@@ -20,8 +20,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sheetsync.cohort.model import Cohort, load_cohort
-from sheetsync.errors import SheetsyncError
-from sheetsync.serve.settings import ServeError, Settings
+from sheetsync.errors import ServeError, SheetsyncError
+from sheetsync.serve.settings import Settings
 
 log = logging.getLogger("sheetsync.serve")
 WATCH = 5.0  # seconds: how often the store is looked at for pulls the CLI made

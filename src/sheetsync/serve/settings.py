@@ -12,16 +12,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import ServeError
 
 TOKEN_VARIABLE = "SHEETSYNC_TOKEN"
 MIN_TOKEN = 16  # characters: `python -c "import secrets; print(secrets.token_urlsafe())"`
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _EVERY = re.compile(r"^\s*(\d+)\s*([smhd])\s*$", re.IGNORECASE)
-
-
-class ServeError(SheetsyncError):
-    """The service cannot start as asked; says what to change."""
 
 
 @dataclass(frozen=True)
