@@ -55,6 +55,15 @@ class MissingDependency(SheetsyncError):
         self.package = package
 
 
+class DistrictFileError(SheetsyncError):
+    """The district's workbook cannot give a school plan its strategic goals; ``reason``
+    says which and how to fix it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}", path=path)
+        self.reason = reason
+
+
 # -- the cohort, its store and its history ---------------------------------------------------
 
 
@@ -166,6 +175,11 @@ class NotSent(SheetsyncError):
 
 class YearError(SheetsyncError):
     """A rollover or upgrade that cannot be done as asked; nothing was written."""
+
+
+class ExportError(SheetsyncError):
+    """An export that cannot be done as asked (``path`` is the output); nothing was
+    written."""
 
 
 # -- the Excel functions -------------------------------------------------------------------

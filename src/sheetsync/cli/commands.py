@@ -282,8 +282,7 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     from sheetsync.cohort.model import load_cohort
     from sheetsync.cohort.pull import as_of_problem
     from sheetsync.cohort.pull import pull as run_pull
-    from sheetsync.errors import Busy, NotWritable
-    from sheetsync.read.district import DistrictFileError
+    from sheetsync.errors import Busy, DistrictFileError, NotWritable
 
     cohort = _cohort(cohort_path, load_cohort)
     problem = None if force or as_of is None else as_of_problem(cohort, as_of)
