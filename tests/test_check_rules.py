@@ -1,14 +1,16 @@
 """Every rule ``sheetsync rules`` lists is emitted: one small trigger per code.
 
 Each trigger is the clean district of ``test_bad_input`` (no findings at all on its
-``AS_OF``) with one edit that breaks one rule, or, for the rules only a pull or the Excel
-functions apply, the smallest call that applies them. A rule added to the catalogue without
+``AS_OF``) with one edit that breaks one rule, a school plan of ``school_cards`` checked
+against an edited district plan, or, for the rules only a pull or the Excel functions
+apply, the smallest call that applies them. A rule added to the catalogue without
 a trigger here fails ``test_every_rule_is_emitted_by_its_trigger``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,12 +20,14 @@ import pytest
 from sheetsync.check.assess import check_workbook
 from sheetsync.check.findings import RULES, Finding
 from sheetsync.cohort.fields import parse_cohort
-from sheetsync.cohort.model import District
+from sheetsync.cohort.model import District, load_cohort
 from sheetsync.cohort.pull import identity_findings, source_older
 from sheetsync.cohort.store import Outcome
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.udfs import read_grids
+from sheetsync.year.writer import write_scorecard
 
+from . import school_cards as schools
 from .test_bad_input import (
     AS_OF,
     Edit,
@@ -71,6 +75,30 @@ ADAIR = District(id="KY-001", name="Adair County", source="adair.xlsx")
 
 def identity(card: dict[str, Any], shared_with: tuple[str, ...] = ()) -> Trigger:
     return lambda tmp: identity_findings(card, ADAIR, COHORT, shared_with)
+
+
+def school_checked(district: Any = None, edit: Callable[[Any], None] = lambda card: None
+                   ) -> Trigger:
+    """Check school S-01's plan (``edit`` applied) against ``district``'s plan, if any."""
+    def trigger(tmp: Path) -> list[Finding]:
+        card = schools.school_plan("S-01")
+        edit(card)
+        path = write_scorecard(card, tmp / "sip.xlsx")
+        return check_workbook(str(path), schools.AS_OF, district=district).findings
+    return trigger
+
+
+def school_identity(card: dict[str, Any]) -> Trigger:
+    """A pull's identity check of ``card`` as school S-01 of a Kent school cohort."""
+    def trigger(tmp: Path) -> list[Finding]:
+        schools.write_district(tmp / "district.xlsx")
+        path = tmp / "cohort.toml"
+        path.write_text('[cohort]\nname = "Kent schools"\nschool_year = "2026-27"\n'
+                        'level = "school"\ndistrict = "district.xlsx"\n\n[[school]]\n'
+                        'id = "S-01"\nname = "Alder Elementary"\nsource = "s-01.xlsx"\n')
+        cohort = load_cohort(path)
+        return identity_findings(card, cohort.districts[0], cohort)
+    return trigger
 
 
 def an_older_copy(tmp: Path) -> list[Finding]:
@@ -141,6 +169,18 @@ TRIGGERS: dict[str, Trigger] = {
     "shared-source": identity({"profile": {"district_id": "KY-001"},
                                "school_year": "2026-27"}, ("KY-002",)),
     "source-older": an_older_copy,
+    # schools: a school plan against its district's plan
+    "school-goal-not-in-district": school_checked(
+        edit=lambda card: setattr(card.goals[1], "strategic_goal_id", "SG7")),
+    "district-goal-added": school_checked(schools.district_plan(
+        [*schools.STRATEGIC, ("SG4", "Great teachers")])),
+    "district-goal-removed": school_checked(schools.district_plan(schools.STRATEGIC[:2])),
+    "school-district-mismatch": school_checked(replace(schools.district_plan(), id="KY-901")),
+    "school-id-mismatch": school_identity({"level": "school", "school_year": "2026-27",
+                                           "profile": {"school_id": "S-02",
+                                                       "district_id": schools.DISTRICT_ID}}),
+    "not-a-school-plan": school_identity({"level": "district", "school_year": "2026-27",
+                                          "profile": {"district_id": schools.DISTRICT_ID}}),
 }
 
 

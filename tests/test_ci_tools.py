@@ -1,5 +1,6 @@
 """In CI, the real things the tests drive are there: a missing one would skip their tests
-quietly (LibreOffice, Chromium, poppler, an SMTP server, WeasyPrint), so CI fails instead."""
+quietly (LibreOffice, Chromium, poppler, an SMTP server, WeasyPrint, the
+service's web stack), so CI fails instead."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ MODULES = {
     "weasyprint": "prints the PDF reports (needs Pango)",
     "cryptography.x509": "the self-signed certificate of the STARTTLS test",
     "hypothesis": "the differential and property tests",
+    "starlette": "sheetsync serve (tests/test_serve*.py)",
+    "uvicorn": "sheetsync serve runs under it",
+    "httpx": "the serve tests talk HTTP to the real process",
 }
 
 

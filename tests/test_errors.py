@@ -63,3 +63,19 @@ def test_a_roster_error_names_its_path_and_row(tmp_path: Path):
     with pytest.raises(CohortError, match="row 3") as caught:
         read_roster_rows(path)
     assert (caught.value.path, caught.value.line, caught.value.field) == (path, 3, "id")
+
+
+def test_an_export_refusal_and_a_district_file_error_name_their_path(tmp_path: Path):
+    from sheetsync.errors import DistrictFileError, ExportError
+    from sheetsync.export.kde_cdip import export_file
+    from sheetsync.read.district import read_district
+
+    output = tmp_path / "cdip.csv"
+    with pytest.raises(ExportError, match=r"\.xlsx") as refused:
+        export_file(tmp_path / "plan.xlsx", output)
+    assert refused.value.path == output
+    missing = tmp_path / "district.xlsx"
+    with pytest.raises(DistrictFileError, match="no such file") as unread:
+        read_district(missing)
+    assert unread.value.path == str(missing)
+    assert unread.value.reason.startswith("there is no such file")

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from sheetsync.check.assess import check_workbook
 from sheetsync.cli import main
-from sheetsync.read.district import DistrictFileError, read_district
+from sheetsync.errors import DistrictFileError
+from sheetsync.read.district import read_district
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.year.writer import write_scorecard
 

@@ -55,6 +55,15 @@ class MissingDependency(SheetsyncError):
         self.package = package
 
 
+class DistrictFileError(SheetsyncError):
+    """The district's workbook cannot give a school plan its strategic goals; ``reason``
+    says which and how to fix it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}", path=path)
+        self.reason = reason
+
+
 # -- the cohort, its store and its history ---------------------------------------------------
 
 
@@ -98,6 +107,18 @@ class FileLocked(SheetsyncError):
                if lock else f"it is open in another program or read-only ({reason})")
         super().__init__(f"{path} cannot be replaced: {why}.", path=path)
         self.lock = lock
+
+
+class Busy(SheetsyncError):
+    """A lock another sheetsync process holds (a pull writing the store, reminders being
+    sent); names the holder, and says to wait."""
+
+    def __init__(self, path: Path, holder: str, what: str) -> None:
+        who = f" ({holder})" if holder else ""
+        super().__init__(
+            f"Another sheetsync process is already using {path.parent}{who}: wait for it to "
+            f"finish, then run this {what} again. Nothing was changed.", path=path)
+        self.holder = holder
 
 
 class NotWritable(SheetsyncError):
@@ -156,8 +177,36 @@ class YearError(SheetsyncError):
     """A rollover or upgrade that cannot be done as asked; nothing was written."""
 
 
+class ExportError(SheetsyncError):
+    """An export that cannot be done as asked (``path`` is the output); nothing was
+    written."""
+
+
 # -- the Excel functions -------------------------------------------------------------------
 
 
 class BadArgument(SheetsyncError, ValueError):
     """An argument Excel passed that a function cannot use; the cell shows the message."""
+
+
+# -- the service ----------------------------------------------------------------------------
+
+
+class PullRefused(SheetsyncError):
+    """Another process holds the store's lock; this pull waits for the next tick."""
+
+
+class PullFailed(SheetsyncError):
+    """The pull could not be made; the message says why."""
+
+
+class ServeError(SheetsyncError):
+    """The service cannot start as asked; says what to change."""
+
+
+class UnknownDistrict(SheetsyncError, LookupError):
+    """A district id that is not the cohort's (or not a district id at all)."""
+
+
+class NotPulled(SheetsyncError, LookupError):
+    """Nothing to show yet: the store has no pull (or not for this district)."""

@@ -60,7 +60,7 @@ def _print_json(data: Any) -> None:
 
 # the command groups of their own modules, imported when run or listed
 COMMANDS = {"distribute": "sheetsync.cli.distribute:distribute",
-            "export": "sheetsync.cli.export:export",
+            "export": "sheetsync.cli.export:export", "serve": "sheetsync.cli.serve:serve",
             "auth": "sheetsync.cli.google:auth", "report": "sheetsync.cli.report:report",
             "remind": "sheetsync.cli.remind:remind", "rollover": "sheetsync.cli.year:rollover",
             "upgrade": "sheetsync.cli.year:upgrade"}
@@ -296,8 +296,7 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     from sheetsync.cohort.model import load_cohort
     from sheetsync.cohort.pull import as_of_problem
     from sheetsync.cohort.pull import pull as run_pull
-    from sheetsync.errors import NotWritable
-    from sheetsync.read.district import DistrictFileError
+    from sheetsync.errors import Busy, DistrictFileError, NotWritable
 
     cohort = _cohort(cohort_path, load_cohort)
     problem = None if force or as_of is None else as_of_problem(cohort, as_of)
@@ -318,6 +317,8 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
                                   **options)
     except (NotWritable, DistrictFileError) as exc:
         raise Failure(f"{exc} Nothing was pulled.") from None
+    except Busy as exc:  # another pull (the CLI's or `sheetsync serve`'s) is running
+        raise Failure(str(exc)) from None
     if as_json:
         _print_json(report.to_json())
     else:

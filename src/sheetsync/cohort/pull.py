@@ -31,7 +31,7 @@ from sheetsync.cohort.sources import (
     is_google,
     resolve_source,
 )
-from sheetsync.cohort.store import Outcome, Store
+from sheetsync.cohort.store import Outcome, Store, store_lock
 from sheetsync.errors import (
     MonthNotInHistory,
     NotWritable,
@@ -44,6 +44,7 @@ from sheetsync.schema.schoolyear import SchoolYear, period_key
 from sheetsync.schema.vocabulary import STATUSES
 
 Progress = Callable[[District, Outcome], None]
+LAST_PULL = "last_pull_json"  # store meta: the latest pull's summary, as `pull --json` prints it
 
 
 @dataclass
@@ -276,7 +277,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                         level=cohort.cohort.level)
     check_writable(cohort.store_path, cohort.master_path)  # before any work
     district = district_of(cohort)  # a school cohort's district: readable, or nothing is
-    with Store(cohort.store_path) as store:
+    with store_lock(cohort.store_path, "pull"), Store(cohort.store_path) as store:
         states = store.states()
         changed = False
         sources = {d.id: _resolve(cohort, d, google) for d in cohort.districts}
@@ -337,6 +338,8 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                     "rebuild` once the master can be written."
             report.master_error = google_master(cohort, store, google, period) or \
                 report.master_error
+        with store.transaction() as db:  # what `pull --json` printed, for `serve`'s API
+            store.set_meta(db, LAST_PULL, json.dumps(report.to_json(), indent=2, default=str))
     return report
 
 

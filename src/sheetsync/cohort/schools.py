@@ -16,7 +16,8 @@ from typing import Any
 
 from sheetsync.cohort.model import Cohort, District, save_cohort
 from sheetsync.cohort.sources import is_google
-from sheetsync.read.district import DistrictFileError, DistrictPlan, read_district
+from sheetsync.errors import DistrictFileError
+from sheetsync.read.district import DistrictPlan, read_district
 
 META_KEY = "district_plan"
 

@@ -18,12 +18,13 @@ import sqlite3
 import tempfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import NotWritable
+from sheetsync.files import exclusive
 from sheetsync.schema.vocabulary import GOOD, NO_DATA
 
 SCHEMA_VERSION = 3  # 3: reminders
@@ -118,6 +119,13 @@ class Snapshot:
         return self.reason if self.ok else None
 
 
+def store_lock(path: Path, what: str) -> AbstractContextManager[None]:
+    """The lock every writer of the store at ``path`` holds (``pull``, ``remind --send``),
+    beside it as ``store.lock``: one at a time, whichever process runs them (the CLI or
+    ``sheetsync serve``); the next one gets ``files.Busy`` naming the holder."""
+    return exclusive(path.with_name(path.stem + ".lock"), what)
+
+
 def stale_note(read_at: str | None, reason: str | None) -> str:
     return f"stale: last good read {_day(read_at)}; this pull failed: {reason}"
 
@@ -136,6 +144,16 @@ class Store:
         except (OSError, sqlite3.OperationalError) as exc:
             raise NotWritable(path, "the pull history (the store)",
                               f"{path} cannot be opened for writing ({exc})") from None
+
+    @classmethod
+    def reader(cls, path: Path) -> Store:
+        """The store opened read-only, from any thread: it writes nothing and never waits for
+        a pull that is writing it (readers see the last committed pull)."""
+        store = cls.__new__(cls)
+        store.path = path
+        store.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+        return store
 
     def _open(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -21,15 +21,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sheetsync.check.findings import Severity
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import ExportError
 from sheetsync.read.models import Action, CdipGoal, Goal, Measure, Scorecard, StrategicGoal
 from sheetsync.schema.schoolyear import SchoolYear
 
 SHEET = "Goal Builder"
-
-
-class ExportError(SheetsyncError):
-    """An export that cannot be done as asked; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -328,13 +324,13 @@ def export_file(source: str | Path, output: str | Path, force: bool = False) -> 
 def _refuse_output(source: Path, output: Path, force: bool) -> None:
     if output.suffix.lower() != ".xlsx":
         raise ExportError(f"{output}: the export is an Excel workbook; give -o a name ending "
-                          "in .xlsx.")
+                          "in .xlsx.", path=output)
     if output.exists() and output.resolve() == source.resolve():
         raise ExportError(f"{output} is the workbook being read: choose another -o file (the "
-                          "scorecard is never changed).")
+                          "scorecard is never changed).", path=output)
     if output.exists() and not force:
         raise ExportError(f"{output} exists; choose another -o file, or pass --force to "
-                          "replace it.")
+                          "replace it.", path=output)
 
 
 # -- how values read in the state's form -----------------------------------------------
@@ -374,5 +370,5 @@ def _amount(value: float, unit: str | None) -> str:
     return _number(value)
 
 
-__all__ = ["COLUMNS", "SHEET", "Column", "ExportError", "Gap", "GoalPlan", "KdeCdip",
+__all__ = ["COLUMNS", "SHEET", "Column", "Gap", "GoalPlan", "KdeCdip",
            "export_file", "kde_cdip", "readme_table"]

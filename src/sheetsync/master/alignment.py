@@ -27,6 +27,7 @@ from sheetsync.check.status import worst
 from sheetsync.master.layout import Col
 from sheetsync.read.district import DistrictPlan
 from sheetsync.schema.layout import norm
+from sheetsync.schema.vocabulary import AT_RISK, BAD, GOOD, NO_DATA
 
 ALIGNMENT = "Alignment"
 COMMON_MEASURES = "Common Measures"
@@ -40,10 +41,9 @@ SHEETS: dict[str, tuple[Col, ...]] = {
                       Col("Median", 9, "number"), Col("Highest", 9, "number")),
     DISTRICT_GOALS: (Col("Strategic Goal ID", 10), Col("Strategic Goal", 36),
                      Col("Schools With Goals", 9, "int"), Col("On Track or Met", 9, "int"),
-                     Col("At Risk", 9, "int"), Col("Off Track or Not Met", 9, "int"),
-                     Col("No Data", 9, "int"), Col("Schools Without Goals", 9, "int")),
+                     Col(AT_RISK, 9, "int"), Col("Off Track or Not Met", 9, "int"),
+                     Col(NO_DATA, 9, "int"), Col("Schools Without Goals", 9, "int")),
 }
-GOOD, BAD = ("On Track", "Met"), ("Off Track", "Not Met")
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,8 @@ def _alignment(school: SchoolData, district: DistrictPlan) -> list[list[Any]]:
 def _rollup(goal_id: str, title: str | None, statuses: list[str | None]) -> list[Any]:
     nested = [s for s in statuses if s is not None]
     return [goal_id, title, len(nested), sum(s in GOOD for s in nested),
-            sum(s == "At Risk" for s in nested), sum(s in BAD for s in nested),
-            sum(s == "No Data" for s in nested), len(statuses) - len(nested)]
+            sum(s == AT_RISK for s in nested), sum(s in BAD for s in nested),
+            sum(s == NO_DATA for s in nested), len(statuses) - len(nested)]
 
 
 def _common(schools: list[SchoolData]) -> list[list[Any]]:

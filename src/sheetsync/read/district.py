@@ -13,19 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetsync.errors import SheetsyncError, WorkbookUnreadable
+from sheetsync.errors import DistrictFileError, WorkbookUnreadable
 
 if TYPE_CHECKING:  # the scorecard models load where a district file is read, not on a pull
     from sheetsync.read.models import StrategicGoal
-
-
-class DistrictFileError(SheetsyncError):
-    """The district's workbook cannot give a school plan its strategic goals."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -93,4 +84,4 @@ def read_district(path: str | Path) -> DistrictPlan:
                         tuple(g.model_copy(update={"row": 0}) for g in card.strategic_goals))
 
 
-__all__ = ["DistrictFileError", "DistrictPlan", "read_district"]
+__all__ = ["DistrictPlan", "read_district"]

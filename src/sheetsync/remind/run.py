@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.cohort.model import Cohort
-from sheetsync.cohort.store import Store
+from sheetsync.cohort.store import Store, store_lock
 from sheetsync.errors import NotSent, RemindError
 from sheetsync.remind import message
 from sheetsync.remind.plan import KIND, Plan, plan
@@ -84,7 +85,8 @@ def remind(cohort: Cohort, as_of: date, send: bool = False, outbox: Path | None 
     if send and transport is None:
         assert cohort.smtp is not None
         transport = SmtpTransport(cohort.smtp, cohort.folder)
-    with Store(cohort.store_path) as store:
+    with (store_lock(cohort.store_path, "remind --send") if send else nullcontext()), \
+            Store(cohort.store_path) as store:
         found = plan(cohort, {o.district_id: o for o in store.outcomes()}, as_of)
         report = RemindReport(as_of, found.month, found.due, send,
                               submitted=[d.id for d in found.submitted],

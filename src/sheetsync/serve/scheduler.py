@@ -1,0 +1,242 @@
+"""Pulls on a schedule, one at a time, in a thread of their own.
+
+Every ``pull_every`` (and when the API asks) the scheduler reloads the cohort file if it
+changed (keeping the last good one when the new one is invalid), pulls under the store's
+lock (a pull the CLI is running makes this one wait for the next tick), logs one line, and,
+with ``remind``, sends the reminders due. A pull that fails is logged and tried again at the
+next tick; nothing it raises stops the service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sheetsync.cohort.model import Cohort, load_cohort
+from sheetsync.errors import ServeError, SheetsyncError
+from sheetsync.serve.settings import Settings
+
+log = logging.getLogger("sheetsync.serve")
+WATCH = 5.0  # seconds: how often the store is looked at for pulls the CLI made
+KEPT_JOBS = 50
+RECYCLE_AFTER = 50  # districts read: a new pull worker after such a pull (its memory freed)
+
+
+@dataclass
+class Job:
+    """One pull asked for (by the schedule or the API), and what became of it."""
+
+    trigger: str  # "schedule" or "api"
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    state: str = "queued"  # queued, running, done, failed, skipped
+    requested_at: str = field(default_factory=lambda: _now())
+    started_at: str | None = None
+    finished_at: str | None = None
+    totals: dict[str, Any] | None = None
+    error: str | None = None
+    cpu_seconds: float | None = None
+    done: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "trigger": self.trigger, "state": self.state,
+                "requested_at": self.requested_at, "started_at": self.started_at,
+                "finished_at": self.finished_at, "totals": self.totals, "error": self.error,
+                "cpu_seconds": self.cpu_seconds}
+
+
+Landed = Callable[[], None]  # called after every pull, and when the CLI made one
+
+
+class Scheduler:
+    def __init__(self, settings: Settings, landed: Landed | None = None) -> None:
+        from sheetsync.serve.worker import PullWorker
+
+        self.settings = settings
+        self.landed = landed or (lambda: None)
+        self.worker = PullWorker()
+        self.cohort, self._stamp = _load(settings)
+        self.generation = 1
+        self.last_good_at = _now()
+        self.jobs: dict[str, Job] = {}
+        self._queued: Job | None = None
+        self._running: Job | None = None
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name="sheetsync-pulls",
+                                        daemon=True)
+        self.version_seen: str | None = None
+        self.version: Callable[[], str] = lambda: ""
+
+    # -- what the app asks -------------------------------------------------------------
+
+    def current(self) -> tuple[Cohort, int]:
+        return self.cohort, self.generation
+
+    def request(self) -> Job:
+        """A pull as soon as possible; the one already waiting if there is one."""
+        with self._wake:
+            if self._queued is None:
+                self._queued = self._remember(Job("api"))
+                self._wake.notify()
+            return self._queued
+
+    def job(self, job_id: str) -> Job | None:
+        return self.jobs.get(job_id)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """No new pull; wait (up to ``timeout``) for the one running to finish. A pull cut
+        short anyway leaves the store and master whole (both are written atomically)."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("a pull is still running; stopping without it (the store keeps "
+                            "the previous pull whole)")
+        self.worker.close()
+
+    # -- the thread --------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        due = time.monotonic()  # the first pull at once
+        while True:
+            with self._wake:
+                if not self._stopping and self._queued is None and time.monotonic() < due:
+                    self._wake.wait(min(WATCH, due - time.monotonic()))
+                if self._stopping:
+                    return
+                job, self._queued = self._queued, None
+            if job is None and time.monotonic() < due:
+                self._watch()
+                continue
+            if job is None:
+                job = self._remember(Job("schedule"))
+                due = time.monotonic() + self.settings.pull_every
+            self.tick(job)
+
+    def tick(self, job: Job) -> None:
+        """One pull, start to finish; never raises."""
+        self._running = job
+        job.state, job.started_at = "running", _now()
+        try:
+            self.reload()
+            self._pull(job)
+            if job.state == "done" and self.settings.remind:
+                self._remind()
+        except Exception as exc:  # a bug must not stop the schedule: say it, go on
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            log.exception("pull failed unexpectedly; trying again at the next tick")
+        finally:
+            job.finished_at = _now()
+            self._running = None
+            self._landed()  # the pages show the pull before whoever waits for it hears
+            job.done.set()
+
+    def _pull(self, job: Job) -> None:
+        from sheetsync.errors import PullRefused
+
+        start = time.perf_counter()
+        try:
+            report, cpu = self.worker.pull(self.cohort)
+        except PullRefused as exc:
+            job.state, job.error = "skipped", str(exc)
+            log.warning("pull skipped: %s Next try at the next tick.", exc)
+            return
+        except Exception as exc:
+            job.state, job.error = "failed", str(exc) or type(exc).__name__
+            log.error("pull failed: %s; trying again at the next tick", job.error)
+            return
+        job.cpu_seconds = round(cpu, 3)
+        job.state, job.totals = "done", report.totals
+        t = job.totals
+        if t["read"] >= RECYCLE_AFTER:
+            self.worker.close(wait=True)
+        master = ("master written" if report.master_written else
+                  f"master NOT written: {report.master_error}" if report.master_error else
+                  "master unchanged")
+        log.info("pull (%s) in %.1f s, %.2f s CPU: %d districts, %d read, %d unchanged, "
+                 "%d failed; %s", job.trigger, time.perf_counter() - start, job.cpu_seconds,
+                 t["districts"], t["read"], t["reused"], t["failed"], master)
+
+    def _remind(self) -> None:
+        from sheetsync.remind import due_month, remind
+
+        today = date.today()
+        if due_month(self.cohort, today) is None:
+            return
+        try:
+            report = remind(self.cohort, today, send=True)
+        except SheetsyncError as exc:
+            log.error("reminders not sent: %s", exc)
+            return
+        sent = sum(r.status == "sent" for r in report.reminders)
+        if sent or report.failed:
+            log.info("reminders for %s: %d sent, %d not sent (tried again at the next "
+                     "tick)", report.month, sent, len(report.failed))
+
+    def reload(self) -> None:
+        """The cohort file again if it changed; the last good one kept if it is invalid."""
+        path = self.settings.cohort_path
+        try:
+            stamp = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            log.error("%s cannot be read (%s); still using the cohort file as loaded at %s",
+                      path, exc.strerror, self.last_good_at)
+            return
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        try:
+            cohort = load_cohort(path)
+        except SheetsyncError as exc:
+            log.error("%s was changed and cannot be used: %s -- still using it as loaded at "
+                      "%s; fix it and it is read again at the next tick", path, exc,
+                      self.last_good_at)
+            return
+        self.cohort, self.generation, self.last_good_at = cohort, self.generation + 1, _now()
+        log.info("%s was changed: reloaded (%d districts)", path, len(cohort.districts))
+
+    def _watch(self) -> None:
+        """Tell the pages when the store moved without us (a `sheetsync pull`)."""
+        try:
+            version = self.version()
+        except Exception:  # the store mid-creation, say: look again later
+            return
+        if self.version_seen is not None and version != self.version_seen:
+            self._landed()
+
+    def _landed(self) -> None:
+        try:
+            self.version_seen = self.version()
+            self.landed()
+        except Exception:
+            log.exception("the pages could not be refreshed after the pull")
+
+    def _remember(self, job: Job) -> Job:
+        self.jobs[job.id] = job
+        for old in list(self.jobs)[:-KEPT_JOBS]:
+            del self.jobs[old]
+        return job
+
+
+def _load(settings: Settings) -> tuple[Cohort, str]:
+    try:
+        data = settings.cohort_path.read_bytes()
+        return load_cohort(settings.cohort_path), hashlib.sha256(data).hexdigest()
+    except OSError as exc:
+        raise ServeError(f"{settings.cohort_path}: cannot be read ({exc.strerror})") from None
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
