@@ -29,6 +29,12 @@ def _fetcher(weasyprint: Any) -> Any:
 
 
 def write_pdf(html: str, path: Path) -> Path:
+    print_pdf(html, path)
+    return path
+
+
+def print_pdf(html: str, path: Path) -> int:
+    """Print ``html`` into ``path``; the number of pages."""
     try:
         import weasyprint
         import weasyprint.urls
@@ -39,9 +45,10 @@ def write_pdf(html: str, path: Path) -> Path:
     log.setLevel(logging.ERROR)  # it warns about every SVG style property it passes on
     fatal = getattr(weasyprint.urls, "FatalURLFetchingError", SheetsyncError)
     try:
-        weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint)).write_pdf(str(path))
+        document = weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint)).render()
+        document.write_pdf(str(path))
+        return len(document.pages)
     except fatal as exc:
         raise SheetsyncError(f"a report does not fetch anything ({exc})") from None
     finally:
         log.setLevel(level)
-    return path

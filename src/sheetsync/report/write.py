@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import SheetsyncError
 from ..files import replacing
 from .data import NoSnapshot, public_view, view_from_file, view_from_store
-from .html import render_cohort, render_district
+from .html import render_cohort, render_district, stylesheet
 
 Progress = Callable[[str, int], None]  # (what is being done, how many steps it has): a step done
 FORMATS = (".html", ".pdf", ".json")  # .json: the plain data the pages are rendered from
@@ -95,21 +95,36 @@ def cohort_data(cohort_path: Path | None = None, month: str | None = None,
         return cohort_view(cohort, store, month, progress)
 
 
+PART = 25  # districts printed at a time: WeasyPrint holds about 2 MB a laid-out page
+
+
 def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None = None,
-                  progress: Progress | None = None) -> dict[str, Any]:
-    """Write the cohort report; its view (the data it shows)."""
+                  progress: Progress | None = None, workers: int | None = None,
+                  ) -> dict[str, Any]:
+    """Write the cohort report; its view (the data it shows). A PDF is printed in parts
+    of ``PART`` districts on ``workers`` processes (default: every core)."""
     fmt = output_format(out)
     view = cohort_data(cohort_path, month, progress)
     if fmt == "json":
         write_json(view, out)
+    elif fmt == "pdf":
+        from .pdfparts import cpu_count, write_pdf_in_parts
+
+        with replacing(out, suffix=".pdf") as tmp:
+            write_pdf_in_parts(cohort_parts(view), stylesheet(), tmp,
+                               workers or cpu_count(), progress)
     else:
-        html = render_cohort(view, for_print=fmt == "pdf")
-        if progress and fmt == "pdf":  # WeasyPrint tells no progress: half before, half after
-            progress("Printing the PDF", 2)
-        write_document(html, out, fmt)
-        if progress and fmt == "pdf":
-            progress("Printing the PDF", 2)
+        write_document(render_cohort(view), out, fmt)
     return view
+
+
+def cohort_parts(view: dict[str, Any], size: int | None = None) -> list[str]:
+    """The cohort report for print in parts: the summary, then ``size`` (``PART``)
+    districts' pages at a time (each begins a page, so the parts break as the whole)."""
+    districts, size = view["districts"], size or PART
+    return [render_cohort(view, for_print=True, pages=[]), *(
+        render_cohort(view, for_print=True, summary=False, pages=districts[i:i + size])
+        for i in range(0, len(districts), size))]
 
 
 def site_report(out: Path, cohort_path: Path | None = None, public: bool = False,
