@@ -8,6 +8,8 @@ report never reaches out.
 from __future__ import annotations
 
 import logging
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,15 @@ def _fetcher(weasyprint: Any) -> Any:
     return fetch
 
 
+@lru_cache(maxsize=1)
+def _font_config(pid: int) -> Any:
+    """One font configuration per process (by its id: a forked worker makes its own), so
+    fontconfig is asked for the fonts once, not for every PDF."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def write_pdf(html: str, path: Path) -> Path:
     print_pdf(html, path)
     return path
@@ -45,7 +56,8 @@ def print_pdf(html: str, path: Path) -> int:
     log.setLevel(logging.ERROR)  # it warns about every SVG style property it passes on
     fatal = getattr(weasyprint.urls, "FatalURLFetchingError", SheetsyncError)
     try:
-        document = weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint)).render()
+        document = weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint)).render(
+            font_config=_font_config(os.getpid()))
         document.write_pdf(str(path))
         return len(document.pages)
     except fatal as exc:
