@@ -14,7 +14,7 @@ command (a new process, imports included). Prints wall-clock and CPU medians; th
 also writes an example cohort of 200 distinct districts (once per WORKDIR), pulls it, and times
 --big-runs times (default 3) each the cohort report in HTML and PDF (printed in parts on every
 core) and the site (HTML, one page per district) as `sheetsync report site` makes it (on every
-core, from an empty chart cache, then again with the cache), each in a new process, with the
+core, the first build and a build again over it), each in a new process, with the
 peak memory of its largest process (targets: 15 s HTML, 90 s PDF, 500 MB). CPU seconds
 include the worker processes'; the machine's load shows as wall far above CPU.
 """
@@ -112,7 +112,7 @@ BIG = (  # label, job, target (wall s), the site's chart cache emptied first
     ("cohort report, HTML", "cohort-html", 15, False),
     ("cohort report, PDF", "cohort-pdf", 90, False),
     ("site, first build", "site", 15, True),
-    ("site, from the cache", "site", 15, False),
+    ("site, built again", "site", 15, False),
 )
 
 

@@ -16,7 +16,7 @@ from sheetsync.cohort import load_cohort
 from sheetsync.pull import pull
 from sheetsync.report import charts, cli
 from sheetsync.report.site import write_site
-from sheetsync.report.write import cohort_data
+from sheetsync.report.write import cohort_data, site_report
 
 from .conftest import AS_OF
 
@@ -75,13 +75,19 @@ def test_parallel_site_equals_the_sequential_one_byte_for_byte(cohort_dir, tmp_p
     assert files(tmp_path / "again") == one
 
 
-def test_site_command_keeps_charts_in_the_cohort_report_cache(cohort_dir, tmp_path):
+def test_site_command_draws_every_chart_and_keeps_none(cohort_dir, tmp_path):
+    shutil.rmtree(cohort_dir / ".sheetsync" / "report-cache", ignore_errors=True)
     result = CliRunner().invoke(main, ["report", "site", "--cohort",
                                        str(cohort_dir / "cohort.toml"), "-o",
                                        str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    assert list((cohort_dir / ".sheetsync" / "report-cache").glob("*.svg"))
+    assert not list((cohort_dir / ".sheetsync" / "report-cache").glob("*.svg"))
     assert "Wrote 7 pages" in result.output and "(6 districts) in " in result.output
+
+
+def test_site_report_keeps_charts_in_the_cohort_report_cache_when_asked(cohort_dir, tmp_path):
+    site_report(tmp_path / "site", cohort_dir / "cohort.toml", keep_charts=True)
+    assert list((cohort_dir / ".sheetsync" / "report-cache").glob("*.svg"))
 
 
 def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
