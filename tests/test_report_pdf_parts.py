@@ -39,11 +39,24 @@ def pages(path: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def whole(cohort: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+def whole_pdf(cohort: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report printed as one document, as before it was printed in parts."""
     out = tmp_path_factory.mktemp("whole") / "whole.pdf"
     print_pdf(render_cohort(write.cohort_data(cohort), for_print=True), out)
-    return pages(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def whole(whole_pdf: Path) -> list[str]:
+    return pages(whole_pdf)
+
+
+def ink(pdf: Path, page: int) -> int:
+    """How many pixels of the page (grey, 40 dpi) are not white."""
+    data = subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", str(page), "-l", str(page),
+                           str(pdf)], capture_output=True, check=True).stdout
+    width, height = map(int, data.split(b"\n", 3)[1].split())
+    return sum(b < 250 for b in data[-width * height:])
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -77,3 +90,11 @@ def test_the_running_header_is_on_every_page_of_every_part(cohort, tmp_path, mon
     view = write.cohort_report(tmp_path / "c.pdf", cohort, workers=1)
     head = f"{view['name']} · {view['month_label']}"
     assert all(page.strip().startswith(head) for page in pages(tmp_path / "c.pdf"))
+
+
+def test_page_numbers_laid_over_the_pages_hide_nothing(cohort, whole_pdf, tmp_path,
+                                                      monkeypatch):
+    monkeypatch.setattr(write, "PART", 2)
+    write.cohort_report(tmp_path / "c.pdf", cohort, workers=1)
+    for page in (1, len(pages(whole_pdf))):  # the summary's first page, a district's page
+        assert ink(tmp_path / "c.pdf", page) == pytest.approx(ink(whole_pdf, page), rel=0.02)

@@ -75,8 +75,9 @@ def number_pages(css: str, total: int) -> str:
     """``total`` empty pages carrying only what ``css``'s ``@page`` rule puts in the
     margins (the page numbers; the running header is empty without its text)."""
     pages = '<div style="break-before: page"></div>' * total
-    return f"<!DOCTYPE html><html lang=\"en\"><head><style>{css}</style></head><body>" \
-           f"{pages}</body></html>"
+    clear = "html, body { background: none; }"  # laid over the pages: paints no white
+    return f"<!DOCTYPE html><html lang=\"en\"><head><style>{css}\n{clear}</style></head>" \
+           f"<body>{pages}</body></html>"
 
 
 def _print_all(jobs: list[tuple[str, Path]], workers: int) -> Iterator[int]:
