@@ -23,6 +23,7 @@ MODULES = {
     "aiosmtpd": "a real SMTP server on loopback (tests/test_remind.py)",
     "playwright.sync_api": "drives the system's Chromium",
     "weasyprint": "prints the PDF reports (needs Pango)",
+    "pypdf": "joins the parts of a long PDF report (tests/test_report_pdf_parts.py)",
     "cryptography.x509": "the self-signed certificate of the STARTTLS test",
     "hypothesis": "the differential and property tests",
     "starlette": "sheetsync serve (tests/test_serve*.py)",

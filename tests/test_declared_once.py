@@ -28,7 +28,7 @@ WORDS = sorted({*V.STATUSES, *V.SCHEDULES, *V.ACTION_STATUSES, *V.UPDATE_STATUSE
                 V.READ_OK, V.READ_FAILED, V.READ_STALE})
 # (file under src/sheetsync, why it may hold colour literals)
 COLOUR_ALLOWED = {
-    "report/charts.py": "the charts' inks (lines, axes), not the status palette",
+    "report/svgchart.py": "the charts' inks (lines, axes), not the status palette",
     "report/templates/report.css": "the page's inks (text, rules, borders)",
     "report/templates/cohort.html": "the status bar's outline",
 }

@@ -1,12 +1,10 @@
-"""The charts: inline SVG from numbers only, drawn by matplotlib."""
+"""The charts: inline SVG from numbers only, written by svgchart."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-
-pytest.importorskip("matplotlib")
 
 from sheetsync.report import charts
 
@@ -56,3 +54,50 @@ def test_month_labels_pasted_in_equal_the_ones_drawn():
     drawn = charts.measure_chart(second, "b")
     assert pasted == drawn
     assert re.findall(r">(\w+)</text>", pasted)[-6:] == MONTHS[::2]
+
+
+def circles(svg: str, group: str) -> list[tuple[float, float]]:
+    dots = svg.split(f'id="{group}-dots"', 1)[1].split("</g>", 1)[0]
+    return [(float(x), float(y)) for x, y in re.findall(r'cx="([\d.]+)" cy="([\d.]+)"', dots)]
+
+
+def level(svg: str, line_id: str) -> float:
+    return float(re.search(rf'id="{line_id}" d="M[\d.]+ ([\d.]+) H', svg).group(1))
+
+
+def test_hand_drawn_measure_chart_puts_every_actual_where_its_number_says():
+    actual = [None, None, 38.0, 40.0, None, 45.5, 47.0, *[None] * 5]
+    svg = charts.measure_chart(series(actual, [36 + i for i in range(12)], 52), "m")
+    box = charts.svgchart.MEASURE
+    lo_y, hi_y = level(svg, "m-grid_0"), level(svg, "m-grid_1")  # labelled 36% and 52%
+    assert labels(svg) == ["36%", "52%"]
+    drawn = circles(svg, "m")
+    months = [i for i, v in enumerate(actual) if v is not None]
+    assert len(drawn) == len(months)
+    for (x, y), i in zip(drawn, months, strict=True):
+        assert x == pytest.approx(box.left + (i + 0.5) / 12 * (box.right - box.left), abs=0.01)
+        assert 36 + (lo_y - y) / (lo_y - hi_y) * 16 == pytest.approx(actual[i], abs=0.05)
+
+
+def test_hand_drawn_chart_has_a_title_and_its_numbers_as_text():
+    svg = charts.measure_chart(series([None, 40.0, 42.5, *[None] * 9], target=50), "m")
+    assert "<title>Monthly actuals against the expected path and the target</title>" in svg
+    assert "<desc>Aug 40%; Sep 42.5%; target 50%.</desc>" in svg
+
+
+def test_expected_path_is_broken_where_a_month_has_no_expected_value():
+    expected = [40.0, 41.0, None, None, 44.0, 45.0, *[None] * 6]
+    svg = charts.measure_chart(series([40.0, *[None] * 11], expected, 50), "m")
+    paths = re.findall(r'class="expected" d="([^"]+)"', svg)
+    assert [p.count("L") + 1 for p in paths] == [2, 2]
+
+
+def test_hand_drawn_trend_puts_every_share_where_its_number_says():
+    points = [{"share": s, "label": m} for s, m in
+              ((0.25, "October"), (None, "November"), (0.5, "December"), (1.0, "January"))]
+    svg = charts.trend_chart(points, "t")
+    zero, full = level(svg, "t-grid_0"), level(svg, "t-grid_100")
+    drawn = circles(svg, "t")
+    assert [round((zero - y) / (zero - full), 3) for _, y in drawn] == [0.25, 0.5, 1.0]
+    assert re.findall(r">(\w+)</text>", svg) == ["Oct", "Dec", "Jan"]
+    assert "<desc>Oct 25%, Dec 50%, Jan 100%.</desc>" in svg

@@ -17,7 +17,7 @@ from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.pull import pull
 from sheetsync.report import charts
 from sheetsync.report.site import write_site
-from sheetsync.report.write import cohort_data
+from sheetsync.report.write import cohort_data, site_report
 
 from .conftest import AS_OF
 
@@ -76,13 +76,19 @@ def test_parallel_site_equals_the_sequential_one_byte_for_byte(cohort_dir, tmp_p
     assert files(tmp_path / "again") == one
 
 
-def test_site_command_keeps_charts_in_the_cohort_report_cache(cohort_dir, tmp_path):
+def test_site_command_draws_every_chart_and_keeps_none(cohort_dir, tmp_path):
+    shutil.rmtree(cohort_dir / ".sheetsync" / "report-cache", ignore_errors=True)
     result = CliRunner().invoke(main, ["report", "site", "--cohort",
                                        str(cohort_dir / "cohort.toml"), "-o",
                                        str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    assert list((cohort_dir / ".sheetsync" / "report-cache").glob("*.svg"))
+    assert not list((cohort_dir / ".sheetsync" / "report-cache").glob("*.svg"))
     assert "Wrote 7 pages" in result.output and "(6 districts) in " in result.output
+
+
+def test_site_report_keeps_charts_in_the_cohort_report_cache_when_asked(cohort_dir, tmp_path):
+    site_report(tmp_path / "site", cohort_dir / "cohort.toml", keep_charts=True)
+    assert list((cohort_dir / ".sheetsync" / "report-cache").glob("*.svg"))
 
 
 def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
@@ -121,3 +127,31 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(cohort_dir, tmp_path):
                str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert "Writing pages" not in result.stderr and "Reading districts" not in result.stderr
+
+
+def test_a_cached_chart_of_an_older_drawing_is_not_served(tmp_path, monkeypatch):
+    cache = charts.ChartCache(tmp_path)
+    shown = {k: SERIES[k] for k in ("months", "actual", "expected", "target", "unit")}
+    monkeypatch.setattr(charts, "CHART_VERSION", "an older drawing")
+    cache.put(charts.chart_key("measure", shown), "<svg>drawn the old way</svg>")
+    monkeypatch.undo()
+    assert charts.measure_chart(SERIES, "a", cache) == charts.measure_chart(SERIES, "a")
+
+
+def test_the_drawing_version_follows_the_drawing_code(tmp_path, monkeypatch):
+    changed = tmp_path / "svgchart.py"
+    source = Path(charts.svgchart.__file__).read_text()
+    changed.write_text(source.replace('ACTUAL = "#1F4E99"', 'ACTUAL = "#000000"'))
+    assert charts.drawing_version() == charts.CHART_VERSION
+    monkeypatch.setattr(charts.svgchart, "__file__", str(changed))
+    assert charts.drawing_version() != charts.CHART_VERSION
+
+
+def test_site_build_prunes_cached_charts_it_no_longer_uses(cohort_dir, tmp_path):
+    view = cohort_data(cohort_dir / "cohort.toml")
+    cache = tmp_path / "cache"
+    write_site(view, tmp_path / "site", cache=cache)
+    kept = sorted(p.name for p in cache.glob("*.svg"))
+    (cache / "0123456789abcdef0123456789abcdef.svg").write_text("<svg/>")  # an old chart
+    write_site(view, tmp_path / "site", cache=cache, workers=2)
+    assert sorted(p.name for p in cache.glob("*.svg")) == kept and kept

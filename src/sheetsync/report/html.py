@@ -93,9 +93,20 @@ def render_district(view: dict[str, Any], *, for_print: bool = False,
 
 def render_cohort(view: dict[str, Any], *, for_print: bool = False,
                   links: dict[str, str] | None = None, compact: bool = True,
-                  public: bool = False) -> str:
+                  public: bool = False, summary: bool = True,
+                  pages: list[dict[str, Any]] | None = None) -> str:
+    """The cohort report; ``summary=False`` leaves out its first part (the table, trend,
+    compliance, failures) and ``pages`` picks the districts whose compact pages follow
+    (default: all), so a long PDF can be printed in parts."""
     environment()
-    trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"), as_image=for_print)
+    trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"), as_image=for_print) \
+        if summary else None
     return environment().get_template("cohort.html").render(
         c=view, trend_svg=trend, for_print=for_print, links=links or {}, compact=compact,
-        public=public)
+        public=public, summary=summary, pages=pages)
+
+
+def stylesheet() -> str:
+    """The reports' CSS (its ``@page`` rule numbers the pages of a PDF)."""
+    env = environment()
+    return str(env.loader.get_source(env, "report.css")[0])

@@ -8,6 +8,8 @@ report never reaches out.
 from __future__ import annotations
 
 import logging
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,22 @@ def _fetcher(weasyprint: Any) -> Any:
     return fetch
 
 
+@lru_cache(maxsize=1)
+def _font_config(pid: int) -> Any:
+    """One font configuration per process (by its id: a forked worker makes its own), so
+    fontconfig is asked for the fonts once, not for every PDF."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def write_pdf(html: str, path: Path) -> Path:
+    print_pdf(html, path)
+    return path
+
+
+def print_pdf(html: str, path: Path) -> int:
+    """Print ``html`` into ``path``; the number of pages."""
     try:
         import weasyprint
         import weasyprint.urls
@@ -39,9 +56,11 @@ def write_pdf(html: str, path: Path) -> Path:
     log.setLevel(logging.ERROR)  # it warns about every SVG style property it passes on
     fatal = getattr(weasyprint.urls, "FatalURLFetchingError", SheetsyncError)
     try:
-        weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint)).write_pdf(str(path))
+        document = weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint)).render(
+            font_config=_font_config(os.getpid()))
+        document.write_pdf(str(path))
+        return len(document.pages)
     except fatal as exc:
         raise SheetsyncError(f"a report does not fetch anything ({exc})") from None
     finally:
         log.setLevel(level)
-    return path

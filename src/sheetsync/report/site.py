@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.files import replacing
-from sheetsync.report.charts import ChartCache
+from sheetsync.report.charts import ChartCache, prune_cache
 from sheetsync.report.data import public_view
 from sheetsync.report.html import render_cohort, render_district
 
@@ -35,30 +35,34 @@ def write_site(view: dict[str, Any], folder: Path, public: bool = False,
                workers: int = 1) -> list[Path]:
     """Write index.html and districts/<id>.html into ``folder``, each page with its JSON
     twin (the data it shows) beside it; the HTML pages written. ``cache``: a folder
-    keeping drawn charts between runs; ``workers``: processes drawing district pages
-    (the pages are the same byte for byte however many there are)."""
+    keeping drawn charts between runs (charts this build did not use are deleted from
+    it); ``workers``: processes drawing district pages (the pages are the same byte for
+    byte however many there are)."""
     taken: set[str] = set()
     names = {d["id"]: page_name(d["id"], taken) for d in view["districts"]}
     jobs = [(public_view(d["view"]) if public else d["view"],
              folder / "districts" / names[d["id"]], cache) for d in view["districts"]]
-    written = []
-    for path in _pages(jobs, workers):
+    written, used = [], set()
+    for path, keys in _pages(jobs, workers):
         written.append(path)
+        used |= keys
         if progress:
             progress("Writing pages", len(jobs))
     links = {i: f"districts/{name}" for i, name in names.items()}
     index = render_cohort(view, links=links, compact=False, public=public)
     written.insert(0, _write(folder / "index.html", index))
     _write(folder / "index.json", json.dumps(_index_data(view, public), indent=1, default=str))
+    if cache is not None:
+        prune_cache(cache, used)
     return written
 
 
 Job = tuple[dict[str, Any], Path, Path | None]
 
 
-def _pages(jobs: list[Job], workers: int) -> Iterator[Path]:
-    """Each district's page written, in order; in ``workers`` processes when there are
-    enough pages to be worth starting them."""
+def _pages(jobs: list[Job], workers: int) -> Iterator[tuple[Path, set[str]]]:
+    """Each district's page written, in order, with the cached charts it used; in
+    ``workers`` processes when there are enough pages to be worth starting them."""
     if workers < 2 or len(jobs) < 2 * workers:
         yield from map(_district_page, jobs)
         return
@@ -66,13 +70,13 @@ def _pages(jobs: list[Job], workers: int) -> Iterator[Path]:
         yield from pool.map(_district_page, jobs, chunksize=2)
 
 
-def _district_page(job: Job) -> Path:
+def _district_page(job: Job) -> tuple[Path, set[str]]:
     page, path, cache = job
-    html = render_district(page, home="../index.html",
-                           cache=ChartCache(cache) if cache else None)
+    charts = ChartCache(cache) if cache else None
+    html = render_district(page, home="../index.html", cache=charts)
     _write(path, html)
     _write(path.with_suffix(".json"), json.dumps(page, indent=1, default=str))
-    return path
+    return path, charts.used if charts else set()
 
 
 def _index_data(view: dict[str, Any], public: bool) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 from sheetsync.errors import NoSnapshot, ReportError
 from sheetsync.files import replacing
 from sheetsync.report.data import public_view, view_from_file, view_from_store
-from sheetsync.report.html import render_cohort, render_district
+from sheetsync.report.html import render_cohort, render_district, stylesheet
 
 Progress = Callable[[str, int], None]  # (what is being done, how many steps it has): a step done
 FORMATS = (".html", ".pdf", ".json")  # .json: the plain data the pages are rendered from
@@ -92,27 +92,45 @@ def cohort_data(cohort_path: Path | None = None, month: str | None = None,
         return cohort_view(cohort, store, month, progress)
 
 
+PART = 25  # districts printed at a time: WeasyPrint holds about 2 MB a laid-out page
+
+
 def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None = None,
-                  progress: Progress | None = None) -> dict[str, Any]:
-    """Write the cohort report; its view (the data it shows)."""
+                  progress: Progress | None = None, workers: int | None = None,
+                  ) -> dict[str, Any]:
+    """Write the cohort report; its view (the data it shows). A PDF is printed in parts
+    of ``PART`` districts on ``workers`` processes (default: every core)."""
     fmt = output_format(out)
     view = cohort_data(cohort_path, month, progress)
     if fmt == "json":
         write_json(view, out)
+    elif fmt == "pdf":
+        from sheetsync.report.pdfparts import cpu_count, write_pdf_in_parts
+
+        with replacing(out, suffix=".pdf") as tmp:
+            write_pdf_in_parts(cohort_parts(view), stylesheet(), tmp,
+                               workers or cpu_count(), progress)
     else:
-        html = render_cohort(view, for_print=fmt == "pdf")
-        if progress and fmt == "pdf":  # WeasyPrint tells no progress: half before, half after
-            progress("Printing the PDF", 2)
-        write_document(html, out, fmt)
-        if progress and fmt == "pdf":
-            progress("Printing the PDF", 2)
+        write_document(render_cohort(view), out, fmt)
     return view
 
 
+def cohort_parts(view: dict[str, Any], size: int | None = None) -> list[str]:
+    """The cohort report for print in parts: the summary, then ``size`` (``PART``)
+    districts' pages at a time (each begins a page, so the parts break as the whole)."""
+    districts, size = view["districts"], size or PART
+    return [render_cohort(view, for_print=True, pages=[]), *(
+        render_cohort(view, for_print=True, summary=False, pages=districts[i:i + size])
+        for i in range(0, len(districts), size))]
+
+
 def site_report(out: Path, cohort_path: Path | None = None, public: bool = False,
-                progress: Progress | None = None, workers: int | None = None) -> list[Path]:
-    """The static site of the cohort's latest pull. Charts drawn before are taken from the
-    cohort's ``.sheetsync/report-cache``; district pages are drawn on every core."""
+                progress: Progress | None = None, workers: int | None = None,
+                keep_charts: bool = False) -> list[Path]:
+    """The static site of the cohort's latest pull; district pages are drawn on every
+    core. ``keep_charts``: keep the charts drawn in the cohort's ``.sheetsync/report-cache``
+    for the next build (off: a chart costs 0.2 ms to draw and about 1 ms to keep as a file,
+    and reading it back saves nothing)."""
     import os
 
     from sheetsync.cohort.model import load_cohort
@@ -121,6 +139,5 @@ def site_report(out: Path, cohort_path: Path | None = None, public: bool = False
     cohort = load_cohort(cohort_path)
     view = cohort_data(cohort.path, progress=progress)
     return write_site(view, out, public, progress=progress,
-                      cache=cohort.store_path.parent / "report-cache",
+                      cache=cohort.store_path.parent / "report-cache" if keep_charts else None,
                       workers=workers or os.cpu_count() or 1)
-
