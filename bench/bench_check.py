@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.check.assess import assess, check_workbook
-from sheetsync.read import source
+from sheetsync.read import sniff, source
 from sheetsync.read.scorecard import read_rows, read_scorecard
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.template.examples import write_district
@@ -174,7 +174,7 @@ def bench(paths: list[str], n: int, w: int, profile: bool) -> int:
     print("\nWhere the read goes (calamine):")
     wb = loaded(path)
     table(timed({
-        "sniff (zip checks; every worksheet inflated)": lambda: source._sniff(Path(path)),
+        "sniff (zip checks; every worksheet inflated)": lambda: sniff.sniff(Path(path)),
         "open_workbook (sniff + calamine open)": lambda: source.open_workbook(path),
         **sheet_loads(path),
         "parse rows into the scorecard (read_rows)": lambda: read_rows(wb),

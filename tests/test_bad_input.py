@@ -30,7 +30,7 @@ from sheetsync.check.assess import check_workbook
 from sheetsync.cli.commands import main
 from sheetsync.errors import WorkbookUnreadable
 from sheetsync.read import scorecard as reader
-from sheetsync.read import source
+from sheetsync.read import sniff, source
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear
@@ -429,8 +429,8 @@ UNREADABLE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
 @pytest.fixture
 def small_zip_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     """Bounds small enough that the zip-bomb cases stay small and fast."""
-    monkeypatch.setattr(source, "MAX_INFLATED", 2 * 2**20)
-    monkeypatch.setattr(source, "MAX_PARTS", 60)
+    monkeypatch.setattr(sniff, "MAX_INFLATED", 2 * 2**20)
+    monkeypatch.setattr(sniff, "MAX_PARTS", 60)
 
 
 def test_the_cases_name_the_parts_they_change(clean_bytes: bytes) -> None:
@@ -458,7 +458,7 @@ def test_the_parsers_refuse_entities_even_past_the_sniff(
         case: str, clean_bytes: bytes, tmp_path: Path, backend: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     # defence in depth: calamine expands no custom entity, openpyxl parses with defusedxml
-    monkeypatch.setattr(source, "_declares_dtd", lambda *args: False)
+    monkeypatch.setattr(sniff, "_declares_dtd", lambda *args: False)
     path = tmp_path / "district.xlsx"
     path.write_bytes(UNREADABLE[case][0](clean_bytes))
     with pytest.raises(WorkbookUnreadable) as caught:
@@ -834,7 +834,7 @@ def test_rate_below_one_is_not_a_fraction(number_format: str, district: Callable
 
 
 def test_percent_formats_are_recognised_in_the_styles() -> None:
-    assert [source.is_percent_format(c) for c in (
+    assert [sniff.is_percent_format(c) for c in (
         "0%", "0.0%", "#,##0.00%;[Red]-#,##0.00%", '0.0"%"', "0.0\\%", "[$%-409]0", "General",
         '"%"0%')] == [True, True, True, False, False, False, False, True]
 

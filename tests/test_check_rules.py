@@ -19,7 +19,8 @@ import pytest
 
 from sheetsync.check.assess import check_workbook
 from sheetsync.check.findings import RULES, Finding
-from sheetsync.cohort.model import Cohort, District, load_cohort
+from sheetsync.cohort.fields import parse_cohort
+from sheetsync.cohort.model import District, load_cohort
 from sheetsync.cohort.pull import identity_findings, source_older
 from sheetsync.cohort.store import Outcome
 from sheetsync.read.scorecard import read_scorecard
@@ -66,9 +67,9 @@ def excel_without_formats(tmp: Path) -> list[Finding]:
                       "2026-27")[1]
 
 
-COHORT = Cohort.model_validate({"cohort": {"name": "Test", "school_year": "2026-27"},
-                                "district": [{"id": "KY-001", "name": "Adair County",
-                                              "source": "adair.xlsx"}]})
+COHORT = parse_cohort({"cohort": {"name": "Test", "school_year": "2026-27"},
+                       "district": [{"id": "KY-001", "name": "Adair County",
+                                     "source": "adair.xlsx"}]})
 ADAIR = District(id="KY-001", name="Adair County", source="adair.xlsx")
 
 

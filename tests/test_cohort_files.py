@@ -15,10 +15,11 @@ from click.testing import CliRunner
 from sheetsync.cli.commands import main
 from sheetsync.cli.distribute import distribute as distribute_command
 from sheetsync.cohort.distribute import copy_name, distribute
-from sheetsync.cohort.model import load_cohort, read_roster
+from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.pull import pull
+from sheetsync.cohort.roster import read_roster
 from sheetsync.errors import CohortError, NotWritable, OutputLocked
-from sheetsync.master.workbook import write_master
+from sheetsync.master.write import write_master
 from tests import fake_google as fg
 from tests.fake_google import USER_EMAIL, USER_TOKEN
 
@@ -281,7 +282,7 @@ def test_distribute_and_add_folder_keep_the_comments(tmp_path: Path, make_workbo
     distribute(load_cohort(path), folder=tmp_path / "copies")
     make_workbook("new.xlsx", profile={"district_id": "KY-2", "district_name": "Barren"})
     load_cohort(path)  # still valid
-    from sheetsync.cohort.model import add_folder
+    from sheetsync.cohort.add_folder import add_folder
 
     scan = add_folder(load_cohort(path), tmp_path)
     assert [d.id for d in scan.added] == ["KY-2"]
@@ -321,7 +322,7 @@ def test_add_folder_skips_the_master(pulled: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_add_folder_accepts_any_case_of_xlsx(tmp_path: Path, make_workbook) -> None:
-    from sheetsync.cohort.model import add_folder
+    from sheetsync.cohort.add_folder import add_folder
 
     path = cohort_file(tmp_path)
     make_workbook("a.xlsx", profile={"district_id": "KY-1"}).rename(tmp_path / "ADAIR.XLSX")
@@ -332,7 +333,7 @@ def test_add_folder_accepts_any_case_of_xlsx(tmp_path: Path, make_workbook) -> N
 
 
 def test_add_folder_repoints_a_renamed_file(tmp_path: Path, make_workbook) -> None:
-    from sheetsync.cohort.model import add_folder
+    from sheetsync.cohort.add_folder import add_folder
 
     path = cohort_file(tmp_path, '[[district]]\nid = "KY-1"\nname = "Adair"\n'
                                  'source = "adair.xlsx"\n')
@@ -346,7 +347,7 @@ def test_add_folder_repoints_a_renamed_file(tmp_path: Path, make_workbook) -> No
 
 def test_add_folder_leaves_a_second_file_of_a_listed_district(tmp_path: Path,
                                                               make_workbook) -> None:
-    from sheetsync.cohort.model import add_folder
+    from sheetsync.cohort.add_folder import add_folder
 
     path = cohort_file(tmp_path, '[[district]]\nid = "KY-1"\nname = "Adair"\n'
                                  'source = "adair.xlsx"\n')
@@ -359,7 +360,7 @@ def test_add_folder_leaves_a_second_file_of_a_listed_district(tmp_path: Path,
 
 
 def test_add_folder_fills_the_source_a_roster_left_blank(tmp_path: Path, make_workbook) -> None:
-    from sheetsync.cohort.model import add_folder
+    from sheetsync.cohort.add_folder import add_folder
 
     path = cohort_file(tmp_path, '[[district]]\nid = "KY-1"\nname = "Adair"\n')
     make_workbook("scorecard.xlsx", profile={"district_id": "KY-1"})

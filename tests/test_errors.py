@@ -14,9 +14,11 @@ from sheetsync.errors import CohortError, SheetsyncError
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sheetsync"
 # Classes that are not errors for a person: a value the reader cannot read (a finding
-# follows), the sniffer's early exit, the CLI's one exit, and the Google client's own
+# follows), the sniffer's early exit, the cohort file checker's list of problems (which
+# load_cohort raises as a CohortError), the CLI's one exit, and the Google client's own
 # errors (with the client, in sheetsync.google).
-ELSEWHERE = {"read/coerce.py": {"Unreadable"}, "read/source.py": {"_Decided"},
+ELSEWHERE = {"read/coerce.py": {"Unreadable"}, "read/sniff.py": {"_Decided"},
+             "cohort/fields.py": {"Invalid"},
              "cli/exit.py": {"Failure"},
              "cohort/distribute.py": {"DriveStorageUnavailable"}}  # a Drive error, too
 EXCEPTION_CLASS = re.compile(r"^class (\w+)\((?:[\w.]*(?:Error|Exception|Unavailable|"

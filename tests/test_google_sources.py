@@ -32,7 +32,7 @@ from click.testing import CliRunner
 from google.oauth2.credentials import Credentials
 from python_calamine import CalamineWorkbook
 
-import sheetsync.read.source as sheetsync_source
+import sheetsync.read.sniff as sheetsync_sniff
 from sheetsync.check.assess import assess, check_workbook
 from sheetsync.cli.google import auth, client_for, google_option
 from sheetsync.cohort.model import load_cohort
@@ -254,7 +254,7 @@ def test_a_google_sheet_reads_as_its_xlsx_does(fake_google, workbooks, grids, wh
     from_xlsx = check_workbook(str(workbooks[which]), AS_OF)
     if which == 2:  # the messy district has fractions shown as % (see the test below)
         assert check_json(from_google) != check_json(from_xlsx)
-        monkeypatch.setattr(sheetsync_source, "_percent_styles", lambda styles: ())
+        monkeypatch.setattr(sheetsync_sniff, "_percent_styles", lambda styles: ())
         from_xlsx = check_workbook(str(workbooks[which]), AS_OF)
     assert check_json(from_google) == check_json(from_xlsx)
     assert from_google.card.source == f"Google Sheet {key}"

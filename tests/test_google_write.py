@@ -37,7 +37,7 @@ from sheetsync.google.template import (
     PERCENT_LINE,
     create_google_template,
 )
-from sheetsync.master.workbook import SHEETS
+from sheetsync.master.layout import SHEETS
 from sheetsync.schema.layout import CHOICES, entity_sheets, scorecard_layout
 from sheetsync.template.formulas import NAMES, without_percent_formats
 from sheetsync.template.workbook import build_template

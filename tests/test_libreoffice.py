@@ -265,7 +265,7 @@ def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(examples, tmp_p
 
     from sheetsync.cohort.model import load_cohort
     from sheetsync.cohort.pull import pull
-    from sheetsync.master.workbook import SHEETS
+    from sheetsync.master.layout import SHEETS
 
     folder = tmp_path / "cohort"
     sh.copytree(examples, folder, ignore=sh.ignore_patterns(".sheetsync", "*master*"))

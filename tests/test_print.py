@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from sheetsync.cli.render import render_check
-from sheetsync.master.workbook import SHEETS, chart_places
+from sheetsync.master.layout import SHEETS, chart_places
 from sheetsync.schema.layout import entity_sheets, scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 

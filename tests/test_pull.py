@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from sheetsync.cli.commands import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
 from sheetsync.cohort.model import load_cohort
 from sheetsync.cohort.pull import pull
-from sheetsync.master.workbook import SHEETS
+from sheetsync.master.layout import SHEETS
 
 from .conftest import AS_OF
 

@@ -221,7 +221,7 @@ def test_remind_before_any_pull_says_pull_first(tmp_path: Path) -> None:
 
 
 def test_display_names_are_kept_from_roster_to_the_message(cohort_dir: Path) -> None:
-    from sheetsync.cohort.model import read_roster
+    from sheetsync.cohort.roster import read_roster
 
     roster = cohort_dir / "roster.csv"
     roster.write_text('id,name,contacts\nKY-002,Barren,"Jane Doe <jane@barren.org>, '

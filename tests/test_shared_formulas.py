@@ -8,7 +8,7 @@ import zipfile
 import openpyxl
 
 from sheetsync.schema.layout import scorecard_layout
-from sheetsync.template.shared_formulas import formulas_shared
+from sheetsync.template._openpyxl import formulas_shared
 from sheetsync.template.workbook import build_template, save_atomic
 
 

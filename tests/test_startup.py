@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
+from pathlib import Path
 
 HEAVY = ("openpyxl", "pydantic", "python_calamine", "matplotlib", "jinja2", "weasyprint",
          "tomlkit", "gspread", "xlsxwriter")
@@ -16,3 +18,38 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "", f"imported at start-up: {loaded}"
+
+
+PULL = ("import sys\n"
+        "from sheetsync.cli import main\n"
+        "try:\n"
+        "    main(['pull'], standalone_mode=False)\n"
+        "except BaseException:\n"
+        "    pass\n"
+        f"print('LOADED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n")
+
+
+def loaded_by_a_pull(folder: Path) -> str:
+    out = subprocess.run([sys.executable, "-c", PULL], cwd=folder, capture_output=True,
+                         text=True, check=True).stdout
+    return out.rsplit("LOADED:", 1)[1].strip()
+
+
+def test_a_pull_with_nothing_to_do_loads_no_heavy_library(tmp_path: Path) -> None:
+    from sheetsync.template.examples import write_examples
+
+    write_examples(tmp_path, 2, as_of=date.today())
+    first = loaded_by_a_pull(tmp_path)  # reads both workbooks, writes the master
+    assert {"python_calamine", "xlsxwriter"} <= set(first.split(",")), first
+    assert (tmp_path / "cohort_master.xlsx").exists()
+    assert loaded_by_a_pull(tmp_path) == "", "a pull with nothing to do imported them"
+
+
+def test_help_loads_no_heavy_library() -> None:
+    probe = ("import sys\nfrom sheetsync.cli import main\n"
+             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             f"print('LOADED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    assert "Commands:" in out
+    assert out.rsplit("LOADED:", 1)[1].strip() == ""

@@ -18,8 +18,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from sheetsync.read.models import Action, Measure
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key
 from sheetsync.schema.settings import DEFAULT_SETTINGS, UPDATE_DUE_DAY, StatusSettings
 from sheetsync.schema.vocabulary import (
@@ -44,6 +44,9 @@ from sheetsync.schema.vocabulary import (
     OVERDUE,
     SEVERITY_ORDER,
 )
+
+if TYPE_CHECKING:  # annotations only: the cohort file's settings need no scorecard models
+    from sheetsync.read.models import Action, Measure
 
 
 @dataclass(frozen=True)

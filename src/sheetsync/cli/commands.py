@@ -27,8 +27,8 @@ from sheetsync.cli.exit import (  # noqa: F401  (the exit codes are named from h
     Failure,
 )
 from sheetsync.cli.google import client_for, google_option
+from sheetsync.cli.lazy import LazyGroup
 from sheetsync.errors import SheetsyncError
-from sheetsync.schema.layout import scorecard_layout
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -41,6 +41,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from sheetsync.schema.layout import scorecard_layout
+
     try:
         return scorecard_layout(value).school_year.label if value else None
     except ValueError as exc:
@@ -56,7 +58,16 @@ def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# the command groups of their own modules, imported when run or listed
+COMMANDS = {"distribute": "sheetsync.cli.distribute:distribute",
+            "export": "sheetsync.cli.export:export", "serve": "sheetsync.cli.serve:serve",
+            "auth": "sheetsync.cli.google:auth", "report": "sheetsync.cli.report:report",
+            "remind": "sheetsync.cli.remind:remind", "rollover": "sheetsync.cli.year:rollover",
+            "upgrade": "sheetsync.cli.year:upgrade"}
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheetsync")  # the source's, not pip's metadata
 def main() -> None:
     """District Scorecards: templates, checks, progress status and the monthly cohort pull."""
@@ -88,6 +99,7 @@ def template(school_year: str | None, district_id: str | None, district_name: st
              school_id: str | None, school_name: str | None) -> None:
     """Write the District Scorecard template workbook (or create it as a Google Sheet);
     with --level school, a school's improvement plan nested under its district's goals."""
+    from sheetsync.schema.layout import scorecard_layout
     from sheetsync.template.workbook import build_template, save_atomic
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
@@ -152,6 +164,8 @@ def _school_template(school_year: str, district_file: Path | None, school_id: st
 @_level_option
 def schema(school_year: str | None, as_json: bool, level: str) -> None:
     """Show the template layout: sheets, columns, letters and types."""
+    from sheetsync.schema.layout import scorecard_layout
+
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label,
                               level)  # type: ignore[arg-type]
     if as_json:
@@ -322,29 +336,7 @@ def _cohort(path: Path | None, load: Any) -> Any:
         raise Failure(str(exc)) from None
 
 
-def _register() -> None:
-    from sheetsync.cli.distribute import distribute
-    from sheetsync.cli.export import export
-    from sheetsync.cli.google import auth
-    from sheetsync.cli.remind import remind
-    from sheetsync.cli.report import report
-    from sheetsync.cli.serve import serve
-    from sheetsync.cli.year import rollover, upgrade
-
-    main.add_command(distribute)
-    main.add_command(export)
-    main.add_command(auth)
-    main.add_command(report)
-    main.add_command(remind)
-    main.add_command(serve)
-    main.add_command(rollover)
-    main.add_command(upgrade)
-
-
-_register()
-
-
-@main.group()
+@main.group(cls=LazyGroup, lazy={"rollover": "sheetsync.cli.year:cohort_rollover"})
 def cohort() -> None:
     """Create and extend the cohort file (cohort.toml)."""
 
@@ -364,8 +356,10 @@ def cohort() -> None:
 def cohort_init(roster: Path, name: str, school_year: str | None, output: Path,
                 district_file: Path | None) -> None:
     """Write a cohort.toml from the roster a facilitator already keeps."""
-    from sheetsync.cohort.model import init_cohort, read_roster
+    from sheetsync.cohort.model import init_cohort
+    from sheetsync.cohort.roster import read_roster
     from sheetsync.read.district import read_district
+    from sheetsync.schema.layout import scorecard_layout
 
     try:
         where = None
@@ -392,7 +386,8 @@ def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
     Leaves out the cohort master (whatever its name), lock files and the files sheetsync
     writes; a renamed workbook whose profile names a listed district becomes its source.
     """
-    from sheetsync.cohort.model import add_folder, load_cohort
+    from sheetsync.cohort.add_folder import add_folder
+    from sheetsync.cohort.model import load_cohort
 
     c = _cohort(cohort_path, load_cohort)
     try:
@@ -487,12 +482,4 @@ def history_show(district_id: str, measure_id: str, all_years: bool, cohort_path
     else:
         click.echo(found.describe())
 
-
-def _register_year() -> None:
-    from sheetsync.cli.year import cohort_rollover
-
-    cohort.add_command(cohort_rollover, "rollover")
-
-
-_register_year()
 

@@ -30,78 +30,51 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-
 from sheetsync.errors import CohortError, SheetsyncError
-from sheetsync.files import is_lock_file, read_text, replacing, writable_folder
+from sheetsync.files import read_text, replacing, writable_folder
 from sheetsync.schema.level import Level, LevelKey, level_of
-from sheetsync.schema.schoolyear import SchoolYear
-from sheetsync.schema.settings import (
-    AT_RISK_BAND,
-    STATUS_SETTINGS,
-    UPDATE_DUE_DAY,
-    Setting,
-    StatusSettings,
-)
+from sheetsync.schema.settings import AT_RISK_BAND, STATUS_SETTINGS, UPDATE_DUE_DAY, StatusSettings
 
 FILENAME = "cohort.toml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CohortInfo(_Strict):
+@dataclass
+class CohortInfo:
     name: str
     school_year: str
     level: LevelKey = "district"  # "school": a district's schools, under ``district``
     district: str = ""  # a school cohort's district workbook, relative to cohort.toml
 
-    @field_validator("school_year")
-    @classmethod
-    def _year(cls, value: str) -> str:
-        return SchoolYear.parse(value).label
+
+@dataclass
+class StatusOverrides:
+    """``[status]``: one field per declared setting (``schema/settings.py``), whose bounds
+    ``cohort.fields`` checks."""
+
+    at_risk_band: float = AT_RISK_BAND.default
+    update_due_day: int = UPDATE_DUE_DAY.default
 
 
-def _setting(s: Setting) -> Any:
-    return Field(s.default, ge=s.low, le=s.high, description=s.explain)
-
-
-class StatusOverrides(_Strict):
-    """``[status]``: one field per declared setting (``schema/settings.py``)."""
-
-    at_risk_band: float = _setting(AT_RISK_BAND)
-    update_due_day: int = _setting(UPDATE_DUE_DAY)
-
-
-assert list(StatusOverrides.model_fields) == [s.key for s in STATUS_SETTINGS], \
+assert [f.name for f in fields(StatusOverrides)] == [s.key for s in STATUS_SETTINGS], \
     "[status] has one field per declared setting, in order"
 
 
-class MasterSettings(_Strict):
+@dataclass
+class MasterSettings:
     path: str = "cohort_master.xlsx"
     google_sheet: str | None = None
 
 
-class District(_Strict):
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+@dataclass
+class District:
+    id: str  # not empty
+    name: str  # not empty
     source: str = ""  # blank until `sheetsync distribute` (or add-folder) fills it in
-    contacts: list[str] = Field(default_factory=list)  # "Jane Doe <jane@x.org>" or bare
+    contacts: list[str] = field(default_factory=list)  # "Jane Doe <jane@x.org>" or bare
 
     @property
     def emails(self) -> list[str]:
@@ -111,73 +84,34 @@ class District(_Strict):
         return [parseaddr(c)[1] or c for c in self.contacts]
 
 
-class SmtpSettings(_Strict):
+@dataclass
+class SmtpSettings:
     """``[smtp]``: the server reminders go through. The password is never in the file: it
     comes from the SHEETSYNC_SMTP_PASSWORD environment variable."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    host: str = Field(min_length=1)
-    port: int = Field(587, ge=1, le=65535)
-    sender: str = Field(alias="from")
+    host: str  # not empty
+    sender: str  # written ``from``: an e-mail address
+    port: int = 587  # 1 to 65535
     starttls: bool = True
     username: str | None = None
     cafile: str | None = None  # a CA certificate to trust (e.g. a self-signed server's)
-    timeout: float = Field(30, gt=0)  # seconds
-    digest_to: list[str] = Field(default_factory=list)
-
-    @field_validator("sender")
-    @classmethod
-    def _sender(cls, value: str) -> str:
-        return _one_address(value)
-
-    @field_validator("digest_to", mode="before")
-    @classmethod
-    def _digest(cls, value: Any) -> Any:
-        value = [value] if isinstance(value, str) else value
-        return [_one_address(v) for v in value] if isinstance(value, list) else value
+    timeout: float = 30  # seconds, more than 0
+    digest_to: list[str] = field(default_factory=list)
 
 
-def _one_address(value: str) -> str:
-    from sheetsync.cohort.roster import contact
-
-    if contact(value) is None:
-        raise ValueError(f"{value!r} is not an e-mail address (write it like "
-                         "Jane Doe <jane@x.org>)")
-    return value
-
-
-class Cohort(_Strict):
+@dataclass
+class Cohort:
     cohort: CohortInfo
-    status: StatusOverrides = Field(default_factory=StatusOverrides)
-    master: MasterSettings = Field(default_factory=MasterSettings)
-    google: dict[str, str] = Field(default_factory=dict)  # api_url, credentials
+    status: StatusOverrides = field(default_factory=StatusOverrides)
+    master: MasterSettings = field(default_factory=MasterSettings)
+    google: dict[str, str] = field(default_factory=dict)  # api_url, credentials
     smtp: SmtpSettings | None = None
-    district: list[District] = Field(default_factory=list)
-    school: list[District] = Field(default_factory=list)  # a school cohort's [[school]]
-    path: Path = Field(default=Path(FILENAME), exclude=True)
-    _doc: Any = PrivateAttr(default=None)  # the file as tomlkit read it, to edit in place
-
-    @field_validator("district", "school")
-    @classmethod
-    def _unique(cls, districts: list[District], info: ValidationInfo) -> list[District]:
-        seen: set[str] = set()
-        for d in districts:
-            if d.id in seen:
-                raise ValueError(f"{info.field_name} id {d.id!r} is listed twice")
-            seen.add(d.id)
-        return districts
-
-    @model_validator(mode="after")
-    def _level(self) -> Cohort:
-        info = self.cohort
-        if info.level == "school" and not info.district:
-            raise ValueError('a school cohort (level = "school") names its district\'s '
-                             'workbook: add district = "district.xlsx" under [cohort]')
-        other = "district" if info.level == "school" else "school"
-        if getattr(self, other):
-            raise ValueError(f"a cohort of {self.words.plural} lists [[{self.words.noun}]] "
-                             f"entries, not [[{other}]] (or set level = \"{other}\")")
-        return self
+    district: list[District] = field(default_factory=list)
+    school: list[District] = field(default_factory=list)  # a school cohort's [[school]]
+    path: Path = Path(FILENAME)
+    # the file as tomlkit read it, to edit in place; the file as read, parsed on saving
+    _doc: Any = field(default=None, repr=False, compare=False)
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def words(self) -> Level:
@@ -200,7 +134,7 @@ class Cohort(_Strict):
 
     @property
     def settings(self) -> StatusSettings:
-        return StatusSettings.from_mapping(self.status.model_dump())
+        return StatusSettings.from_mapping(asdict(self.status))
 
     @property
     def master_path(self) -> Path:
@@ -235,25 +169,28 @@ def load_cohort(path: str | Path | None = None) -> Cohort:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CohortError(f"{path}: {exc}", path=path) from None
+    from sheetsync.cohort.fields import Invalid, parse_cohort
+
     try:
-        cohort = Cohort.model_validate(data)
-    except ValidationError as exc:
-        loc = [str(p) for p in exc.errors()[0]["loc"]]
+        cohort = parse_cohort(data)
+    except Invalid as exc:
+        loc = list(exc.errors[0][0])
         raise CohortError(_explain(path, text, exc), path=path, line=_line_of(text, loc),
                           field=".".join(loc) or None) from None
     cohort.path = path
-    cohort._doc = tomlkit.parse(text)
+    cohort._text = text  # tomlkit parses it only to save: a pull reads, it does not edit
     return cohort
 
 
-def _explain(path: Path, text: str, exc: ValidationError) -> str:
+def _explain(path: Path, text: str, exc: Any) -> str:
+    """Every problem of an ``Invalid`` cohort file, each at its line."""
     lines = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
+    for where_in, msg in exc.errors:
+        loc = list(where_in)
         line = _line_of(text, loc)
         where = f"{path}:{line}" if line else str(path)
-        field = ".".join(loc) or "(file)"
-        lines.append(f"{where}: {field}: {err['msg']}")
+        name = ".".join(loc) or "(file)"
+        lines.append(f"{where}: {name}: {msg}")
     return "\n".join(lines)
 
 
@@ -300,7 +237,7 @@ def dump_cohort(cohort: Cohort) -> str:
     lines += ["", "[status]",
               *(f"{s.key} = {getattr(cohort.status, s.key)}" for s in STATUS_SETTINGS),
               "", "[master]",
-             f"path = {_toml_value(cohort.master.path)}"]
+              f"path = {_toml_value(cohort.master.path)}"]
     if cohort.master.google_sheet:
         lines.append(f"google_sheet = {_toml_value(cohort.master.google_sheet)}")
     if cohort.google:
@@ -318,7 +255,11 @@ def save_cohort(cohort: Cohort) -> Path:
     """Write the cohort file. One read from disk is edited in place (its comments, order
     and layout kept): districts added, and their name, source and contacts brought up to
     date; a cohort made in memory is written whole."""
-    doc = cohort._doc if cohort._doc is not None else tomlkit.parse(dump_cohort(cohort))
+    import tomlkit
+
+    doc = cohort._doc
+    if doc is None:
+        doc = tomlkit.parse(cohort._text if cohort._text is not None else dump_cohort(cohort))
     _sync_districts(doc, cohort.districts, cohort.words.noun)
     with replacing(cohort.path, suffix=".toml") as tmp:
         tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
@@ -327,6 +268,8 @@ def save_cohort(cohort: Cohort) -> Path:
 
 
 def _sync_districts(doc: Any, districts: list[District], key: str = "district") -> None:
+    import tomlkit
+
     if key not in doc:
         doc.append(key, tomlkit.aot())
     tables = doc[key]
@@ -343,149 +286,24 @@ def _sync_districts(doc: Any, districts: list[District], key: str = "district") 
                 table[key] = value
 
 
-def read_roster(path: str | Path) -> list[District]:
-    """Districts from the roster a facilitator keeps (see ``roster.py``)."""
-    from sheetsync.cohort.roster import read_roster_rows
-
-    return [District(id=r.id, name=r.name, source=r.source, contacts=r.contacts)
-            for r in read_roster_rows(path)]
-
-
 def init_cohort(path: Path, name: str, school_year: str, districts: list[District],
                 district_file: str | None = None) -> Cohort:
     """A new cohort file; with ``district_file`` (relative to ``path``'s folder), a cohort
     of that district's schools."""
+    from sheetsync.cohort.fields import Invalid, parse_cohort
+
     if path.exists():
         raise CohortError(f"{path} already exists; edit it or use `sheetsync cohort add-folder`")
+    info = {"name": name, "school_year": school_year}
+    if district_file:
+        info.update(level="school", district=district_file)
     try:
-        info = CohortInfo(name=name, school_year=school_year,
-                          level="school" if district_file else "district",
-                          district=district_file or "")
-        cohort = Cohort(cohort=info, path=path,
-                        **{info.level: districts})  # type: ignore[arg-type]
-    except ValidationError as exc:
-        raise CohortError(f"{path}: {exc.errors()[0]['msg']}") from None
+        cohort = parse_cohort({"cohort": info,
+                               "school" if district_file else "district":
+                                   [asdict(d) for d in districts]})
+    except Invalid as exc:
+        raise CohortError(f"{path}: {exc.errors[0][1]}") from None
+    cohort.path = path
     writable_folder(path.parent, path.name)
     save_cohort(cohort)
     return cohort
-
-
-# -- adding a folder of workbooks --------------------------------------------------------
-
-
-@dataclass
-class FolderScan:
-    """What ``add_folder`` did: districts added, districts whose source it moved to a
-    renamed file (found by the id in the file's profile), and files it left out, why."""
-
-    added: list[District] = field(default_factory=list)
-    moved: list[District] = field(default_factory=list)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-
-
-def add_folder(cohort: Cohort, folder: Path) -> FolderScan:
-    """Add every District Scorecard workbook in ``folder`` that the cohort does not list yet.
-
-    Leaves out what sheetsync wrote (the cohort master, whatever its name; the store; the
-    files it writes atomically), lock files, and workbooks the cohort already reads. A file
-    whose profile names a district the cohort lists, whose own file is gone (renamed) or not
-    yet given, becomes that district's source instead of a new district."""
-    writable_folder(cohort.folder, cohort.path.name)
-    scan = FolderScan()
-    known = {cohort.source_path(d).resolve() for d in cohort.districts if d.source}
-    for path in _workbooks(folder):
-        if path.resolve() in known:
-            continue
-        why = _left_out(cohort, path)
-        if why is None:
-            why = _take(cohort, path, scan)
-        if why:
-            scan.skipped.append((path, why))
-    if scan.added or scan.moved:
-        save_cohort(cohort)
-    return scan
-
-
-def _workbooks(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix.lower() in (".xlsx", ".xlsm") and p.is_file())
-
-
-def _left_out(cohort: Cohort, path: Path) -> str | None:
-    """Why ``path`` is not a district's workbook, judged by its name and place."""
-    resolved = path.resolve()
-    if is_lock_file(path):
-        return "a lock file"
-    if path.name.startswith("."):
-        return "a hidden file (sheetsync's files being written start with a dot)"
-    if resolved == cohort.master_path.resolve():
-        return "the cohort master"
-    if cohort.store_path.parent.resolve() in resolved.parents:
-        return "sheetsync's store"
-    return None
-
-
-def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
-    """Add ``path`` or re-point a district to it; the reason when it is left out."""
-    found = _identify(path)
-    if isinstance(found, str):
-        return found
-    district_id, name, from_profile = found
-    source = _relative(cohort, path)
-    listed = next((d for d in cohort.districts if d.id == district_id), None)
-    if listed is not None and from_profile:
-        if listed.source and (_is_google(listed.source) or cohort.source_path(listed).exists()):
-            return (f"its profile names {district_id}, which the cohort reads from "
-                    f"{listed.source}")
-        listed.source = source
-        scan.moved.append(listed)
-        return None
-    if listed is not None:
-        district_id = f"{district_id}-{path.stem}"
-    d = District(id=district_id, name=name, source=source)
-    cohort.districts.append(d)
-    scan.added.append(d)
-    return None
-
-
-def _identify(path: Path) -> tuple[str, str, bool] | str:
-    """The district id and name a workbook's profile gives, and whether it gave the id (else
-    from its file name, when it cannot be read: the pull will say why), or why it is no
-    district's scorecard."""
-    from sheetsync.errors import WorkbookUnreadable
-    from sheetsync.master.workbook import SHEETS
-    from sheetsync.read.scorecard import read_scorecard
-    from sheetsync.read.source import open_workbook
-    from sheetsync.schema.layout import norm, scorecard_layout
-
-    district_id, name = path.stem, path.stem.replace("-", " ").replace("_", " ").title()
-    try:
-        sheets = {norm(s) for s in open_workbook(path).sheet_names}
-    except WorkbookUnreadable:
-        return district_id, name, False
-    if {norm(s) for s in SHEETS} <= sheets:
-        return "a cohort master (it has the master's sheets)"
-    if not sheets & {norm(s.name) for s in scorecard_layout().sheets}:
-        return "not a District Scorecard (none of the template's sheets)"
-    try:
-        card, _ = read_scorecard(str(path))
-    except WorkbookUnreadable:
-        return district_id, name, False
-    p = card.profile
-    own_id, own_name = (p.school_id, p.school_name) if card.level == "school" else \
-        (p.district_id, p.district_name)
-    given = str(own_id or "").strip()
-    return given or district_id, own_name or name, bool(given)
-
-
-def _is_google(source: str) -> bool:
-    from sheetsync.cohort.sources import is_google
-
-    return is_google(source)
-
-
-def _relative(cohort: Cohort, path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(cohort.folder.resolve()))
-    except ValueError:
-        return str(path.resolve())

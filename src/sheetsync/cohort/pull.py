@@ -250,7 +250,7 @@ def source_older(prev: dict[str, Any] | None, read: Outcome) -> Finding | None:
         what = (f"This file was last modified {read.modified}, before the copy pulled last "
                 f"time (modified {prev['modified']}); it looks like an older copy.")
     else:
-        from sheetsync.master.workbook import latest_month
+        from sheetsync.master.summary import latest_month
 
         before = (prev.get("summary") or {}).get("latest_month")
         now = latest_month((read.data or {}).get("card") or {})
@@ -285,6 +285,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
         fingerprints = fingerprint_all(s for s in sources.values() if not
                                        isinstance(s, SourceUnavailable))
         with store.transaction() as db:
+            unchanged: list[tuple[str, str]] = []  # (pulled_at, district id): one statement
             for d in cohort.districts:
                 prev = states.get(d.id)
                 source = sources[d.id]
@@ -296,7 +297,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                     store.keep(db, o, period, o.stale or "")
                     changed = True
                 elif not o.reused or o.data is not None:
-                    from sheetsync.master.workbook import district_summary
+                    from sheetsync.master.summary import district_summary
 
                     o.summary = district_summary(o, period)
                     store.save(db, o, period)
@@ -306,8 +307,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                     changed = True
                 else:
                     o.summary = prev["summary"] if prev else None
-                    db.execute("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?",
-                               (o.pulled_at, d.id))
+                    unchanged.append((o.pulled_at, d.id))
                 report.districts.append({
                     "id": o.district_id, "name": o.name, "ok": o.ok, "reused": o.reused,
                     "reason": o.reason, "stale": o.stale, "findings": o.findings,
@@ -315,6 +315,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                 o.data = None  # what is in the store need not stay in memory
                 if progress:
                     progress(d, o)
+            db.executemany("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?", unchanged)
             if set(states) != {d.id for d in cohort.districts}:
                 changed = True
             if district is not None and stored_district(store) != district:
@@ -394,7 +395,7 @@ def cohort_periods(cohort: Cohort) -> list[str]:
 
 def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Path:
     """Write the master from the store alone (what ``sheetsync master rebuild`` runs)."""
-    from sheetsync.master.workbook import write_master
+    from sheetsync.master.write import write_master
 
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))

@@ -16,11 +16,14 @@ import re
 from dataclasses import dataclass
 from email.utils import formataddr, getaddresses, parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import read_text
 from sheetsync.schema.layout import norm
+
+if TYPE_CHECKING:
+    from sheetsync.cohort.model import District
 
 # Each column's accepted headers, compared as ``layout.norm`` leaves them.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -77,6 +80,14 @@ def read_roster_rows(path: str | Path) -> list[RosterRow]:
         raise CohortError(f"{path}: the roster lists no districts under its header (row "
                           f"{at + 1})", path=path, line=at + 1)
     return out
+
+
+def read_roster(path: str | Path) -> list[District]:
+    """The roster's districts, as the cohort file lists them."""
+    from sheetsync.cohort.model import District
+
+    return [District(id=r.id, name=r.name, source=r.source, contacts=r.contacts)
+            for r in read_roster_rows(path)]
 
 
 def addresses(text: str, where: str) -> list[str]:

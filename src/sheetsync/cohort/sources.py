@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sheetsync.errors import SourceUnavailable
 from sheetsync.google.address import is_google
-from sheetsync.read.source import WorkbookRows, open_workbook
+
+if TYPE_CHECKING:  # the reader loads when a file is read: a pull with nothing new reads none
+    from sheetsync.read.source import WorkbookRows
 
 __all__ = ["Fingerprint", "LocalSource", "Source", "SourceUnavailable", "fingerprint_all",
            "is_google", "resolve_source"]
@@ -65,6 +67,8 @@ class LocalSource:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def read(self) -> WorkbookRows:
+        from sheetsync.read.source import open_workbook
+
         return open_workbook(self.path)
 
 

@@ -11,10 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetsync.errors import DistrictFileError, WorkbookUnreadable
-from sheetsync.read.models import StrategicGoal
+
+if TYPE_CHECKING:  # the scorecard models load where a district file is read, not on a pull
+    from sheetsync.read.models import StrategicGoal
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class DistrictPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DistrictPlan:
+        from sheetsync.read.models import StrategicGoal
+
         return cls(data["id"], data.get("name"),
                    tuple(StrategicGoal.model_validate(g) for g in data["strategic_goals"]))
 

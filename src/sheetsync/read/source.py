@@ -1,24 +1,17 @@
 """Opening a workbook file safely, as rows of cell values.
 
-Before any parser sees a file it is sniffed: a workbook must be an OOXML zip with a
-workbook part; .xls, encrypted workbooks, CSVs and OpenDocument files get a message that
-says what they are. Zips that would inflate past ``MAX_INFLATED`` bytes and XML with a
-DTD (entity tricks; Excel never writes one) are refused. The file is read once, into
-memory, and the sniff and the parsers all work on those bytes: a file that changes while
-it is read cannot pass the checks as one file and be parsed as another. Reading never
-writes to the file.
+``sniff`` checks the file first (see there): what it is, that it unpacks safely, which
+sheets are damaged, which cells hold errors or percent-formatted numbers.
 
 Rows come from python-calamine (fast) or, where it is not installed (xlwings Lite's
 Pyodide), from openpyxl in read-only mode. Both give ``None`` for empty cells. calamine
 builds a sheet's whole rectangle in memory, so a sheet whose used range is huge (one stray
 value in XFD1048576) is streamed by openpyxl instead, at most ``MAX_COLUMNS`` wide.
-python-calamine reads error cells (#DIV/0!) as blanks, so on its path every worksheet is
-inflated once before the first sheet is parsed: a part that will not inflate is a damaged
-sheet, and the error values of any sheet that has them are put back. A parser's error,
-when the file is opened or when a sheet is first read, becomes ``WorkbookUnreadable``.
+python-calamine reads error cells (#DIV/0!) as blanks, so on its path the error values the
+sniff found are put back. A parser's error, when the file is opened or when a sheet is
+first read, becomes ``WorkbookUnreadable``.
 
-Neither parser says which cells have a percent number format (0.46 shown as 46%), so the
-sniff reads the cell formats of the styles part and, in the worksheets it inflates anyway,
+Neither parser says which cells have a percent number format (0.46 shown as 46%): the sniff
 notes the number cells that carry one (``WorkbookRows.percent_cells``); the reader reads
 such a cell as the points it shows (46), as the template's formulas do.
 """
@@ -27,31 +20,16 @@ from __future__ import annotations
 
 import io
 import re
-import struct
-import zipfile
-import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
 
 from sheetsync.errors import WorkbookUnreadable
+from sheetsync.read.sniff import Scan, Sniffed, by_sheet, column_number, percent_by_sheet, sniff
 
-MAX_INFLATED = 256 * 1024 * 1024
-MAX_PARTS = 5000
 MAX_ROWS = 10_000  # data rows read per sheet; more is a finding, not a hang
 MAX_COLUMNS = 256  # columns read per sheet; the template uses fewer than 50
 MAX_CELLS = 2_000_000  # a sheet's used range calamine may build in memory (~64 MB)
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_DATE1904 = re.compile(rb"date1904\s*=\s*[\"'](1|true)[\"']", re.IGNORECASE)
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
-_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]+)')
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\s+r="(\d+)"')
-# a part that opens with its root element (after an XML declaration) can have no DOCTYPE
-_ROOT_FIRST = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?\s*<[A-Za-z_]")
 
 try:  # pragma: no cover - exercised where calamine is missing (Pyodide)
     from python_calamine import CalamineWorkbook
@@ -87,279 +65,10 @@ class WorkbookRows:
         return self._cache[sheet]
 
 
-@dataclass
-class _Sniffed:
-    blob: bytes = b""  # the whole file, read once: what was checked is what gets parsed
-    parts: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
-    date1904: bool = False
-    largest: int = 0  # cells in the largest used range of a worksheet
-    with_errors: dict[str, bytes] = field(default_factory=dict)  # worksheet part -> its XML
-    damaged: dict[str, Exception] = field(default_factory=dict)  # worksheet part -> why
-    percent_styles: tuple[tuple[bytes, re.Pattern[bytes]], ...] = ()  # see _percent_styles
-    percent: dict[str, frozenset[str]] = field(default_factory=dict)  # part -> its refs
-
-    def read(self, part: str) -> bytes | None:
-        """A part of the zip, inflated (None if there is no such part)."""
-        info = self.parts.get(part)
-        return None if info is None else _inflate(self.blob, info)
-
-
-def _sniff(path: Path) -> _Sniffed:
-    name = str(path)
-    if not path.exists():
-        raise WorkbookUnreadable(name, "the file does not exist")
-    if path.is_dir():
-        raise WorkbookUnreadable(name, "this is a folder, not a workbook")
-    try:
-        size = path.stat().st_size
-        blob = path.read_bytes() if size <= MAX_INFLATED else b""
-    except OSError as exc:
-        raise WorkbookUnreadable(
-            name, f"the file cannot be opened ({exc.strerror or exc})") from None
-    if size > MAX_INFLATED:
-        raise WorkbookUnreadable(
-            name, f"the file is {size / 2**20:,.0f} MB, more than a scorecard can hold; it was "
-            "not opened")
-    if blob.startswith(_OLE_MAGIC):
-        raise WorkbookUnreadable(name, _ole_reason(blob))
-    if not blob.startswith(b"PK"):
-        if not blob:
-            raise WorkbookUnreadable(name, "the file is empty (it may still be copying)")
-        kind = "a CSV or text file" if _looks_like_text(blob) else "not an Excel workbook"
-        raise WorkbookUnreadable(name, f"this is {kind}; save it as an Excel workbook (.xlsx)")
-    try:
-        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-            return _check_zip(name, zf, blob)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise WorkbookUnreadable(
-            name, "the file is damaged or incomplete (it may still be copying); "
-            "save it again from Excel") from None
-    except (NotImplementedError, RuntimeError) as exc:  # zip compression or encryption
-        raise WorkbookUnreadable(
-            name, f"the file cannot be unpacked ({exc}); save it again from Excel") from None
-
-
-_ENCRYPTED_STREAMS = tuple(n.encode("utf-16-le") for n in ("EncryptionInfo", "EncryptedPackage"))
-
-
-def _ole_reason(blob: bytes) -> str:
-    """An encrypted .xlsx is an OLE file with these streams; their directory entries can sit
-    anywhere in the file (after the package, in a large one), so all of it is searched."""
-    if any(stream in blob for stream in _ENCRYPTED_STREAMS):
-        return "the workbook is password-protected (encrypted); save a copy without a password"
-    return "this is an old-style .xls workbook; open it in Excel and save it as .xlsx"
-
-
-def _looks_like_text(blob: bytes) -> bool:
-    sample = blob[:2048]
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return b"\x00" not in sample
-
-
-def _check_zip(name: str, zf: zipfile.ZipFile, blob: bytes) -> _Sniffed:
-    infos = zf.infolist()
-    if len(infos) > MAX_PARTS:
-        raise WorkbookUnreadable(name, f"the file has {len(infos):,} parts; a workbook has dozens")
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names:
-        if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
-            raise WorkbookUnreadable(
-                name, "this is an OpenDocument spreadsheet (.ods); save it as .xlsx")
-        if "xl/workbook.bin" in names:
-            raise WorkbookUnreadable(
-                name, "this is an Excel binary workbook (.xlsb); save it as .xlsx")
-        raise WorkbookUnreadable(name, "this is a zip file but not an Excel workbook")
-    if any(i.flag_bits & 0x1 for i in infos):
-        raise WorkbookUnreadable(
-            name, "the zip is password-protected; save the workbook again from Excel without "
-            "a password")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_INFLATED:
-        raise WorkbookUnreadable(
-            name, f"the file would unpack to {total / 2**20:,.0f} MB, more than a scorecard "
-            "can hold; it was not opened")
-    found = _Sniffed(blob, {i.filename: i for i in infos})
-    found.percent_styles = _percent_styles(found.read("xl/styles.xml"))
-    for info in infos:
-        if not info.filename.endswith((".xml", ".rels")):
-            continue
-        sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-        xml = _worksheet(found, info) if sheet else None
-        head = xml[:1024] if xml is not None else _inflate(blob, info, 1024)
-        if _declares_dtd(zf, info, head):
-            raise WorkbookUnreadable(
-                name, f"part {info.filename} declares XML entities, which Excel never "
-                "writes; the file was not opened")
-        if sheet:
-            found.largest = max(found.largest, _used_cells(zf, info, head, xml))
-    book = _inflate(blob, zf.getinfo("xl/workbook.xml"), 4096)
-    found.date1904 = bool(_DATE1904.search(book))
-    return found
-
-
-def _worksheet(found: _Sniffed, info: zipfile.ZipInfo) -> bytes | None:
-    """A worksheet inflated whole, once, before any parser meets it. python-calamine reads
-    error cells (#DIV/0!) as blanks, so a sheet that has them keeps its XML for their
-    values; one that will not inflate (or inflates past its declared size) is noted as
-    damaged, and None leaves it to its first bytes whether the file can be read at all."""
-    try:
-        xml = _inflate(found.blob, info)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
-        found.damaged[info.filename] = exc
-        return None
-    if b't="e"' in xml:
-        found.with_errors[info.filename] = xml
-    if found.percent_styles:
-        refs = _percent_cells(xml, found.percent_styles)
-        if refs:
-            found.percent[info.filename] = refs
-    return xml
-
-
-_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
-_XF_FORMAT = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
-_FORMAT_ID = re.compile(rb'\bnumFmtId="(\d+)"')
-_NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
-_FORMAT_CODE = re.compile(rb'\bformatCode="([^"]*)"')
-_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, \-escapes, [Red] ...
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3}\d+)"')
-PERCENT_FORMATS = frozenset({9, 10})  # the built-in 0% and 0.00%
-
-
-def is_percent_format(code: str) -> bool:
-    """Whether a number format code shows a number x 100 with a % sign: an unquoted,
-    unescaped % in any of its sections."""
-    return "%" in _LITERALS.sub("", code)
-
-
-@lru_cache(maxsize=64)  # a cohort's workbooks share their template's styles
-def _percent_styles(styles: bytes | None) -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
-    """What follows a number cell's ref when its cell format (``s="N"``, N an index into
-    cellXfs) has a percent number format and it holds a value (``<v>``, no ``<f>`` formula)
-    of no other type than a number: a pattern for each such format, after the literal
-    text it begins with (a quick test, and a literal prefix makes the search fast).
-    Writers put ``s`` before ``t`` (Excel, LibreOffice, openpyxl, Google)."""
-    from html import unescape
-
-    xfs = _CELL_XFS.search(styles) if styles else None
-    if not styles or not xfs:
-        return ()
-    custom = {int(i.group(1)) for n in _NUM_FMT.findall(styles)
-              if (i := _FORMAT_ID.search(n)) and (c := _FORMAT_CODE.search(n))
-              and is_percent_format(unescape(c.group(1).decode("utf-8", "replace")))}
-    ids = [b"%d" % k for k, attrs in enumerate(_XF_FORMAT.findall(xfs.group(1)))
-           if (i := _FORMAT_ID.search(attrs)) and int(i.group(1)) in PERCENT_FORMATS | custom]
-    tail = rb'"(?:\s+(?!t="(?!n"))[\w:]+="[^"]*")*>\s*<v>'  # other attributes, but no t="s"
-    return tuple((b' s="%s"' % k, re.compile(rb' s="' + k + tail)) for k in ids)
-
-
-def _percent_cells(xml: bytes,
-                   percent: tuple[tuple[bytes, re.Pattern[bytes]], ...]) -> frozenset[str]:
-    """The refs of a worksheet's number cells with a percent format."""
-    refs = []
-    for literal, pattern in percent:
-        if literal not in xml:
-            continue
-        for m in pattern.finditer(xml):
-            ref = _CELL_REF.match(xml, xml.rfind(b"<", 0, m.start()), m.end())
-            if ref:
-                refs.append(ref.group(1).decode())
-    return frozenset(refs)
-
-
-def _inflate(blob: bytes, info: zipfile.ZipInfo, size: int | None = None) -> bytes:
-    """A part's bytes (its first ``size`` when given), inflated straight from the file's
-    bytes: a zipfile stream per part costs more than the rest of the sniff together. A part
-    that inflates past the size its entry declares is damaged (or a zip bomb)."""
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        with zipfile.ZipFile(io.BytesIO(blob)) as zf, zf.open(info) as part:
-            return part.read(-1 if size is None else size)  # NotImplementedError: Deflate64
-    at = info.header_offset
-    if len(blob) < at + 30 or blob[at:at + 4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"no local header for {info.filename}")
-    name_len, extra_len = struct.unpack("<HH", blob[at + 26:at + 30])
-    start = at + 30 + name_len + extra_len
-    wanted = info.compress_size if size is None else min(info.compress_size, 2 * size + 64)
-    raw = blob[start:start + wanted]
-    limit = info.file_size if size is None else size
-    if info.compress_type == zipfile.ZIP_STORED:
-        return raw[:limit]
-    out = zlib.decompressobj(-15).decompress(raw, limit + 1) if limit else b""
-    if len(out) > limit and size is None:
-        raise zipfile.BadZipFile(f"{info.filename} is larger than its entry says")
-    return out[:limit]
-
-
-class _Decided(Exception):
-    def __init__(self, doctype: bool) -> None:
-        self.doctype = doctype
-
-
-def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes) -> bool:
-    """Whether an XML part has a DOCTYPE before its root element, however long the prolog
-    (comments, whitespace) and whatever its encoding (UTF-16 hides it from a byte search)."""
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        return True
-    if _ROOT_FIRST.match(head):
-        return False
-    decided = _prolog_doctype([head], final=len(head) >= info.file_size)
-    if decided is None:  # the prolog runs past the head: read on through the part
-        with zf.open(info) as part:
-            decided = _prolog_doctype(iter(lambda: part.read(1 << 16), b""), final=True)
-    return bool(decided)
-
-
-def _prolog_doctype(chunks: Iterable[bytes], final: bool) -> bool | None:
-    """True at a DOCTYPE, False at the root element (or for text that is not XML, which the
-    parser reading it will report), None when ``chunks`` ran out before either."""
-
-    def decide(doctype: bool) -> Any:
-        def handler(*_: Any) -> None:
-            raise _Decided(doctype)
-        return handler
-
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = decide(True)
-    parser.StartElementHandler = decide(False)
-    try:
-        for chunk in chunks:
-            parser.Parse(chunk, False)
-        if final:
-            parser.Parse(b"", True)
-    except _Decided as decided:
-        return decided.doctype
-    except expat.ExpatError:
-        return False
-    return False if final else None
-
-
-def _used_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes,
-                xml: bytes | None) -> int:
-    """Rows x columns of a worksheet's used range: its <dimension>, which Excel, LibreOffice
-    and Google Sheets write, or, where there is none, a scan of the cell references."""
-    m = _DIMENSION.search(head)
-    if m:
-        return _column_number(m.group(1)) * int(m.group(2))
-    data = xml if xml is not None else zf.read(info)
-    width = max((_column_number(c) for c in set(_CELL_COLUMN.findall(data))), default=0)
-    last_row = max((int(r) for r in _ROW_NUMBER.findall(data[-(1 << 16):])), default=0)
-    return width * max(last_row, data.count(b"<row"))
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
 def open_workbook(path: str | Path, max_rows: int = MAX_ROWS) -> WorkbookRows:
     """Open ``path`` for reading; raise ``WorkbookUnreadable`` with the reason if it can't be."""
     path = Path(path)
-    found = _sniff(path)
+    found = sniff(path)
     try:
         if CalamineWorkbook is not None and found.largest <= MAX_CELLS:
             return _calamine(path, found, max_rows)
@@ -370,16 +79,16 @@ def open_workbook(path: str | Path, max_rows: int = MAX_ROWS) -> WorkbookRows:
         raise WorkbookUnreadable(str(path), f"the workbook is damaged ({exc})") from None
 
 
-def _calamine(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
+def _calamine(path: Path, found: Sniffed, max_rows: int) -> WorkbookRows:
     wb = CalamineWorkbook.from_filelike(io.BytesIO(found.blob))
     names = [m.name for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")] \
         or list(wb.sheet_names)
     heights: dict[str, int] = {}
-    scanned: list[_Scan] = []  # what the sniff found in the worksheets, by sheet name
+    scanned: list[Scan] = []  # what the sniff found in the worksheets, by sheet name
 
     def load(sheet: str) -> list[list[Any]]:
         if not scanned:
-            scanned.append(_by_sheet(found))
+            scanned.append(by_sheet(found))
         if sheet in scanned[0].damaged:
             raise scanned[0].damaged[sheet]
         ws = wb.get_sheet_by_name(sheet)
@@ -390,60 +99,14 @@ def _calamine(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
         return out
 
     return WorkbookRows(str(path), names, found.date1904, heights, load,
-                        percent_cells=_percent_by_sheet(found))
+                        percent_cells=percent_by_sheet(found))
 
 
-_ELEMENT = {"sheet": re.compile(rb"<(?:\w+:)?sheet\b[^>]*>"),
-            "rel": re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")}
-_ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>',
     re.S)
 
 
-@dataclass
-class _Scan:
-    errors: dict[str, bytes] = field(default_factory=dict)  # sheet -> XML with error cells
-    damaged: dict[str, Exception] = field(default_factory=dict)  # sheet -> why it can't be read
-
-
-def _percent_by_sheet(found: _Sniffed) -> dict[str, frozenset[str]]:
-    """The percent-formatted number cells, by sheet name (most workbooks have none)."""
-    if not found.percent:
-        return {}
-    return {s: found.percent[p] for s, p in _sheet_parts(found).items() if p in found.percent}
-
-
-def _by_sheet(found: _Sniffed) -> _Scan:
-    """The sniff's findings in the worksheets, by sheet name. Most workbooks have none, and
-    then which part holds which sheet need not be worked out at all."""
-    if not found.with_errors and not found.damaged:
-        return _Scan()
-    parts = _sheet_parts(found)
-    return _Scan({s: found.with_errors[p] for s, p in parts.items() if p in found.with_errors},
-                 {s: found.damaged[p] for s, p in parts.items() if p in found.damaged})
-
-
-def _sheet_parts(found: _Sniffed) -> dict[str, str]:
-    """Sheet name -> its part in the zip, from the workbook and its relationships."""
-    from html import unescape
-
-    book = found.read("xl/workbook.xml") or b""
-    rels = found.read("xl/_rels/workbook.xml.rels") or b""
-
-    def attributes(element: bytes) -> dict[str, str]:  # in whatever order a writer put them
-        return {k.decode().split(":")[-1]: unescape(v.decode())
-                for k, v in _ATTR.findall(element)}
-
-    targets = {a.get("Id"): a.get("Target", "")
-               for a in map(attributes, _ELEMENT["rel"].findall(rels))}
-    out = {}
-    for a in map(attributes, _ELEMENT["sheet"].findall(book)):
-        target = targets.get(a.get("id"), "") or ""
-        if target:
-            out[a.get("name", "")] = target.lstrip("/") if target.lstrip("/").startswith("xl/") \
-                else f"xl/{target}"
-    return out
 
 
 def _restore_errors(xml: bytes | None, rows: list[list[Any]]) -> None:
@@ -453,14 +116,14 @@ def _restore_errors(xml: bytes | None, rows: list[list[Any]]) -> None:
     if not xml:
         return
     for letters, number, value in _ERROR_CELL.findall(xml):
-        r, c = int(number) - 1, _column_number(letters) - 1
+        r, c = int(number) - 1, column_number(letters) - 1
         if r < len(rows) and c < MAX_COLUMNS:
             row = rows[r]
             row.extend([None] * (c + 1 - len(row)))
             row[c] = value.decode()
 
 
-def _openpyxl(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
+def _openpyxl(path: Path, found: Sniffed, max_rows: int) -> WorkbookRows:
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(found.blob), read_only=True, data_only=True)
@@ -474,7 +137,7 @@ def _openpyxl(path: Path, found: _Sniffed, max_rows: int) -> WorkbookRows:
                                               values_only=True)]
 
     return WorkbookRows(str(path), list(wb.sheetnames), found.date1904, heights, load,
-                        percent_cells=_percent_by_sheet(found))
+                        percent_cells=percent_by_sheet(found))
 
 
 def rows_from_grids(name: str, grids: dict[str, list[list[Any]]], date1904: bool = False,

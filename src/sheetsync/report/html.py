@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from sheetsync.errors import MissingDependency
-from sheetsync.master.workbook import COLOURS
+from sheetsync.master.layout import COLOURS
 from sheetsync.report import charts
 from sheetsync.schema import vocabulary
 from sheetsync.schema.vocabulary import NOT_DUE, PERCENT, css

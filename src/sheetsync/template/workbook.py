@@ -12,7 +12,6 @@ column are saved once, as shared formulas (``shared_formulas``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from copy import copy
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -65,10 +64,10 @@ from sheetsync.schema.vocabulary import (
     WHITE,
     palette_of,
 )
+from sheetsync.template._openpyxl import copy_style, formulas_shared
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.formulas import formula
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
-from sheetsync.template.shared_formulas import formulas_shared
 
 # entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
 Rows = Mapping[str, Iterable[Mapping[str, Any]]]
@@ -335,7 +334,7 @@ def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
     for r in range(first, last + 1):
         cell = ws[f"{col.letter}{r}"]
         if r != first:
-            cell._style = copy(proto._style)
+            copy_style(cell, proto)
         cell.value = formula(layout, sheet, col.key, r)
 
 
@@ -357,7 +356,7 @@ def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]]
         value = row.get(col.slot)
         if value is not None:
             cell = ws[f"{col.letter}{r}"]
-            cell._style = copy(dim._style)
+            copy_style(cell, dim)
             _set_input(cell, value)
 
 

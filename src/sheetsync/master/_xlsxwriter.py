@@ -1,4 +1,4 @@
-"""Rows written straight into an xlsxwriter worksheet's constant-memory stream.
+"""Everything sheetsync does with xlsxwriter's internals, in one place.
 
 xlsxwriter is the right tool for a workbook's structure (tables, formats, conditional
 formats, charts, hyperlink parts), but it spends ~30 µs per cell checking arguments and
@@ -6,9 +6,19 @@ buffering a row at a time. The cohort master has hundreds of thousands of cells,
 rows are encoded here as the same ``<row>`` XML xlsxwriter would stream (inline strings,
 numbers, booleans) at a few µs a cell, and xlsxwriter assembles the file around them.
 
-Relies on how xlsxwriter 3.x streams rows in ``constant_memory`` mode (``fh`` is the row
-file; ``previous_row``, ``dim_*`` and ``hyperlinks`` are its bookkeeping); pinned <4 and
-covered by the master tests, which read every sheet back with openpyxl and LibreOffice.
+The hooks, each relying on how xlsxwriter streams rows in ``constant_memory`` mode:
+
+- ``RowStream`` writes to the worksheet's row file (``fh``), keeps its bookkeeping
+  (``previous_row``, ``_check_dimensions``, ``hyperlinks``), flushes xlsxwriter's pending
+  row with ``_write_single_row`` and builds ``Url`` objects with their ``_text``;
+- ``add_streamed_table`` puts an Excel Table over rows already streamed (``add_table``
+  refuses in constant_memory mode) by switching ``constant_memory`` off around it and
+  clearing ``table`` and ``table_cells``;
+- ``xf_index`` reads a format's style index (``Format._get_xf_index``).
+
+They were written for and tested with the xlsxwriter versions in ``TESTED`` (pyproject.toml
+pins the same range); an upgrade past them is a change to this one file and its tests
+(tests/test_master_xlsxwriter.py), which check each hook's output.
 """
 
 from __future__ import annotations
@@ -18,9 +28,12 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+import xlsxwriter
 from xlsxwriter.url import Url
 
 from sheetsync.schema.cells import column_letter
+
+TESTED = ((3, 3), (3, 4))  # xlsxwriter versions from 3.3 up to (not including) 3.4
 
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -100,3 +113,37 @@ class RowStream:
             ws._check_dimensions(row, cells[0][0])
             ws._check_dimensions(row, cells[-1][0])
         ws.previous_row = row + 1
+
+
+def version() -> tuple[int, int]:
+    """The installed xlsxwriter's (major, minor)."""
+    major, minor = xlsxwriter.__version__.split(".")[:2]
+    return int(major), int(minor)
+
+
+def new_workbook(path: Any, options: dict[str, Any]) -> Any:
+    """An xlsxwriter Workbook at ``path``."""
+    return xlsxwriter.Workbook(str(path), options)
+
+
+def xf_index(fmt: Any) -> int:
+    """A Format's index among the workbook's cell styles (the ``s`` of a ``<c>``)."""
+    return int(fmt._get_xf_index())
+
+
+def add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str, Any]) -> None:
+    """An Excel Table over rows already streamed to disk (constant_memory mode).
+
+    xlsxwriter refuses add_table() in constant_memory mode because it would write the
+    header cells into rows already flushed. Here the header cells are already written, so:
+    flush the pending row, register the table with streaming briefly off, and drop the
+    in-memory header cells it adds. The table part itself is plain metadata.
+    """
+    ws._write_single_row(ws.previous_row + 1)
+    ws.constant_memory = False
+    try:
+        ws.add_table(0, 0, last_row, last_col, options)
+    finally:
+        ws.table.clear()
+        ws.table_cells.clear()  # only used to refuse overlapping tables; ours never overlap
+        ws.constant_memory = True

@@ -1,0 +1,224 @@
+"""Writing the cohort master .xlsx: one workbook the consultant opens every month.
+
+Sheets: Summary (one row per district, with the status mix chart and the share-on-track
+trend), Goals, Measures, Actions, Updates, Issues and History. Every row that came from a
+district's file carries a link to the cell it came from. The master is built from the store
+alone (``sheetsync master rebuild`` does exactly what a pull does) and written atomically;
+text from district cells is always written as text, never as a live formula. The rows are
+streamed into xlsxwriter through ``master._xlsxwriter``. A cohort of a district's schools
+heads those columns School ID and School, and adds the alignment baseline's sheets
+(``alignment``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sheetsync.cohort.places import folder_problem
+from sheetsync.cohort.store import Outcome
+from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputLocked
+from sheetsync.files import lock_file, replacing
+from sheetsync.master.layout import (
+    COLOURS,
+    SHEETS,
+    STATUS_COLUMNS,
+    TREND_COLUMNS,
+    Col,
+    chart_places,
+    headed,
+)
+from sheetsync.master.rows import Link, master_rows
+from sheetsync.master.summary import trend_rows
+from sheetsync.schema.level import level_of
+from sheetsync.schema.schoolyear import period_label
+from sheetsync.schema.vocabulary import LINK_BLUE, NAVY, WHITE, css
+from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
+
+
+def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
+                 trend: list[tuple[str, int, int]], period: str,
+                 source_of: Callable[[Outcome], str], level: str = "district",
+                 extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None
+                 ) -> Path:
+    """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet.
+
+    ``level`` "school" heads the cohort's columns School ID and School; ``extra`` sheets
+    (name: columns and rows, a school cohort's Alignment sheets) follow the others."""
+    path = Path(path)
+    lock = lock_file(path)
+    if lock is not None:
+        raise OutputLocked(str(path), lock.name)
+    problem = folder_problem(path.parent)
+    if problem:
+        raise NotWritable(path, "the cohort master", problem)
+    for stale in path.parent.glob(f".{path.stem}.*.xlsx"):  # left by a pull that was killed
+        stale.unlink(missing_ok=True)
+    try:
+        with replacing(path, suffix=".xlsx") as tmp:
+            _write(tmp, path.parent, outcomes, history, trend, period, source_of, level,
+                   extra or {})
+    except FileLocked as exc:  # Windows: held open by a program
+        raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
+    except FolderNotWritable as exc:
+        raise NotWritable(path, "the cohort master", f"you cannot write in the folder "
+                          f"{path.parent} ({exc.reason})") from None
+    return path
+
+
+class _Sheet:
+    """One master sheet: header row by xlsxwriter, data rows through a ``RowStream``."""
+
+    def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
+                 beside: tuple[Col, ...] = (), cols: tuple[Col, ...] | None = None) -> None:
+        from sheetsync.master import _xlsxwriter
+
+        self.ws = wb.add_worksheet(name)
+        _page_setup(self.ws, footer)
+        self.cols = cols or SHEETS[name]
+        self.ws.set_row(0, row_height([(c.header, c.width) for c in (*self.cols, *beside)],
+                                      bold=True))
+        self.beside = beside  # a small table to the right (the Summary's trend)
+        self.beside_at = len(self.cols) + 1
+        self.xf = {kind: _xlsxwriter.xf_index(fmt) for kind, fmt in formats.items()
+                   if kind != "status"}
+        self.formats = formats
+        self.stream = _xlsxwriter.RowStream(self.ws)
+        self.row = 1
+        for c, col in enumerate(self.cols):
+            self.ws.write_string(0, c, col.header, formats["header"])
+            self.ws.set_column(c, c, col.width)
+        for i, col in enumerate(beside):
+            self.ws.write_string(0, self.beside_at + i, col.header, formats["header"])
+            self.ws.set_column(self.beside_at + i, self.beside_at + i, col.width)
+        self.ws.freeze_panes(1, 1)
+
+    def _cells(self, cols: tuple[Col, ...], values: list[Any],
+               offset: int) -> list[tuple[int, Any, int | None]]:
+        xf = self.xf
+        out: list[tuple[int, Any, int | None]] = []
+        for c, (col, v) in enumerate(zip(cols, values, strict=True), offset):
+            if v is None or v == "":
+                continue
+            if isinstance(v, Link):
+                out.append((c, (v.label, v.url), xf["link"] if v.url else None))
+            elif col.kind == "date" and isinstance(v, str):
+                out.append((c, _parse_when(v), xf["date"]))
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                out.append((c, v, xf.get(col.kind)))
+            else:
+                out.append((c, v, None))  # text stays text, whatever it begins with
+        return out
+
+    def write(self, values: list[Any] | None, beside: list[Any] | None = None) -> None:
+        cells = self._cells(self.cols, values, 0) if values else []
+        if beside:
+            cells += self._cells(self.beside, beside, self.beside_at)
+        self.stream.write(self.row, cells)
+        if values:
+            self.data_rows = self.row
+        self.row += 1
+
+    data_rows = 0
+
+    def finish(self) -> None:
+        from sheetsync.master import _xlsxwriter
+
+        last = max(self.data_rows, 1)
+        _xlsxwriter.add_streamed_table(self.ws, last, len(self.cols) - 1, {
+            "columns": [{"header": c.header} for c in self.cols], "style": "Table Style Light 9",
+            "name": self.ws.name.replace(" ", "") + "Table"})
+        for c, col in enumerate(self.cols):
+            if col.kind == "status":
+                for value, fmt in self.formats["status"].items():
+                    self.ws.conditional_format(1, c, last, c, {
+                        "type": "cell", "criteria": "==", "value": f'"{value}"', "format": fmt})
+
+
+def _page_setup(ws: Any, footer: str) -> None:
+    """Landscape Letter, one page wide, the header row on every page, and a footer naming
+    the master, the sheet and the page."""
+    ws.set_landscape()
+    ws.set_paper(1)  # Letter
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(**{k: MARGINS[k] for k in ("left", "right", "top", "bottom")})
+    ws.set_footer(f"&L{footer}&C&A&R{PAGE_FOOTER_RIGHT}", {"margin": MARGINS["footer"]})
+
+
+def _parse_when(text: str) -> datetime:
+    return datetime.fromisoformat(text) if "T" in text or " " in text else \
+        datetime.combine(date.fromisoformat(text), datetime.min.time())
+
+
+def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
+           history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
+           source_of: Callable[[Outcome], str], level: str = "district",
+           extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None) -> None:
+    from sheetsync.master import _xlsxwriter
+
+    wb = _xlsxwriter.new_workbook(path, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
+    formats = {"header": wb.add_format({"bold": True, "bg_color": css(NAVY),
+                                        "font_color": css(WHITE), "text_wrap": True}),
+               "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+               "percent": wb.add_format({"num_format": "0%"}),
+               "number": wb.add_format({"num_format": "0.0##"}),
+               "link": wb.add_format({"font_color": css(LINK_BLUE), "underline": 1}),
+               "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
+                          for k, (bg, fg) in COLOURS.items()}}
+    footer = footer_text(f"Cohort master · {period_label(period)}")
+    sheets = {name: _Sheet(wb, name, formats, footer,
+                           TREND_COLUMNS if name == "Summary" else (), headed(cols, level))
+              for name, cols in SHEETS.items()}
+    more = {name: _Sheet(wb, name, formats, footer, cols=cols)
+            for name, (cols, _) in (extra or {}).items()}
+    summary = sheets["Summary"]
+    pending = trend_rows(trend)
+    for name, values in master_rows(outcomes, history, period, folder, source_of):
+        sheet = sheets[name]
+        beside = pending[sheet.row - 1] if name == "Summary" and sheet.row <= len(pending) \
+            else None  # the trend table sits beside the first summary rows
+        sheet.write(values, beside)
+    while summary.row <= len(pending):
+        summary.write(None, pending[summary.row - 1])
+    for name, (_, rows) in (extra or {}).items():
+        for values in rows:
+            more[name].write(values)
+    for sheet in (*sheets.values(), *more.values()):
+        sheet.finish()
+    _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending), level)
+    wb.close()
+
+
+def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
+            months: int, level: str = "district") -> None:
+    places = chart_places(districts, months)
+    if "trend" in places:
+        line = wb.add_chart({"type": "line"})
+        line.add_series({"name": "Share on track or met",
+                         "categories": ["Summary", 1, trend_at, months, trend_at],
+                         "values": ["Summary", 1, trend_at + 3, months, trend_at + 3],
+                         "marker": {"type": "circle"}})
+        line.set_title({"name": "Share of measures on track, by month"})
+        line.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+        place = places["trend"]
+        line.set_size({"width": place.width, "height": place.height})
+        ws.insert_chart(place.row, trend_at, line)
+    if "status" in places:
+        chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+        first = [c.header for c in SHEETS["Summary"]].index(STATUS_COLUMNS[0])
+        for i, status in enumerate(STATUS_COLUMNS):
+            chart.add_series({"name": ["Summary", 0, first + i],
+                              "categories": ["Summary", 1, 0, districts, 0],
+                              "values": ["Summary", 1, first + i, districts, first + i],
+                              "fill": {"color": COLOURS[status][0]}})
+        chart.set_title({"name": level_of(level).say("Measures by status, per district")})
+        place = places["status"]
+        chart.set_size({"width": place.width, "height": place.height})
+        ws.insert_chart(place.row, trend_at, chart)
+
+
