@@ -6,7 +6,6 @@ Exit codes: 0 success; 1 the check found errors (or a pull could not read some d
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import date
@@ -16,6 +15,7 @@ from typing import Any
 import click
 
 from sheetsync import __version__
+from sheetsync.cli.common import as_date, open_cohort, print_json
 
 # Commands import what they need when they run, so `sheetsync --help` and a pull with
 # nothing to do start quickly.
@@ -31,15 +31,6 @@ from sheetsync.cli.lazy import LazyGroup
 from sheetsync.errors import SheetsyncError
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
-
-
 def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     from sheetsync.schema.layout import scorecard_layout
 
@@ -52,10 +43,6 @@ def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
 _level_option = click.option(
     "--level", type=click.Choice(["district", "school"]), default="district",
     show_default=True, help="A district's scorecard, or a school's improvement plan.")
-
-
-def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
 
 
 # the command groups of their own modules, imported when run or listed
@@ -169,7 +156,7 @@ def schema(school_year: str | None, as_json: bool, level: str) -> None:
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label,
                               level)  # type: ignore[arg-type]
     if as_json:
-        _print_json(layout.to_schema())
+        print_json(layout.to_schema())
         return
     for sheet in layout.to_schema()["sheets"]:
         click.secho(f"{sheet['name']} ({sheet['entity']})", bold=True)
@@ -182,7 +169,7 @@ def schema(school_year: str | None, as_json: bool, level: str) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--as-of", callback=_date, help="Compute statuses for this date (YYYY-MM-DD).")
+@click.option("--as-of", callback=as_date, help="Compute statuses for this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
               help="For a school plan: check it against the district's current plan.")
@@ -201,7 +188,7 @@ def check(file: Path, as_of: date | None, as_json: bool, district_file: Path | N
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     if as_json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         click.echo(render_check(result))
     sys.exit(0 if result.valid else EXIT_FINDINGS)
@@ -215,7 +202,7 @@ def rules(as_json: bool) -> None:
     from sheetsync.cli.render import render_rules
 
     if as_json:
-        _print_json(F.rules_table())
+        print_json(F.rules_table())
     else:
         click.echo(render_rules())
 
@@ -223,7 +210,7 @@ def rules(as_json: bool) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="example")
 @click.option("--districts", default=6, show_default=True, help="How many districts.")
-@click.option("--as-of", callback=_date, help="Fill actuals up to this date (default today).")
+@click.option("--as-of", callback=as_date, help="Fill actuals up to this date (default today).")
 @click.option("--force", is_flag=True, help="Replace the cohort.toml and workbooks in FOLDER.")
 @click.option("--level", type=click.Choice(["district", "school"]), default="district",
               show_default=True,
@@ -273,7 +260,7 @@ def _cohort_files(folder: Path) -> list[str]:
 @main.command()
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
-@click.option("--as-of", callback=_date, help="Compute statuses for this date (default today).")
+@click.option("--as-of", callback=as_date, help="Compute statuses for this date (default today).")
 @click.option("--force", is_flag=True,
               help="Read every district again, changed or not; also accept an --as-of outside "
                    "the cohort's school year or after today.")
@@ -293,12 +280,11 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     --force), or the store or master cannot be written (nothing was pulled).
     """
     from sheetsync.cli.render import render_pull
-    from sheetsync.cohort.model import load_cohort
     from sheetsync.cohort.pull import as_of_problem
     from sheetsync.cohort.pull import pull as run_pull
     from sheetsync.errors import Busy, DistrictFileError, NotWritable
 
-    cohort = _cohort(cohort_path, load_cohort)
+    cohort = open_cohort(cohort_path)
     problem = None if force or as_of is None else as_of_problem(cohort, as_of)
     if problem:
         raise Failure(problem)
@@ -320,20 +306,13 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     except Busy as exc:  # another pull (the CLI's or `sheetsync serve`'s) is running
         raise Failure(str(exc)) from None
     if as_json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         click.echo(render_pull(report))
     if report.master_error:
         click.secho(report.master_error, fg="red", err=True)
         sys.exit(EXIT_MASTER_LOCKED)
     sys.exit(EXIT_DISTRICTS_FAILED if report.failed else 0)
-
-
-def _cohort(path: Path | None, load: Any) -> Any:
-    try:
-        return load(path)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
 
 
 @main.group(cls=LazyGroup, lazy={"rollover": "sheetsync.cli.year:cohort_rollover"})
@@ -387,9 +366,8 @@ def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
     writes; a renamed workbook whose profile names a listed district becomes its source.
     """
     from sheetsync.cohort.add_folder import add_folder
-    from sheetsync.cohort.model import load_cohort
 
-    c = _cohort(cohort_path, load_cohort)
+    c = open_cohort(cohort_path)
     try:
         scan = add_folder(c, folder)
     except SheetsyncError as exc:
@@ -415,10 +393,9 @@ def master() -> None:
 @google_option
 def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
-    from sheetsync.cohort.model import load_cohort
     from sheetsync.master.rebuild import rebuild
 
-    c = _cohort(cohort_path, load_cohort)
+    c = open_cohort(cohort_path)
     try:
         made = rebuild(c, credentials)
     except SheetsyncError as exc:
@@ -443,10 +420,9 @@ def history() -> None:
 def history_drop(month: str, district_id: str | None, cohort_path: Path | None) -> None:
     """Remove a month from History on purpose (e.g. a pull with a wrong --as-of), then
     write the master again so it no longer shows that month."""
-    from sheetsync.cohort.model import load_cohort
     from sheetsync.cohort.pull import drop_month
 
-    c = _cohort(cohort_path, load_cohort)
+    c = open_cohort(cohort_path)
     try:
         dropped = drop_month(c, month, district_id)
     except SheetsyncError as exc:
@@ -470,15 +446,14 @@ def history_show(district_id: str, measure_id: str, all_years: bool, cohort_path
     """One measure's months: latest actual and status at each pull. A measure carried by
     `cohort rollover` keeps its id, so --all-years shows its trend across years."""
     from sheetsync.cohort.history import measure_history
-    from sheetsync.cohort.model import load_cohort
 
-    c = _cohort(cohort_path, load_cohort)
+    c = open_cohort(cohort_path)
     try:
         found = measure_history(c, district_id, measure_id, all_years)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     if as_json:
-        _print_json(found.to_json())
+        print_json(found.to_json())
     else:
         click.echo(found.describe())
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from sheetsync.cli.common import open_cohort, print_json
+from sheetsync.cli.exit import Failure
 from sheetsync.errors import SheetsyncError
 
 EXIT_NOT_SENT = 3  # some reminders could not be sent (listed; the next run retries them)
@@ -41,13 +43,11 @@ def remind(cohort_path: Path | None, as_of: datetime | None, send: bool, outbox:
       starttls = true (default)    cafile = "ca.pem" (to trust your own server)
       digest_to = "coach@example.org"   timeout = 30 (seconds)
     """
-    from sheetsync.cli.commands import Failure, _cohort, _print_json
-    from sheetsync.cohort.model import load_cohort
     from sheetsync.remind import Reminder
     from sheetsync.remind import remind as run
     from sheetsync.remind.render import render_remind
 
-    c = _cohort(cohort_path, load_cohort)
+    c = open_cohort(cohort_path)
 
     def progress(r: Reminder) -> None:
         if not as_json:
@@ -59,7 +59,7 @@ def remind(cohort_path: Path | None, as_of: datetime | None, send: bool, outbox:
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     if as_json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         click.echo(render_remind(report))
     sys.exit(EXIT_NOT_SENT if report.failed else 0)

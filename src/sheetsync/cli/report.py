@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from sheetsync.cli.common import as_date
 from sheetsync.cli.exit import Failure
 from sheetsync.errors import SheetsyncError
 
@@ -23,13 +24,6 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     if value is not None and not _MONTH.match(value):
         raise click.BadParameter(f"{value!r} is not a month like 2027-01")
     return value
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
 
 
 cohort_option = click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
@@ -83,7 +77,7 @@ def report() -> None:
 @click.argument("district")
 @cohort_option
 @month_option
-@click.option("--as-of", callback=_date, help="With a FILE: compute statuses for this date.")
+@click.option("--as-of", callback=as_date, help="With a FILE: compute statuses for this date.")
 @click.option("--public", is_flag=True,
               help="For the board and the public: no contacts, e-mails, cells or findings.")
 @out_option
