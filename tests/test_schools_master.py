@@ -13,9 +13,10 @@ from click.testing import CliRunner
 
 from sheetsync.cli import main
 from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import build_master, pull
+from sheetsync.cohort.pull import pull
 from sheetsync.cohort.store import Store
 from sheetsync.errors import CohortError
+from sheetsync.master.build import build_master
 from sheetsync.year.writer import write_scorecard
 
 from .school_cards import AS_OF, STRATEGIC, school_plan, write_cohort, write_district

@@ -405,7 +405,7 @@ def _discard(client: GoogleClient, key: str, sheet_ids: set[int]) -> None:
 def build_google_master(cohort: Any, store: Any, http: Any,
                         period: str | None = None) -> dict[str, Any]:
     """Write ``cohort.master.google_sheet`` from the store alone (the Google twin of
-    ``pull.build_master``)."""
+    ``master.build.build_master``)."""
     from datetime import date as _date
 
     from sheetsync.google.address import is_google
@@ -418,7 +418,7 @@ def build_google_master(cohort: Any, store: Any, http: Any,
     ids = [d.id for d in cohort.districts]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.districts}
-    from sheetsync.cohort.pull import alignment_sheets, cohort_periods
+    from sheetsync.master.build import alignment_sheets, cohort_periods
 
     year = cohort_periods(cohort)  # the cohort's year, as the .xlsx master shows
     return write_google_master(

@@ -26,8 +26,8 @@ def rebuild(cohort: Any, credentials: Path | None = None) -> Rebuilt:
     file for the Google master (default: as ``google.auth.find_credentials``); Google is
     asked only when the cohort has a Google master. Raises ``SheetsyncError`` when there is
     no store yet or the .xlsx master cannot be written."""
-    from sheetsync.cohort.pull import build_master
     from sheetsync.cohort.store import Store
+    from sheetsync.master.build import build_master
 
     if not cohort.store_path.exists():
         raise SheetsyncError(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")

@@ -23,9 +23,7 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
         if progress:
             progress("Reading districts", len(cohort.districts))
     districts.sort(key=_attention)
-    from sheetsync.cohort.pull import (
-        cohort_periods,  # the cohort's own school year, as the master shows
-    )
+    from sheetsync.master.build import cohort_periods  # the cohort's year, as the master shows
 
     trend = [(p, good, total) for p, good, total in store.trend(ids, cohort_periods(cohort))
              if p <= month]
@@ -54,7 +52,7 @@ def _words(cohort: Any) -> dict[str, str]:
 
 def _alignment(cohort: Any, store: Any) -> dict[str, Any] | None:
     """A school cohort's alignment baseline as of the last pull (the master's sheets)."""
-    from sheetsync.cohort.pull import alignment_sheets
+    from sheetsync.master.build import alignment_sheets
 
     sheets = alignment_sheets(cohort, store)
     if not sheets:

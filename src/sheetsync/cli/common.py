@@ -1,0 +1,35 @@
+"""What the command modules share: reading a date option, printing JSON, opening the cohort."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheetsync.cli.exit import Failure
+from sheetsync.errors import SheetsyncError
+
+
+def as_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """A click callback: ``2027-01-31`` as a date, or a message naming the form."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def open_cohort(path: Path | None) -> Any:
+    """The cohort file at ``path`` (default ./cohort.toml), or a ``Failure`` saying why not."""
+    from sheetsync.cohort.model import load_cohort
+
+    try:
+        return load_cohort(path)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
