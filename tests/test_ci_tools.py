@@ -15,18 +15,18 @@ pytestmark = pytest.mark.skipif(not os.environ.get("CI"), reason="CI only: a dev
 
 PROGRAMS = {
     "soffice": "LibreOffice recalculates the template (the formula and differential tests)",
-    "chromium": "headless Chromium opens the reports (tests/test_report_browser.py)",
+    "chromium": "headless Chromium opens the reports (tests/report/test_report_browser.py)",
     "pdftotext": "the PDF reports and the printed template are read back",
-    "pdfinfo": "printed pages are counted (tests/test_print.py)",
+    "pdfinfo": "printed pages are counted (tests/template/test_print.py)",
 }
 MODULES = {
-    "aiosmtpd": "a real SMTP server on loopback (tests/test_remind.py)",
+    "aiosmtpd": "a real SMTP server on loopback (tests/remind/test_remind.py)",
     "playwright.sync_api": "drives the system's Chromium",
     "weasyprint": "prints the PDF reports (needs Pango)",
-    "pypdf": "joins the parts of a long PDF report (tests/test_report_pdf_parts.py)",
+    "pypdf": "joins the parts of a long PDF report (tests/report/test_report_pdf_parts.py)",
     "cryptography.x509": "the self-signed certificate of the STARTTLS test",
     "hypothesis": "the differential and property tests",
-    "starlette": "sheetsync serve (tests/test_serve*.py)",
+    "starlette": "sheetsync serve (tests/serve/)",
     "uvicorn": "sheetsync serve runs under it",
     "httpx": "the serve tests talk HTTP to the real process",
 }

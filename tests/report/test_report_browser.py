@@ -1,0 +1,107 @@
+"""The HTML reports in a real browser: Debian's headless Chromium, driven by Playwright.
+
+No console errors, no request leaves file://, every chart has a box, a screenshot is kept
+(under the test's tmp path). Skipped when Chromium or Playwright is not installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from sheetsync.report.site import write_site
+from sheetsync.report.write import cohort_data, cohort_report, district_report
+from tests.conftest import AS_OF
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None,
+                                reason="Chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright is not installed (pip install playwright)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def reports(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("browser") / "cohort"
+    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+    cohort = folder / "cohort.toml"
+    pull(load_cohort(cohort), date(2026, 12, 15))
+    pull(load_cohort(cohort), AS_OF)
+    out = folder / "out"
+    district_report("KY-003", out / "district.html", cohort)
+    cohort_report(out / "cohort.html", cohort)
+    write_site(cohort_data(cohort), out / "site")
+    return out
+
+
+def visit(browser, path: Path, screenshot: Path | None = None) -> tuple[object, list[str]]:
+    """Open ``path`` from file://; the page and every problem seen on the way."""
+    problems: list[str] = []
+    context = browser.new_context()
+
+    def route(r) -> None:
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            problems.append(f"request left file://: {r.request.url}")
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto(path.as_uri(), wait_until="load")
+    if screenshot:
+        page.screenshot(path=str(screenshot), full_page=True)
+    return page, problems
+
+
+def chart_boxes(page) -> list[list[float]]:
+    return page.eval_on_selector_all(
+        "figure svg, svg.bar",
+        "els => els.map(e => { const r = e.getBoundingClientRect(); "
+        "return [r.width, r.height]; })")
+
+
+def test_district_report_in_chromium(browser, reports, tmp_path):
+    shot = tmp_path / "district.png"
+    page, problems = visit(browser, reports / "district.html", shot)
+    assert problems == []
+    boxes = chart_boxes(page)
+    assert len(boxes) >= 10 and all(w > 0 and h > 0 for w, h in boxes), boxes
+    assert page.locator("h1").inner_text().startswith("Boyle County")
+    assert shot.stat().st_size > 10_000
+
+
+def test_cohort_report_in_chromium(browser, reports, tmp_path):
+    page, problems = visit(browser, reports / "cohort.html", tmp_path / "cohort.png")
+    assert problems == []
+    boxes = chart_boxes(page)
+    assert len(boxes) >= 7 and all(w > 0 and h > 0 for w, h in boxes), boxes
+
+
+def test_site_links_work_in_chromium(browser, reports):
+    page, problems = visit(browser, reports / "site" / "index.html")
+    page.locator("table.districts a").first.click()
+    page.wait_for_load_state("load")
+    assert "/site/districts/" in page.url
+    page.locator("a", has_text="All districts").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/site/index.html")
+    assert problems == []

@@ -1,0 +1,125 @@
+"""`sheetsync report cohort` and `sheetsync report site`: the consultant's view of a month."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sheetsync.cli.commands import main
+from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.pull import pull
+from tests.conftest import AS_OF
+
+
+@pytest.fixture(scope="module")
+def cohort_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Pulled in December and January; in January Adair's file is broken, and a seventh
+    district joined the cohort after the last pull (no data yet)."""
+    folder = tmp_path_factory.mktemp("cohort-report") / "cohort"
+    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+    pull(load_cohort(folder / "cohort.toml"), date(2026, 12, 15))
+    (folder / "districts" / "adair.xlsx").write_bytes(b"not a workbook")
+    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    with (folder / "cohort.toml").open("a") as fh:
+        fh.write('\n[[district]]\nid = "KY-007"\nname = "Clark County"\n'
+                 'source = "districts/clark.xlsx"\n')
+    return folder
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["report", *args])
+    return result.exit_code, result.output
+
+
+def rows(html: str) -> list[str]:
+    body = html.split('<table class="districts">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr>\s*<th scope=\"row\">(?:<a [^>]+>)?([^<]+)", body)
+
+
+def test_cohort_report_puts_failed_and_empty_districts_first(cohort_dir, tmp_path):
+    out = tmp_path / "cohort.html"
+    code, output = run("cohort", "--cohort", str(cohort_dir / "cohort.toml"), "-o", str(out))
+    assert code == 0, output
+    html = out.read_text()
+    order = rows(html)
+    assert order[:2] == ["Adair County", "Clark County"] and len(order) == 7
+    failed = html.split("Districts that could not be read")[1]
+    assert "Adair County (KY-001): this is a CSV or text file" in failed
+    assert "No data yet" in html
+    assert "January 2027" in html and ">The cohort's trend<" in html
+
+
+def test_cohort_report_shows_change_since_last_month_and_update_compliance(cohort_dir,
+                                                                         tmp_path):
+    out = tmp_path / "cohort.html"
+    run("cohort", "--cohort", str(cohort_dir / "cohort.toml"), "-o", str(out))
+    html = out.read_text()
+    assert re.search(r">(up|down) \d+%<|>no change<", html)
+    compliance = html.split("Update compliance by month")[1].split("</table>")[0]
+    assert "Dec 2026" in compliance and "<th scope=\"row\">Jan 2027" not in compliance
+
+
+def test_cohort_report_for_a_past_month_and_a_month_never_pulled(cohort_dir, tmp_path):
+    out = tmp_path / "dec.html"
+    code, output = run("cohort", "--cohort", str(cohort_dir / "cohort.toml"),
+                       "--month", "2026-12", "-o", str(out))
+    assert code == 0, output
+    html = out.read_text()
+    assert "December 2026" in html and "None: every district was read." in html
+    code, output = run("cohort", "--cohort", str(cohort_dir / "cohort.toml"),
+                       "--month", "2026-09", "-o", str(tmp_path / "sep.html"))
+    assert code == 2 and "the store has 2026-12, 2027-01" in output
+
+
+def test_site_has_an_index_and_a_page_per_district_with_relative_links(cohort_dir, tmp_path):
+    site = tmp_path / "site"
+    code, output = run("site", "--cohort", str(cohort_dir / "cohort.toml"), "-o", str(site))
+    assert code == 0, output
+    index = (site / "index.html").read_text()
+    links = re.findall(r'<a href="([^"#]+)"', index)
+    assert sorted(links) == [f"districts/KY-00{i}.html" for i in range(1, 8)]
+    for link in links:
+        page = (site / link).read_text()
+        assert '<a href="../index.html">' in page
+    assert "could not be read" in (site / "districts" / "KY-001.html").read_text()
+    twin = json.loads((site / "districts" / "KY-003.json").read_text())
+    assert twin["district"]["id"] == "KY-003" and twin["plan"]
+    index = json.loads((site / "index.json").read_text())
+    assert [d["id"] for d in index["districts"]][:2] == ["KY-001", "KY-007"]
+    assert "No data yet" in (site / "districts" / "KY-007.html").read_text()
+
+
+def test_public_site_leaves_out_contacts_findings_and_read_problems(cohort_dir, tmp_path):
+    site = tmp_path / "public"
+    code, output = run("site", "--cohort", str(cohort_dir / "cohort.toml"), "--public",
+                       "-o", str(site))
+    assert code == 0, output
+    pages = [*site.rglob("*.html"), *site.rglob("*.json")]
+    assert len(pages) == 16
+    for page in pages:
+        text = re.sub(r"<style>.*?</style>", "", page.read_text(), flags=re.S)
+        assert "@" not in text and "What to fix" not in text, page
+        assert "CSV or text file" not in text, page
+
+
+def test_the_cohort_s_ids_and_names_win_over_the_workbook_s_own(examples, tmp_path):
+    """Two districts whose workbooks are copies of one file (same id inside) get a page each."""
+    folder = tmp_path / "cohort"
+    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+    shutil.copy(folder / "districts" / "adair.xlsx", folder / "districts" / "copy.xlsx")
+    with (folder / "cohort.toml").open("a") as fh:
+        fh.write('\n[[district]]\nid = "KY-099"\nname = "Copy County"\n'
+                 'source = "districts/copy.xlsx"\n')
+    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    site = tmp_path / "site"
+    code, output = run("site", "--cohort", str(folder / "cohort.toml"), "-o", str(site))
+    assert code == 0, output
+    assert len(list((site / "districts").glob("*.html"))) == 7
+    page = (site / "districts" / "KY-099.html").read_text()
+    assert "<h1>Copy County: monthly status report</h1>" in page and "District KY-099" in page

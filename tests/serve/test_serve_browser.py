@@ -1,0 +1,111 @@
+"""The live dashboard in Debian's headless Chromium (driven by Playwright, never a
+downloaded browser): every district shown, no request leaving the service, the inline
+script allowed by the page's policy, and a pull made through the API updating the open
+page without a reload (server-sent events)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.serve_process import Service, copy_cohort
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None,
+                                reason="Chromium is not installed (apt-get install chromium)")
+pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright is not installed (pip install playwright)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def service(examples: Path, tmp_path: Path) -> Iterator[Service]:
+    folder = copy_cohort(examples, tmp_path / "cohort").parent
+    with Service(folder) as s:
+        yield s
+
+
+def open_page(browser, service: Service, path: str) -> tuple[object, list[str]]:
+    """The page, and every problem seen: console errors (a blocked script is one), page
+    errors, requests anywhere but the service."""
+    problems: list[str] = []
+    context = browser.new_context()
+
+    def route(r) -> None:
+        if r.request.url.startswith(service.url + "/"):
+            r.continue_()
+        else:
+            problems.append(f"request left the service: {r.request.url}")
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto(service.url + path, wait_until="load")
+    return page, problems
+
+
+def wait_for(page, condition: str, timeout: float = 30) -> None:
+    """Until ``condition`` holds in the page (asked from outside: the page's policy allows
+    no eval, so Playwright's wait_for_function cannot run in it)."""
+    end = time.monotonic() + timeout
+    while not page.evaluate(condition):
+        assert time.monotonic() < end, f"not within {timeout} s: {condition}"
+        page.wait_for_timeout(100)
+
+
+def test_dashboard_shows_every_district_in_chromium(browser, service: Service) -> None:
+    page, problems = open_page(browser, service, "/")
+    rows = page.locator("table.districts tbody tr th").all_inner_texts()
+    for name in ("Adair County", "Barren County", "Boyle County", "Calloway County",
+                 "Daviess County", "Fayette County"):
+        assert any(name in r for r in rows), (name, rows)
+    page.locator("table.districts a", has_text="Boyle County").click()
+    page.wait_for_load_state("load")
+    assert page.url == service.url + "/districts/KY-003"
+    assert page.locator("h1").inner_text().startswith("Boyle County")
+    assert problems == []
+
+
+def test_a_pull_through_the_api_updates_the_page_without_a_reload(browser,
+                                                                  service: Service) -> None:
+    page, problems = open_page(browser, service, "/")
+    page.evaluate("window.notReloaded = true")
+    before = page.locator("meta[name=sheetsync-version]").get_attribute("content")
+    toml = service.folder / "cohort.toml"
+    toml.write_text(toml.read_text().replace('"Adair County"', '"Adair County (renamed)"'))
+    assert service.pull()["state"] == "done"
+    wait_for(page, "document.querySelector('main').innerText.includes('Adair County (renamed)')")
+    assert page.evaluate("window.notReloaded") is True
+    after = page.locator("meta[name=sheetsync-version]").get_attribute("content")
+    assert after != before
+    assert page.evaluate("document.documentElement.getAttribute('data-version')") == after
+    assert problems == []
+
+
+def test_a_district_page_follows_its_pull_too(browser, service: Service) -> None:
+    page, problems = open_page(browser, service, "/districts/KY-003")
+    page.evaluate("window.notReloaded = true")
+    toml = service.folder / "cohort.toml"
+    toml.write_text(toml.read_text().replace('"Boyle County"', '"Boyle County (renamed)"'))
+    assert service.pull()["state"] == "done"
+    wait_for(page, "document.querySelector('main h1').innerText"
+                   ".startsWith('Boyle County (renamed)')")
+    assert page.evaluate("window.notReloaded") is True
+    assert problems == []
