@@ -6,7 +6,11 @@ import click
 
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2  # a file, a cohort, a folder or a service cannot be used
-EXIT_DISTRICTS_FAILED = 3  # pull: some districts could not be read (the master lists them)
+# 3: part of the work could not be done; what was done is kept and the rest is tried again
+# next run: some districts could not be read (pull; the master lists them), some reminders
+# could not be sent (remind; listed).
+EXIT_DISTRICTS_FAILED = 3
+EXIT_NOT_SENT = EXIT_DISTRICTS_FAILED
 EXIT_MASTER_LOCKED = 4  # pull: the store was saved but the master could not be written
 
 

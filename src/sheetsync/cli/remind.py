@@ -9,10 +9,8 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import open_cohort, print_json
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import EXIT_NOT_SENT, Failure
 from sheetsync.errors import SheetsyncError
-
-EXIT_NOT_SENT = 3  # some reminders could not be sent (listed; the next run retries them)
 
 
 @click.command()
