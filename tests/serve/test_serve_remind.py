@@ -5,6 +5,7 @@ sends nothing again. Without [smtp] it refuses to start."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -66,9 +67,14 @@ def test_serve_remind_sends_the_reminders_due_once(examples: Path, tmp_path: Pat
         cohort = load_cohort(toml)
         with Store.reader(cohort.store_path) as store:
             due = plan(cohort, {o.district_id: o for o in store.outcomes()}, date.today())
-            sent = store.reminders()
         if not due.reminders:
             pytest.skip(f"no monthly update is due and missing as of {date.today()}")
+        # the service is ready once the pull is in the store; it reminds just after
+        end = time.monotonic() + 60
+        while "reminders for" not in service.log() and time.monotonic() < end:
+            time.sleep(0.2)
+        with Store.reader(cohort.store_path) as store:
+            sent = store.reminders()
         assert sorted(r["district_id"] for r in sent) == \
             sorted(d.district.id for d in due.reminders)
         assert sorted(to for to, _ in box.messages) == \
