@@ -43,7 +43,7 @@ def test_committed_template_matches_the_declaration(tmp_path):
     fresh = save_atomic(build_template(scorecard_layout("2026-27")), tmp_path / "t.xlsx")
     assert COMMITTED.exists(), "run: sheetsync template --year 2026-27 -o " + str(COMMITTED)
     assert fingerprint(COMMITTED) == fingerprint(fresh), (
-        "workbook_templates/ drifted from layout.py; regenerate it with "
+        "workbook_templates/ drifted from schema/ (layout.py, sheets.py); regenerate it with "
         "`sheetsync template --year 2026-27 -o workbook_templates/district_scorecard_2026-27.xlsx`")
 
 

@@ -12,25 +12,18 @@ column are saved once, as shared formulas (``shared_formulas``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync import __version__
 from sheetsync.files import replacing
-from sheetsync.read.coerce import BLANK_WORDS
-from sheetsync.schema.cells import column_letter
 from sheetsync.schema.layout import (
-    CHOICES,
     FORM_LABEL_COLUMN,
     Column,
     Layout,
@@ -41,46 +34,29 @@ from sheetsync.schema.layout import (
 from sheetsync.schema.schoolyear import period_date
 from sheetsync.schema.settings import (
     AT_RISK_BAND,
-    STATUS_SETTINGS,
     UPDATE_DUE_DAY,
-    WORKBOOK_SETTINGS,
     StatusSettings,
 )
 from sheetsync.schema.vocabulary import (
     BORDER_GREY,
-    CHECK_TONE,
-    COMPLETE,
     GREY,
-    LATE,
-    LATE_START,
-    MISSING,
     NAVY,
-    ON_TIME,
-    OVERDUE,
     PALE,
-    SCHEDULES,
-    STATUSES,
-    UPDATE_STATUSES,
     WHITE,
-    palette_of,
 )
 from sheetsync.template._openpyxl import copy_style, formulas_shared
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.formulas import formula
+from sheetsync.template.lists import define_names, write_lists
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
+from sheetsync.template.validation import colours, prompt, validations
 
 # entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
 Rows = Mapping[str, Iterable[Mapping[str, Any]]]
 
-# The computed columns' words, coloured (conditional formats, in this order).
-STATUS_COLOURS = palette_of((*STATUSES, OVERDUE, LATE_START, COMPLETE, MISSING, LATE, ON_TIME))
 HEADER_FONT = Font(bold=True, color=WHITE)
 THIN = Side(style="thin", color=BORDER_GREY)
 UNLOCKED = Protection(locked=False)
-PERIOD_ROW = 15  # the row of the Lists sheet holding PeriodEnds
-BLANK_ROW = PERIOD_ROW + 4  # ... and the row holding BlankWords
-CHECK_COLOURS = CHECK_TONE  # a Check cell with something to say
-SETTINGS = WORKBOOK_SETTINGS
 
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
@@ -101,8 +77,8 @@ def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | No
     for sheet in entity_sheets(layout):
         ws = wb.create_sheet(sheet.name)
         _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())), words)
-    _lists(wb.create_sheet(layout.lists_sheet), layout, settings)
-    _names(wb, layout)
+    write_lists(wb.create_sheet(layout.lists_sheet), layout, settings)
+    define_names(wb, layout)
     _print_setup(wb, layout, profile_values)
     if xlwings:
         _xlwings_conf(wb)
@@ -247,7 +223,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
         elif fld.key != "template_version":
             cell.protection = UNLOCKED
         if fld.help:
-            _prompt(ws, fld.cell, fld.label, _say(fld.help, words))
+            prompt(ws, fld.cell, fld.label, _say(fld.help, words))
     ws.column_dimensions[FORM_LABEL_COLUMN].width = 24
     ws.column_dimensions[sheet.value_column].width = 40
     _allow_editing_around_formulas(ws)
@@ -267,15 +243,15 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
         ws.column_dimensions[col.letter].width = col.width
         help_text = _say(col.help, words) + (" Required." if col.required else "")
         if help_text.strip():
-            _prompt(ws, cell.coordinate, col.header, help_text)
+            prompt(ws, cell.coordinate, col.header, help_text)
     ws.row_dimensions[h].height = row_height([(c.header, c.width) for c in sheet.columns],
                                              bold=True)
     if sheet.entity == "monthly_updates" and not rows:
         rows = [{"month": period_date(p).replace(day=1)} for p in layout.update_periods]
     for col in sheet.columns:
         _fill_column(ws, layout, sheet, col, rows, first, last)
-    _validations(ws, layout, sheet, first, last)
-    _colours(ws, sheet, first, last)
+    validations(ws, layout, sheet, first, last)
+    colours(ws, sheet, first, last)
     ws.freeze_panes = f"B{first}"
     ws.auto_filter.ref = f"A{h}:{sheet.columns[-1].letter}{last}"
     interim = [c for c in sheet.columns if c.key == "interim_target"]
@@ -368,93 +344,6 @@ def _set_input(cell: Any, value: Any) -> None:
         cell.data_type = "s"
 
 
-def _validations(ws: Worksheet, layout: Layout, sheet: SheetLayout, first: int,
-                 last: int) -> None:
-    lists = layout.lists_sheet
-    choice_col = {name: column_letter(i) for i, name in enumerate(CHOICES, 1)}
-    for col in sheet.input_columns if not sheet.locked else ():
-        area = f"{col.letter}{first}:{col.letter}{last}"
-        dv = None
-        if col.choices:
-            n = len(CHOICES[col.choices])
-            letter = choice_col[col.choices]
-            dv = DataValidation(type="list", formula1=f"{lists}!${letter}$2:${letter}${n + 1}",
-                                allow_blank=True, errorStyle="stop",
-                                error=f"Pick one of: {', '.join(CHOICES[col.choices])}"[:255],
-                                errorTitle=col.header[:32])
-        elif col.ref:
-            target = layout.sheet(col.ref)
-            ref = (f"'{target.name}'!$A${target.first_data_row}:"
-                   f"$A${target.last_data_row}")
-            dv = DataValidation(type="list", formula1=ref, allow_blank=True,
-                                errorStyle="stop" if target.locked else "warning",
-                                errorTitle=col.header[:32],
-                                error=f"Pick an id from the '{target.name}' sheet.")
-        elif col.type == "date":
-            dv = DataValidation(type="date", operator="greaterThan", formula1="36526",
-                                allow_blank=True, errorStyle="warning",
-                                errorTitle=col.header[:32],
-                                error="Type a date such as 2027-05-31.")
-        elif col.type == "number":
-            dv = DataValidation(type="decimal", operator="between", formula1="-1000000000",
-                                formula2="1000000000", allow_blank=True, errorStyle="warning",
-                                errorTitle=col.header[:32],
-                                error="Type a number such as 45 (or 45%).")
-        if dv is not None:
-            dv.showErrorMessage = True
-            dv.add(area)
-            ws.add_data_validation(dv)
-
-
-def _colours(ws: Worksheet, sheet: SheetLayout, first: int, last: int) -> None:
-    for col in sheet.columns:
-        if col.key == "row_check":
-            bg, fg = CHECK_COLOURS
-            ws.conditional_formatting.add(f"{col.letter}{first}:{col.letter}{last}", FormulaRule(
-                formula=[f"LEN({col.letter}{first})>0"], font=Font(bold=True, color=fg),
-                fill=PatternFill("solid", fgColor=bg, bgColor=bg)))
-        if col.is_input or col.key not in ("status", "schedule", "update_status"):
-            continue
-        area = f"{col.letter}{first}:{col.letter}{last}"
-        for status, (bg, fg) in STATUS_COLOURS.items():
-            ws.conditional_formatting.add(area, CellIsRule(
-                operator="equal", formula=[f'"{status}"'],
-                fill=PatternFill("solid", fgColor=bg, bgColor=bg), font=Font(color=fg)))
-
-
-def _prompt(ws: Worksheet, cell: str, title: str, text: str) -> None:
-    dv = DataValidation(showInputMessage=True, promptTitle=title[:32], prompt=text[:255])
-    dv.add(cell)
-    ws.add_data_validation(dv)
-
-
-def _lists(ws: Worksheet, layout: Layout, settings: StatusSettings) -> None:
-    for i, (name, values) in enumerate(CHOICES.items(), 1):
-        ws.cell(1, i, name).font = Font(bold=True)
-        for r, value in enumerate(values, 2):
-            ws.cell(r, i, value)
-    base = len(CHOICES) + 2
-    year = layout.school_year
-    named = {"SchoolStart": year.start, "SchoolEnd": year.end,
-             **{s.name: settings.value(s) for s in STATUS_SETTINGS}}
-    for r, (name, label) in enumerate(SETTINGS, 1):
-        ws.cell(r, base, label)
-        cell = ws.cell(r, base + 1, named[name])
-        if isinstance(named[name], date):
-            cell.number_format = "yyyy-mm-dd"
-    ws.cell(PERIOD_ROW, 1, "Month ends")
-    for i, p in enumerate(layout.periods, 2):
-        ws.cell(PERIOD_ROW, i, period_date(p)).number_format = "yyyy-mm-dd"
-    ws.cell(PERIOD_ROW + 2, 1, "Statuses")
-    for i, s in enumerate((*STATUSES, *SCHEDULES, *UPDATE_STATUSES), 2):
-        ws.cell(PERIOD_ROW + 2, i, s)
-    ws.cell(BLANK_ROW, 1, "Blank words")
-    for i, word in enumerate(sorted(BLANK_WORDS), 2):
-        ws.cell(BLANK_ROW, i, word)
-    ws.sheet_state = "hidden"
-    ws.protection.sheet = True
-
-
 def _xlwings_conf(wb: Workbook) -> None:
     from sheetsync.udfs import xlwings_conf_rows
 
@@ -463,19 +352,3 @@ def _xlwings_conf(wb: Workbook) -> None:
         ws.cell(r, 1, key)
         ws.cell(r, 2, value)
     ws.sheet_state = "hidden"
-
-
-def _names(wb: Workbook, layout: Layout) -> None:
-    lists = layout.lists_sheet
-    base = column_letter(len(CHOICES) + 3)
-    profile = layout.sheet("profile")
-    refs = {"AsOf": f"'{profile.name}'!${profile.field('status_date').cell[0]}"
-                    f"${profile.field('status_date').cell[1:]}"}
-    for r, (name, _) in enumerate(SETTINGS, 1):
-        refs[name] = f"{lists}!${base}${r}"
-    end = column_letter(len(layout.periods) + 1)
-    refs["PeriodEnds"] = f"{lists}!$B${PERIOD_ROW}:${end}${PERIOD_ROW}"
-    end = column_letter(len(BLANK_WORDS) + 1)
-    refs["BlankWords"] = f"{lists}!$B${BLANK_ROW}:${end}${BLANK_ROW}"
-    for name, ref in refs.items():
-        wb.defined_names[name] = DefinedName(name, attr_text=ref)

@@ -1,0 +1,37 @@
+"""`sheetsync master`: the cohort master workbook, written again from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sheetsync.cli.common import open_cohort
+from sheetsync.cli.exit import Failure
+from sheetsync.cli.google import google_option
+from sheetsync.errors import SheetsyncError
+
+
+@click.group()
+def master() -> None:
+    """The cohort master workbook."""
+
+
+@master.command("rebuild")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@google_option
+def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
+    """Write the master again from the store alone, reading no district file."""
+    from sheetsync.master.rebuild import rebuild
+
+    c = open_cohort(cohort_path)
+    try:
+        made = rebuild(c, credentials)
+    except SheetsyncError as exc:
+        raise Failure(str(exc)) from None
+    click.echo(f"Wrote {made.path} from {made.store_path}.")
+    if made.google_problem:
+        raise Failure(made.google_problem)
+    if made.google_sheet:
+        click.echo(f"Wrote the Google master {made.google_sheet}.")
