@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,15 @@ import pytest
 
 from sheetsync.schema.layout import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
+
+pytest_plugins = ["tests.smtp", "tests.chromium"]  # the smtp_server and browser fixtures
+
+
+def free_port() -> int:
+    """A TCP port on loopback nobody listens on (for a test's own server)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 AS_OF = date(2027, 1, 20)  # mid-year: actuals through December, January's not yet due
 

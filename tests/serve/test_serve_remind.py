@@ -6,29 +6,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.remind.test_remind import Mailbox
-from tests.serve_process import Service, copy_cohort, free_port, sheetsync
+from tests.serve_process import Service, copy_cohort, sheetsync
+from tests.smtp import Mailbox
 
 pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")
 aiosmtpd = pytest.importorskip("aiosmtpd")
-from aiosmtpd.controller import Controller  # noqa: E402
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
 
 
 def with_smtp(toml: Path, port: int) -> None:
@@ -53,12 +40,12 @@ def not_submitted(workbook: Path, month: date) -> None:
 
 
 def test_serve_remind_sends_the_reminders_due_once(examples: Path, tmp_path: Path,
-                                                    mailbox: tuple[Mailbox, int]) -> None:
+                                                    smtp_server: tuple[Mailbox, int]) -> None:
     from sheetsync.cohort.model import load_cohort
     from sheetsync.cohort.store import Store
     from sheetsync.remind.plan import plan
 
-    box, port = mailbox
+    box, port = smtp_server
     toml = copy_cohort(examples, tmp_path / "cohort")
     with_smtp(toml, port)
     for name in ("barren", "boyle"):  # their November update not submitted
