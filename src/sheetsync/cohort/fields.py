@@ -4,7 +4,7 @@
 are pydantic's (lax) rules for those fields, with the messages pydantic would give ("Field
 required", "Extra inputs are not permitted", ...), so reading the cohort file, the first
 thing every pull does, needs no pydantic: a monthly re-pull with nothing new starts in a
-fraction of the time. tests/test_cohort_fields.py holds the pydantic model it replaced and
+fraction of the time. tests/cohort/test_cohort_fields.py holds the pydantic model it replaced and
 proves the two agree.
 """
 

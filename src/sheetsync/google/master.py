@@ -35,18 +35,17 @@ from sheetsync.google.address import sheet_url, spreadsheet_key
 from sheetsync.google.client import GoogleClient
 from sheetsync.google.constants import EPOCH
 from sheetsync.google.errors import GoogleError
-from sheetsync.master.workbook import (
+from sheetsync.master.layout import (
     COLOURS,
     SHEETS,
     STATUS_COLUMNS,
     TREND,
     Col,
-    Link,
     chart_places,
     headed,
-    master_rows,
-    trend_rows,
 )
+from sheetsync.master.rows import Link, master_rows
+from sheetsync.master.summary import trend_rows
 from sheetsync.schema import vocabulary
 from sheetsync.schema.cells import cell, on_sheet
 from sheetsync.schema.vocabulary import css

@@ -18,7 +18,7 @@ The hooks, each relying on how xlsxwriter streams rows in ``constant_memory`` mo
 
 They were written for and tested with the xlsxwriter versions in ``TESTED`` (pyproject.toml
 pins the same range); an upgrade past them is a change to this one file and its tests
-(tests/test_master_xlsxwriter.py), which check each hook's output.
+(tests/template/test_library_internals.py), which check each hook's output.
 """
 
 from __future__ import annotations

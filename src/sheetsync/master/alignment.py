@@ -4,7 +4,7 @@ strategic goal stands across them.
 
 ``baseline`` is the arithmetic, on plain data (each school's stored card and result), so
 the master's sheets and the reports show the same numbers; ``SHEETS`` are the master's
-columns for them, written by ``master.workbook`` after the other sheets.
+columns for them, written by ``master.write`` after the other sheets.
 
 - **Alignment**: one row per school and strategic goal, zeros included, so the gaps show;
   Status is the worst status of the measures of the school's goals under that goal.

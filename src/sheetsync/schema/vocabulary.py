@@ -5,7 +5,7 @@ schedules, action and update statuses, units, directions and frequencies, the re
 of a pull, and one palette: every word's (fill, font) colour as RRGGBB. The template's
 formulas and conditional formats, the checks, the store's SQL, the master, the terminal
 views, the reports and the Excel functions all take their words and colours from here;
-``tests/test_declared_once.py`` fails when one is typed again elsewhere.
+``tests/schema/test_declared_once.py`` fails when one is typed again elsewhere.
 """
 
 from __future__ import annotations

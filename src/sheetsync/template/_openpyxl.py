@@ -10,7 +10,7 @@
 
 They were written for and tested with the openpyxl versions in ``TESTED`` (pyproject.toml
 pins the same range); an upgrade past them is a change to this one file and its tests
-(tests/test_shared_formulas.py, tests/test_template_openpyxl.py).
+(tests/template/test_shared_formulas.py, tests/template/test_library_internals.py).
 
 Shared formulas: a prepared column of the template repeats one formula down 60 or 100 rows,
 shifted a row at a time. Written cell by cell that is most of a sheet's bytes, and every

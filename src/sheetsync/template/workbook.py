@@ -6,7 +6,7 @@ Dropdowns come from the hidden Lists sheet or from the id columns they refer to;
 cells carry input messages; computed columns hold native formulas and are locked (sheet
 protection without a password) while input columns are unlocked and formatted as whole
 columns; headers are frozen and filtered; statuses are coloured. Formulas filled down a
-column are saved once, as shared formulas (``shared_formulas``).
+column are saved once, as shared formulas (``_openpyxl.formulas_shared``).
 """
 
 from __future__ import annotations
