@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import SCHEMA, Store
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.pull.run import pull
+from sheetsync.schema.sheets import scorecard_layout
 from tests.cohort.test_pull import sheet_values
 from tests.conftest import AS_OF
 

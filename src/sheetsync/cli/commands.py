@@ -32,7 +32,7 @@ from sheetsync.errors import SheetsyncError
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from sheetsync.schema.layout import scorecard_layout
+    from sheetsync.schema.sheets import scorecard_layout
 
     try:
         return scorecard_layout(value).school_year.label if value else None
@@ -87,7 +87,7 @@ def template(school_year: str | None, district_id: str | None, district_name: st
              school_id: str | None, school_name: str | None) -> None:
     """Write the District Scorecard template workbook (or create it as a Google Sheet);
     with --level school, a school's improvement plan nested under its district's goals."""
-    from sheetsync.schema.layout import scorecard_layout
+    from sheetsync.schema.sheets import scorecard_layout
     from sheetsync.template.workbook import build_template, save_atomic
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
@@ -100,7 +100,7 @@ def template(school_year: str | None, district_id: str | None, district_name: st
                          output, force)
         return
     if google:
-        from sheetsync.google.template import make_google_template
+        from sheetsync.template.google import make_google_template
 
         try:
             _, url = make_google_template(layout, folder_id=drive_folder,
@@ -152,7 +152,7 @@ def _school_template(school_year: str, district_file: Path | None, school_id: st
 @_level_option
 def schema(school_year: str | None, as_json: bool, level: str) -> None:
     """Show the template layout: sheets, columns, letters and types."""
-    from sheetsync.schema.layout import scorecard_layout
+    from sheetsync.schema.sheets import scorecard_layout
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label,
                               level)  # type: ignore[arg-type]
@@ -199,8 +199,8 @@ def check(file: Path, as_of: date | None, as_json: bool, district_file: Path | N
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
 def rules(as_json: bool) -> None:
     """List every rule a check applies, with its code and meaning."""
-    from sheetsync.check import findings as F
     from sheetsync.cli.render import render_rules
+    from sheetsync.schema import findings as F
 
     if as_json:
         print_json(F.rules_table())
@@ -281,9 +281,9 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     --force), or the store or master cannot be written (nothing was pulled).
     """
     from sheetsync.cli.render import render_pull
-    from sheetsync.cohort.pull import as_of_problem
-    from sheetsync.cohort.pull import pull as run_pull
     from sheetsync.errors import Busy, DistrictFileError, NotWritable
+    from sheetsync.pull.run import as_of_problem
+    from sheetsync.pull.run import pull as run_pull
 
     cohort = open_cohort(cohort_path)
     problem = None if force or as_of is None else as_of_problem(cohort, as_of)
@@ -336,10 +336,10 @@ def cohort() -> None:
 def cohort_init(roster: Path, name: str, school_year: str | None, output: Path,
                 district_file: Path | None) -> None:
     """Write a cohort.toml from the roster a facilitator already keeps."""
-    from sheetsync.cohort.model import init_cohort
+    from sheetsync.cohort.file import init_cohort
     from sheetsync.cohort.roster import read_roster
     from sheetsync.read.district import read_district
-    from sheetsync.schema.layout import scorecard_layout
+    from sheetsync.schema.sheets import scorecard_layout
 
     try:
         where = None
@@ -366,7 +366,7 @@ def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
     Leaves out the cohort master (whatever its name), lock files and the files sheetsync
     writes; a renamed workbook whose profile names a listed district becomes its source.
     """
-    from sheetsync.cohort.add_folder import add_folder
+    from sheetsync.pull.add_folder import add_folder
 
     c = open_cohort(cohort_path)
     try:

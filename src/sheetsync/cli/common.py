@@ -27,7 +27,7 @@ def print_json(data: Any) -> None:
 
 def open_cohort(path: Path | None) -> Any:
     """The cohort file at ``path`` (default ./cohort.toml), or a ``Failure`` saying why not."""
-    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.file import load_cohort
 
     try:
         return load_cohort(path)

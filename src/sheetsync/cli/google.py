@@ -93,9 +93,9 @@ def check(cohort_path: Path | None, credentials: Path | None, as_json: bool) -> 
     Exits 0 when every Google district can be opened, 3 when some cannot, 2 when there
     are no usable credentials.
     """
-    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.file import load_cohort
     from sheetsync.google.auth import make_client
-    from sheetsync.google.sources import check_access
+    from sheetsync.read.google import check_access
 
     try:
         cohort = load_cohort(cohort_path)

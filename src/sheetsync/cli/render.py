@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sheetsync.check.findings import RULES, Severity
+from sheetsync.schema.findings import RULES, Severity
 
 if TYPE_CHECKING:
     from sheetsync.check.assess import CheckResult
-    from sheetsync.cohort.pull import PullReport
+    from sheetsync.pull.run import PullReport
 from sheetsync.schema.schoolyear import period_label
 from sheetsync.schema.vocabulary import (
     AT_RISK,

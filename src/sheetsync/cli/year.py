@@ -89,7 +89,7 @@ def cohort_rollover(to: str, folder: Path, cohort_path: Path | None, as_json: bo
     This year's cohort file and workbooks are never changed. Exits 3 when some districts
     could not be rolled over (they stay in the new cohort file without a source).
     """
-    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.file import load_cohort
     from sheetsync.year.cohort import rollover_cohort
 
     try:

@@ -18,8 +18,10 @@ from email.utils import formataddr, getaddresses, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheetsync.cohort.model import District
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import read_text
+from sheetsync.read.source import open_workbook
 from sheetsync.schema.layout import norm
 
 if TYPE_CHECKING:
@@ -84,8 +86,6 @@ def read_roster_rows(path: str | Path) -> list[RosterRow]:
 
 def read_roster(path: str | Path) -> list[District]:
     """The roster's districts, as the cohort file lists them."""
-    from sheetsync.cohort.model import District
-
     return [District(id=r.id, name=r.name, source=r.source, contacts=r.contacts)
             for r in read_roster_rows(path)]
 
@@ -125,8 +125,6 @@ def contact(text: str) -> tuple[str, str] | None:
 
 
 def _xlsx_rows(path: Path) -> list[list[Any]]:
-    from sheetsync.read.source import open_workbook
-
     wb = open_workbook(path)
     return wb.rows(wb.sheet_names[0]) if wb.sheet_names else []
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.schools import stored_district
-from sheetsync.cohort.sources import is_google
 from sheetsync.cohort.store import Store
+from sheetsync.master.alignment import SHEETS, baseline, schools_of
+from sheetsync.master.write import write_master
+from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear, period_key
 
 
@@ -21,8 +23,6 @@ def cohort_periods(cohort: Cohort) -> list[str]:
 
 def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Path:
     """Write the master from the store alone (what ``sheetsync master rebuild`` runs)."""
-    from sheetsync.master.write import write_master
-
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))
     ids = [d.id for d in cohort.districts]
@@ -44,7 +44,6 @@ def alignment_sheets(cohort: Cohort, store: Store) -> dict[str, Any]:
     district = stored_district(store) if cohort.cohort.level == "school" else None
     if district is None:
         return {}
-    from sheetsync.master.alignment import SHEETS, baseline, schools_of
 
     found = baseline(schools_of(store.outcomes([d.id for d in cohort.districts])), district)
     return {name: (SHEETS[name], rows) for name, rows in found.sheets().items()}

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetsync.errors import DistrictFileError, WorkbookUnreadable
+from sheetsync.read.models import StrategicGoal
+from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.sheets import scorecard_layout
 
 if TYPE_CHECKING:  # the scorecard models load where a district file is read, not on a pull
     from sheetsync.read.models import StrategicGoal
@@ -40,8 +43,6 @@ class DistrictPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DistrictPlan:
-        from sheetsync.read.models import StrategicGoal
-
         return cls(data["id"], data.get("name"),
                    tuple(StrategicGoal.model_validate(g) for g in data["strategic_goals"]))
 
@@ -55,8 +56,6 @@ class DistrictPlan:
 
 def read_district(path: str | Path) -> DistrictPlan:
     """The district plan in the workbook at ``path``; raises ``DistrictFileError``."""
-    from sheetsync.read.scorecard import read_scorecard
-
     path = str(path)
     if not Path(path).exists():
         raise DistrictFileError(path, "there is no such file. Give the district's own "
@@ -74,8 +73,6 @@ def read_district(path: str | Path) -> DistrictPlan:
                                       "school goal would have nothing to nest under. Fill in "
                                       "its Strategic Goals sheet first.")
     if not card.profile.district_id:
-        from sheetsync.schema.layout import scorecard_layout
-
         sheet = scorecard_layout().sheet("profile")
         raise DistrictFileError(path, "the district's profile has no District ID. Fill it in "
                                       f"({sheet.name}, {sheet.field('district_id').cell}) "

@@ -16,7 +16,8 @@ from typing import Any
 
 from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Profile, Scorecard
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.sheets import scorecard_layout
+from sheetsync.template.fill import write_scorecard
 
 
 def school_card(district: DistrictPlan, school_id: str | None, school_name: str | None,
@@ -44,8 +45,6 @@ def refreshed(card: Scorecard, district: DistrictPlan) -> Scorecard:
 def write_school_plan(district: DistrictPlan, path: str | Path, school_id: str | None,
                       school_name: str | None, school_year: str, **options: Any) -> Path:
     """Write a new school plan at ``path`` (``options``: ``settings`` for the formulas)."""
-    from sheetsync.year.writer import write_scorecard
-
     return write_scorecard(school_card(district, school_id, school_name, school_year),
                            path, **options)
 
