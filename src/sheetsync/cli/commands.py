@@ -28,12 +28,20 @@ from sheetsync.cli.exit import (  # noqa: F401  (the exit codes are named from h
 )
 from sheetsync.cli.google import client_for, google_option
 from sheetsync.cli.lazy import LazyGroup
-from sheetsync.errors import SheetsyncError
+from sheetsync.cli.render import render_check, render_pull, render_rules
+from sheetsync.cohort.file import init_cohort
+from sheetsync.cohort.model import FILENAME
+from sheetsync.cohort.roster import read_roster
+from sheetsync.errors import Busy, DistrictFileError, NotWritable, SheetsyncError
+from sheetsync.files import writable_folder
+from sheetsync.pull.run import as_of_problem
+from sheetsync.pull.run import pull as run_pull
+from sheetsync.read.district import read_district
+from sheetsync.schema import findings as F
+from sheetsync.schema.sheets import scorecard_layout
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from sheetsync.schema.sheets import scorecard_layout
-
     try:
         return scorecard_layout(value).school_year.label if value else None
     except ValueError as exc:
@@ -87,7 +95,6 @@ def template(school_year: str | None, district_id: str | None, district_name: st
              school_id: str | None, school_name: str | None) -> None:
     """Write the District Scorecard template workbook (or create it as a Google Sheet);
     with --level school, a school's improvement plan nested under its district's goals."""
-    from sheetsync.schema.sheets import scorecard_layout
     from sheetsync.template.workbook import build_template, save_atomic
 
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label)
@@ -127,7 +134,6 @@ def template(school_year: str | None, district_id: str | None, district_name: st
 def _school_template(school_year: str, district_file: Path | None, school_id: str | None,
                      school_name: str | None, output: Path | None, force: bool) -> None:
     """``template --level school``: one school's plan from its district's workbook."""
-    from sheetsync.read.district import read_district
     from sheetsync.template.school import write_school_plan
 
     if district_file is None or output is None:
@@ -152,8 +158,6 @@ def _school_template(school_year: str, district_file: Path | None, school_id: st
 @_level_option
 def schema(school_year: str | None, as_json: bool, level: str) -> None:
     """Show the template layout: sheets, columns, letters and types."""
-    from sheetsync.schema.sheets import scorecard_layout
-
     layout = scorecard_layout(school_year or scorecard_layout().school_year.label,
                               level)  # type: ignore[arg-type]
     if as_json:
@@ -180,8 +184,6 @@ def check(file: Path, as_of: date | None, as_json: bool, district_file: Path | N
     Exits 0 when there are no errors, 1 when there are, 2 when FILE cannot be read.
     """
     from sheetsync.check.assess import check_workbook
-    from sheetsync.cli.render import render_check
-    from sheetsync.read.district import read_district
 
     try:
         district = read_district(district_file) if district_file else None
@@ -199,9 +201,6 @@ def check(file: Path, as_of: date | None, as_json: bool, district_file: Path | N
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
 def rules(as_json: bool) -> None:
     """List every rule a check applies, with its code and meaning."""
-    from sheetsync.cli.render import render_rules
-    from sheetsync.schema import findings as F
-
     if as_json:
         print_json(F.rules_table())
     else:
@@ -223,7 +222,6 @@ def example(folder: Path, districts: int, as_of: date | None, force: bool, level
     FOLDER is new or empty: one that holds a cohort.toml or workbooks is left alone unless
     --force is given.
     """
-    from sheetsync.files import writable_folder
     from sheetsync.template.examples import write_examples
     from sheetsync.template.school_examples import write_school_examples
 
@@ -248,8 +246,6 @@ def example(folder: Path, districts: int, as_of: date | None, force: bool, level
 
 def _cohort_files(folder: Path) -> list[str]:
     """What ``example`` would replace in ``folder``: its cohort.toml, its workbooks."""
-    from sheetsync.cohort.model import FILENAME
-
     there = [FILENAME] if (folder / FILENAME).exists() else []
     places = [f for f in (folder / "districts", folder / "schools", folder) if f.is_dir()]
     books = [p for f in places for p in f.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")]
@@ -280,11 +276,6 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
     file cannot be used, --as-of is outside the school year or after today (without
     --force), or the store or master cannot be written (nothing was pulled).
     """
-    from sheetsync.cli.render import render_pull
-    from sheetsync.errors import Busy, DistrictFileError, NotWritable
-    from sheetsync.pull.run import as_of_problem
-    from sheetsync.pull.run import pull as run_pull
-
     cohort = open_cohort(cohort_path)
     problem = None if force or as_of is None else as_of_problem(cohort, as_of)
     if problem:
@@ -336,11 +327,6 @@ def cohort() -> None:
 def cohort_init(roster: Path, name: str, school_year: str | None, output: Path,
                 district_file: Path | None) -> None:
     """Write a cohort.toml from the roster a facilitator already keeps."""
-    from sheetsync.cohort.file import init_cohort
-    from sheetsync.cohort.roster import read_roster
-    from sheetsync.read.district import read_district
-    from sheetsync.schema.sheets import scorecard_layout
-
     try:
         where = None
         if district_file is not None:

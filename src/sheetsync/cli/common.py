@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from sheetsync.cli.exit import Failure
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SheetsyncError
 
 
@@ -27,8 +28,6 @@ def print_json(data: Any) -> None:
 
 def open_cohort(path: Path | None) -> Any:
     """The cohort file at ``path`` (default ./cohort.toml), or a ``Failure`` saying why not."""
-    from sheetsync.cohort.file import load_cohort
-
     try:
         return load_cohort(path)
     except SheetsyncError as exc:

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.exit import Failure
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SheetsyncError
 
 
@@ -36,7 +37,6 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
     Copies are named "<District> (<id>) — District Scorecard <year>"; each becomes the
     district's source in the cohort file. Running it again makes no duplicates.
     """
-    from sheetsync.cohort.file import load_cohort
     from sheetsync.google.auth import FULL_SCOPES, make_client
     from sheetsync.pull.distribute import distribute as run
 

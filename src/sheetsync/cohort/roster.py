@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from sheetsync.cohort.model import District
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import read_text
-from sheetsync.read.source import open_workbook
 from sheetsync.schema.layout import norm
 
 if TYPE_CHECKING:
@@ -125,6 +124,8 @@ def contact(text: str) -> tuple[str, str] | None:
 
 
 def _xlsx_rows(path: Path) -> list[list[Any]]:
+    from sheetsync.read.source import open_workbook
+
     wb = open_workbook(path)
     return wb.rows(wb.sheet_names[0]) if wb.sheet_names else []
 

@@ -11,7 +11,6 @@ from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.schools import stored_district
 from sheetsync.cohort.store import Store
 from sheetsync.master.alignment import SHEETS, baseline, schools_of
-from sheetsync.master.write import write_master
 from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear, period_key
 
@@ -23,6 +22,8 @@ def cohort_periods(cohort: Cohort) -> list[str]:
 
 def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Path:
     """Write the master from the store alone (what ``sheetsync master rebuild`` runs)."""
+    from sheetsync.master.write import write_master
+
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))
     ids = [d.id for d in cohort.districts]

@@ -17,8 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sheetsync.check.assess import assess
-from sheetsync.check.schools import district_mismatch
 from sheetsync.cohort.model import Cohort, District
 from sheetsync.cohort.places import check_writable
 from sheetsync.cohort.schools import district_of, keep_district, stored_district
@@ -32,10 +30,7 @@ from sheetsync.errors import (
 )
 from sheetsync.google.constants import NO_CREDENTIALS
 from sheetsync.master.build import build_master
-from sheetsync.master.google import build_google_master
 from sheetsync.master.summary import district_summary, latest_month
-from sheetsync.read.models import Scorecard
-from sheetsync.read.scorecard import read_rows
 from sheetsync.read.sources import (
     Fingerprint,
     LocalSource,
@@ -121,6 +116,8 @@ def _settings_key(cohort: Cohort) -> str:
 
 def _result_data(card: Any, read_findings: list[Finding], as_of: date,
                  cohort: Cohort) -> dict[str, Any]:
+    from sheetsync.check.assess import assess
+
     result = assess(card, read_findings, as_of, cohort.settings, district_of(cohort))
     return {"card": card.model_dump(mode="json"),
             "read_findings": [f.to_dict() for f in read_findings],
@@ -128,6 +125,8 @@ def _result_data(card: Any, read_findings: list[Finding], as_of: date,
 
 
 def _reassess(data: dict[str, Any], as_of: date, cohort: Cohort) -> dict[str, Any]:
+    from sheetsync.read.models import Scorecard
+
     card = Scorecard.model_validate(data["card"])
     found = [Finding.from_dict(f) for f in data["read_findings"]]
     return _result_data(card, found, as_of, cohort)
@@ -171,6 +170,8 @@ def pull_district(cohort: Cohort, d: District, source: Source,
         rows = source.read()
         if digest is None:
             digest = source.same_content(None)[1]
+        from sheetsync.read.scorecard import read_rows
+
         card, found = read_rows(rows)
         data = _result_data(card, found, as_of, cohort)
     except (WorkbookUnreadable, SourceUnavailable) as exc:
@@ -205,6 +206,8 @@ def identity_findings(card: dict[str, Any], d: District, cohort: Cohort,
                       shared_with: tuple[str, ...] = ()) -> list[Finding]:
     """Is this workbook the district's (or the school's, in its district), for the
     cohort's year (and its file its own)?"""
+    from sheetsync.check.schools import district_mismatch
+
     level = cohort.cohort.level
     profile = card.get("profile") or {}
     sheet = scorecard_layout(level=level).sheet("profile")
@@ -363,6 +366,7 @@ def google_master(cohort: Cohort, store: Store, google: object | None,
         return None
     if google is None:
         return f"[master] google_sheet is set, but there are {NO_CREDENTIALS}"
+    from sheetsync.master.google import build_google_master
 
     try:
         build_google_master(cohort, store, google, period)

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetsync.errors import DistrictFileError, WorkbookUnreadable
-from sheetsync.read.models import StrategicGoal
-from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.sheets import scorecard_layout
 
 if TYPE_CHECKING:  # the scorecard models load where a district file is read, not on a pull
@@ -43,6 +41,8 @@ class DistrictPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DistrictPlan:
+        from sheetsync.read.models import StrategicGoal
+
         return cls(data["id"], data.get("name"),
                    tuple(StrategicGoal.model_validate(g) for g in data["strategic_goals"]))
 
@@ -56,6 +56,8 @@ class DistrictPlan:
 
 def read_district(path: str | Path) -> DistrictPlan:
     """The district plan in the workbook at ``path``; raises ``DistrictFileError``."""
+    from sheetsync.read.scorecard import read_scorecard
+
     path = str(path)
     if not Path(path).exists():
         raise DistrictFileError(path, "there is no such file. Give the district's own "

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sheetsync.errors import SourceUnavailable
 from sheetsync.google.address import is_google
 from sheetsync.read.fingerprint import Fingerprint
-from sheetsync.read.google import google_source
-from sheetsync.read.source import open_workbook
 
 if TYPE_CHECKING:  # the reader loads when a file is read: a pull with nothing new reads none
     from sheetsync.read.source import WorkbookRows
@@ -62,6 +60,8 @@ class LocalSource:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def read(self) -> WorkbookRows:
+        from sheetsync.read.source import open_workbook
+
         return open_workbook(self.path)
 
 
@@ -88,5 +88,7 @@ def resolve_source(folder: Path, source: str, google: Any = None) -> Source:
         raise SourceUnavailable("cohort.toml", "no scorecard yet: the district's source is "
                                 "blank; `sheetsync distribute` makes its copy")
     if is_google(source):
+        from sheetsync.read.google import google_source
+
         return google_source(source, google)
     return LocalSource(folder / source, source)
