@@ -1,4 +1,4 @@
-"""``master.rebuild``: what ``sheetsync master rebuild`` runs, as a library function: the
+"""``pull.rebuild``: what ``sheetsync master rebuild`` runs, as a library function: the
 .xlsx master from the store alone, and the Google master when the cohort names one."""
 
 from __future__ import annotations

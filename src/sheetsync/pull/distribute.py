@@ -3,7 +3,7 @@
 ``distribute`` makes one copy per district named "<District> (<id>) — District Scorecard
 <year>" (the id, so two districts of one name get a copy each):
 a .xlsx in a local folder, or a Google Sheet in a Drive folder, copied from a Google template
-(made once in that folder by ``google.template``). Each Google copy has its profile
+(made once in that folder by ``template.google``). Each Google copy has its profile
 pre-filled in one request and is shared as editor with the district's ``contacts`` and
 nobody else (no link sharing). Each new copy becomes the district's ``source`` in the cohort
 file at once, so a run that stops half way loses nothing.

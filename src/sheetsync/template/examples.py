@@ -233,7 +233,7 @@ def _messy(rows: dict[str, list[dict[str, Any]]], rng: random.Random, year: Scho
 def write_district(path: Path, district_id: str, name: str, seed: int, year: SchoolYear,
                    as_of: date, quality: str) -> Path:
     """One example workbook: the district's scorecard written by the one scorecard writer
-    (``year.writer``), then, for a messy district, its typing mistakes typed over the cells
+    (``template.fill``), then, for a messy district, its typing mistakes typed over the cells
     (text dates, "45%", odd ids, a renamed header, an extra column)."""
     layout = scorecard_layout(year.label)
     clean = _rows(seed, year, as_of, quality, typed=False)

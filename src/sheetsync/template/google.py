@@ -57,7 +57,7 @@ NUMBER_CONDITIONS = {"between": "NUMBER_BETWEEN", "notBetween": "NUMBER_NOT_BETW
 
 class TemplateNotTranslatable(SheetsyncError):
     """The .xlsx template uses something this module cannot say in Sheets (a new kind of
-    validation or conditional format): teach ``google.template`` before shipping it."""
+    validation or conditional format): teach ``template.google`` before shipping it."""
 
 
 def template_name(school_year: str) -> str:

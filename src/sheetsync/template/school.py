@@ -3,7 +3,7 @@ district's strategic goals.
 
 ``school_card`` is what a new plan starts as (the school's profile naming its district, the
 district's strategic goals); it is written by the one scorecard writer
-(``year.writer.write_scorecard``), so the plan has every formula, dropdown and protection
+(``template.fill.write_scorecard``), so the plan has every formula, dropdown and protection
 of the district's template, with its Strategic Goals filled in and locked. ``refreshed``
 puts the district's current strategic goals into a plan already filled in, leaving the
 school's own rows as they were (``sheetsync upgrade --district-file``, ``distribute``).
