@@ -18,7 +18,7 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import SCHEMA, Store
 from sheetsync.pull.run import pull
 from sheetsync.schema.sheets import scorecard_layout
-from tests.cohort.test_pull import sheet_values
+from tests.pull.test_pull import sheet_values
 from tests.conftest import AS_OF
 
 NEXT_AS_OF = date(2027, 10, 31)
