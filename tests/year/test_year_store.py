@@ -18,8 +18,8 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import SCHEMA, Store
 from sheetsync.pull.run import pull
 from sheetsync.schema.sheets import scorecard_layout
-from tests.pull.test_pull import sheet_values
 from tests.conftest import AS_OF
+from tests.pull.test_pull import sheet_values
 
 NEXT_AS_OF = date(2027, 10, 31)
 
