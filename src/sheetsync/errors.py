@@ -76,6 +76,20 @@ class CohortError(SheetsyncError):
         self.field = field
 
 
+class StoreUnusable(SheetsyncError):
+    """The store (the pull history) is empty, damaged or not sheetsync's: refused on open,
+    never written to; the message says what is wrong and what to do (restore a copy)."""
+
+    def __init__(self, path: Path, problem: str, todo: str) -> None:
+        super().__init__(f"{path}: {problem}. {todo}", path=path)
+        self.problem = problem
+
+
+class StoreNotWritten(SheetsyncError):
+    """A write to the store that failed (a full disk, say): rolled back, so the store is as
+    it was before; the message says why."""
+
+
 class HistoryNotFound(SheetsyncError):
     """No pulls yet, or the district or measure has no History."""
 

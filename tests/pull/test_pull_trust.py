@@ -23,6 +23,7 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.pull.run import as_of_problem, pull
 from tests.conftest import AS_OF
 from tests.pull.test_pull import add_district, sheet_values
+from tests.stores import older_store
 
 
 @pytest.fixture
@@ -367,14 +368,7 @@ def test_an_open_master_is_said_only_with_its_lock_file(cohort_dir, lock):
 
 
 def test_a_store_written_before_identity_findings_is_still_pulled_into(cohort_dir):
-    from sheetsync.cohort.store import SCHEMA
-
-    store = cohort_dir / ".sheetsync" / "store.sqlite"
-    store.parent.mkdir()
-    db = sqlite3.connect(store)
-    db.executescript(SCHEMA.replace("summary TEXT, data BLOB, findings TEXT)",
-                                    "summary TEXT, data BLOB)"))
-    db.close()
+    older_store(cohort_dir / ".sheetsync" / "store.sqlite", 1)  # before identity findings
     report = pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF)
     assert not report.failed
     assert ("findings",) in store_rows(cohort_dir, "SELECT name FROM pragma_table_info("

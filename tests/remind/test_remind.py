@@ -14,7 +14,6 @@ import datetime as dt
 import email
 import json
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from email import policy
 from pathlib import Path
@@ -27,10 +26,11 @@ from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
 from sheetsync.cohort.file import load_cohort
-from sheetsync.cohort.store import SCHEMA, SCHEMA_VERSION, Store
+from sheetsync.cohort.store import SCHEMA_VERSION, Store
 from sheetsync.remind import remind
 from tests.conftest import free_port
 from tests.smtp import Mailbox
+from tests.stores import older_store
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
@@ -465,16 +465,12 @@ def test_digest_lists_who_was_reminded_and_who_has_no_contact(
 
 def test_a_store_written_before_reminders_gains_the_table(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
-    db = sqlite3.connect(path)
-    version_2 = SCHEMA.split("CREATE TABLE IF NOT EXISTS reminders")[0]  # all but reminders
-    db.executescript(version_2 + "INSERT INTO meta VALUES ('schema_version', '2');")
-    db.commit()
-    db.close()
+    older_store(path, 2)  # all but reminders
     with Store(path) as store:
-        assert store.meta("schema_version") == str(SCHEMA_VERSION) == "3"
+        assert store.meta("schema_version") == str(SCHEMA_VERSION) == "4"
         assert store.reminders() == []
-        with store.transaction() as tx:
-            store.record_reminder(tx, "KY-1", "2026-12", "update-missing",
+        with store.transaction():
+            store.record_reminder("KY-1", "2026-12", "update-missing",
                                   ["a@x.org"], "2027-01-05T08:00:00+00:00", None)
         assert store.reminded("KY-1", "2026-12", "update-missing")
         assert not store.reminded("KY-1", "2027-01", "update-missing")

@@ -15,11 +15,12 @@ from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
 from sheetsync.cohort.file import load_cohort
-from sheetsync.cohort.store import SCHEMA, Store
+from sheetsync.cohort.store import Store
 from sheetsync.pull.run import pull
 from sheetsync.schema.sheets import scorecard_layout
 from tests.conftest import AS_OF
 from tests.pull.test_pull import sheet_values
+from tests.stores import older_store
 
 NEXT_AS_OF = date(2027, 10, 31)
 
@@ -146,10 +147,8 @@ def test_rolling_over_again_keeps_the_months_already_pulled(two_years) -> None:
 
 def test_a_version_two_store_is_carried_into_the_new_year(tmp_path: Path) -> None:
     """A store written before reminders (schema 2, no reminders table) is copied whole."""
-    old = tmp_path / "old.sqlite"
+    old = older_store(tmp_path / "old.sqlite", 2)
     db = sqlite3.connect(old)
-    db.executescript(SCHEMA.split("CREATE TABLE IF NOT EXISTS reminders")[0])
-    db.execute("INSERT INTO meta VALUES ('schema_version', '2')")
     db.execute("INSERT INTO snapshots VALUES ('KY-001', '2027-01', 'x', '2027-01-20', 1, "
                "NULL, NULL)")
     db.execute("INSERT INTO history VALUES ('KY-001', '2027-01', 'M1', 'G1', '2026-12', 57, "

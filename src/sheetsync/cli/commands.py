@@ -52,6 +52,8 @@ COMMANDS = {
                "Show the template layout: sheets, columns, letters and types."),
     "serve": ("sheetsync.cli.serve:serve",
               "Pull on a schedule and serve the dashboard (/) and the JSON API (/api/...)."),
+    "store": ("sheetsync.cli.store:store",
+              "The store: the copies kept before each pull, and bringing one back."),
     "template": ("sheetsync.cli.template:template",
                  "Write the District Scorecard template workbook (or create it as a Google "
                  "Sheet); with --level school, a school's improvement plan nested under its "

@@ -20,14 +20,17 @@ def master() -> None:
 @master.command("rebuild")
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
+@click.option("--force", is_flag=True,
+              help="Write it even with fewer districts or months than the master shows "
+                   "(a district taken out of the cohort file, a store restored).")
 @google_option
-def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
+def master_rebuild(cohort_path: Path | None, force: bool, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
     from sheetsync.pull.rebuild import rebuild
 
     c = open_cohort(cohort_path)
     try:
-        made = rebuild(c, credentials)
+        made = rebuild(c, credentials, force)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     click.echo(f"Wrote {made.path} from {made.store_path}.")

@@ -14,7 +14,13 @@ from sheetsync.cli.common import as_date, open_cohort, print_json
 from sheetsync.cli.exit import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, Failure
 from sheetsync.cli.google import client_for, google_option
 from sheetsync.cli.render import render_pull
-from sheetsync.errors import Busy, DistrictFileError, NotWritable
+from sheetsync.errors import (
+    Busy,
+    DistrictFileError,
+    NotWritable,
+    StoreNotWritten,
+    StoreUnusable,
+)
 from sheetsync.pull.run import as_of_problem
 from sheetsync.pull.run import pull as run_pull
 
@@ -23,30 +29,38 @@ from sheetsync.pull.run import pull as run_pull
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 @click.option("--as-of", callback=as_date, help="Compute statuses for this date (default today).")
+@click.option("--reread", is_flag=True, help="Read every district again, changed or not.")
+@click.option("--any-date", is_flag=True,
+              help="Accept an --as-of outside the cohort's school year or after today.")
 @click.option("--force", is_flag=True,
-              help="Read every district again, changed or not; also accept an --as-of outside "
-                   "the cohort's school year or after today.")
+              help="Both --reread and --any-date (an older name, kept; it says so).")
 @click.option("--accept-older", is_flag=True,
               help="Take files older than the ones pulled before (source-older) instead of "
                    "keeping the newer values.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pull summary as JSON.")
 @google_option
-def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older: bool,
-         as_json: bool, credentials: Path | None) -> None:
+def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: bool,
+         force: bool, accept_older: bool, as_json: bool, credentials: Path | None) -> None:
     """Read every district of the cohort and write the cohort master.
 
     Exit codes: 0 every district was read; 3 some could not be (they are listed, and the
-    master is still written); 4 the master could not be written, being open in another
-    program (the pull is saved: close it and run `sheetsync master rebuild`); 2 the cohort
-    file cannot be used, --as-of is outside the school year or after today (without
-    --force), or the store or master cannot be written (nothing was pulled).
+    master is still written); 4 the master could not be written (open in another program,
+    a full disk, or it would show fewer districts or months than it does: the pull is saved,
+    and the message says what to run); 2 the cohort file cannot be used, --as-of is outside
+    the school year or after today (without --any-date), the store is empty, damaged or
+    not sheetsync's, or the store cannot be written (a full disk: nothing was pulled).
     """
+    if force:
+        if not as_json:  # the JSON stays JSON
+            click.echo("--force is --reread --any-date; say which you mean next time.",
+                       err=True)
+        reread = any_date = True
     cohort = open_cohort(cohort_path)
-    problem = None if force or as_of is None else as_of_problem(cohort, as_of)
+    problem = None if any_date or as_of is None else as_of_problem(cohort, as_of)
     if problem:
         raise Failure(problem)
     google = client_for(cohort, credentials)
-    options: dict[str, Any] = {"force": force, "google": google, "accept_older": accept_older}
+    options: dict[str, Any] = {"force": reread, "google": google, "accept_older": accept_older}
     try:
         if as_json or not sys.stderr.isatty():
             report = run_pull(cohort, as_of, **options)
@@ -60,12 +74,14 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
                                   **options)
     except (NotWritable, DistrictFileError) as exc:
         raise Failure(f"{exc} Nothing was pulled.") from None
-    except Busy as exc:  # another pull (the CLI's or `sheetsync serve`'s) is running
-        raise Failure(str(exc)) from None
+    except (Busy, StoreUnusable, StoreNotWritten) as exc:  # another pull is running; the
+        raise Failure(str(exc)) from None  # store refused on open; a full disk
     if as_json:
         print_json(report.to_json())
     else:
         click.echo(render_pull(report))
+    for note in report.notes:  # e.g. a district no longer in the cohort file
+        click.secho(note, fg="yellow", err=True)
     if report.master_error:
         click.secho(report.master_error, fg="red", err=True)
         sys.exit(EXIT_MASTER_LOCKED)

@@ -44,8 +44,9 @@ def stored_district(store: Any) -> DistrictPlan | None:
     return DistrictPlan.from_dict(json.loads(text)) if text else None
 
 
-def keep_district(store: Any, db: Any, district: DistrictPlan) -> None:
-    store.set_meta(db, META_KEY, json.dumps(district.to_dict(), default=str))
+def keep_district(store: Any, district: DistrictPlan) -> None:
+    """Keep the district plan in the store (inside the store's transaction)."""
+    store.set_meta(META_KEY, json.dumps(district.to_dict(), default=str), changes_data=True)
 
 
 def plan_name(school: District, school_year: str) -> str:

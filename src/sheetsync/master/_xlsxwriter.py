@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.url import Url
 
 from sheetsync.schema.cells import column_letter
@@ -119,6 +120,10 @@ def version() -> tuple[int, int]:
     """The installed xlsxwriter's (major, minor)."""
     major, minor = xlsxwriter.__version__.split(".")[:2]
     return int(major), int(minor)
+
+
+# What closing a workbook raises when its file cannot be written (a full disk, say).
+WRITE_ERRORS: tuple[type[Exception], ...] = (OSError, XlsxFileError)
 
 
 def new_workbook(path: Any, options: dict[str, Any]) -> Any:

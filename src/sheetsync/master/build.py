@@ -1,15 +1,29 @@
 """The master written from the store alone: after a pull, by ``sheetsync master rebuild``,
-and (its sheets) by the Google master and the cohort report."""
+and (its sheets) by the Google master and the cohort report.
+
+The master is a function of the store and the cohort file: it records what it was built
+from (``Stamp``, as document properties of the .xlsx: a hash of the cohort file's
+districts, year and level, the store's state, and how many districts and district-months
+it shows). A pull whose cohort or store differs from the master's stamp writes it again;
+one that would show fewer districts or months than the master does is refused
+(``MasterShrinks``) unless asked (``master rebuild --force``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import zipfile
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.schools import stored_district
 from sheetsync.cohort.store import Store
+from sheetsync.errors import SheetsyncError
 from sheetsync.master.alignment import SHEETS, baseline, schools_of
 from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear, period_key
@@ -20,12 +34,81 @@ def cohort_periods(cohort: Cohort) -> list[str]:
     return SchoolYear.parse(cohort.cohort.school_year).periods
 
 
-def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Path:
-    """Write the master from the store alone (what ``sheetsync master rebuild`` runs)."""
+class MasterShrinks(SheetsyncError):
+    """The master would be written with fewer districts or months than it shows."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a master was built from, and how much it shows."""
+
+    cohort: str  # a hash of the cohort file's districts, school year and level
+    store: str  # the store's state
+    districts: int  # Summary rows
+    months: int  # (district, month) pairs in History
+
+    def properties(self) -> dict[str, str]:
+        return {f"sheetsync_{k}": str(v) for k, v in asdict(self).items()}
+
+
+def cohort_hash(cohort: Cohort) -> str:
+    """What the master takes from the cohort file, as a short hash."""
+    what = {"districts": [[d.id, d.name, d.source] for d in cohort.districts],
+            "school_year": cohort.cohort.school_year, "level": cohort.cohort.level}
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def stamp_of(cohort: Cohort, store: Store) -> Stamp:
+    """The stamp a master built now from ``store`` and ``cohort`` carries."""
+    districts, months = store.held([d.id for d in cohort.districts], cohort_periods(cohort))
+    return Stamp(cohort_hash(cohort), store.state or "", districts, months)
+
+
+def read_stamp(path: Path) -> Stamp | None:
+    """The stamp of the master at ``path`` (None: no master, or one without a stamp)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            root = ElementTree.fromstring(z.read("docProps/custom.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
+    found = {p.get("name"): (p[0].text or "") for p in root if len(p)}
+    try:
+        return Stamp(found["sheetsync_cohort"], found["sheetsync_store"],
+                     int(found["sheetsync_districts"]), int(found["sheetsync_months"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def is_current(cohort: Cohort, store: Store) -> bool:
+    """The master on disk was built from this store and this cohort file."""
+    return read_stamp(cohort.master_path) == stamp_of(cohort, store)
+
+
+def shrinks(cohort: Cohort, held: Stamp | None, new: Stamp) -> str | None:
+    """Why a master showing ``held`` must not be replaced by one showing ``new``."""
+    if held is None or (new.districts >= held.districts and new.months >= held.months):
+        return None
+    return (f"{cohort.master_path} was not written again: it shows {held.districts} "
+            f"{cohort.words.plural} and {held.months} months of History, and the store with "
+            f"{cohort.path.name} now gives {new.districts} and {new.months}. If that is meant "
+            "(a district taken out of the cohort file, a month dropped), run `sheetsync "
+            "master rebuild --force`; if the cohort file or the store is not whole, put it "
+            "back (`sheetsync store restore --list`). The pull was saved.")
+
+
+def build_master(cohort: Cohort, store: Store, period: str | None = None,
+                 pull_id: int | None = None, force: bool = False) -> Path:
+    """Write the master from the store alone (what ``sheetsync master rebuild`` runs):
+    ``MasterShrinks`` when it would show less than the master there unless ``force``.
+    The pull's row (``pull_id``, else the last) then says the master was written."""
     from sheetsync.master.write import write_master
 
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))
+    stamp = stamp_of(cohort, store)
+    problem = None if force else shrinks(cohort, read_stamp(cohort.master_path), stamp)
+    if problem:
+        raise MasterShrinks(problem, path=cohort.master_path)
     ids = [d.id for d in cohort.districts]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.districts}
@@ -33,9 +116,10 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Pat
     path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids, year),
                         store.trend(ids, year), period,
                         lambda o: sources.get(o.district_id, o.source), cohort.cohort.level,
-                        alignment_sheets(cohort, store))
-    with store.transaction() as db:
-        store.set_meta(db, "master_stale", "0")
+                        alignment_sheets(cohort, store), stamp.properties())
+    if not store.readonly:
+        with store.transaction():
+            store.master_written(pull_id)
     return path
 
 

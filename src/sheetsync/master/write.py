@@ -42,12 +42,14 @@ from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text,
 def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
                  trend: list[tuple[str, int, int]], period: str,
                  source_of: Callable[[Outcome], str], level: str = "district",
-                 extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None
-                 ) -> Path:
+                 extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
+                 properties: Mapping[str, str] | None = None) -> Path:
     """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet.
 
     ``level`` "school" heads the cohort's columns School ID and School; ``extra`` sheets
-    (name: columns and rows, a school cohort's Alignment sheets) follow the others."""
+    (name: columns and rows, a school cohort's Alignment sheets) follow the others;
+    ``properties`` are kept as the workbook's custom document properties (what the master
+    was built from). A full disk is ``NotWritable``; the master there stays whole."""
     path = Path(path)
     lock = lock_file(path)
     if lock is not None:
@@ -60,12 +62,15 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
     try:
         with replacing(path, suffix=".xlsx") as tmp:
             _write(tmp, path.parent, outcomes, history, trend, period, source_of, level,
-                   extra or {})
+                   extra or {}, properties or {})
     except FileLocked as exc:  # Windows: held open by a program
         raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
     except FolderNotWritable as exc:
         raise NotWritable(path, "the cohort master", f"you cannot write in the folder "
                           f"{path.parent} ({exc.reason})") from None
+    except _xlsxwriter.WRITE_ERRORS as exc:  # a full disk, say
+        raise NotWritable(path, "the cohort master", f"{exc} (the disk may be full); the "
+                          "master there was not changed") from None
     return path
 
 
@@ -153,10 +158,13 @@ def _parse_when(text: str) -> datetime:
 def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
            history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
            source_of: Callable[[Outcome], str], level: str = "district",
-           extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None) -> None:
+           extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
+           properties: Mapping[str, str] | None = None) -> None:
     wb = _xlsxwriter.new_workbook(path, {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
+    for name, value in (properties or {}).items():
+        wb.set_custom_property(name, value)
     formats = {"header": wb.add_format({"bold": True, "bg_color": css(NAVY),
                                         "font_color": css(WHITE), "text_wrap": True}),
                "date": wb.add_format({"num_format": "yyyy-mm-dd"}),

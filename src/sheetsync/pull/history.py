@@ -113,12 +113,13 @@ def drop_month(cohort: Cohort, month: str, district_id: str | None = None) -> Dr
                 f"History has no {month}{whose}; it has "
                 f"{', '.join(months) if months else 'no months'}. Nothing was removed.",
                 path=cohort.store_path, district=district_id)
-        with store.transaction() as db:
-            rows = store.drop_month(db, month, district_id)
-            store.set_meta(db, "master_stale", "1")
+        store.keep_copy()  # the month can be brought back: `sheetsync store restore`
+        with store.transaction():
+            rows = store.drop_month(month, district_id)
+            store.set_meta("master_stale", "1")
         dropped = Dropped(month, district_id, rows, cohort.master_path)
         try:
-            build_master(cohort, store)
+            build_master(cohort, store, force=True)  # fewer months: asked for
             dropped.master_written = True
         except (OutputLocked, NotWritable) as exc:
             dropped.master_error = f"{exc} (The month was removed from the store.)"

@@ -29,7 +29,7 @@ from sheetsync.errors import (
     WorkbookUnreadable,
 )
 from sheetsync.google.constants import NO_CREDENTIALS
-from sheetsync.master.build import build_master
+from sheetsync.master.build import MasterShrinks, build_master, is_current
 from sheetsync.master.summary import district_summary, latest_month
 from sheetsync.read.sources import (
     Fingerprint,
@@ -58,6 +58,7 @@ class PullReport:
     master_error: str | None = None
     districts: list[dict[str, Any]] = field(default_factory=list)
     level: str = "district"  # "school": the entries are a district's schools
+    notes: list[str] = field(default_factory=list)  # e.g. a district no longer in the file
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -78,23 +79,25 @@ class PullReport:
         return {"cohort": self.cohort, "as_of": self.as_of.isoformat(),
                 "pulled_at": self.pulled_at, "master": str(self.master),
                 "master_written": self.master_written, "master_error": self.master_error,
-                "level": self.level, "totals": self.totals(), "districts": self.districts}
+                "level": self.level, "totals": self.totals(), "notes": self.notes,
+                "districts": self.districts}
 
 
 def as_of_problem(cohort: Cohort, as_of: date, today: date | None = None) -> str | None:
     """Why ``as_of`` should not be pulled for: outside the cohort's school year, or after
-    today (a pull records a History month for it). ``sheetsync pull --force`` overrides."""
+    today (a pull records a History month for it). ``sheetsync pull --any-date`` (or
+    ``--force``) overrides."""
     year = SchoolYear.parse(cohort.cohort.school_year)
     today = today or date.today()
     if not year.start <= as_of <= year.end:
         return (f"--as-of {as_of} is outside the cohort's school year {year.label} "
                 f"({year.start} to {year.end}); a pull would record a History month "
                 f"{period_key(as_of)} that does not belong to it. Use a date in {year.label}, "
-                "or add --force if you really mean it.")
+                "or add --any-date (or --force) if you really mean it.")
     if as_of > today:
         return (f"--as-of {as_of} is after today ({today}); statuses for a day that has not "
                 "come would be recorded in History. Use today or an earlier date, or add "
-                "--force if you really mean it.")
+                "--any-date (or --force) if you really mean it.")
     return None
 
 
@@ -278,66 +281,82 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
     district = district_of(cohort)  # a school cohort's district: readable, or nothing is
     with store_lock(cohort.store_path, "pull"), Store(cohort.store_path) as store:
         states = store.states()
-        changed = False
         sources = {d.id: _resolve(cohort, d, google) for d in cohort.districts}
         shared = shared_sources(sources)
         fingerprints = fingerprint_all(s for s in sources.values() if not
                                        isinstance(s, SourceUnavailable))
-        with store.transaction() as db:
-            unchanged: list[tuple[str, str]] = []  # (pulled_at, district id): one statement
+        store.keep_copy()  # before anything is written; NotWritable when it cannot be made
+        with store.transaction():
+            unchanged: list[str] = []
             for d in cohort.districts:
                 prev = states.get(d.id)
                 source = sources[d.id]
                 fp = source if isinstance(source, SourceUnavailable) else fingerprints[id(source)]
                 o = pull_district(cohort, d, source, fp, as_of, prev, store, pulled_at, force,
                                   shared.get(d.id, ()), accept_older)
-                if o.kept:
-                    o.summary = prev["summary"] if prev else None
-                    store.keep(db, o, period, o.stale or "")
-                    changed = True
-                elif not o.reused or o.data is not None:
-                    o.summary = district_summary(o, period)
-                    store.save(db, o, period)
-                    if not o.ok and prev and prev.get("read_at"):
-                        o.read_at = prev["read_at"]  # the last good read, kept in the store
-                        o.data = {}
-                    changed = True
-                else:
-                    o.summary = prev["summary"] if prev else None
-                    unchanged.append((o.pulled_at, d.id))
+                o = _store_outcome(store, o, prev, period)
+                if o.reused and o.data is None:
+                    unchanged.append(d.id)
                 report.districts.append({
                     "id": o.district_id, "name": o.name, "ok": o.ok, "reused": o.reused,
                     "reason": o.reason, "stale": o.stale, "findings": o.findings,
                     **(o.summary or {})})
-                o.data = None  # what is in the store need not stay in memory
                 if progress:
-                    progress(d, o)
-            db.executemany("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?", unchanged)
-            if set(states) != {d.id for d in cohort.districts}:
-                changed = True
+                    progress(d, replace(o, data=None))  # what is stored need not stay in memory
+            store.touch(unchanged, pulled_at)
             if district is not None and stored_district(store) != district:
-                keep_district(store, db, district)
-                changed = True
-            totals = report.totals()
-            stale = changed or store.meta("master_stale") != "0" or \
-                not cohort.master_path.exists()
-            if stale:
-                store.set_meta(db, "master_stale", "1")
-            store.record_pull(db, pulled_at, as_of.isoformat(), period, totals, stale)
-        if stale:
-            try:
-                build_master(cohort, store, period)
-                report.master_written = True
-            except OutputLocked as exc:
-                report.master_error = str(exc)
-            except NotWritable as exc:
-                report.master_error = f"{exc} The pull was saved: run `sheetsync master " \
-                    "rebuild` once the master can be written."
-            report.master_error = google_master(cohort, store, google, period) or \
-                report.master_error
-        with store.transaction() as db:  # what `pull --json` printed, for `serve`'s API
-            store.set_meta(db, LAST_PULL, json.dumps(report.to_json(), indent=2, default=str))
+                keep_district(store, district)
+            pull_id = store.record_pull(pulled_at, as_of.isoformat(), period, report.totals())
+        report.notes.extend(removed_districts(cohort, states))
+        _write_masters(cohort, store, google, period, pull_id, report)
+        with store.transaction():  # what `pull --json` printed, for `serve`'s API
+            store.set_meta(LAST_PULL, json.dumps(report.to_json(), indent=2, default=str))
     return report
+
+
+def _store_outcome(store: Store, o: Outcome, prev: dict[str, Any] | None,
+                   period: str) -> Outcome:
+    """Keep one district's outcome in the store (inside the pull's transaction): the
+    outcome with its Summary numbers, as the pull reports it."""
+    if o.kept:
+        o = replace(o, summary=prev["summary"] if prev else None)
+        store.keep(o, period, o.stale or "")
+        return o
+    if o.reused and o.data is None:  # unchanged, and nothing to assess again
+        return replace(o, summary=prev["summary"] if prev else None)
+    o = replace(o, summary=district_summary(o, period))
+    store.save(o, period)
+    if not o.ok and prev and prev.get("read_at"):  # the last good read, kept in the store
+        return replace(o, read_at=prev["read_at"], data={})
+    return o
+
+
+def removed_districts(cohort: Cohort, states: dict[str, Any]) -> list[str]:
+    """A sentence for each district the store holds and the cohort file no longer names."""
+    named = {d.id for d in cohort.districts}
+    file = cohort.path.name
+    return [f"{did} is no longer in {file}: its months stay in the store; `sheetsync history "
+            f"drop --district {did}` removes them." for did in sorted(set(states) - named)]
+
+
+def _write_masters(cohort: Cohort, store: Store, google: object | None, period: str,
+                   pull_id: int, report: PullReport) -> None:
+    """The master written when the one on disk is not of this store and cohort file; the
+    pull's row then says it was (and only then)."""
+    if store.meta("master_stale") == "0" and is_current(cohort, store):
+        return
+    try:
+        build_master(cohort, store, period, pull_id)
+        report.master_written = True
+    except MasterShrinks as exc:  # neither master is written with less than it shows
+        report.master_error = str(exc)
+        return
+    except OutputLocked as exc:
+        report.master_error = str(exc)
+    except NotWritable as exc:
+        report.master_error = f"{exc} The pull was saved: run `sheetsync master " \
+            "rebuild` once the master can be written."
+    report.master_error = google_master(cohort, store, google, period) or report.master_error
 
 
 def shared_sources(sources: dict[str, Any]) -> dict[str, tuple[str, ...]]:

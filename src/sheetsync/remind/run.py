@@ -193,8 +193,8 @@ def _send_one(store: Store, transport: Transport, r: Reminder, msg: EmailMessage
         return exc.reason if exc.connection_lost else None
     r.status, r.refused, r.sent_at = SENT, refused, _now()
     taken = [str(a) for a in to if a.addr_spec not in refused]
-    with store.transaction() as db:
-        store.record_reminder(db, r.district_id, r.month, r.kind, taken, r.sent_at,
+    with store.transaction():
+        store.record_reminder(r.district_id, r.month, r.kind, taken, r.sent_at,
                               msg["Message-ID"])
     return None
 
