@@ -81,7 +81,8 @@ def _kept(db: sqlite3.Connection) -> None:
         codes = {f.get("code") for f in json.loads(findings or "[]")}
         if ok and "source-older" in codes:
             db.execute("UPDATE outcomes SET kept = 1 WHERE district_id = ?", (district_id,))
-    db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (STATE, uuid.uuid4().hex))
+    if db.execute("SELECT 1 FROM outcomes UNION SELECT 1 FROM snapshots").fetchone():
+        db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (STATE, uuid.uuid4().hex))
 
 
 # Step n brings a store of version n - 1 to version n, in one transaction with the version.

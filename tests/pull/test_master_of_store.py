@@ -1,0 +1,183 @@
+"""The master is a function of the store and the cohort file: it records what it was built
+from, any pull whose store or cohort file differs writes it again, it is never written with
+fewer districts or months than it shows unless asked, and the pull's row says it was
+written only when it was."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from sheetsync.cli.commands import EXIT_MASTER_LOCKED, main
+from sheetsync.cohort.file import load_cohort
+from sheetsync.cohort.store import Store
+from sheetsync.master.build import read_stamp, stamp_of
+from sheetsync.pull.run import pull
+from tests.conftest import AS_OF
+
+PULL = ("pull", "--as-of", "2027-01-20", "--any-date")
+
+
+@pytest.fixture(scope="module")
+def pulled_once(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("pulled") / "cohort"
+    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    return folder
+
+
+@pytest.fixture
+def cohort_dir(pulled_once: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "cohort"
+    shutil.copytree(pulled_once, folder)
+    return folder
+
+
+def run(folder: Path, *args: str):
+    return CliRunner().invoke(main, [*args, "--cohort", str(folder / "cohort.toml")],
+                              catch_exceptions=False)
+
+
+def master_ids(folder: Path) -> list[str]:
+    ws = openpyxl.load_workbook(folder / "cohort_master.xlsx", read_only=True)["Summary"]
+    return [r[0] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]]
+
+
+def history_rows(folder: Path) -> int:
+    ws = openpyxl.load_workbook(folder / "cohort_master.xlsx", read_only=True)["History"]
+    return sum(1 for r in ws.iter_rows(min_row=2, values_only=True) if r[0])
+
+
+def pull_rows(folder: Path) -> list[tuple]:
+    db = sqlite3.connect(folder / ".sheetsync" / "store.sqlite")
+    try:
+        return db.execute("SELECT id, master_written FROM pulls ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def half_saved(folder: Path) -> str:
+    """cohort.toml saved half-way: its last three districts cut off; the whole text."""
+    path = folder / "cohort.toml"
+    whole = path.read_text(encoding="utf-8")
+    blocks = whole.split("\n[[district]]")
+    path.write_text("\n[[district]]".join(blocks[:4]) + "\n", encoding="utf-8")
+    return whole
+
+
+def test_the_master_records_the_store_and_cohort_file_it_was_built_from(cohort_dir):
+    cohort = load_cohort(cohort_dir / "cohort.toml")
+    with Store(cohort.store_path) as store:
+        assert read_stamp(cohort.master_path) == stamp_of(cohort, store)
+    stamp = read_stamp(cohort.master_path)
+    assert stamp is not None and stamp.districts == 6 and stamp.months == 6
+
+
+def test_a_half_saved_cohort_file_does_not_shrink_the_master_and_is_said(cohort_dir):
+    ids = master_ids(cohort_dir)
+    rows = history_rows(cohort_dir)
+    whole = half_saved(cohort_dir)
+    result = run(cohort_dir, *PULL)
+    assert result.exit_code == EXIT_MASTER_LOCKED, result.output
+    for gone in ids[3:]:
+        assert (f"{gone} is no longer in cohort.toml: its months stay in the store; "
+                f"`sheetsync history drop --district {gone}` removes them.") in result.output
+    assert "was not written again: it shows 6 districts" in result.output
+    assert "`sheetsync master rebuild --force`" in result.output
+    assert "Traceback" not in result.output
+    assert master_ids(cohort_dir) == ids and history_rows(cohort_dir) == rows
+    assert pull_rows(cohort_dir)[-1][1] == 0  # the pull's row: the master was not written
+    (cohort_dir / "cohort.toml").write_text(whole, encoding="utf-8")
+    again = run(cohort_dir, *PULL)
+    assert again.exit_code == 0, again.output
+    assert "the master is up to date" in again.output  # and it is: it shows all six
+    assert master_ids(cohort_dir) == ids
+
+
+def test_a_master_written_smaller_on_purpose_is_written_whole_when_the_file_is(cohort_dir):
+    ids = master_ids(cohort_dir)
+    rows = history_rows(cohort_dir)
+    whole = half_saved(cohort_dir)
+    forced = run(cohort_dir, "master", "rebuild", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert master_ids(cohort_dir) == ids[:3]
+    (cohort_dir / "cohort.toml").write_text(whole, encoding="utf-8")
+    again = run(cohort_dir, *PULL)  # nothing to read again: only the cohort file changed
+    assert again.exit_code == 0, again.output
+    assert "Master written" in again.output and "up to date" not in again.output
+    assert master_ids(cohort_dir) == ids and history_rows(cohort_dir) == rows
+
+
+def test_a_cohort_file_with_no_districts_leaves_the_master_as_it_is(cohort_dir):
+    path = cohort_dir / "cohort.toml"
+    path.write_text(path.read_text(encoding="utf-8").split("\n[[district]]")[0] + "\n",
+                    encoding="utf-8")
+    report = pull(load_cohort(path), AS_OF)
+    assert not report.master_written
+    assert report.master_error and "was not written again" in report.master_error
+    assert len(report.notes) == 6
+    assert len(master_ids(cohort_dir)) == 6
+
+
+def test_a_store_started_afresh_does_not_empty_the_master(cohort_dir):
+    """The store moved away (or lost): the next pull starts a new one, which holds only
+    this month; the master keeps every month it shows until asked."""
+    assert run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date").exit_code == 0
+    rows = history_rows(cohort_dir)
+    shutil.rmtree(cohort_dir / ".sheetsync")
+    result = run(cohort_dir, *PULL)
+    assert result.exit_code == EXIT_MASTER_LOCKED, result.output
+    assert "it shows 6 districts and 12 months of History" in result.output
+    assert "now gives 6 and 6" in result.output
+    assert len(master_ids(cohort_dir)) == 6 and history_rows(cohort_dir) == rows
+
+
+def test_an_older_master_put_back_is_written_again(cohort_dir):
+    old = (cohort_dir / "cohort_master.xlsx").read_bytes()
+    result = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
+    assert result.exit_code == 0 and "Master written" in result.output
+    (cohort_dir / "cohort_master.xlsx").write_bytes(old)  # a sync client brings it back
+    again = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
+    assert again.exit_code == 0, again.output
+    assert "Master written" in again.output and "up to date" not in again.output
+    assert (cohort_dir / "cohort_master.xlsx").read_bytes() != old
+
+
+def test_a_full_disk_under_the_master_is_said_and_the_pull_row_is_truthful(
+        cohort_dir, monkeypatch):
+    master = cohort_dir / "cohort_master.xlsx"
+    old = master.read_bytes()
+    written = {"bytes": 0}
+    real_write = zipfile.ZipFile.write
+
+    def fails_at_byte(self, filename, *args, **kwargs):  # the disk fills after 20 kB
+        written["bytes"] += Path(filename).stat().st_size
+        if written["bytes"] > 20_000:
+            raise OSError(28, "No space left on device")
+        return real_write(self, filename, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", fails_at_byte)
+    result = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
+    assert result.exit_code == EXIT_MASTER_LOCKED, result.output
+    assert "No space left on device" in result.output and "disk may be full" in result.output
+    assert "The pull was saved" in result.output and "Traceback" not in result.output
+    assert master.read_bytes() == old  # the master there stays whole
+    assert not list(cohort_dir.glob(".cohort_master.*"))  # no half-written file left
+    assert pull_rows(cohort_dir)[-1][1] == 0
+    monkeypatch.undo()
+    again = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
+    assert again.exit_code == 0 and "Master written" in again.output, again.output
+    assert pull_rows(cohort_dir)[-1][1] == 1
+
+
+def test_a_locked_master_leaves_the_pull_row_saying_not_written(cohort_dir):
+    (cohort_dir / ".~lock.cohort_master.xlsx#").write_text("someone")
+    result = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
+    assert result.exit_code == EXIT_MASTER_LOCKED
+    assert pull_rows(cohort_dir)[-1][1] == 0
