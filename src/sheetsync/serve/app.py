@@ -34,6 +34,7 @@ from sheetsync.serve import auth
 from sheetsync.serve.events import Broker
 from sheetsync.serve.openapi import openapi
 from sheetsync.serve.pages import Pages, live
+from sheetsync.serve.refused import refused_app, store_problem
 from sheetsync.serve.scheduler import Scheduler
 from sheetsync.serve.settings import Settings
 
@@ -202,7 +203,12 @@ def run(settings: Settings) -> None:
             service.broker.close()  # event streams end, so shutdown need not wait for them
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(build_app(service), host=settings.host, port=settings.port,
+    problem = store_problem(cohort.store_path)
+    if problem:  # not a crash (a service manager would start it again and again)
+        log.error("the store cannot be used, so nothing is pulled; serving the last master "
+                  "and this reason until the service is restarted: %s", problem)
+    app = refused_app(settings, cohort.master_path, problem) if problem else build_app(service)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port,
                             access_log=False, log_level="info", server_header=False,
                             timeout_graceful_shutdown=10, lifespan="on")
     Server(config).run()
