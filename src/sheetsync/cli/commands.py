@@ -6,7 +6,8 @@ imports what a pull needs. ``tests/test_cli_commands.py`` holds each summary to 
 command's own help.
 
 Exit codes (``cli.exit``): 0 success; 1 the check found errors; 2 a file cannot be read or
-the command was misused; 3 a pull could not read some districts; 4 the master is locked.
+the command was misused (or the store cannot be used, or written); 3 a pull could not read
+some districts; 4 the master could not be written (locked, a full disk, or it would shrink).
 """
 
 from __future__ import annotations

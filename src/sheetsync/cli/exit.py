@@ -5,13 +5,17 @@ from __future__ import annotations
 import click
 
 EXIT_FINDINGS = 1
-EXIT_UNREADABLE = 2  # a file, a cohort, a folder or a service cannot be used
+EXIT_UNREADABLE = 2  # a file, a cohort, a folder, the store or a service cannot be used;
+# also a store write the disk refused (nothing of that run was saved)
 # 3: part of the work could not be done; what was done is kept and the rest is tried again
 # next run: some districts could not be read (pull; the master lists them), some reminders
 # could not be sent (remind; listed).
 EXIT_DISTRICTS_FAILED = 3
 EXIT_NOT_SENT = EXIT_DISTRICTS_FAILED
-EXIT_MASTER_LOCKED = 4  # pull: the store was saved but the master could not be written
+# 4: pull (and history drop): the store was saved but the master could not be written: open
+# in another program, a full disk, or it would show fewer districts or months than it does.
+EXIT_MASTER_LOCKED = 4
+EXIT_MASTER_NOT_WRITTEN = EXIT_MASTER_LOCKED
 
 
 class Failure(click.ClickException):
