@@ -181,3 +181,14 @@ def test_a_locked_master_leaves_the_pull_row_saying_not_written(cohort_dir):
     result = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
     assert result.exit_code == EXIT_MASTER_LOCKED
     assert pull_rows(cohort_dir)[-1][1] == 0
+
+
+def test_a_month_dropped_comes_back_with_the_next_pull_of_it(cohort_dir):
+    """Found by the property test: files unchanged since, the month was not recorded."""
+    assert run(cohort_dir, "history", "drop", "--month", "2027-01").exit_code == 0
+    assert history_rows(cohort_dir) == 0
+    result = run(cohort_dir, *PULL)
+    assert result.exit_code == 0, result.output
+    with Store(cohort_dir / ".sheetsync" / "store.sqlite") as store:
+        assert store.months() == ["2027-01"]
+    assert history_rows(cohort_dir) > 0

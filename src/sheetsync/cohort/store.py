@@ -400,6 +400,11 @@ class Store:
             "SELECT DISTINCT measure_id FROM history WHERE district_id = ? ORDER BY measure_id",
             (district_id,))]
 
+    def has_month(self, district_id: str, period: str) -> bool:
+        """The store holds a snapshot of the district's month."""
+        return self.db.execute("SELECT 1 FROM snapshots WHERE district_id = ? AND period = ?",
+                               (district_id, period)).fetchone() is not None
+
     def snapshot(self, district_id: str, period: str) -> Snapshot | None:
         """A district's snapshot of one month, if the store has one."""
         row = self.db.execute("SELECT as_of, ok, reason, data FROM snapshots "

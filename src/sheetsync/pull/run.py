@@ -162,7 +162,8 @@ def pull_district(cohort: Cohort, d: District, source: Source,
                 same, digest = source.same_content(prev["sha256"])
             if same:
                 data = None
-                if prev["as_of"] != failed.as_of or prev["settings"] != failed.settings:
+                if prev["as_of"] != failed.as_of or prev["settings"] != failed.settings or \
+                        not store.has_month(d.id, period_key(as_of)):  # dropped: again
                     data = _reassess(store.data(d.id) or {}, as_of, cohort)
                     found = identity_findings(data["card"], d, cohort, shared_with)
                     if any(f.severity == Severity.ERROR for f in found):
