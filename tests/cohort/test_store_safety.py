@@ -250,7 +250,7 @@ def test_a_pull_that_cannot_keep_its_copy_does_not_write_the_store(cohort_dir, m
     monkeypatch.setattr(sqlite3, "connect", small_disk)
     result = run(cohort_dir, "pull", "--as-of", "2027-01-20", "--any-date", "--reread")
     assert result.exit_code == 2
-    assert "the copy of the store kept before each pull" in result.output
+    assert "the copy of the store kept before each pull could not be written" in result.output
     assert "disk may be full" in result.output and "Nothing was pulled" in result.output
     assert store_of(cohort_dir).read_bytes() == before
     assert not list((cohort_dir / ".sheetsync" / "backups").glob(".*partial"))

@@ -607,7 +607,7 @@ class Store:
     def keep_copy(self, keep: int = KEEP_COPIES) -> Path | None:
         """A copy of the store as it is (SQLite's backup API), in ``backups/`` beside it,
         unless the newest copy already holds this state; the oldest beyond ``keep`` removed.
-        None when there is nothing to keep yet. ``NotWritable`` when it cannot be made (a
+        None when there is nothing to keep yet. ``StoreNotWritten`` when it cannot be made (a
         full disk, say): the pull that asked must not go on."""
         state = self.state
         if state is None:
@@ -630,8 +630,11 @@ class Store:
             os.replace(tmp, target)
         except (OSError, sqlite3.Error) as exc:
             tmp.unlink(missing_ok=True)
-            raise NotWritable(target, "the copy of the store kept before each pull",
-                              f"{exc} (the disk may be full)") from None
+            raise StoreNotWritten(
+                f"{folder}: the copy of the store kept before each pull could not be written "
+                f"({exc}; the disk may be full). Nothing was pulled, and the store is as it "
+                "was. Free space on the disk (or make the folder writable) and run again.",
+                path=target) from None
         for old in copies(self.path)[keep:]:
             old.path.unlink(missing_ok=True)
         return target
