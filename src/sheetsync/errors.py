@@ -90,6 +90,11 @@ class StoreNotWritten(SheetsyncError):
     it was before; the message says why."""
 
 
+class OutsideSchoolYear(SheetsyncError):
+    """A pull for a day outside the cohort's school year, or for a month another year's
+    store was carried into (by rollover); nothing was pulled."""
+
+
 class HistoryNotFound(SheetsyncError):
     """No pulls yet, or the district or measure has no History."""
 

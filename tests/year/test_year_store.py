@@ -16,6 +16,8 @@ from click.testing import CliRunner
 from sheetsync.cli.commands import main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
+from sheetsync.errors import OutsideSchoolYear
+from sheetsync.pull import run as pull_run
 from sheetsync.pull.run import pull
 from sheetsync.schema.sheets import scorecard_layout
 from tests.conftest import AS_OF
@@ -170,3 +172,34 @@ def test_the_cohort_reports_trend_shows_the_cohorts_year(two_years) -> None:
     with Store(new / ".sheetsync" / "store.sqlite") as store:
         view = cohort_view(cohort, store)
     assert [t["month"] for t in view["trend"]] == ["2027-10"]  # last year's months stay last year's
+
+
+def test_a_pull_in_the_rolled_over_folder_never_replaces_a_carried_month(two_years) -> None:
+    """June: rollover, then `sheetsync pull` in the new folder in the same month."""
+    _, new = two_years
+    kept = periods(new, "SELECT period || district_id || measure_id || status FROM history")
+    refused = run("pull", "--cohort", str(new / "cohort.toml"), "--as-of", "2027-01-20",
+                  "--any-date")
+    assert refused.exit_code == 2, refused.output
+    assert "2027-01 in " in refused.output and "carried by `cohort rollover`" in refused.output
+    assert "Traceback" not in refused.output
+    assert periods(new, "SELECT period || district_id || measure_id || status "
+                        "FROM history") == kept
+
+
+def test_a_pull_on_a_day_outside_the_cohorts_year_is_refused(two_years, monkeypatch) -> None:
+    """Without --as-of, today must be in the cohort's year, as an --as-of must."""
+    _, new = two_years
+
+    class June(date):
+        @classmethod
+        def today(cls) -> date:
+            return date(2027, 6, 15)
+
+    monkeypatch.setattr(pull_run, "date", June)
+    with pytest.raises(OutsideSchoolYear, match="Today \\(2027-06-15\\) is outside"):
+        pull(load_cohort(new))
+    said = run("pull", "--cohort", str(new / "cohort.toml"))
+    assert said.exit_code == 2 and "Today (2027-06-15) is outside the cohort's school year " \
+        "2027-28" in said.output and "--any-date" in said.output
+    assert periods(new) == ["2026-11", "2027-01"]

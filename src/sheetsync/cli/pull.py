@@ -18,6 +18,7 @@ from sheetsync.errors import (
     Busy,
     DistrictFileError,
     NotWritable,
+    OutsideSchoolYear,
     StoreNotWritten,
     StoreUnusable,
 )
@@ -56,11 +57,12 @@ def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: b
                        err=True)
         reread = any_date = True
     cohort = open_cohort(cohort_path)
-    problem = None if any_date or as_of is None else as_of_problem(cohort, as_of)
+    problem = None if any_date else as_of_problem(cohort, as_of)
     if problem:
         raise Failure(problem)
     google = client_for(cohort, credentials)
-    options: dict[str, Any] = {"force": reread, "google": google, "accept_older": accept_older}
+    options: dict[str, Any] = {"force": reread, "any_date": any_date, "google": google,
+                               "accept_older": accept_older}
     try:
         if as_json or not sys.stderr.isatty():
             report = run_pull(cohort, as_of, **options)
@@ -74,8 +76,9 @@ def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: b
                                   **options)
     except (NotWritable, DistrictFileError) as exc:
         raise Failure(f"{exc} Nothing was pulled.") from None
-    except (Busy, StoreUnusable, StoreNotWritten) as exc:  # another pull is running; the
-        raise Failure(str(exc)) from None  # store refused on open; a full disk
+    except (Busy, StoreUnusable, StoreNotWritten, OutsideSchoolYear) as exc:
+        # another pull is running; the store refused on open; a full disk; another year
+        raise Failure(str(exc)) from None
     if as_json:
         print_json(report.to_json())
     else:

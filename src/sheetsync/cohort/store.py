@@ -33,6 +33,7 @@ from sheetsync.schema.vocabulary import GOOD, NO_DATA
 _GOOD_MARKS = ",".join("?" * len(GOOD))  # the statuses counted as on track or met
 SQLITE_HEADER = b"SQLite format 3\x00"
 STATE = "state"  # store meta: changes whenever a month or a latest read changes
+CARRIED = "carried_months"  # store meta: the months take_earlier brought in
 COPIES = "backups"  # beside the store: the copies kept before each pull that writes
 KEEP_COPIES = 5  # the copies kept; older ones are removed
 
@@ -569,9 +570,18 @@ class Store:
                     _copy_months(self.db)
                     self._changed = True
                     self.set_meta("master_stale", "1")
+                    earlier = {r[0] for r in self.db.execute(
+                        "SELECT period FROM earlier.snapshots UNION "
+                        "SELECT period FROM earlier.history")}
+                    self.set_meta(CARRIED, json.dumps(sorted(self.carried() | earlier)))
             finally:
                 self.db.execute("DETACH DATABASE earlier")
         return sorted(set(self.months()) - before)
+
+    def carried(self) -> set[str]:
+        """The months an earlier year's store was carried into this one with (rollover):
+        a pull never replaces them."""
+        return set(json.loads(self.meta(CARRIED) or "[]"))
 
     def record_reminder(self, district_id: str, month: str, kind: str, recipients: list[str],
                         sent_at: str, message_id: str | None) -> None:

@@ -24,6 +24,7 @@ from sheetsync.cohort.store import Outcome, Store, store_lock
 from sheetsync.errors import (
     NotWritable,
     OutputLocked,
+    OutsideSchoolYear,
     SheetsyncError,
     SourceUnavailable,
     WorkbookUnreadable,
@@ -83,12 +84,19 @@ class PullReport:
                 "districts": self.districts}
 
 
-def as_of_problem(cohort: Cohort, as_of: date, today: date | None = None) -> str | None:
-    """Why ``as_of`` should not be pulled for: outside the cohort's school year, or after
-    today (a pull records a History month for it). ``sheetsync pull --any-date`` (or
-    ``--force``) overrides."""
+def as_of_problem(cohort: Cohort, as_of: date | None, today: date | None = None) -> str | None:
+    """Why ``as_of`` (None: today) should not be pulled for: outside the cohort's school
+    year, or after today (a pull records a History month for it). ``sheetsync pull
+    --any-date`` (or ``--force``) overrides."""
     year = SchoolYear.parse(cohort.cohort.school_year)
     today = today or date.today()
+    if as_of is None and not year.start <= today <= year.end:
+        return (f"Today ({today}) is outside the cohort's school year {year.label} "
+                f"({year.start} to {year.end}); a pull would record a History month "
+                f"{period_key(today)} that does not belong to it. Give an --as-of in "
+                f"{year.label}, or add --any-date if you really mean it.")
+    if as_of is None:
+        return None
     if not year.start <= as_of <= year.end:
         return (f"--as-of {as_of} is outside the cohort's school year {year.label} "
                 f"({year.start} to {year.end}); a pull would record a History month "
@@ -267,12 +275,18 @@ def source_older(prev: dict[str, Any] | None, read: Outcome) -> Finding | None:
 
 def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = None,
          force: bool = False, google: object | None = None,
-         accept_older: bool = False) -> PullReport:
+         accept_older: bool = False, any_date: bool = False) -> PullReport:
     """Pull every district of ``cohort`` and write the master (when anything changed).
 
     ``google`` is the client Google sources use (see ``sheetsync.google``); local
     workbooks need none. ``accept_older`` takes files older than the stored read.
+    ``OutsideSchoolYear`` when no ``as_of`` is given and today is outside the cohort's
+    school year (unless ``any_date``), and for a month carried from an earlier year's
+    store by rollover (always: a pull never replaces one).
     """
+    problem = None if any_date or as_of is not None else as_of_problem(cohort, None)
+    if problem:
+        raise OutsideSchoolYear(problem, path=cohort.path)
     as_of = as_of or date.today()
     period = period_key(as_of)
     pulled_at = _now()
@@ -281,6 +295,12 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
     check_writable(cohort.store_path, cohort.master_path)  # before any work
     district = district_of(cohort)  # a school cohort's district: readable, or nothing is
     with store_lock(cohort.store_path, "pull"), Store(cohort.store_path) as store:
+        if period in store.carried():
+            raise OutsideSchoolYear(
+                f"{period} in {cohort.store_path} is a month of the earlier school year, "
+                "carried by `cohort rollover`; a pull for it would replace it. Pull this "
+                f"cohort ({cohort.cohort.school_year}) with an --as-of in its year. Nothing "
+                "was pulled.", path=cohort.store_path)
         states = store.states()
         sources = {d.id: _resolve(cohort, d, google) for d in cohort.districts}
         shared = shared_sources(sources)
