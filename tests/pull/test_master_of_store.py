@@ -5,6 +5,7 @@ written only when it was."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import zipfile
@@ -192,3 +193,56 @@ def test_a_month_dropped_comes_back_with_the_next_pull_of_it(cohort_dir):
     with Store(cohort_dir / ".sheetsync" / "store.sqlite") as store:
         assert store.months() == ["2027-01"]
     assert history_rows(cohort_dir) > 0
+
+
+# -- one as-of per snapshot; the same districts counted everywhere -------------------------
+
+
+def summary(folder: Path) -> dict[str, dict[str, object]]:
+    ws = openpyxl.load_workbook(folder / "cohort_master.xlsx", read_only=True)["Summary"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    return {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:] if r[0]}
+
+
+def test_a_stale_row_shows_the_last_good_read_of_its_month(cohort_dir):
+    """January pulled; October back-filled (--as-of); a January pull in which one file is
+    half-copied: the row shows January's numbers, as History's January rows do."""
+    numbers = ("On Track", "At Risk", "Off Track", "Met", "Not Met", "No Data",
+               "Update This Month", "Late or Missing Updates", "Measures")
+    january = summary(cohort_dir)["KY-001"]
+    assert run(cohort_dir, "pull", "--as-of", "2026-10-31").exit_code == 0
+    october = summary(cohort_dir)["KY-001"]
+    assert {k: october[k] for k in numbers} != {k: january[k] for k in numbers}
+    adair = cohort_dir / "districts" / "adair.xlsx"
+    adair.write_bytes(adair.read_bytes()[:3000])  # half-copied
+    result = run(cohort_dir, *PULL)
+    assert result.exit_code == 3, result.output
+    row = summary(cohort_dir)["KY-001"]
+    assert row["Read Status"] == "Stale"
+    assert {k: row[k] for k in numbers} == {k: january[k] for k in numbers}
+
+
+def test_a_stale_row_without_a_good_read_this_month_says_its_date(cohort_dir):
+    assert run(cohort_dir, "pull", "--as-of", "2026-10-31").exit_code == 0
+    adair = cohort_dir / "districts" / "adair.xlsx"
+    adair.write_bytes(adair.read_bytes()[:3000])
+    result = run(cohort_dir, "pull", "--as-of", "2026-11-30", "--json")
+    assert result.exit_code == 3
+    row = summary(cohort_dir)["KY-001"]
+    assert "(its numbers as of 2026-10-31)" in str(row["Reason"])
+    data = json.loads(result.output)
+    stale = next(d for d in data["districts"] if d["id"] == "KY-001")
+    assert "(its numbers as of 2026-10-31)" in stale["stale"]
+
+
+def test_cli_totals_json_and_the_master_count_the_same_districts(cohort_dir):
+    adair = cohort_dir / "districts" / "adair.xlsx"
+    adair.write_bytes(adair.read_bytes()[:3000])  # stale: shown with its last good read
+    result = run(cohort_dir, *PULL, "--json")
+    assert result.exit_code == 3
+    totals = json.loads(result.output)["totals"]
+    rows = summary(cohort_dir).values()
+    for status, count in totals["measures"].items():
+        assert count == sum(r[status] or 0 for r in rows), status
+    assert totals["districts"] == len(rows)

@@ -135,7 +135,7 @@ class Outcome:
             return f"stale: kept the read of {_day(self.read_at)}; " + \
                 (older[0]["message"] if older else "this file is older")
         if not self.ok and self.read_at and self.data is not None:
-            return stale_note(self.read_at, self.reason)
+            return stale_note(self.read_at, self.reason, self.as_of)
         return None
 
 
@@ -176,8 +176,12 @@ def store_lock(path: Path, what: str) -> AbstractContextManager[None]:
     return exclusive(path.with_name(path.stem + ".lock"), what)
 
 
-def stale_note(read_at: str | None, reason: str | None) -> str:
-    return f"stale: last good read {_day(read_at)}; this pull failed: {reason}"
+def stale_note(read_at: str | None, reason: str | None, as_of: str | None = None) -> str:
+    """Why a district shows its last good read; the date its numbers are for, when that is
+    not the day it was read (a read assessed again for an earlier --as-of)."""
+    numbers = f" (its numbers as of {as_of[:10]})" if as_of and as_of[:10] != _day(read_at) \
+        else ""
+    return f"stale: last good read {_day(read_at)}{numbers}; this pull failed: {reason}"
 
 
 def _day(when: str | None) -> str:
@@ -462,8 +466,11 @@ class Store:
         self._writing().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
         self._changed = self._changed or changes_data
 
-    def save(self, o: Outcome, period: str) -> None:
-        """Save one district's outcome; a failed read never replaces a good month."""
+    def save(self, o: Outcome, period: str,
+             shown: tuple[dict[str, Any], str, dict[str, Any]] | None = None) -> None:
+        """Save one district's outcome; a failed read never replaces a good month. For a
+        failed read, ``shown`` (data, as-of, summary: the month's good snapshot) becomes
+        the last good read the district shows."""
         db = self._writing()
         self._changed = True
         blob = pack(o.data) if o.data is not None else None
@@ -485,6 +492,10 @@ class Store:
                 "modified = CASE WHEN data IS NULL THEN ? ELSE modified END "
                 "WHERE district_id = ?",
                 (o.reason, o.pulled_at, findings, summary, o.modified, o.district_id))
+            if shown is not None:
+                db.execute("UPDATE outcomes SET data = ?, as_of = ?, summary = ? "
+                           "WHERE district_id = ?", (pack(shown[0]), shown[1],
+                                                     json.dumps(shown[2]), o.district_id))
         if not o.ok:
             self._mark_snapshot(o.district_id, period, o.pulled_at, o.as_of,
                                 stale_note(row[0], o.reason) if row and row[1] else None,

@@ -66,15 +66,17 @@ class PullReport:
         return [d for d in self.districts if not d["ok"]]
 
     def totals(self) -> dict[str, Any]:
+        """The counts; the measures, updates and findings of every district the master
+        shows numbers for (read, or stale: its last good read), as the master counts them."""
         ok = [d for d in self.districts if d["ok"]]
-        measures = {s: sum(d.get(s) or 0 for d in ok) for s in
-                    STATUSES}
+        shown = [d for d in self.districts if d["ok"] or d.get("stale")]
+        measures = {s: sum(d.get(s) or 0 for d in shown) for s in STATUSES}
         return {"districts": len(self.districts), "read": sum(not d["reused"] for d in ok),
                 "reused": sum(d["reused"] for d in ok), "failed": len(self.failed),
                 "measures": measures,
-                "late_updates": sum(d.get("late_updates") or 0 for d in ok),
-                "errors": sum(d.get("errors") or 0 for d in ok),
-                "warnings": sum(d.get("warnings") or 0 for d in ok)}
+                "late_updates": sum(d.get("late_updates") or 0 for d in shown),
+                "errors": sum(d.get("errors") or 0 for d in shown),
+                "warnings": sum(d.get("warnings") or 0 for d in shown)}
 
     def to_json(self) -> dict[str, Any]:
         return {"cohort": self.cohort, "as_of": self.as_of.isoformat(),
@@ -346,10 +348,20 @@ def _store_outcome(store: Store, o: Outcome, prev: dict[str, Any] | None,
     if o.reused and o.data is None:  # unchanged, and nothing to assess again
         return replace(o, summary=prev["summary"] if prev else None)
     o = replace(o, summary=district_summary(o, period))
+    if o.ok or not (prev and prev.get("read_at")):
+        store.save(o, period)
+        return o
+    # A failed read keeps the last good one: this month's, when the store has it (so the
+    # Summary row and History's month agree), else the latest, saying its as-of date.
+    month = store.snapshot(o.district_id, period)
+    if month is not None and month.ok and month.data:
+        shown = replace(o, ok=True, data=month.data, as_of=month.as_of)
+        summary = district_summary(shown, period)
+        store.save(o, period, shown=(month.data, month.as_of, summary))
+        return replace(o, read_at=prev["read_at"], data={}, as_of=month.as_of, summary=summary)
     store.save(o, period)
-    if not o.ok and prev and prev.get("read_at"):  # the last good read, kept in the store
-        return replace(o, read_at=prev["read_at"], data={})
-    return o
+    return replace(o, read_at=prev["read_at"], data={}, as_of=prev["as_of"],
+                   summary=prev["summary"])
 
 
 def removed_districts(cohort: Cohort, states: dict[str, Any]) -> list[str]:
