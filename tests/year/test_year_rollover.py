@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from sheetsync.check import assess
 from sheetsync.cli.commands import main
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.year.rollover import NOTES_SHEET, rollover_file
@@ -245,3 +246,35 @@ def test_extra_column_is_listed_as_left_behind(make_workbook, tmp_path: Path) ->
     old = make_workbook(rows={"goals": [{"id": "G1", "statement": "Read"}]}, edit=notes)
     changes = rollover_file(old, "2027-28", tmp_path / "next.xlsx")
     assert any("Board notes" in c.message for c in changes.items if c.kind == "left behind")
+
+
+def test_rollover_rebases_only_from_actuals_check_uses(make_workbook, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    """No status date, rolled over in December: March's actual is not one `check` uses."""
+
+    class December(date):
+        @classmethod
+        def today(cls) -> date:
+            return date(2026, 12, 6)
+
+    monkeypatch.setattr(assess, "date", December)
+    path = make_workbook(rows={"goals": ROWS["goals"], "measures": [
+        {"id": "M6", "goal_id": "G1", "name": "Suspensions", "unit": "count", "baseline": 20,
+         "target": 12, "frequency": "monthly", "actual:2026-10": 18, "actual:2027-03": 10}]})
+    changes = rollover_file(path, "2027-28", tmp_path / "next.xlsx")
+    card, _ = read_scorecard(str(tmp_path / "next.xlsx"))
+    assert (card.measures[0].baseline, card.measures[0].baseline_date) == \
+        (18.0, date(2026, 10, 31))
+    assert "Baseline 20 becomes 18, the actual of Oct 2026" in _said(changes, "rebased", "M6")
+    assert not _said(changes, "flagged", "M6")  # 10 is not an actual yet: the target not met
+
+
+def test_a_goal_statement_naming_the_old_year_is_flagged(make_workbook, tmp_path: Path) -> None:
+    goals = [{**ROWS["goals"][0], "statement": "By June 2027, 60% read at grade level."},
+             {**ROWS["goals"][1], "statement": "Attendance up in 2026-27."},
+             {**ROWS["goals"][1], "id": "G3", "statement": "Keep 12027 books."}]
+    path = make_workbook(profile={"as_of": date(2027, 6, 15)}, rows={"goals": goals})
+    changes = rollover_file(path, "2027-28", tmp_path / "next.xlsx")
+    assert "Its statement names 2027, of 2026-27" in _said(changes, "flagged", "G1")
+    assert "names 2026-27" in _said(changes, "flagged", "G2")
+    assert not _said(changes, "flagged", "G3")

@@ -4,16 +4,19 @@ What is kept, what starts again and what is left behind follows the planning yea
 strategic plan runs on while its end year reaches into the new year; CDIP goals and needs
 are kept (the needs are reviewed in the new needs assessment); annual goals, measures and
 open actions are carried with their dates moved on; a measure starts from its last actual
-of the old year (read as ``check`` reads it); monthly updates start empty.
+of the old year that ``check`` uses (up to the status date, else today); a goal whose
+statement names the old year is flagged; monthly updates start empty.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sheetsync.check.assess import as_of_for
 from sheetsync.check.status import StatusSettings, measure_status
 from sheetsync.errors import YearError
 from sheetsync.read.models import Action, Measure, Profile, Scorecard
@@ -99,7 +102,13 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
         changes.add("carried", SHEET["goals"], g.id, "Carried" + (
             f"; target date moved from {g.target_date} to {moved}." if moved != g.target_date
             else "."))
-    when = p.as_of or old.end
+        named = old_year_named(g.statement, old)
+        if named:
+            changes.add("flagged", SHEET["goals"], g.id,
+                        f"Its statement names {named}, of {old.label}: say {new.label}'s "
+                        "dates in it.")
+    # The actuals `check` uses: up to its as-of (the status date, else today), in the year.
+    when = min(as_of_for(card, None), old.end)
     for m in card.measures:
         next_card.measures.append(_measure(m, old, when, move, changes,
                                            settings or settings_of(card)))
@@ -145,6 +154,15 @@ class _Mover:
         last = calendar.monthrange(year, d.month)[1]
         month_end = d.day == calendar.monthrange(d.year, d.month)[1]
         return date(year, d.month, last if month_end else min(d.day, last))
+
+
+def old_year_named(text: str | None, old: SchoolYear) -> str | None:
+    """The old school year (``2026-27``) or one of its calendar years, if ``text`` names
+    it, as written there."""
+    years = f"{old.start_year}|{old.start_year + 1}"
+    found = re.search(rf"(?<![\d])({old.start_year}\s*[-/]\s*(?:{old.start_year + 1}|"
+                      rf"{(old.start_year + 1) % 100:02d})|{years})(?![\d])", text or "")
+    return found.group(1) if found else None
 
 
 def _measure(m: Measure, old: SchoolYear, when: date, move: _Mover, changes: Changes,
