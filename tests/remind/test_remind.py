@@ -467,7 +467,7 @@ def test_a_store_written_before_reminders_gains_the_table(tmp_path: Path) -> Non
     path = tmp_path / "store.sqlite"
     older_store(path, 2)  # all but reminders
     with Store(path) as store:
-        assert store.meta("schema_version") == str(SCHEMA_VERSION) == "4"
+        assert store.meta("schema_version") == str(SCHEMA_VERSION) == "5"
         assert store.reminders() == []
         with store.transaction():
             store.record_reminder("KY-1", "2026-12", "update-missing",
@@ -499,3 +499,58 @@ def test_remind_json_is_the_library_report(cohort_dir: Path) -> None:
     result = run(cohort_dir, "--json")
     report = remind(load_cohort(cohort_dir / "cohort.toml"), dt.date(2027, 1, 5))
     assert json.loads(result.output) == json.loads(json.dumps(report.to_json()))
+
+
+# -- per recipient; the digest once per news -------------------------------------------
+
+
+def test_a_refused_recipient_of_a_sent_reminder_is_retried_and_listed(
+        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+    """One contact took the reminder, another refused it (550): the next run sends it to
+    the refused one only, and the store keeps each recipient's answer."""
+    box, port = smtp_server
+    edit_cohort(cohort_dir, smtp=plain_smtp(port),
+                contacts={"KY-002": ["Jane Doe <jane@barren.org>", "gone@barren.org"]})
+    box.refuse_rcpt = {"gone@barren.org"}
+    first = run(cohort_dir, "--send")
+    assert first.exit_code == 3 and "gone@barren.org" in first.output
+    with Store(cohort_dir / ".sheetsync" / "store.sqlite") as store:
+        row = store.reminders()[0]
+        assert row["recipients"] == ["Jane Doe <jane@barren.org>"]
+        assert list(row["refused"]) == ["gone@barren.org"]
+        assert "550" in row["refused"]["gone@barren.org"]
+    again = run(cohort_dir, "--send", "--json")  # still refused: tried, and listed again
+    assert again.exit_code == 3
+    barren = json.loads(again.output)["reminders"][0]
+    assert barren["to"] == ["gone@barren.org"]  # only the one who has not got it
+    assert barren["status"] == "not sent" and "550" in barren["reason"]
+    box.refuse_rcpt = set()
+    count = len(box.messages)
+    third = run(cohort_dir, "--send")
+    assert third.exit_code == 0, third.output
+    assert [rcpt for rcpt, _ in box.messages[count:]] == [["gone@barren.org"]]
+    with Store(cohort_dir / ".sheetsync" / "store.sqlite") as store:
+        row = store.reminders()[0]
+        assert row["recipients"] == ["Jane Doe <jane@barren.org>", "gone@barren.org"]
+        assert row["refused"] == {}
+    assert "0 sent, 5 reminded before" in run(cohort_dir, "--send").output
+
+
+def test_the_digest_goes_once_per_news_not_every_run(
+        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+    """A reminder that stays unsent is tried at every run; the coach hears of it once."""
+    box, port = smtp_server
+    edit_cohort(cohort_dir, smtp=plain_smtp(port, digest_to="Coach <coach@example.org>"))
+    box.refuse_data = {address_of("KY-005")}
+
+    def digests() -> int:
+        return sum(rcpt == ["coach@example.org"] for rcpt, _ in box.messages)
+
+    assert run(cohort_dir, "--send").exit_code == 3
+    assert digests() == 1
+    for _ in range(3):  # serve --remind ticking: the same news
+        assert run(cohort_dir, "--send").exit_code == 3
+    assert digests() == 1
+    box.refuse_data = set()
+    assert run(cohort_dir, "--send").exit_code == 0  # news: KY-005 reminded
+    assert digests() == 2

@@ -86,9 +86,15 @@ def _kept(db: sqlite3.Connection) -> None:
         db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (STATE, uuid.uuid4().hex))
 
 
+def _refused(db: sqlite3.Connection) -> None:
+    """Step 5: each reminder's refused recipients and the server's answer (retried)."""
+    if "refused" not in _columns(db, "reminders"):
+        db.execute("ALTER TABLE reminders ADD COLUMN refused TEXT NOT NULL DEFAULT '{}'")
+
+
 # Step n brings a store of version n - 1 to version n, in one transaction with the version.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _create, _findings, _reminders, _kept)
+    _create, _findings, _reminders, _kept, _refused)
 SCHEMA_VERSION = len(MIGRATIONS)
 OWN_TABLES = frozenset({"meta", "pulls", "outcomes", "snapshots", "history", "reminders"})
 
@@ -447,12 +453,14 @@ class Store:
         """The reminders sent (of one month, or all): who, which month and kind, to whom,
         when."""
         where, args = ("WHERE month = ?", [month]) if month else ("", [])
-        keys = ("district_id", "month", "kind", "recipients", "sent_at", "message_id")
+        keys = ("district_id", "month", "kind", "recipients", "sent_at", "message_id",
+                "refused")
         rows = self.db.execute(f"SELECT {', '.join(keys)} FROM reminders {where} "
                                "ORDER BY month, district_id, kind", args)
         out = [dict(zip(keys, r, strict=True)) for r in rows]
         for r in out:
             r["recipients"] = json.loads(r["recipients"])
+            r["refused"] = json.loads(r["refused"] or "{}")
         return out
 
     def reminded(self, district_id: str, month: str, kind: str) -> bool:
@@ -595,11 +603,28 @@ class Store:
         return set(json.loads(self.meta(CARRIED) or "[]"))
 
     def record_reminder(self, district_id: str, month: str, kind: str, recipients: list[str],
-                        sent_at: str, message_id: str | None) -> None:
-        """A reminder the server accepted: never sent again for this district, month, kind."""
-        self._writing().execute("INSERT OR IGNORE INTO reminders VALUES (?,?,?,?,?,?)",
-                                (district_id, month, kind, json.dumps(recipients), sent_at,
-                                 message_id))
+                        sent_at: str, message_id: str | None,
+                        refused: dict[str, str] | None = None) -> None:
+        """A reminder the server accepted for ``recipients`` (never sent to them again for
+        this district, month and kind) and refused for ``refused`` (address: the server's
+        answer; sent to them again next run). Merged with what earlier runs recorded."""
+        db = self._writing()
+        row = db.execute("SELECT recipients, refused FROM reminders WHERE district_id = ? "
+                         "AND month = ? AND kind = ?", (district_id, month, kind)).fetchone()
+        taken = json.loads(row[0]) if row else []
+        taken += [r for r in recipients if r not in taken]
+        still = {**(json.loads(row[1] or "{}") if row else {}), **(refused or {})}
+        got = {_addr(r) for r in taken}
+        still = {a: why for a, why in still.items() if _addr(a) not in got}
+        if row:
+            db.execute("UPDATE reminders SET recipients = ?, refused = ? WHERE district_id = ? "
+                       "AND month = ? AND kind = ?", (json.dumps(taken), json.dumps(still),
+                                                      district_id, month, kind))
+        else:
+            db.execute("INSERT INTO reminders (district_id, month, kind, recipients, sent_at, "
+                       "message_id, refused) VALUES (?,?,?,?,?,?,?)",
+                       (district_id, month, kind, json.dumps(taken), sent_at, message_id,
+                        json.dumps(still)))
 
     def record_pull(self, pulled_at: str, as_of: str, period: str,
                     counts: dict[str, int]) -> int:
@@ -751,7 +776,13 @@ def _copy_months(db: sqlite3.Connection) -> None:
         db.execute(f"INSERT INTO {table} SELECT e.* FROM earlier.{table} e "
                    "JOIN missing USING (district_id, period)")
     db.execute("DROP TABLE temp.missing")
-    db.execute("INSERT OR IGNORE INTO reminders SELECT * FROM earlier.reminders")
+    db.execute("INSERT OR IGNORE INTO reminders SELECT district_id, month, kind, recipients, "
+               "sent_at, message_id, refused FROM earlier.reminders")
+
+
+def _addr(recipient: str) -> str:
+    """``Jane Doe <jane@x.org>`` as ``jane@x.org`` (lower case), to compare recipients."""
+    return recipient.rsplit("<", 1)[-1].rstrip(">").strip().lower()
 
 
 def _within(periods: list[str] | None, column: str) -> tuple[str, list[str]]:

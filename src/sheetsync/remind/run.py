@@ -3,6 +3,7 @@ written as .eml drafts or sent, each recorded in the store once the server took 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -21,6 +22,7 @@ from sheetsync.remind.plan import KIND, Plan, plan
 from sheetsync.remind.send import SmtpTransport, Transport
 
 DRAFTED, SENT, ALREADY, NOT_SENT = "drafted", "sent", "already sent", "not sent"
+DIGEST = "digest_sent"  # store meta, per month: the reminders the last digest listed unsent
 
 
 @dataclass
@@ -119,16 +121,25 @@ def _batch(cohort: Cohort, store: Store, found: Plan, report: RemindReport) -> B
                    "not an e-mail address)") if bad else "no contacts in cohort.toml"
             report.no_contact.append({"id": d.id, "name": d.name, "why": why})
             continue
-        r = Reminder(d.id, d.name, due.month, KIND, [str(a) for a in to])
+        before = sent.get(d.id)
+        got = {_key(x) for x in before["recipients"]} if before else set()
+        left = [a for a in to if a.addr_spec.lower() not in got]  # refused before, or new
+        r = Reminder(d.id, d.name, due.month, KIND, [str(a) for a in left or to])
         if bad:
             r.reason = f"left out {', '.join(repr(b) for b in bad)}: not an e-mail address"
         report.reminders.append(r)
-        if d.id in sent:
-            r.status, r.sent_at, r.to = ALREADY, sent[d.id]["sent_at"], sent[d.id]["recipients"]
+        if before and not left:
+            r.status, r.sent_at, r.to = ALREADY, before["sent_at"], before["recipients"]
             continue
-        msg = message.reminder(due, to, sender, cohort.cohort.name, cohort.words)
-        out.append((r, msg, to))
+        msg = message.reminder(due, left, sender, cohort.cohort.name, cohort.words)
+        out.append((r, msg, left))
     return out
+
+
+def _key(recipient: str) -> str:
+    """``Jane Doe <jane@x.org>`` as ``jane@x.org``: how recipients are compared."""
+    a = message.address(recipient)
+    return a.addr_spec.lower() if a else recipient.strip().lower()
 
 
 def _recipients(contacts: list[str]) -> tuple[list[Address], list[str]]:
@@ -172,9 +183,7 @@ def _send(store: Store, transport: Transport, batch: Batch,
     except NotSent as exc:
         lost = exc.reason
     for r, msg, to in batch:
-        if lost is None and store.reminded(r.district_id, r.month, r.kind):
-            r.status = ALREADY  # another run sent it meanwhile
-        elif lost is None:
+        if lost is None:
             lost = _send_one(store, transport, r, msg, to)
         else:
             r.status, r.reason = NOT_SENT, f"{lost}; the next run sends it"
@@ -193,16 +202,17 @@ def _send_one(store: Store, transport: Transport, r: Reminder, msg: EmailMessage
         return exc.reason if exc.connection_lost else None
     r.status, r.refused, r.sent_at = SENT, refused, _now()
     taken = [str(a) for a in to if a.addr_spec not in refused]
-    with store.transaction():
+    answers = {str(a): refused[a.addr_spec] for a in to if a.addr_spec in refused}
+    with store.transaction():  # each recipient's answer: the refused are sent again next run
         store.record_reminder(r.district_id, r.month, r.kind, taken, r.sent_at,
-                              msg["Message-ID"])
+                              msg["Message-ID"], answers)
     return None
 
 
 def _digest(cohort: Cohort, report: RemindReport, batch: Batch, store: Store | None,
             transport: Transport | None, outbox: Path) -> None:
     """The consultant's digest, when ``[smtp] digest_to`` is set and this run drafted or
-    tried to send a reminder."""
+    sent a reminder, or one failed that the last digest did not list: once per news."""
     smtp = cohort.smtp
     if smtp is None or not smtp.digest_to or not batch or report.month is None:
         return
@@ -216,6 +226,14 @@ def _digest(cohort: Cohort, report: RemindReport, batch: Batch, store: Store | N
         ("Reminded before", [_who(r) for r in report.reminders if r.status == ALREADY]),
         ("No contact", [f"{d['name']} ({d['id']}): {d['why']}" for d in report.no_contact]),
         ("Cannot tell", [f"{d['name']} ({d['id']}): {d['why']}" for d in report.unknown])]
+    # News: a reminder sent now, or one not sent that the last digest did not list; a
+    # retry that changed nothing (serve --remind at every tick) is not news.
+    failing = sorted(r.district_id for r in report.reminders if r.status == NOT_SENT)
+    key = f"{DIGEST}:{report.month}"
+    told = set(json.loads(store.meta(key) or "[]")) if store is not None else set()
+    if store is not None and not any(r.status in done for r in report.reminders) and \
+            set(failing) <= told:
+        return
     msg = message.digest(to, _sender(cohort), cohort.cohort.name, report.month, sections)
     r = Reminder("", "digest", report.month, "digest", [str(a) for a in to])
     report.digest = r
@@ -231,6 +249,9 @@ def _digest(cohort: Cohort, report: RemindReport, batch: Batch, store: Store | N
         r.status, r.reason = NOT_SENT, exc.reason
     finally:
         transport.close()
+    if r.status == SENT:
+        with store.transaction():
+            store.set_meta(key, json.dumps(failing))
 
 
 def _who(r: Reminder) -> str:
