@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -250,7 +251,7 @@ def test_a_failed_write_leaves_the_old_master_untouched(fake_google, pulled, fai
     else:
         http.fail_when(lambda m, url, body: is_swap(body))
     outcomes, history, trend = store_rows(pulled)
-    outcomes[0].name = "Renamed County"  # what the failed write would have changed
+    outcomes[0] = replace(outcomes[0], name="Renamed County")  # what the write would change
     with pytest.raises(GoogleError) as failed:
         write_google_master(http, key, outcomes, history, trend, PERIOD, lambda o: o.source)
     assert failed.value.status == 500 and failed.value.transient
@@ -289,7 +290,7 @@ def test_text_from_districts_stays_text(fake_google, pulled):
     goals = outcomes[0].data["card"]["goals"]
     for goal, text in zip(goals, hostile, strict=False):
         goal["statement"] = text
-    outcomes[0].name = "=1+1"
+    outcomes[0] = replace(outcomes[0], name="=1+1")
     http = Recording(fake_google)
     write_google_master(http, key, outcomes, history, trend, PERIOD, lambda o: o.source)
     values = [body for m, url, body in http.sent if url.endswith("/values:batchUpdate")]

@@ -246,3 +246,12 @@ def test_cli_totals_json_and_the_master_count_the_same_districts(cohort_dir):
     for status, count in totals["measures"].items():
         assert count == sum(r[status] or 0 for r in rows), status
     assert totals["districts"] == len(rows)
+
+
+def test_force_is_reread_and_any_date_and_says_so(cohort_dir):
+    result = run(cohort_dir, "pull", "--as-of", "2027-01-20", "--force")
+    assert result.exit_code == 0, result.output
+    assert "--force is --reread --any-date; say which you mean next time." in result.output
+    assert "6 read, 0 unchanged" in result.output  # read again: --reread
+    refused = run(cohort_dir, "pull", "--as-of", "2027-01-20", "--reread")  # not --any-date
+    assert refused.exit_code == 2 and "is after today" in refused.output

@@ -52,9 +52,6 @@ def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: b
     not sheetsync's, or the store cannot be written (a full disk: nothing was pulled).
     """
     if force:
-        if not as_json:  # the JSON stays JSON
-            click.echo("--force is --reread --any-date; say which you mean next time.",
-                       err=True)
         reread = any_date = True
     cohort = open_cohort(cohort_path)
     problem = None if any_date else as_of_problem(cohort, as_of)
@@ -83,6 +80,8 @@ def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: b
         print_json(report.to_json())
     else:
         click.echo(render_pull(report))
+    if force and not as_json:  # said last: the JSON stays JSON, the table comes first
+        click.echo("--force is --reread --any-date; say which you mean next time.", err=True)
     for note in report.notes:  # e.g. a district no longer in the cohort file
         click.secho(note, fg="yellow", err=True)
     if report.master_error:

@@ -8,7 +8,8 @@ import click
 
 from sheetsync.cli.common import open_cohort
 from sheetsync.cli.exit import Failure
-from sheetsync.cohort.store import Store, copies, restore
+from sheetsync.cohort.restore import restore
+from sheetsync.cohort.store import Store, copies
 from sheetsync.errors import SheetsyncError
 
 
