@@ -253,5 +253,5 @@ def test_force_is_reread_and_any_date_and_says_so(cohort_dir):
     assert result.exit_code == 0, result.output
     assert "--force is --reread --any-date; say which you mean next time." in result.output
     assert "6 read, 0 unchanged" in result.output  # read again: --reread
-    refused = run(cohort_dir, "pull", "--as-of", "2027-01-20", "--reread")  # not --any-date
-    assert refused.exit_code == 2 and "is after today" in refused.output
+    refused = run(cohort_dir, "pull", "--as-of", "2025-01-31", "--reread")  # not --any-date
+    assert refused.exit_code == 2 and "is outside the cohort's school year" in refused.output
