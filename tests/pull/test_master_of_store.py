@@ -255,3 +255,16 @@ def test_force_is_reread_and_any_date_and_says_so(cohort_dir):
     assert "6 read, 0 unchanged" in result.output  # read again: --reread
     refused = run(cohort_dir, "pull", "--as-of", "2025-01-31", "--reread")  # not --any-date
     assert refused.exit_code == 2 and "is outside the cohort's school year" in refused.output
+
+
+@pytest.mark.parametrize("harm", ["truncated", "damaged", "empty"])
+def test_a_harmed_master_is_written_again_from_the_store(cohort_dir, harm):
+    master = cohort_dir / "cohort_master.xlsx"
+    data = master.read_bytes()
+    master.write_bytes({"truncated": data[: len(data) // 2],
+                        "damaged": data[:100] + bytes(2000) + data[2100:],
+                        "empty": b""}[harm])
+    result = run(cohort_dir, *PULL)  # nothing to read again: only the master is wrong
+    assert result.exit_code == 0, result.output
+    assert "Master written" in result.output and "up to date" not in result.output
+    assert len(master_ids(cohort_dir)) == 6

@@ -79,9 +79,22 @@ def read_stamp(path: Path) -> Stamp | None:
         return None
 
 
+MASTER_SHA256 = "master_sha256"  # store meta: the bytes of the master last written
+
+
 def is_current(cohort: Cohort, store: Store) -> bool:
-    """The master on disk was built from this store and this cohort file."""
-    return read_stamp(cohort.master_path) == stamp_of(cohort, store)
+    """The master on disk was built from this store and this cohort file, and is the file
+    written then, byte for byte (not damaged, not an older copy put back)."""
+    return read_stamp(cohort.master_path) == stamp_of(cohort, store) and \
+        _sha256(cohort.master_path) == store.meta(MASTER_SHA256)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def shrinks(cohort: Cohort, held: Stamp | None, new: Stamp) -> str | None:
@@ -120,6 +133,7 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None,
     if not store.readonly:
         with store.transaction():
             store.master_written(pull_id)
+            store.set_meta(MASTER_SHA256, _sha256(path) or "")
     return path
 
 
