@@ -10,7 +10,6 @@ transaction, then the master is written atomically from the store.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -31,18 +30,16 @@ from sheetsync.errors import (
 )
 from sheetsync.google.constants import NO_CREDENTIALS
 from sheetsync.master.build import MasterShrinks, build_master, is_current
-from sheetsync.master.summary import district_summary, latest_month
+from sheetsync.master.summary import district_summary
+from sheetsync.pull.identity import identity_findings, shared_sources, source_older
 from sheetsync.read.sources import (
     Fingerprint,
-    LocalSource,
     Source,
     fingerprint_all,
     resolve_source,
 )
-from sheetsync.schema import findings as F
 from sheetsync.schema.findings import Finding, Severity
 from sheetsync.schema.schoolyear import SchoolYear, period_key
-from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import STATUSES
 
 Progress = Callable[[District, Outcome], None]
@@ -212,69 +209,6 @@ def _refused(failed: Outcome, found: list[Finding]) -> Outcome:
     return replace(failed, reason=error.message, findings=[f.to_dict() for f in found])
 
 
-def _same_id(a: str | None, b: str | None) -> bool:
-    return (a or "").strip().casefold() == (b or "").strip().casefold()
-
-
-def identity_findings(card: dict[str, Any], d: District, cohort: Cohort,
-                      shared_with: tuple[str, ...] = ()) -> list[Finding]:
-    """Is this workbook the district's (or the school's, in its district), for the
-    cohort's year (and its file its own)?"""
-    from sheetsync.check.schools import district_mismatch
-
-    level = cohort.cohort.level
-    profile = card.get("profile") or {}
-    sheet = scorecard_layout(level=level).sheet("profile")
-    name = (card.get("sheet_names") or {}).get("profile") or sheet.name
-    key = f"{cohort.words.noun}_id"
-    found_id = (profile.get(key) or "").strip()
-    out: list[Finding] = []
-    mismatch = bool(found_id) and not _same_id(found_id, d.id)
-    rule = F.SCHOOL_ID_MISMATCH if level == "school" else F.DISTRICT_ID_MISMATCH
-    if mismatch:
-        out.append(rule(sheet=name, cell=sheet.field(key).cell, expected=d.id, found=found_id))
-    district = district_of(cohort)
-    wrong = district and district_mismatch(profile.get("district_id"), name, district)
-    if wrong:
-        out.append(wrong)
-    if level == "school" and card.get("level") != "school":
-        out.append(F.NOT_A_SCHOOL_PLAN(sheet=name, school=d.id))
-    year = card.get("school_year")
-    if year and year != cohort.cohort.school_year:
-        out.append(F.WRONG_SCHOOL_YEAR(sheet=name, cell=sheet.field("school_year").cell,
-                                       found=year, expected=cohort.cohort.school_year))
-    if shared_with:
-        mine = bool(found_id) and not mismatch
-        outcome = (f"Its profile names {d.id}, so it was pulled for {d.id} only; give the "
-                   "other entries their own files." if mine else
-                   f"Its profile does not name {d.id}, so it was not pulled for {d.id}; give "
-                   "each district its own file.")
-        out.append(F.SHARED_SOURCE(severity=Severity.WARNING if mine else None, sheet=None,
-                                   source=d.source, others=", ".join(shared_with),
-                                   outcome=outcome))
-    return out
-
-
-def source_older(prev: dict[str, Any] | None, read: Outcome) -> Finding | None:
-    """``source-older`` when the file went back since the last good read: an earlier
-    modified time, or an earlier latest month with actuals."""
-    if not prev or not prev.get("read_at") or prev["source"] != read.source:
-        return None
-    what = None
-    if prev.get("modified") and read.modified and read.modified < prev["modified"]:
-        what = (f"This file was last modified {read.modified}, before the copy pulled last "
-                f"time (modified {prev['modified']}); it looks like an older copy.")
-    else:
-        before = (prev.get("summary") or {}).get("latest_month")
-        now = latest_month((read.data or {}).get("card") or {})
-        if before and now and now < before:
-            what = (f"Its latest month with actuals is {now}, but the last pull had actuals "
-                    f"up to {before}; it looks like an older copy.")
-    if what is None:
-        return None
-    return F.SOURCE_OLDER(what=what, read_at=(prev["read_at"] or "")[:10])
-
-
 def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = None,
          force: bool = False, google: object | None = None,
          accept_older: bool = False, any_date: bool = False) -> PullReport:
@@ -390,25 +324,6 @@ def _write_masters(cohort: Cohort, store: Store, google: object | None, period: 
         report.master_error = f"{exc} The pull was saved: run `sheetsync master " \
             "rebuild` once the master can be written."
     report.master_error = google_master(cohort, store, google, period) or report.master_error
-
-
-def shared_sources(sources: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    """Per district id, the other districts whose entry names the same file or sheet."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for did, source in sources.items():
-        key = source_identity(source)
-        if key is not None:
-            groups.setdefault(key, []).append(did)
-    return {did: tuple(o for o in ids if o != did)
-            for ids in groups.values() if len(ids) > 1 for did in ids}
-
-
-def source_identity(source: Any) -> tuple[str, str] | None:
-    """What makes two sources one: a local file's resolved path, a Google file's key."""
-    if isinstance(source, LocalSource):
-        return "file", os.path.normcase(str(source.path.resolve()))
-    key = getattr(source, "key", None)
-    return ("google", key) if isinstance(key, str) else None
 
 
 def google_master(cohort: Cohort, store: Store, google: object | None,
