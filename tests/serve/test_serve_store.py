@@ -48,3 +48,24 @@ def test_serve_with_a_damaged_store_serves_the_last_master_and_says_why(examples
     finally:
         assert service.stop() in (0, -15), service.log()  # uvicorn raises SIGTERM again
     assert "Traceback" not in service.log()
+
+
+def test_a_cohort_file_cut_short_while_serving_leaves_the_master_whole(examples, tmp_path):
+    """A valid cohort.toml with [cohort] only, saved while the service runs: the next pull
+    does not write a master of headers only; the log says why."""
+    toml = copy_cohort(examples, tmp_path / "cohort")
+    master = tmp_path / "cohort" / "cohort_master.xlsx"
+    with Service(tmp_path / "cohort") as service:
+        first = master.read_bytes()
+        whole = toml.read_text(encoding="utf-8")
+        toml.write_text(whole.split("\n[[district]]")[0] + "\n", encoding="utf-8")
+        time.sleep(1.2)  # a new modification time for the reload to see
+        pulled = service.pull()
+        assert pulled["state"] == "done", pulled
+        assert master.read_bytes() == first
+        assert "master NOT written" in service.log() and "was not written again" in \
+            service.log()
+        toml.write_text(whole, encoding="utf-8")
+        time.sleep(1.2)
+        assert service.pull()["state"] == "done"
+        assert master.read_bytes() == first  # built from the same store and cohort file
