@@ -15,7 +15,7 @@ from sheetsync.check.assess import assess
 from sheetsync.cli.commands import main
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard
-from sheetsync.schema.layout import entity_sheets, norm, scorecard_layout
+from sheetsync.schema.layout import TEMPLATE_VERSION, entity_sheets, norm, scorecard_layout
 from sheetsync.year.upgrade import EXTRA_SHEET, upgrade_file
 from sheetsync.year.writer import write_scorecard
 from tests.year_cards import YEAR, scorecards, values
@@ -103,7 +103,7 @@ def test_older_version_and_moved_columns_are_listed(tmp_path: Path) -> None:
     assert ("moved", "District Profile") in kinds
     assert any(k == "moved" and s == "Measures" for k, s in kinds)
     new, _ = read_scorecard(str(tmp_path / "new.xlsx"))
-    assert new.template_version == "1.0"
+    assert new.template_version == TEMPLATE_VERSION
 
 
 def test_sheets_of_the_districts_own_are_copied(make_workbook, tmp_path: Path) -> None:
@@ -116,10 +116,10 @@ def test_sheets_of_the_districts_own_are_copied(make_workbook, tmp_path: Path) -
 
 def test_newer_template_version_is_refused_naming_both(make_workbook, tmp_path: Path) -> None:
     def newer(wb) -> None:
-        wb["District Profile"]["B10"] = "2.1"
+        wb["District Profile"]["B10"] = "9.1"
     old = make_workbook(edit=newer)
     result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(tmp_path / "n.xlsx")])
-    assert result.exit_code == 2 and "2.1" in result.output and "1.0" in result.output
+    assert result.exit_code == 2 and "9.1" in result.output and TEMPLATE_VERSION in result.output
     assert not (tmp_path / "n.xlsx").exists()
 
 

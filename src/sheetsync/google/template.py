@@ -9,9 +9,9 @@ Excel does), dropdowns as ``ONE_OF_RANGE`` rules over the Lists columns or the i
 the workbook names as named ranges, and the help text of headers as notes. What Google
 models differently comes from the layout: formula columns, header rows, the profile's
 computed cells and the Lists tab are protected ranges (warning only, as the .xlsx sheet
-protection has no password). Google Sheets has no CELL("format"), so its formulas read
-numbers as stored (a 45% typed there is 0.45), as the Google reader, which reads unformatted
-values, does: the two agree, and the instructions say to type 45.
+protection has no password). The formulas are the .xlsx template's own: they read numbers
+as stored and never a cell's format, which is what lets one formula serve Excel, Google
+Sheets and LibreOffice (``template.formulas``).
 
 Cost: three requests (create, one ``:batchUpdate`` with every tab and format, one
 ``values:batchUpdate`` with every value and formula).
@@ -36,12 +36,8 @@ from sheetsync.google.constants import EPOCH, SHEET_MIME
 from sheetsync.google.errors import GoogleError
 from sheetsync.schema.layout import Layout, entity_sheets
 from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY
-from sheetsync.template.formulas import without_percent_formats
 from sheetsync.template.workbook import build_template
 
-# The instructions' line on percentages, as Google keeps them (no CELL("format") there).
-PERCENT_LINE = "Percentages:"
-GOOGLE_PERCENT_LINE = "Percentages: type 45, not 45% (Google Sheets keeps a typed 45% as 0.45)."
 DEFAULT_FONT_SIZE = 11  # openpyxl's (Calibri 11); other sizes are carried over
 DATE_CONDITIONS = {"greaterThan": "DATE_AFTER", "lessThan": "DATE_BEFORE",
                    "between": "DATE_BETWEEN", "notBetween": "DATE_NOT_BETWEEN",
@@ -218,9 +214,7 @@ def _entered(cell: Any) -> Any:
     if value is None or value == "":
         return None
     if cell.data_type == "f":
-        return without_percent_formats(str(value))
-    if isinstance(value, str) and value.startswith(PERCENT_LINE):
-        return "'" + GOOGLE_PERCENT_LINE
+        return str(value)
     if isinstance(value, datetime):
         return (value - EPOCH) / timedelta(days=1)
     if isinstance(value, date):

@@ -39,14 +39,15 @@ from sheetsync.schema.settings import (
 )
 from sheetsync.schema.vocabulary import (
     BORDER_GREY,
+    CHECK_TONE,
     GREY,
     NAVY,
     PALE,
     WHITE,
 )
 from sheetsync.template._openpyxl import copy_style, formulas_shared
+from sheetsync.template.formulas import BANNER_CELL, formula, missing_formulas, unreadable_date
 from sheetsync.template.formulas import as_of as as_of_formula
-from sheetsync.template.formulas import formula
 from sheetsync.template.lists import define_names, write_lists
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 from sheetsync.template.validation import colours, prompt, validations
@@ -139,7 +140,10 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "Check (the last column of a sheet): empty while the formulas can read the row. "
         "When it names a cell (text in a number or date column, a choice or id not as on "
         "the list), retype that cell: until then the row's computed columns leave it out.",
-        "Percentages: type 45 or 45% — both are read as 45%.",
+        "Percentages: type 45 or 45% — both give the same status. Type a measure's values "
+        "one way: the Check column flags a row that mixes 45 and 45%.",
+        "Adding a row between others: insert it, then copy the grey computed cells of the "
+        "row above into it. Until then a red line above the sheet's header names the row.",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
         "{band} of the gap below it; Met once the target is reached; Not Met after the "
@@ -218,6 +222,9 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
         _set_input(cell, values.get(fld.key))
         if fld.type == "date":
             cell.number_format = "yyyy-mm-dd"
+        if fld.key == "as_of":  # the one the formulas read: say when they cannot
+            flag = ws.cell(cell.row, cell.column + 1, unreadable_date(layout, fld.cell))
+            flag.font = Font(bold=True, color=CHECK_TONE[1])
         if fld.locked:
             cell.fill = PatternFill("solid", fgColor=PALE)
         elif fld.key != "template_version":
@@ -232,6 +239,10 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
 def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
            rows: list[Mapping[str, Any]], words: Mapping[str, str]) -> None:
     _title(ws, f"{sheet.title} — {layout.school_year.label}", _say(sheet.guidance, words))
+    banner = missing_formulas(sheet)
+    if banner:  # names a row inserted by hand, which has no formulas
+        ws[BANNER_CELL] = banner
+        ws[BANNER_CELL].font = Font(bold=True, color=CHECK_TONE[1])
     h, first, last = sheet.header_row, sheet.first_data_row, sheet.last_data_row
     last = max(last, first + len(rows) - 1)
     for col in sheet.columns:
