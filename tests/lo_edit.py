@@ -78,7 +78,8 @@ def main(source: str, out: str, steps_file: str, profile: str) -> None:
         doc.calculateAll()
         doc.storeToURL(uno.systemPathToFileUrl(out),
                        (prop("FilterName", "Calc MS Excel 2007 XML"),))
-        doc.close(True)
+        # not doc.close(): a headless 7.4 sometimes crashes closing it; the file is saved and
+        # terminating the office ends the document with it
     finally:
         with contextlib.suppress(Exception):  # already gone
             desktop.terminate()
