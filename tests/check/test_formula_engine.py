@@ -35,6 +35,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, Phase, example, given, settings  # noqa: E402
 
 from sheetsync.check.assess import settings_for  # noqa: E402
+from sheetsync.template import formulas as template_formulas  # noqa: E402
 from tests.differential import (  # noqa: E402
     REPRODUCTIONS,
     SHEETS,
@@ -47,7 +48,13 @@ from tests.differential import (  # noqa: E402
     workbooks,
     write,
 )
-from tests.formula_engine import calculate, for_the_engine, template_uses_cell  # noqa: E402
+from tests.formula_engine import (  # noqa: E402
+    calculate,
+    engine_formula,
+    for_the_engine,
+    template_uses_cell,
+)
+from tests.libreoffice import SOFFICE  # noqa: E402
 
 Rows = Mapping[str, list[dict[str, Any]]]
 
@@ -150,3 +157,87 @@ def test_the_engine_excuses_only_a_tie_at_the_15th_digit(tmp_path):
     assert [c.result.measures[m].status for m in ("M1", "M2")] == ["At Risk", "Off Track"]
     assert decided_at_the_15th_digit(c, 0)
     assert not decided_at_the_15th_digit(c, 1)
+
+
+# -- where the engines differ (docs/formulas.md, "Engines") ---------------------------------
+
+# (formula, what LibreOffice and Excel compute, what the formulas package computes)
+DIFFERENCES = [
+    ('=--"12"', 12, "12"),  # its parser reads "--" as "+": no number made
+    ('=SUMPRODUCT(--({"a","b"}="a"))', 1, 0),  # ... so TRUE stays TRUE, which SUMPRODUCT skips
+    ('=ISNUMBER("46")', False, True),  # text that looks like a number is a number to it
+    ('=TRIM("a  b")', "a b", "a  b"),  # spaces inside are kept
+    ('=IF(0.7>=0.8-0.1,"At Risk","Off Track")', "At Risk", "Off Track"),  # binary, not 15 digits
+    ("=0.1+0.2=0.3", True, False),
+    ('=1*"1,200"', 1200, "#VALUE!"),  # text with a thousands separator is no number to it
+    ('=1*"45%"', 0.45, "#VALUE!"),
+]
+# ... and where they agree, on what the template's formulas rely on.
+SAME = [
+    ('=SUMPRODUCT(0+({"a","b"}="a"))', 1),  # how tests/formula_engine.py writes "--"
+    ('=ISNUMBER(0+"G1")', False),
+    ('=1*" 46 "', 46),
+    ("=SUMPRODUCT(MAX({1,0,1}*{10,20,30}))", 30),  # an array inside SUMPRODUCT
+    ("=INDEX({1,2,3},2)", 2),  # one row: the index is a column
+    ('=COUNTIF({"g1","G1"},"G1")', 2),  # criteria ignore case
+    ('=IF("a"="A",1,0)', 1),
+    ("=MATCH(46418,{46387,46418,46446},0)", 2),
+    ("=EOMONTH(DATE(2027,1,20),0)", 46418),
+    ("=INT(-1.5)", -2),
+]
+
+
+def in_the_engine(text: str) -> Any:
+    import formulas
+    import numpy as np
+
+    from tests.formula_engine import plain_value
+
+    value = formulas.Parser().ast(text)[1].compile()()
+    return plain_value(np.asarray(value, dtype=object).ravel()[0])
+
+
+@pytest.mark.parametrize(("text", "theirs", "engine"), DIFFERENCES)
+def test_where_the_formulas_engine_differs_from_excel_and_libreoffice(text, theirs, engine):
+    assert in_the_engine(text) == engine != theirs
+
+
+@pytest.mark.parametrize(("text", "value"), SAME)
+def test_where_the_formulas_engine_computes_as_excel_and_libreoffice(text, value):
+    assert in_the_engine(text) == value
+
+
+@pytest.fixture(scope="module")
+def in_libreoffice(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    import openpyxl
+
+    from tests.libreoffice import convert
+
+    folder = tmp_path_factory.mktemp("probes")
+    wb = openpyxl.Workbook()
+    texts = [t for t, *_ in DIFFERENCES + SAME]
+    for r, text in enumerate(texts, 1):
+        wb.active.cell(r, 1, text)
+    wb.save(folder / "probes.xlsx")
+    (out,) = convert([folder / "probes.xlsx"], folder / "recalculated")
+    ws = openpyxl.load_workbook(out, data_only=True).active
+    return {text: ws.cell(r, 1).value for r, text in enumerate(texts, 1)}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not SOFFICE, reason="LibreOffice is not installed")
+def test_libreoffice_computes_the_probes_as_excel_does(in_libreoffice):
+    """Each probe as docs/formulas.md says LibreOffice (and Excel) compute it."""
+    want = {t: v for t, v, _ in DIFFERENCES} | dict(SAME)
+    assert in_libreoffice == pytest.approx(want)
+
+
+def test_the_engine_is_given_0_plus_for_double_negation_and_no_cell():
+    assert engine_formula('=SUMPRODUCT(--(A1:A3="a"))>0') == '=SUMPRODUCT(0+(A1:A3="a"))>0'
+    assert engine_formula('=IF(A1="--x",--B1,A1--B1)') == '=IF(A1="--x",0+B1,A1--B1)'
+    scaled = '=A1*IF(LEFT(CELL("format",A1),1)="P",100,1)'
+    if getattr(template_formulas, "without_percent_formats", None):
+        assert engine_formula(scaled) == "=A1"
+    else:
+        with pytest.raises(ValueError, match="no CELL"):
+            engine_formula(scaled)
