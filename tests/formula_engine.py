@@ -15,8 +15,8 @@ two changes to its formulas, each one that Excel computes alike:
   (``--X`` as ``+X``), so it never turns TRUE into 1 or "12" into 12 there, and
   ``SUMPRODUCT(--(range=value))`` would count nothing.
 
-Where the engines differ is in docs/formulas.md ("Engines"); ``tests/template/
-test_formula_engines.py`` computes each example in both. Statuses are computed for the
+Where the engines differ is in docs/formulas.md ("Engines"); ``tests/check/
+test_formula_engine.py`` computes each example in both. Statuses are computed for the
 status date the profile holds (B7, through AsOf), so TODAY() is never read.
 """
 
