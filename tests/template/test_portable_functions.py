@@ -147,10 +147,23 @@ def nesting(text: str) -> int:
     return _read(text)[1]
 
 
+def _parentheses(text: str) -> int:
+    """The deepest nesting of parentheses, calls and groups alike, outside strings."""
+    deepest = depth = 0
+    for i, part in enumerate(text.split('"')):
+        if i % 2:
+            continue
+        for ch in part:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def test_functions_and_nesting_are_read_from_a_formula():
     text = '=IF(_xlfn.XLOOKUP(A1,B:B,C:C)>0,LEFT(CELL("format",A1),1),"IF(X(")'
     assert functions(text) == ["IF", "_XLFN.XLOOKUP", "LEFT", "CELL"]
     assert nesting(text) == 3
+    assert _parentheses(text) == 3
     assert not set(functions(text)) <= PORTABLE
 
 
@@ -179,8 +192,11 @@ def test_the_longest_formula_and_the_deepest_nesting_are_within_excels_limits():
     every = [f for t in TEMPLATES for f in template_formulas(t)]
     longest = max(every, key=lambda f: len(f.text))
     deepest = max(every, key=lambda f: nesting(f.text))
-    print(f"\nlongest formula: {len(longest.text):,} characters ({longest.where})"
-          f"\ndeepest nesting: {nesting(deepest.text)} levels ({deepest.where})"
+    parens = max(_parentheses(f.text) for f in every)
+    print(f"\nlongest formula: {len(longest.text):,} characters with its '=' "
+          f"({longest.where})"
+          f"\ndeepest nesting: {nesting(deepest.text)} nested function calls, "
+          f"{parens} levels of parentheses ({deepest.where})"
           f"\nfunctions called: {', '.join(sorted({n for f in every for n in functions(f.text)}))}")
     assert len(longest.text) < EXCEL_MAX_LENGTH, longest.where
     assert nesting(deepest.text) < EXCEL_MAX_NESTING, deepest.where
