@@ -13,7 +13,6 @@ the workbook and the comparison are ``tests/differential.py``'s, shared with the
 (``test_formula_engine.py``).
 """
 
-
 from __future__ import annotations
 
 import os
