@@ -434,8 +434,8 @@ def test_the_google_template_has_the_declared_dropdowns_names_and_protection(goo
     assert {("Measures", "On Track"), ("Goals", "Off Track"), ("Actions", "Overdue"),
             ("Monthly Updates", "Missing")} <= statuses
     groups = fake.recorded_requests(key, "addDimensionGroup")
-    interim = [i for i, c in enumerate(LAYOUT.sheet("measures").columns)
-               if c.key == "interim_target"]
+    interim = [i for i, c in enumerate(LAYOUT.sheet("measures").columns)  # and the
+               if c.key == "interim_target" or c.formula == "period_check"]  # Check's helpers
     assert [g["addDimensionGroup"]["range"] for g in groups] == [
         {"sheetId": ids["Measures"], "dimension": "COLUMNS", "startIndex": interim[0],
          "endIndex": interim[-1] + 1}]

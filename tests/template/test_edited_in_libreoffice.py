@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from sheetsync.check.assess import CheckResult, check_workbook
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.formulas import BANNER_CELL
 from sheetsync.template.workbook import build_template, save_atomic
 from tests.libreoffice import convert, edit, needs_uno

@@ -95,6 +95,12 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
         cols.append(C("interim_target", f"Interim {period_label(p)}", "number", period=p,
                       width=9, help=f"Optional: where the measure should be by {period_label(p)}.",
                       feeds_formulas=True))
+    # The Check column's reading of the month columns, one helper each (grouped and hidden
+    # with the interim targets): the Check column stays short enough to read.
+    cols += [C("actual_check", "Actuals Check", "formula", formula="period_check", width=24,
+               help="Computed: the first month's actual the formulas cannot read, if any."),
+             C("interim_check", "Interims Check", "formula", formula="period_check", width=24,
+               help="Computed: the first interim target the formulas cannot read, if any.")]
     return cols
 
 

@@ -236,9 +236,29 @@ def sheet_entity(layout: Layout, col: Column) -> str:
 
 
 def row_check(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    """The first value in the row the formulas cannot read, as a short reason; else ""."""
+    """The first value in the row the formulas cannot read, as a short reason; else "".
+    Month columns are read by their helper columns (``period_check``), in column order."""
     expr = _ROW_RULES.get(sheet.entity, lambda *_: '""')(layout, sheet, r)
-    for col in reversed([c for c in sheet.columns if c.feeds_formulas]):
+    helpers = [c for c in sheet.columns if c.formula == "period_check"]
+    for helper in reversed(helpers):
+        ref = f"${helper.letter}{r.row}"
+        expr = f'IF({ref}<>"",{ref},{expr})'
+    by_helper = {_PERIOD_KEYS[h.key] for h in helpers}
+    for col in reversed([c for c in sheet.columns
+                         if c.feeds_formulas and not (c.period and c.key in by_helper)]):
+        condition, message = _unreadable(layout, col, f"${col.letter}{r.row}")
+        expr = f"IF({condition},{message},{expr})"
+    return "=" + expr
+
+
+_PERIOD_KEYS = {"actual_check": "actual", "interim_check": "interim_target"}  # helper -> months
+
+
+def period_check(layout: Layout, sheet: SheetLayout, r: _Row, key: str) -> str:
+    """The first of a row's month columns ``key`` (actual, interim_target) the formulas
+    cannot read, as the Check column words it; else ""."""
+    expr = '""'
+    for col in reversed([c for c in sheet.columns if c.key == key and c.period]):
         condition, message = _unreadable(layout, col, f"${col.letter}{r.row}")
         expr = f"IF({condition},{message},{expr})"
     return "=" + expr
@@ -345,4 +365,7 @@ BUILDERS: dict[str, Callable[[Layout, SheetLayout, _Row], str]] = {
 
 def formula(layout: Layout, sheet: SheetLayout, key: str, row: int) -> str:
     """The formula of column ``key`` in ``row`` of ``sheet``."""
-    return BUILDERS[sheet.column(key).formula or ""](layout, sheet, _Row(sheet, row))
+    build = sheet.column(key).formula or ""
+    if build == "period_check":
+        return period_check(layout, sheet, _Row(sheet, row), _PERIOD_KEYS[key])
+    return BUILDERS[build](layout, sheet, _Row(sheet, row))

@@ -260,9 +260,10 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
     colours(ws, sheet, first, last)
     ws.freeze_panes = f"B{first}"
     ws.auto_filter.ref = f"A{h}:{sheet.columns[-1].letter}{last}"
-    interim = [c for c in sheet.columns if c.key == "interim_target"]
-    if interim:
-        ws.column_dimensions.group(interim[0].letter, interim[-1].letter, outline_level=1,
+    grouped = [c for c in sheet.columns if c.key == "interim_target"
+               or c.formula == "period_check"]  # interim targets and the Check's helpers
+    if grouped:
+        ws.column_dimensions.group(grouped[0].letter, grouped[-1].letter, outline_level=1,
                                    hidden=True)
     ws.protection.sheet = True
     _allow_editing_around_formulas(ws)
