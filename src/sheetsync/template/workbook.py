@@ -138,7 +138,7 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "Percentages: type 45 or 45% — both give the same status. Type a measure's values "
         "one way: the Check column flags a row that mixes 45 and 45%.",
         "Adding a row between others: insert it, then copy the grey computed cells of the "
-        "row above into it. Until then a red line above the sheet's header names the row.",
+        "row above into it. Until then a line above the sheet's header names the row.",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
         "{band} of the gap below it; Met once the target is reached; Not Met after the "
