@@ -41,6 +41,7 @@ from sheetsync.errors import SourceUnavailable
 from sheetsync.google import auth as gauth
 from sheetsync.google.client import GoogleClient
 from sheetsync.google.errors import GoogleError
+from sheetsync.google.grid import CELL_FIELDS
 from sheetsync.google.session import GoogleSession, QuotaLimiter, api_base_url
 from sheetsync.google.sources import (
     NO_CREDENTIALS,
@@ -162,6 +163,14 @@ def xlsx_for(path: Path, district_id: str) -> bytes:
     return out.getvalue()
 
 
+def cell_reads(fake: FakeGoogle, key: str = "") -> int:
+    """The requests that read a sheet's cells: ``spreadsheets.get`` with the reader's
+    field mask (of the sheet ``key``, or of any)."""
+    return sum(1 for r in fake.requests if r.method == "GET"
+               and r.path.startswith(f"/v4/spreadsheets/{key}")
+               and r.query.get("fields") == [CELL_FIELDS])
+
+
 def row(report: Any, district_id: str) -> dict[str, Any]:
     return next(d for d in report.districts if d["id"] == district_id)
 
@@ -227,7 +236,7 @@ def test_a_mixed_cohort_is_pulled_into_one_master(fake_google, tmp_path, example
     touching = [r for r in fake.requests if file_id in r.path]
     assert {r.method for r in touching} == {"GET"}
     assert fake.files[file_id].content == xlsx_bytes
-    assert google.requests_made == 1 + 3 + 1  # listing, 3 batchGets, 1 download
+    assert google.requests_made == 1 + 3 + 1  # listing, 3 reads of cells, 1 download
 
 
 SERIAL_NOTE = re.compile(r"'\d+(\.\d+)?' as \d{4}-\d{2}-\d{2}\.$")
@@ -287,10 +296,11 @@ def test_a_missing_or_renamed_tab_is_a_finding_not_a_failure(fake_google, grids)
     assert [(f.code, f.sheet) for f in found if f.code == "missing-sheet"] == [
         ("missing-sheet", "Needs")]
     assert len(card.measures) == 24 and card.sheet_names["measures"] == "  MEASURES "
-    # Google refuses the batch, one metadata request finds the tabs, one batchGet reads them.
+    # Google refuses the read, one metadata request finds the tabs, one more reads them.
     assert [r.path.rsplit("/", 1)[-1] for r in fake_google.fake.requests] == [
-        "files", "values:batchGet", key, "values:batchGet"]
-    assert fake_google.fake.requests[2].query["fields"] == ["sheets.properties.title"]
+        "files", key, key, key]
+    assert [r.query["fields"] for r in fake_google.fake.requests[1:]] == [
+        [CELL_FIELDS], ["sheets.properties.title"], [CELL_FIELDS]]
 
 
 # -- request counts -----------------------------------------------------------------------
@@ -305,7 +315,7 @@ def test_request_counts_of_a_first_pull_and_a_re_pull(fake_google, tmp_path, gri
     first = pull(load_cohort(path), AS_OF, google=google)
     assert not first.failed
     assert google.requests_made <= n + math.ceil(n / 1000) + 3
-    assert (fake.count("GET", "/drive/v3/files"), fake.count("GET", "values:batchGet"),
+    assert (fake.count("GET", "/drive/v3/files"), cell_reads(fake),
             len(fake.requests)) == (1, n, n + 1)
 
     fake.reset_log()
@@ -379,7 +389,7 @@ def test_a_sheet_not_shared_names_the_district_and_the_address_to_share_with(
 ])
 def test_sheets_403_and_404_are_said_plainly(fake_google, grids, status, words) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
-    fake_google.fake.inject(status, times=1, match="values:batchGet")
+    fake_google.fake.inject(status, times=1, match=f"/v4/spreadsheets/{key}")
     source = google_source(key, client(fake_google, USER_TOKEN))
     with pytest.raises(SourceUnavailable, match=re.escape(words)) as caught:
         source.read()
@@ -391,12 +401,12 @@ def test_sheets_403_and_404_are_said_plainly(fake_google, grids, status, words) 
 
 def test_429_then_success_reads_after_bounded_retries(fake_google, grids) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
-    fake_google.fake.inject(429, times=2, match=f"{key}/values:batchGet")
+    fake_google.fake.inject(429, times=2, match=f"/v4/spreadsheets/{key}")
     google = client(fake_google)
     card, _ = read_rows(google_source(key, google).read())
     assert card.profile.district_id == "KY-001"
     assert google.session.retries == 2
-    assert fake_google.fake.count("GET", "values:batchGet") == 3
+    assert cell_reads(fake_google.fake) == 3
     sleeps = google.session.sleep
     assert len(sleeps) == 2 and 0 <= sleeps[0] <= 1 and 0 <= sleeps[1] <= 2  # full jitter
 
@@ -406,24 +416,24 @@ def test_a_persistent_500_is_a_failed_row_after_five_attempts(fake_google, tmp_p
     fake = fake_google.fake
     districts = google_districts(fake, grids, 3)
     broken = parse_source(districts[1][2])[1]
-    fake.inject(500, times=100, match=f"{broken}/values:batchGet")
+    fake.inject(500, times=100, match=f"/v4/spreadsheets/{broken}")
     path = cohort_file(tmp_path, districts)
     google = client(fake_google)
     report = pull(load_cohort(path), AS_OF, google=google)
     assert [d["ok"] for d in report.districts] == [True, False, True]
     assert "Google is rate-limiting or unavailable; try again later (HTTP 500 after 5 " \
         "attempts)" in row(report, "G-001")["reason"]
-    assert fake.count("GET", f"{broken}/values:batchGet") == 5
+    assert cell_reads(fake, broken) == 5
     assert len(google.session.sleep) == 4 and report.master_written
 
 
 def test_a_dropped_connection_is_retried(fake_google, grids) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
-    fake_google.fake.drop_connection(times=1, match="values:batchGet")
+    fake_google.fake.drop_connection(times=1, match=f"/v4/spreadsheets/{key}")
     google = client(fake_google)
     card, _ = read_rows(google_source(key, google).read())
     assert card.profile.district_id == "KY-001"
-    assert (google.session.retries, fake_google.fake.count("GET", "values:batchGet")) == (1, 2)
+    assert (google.session.retries, cell_reads(fake_google.fake)) == (1, 2)
 
 
 def test_a_write_is_not_sent_twice_after_a_dropped_connection(fake_google) -> None:
@@ -659,7 +669,7 @@ def test_credentials_never_reach_output_logs_the_master_or_the_store(
     caplog.set_level(logging.DEBUG)
     fake = fake_google.fake
     districts = google_districts(fake, grids, 2)
-    fake.inject(429, times=1, match="values:batchGet")
+    fake.inject(429, times=1, match="/v4/spreadsheets/")
     hidden = fake.add_spreadsheet("Hidden", grids[0], shared_with=[])
     path = cohort_file(tmp_path, [*districts, ("H", "Hidden", f"gsheet:{hidden}")])
     creds = token_file(tmp_path / "token.json", SA_TOKEN)

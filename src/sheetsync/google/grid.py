@@ -1,0 +1,112 @@
+"""A Google Sheet's cells as the reader's rows, with the number formats the rows lose.
+
+``spreadsheets.get`` with ``ranges`` (one per tab) and the field mask ``CELL_FIELDS``
+answers, in one request, each tab's ``GridData``: per cell its computed value
+(``effectiveValue``: a number, dates as serial numbers, text, a boolean or an error), the
+type of its number format (``effectiveFormat.numberFormat.type``: PERCENT, DATE,
+DATE_TIME, NUMBER ...) and, where it holds one, its formula
+(``userEnteredValue.formulaValue``). Google leaves out what a cell does not have: an empty
+cell is ``{}``, an empty row ``{}``, a cell in the automatic format has no
+``effectiveFormat``, and ``startRow``/``startColumn`` are left out when 0.
+
+The rows are what ``values:batchGet`` gives with UNFORMATTED_VALUE and SERIAL_NUMBER
+(errors as the text a cell shows, #DIV/0!), so the reader meets the same values; besides
+them, by tab, the A1 refs of the number cells shown as a percentage (0.58 shown as 58%)
+and as a date or date and time, as the .xlsx sniff notes them (cells holding a value, not a
+formula), and of the cells holding a formula.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheetsync.schema.cells import cell as ref
+
+CELL_FIELDS = ("sheets(properties.title,data(startRow,startColumn,rowData.values("
+               "effectiveValue,effectiveFormat.numberFormat.type,userEnteredValue.formulaValue"
+               ")))")
+# The text a cell shows for each ErrorValue.type, as values:batchGet renders it.
+ERROR_TEXT = {"ERROR": "#ERROR!", "NULL_VALUE": "#NULL!", "DIVIDE_BY_ZERO": "#DIV/0!",
+              "VALUE": "#VALUE!", "REF": "#REF!", "NAME": "#NAME?", "NUM": "#NUM!",
+              "N_A": "#N/A", "LOADING": "Loading..."}
+DATE_TYPES = frozenset({"DATE", "DATE_TIME"})
+
+
+@dataclass
+class SheetCells:
+    """Tabs' rows (``None`` for empty, A1 at [0][0]) and, by tab, the refs of the number
+    cells formatted as a percentage or a date, and of the cells with formulas."""
+
+    rows: dict[str, list[list[Any]]] = field(default_factory=dict)
+    percent: dict[str, frozenset[str]] = field(default_factory=dict)
+    dates: dict[str, frozenset[str]] = field(default_factory=dict)
+    formulas: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def update(self, other: SheetCells) -> None:
+        self.rows.update(other.rows)
+        self.percent.update(other.percent)
+        self.dates.update(other.dates)
+        self.formulas.update(other.formulas)
+
+
+def sheet_cells(sheets: list[dict[str, Any]]) -> SheetCells:
+    """The cells of a ``spreadsheets.get`` answer's ``sheets``, by tab title."""
+    out = SheetCells()
+    for sheet in sheets:
+        title = str(sheet.get("properties", {}).get("title", ""))
+        rows: list[list[Any]] = []
+        percent: list[str] = []
+        dates: list[str] = []
+        formulas: list[str] = []
+        for grid in sheet.get("data") or ():
+            top, left = grid.get("startRow", 0), grid.get("startColumn", 0)
+            for r, row_data in enumerate(grid.get("rowData") or (), top):
+                values = row_data.get("values") or ()
+                if not values:
+                    continue
+                while len(rows) <= r:
+                    rows.append([])
+                row = rows[r]
+                for c, cell in enumerate(values, left):
+                    if not cell:
+                        continue
+                    value = _value(cell.get("effectiveValue"))
+                    formula = "formulaValue" in (cell.get("userEnteredValue") or {})
+                    if value is None and not formula:
+                        continue
+                    if len(row) <= c:
+                        row.extend([None] * (c + 1 - len(row)))
+                    row[c] = value
+                    if formula:
+                        formulas.append(ref(c + 1, r + 1))
+                    elif value.__class__ in (int, float):
+                        kind = ((cell.get("effectiveFormat") or {}).get("numberFormat")
+                                or {}).get("type")
+                        if kind == "PERCENT":
+                            percent.append(ref(c + 1, r + 1))
+                        elif kind in DATE_TYPES:
+                            dates.append(ref(c + 1, r + 1))
+        out.rows[title] = rows
+        if percent:
+            out.percent[title] = frozenset(percent)
+        if dates:
+            out.dates[title] = frozenset(dates)
+        if formulas:
+            out.formulas[title] = frozenset(formulas)
+    return out
+
+
+def _value(value: dict[str, Any] | None) -> Any:
+    """An ExtendedValue as values:batchGet (UNFORMATTED_VALUE, SERIAL_NUMBER) gives it."""
+    if not value:
+        return None
+    if "numberValue" in value:
+        return value["numberValue"]
+    if "stringValue" in value:
+        return value["stringValue"] or None
+    if "boolValue" in value:
+        return value["boolValue"]
+    if "errorValue" in value:
+        return ERROR_TEXT.get((value["errorValue"] or {}).get("type", ""), "#ERROR!")
+    return None
