@@ -32,7 +32,6 @@ from click.testing import CliRunner
 from google.oauth2.credentials import Credentials
 from python_calamine import CalamineWorkbook
 
-import sheetsync.read.sniff as sheetsync_sniff
 from sheetsync.check.assess import assess, check_workbook
 from sheetsync.cli.google import auth, client_for, google_option
 from sheetsync.cohort.model import load_cohort
@@ -50,9 +49,19 @@ from sheetsync.google.sources import (
     parse_source,
 )
 from sheetsync.read.scorecard import read_rows, read_scorecard
+from sheetsync.read.source import open_workbook
+from sheetsync.schema.cells import cell
 from tests import fake_google as fg
 from tests.conftest import AS_OF
-from tests.fake_google import SA_EMAIL, SA_TOKEN, USER_EMAIL, USER_TOKEN, FakeGoogle, serve
+from tests.fake_google import (
+    SA_EMAIL,
+    SA_TOKEN,
+    USER_EMAIL,
+    USER_TOKEN,
+    FakeGoogle,
+    Formatted,
+    serve,
+)
 
 fake_google = fg.fake_google  # the module's fixture: a FakeGoogle served for one test
 
@@ -93,10 +102,15 @@ def client(service: Any, token: str = SA_TOKEN, **options: Any) -> GoogleClient:
 
 
 def grids_of(path: Path) -> dict[str, list[list[Any]]]:
-    """A workbook's sheets as a Google Sheet would hold them (dates stay date cells)."""
+    """A workbook's sheets as a Google Sheet would hold them: dates stay date cells, and a
+    number shown as a percentage (0.341 in a 0% cell) keeps a PERCENT format."""
     wb = CalamineWorkbook.from_path(str(path))
-    return {name: [[None if v == "" else v for v in row]
-                   for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+    percent = open_workbook(path).percent_cells
+    return {name: [[None if v == "" else
+                    Formatted(v, "PERCENT") if cell(c, r) in percent.get(name, ()) else v
+                    for c, v in enumerate(row, 1)]
+                   for r, row in enumerate(
+                       wb.get_sheet_by_name(name).to_python(skip_empty_area=False), 1)]
             for name in wb.sheet_names}
 
 
@@ -254,28 +268,29 @@ def check_json(result: Any, drop_serial_notes: bool = True) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("which", [0, 1, 2], ids=["clean", "typical", "messy"])
-def test_a_google_sheet_reads_as_its_xlsx_does(fake_google, workbooks, grids, which,
-                                               monkeypatch) -> None:
+def test_a_google_sheet_reads_as_its_xlsx_does(fake_google, workbooks, grids, which) -> None:
+    """The messy district has fractions shown as % (see the test below): read as points
+    from Google's PERCENT format as from the .xlsx's percent format."""
     key = fake_google.fake.add_spreadsheet("District", grids[which])
     card, found = read_rows(google_source(key, client(fake_google)).read())
     from_google = assess(card, found, AS_OF)
     from_xlsx = check_workbook(str(workbooks[which]), AS_OF)
-    if which == 2:  # the messy district has fractions shown as % (see the test below)
-        assert check_json(from_google) != check_json(from_xlsx)
-        monkeypatch.setattr(sheetsync_sniff, "_percent_styles", lambda styles: ())
-        from_xlsx = check_workbook(str(workbooks[which]), AS_OF)
     assert check_json(from_google) == check_json(from_xlsx)
     assert from_google.card.source == f"Google Sheet {key}"
 
 
-def test_a_google_sheet_keeps_fractions_shown_as_percent_raw(fake_google, workbooks,
-                                                             grids) -> None:
-    """Google has no CELL("format"): its template's formulas and sheetsync both read the
-    unformatted value (0.341 shown as 34%); an .xlsx cell's percent format is read as
-    points (34.1), as Excel's and LibreOffice's formulas read it."""
+def test_a_google_sheet_reads_fractions_shown_as_percent_as_points(fake_google, workbooks,
+                                                                   grids) -> None:
+    """0.341 shown as 34% is 34.1 from Google's PERCENT format, as from an .xlsx cell's
+    percent format; the same 0.341 without a format is read as stored."""
+    xlsx, _ = read_scorecard(str(workbooks[2]))
     key = fake_google.fake.add_spreadsheet("District", grids[2])
     card, _ = read_rows(google_source(key, client(fake_google)).read())
-    xlsx, _ = read_scorecard(str(workbooks[2]))
+    assert card.measures[1].baseline == xlsx.measures[1].baseline > 1
+    plain = {name: [[v.value if isinstance(v, Formatted) else v for v in row] for row in rows]
+             for name, rows in grids[2].items()}
+    key = fake_google.fake.add_spreadsheet("Unformatted", plain)
+    card, _ = read_rows(google_source(key, client(fake_google)).read())
     assert card.measures[1].baseline == pytest.approx(xlsx.measures[1].baseline / 100)
     assert card.measures[1].baseline < 1
 
