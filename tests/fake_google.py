@@ -17,6 +17,19 @@ Quick start::
 or, in a test, the ``fake_google`` fixture (``.fake``, ``.base_url``, ``.session()``,
 ``.client()``).
 
+Cells and formats
+    A cell keeps its value, its formula (``Formula``: the fake computes nothing, a formula
+    cell shows the value it was seeded with) and its number format: a value typed through
+    USER_ENTERED gets the format Sheets gives it ("58%" is 0.58 shown as 58%, "2026-11-15"
+    a date), and ``Formatted(0.46, "PERCENT")`` seeds a value in a formatted cell.
+    values.get renders FORMATTED_VALUE, UNFORMATTED_VALUE and FORMULA; spreadsheets.get
+    answers grid data for a field mask asking for ``sheets.data`` within what the fake
+    keeps (startRow, startColumn, and per cell userEnteredValue, effectiveValue,
+    formattedValue and the numberFormat of userEnteredFormat / effectiveFormat), shaped as
+    the API reference's GridData, CellData, ExtendedValue, CellFormat and NumberFormat.
+    Other formats (colours, borders, row metadata) are recorded from batchUpdate but not
+    kept, and asking for them is refused with 400.
+
 Identity model
     ``Authorization: Bearer <token>`` is looked up in the tokens registered with
     ``add_token(token, email, kind)``; a missing or unknown token gets 401
@@ -1260,14 +1273,18 @@ class Response:
     drop: bool = False
 
     @classmethod
-    def of(cls, status: int, payload: Any, content_type: str | None = None) -> Response:
+    def of(cls, status: int, payload: Any, content_type: str | None = None,
+           pretty: bool = True) -> Response:
+        """JSON indented, as Google answers by default; compact for ``prettyPrint=false``
+        (a standard parameter of every Google API)."""
         if isinstance(payload, bytes):
             return cls(status, payload, content_type or "application/octet-stream")
         if isinstance(payload, str):
             return cls(status, payload.encode(), content_type or "text/html; charset=UTF-8")
         if payload is None:
             return cls(status, b"", content_type or "text/html")
-        text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(payload, indent=2 if pretty else None, ensure_ascii=False,
+                          separators=None if pretty else (",", ":")) + "\n"
         return cls(status, text.encode(), content_type or "application/json; charset=UTF-8")
 
 
@@ -2339,7 +2356,7 @@ class FakeGoogle:
             return Response.of(error.status, error.body)
         if isinstance(result, Reply):
             return Response.of(result.status, result.payload, result.content_type)
-        return Response.of(200, result)
+        return Response.of(200, result, pretty=call.arg("prettyPrint", "true") != "false")
 
     _ROUTES: ClassVar[list[tuple[str, re.Pattern, str]]] = [
         (m, re.compile(p), h)
