@@ -754,8 +754,10 @@ def test_live_smoke() -> None:
     GoogleSource.prefetch([source])
     listing = google.requests_made
     fingerprint = source.fingerprint()
-    card, found = read_rows(source.read())
+    wb = source.read()
+    card, found = read_rows(wb)
     print(f"\n{google.identity}: {fingerprint.modified}, {len(card.measures)} measures, "
           f"{len(found)} findings, {google.requests_made} requests ({listing} listing), "
-          f"{google.session.retries} retries")
+          f"{google.session.retries} retries; percent-formatted cells (type 46% in one to "
+          f"see it here): {dict(wb.percent_cells)}")
     assert card.sheet_names and google.requests_made <= listing + 3
