@@ -28,7 +28,10 @@ Cells and formats
     formattedValue and the numberFormat of userEnteredFormat / effectiveFormat), shaped as
     the API reference's GridData, CellData, ExtendedValue, CellFormat and NumberFormat.
     Other formats (colours, borders, row metadata) are recorded from batchUpdate but not
-    kept, and asking for them is refused with 400.
+    kept, and asking for them is refused with 400. Writing a value replaces the cell's
+    format with the one the value brings (Google keeps a formatted cell's format when a
+    plain number is typed into it; what it then stores was not recorded, so the fake does
+    not guess).
 
 Identity model
     ``Authorization: Bearer <token>`` is looked up in the tokens registered with
