@@ -28,7 +28,14 @@ from sheetsync.template.examples import district_rows
 from sheetsync.template.workbook import build_template, save_atomic
 from tests import fake_google as fg
 from tests.fake_google import Formatted, Formula
-from tests.google.test_google_sources import SHEETS_URL, cell_reads, client, cohort_file, grids_of
+from tests.google.test_google_sources import (
+    DRIVE_URL,
+    SHEETS_URL,
+    cell_reads,
+    client,
+    cohort_file,
+    grids_of,
+)
 
 fake_google = fg.fake_google  # the module's fixture: a FakeGoogle served for one test
 
@@ -125,13 +132,8 @@ def test_a_rate_of_half_in_a_plain_cell_stays_half(fake_google, tmp_path) -> Non
     assert result.measures["M1"].progress == pytest.approx(0.8)
 
 
-def test_a_google_sheet_reads_as_its_xlsx_with_the_same_percent_formats(fake_google,
-                                                                        tmp_path) -> None:
-    """The same cells with the same formats: the .xlsx (0.58 in a 0% cell) and the Google
-    Sheet (0.58 with a PERCENT format) give the same values, statuses and findings."""
-    grid = district_grid(tmp_path)
-    grid["Measures"][4][19] = Formatted(0.58, "PERCENT")
-    key = typed(fake_google.fake, grid)
+def formatted_xlsx(tmp_path: Path) -> Path:
+    """The district of ``district_grid`` as an .xlsx, 0.58 in a 0% cell for September."""
     rows = district_rows(1, YEAR, AS_OF, "clean", goals=4, measures_per_goal=1,
                          actions_per_goal=1)
     first = {k: v for k, v in rows["measures"][0].items() if not k.startswith("actual:")}
@@ -143,12 +145,32 @@ def test_a_google_sheet_reads_as_its_xlsx_with_the_same_percent_formats(fake_goo
     wb["Measures"][SEPTEMBER].number_format = "0%"
     path = save_atomic(wb, tmp_path / "formatted.xlsx")
     assert open_workbook(path).percent_cells["Measures"] == {SEPTEMBER}
+    return path
+
+
+def test_a_google_sheet_reads_as_its_xlsx_with_the_same_percent_formats(fake_google,
+                                                                        tmp_path) -> None:
+    """The same cells with the same formats: the .xlsx (0.58 in a 0% cell) and the Google
+    Sheet (0.58 with a PERCENT format) give the same values, statuses and findings."""
+    grid = district_grid(tmp_path)
+    grid["Measures"][4][19] = Formatted(0.58, "PERCENT")
+    key = typed(fake_google.fake, grid)
+    path = formatted_xlsx(tmp_path)
 
     from_google, from_xlsx = in_google(fake_google, key), check_workbook(str(path), AS_OF)
     assert from_google.card.measures == from_xlsx.card.measures
     assert from_google.measures == from_xlsx.measures
     assert [(f.code, f.cell, f.message) for f in from_google.findings] == \
         [(f.code, f.cell, f.message) for f in from_xlsx.findings]
+
+
+def test_a_drive_hosted_xlsx_keeps_its_percent_cells(fake_google, tmp_path) -> None:
+    path = formatted_xlsx(tmp_path)
+    file_id = fake_google.fake.add_binary_file("Adair.xlsx", path.read_bytes())
+    wb = google_source(DRIVE_URL.format(file_id), client(fake_google)).read()
+    assert wb.percent_cells["Measures"] == {SEPTEMBER}
+    card, _ = read_rows(wb)
+    assert card.measures[0].actuals["2026-09"] == 58
 
 
 def test_date_formatted_numbers_and_formula_cells_are_noted(fake_google, tmp_path) -> None:
