@@ -10,7 +10,7 @@ noted for the checks (``WorkbookRows.date_cells``, ``formula_cells``).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -173,17 +173,23 @@ def test_a_drive_hosted_xlsx_keeps_its_percent_cells(fake_google, tmp_path) -> N
     assert card.measures[0].actuals["2026-09"] == 58
 
 
-def test_date_formatted_numbers_and_formula_cells_are_noted(fake_google, tmp_path) -> None:
+def test_date_formatted_numbers_come_as_dates_and_formula_cells_are_noted(fake_google,
+                                                                      tmp_path) -> None:
+    """What an .xlsx of the same sheet gives its reader: a number in a date-formatted cell
+    is a date (45 is 1900-02-14, whose serial the checks read back as 45), and which cells
+    hold formulas is known (column -> rows)."""
     grid = district_grid(tmp_path)
     grid["Measures"][4][19] = Formatted(45, "DATE")  # 45 typed in a date-formatted cell
     grid["Measures"][4][16] = Formula("=IF(N5=\"\",\"No Data\",\"On Track\")", "On Track")
-    key = typed(fake_google.fake, grid, **{"U5": "2026-11-15", "V5": "58%"})
+    key = typed(fake_google.fake, grid, **{"U5": "2026-11-15", "V5": "58%",
+                                           "W5": "2026-11-15 12:00"})
     wb = google_source(key, client(fake_google)).read()
-    assert wb.date_cells["Measures"] == {SEPTEMBER, "U5"}
-    assert wb.percent_cells["Measures"] == {"V5"}
-    assert wb.formula_cells is not None and wb.formula_cells["Measures"] == {"Q5"}
     rows = wb.rows("Measures")
-    assert (rows[4][19], rows[4][20], rows[4][16]) == (45, 46341, "On Track")
-    # real dates are date-formatted numbers too (the Goals' Target Date): the checks ask
-    # only of number columns
-    assert wb.date_cells["Goals"] == {"H5", "H6", "H7", "H8"} and "Goals" not in wb.percent_cells
+    assert rows[4][19:23] == [date(1900, 2, 14), date(2026, 11, 15), 0.58,
+                              datetime(2026, 11, 15, 12)]
+    assert rows[4][16] == "On Track"
+    assert wb.percent_cells == {"Measures": {"V5"}}
+    assert wb.formula_cells == {"Measures": {"Q": {5}}}
+    goals = wb.rows("Goals")
+    assert all(isinstance(r[7], date) for r in goals[4:8])  # the Target Dates
+    assert not wb.serial_dates  # dates come as dates, as from an .xlsx

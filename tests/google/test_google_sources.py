@@ -253,17 +253,10 @@ def test_a_mixed_cohort_is_pulled_into_one_master(fake_google, tmp_path, example
     assert google.requests_made == 1 + 3 + 1  # listing, 3 reads of cells, 1 download
 
 
-SERIAL_NOTE = re.compile(r"'\d+(\.\d+)?' as \d{4}-\d{2}-\d{2}\.$")
-
-
-def check_json(result: Any, drop_serial_notes: bool = True) -> dict[str, Any]:
-    """``check --json`` without the file field; by default without the reader's notes that
-    a date cell held a serial number (every Google date is one: see the xfail below)."""
+def check_json(result: Any) -> dict[str, Any]:
+    """``check --json`` without the file field."""
     out = result.to_json()
     out.pop("file")
-    if drop_serial_notes:
-        out["findings"] = [f for f in out["findings"] if not (
-            f["code"] == "value-normalised" and SERIAL_NOTE.search(f["message"]))]
     return out
 
 
@@ -298,8 +291,8 @@ def test_a_google_sheet_reads_fractions_shown_as_percent_as_points(fake_google, 
 def test_a_google_sheet_gives_the_same_findings_exactly(fake_google, workbooks, grids) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
     card, found = read_rows(google_source(key, client(fake_google)).read())
-    assert check_json(assess(card, found, AS_OF), False) == \
-        check_json(check_workbook(str(workbooks[0]), AS_OF), False)
+    assert check_json(assess(card, found, AS_OF)) == \
+        check_json(check_workbook(str(workbooks[0]), AS_OF))
 
 
 def test_a_missing_or_renamed_tab_is_a_finding_not_a_failure(fake_google, grids) -> None:

@@ -9,19 +9,23 @@ DATE_TIME, NUMBER ...) and, where it holds one, its formula
 cell is ``{}``, an empty row ``{}``, a cell in the automatic format has no
 ``effectiveFormat``, and ``startRow``/``startColumn`` are left out when 0.
 
-The rows are what ``values:batchGet`` gives with UNFORMATTED_VALUE and SERIAL_NUMBER
-(errors as the text a cell shows, #DIV/0!), so the reader meets the same values; besides
-them, by tab, the A1 refs of the number cells shown as a percentage (0.58 shown as 58%)
-and as a date or date and time, as the .xlsx sniff notes them (cells holding a value, not a
-formula), and of the cells holding a formula.
+The rows hold what an .xlsx of the same sheet gives its reader: numbers, text, booleans,
+errors as the text a cell shows (#DIV/0!), and a number formatted as a date or a date and
+time as a ``date`` or ``datetime``, as python-calamine gives a date-formatted cell (so 45
+typed into a date-formatted cell is 1900-02-14, the day Excel counts for serial 45, and
+the checks read the serial back as 45). Besides them, by tab: the A1 refs of the number
+cells shown as a percentage (0.58 shown as 58%; cells holding a value, not a formula, as
+the .xlsx sniff notes them), and which cells hold a formula (column letters -> rows).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sheetsync.schema.cells import cell as ref
+from sheetsync.schema.cells import column_letter
 
 CELL_FIELDS = ("sheets(properties.title,data(startRow,startColumn,rowData.values("
                "effectiveValue,effectiveFormat.numberFormat.type,userEnteredValue.formulaValue"
@@ -31,22 +35,22 @@ ERROR_TEXT = {"ERROR": "#ERROR!", "NULL_VALUE": "#NULL!", "DIVIDE_BY_ZERO": "#DI
               "VALUE": "#VALUE!", "REF": "#REF!", "NAME": "#NAME?", "NUM": "#NUM!",
               "N_A": "#N/A", "LOADING": "Loading..."}
 DATE_TYPES = frozenset({"DATE", "DATE_TIME"})
+EPOCH = datetime(1899, 12, 30)  # Sheets' serial 0, as Excel's from 1900-03-01 on
+LAST_SERIAL = 2958465  # 9999-12-31
 
 
 @dataclass
 class SheetCells:
     """Tabs' rows (``None`` for empty, A1 at [0][0]) and, by tab, the refs of the number
-    cells formatted as a percentage or a date, and of the cells with formulas."""
+    cells formatted as a percentage, and the cells with formulas (column -> rows)."""
 
     rows: dict[str, list[list[Any]]] = field(default_factory=dict)
     percent: dict[str, frozenset[str]] = field(default_factory=dict)
-    dates: dict[str, frozenset[str]] = field(default_factory=dict)
-    formulas: dict[str, frozenset[str]] = field(default_factory=dict)
+    formulas: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
 
     def update(self, other: SheetCells) -> None:
         self.rows.update(other.rows)
         self.percent.update(other.percent)
-        self.dates.update(other.dates)
         self.formulas.update(other.formulas)
 
 
@@ -57,8 +61,7 @@ def sheet_cells(sheets: list[dict[str, Any]]) -> SheetCells:
         title = str(sheet.get("properties", {}).get("title", ""))
         rows: list[list[Any]] = []
         percent: list[str] = []
-        dates: list[str] = []
-        formulas: list[str] = []
+        formulas: dict[str, set[int]] = {}
         for grid in sheet.get("data") or ():
             top, left = grid.get("startRow", 0), grid.get("startColumn", 0)
             for r, row_data in enumerate(grid.get("rowData") or (), top):
@@ -75,26 +78,37 @@ def sheet_cells(sheets: list[dict[str, Any]]) -> SheetCells:
                     formula = "formulaValue" in (cell.get("userEnteredValue") or {})
                     if value is None and not formula:
                         continue
+                    if value.__class__ in (int, float):
+                        kind = ((cell.get("effectiveFormat") or {}).get("numberFormat")
+                                or {}).get("type")
+                        if kind in DATE_TYPES:
+                            value = as_date(value, kind)
+                        elif kind == "PERCENT" and not formula:
+                            percent.append(ref(c + 1, r + 1))
                     if len(row) <= c:
                         row.extend([None] * (c + 1 - len(row)))
                     row[c] = value
                     if formula:
-                        formulas.append(ref(c + 1, r + 1))
-                    elif value.__class__ in (int, float):
-                        kind = ((cell.get("effectiveFormat") or {}).get("numberFormat")
-                                or {}).get("type")
-                        if kind == "PERCENT":
-                            percent.append(ref(c + 1, r + 1))
-                        elif kind in DATE_TYPES:
-                            dates.append(ref(c + 1, r + 1))
+                        formulas.setdefault(column_letter(c + 1), set()).add(r + 1)
         out.rows[title] = rows
         if percent:
             out.percent[title] = frozenset(percent)
-        if dates:
-            out.dates[title] = frozenset(dates)
         if formulas:
-            out.formulas[title] = frozenset(formulas)
+            out.formulas[title] = {k: frozenset(v) for k, v in formulas.items()}
     return out
+
+
+def as_date(serial: float, kind: str) -> Any:
+    """A date-formatted serial number as python-calamine gives an .xlsx's: a ``date`` for
+    a whole day in a DATE format, else a ``datetime``; before 1900-03-01 counted as Excel
+    counts (45 is 1900-02-14; Google shows 1900-02-13), so its serial reads back the same.
+    A serial no date can be stays a number."""
+    if not 0 < serial <= LAST_SERIAL:
+        return serial
+    moment = EPOCH + timedelta(seconds=round((serial + (serial < 60)) * 86400))
+    if kind == "DATE" and float(serial).is_integer():
+        return date(moment.year, moment.month, moment.day)
+    return moment
 
 
 def _value(value: dict[str, Any] | None) -> Any:

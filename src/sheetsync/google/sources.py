@@ -10,8 +10,9 @@ What a pull costs, in requests:
 - A changed Google Sheet costs one ``spreadsheets.get`` for all the template's tabs (one
   range each) with a field mask asking for each cell's computed value (dates as serial
   numbers, so values are exact), its number format's type and its formula, and nothing
-  else (see ``grid``): a number shown as a percentage (58% typed is 0.58) is read as the
-  points it shows, as in an .xlsx. If a tab is missing or renamed, Google refuses the
+  else (see ``grid``): the reader gets what an .xlsx of the sheet would give it, a number
+  shown as a percentage (58% typed is 0.58) read as the points it shows, a date-formatted
+  number as a date. If a tab is missing or renamed, Google refuses the
   whole request; then one metadata request finds the tabs that exist (matched ignoring
   case and spacing) and one more ``spreadsheets.get`` reads them, and the reader reports
   what is missing as a finding.
@@ -167,9 +168,8 @@ class GoogleSource:
                 raise _unavailable(exc, self) from None
         except Exception as exc:
             raise _unavailable(exc, self) from None
-        return rows_from_grids(f"Google Sheet {self.key}", cells.rows, serial_dates=True,
-                               percent_cells=cells.percent, date_cells=cells.dates,
-                               formula_cells=cells.formulas)
+        return rows_from_grids(f"Google Sheet {self.key}", cells.rows,
+                               percent_cells=cells.percent, formula_cells=cells.formulas)
 
     def _cells(self, tabs: dict[str, SheetLayout]) -> SheetCells:
         """The tabs' cells in one request, by the titles Google gives them."""
@@ -230,8 +230,7 @@ def _loaded(wb: WorkbookRows, label: str) -> WorkbookRows:
         return rows[sheet]
 
     return WorkbookRows(label, list(wb.sheet_names), wb.date1904, dict(wb.heights), load,
-                        percent_cells=wb.percent_cells, date_cells=wb.date_cells,
-                        formula_cells=wb.formula_cells)
+                        percent_cells=wb.percent_cells, formula_cells=wb.formula_cells)
 
 
 _a1 = quoted
