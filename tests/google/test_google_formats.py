@@ -84,7 +84,9 @@ def test_58_percent_typed_in_google_is_58_and_on_track_in_check_and_in_a_pull(
     m = result.card.measures[0]
     assert (m.baseline, m.target, m.actuals["2026-09"]) == (50, 60, 58)
     assert result.measures["M1"].status == "On Track"
-    assert [f.code for f in result.findings if f.cell == SEPTEMBER] == ["value-normalised"]
+    notes = [f.message for f in result.findings
+             if f.cell == SEPTEMBER and f.code == "value-normalised"]
+    assert len(notes) == 1 and "stored as 0.58" in notes[0]
 
     path = cohort_file(tmp_path / "cohort", [(DISTRICT, "Adair County", SHEETS_URL.format(key))])
     fake.reset_log()
