@@ -50,6 +50,9 @@ class WorkbookRows:
     serial_dates: bool = False  # dates arrive as serial numbers (Google, xlwings Lite)
     # sheet -> A1 refs of its number cells with a percent format (0.46 shown as 46%)
     percent_cells: dict[str, frozenset[str]] = field(default_factory=dict)
+    # sheet -> column letters -> rows whose cell holds a formula; None where the source
+    # cannot say (a Google Sheet's values, Excel's ranges)
+    formula_cells: dict[str, dict[str, frozenset[int]]] | None = None
 
     def rows(self, sheet: str) -> list[list[Any]]:
         """The rows of ``sheet``, read on first use (raises ``WorkbookUnreadable``)."""
@@ -141,11 +144,12 @@ def _openpyxl(path: Path, found: Sniffed, max_rows: int) -> WorkbookRows:
 
 
 def rows_from_grids(name: str, grids: dict[str, list[list[Any]]], date1904: bool = False,
-                    serial_dates: bool = False) -> WorkbookRows:
-    """Rows that came from elsewhere (a Google Sheet's batchGet, Excel's ranges), in the same
+                    serial_dates: bool = False, **cells: Any) -> WorkbookRows:
+    """Rows that came from elsewhere (a Google Sheet's cells, Excel's ranges), in the same
     shape. ``serial_dates``: the source sends every date as a serial number, so reading
-    one in a date column is no leniency worth a note."""
+    one in a date column is no leniency worth a note. ``cells``: what the source knows of
+    the cells' formats and formulas (``percent_cells``, ``formula_cells``)."""
     clean = {k: [[None if v == "" else v for v in row] for row in rows]
              for k, rows in grids.items()}
     return WorkbookRows(name, list(clean), date1904, {k: len(v) for k, v in clean.items()},
-                        clean.__getitem__, serial_dates=serial_dates)
+                        clean.__getitem__, serial_dates=serial_dates, **cells)
