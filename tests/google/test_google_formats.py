@@ -2,7 +2,7 @@
 
 Google Sheets keeps a typed 58% as 0.58 with a PERCENT number format. The reader asks for
 each cell's value and number format type in the one ``spreadsheets.get`` a changed sheet
-costs (``sheetsync.google.grid``), and reads a percent-formatted number as the points it
+costs (``sheetsync.read.google_grid``), and reads a percent-formatted number as the points it
 shows, as the .xlsx reader does: 46, 46% and 0.46 shown as 46% are all 46; a rate of 0.5
 in a cell without a percent format stays 0.5. Date-formatted numbers and formula cells are
 noted for the checks (``WorkbookRows.date_cells``, ``formula_cells``).
@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sheetsync.cohort.pull import pull
-from sheetsync.google.sources import google_source
 
 from sheetsync.check.assess import assess, check_workbook
-from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
+from sheetsync.read.google import google_source
 from sheetsync.read.scorecard import read_rows
 from sheetsync.read.source import open_workbook
-from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.examples import district_rows
 from sheetsync.template.workbook import build_template, save_atomic
 from tests import fake_google as fg

@@ -39,7 +39,6 @@ from sheetsync.errors import SourceUnavailable
 from sheetsync.google import auth as gauth
 from sheetsync.google.client import GoogleClient
 from sheetsync.google.errors import GoogleError
-from sheetsync.google.grid import CELL_FIELDS
 from sheetsync.google.session import GoogleSession, QuotaLimiter, api_base_url
 from sheetsync.pull.run import pull
 from sheetsync.read.google import (
@@ -48,6 +47,7 @@ from sheetsync.read.google import (
     google_source,
     parse_source,
 )
+from sheetsync.read.google_grid import CELL_FIELDS
 from sheetsync.read.scorecard import read_rows, read_scorecard
 from sheetsync.read.source import open_workbook
 from sheetsync.schema.cells import cell

@@ -43,8 +43,8 @@ from sheetsync.google.constants import (
     WORKBOOK_MIMES,
 )
 from sheetsync.google.errors import GoogleError, GoogleSetupError
-from sheetsync.google.grid import CELL_FIELDS, SheetCells, sheet_cells
 from sheetsync.read.fingerprint import Fingerprint
+from sheetsync.read.google_grid import CELL_FIELDS, SheetCells, sheet_cells
 from sheetsync.read.source import WorkbookRows, open_workbook, rows_from_grids
 from sheetsync.schema.cells import quoted
 from sheetsync.schema.layout import SheetLayout, norm
