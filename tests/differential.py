@@ -34,7 +34,13 @@ PERIODS = LAYOUT.periods
 SHEETS = {s.entity: s for s in LAYOUT.sheets}
 # Findings that say a value could not be read as typed: what the Check column mirrors.
 READ_CODES = frozenset({"formula-cannot-read", "not-a-number", "not-a-date", "not-a-year",
-                        "invalid-choice", "formula-error", "ambiguous-number"})
+                        "invalid-choice", "formula-error", "ambiguous-number",
+                        "number-in-date-cell", "mixed-percent-scale"})
+# A row a person inserted by hand: written, then its computed cells emptied (no formulas).
+INSERTED = "_inserted"
+# The Check column of a goal (and its strategic goal) whose measure row has no formulas.
+NO_FORMULAS_FLAGS = ("Measures row", "A goal of it has")
+MIX_FACTOR = 20  # the sheet's rule for a % row mixing scales (template/formulas.py)
 
 
 @dataclass(frozen=True)
@@ -50,8 +56,42 @@ class Formatted:
 
 def plain(rows: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """``rows`` with each ``Formatted`` value as the number stored in its cell (0.46)."""
-    return {e: [{k: (v.value if isinstance(v, Formatted) else v) for k, v in row.items()}
-                for row in rs] for e, rs in rows.items()}
+    return {e: [{k: (v.value if isinstance(v, Formatted) else v) for k, v in row.items()
+                 if not k.startswith("_")} for row in rs] for e, rs in rows.items()}
+
+
+def is_percent(value: Any) -> bool:
+    """A value typed so that its cell shows a percentage (46% is 0.46 formatted "0%")."""
+    return isinstance(value, Formatted) and "%" in value.number_format.replace('"%"', "")
+
+
+def number_cells(row: Mapping[str, Any]) -> list[Any]:
+    """A measure row's values that share its scale: baseline, target, interims, actuals."""
+    return [v for k, v in row.items()
+            if k in ("baseline", "target") or k.startswith(("actual:", "interim_target:"))]
+
+
+def stored(value: Any) -> float | None:
+    """The number a formula reads in the cell ``value`` was typed into (None: text, blank)."""
+    v = value.value if isinstance(value, Formatted) else value
+    if isinstance(v, datetime | date):  # a date typed into a number cell: its serial
+        return float((date(v.year, v.month, v.day) - date(1899, 12, 30)).days)
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def sheet_sees_mixed_scales(row: Mapping[str, Any]) -> bool:
+    """The sheet's rule (template/formulas.py ``mixes_percent_scales``), on what is stored."""
+    positive = [v for v in map(stored, number_cells(row)) if v is not None and v > 0]
+    return bool(positive) and min(positive) * MIX_FACTOR <= max(positive)
+
+
+def percent_scale(row: Mapping[str, Any]) -> float:
+    """What the sheet's Latest Actual and Expected are multiplied by to read as ``check``
+    reads them: 100 in a % measure typed as percentages (0.46 is 46%), else 1."""
+    numbers = [v for v in number_cells(row) if stored(v)]
+    if str(row.get("unit")).strip() == "%" and numbers and all(map(is_percent, numbers)):
+        return 100.0
+    return 1.0
 
 
 def fitted(rows: Mapping[str, list[dict[str, Any]]], layout: Layout = LAYOUT) -> Layout:
@@ -79,6 +119,13 @@ def write(path: Path, rows: Mapping[str, list[dict[str, Any]]], layout: Layout =
                     col = sheet.column(key, period or None)
                     ws[f"{col.letter}{sheet.first_data_row + i}"].number_format = \
                         value.number_format
+    for entity, rs in rows.items():  # rows inserted by hand: values, no formulas
+        sheet = SHEETS[entity]
+        for i, row in enumerate(rs):
+            if row.get(INSERTED):
+                for col in sheet.columns:
+                    if not col.is_input:
+                        wb[sheet.name][f"{col.letter}{sheet.first_data_row + i}"] = None
     if edit:
         edit(wb)
     return save_atomic(wb, path)
@@ -106,9 +153,17 @@ class Compared:
     def sheet_flag(self, entity: str, i: int) -> str:
         return str(self.computed[entity][i].get("row_check") or "")
 
+    def without_formulas(self, entity: str) -> list[int]:
+        """The rows of ``entity`` ``check`` says hold values but no formulas."""
+        sheet = SHEETS[entity]
+        return [int(f.row) for f in self.result.findings
+                if f.sheet == sheet.name and f.code == "row-without-formulas"]
+
     def flag_mismatch(self, entity: str, i: int) -> str | None:
         """Why the row is flagged in one place only; None when both or neither flag it."""
         check, sheet = self.check_flags(entity, i), self.sheet_flag(entity, i)
+        if sheet.startswith(NO_FORMULAS_FLAGS) and self.without_formulas("measures"):
+            return None  # a goal's measure row has no formulas: check says it at that row
         if bool(check) == bool(sheet):
             return None
         return (f"{SHEETS[entity].name} row {SHEETS[entity].first_data_row + i}: "
@@ -179,21 +234,37 @@ def disagreements(c: Compared, rows: Mapping[str, list[dict[str, Any]]],
             out.append(f"{mismatch}; typed {rows[entity][i]}")
         return bool(c.sheet_flag(entity, i) or c.check_flags(entity, i))
 
+    for entity, rs in rows.items():  # a row inserted by hand: nothing computed, check says so
+        sheet = SHEETS[entity]
+        for i, row in enumerate(rs):
+            r = sheet.first_data_row + i
+            if row.get(INSERTED) and r not in c.without_formulas(entity):
+                out.append(f"{sheet.name} row {r} has no formulas and check does not say so")
+
     flagged_measures = set()
     first = SHEETS["measures"].first_data_row
     for i, row in enumerate(rows.get("measures", [])):
+        if row.get(INSERTED):
+            flagged_measures.add(row["id"])
+            continue
+        if _check_only_scales(c, i, row):
+            flagged_measures.add(row["id"])  # the one case the sheet cannot see (README)
+            continue
         if flagged("measures", i):
             flagged_measures.add(row["id"])
             continue
         ours, theirs = result.measures[row["id"]], c.computed["measures"][i]
+        scale = percent_scale(row)
+        scaled = {k: (theirs[k] * scale if isinstance(theirs[k], int | float) else theirs[k])
+                  for k in ("expected", "latest_actual")} | {"progress": theirs["progress"]}
         numbers = ("expected", "progress", "latest_actual")
-        got = {"status": theirs["status"], **{k: sig15(theirs[k]) for k in numbers}}
+        got = {"status": theirs["status"], **{k: sig15(scaled[k]) for k in numbers}}
         want = {"status": ours.status, **{k: sig15(getattr(ours, k)) for k in numbers}}
         if got["status"] != want["status"] and excuse and excuse(c, i):
             flagged_measures.add(row["id"])
             continue
         if got["status"] != want["status"] or not all(
-                same_at_15_digits(theirs[k], getattr(ours, k)) for k in numbers):
+                same_at_15_digits(scaled[k], getattr(ours, k)) for k in numbers):
             out.append(f"Measures row {first + i}: sheet {got}, check {want}; typed {row}")
     measures_read = {m.id: m.goal_id for m in result.card.measures}
     tainted_goals: set[int] = set()  # goal rows whose roll-up takes in a flagged row
@@ -223,7 +294,7 @@ def disagreements(c: Compared, rows: Mapping[str, list[dict[str, Any]]],
             out.append(f"Strategic Goals row {i + 5}: sheet {sheet}, "
                        f"check {result.strategic_goals[sid]}; typed {row}")
     for i, row in enumerate(rows.get("actions", [])):
-        if not flagged("actions", i) and \
+        if not row.get(INSERTED) and not flagged("actions", i) and \
                 c.computed["actions"][i]["schedule"] != result.schedules[row["id"]]:
             out.append(f"Actions row {i + 5}: sheet {c.computed['actions'][i]['schedule']}, "
                        f"check {result.schedules[row['id']]}; typed {row}")
@@ -235,6 +306,20 @@ def disagreements(c: Compared, rows: Mapping[str, list[dict[str, Any]]],
             out.append(f"Monthly Updates row {i + 5}: sheet {sheet['update_status']}, "
                        f"check {result.updates[period]}; typed {row}")
     return out
+
+
+def _check_only_scales(c: Compared, i: int, row: Mapping[str, Any]) -> bool:
+    """A % row whose cells' formats mix 46 and 46% while its values are too close for the
+    sheet's rule to see it (0.8 beside 5%): ``check`` alone says `mixed-percent-scale`, the
+    one flag the sheet cannot raise (it cannot see formats). Asserted to be exactly that."""
+    flags = c.check_flags("measures", i)
+    if c.sheet_flag("measures", i) or not flags:
+        return False
+    if not all(f.startswith("mixed-percent-scale") for f in flags):
+        return False
+    typed = [v for v in number_cells(row) if stored(v)]
+    mixed_formats = any(map(is_percent, typed)) and not all(map(is_percent, typed))
+    return mixed_formats and not sheet_sees_mixed_scales(row)
 
 
 def _names(raw: Any, read: str | None, parent_raw: Any, parent_read: str) -> bool:
@@ -270,6 +355,8 @@ def typed_numbers(low: int = 0, high: int = 100) -> st.SearchStrategy[Any]:
         st.sampled_from(["45", "45%", " 46 ", "226,5", "1,200", "12,500.50", "$500", "40.5"]),
         st.sampled_from(BLANK_WORDS),
         st.sampled_from([450, -5, 150, 1e6, "soon", "#N/A"]),
+        st.sampled_from([Formatted(45, "yyyy-mm-dd"),  # a number in a date-formatted cell
+                         datetime(2026, 11, 15)]),  # 11/15 typed: Excel makes it a date
     )
     return weighted(plain, odd)
 
@@ -284,7 +371,8 @@ def typed_dates(low: date = date(2026, 7, 1), high: date = date(2027, 8, 31)
     with_time = st.builds(lambda d, h: datetime(d.year, d.month, d.day, h, 30), days,
                           st.integers(0, 23))  # exported with a time of day: its day counts
     return weighted(st.one_of(st.none(), days), st.one_of(
-        as_text, with_time, st.sampled_from([*BLANK_WORDS, "next spring", "#N/A"])), 2)
+        as_text, with_time, st.sampled_from([*BLANK_WORDS, "next spring", "#N/A"]),
+        st.sampled_from([45, 3, 2027])), 2)  # a number where a date belongs
 
 
 def loose_ids(prefix: str, n: int) -> st.SearchStrategy[Any]:
@@ -316,6 +404,8 @@ def measure_rows(draw: st.DrawFn, i: int) -> dict[str, Any]:
         row[f"actual:{p}"] = draw(typed_numbers())
     for p in draw(st.sets(st.sampled_from(PERIODS[:7]), max_size=2)):
         row[f"interim_target:{p}"] = draw(typed_numbers())
+    if draw(st.integers(0, 14)) == 0:  # inserted by hand: no formulas
+        row[INSERTED] = True
     return row
 
 
@@ -326,7 +416,8 @@ def action_rows(draw: st.DrawFn, i: int) -> dict[str, Any]:
                 [None, "Not Started", "In Progress", "Complete", "On Hold", "Cancelled"],
                 ["Done", "complete", "Complete ", "canceled", "N/A", "started", 1])),
             "start_date": draw(st.one_of(st.none(), typed_dates())),
-            "due_date": draw(typed_dates())}
+            "due_date": draw(typed_dates()),
+            **({INSERTED: True} if draw(st.integers(0, 14)) == 0 else {})}
 
 
 @st.composite
