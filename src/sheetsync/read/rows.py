@@ -17,7 +17,7 @@ from typing import Any
 
 from sheetsync.check import findings as F
 from sheetsync.check.findings import Finding
-from sheetsync.read import coerce
+from sheetsync.read import coerce, formats
 from sheetsync.read.models import (
     Action,
     CdipGoal,
@@ -31,6 +31,7 @@ from sheetsync.read.source import WorkbookRows
 from sheetsync.schema.cells import column_letter
 from sheetsync.schema.layout import ID_PREFIXES, Column, SheetLayout, norm
 from sheetsync.schema.schoolyear import period_label
+from sheetsync.schema.vocabulary import PERCENT
 
 MODELS = {"strategic_goals": StrategicGoal, "cdip_goals": CdipGoal, "needs": Need,
           "goals": Goal, "measures": Measure, "actions": Action,
@@ -89,6 +90,9 @@ class Columns:
         self.pick: Any = itemgetter(*index) if len(index) > 1 else \
             (lambda values: tuple(values[i] for i in index))  # one column (or none)
         self.required = [(c, letter) for _, c, letter in inputs if c.required and not c.period]
+        # the computed columns found, left to right: (letter, header)
+        self.computed = [(column_letter(i + 1), c.header) for i, c in sorted(mapping.items())
+                         if not c.is_input]
 
     def _map_columns(self, sheet: SheetLayout, name: str, header: list[Any],
                      header_row: int) -> dict[int, Column]:
@@ -112,6 +116,7 @@ class Columns:
             if key != norm(col.header):
                 self._renamed(name, i, header_row, str(value), col)
         missing = [c for c in sheet.columns if id(c) not in taken and not c.period]
+        extra: list[tuple[int, str]] = []
         for i, text in unmatched:
             names = {norm(c.header): c for c in missing}
             close = difflib.get_close_matches(norm(text), list(names), n=1, cutoff=0.8)
@@ -121,13 +126,15 @@ class Columns:
                 missing.remove(col)
                 self._renamed(name, i, header_row, text, col)
             else:
+                extra.append((i, text))
                 self.findings.append(F.EXTRA_COLUMN(
                     sheet=name, cell=f"{column_letter(i + 1)}{header_row}",
                     column=column_letter(i + 1), header=text))
         for col in missing:
-            if col.is_input:
-                rule = F.MISSING_COLUMN if col.required else F.MISSING_OPTIONAL_COLUMN
-                self.findings.append(rule(sheet=name, header=col.header))
+            if col.is_input and col.required:
+                self.findings.append(_missing_required(name, col, extra))
+            elif col.is_input:
+                self.findings.append(F.MISSING_OPTIONAL_COLUMN(sheet=name, header=col.header))
         self.findings += [F.MISSING_MONTH_COLUMN(sheet=name, header=c.header,
                                                  month=period_label(c.period or ""))
                           for c in sheet.columns if c.key == "actual" and id(c) not in taken]
@@ -148,6 +155,8 @@ class Columns:
         t, date1904 = col.type, self.date1904
         if t == "number":
             return coerce.read_number
+        if t == "text" and col.key in NAMING:
+            return coerce.read_words
         if t == "date" and col.key == "month":
             return lambda raw: coerce.read_month(raw, date1904)
         if t == "date" and self.serial_dates:
@@ -172,7 +181,8 @@ class RowParser:
     """Turns one row of a table sheet into its model, reporting what it had to do."""
 
     def __init__(self, findings: list[Finding], sheet: SheetLayout, name: str,
-                 columns: Columns, percent: frozenset[str] = frozenset()) -> None:
+                 columns: Columns, percent: frozenset[str] = frozenset(),
+                 formulas: dict[str, frozenset[int]] | None = None) -> None:
         self.findings = findings
         self.sheet = sheet
         self.name = name
@@ -182,6 +192,10 @@ class RowParser:
         self.model = MODELS[sheet.entity]
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
         self.measures = sheet.entity == "measures"
+        self.date1904, self.serial_dates = columns.date1904, columns.serial_dates
+        # the cells that hold a formula, by column (None: the source cannot say)
+        self.formulas = formulas if columns.computed else None
+        self.computed = columns.computed
 
     def __call__(self, r: int, values: list[Any]) -> Any:
         if len(values) < self.width:
@@ -191,13 +205,38 @@ class RowParser:
             return None  # a blank row, or one with formula cells only: most rows of a sheet
         data: dict[str, Any] = {"row": r}
         unreadable: set[str] | None = None  # most rows have nothing unreadable
+        stored: list[formats.Stored] | None = [] if self.measures else None
+        unit: Any = None
         findings, percent = self.findings, self.percent
         for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
                 continue
             col, letter, parse, key, bucket, number, fix = spec
+            if raw.__class__ in _SERIALS:
+                if number and stored is not None and key in formats.ORDER:
+                    stored.append(formats.Stored((formats.ORDER[key], col.period or ""),
+                                                 f"{letter}{r}", raw,
+                                                 f"{letter}{r}" in percent))
+                elif col.type == "date" and (raw < formats.FIRST_DATE or
+                                             not self.serial_dates):
+                    found = formats.number_in_date(raw, self.date1904, self.serial_dates,
+                                                   self.name, f"{letter}{r}", col.header)
+                    if found is not None:
+                        findings.append(found)
+                        raw = _Noted(raw)  # said: no value-normalised note as well
+            elif number and isinstance(raw, formats.DATES):
+                value, found = formats.date_in_number(raw, self.date1904, self.name,
+                                                      f"{letter}{r}", col.header)
+                findings.append(found)
+                if stored is not None and key in formats.ORDER:
+                    stored.append(formats.Stored((formats.ORDER[key], col.period or ""),
+                                                 f"{letter}{r}", value, False))
+                self._put(data, key, bucket, col, value)
+                continue
+            elif key == "unit":
+                unit = raw
             try:
-                value, note = parse(raw)
+                value, note = parse(raw.value if raw.__class__ is _Noted else raw)
             except coerce.Unreadable as exc:
                 findings.append(unreadable_finding(exc, self.name, f"{letter}{r}", col.header))
                 unreadable = (unreadable or set()) | {key}  # reported once, not also missing
@@ -206,19 +245,19 @@ class RowParser:
                 continue
             if number and percent and f"{letter}{r}" in percent and not note:
                 value, note = as_points(value)
-            if fix is not None and (raw.__class__ is str or col.type in _EXACT) and \
+            if raw.__class__ is _Noted:
+                pass
+            elif fix is not None and (raw.__class__ is str or col.type in _EXACT) and \
                     _formulas_cannot_read(col.type, raw, value):
                 findings.append(F.FORMULA_CANNOT_READ(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
-                    read=note if note and note[0] != "'" else f"'{value}'", fix=fix))
+                    read=note if note and note[0] != "'" else f"'{value}'", fix=fix,
+                    flagged="the row's Check column flags it"))
             elif note:
                 findings.append(F.VALUE_NORMALISED(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
                     read=note))
-            if bucket is None:
-                data[key] = value
-            else:
-                data.setdefault(bucket, {})[col.period] = value
+            self._put(data, key, bucket, col, value)
         for key, letter, header in self.required:
             if key not in data and not (unreadable and key in unreadable):
                 what = (f"{_singular(self.sheet)} {data[self.key]}" if self.key in data
@@ -227,7 +266,43 @@ class RowParser:
                     sheet=self.name, cell=f"{letter}{r}", what=what, header=header))
         if self.key not in data:
             return None
+        if stored and (data.get("unit") == PERCENT or formats.is_percent_unit(unit)):
+            mixed = formats.mixed_scale(stored, self.name, data["id"],
+                                        formats.is_percent_unit(unit))
+            if mixed is not None:
+                findings.append(mixed)
+        if self.formulas is not None:
+            missing = formats.without_formulas(self.name, self.sheet.entity, r,
+                                               self._what(data), self.computed, self.formulas)
+            if missing is not None:
+                findings.append(missing)
         return self.model(**data)
+
+    @staticmethod
+    def _put(data: dict[str, Any], key: str, bucket: str | None, col: Column,
+             value: Any) -> None:
+        if bucket is None:
+            data[key] = value
+        else:
+            data.setdefault(bucket, {})[col.period] = value
+
+    def _what(self, data: dict[str, Any]) -> str:
+        """What a row holds, in words: 'measure M3', 'the update for Oct 2026'."""
+        if self.sheet.entity == "monthly_updates":
+            return f"the update for {period_label(data['month'])}"
+        return f"{_singular(self.sheet).lower()} {data['id']}"
+
+
+class _Noted:
+    """A value a finding has been made about already (no note about it as well)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+_SERIALS = (int, float)  # a number cell's value, exactly these classes
 
 
 def as_points(value: float) -> tuple[float, str]:
@@ -238,6 +313,9 @@ def as_points(value: float) -> tuple[float, str]:
 
 
 _EXACT = ("id", "reference", "choice")  # text is expected: a number there is unreadable
+# The text columns that name or describe a row: every word typed there is read ("NA" is a
+# measure's name); in the others a placeholder ("N/A", "TBD") reads as blank.
+NAMING = frozenset({"name", "title", "description", "statement"})
 
 
 def _formulas_cannot_read(kind: str, raw: Any, value: Any) -> bool:
@@ -269,6 +347,40 @@ def _formula_fix(col: Column) -> str | None:
     if col.type in ("id", "reference"):
         return "type the id exactly as it is listed, or pick it from the dropdown"
     return "pick it from the dropdown"
+
+
+# Headers people give a required column that no reader should take for it unasked.
+_LIKELY_WORDS = {"target": ("goal", "end", "final"), "baseline": ("start", "base"),
+                 "name": ("measure name", "what is measured"), "due_date": ("due", "deadline")}
+
+
+def likely_column(col: Column, extra: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """The column not read (index, header) that most likely holds ``col``: its header
+    contains the column's ('Baseline (2025-26)'), is a word people use for it ('Goal' for
+    Target), or is close to it."""
+    want = [norm(w) for w in (col.header, *col.aliases)]
+    words = {norm(w) for w in _LIKELY_WORDS.get(col.key, ())}
+    for i, text in extra:
+        found = norm(text)
+        if found and (any(w and w in found for w in want) or found in words):
+            return i, text
+    close = difflib.get_close_matches(want[0], [norm(t) for _, t in extra], n=1, cutoff=0.6)
+    return next(((i, t) for i, t in extra if close and norm(t) == close[0]), None)
+
+
+def _missing_required(sheet: str, col: Column, extra: list[tuple[int, str]]) -> Finding:
+    """``missing-column``, naming the column that looks like it (if one does)."""
+    likely = likely_column(col, extra)
+    if likely is None:
+        return F.MISSING_COLUMN(sheet=sheet, header=col.header, key=col.key,
+                                fix=f"Add a column headed '{col.header}' (it is required).",
+                                candidate=None, candidate_header=None)
+    letter, text = column_letter(likely[0] + 1), likely[1]
+    extra.remove(likely)
+    return F.MISSING_COLUMN(
+        sheet=sheet, header=col.header, key=col.key, candidate=letter, candidate_header=text,
+        fix=(f"'{text}' in {letter} looks like {col.header}: rename it '{col.header}' (it is "
+             f"required), or to upgrade the workbook as it is pass --map {letter}={col.key}."))
 
 
 def _singular(sheet: SheetLayout) -> str:
