@@ -180,6 +180,8 @@ def date_to_serial(value: date | datetime | timedelta, date1904: bool = False) -
 def serial_to_date(serial: float, date1904: bool = False) -> date:
     if not 0 < serial <= _MAX_SERIAL:
         raise Unreadable("not-a-date", serial)
+    if not date1904 and serial < 60:  # before the 29 February 1900 Excel counts
+        return _EPOCH_1900 + timedelta(days=int(serial) + 1)
     return (_EPOCH_1904 if date1904 else _EPOCH_1900) + timedelta(days=int(serial))
 
 

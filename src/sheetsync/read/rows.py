@@ -13,6 +13,7 @@ import difflib
 import re
 from functools import lru_cache
 from operator import itemgetter
+from datetime import date
 from typing import Any
 
 from sheetsync.check import findings as F
@@ -233,6 +234,12 @@ class RowParser:
                                                  f"{letter}{r}", value, False))
                 self._put(data, key, bucket, col, value)
                 continue
+            elif col.type == "date" and isinstance(raw, date) and raw.year < 2000:
+                found = formats.number_in_date(  # 45 shows as 1900-02-14: no date to the sheet
+                    coerce.date_to_serial(raw, self.date1904), self.date1904,
+                    self.serial_dates, self.name, f"{letter}{r}", col.header)
+                if found is not None:
+                    findings.append(found)
             elif key == "unit":
                 unit = raw
             try:
