@@ -11,6 +11,8 @@ formulas would read a row otherwise than it looks.
   computed here on the numbers as stored, and rows whose percent formats are mixed
   (``mixed-percent-scale``).
 - A row typed into rows inserted by hand, which hold no formulas (``row-without-formulas``).
+- A value the formulas cannot read as sheetsync does (text in a number cell, an id typed
+  loosely): ``formulas_cannot_read`` and how to type it instead, ``formula_fix``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from sheetsync.check import findings as F
 from sheetsync.check.findings import Finding
 from sheetsync.read.coerce import date_to_serial, serial_to_date
+from sheetsync.schema.layout import Column
 from sheetsync.schema.numbers import significant
 
 FIRST_DATE = 36526  # 2000-01-01: a smaller number in a date column is no date the sheet reads
@@ -30,9 +33,38 @@ SCALE_RATIO = 20  # the sheet's rule: v * 20 <= the row's largest value mixes sc
 DATES = (datetime, date, timedelta)
 
 
-def is_date_value(raw: Any) -> bool:
-    """Whether a parser gave a cell's value as a date: the cell is formatted as one."""
-    return isinstance(raw, DATES)
+EXACT = ("id", "reference", "choice")  # text is expected: a number there is unreadable
+
+
+def formulas_cannot_read(kind: str, raw: Any, value: Any) -> bool:
+    """Whether the template's formulas cannot read ``raw`` as sheetsync read it (as
+    ``value``): text in a number or date cell; an id other than as read, ignoring case
+    ('g1' is G1 to a formula's "=", 'g1 ' and 'Goal 1' are not); a choice that is not on
+    the list ignoring case and spacing ('done' is not 'Complete'). Blank words never get
+    here: both read them as blank."""
+    if raw.__class__ is not str:
+        return kind in EXACT  # a number where text is expected
+    if kind in ("number", "date"):
+        return True
+    if kind == "choice":  # TRIM: no spaces around, single spaces inside
+        return " ".join(filter(None, raw.split(" "))).lower() != str(value).lower()
+    return raw.upper() != value
+
+
+def formula_fix(col: Column) -> str | None:
+    """How to type a value of ``col`` so the workbook's formulas can read it; None for the
+    columns no formula reads."""
+    if not col.feeds_formulas:
+        return None
+    if col.type == "number":
+        return "type it as a number (45, or 45% for a percentage)"
+    if col.type == "date" and col.key == "month":
+        return "type the month as a date such as 2026-10-01 (it shows as Oct 2026)"
+    if col.type == "date":
+        return "type it as a date such as 2027-05-31"
+    if col.type in ("id", "reference"):
+        return "type the id exactly as it is listed, or pick it from the dropdown"
+    return "pick it from the dropdown"
 
 
 def date_in_number(raw: Any, date1904: bool, sheet: str, cell: str,

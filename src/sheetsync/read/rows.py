@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import date
 from functools import lru_cache
 from operator import itemgetter
-from datetime import date
 from typing import Any
 
 from sheetsync.check import findings as F
@@ -85,7 +85,7 @@ class Columns:
         self.specs = [
             (c, letter, self._parser(c), c.key,
              ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
-             c.type == "number", _formula_fix(c)) for _, c, letter in inputs]
+             c.type == "number", formats.formula_fix(c)) for _, c, letter in inputs]
         index = [i for i, *_ in inputs]
         self.width = max(index, default=-1) + 1
         self.pick: Any = itemgetter(*index) if len(index) > 1 else \
@@ -254,8 +254,8 @@ class RowParser:
                 value, note = as_points(value)
             if raw.__class__ is _Noted:
                 pass
-            elif fix is not None and (raw.__class__ is str or col.type in _EXACT) and \
-                    _formulas_cannot_read(col.type, raw, value):
+            elif fix is not None and (raw.__class__ is str or col.type in formats.EXACT) and \
+                    formats.formulas_cannot_read(col.type, raw, value):
                 findings.append(F.FORMULA_CANNOT_READ(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
                     read=note if note and note[0] != "'" else f"'{value}'", fix=fix,
@@ -319,41 +319,9 @@ def as_points(value: float) -> tuple[float, str]:
     return points, f"{points:g} ({points:g}%, stored as {value:g})"
 
 
-_EXACT = ("id", "reference", "choice")  # text is expected: a number there is unreadable
 # The text columns that name or describe a row: every word typed there is read ("NA" is a
 # measure's name); in the others a placeholder ("N/A", "TBD") reads as blank.
 NAMING = frozenset({"name", "title", "description", "statement"})
-
-
-def _formulas_cannot_read(kind: str, raw: Any, value: Any) -> bool:
-    """Whether the template's formulas cannot read ``raw`` as sheetsync read it (as
-    ``value``): text in a number or date cell; an id other than as read, ignoring case
-    ('g1' is G1 to a formula's "=", 'g1 ' and 'Goal 1' are not); a choice that is not on
-    the list ignoring case and spacing ('done' is not 'Complete'). Blank words never get
-    here: both read them as blank."""
-    if raw.__class__ is not str:
-        return kind in _EXACT  # a number where text is expected
-    if kind in ("number", "date"):
-        return True
-    if kind == "choice":  # TRIM: no spaces around, single spaces inside
-        return " ".join(filter(None, raw.split(" "))).lower() != str(value).lower()
-    return raw.upper() != value
-
-
-def _formula_fix(col: Column) -> str | None:
-    """How to type a value of ``col`` so the workbook's formulas can read it; None for the
-    columns no formula reads."""
-    if not col.feeds_formulas:
-        return None
-    if col.type == "number":
-        return "type it as a number (45, or 45% for a percentage)"
-    if col.type == "date" and col.key == "month":
-        return "type the month as a date such as 2026-10-01 (it shows as Oct 2026)"
-    if col.type == "date":
-        return "type it as a date such as 2027-05-31"
-    if col.type in ("id", "reference"):
-        return "type the id exactly as it is listed, or pick it from the dropdown"
-    return "pick it from the dropdown"
 
 
 # Headers people give a required column that no reader should take for it unasked.

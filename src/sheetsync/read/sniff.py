@@ -239,10 +239,9 @@ def _formula_cells(xml: bytes) -> dict[str, frozenset[int]]:
     ``<f>`` element (the start of a shared formula, or a follower that names only its
     index, ``<f t="shared" si="0"/>``). Found from each ``<f`` back to its cell's start; a
     plain search for ``<f`` is the quick path, a pattern the one for prefixed elements."""
-    if b"<c " in xml:
-        starts = _plain_formulas(xml)
-    else:  # <x:c ...><x:f>: a writer that prefixes every element
-        starts = [m.start() for m in _FORMULA.finditer(xml)]
+    # <x:c ...><x:f>: a writer that prefixes every element takes the pattern
+    starts = _plain_formulas(xml) if b"<c " in xml else \
+        [m.start() for m in _FORMULA.finditer(xml)]
     refs = []
     for at in starts:
         start = xml.rfind(b"<", 0, at)
