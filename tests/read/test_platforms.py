@@ -265,3 +265,11 @@ def test_check_shows_the_digits_that_decide_a_status(tmp_path: Path) -> None:
 def test_the_report_shows_significant_digits() -> None:
     assert [number(0.4165), number(0.42), number(12500), number(45.5, "%"), number(None)] \
         == ["0.4165", "0.42", "12,500", "45.5%", "—"]
+
+
+def test_the_example_workbooks_hold_their_formulas_in_every_row(examples: Path) -> None:
+    """sheetsync writes the computed cells of every row it fills (the examples, upgrade,
+    rollover and distribute share that writer): no row of them is without formulas."""
+    for book in sorted((examples / "districts").glob("*.xlsx")):
+        result = check_workbook(str(book), AS_OF)
+        assert at(result, "row-without-formulas") == [], book.name
