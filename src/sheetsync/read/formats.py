@@ -177,16 +177,13 @@ def mixed_scale(stored: Sequence[Stored], sheet: str, measure: str,
 
 
 def without_formulas(sheet: str, entity: str, row: int, what: str,
-                     computed: Sequence[tuple[str, str]],
-                     formulas: dict[str, frozenset[int]]) -> Finding | None:
-    """A row that holds its key but no formula in any of its computed cells, where the
-    sheet has formulas in those columns in other rows. ``computed``: (letter, header) of
-    the sheet's computed columns as found, left to right. A sheet with no formula in any
-    of them (written by another tool, values only) computes nothing in any row: no row of
-    it is singled out."""
-    used = [(letter, header) for letter, header in computed if formulas.get(letter)]
-    if not used or any(row in formulas[letter] for letter, _ in used):
-        return None
+                     computed: Sequence[tuple[str, str]]) -> Finding:
+    """``row-without-formulas`` for a row that holds its key but no formula in any of its
+    computed cells. ``computed``: (letter, header) of the sheet's computed columns that
+    hold formulas in other rows, left to right (the reader leaves out a sheet with no
+    formula in any of them: written by another tool, values only, it computes nothing in
+    any row, so no row of it is singled out)."""
+    used = list(computed)
     headers = [header for _, header in used]
     consequence = {
         "measures": ("; the goal's and strategic goal's statuses in the sheet leave it out, "

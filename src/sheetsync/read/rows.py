@@ -81,16 +81,20 @@ class Columns:
         self.letters = {col.slot: column_letter(i + 1) for i, col in mapping.items()}
         inputs = [(i, c, column_letter(i + 1)) for i, c in sorted(mapping.items()) if c.is_input]
         # per input column, all a cell needs: (column, letter, parse, key, bucket, number,
-        # how to fix a value the workbook's formulas cannot read, or None)
+        # how to fix a value the workbook's formulas cannot read, or None, and where a
+        # measure's number stands in the order the mixed-scale rule reads them, or None)
         self.specs = [
             (c, letter, self._parser(c), c.key,
              ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
-             c.type == "number", formats.formula_fix(c)) for _, c, letter in inputs]
+             c.type == "number", formats.formula_fix(c),
+             (formats.ORDER[c.key], c.period or "") if c.key in formats.ORDER else None)
+            for _, c, letter in inputs]
         index = [i for i, *_ in inputs]
         self.width = max(index, default=-1) + 1
         self.pick: Any = itemgetter(*index) if len(index) > 1 else \
             (lambda values: tuple(values[i] for i in index))  # one column (or none)
         self.required = [(c, letter) for _, c, letter in inputs if c.required and not c.period]
+        self.unit_at = next((n for n, (_, c, _) in enumerate(inputs) if c.key == "unit"), None)
         # the computed columns found, left to right: (letter, header)
         self.computed = [(column_letter(i + 1), c.header) for i, c in sorted(mapping.items())
                          if not c.is_input]
@@ -194,9 +198,11 @@ class RowParser:
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
         self.measures = sheet.entity == "measures"
         self.date1904, self.serial_dates = columns.date1904, columns.serial_dates
-        # the cells that hold a formula, by column (None: the source cannot say)
-        self.formulas = formulas if columns.computed else None
-        self.computed = columns.computed
+        self.unit_at = columns.unit_at if self.measures else None
+        # the computed columns that hold formulas in some row, with those rows; None where
+        # the source cannot say or no computed column holds any (a values-only workbook)
+        self.computed = [(letter, header, formulas[letter]) for letter, header
+                         in columns.computed if formulas and formulas.get(letter)] or None
 
     def __call__(self, r: int, values: list[Any]) -> Any:
         if len(values) < self.width:
@@ -206,44 +212,19 @@ class RowParser:
             return None  # a blank row, or one with formula cells only: most rows of a sheet
         data: dict[str, Any] = {"row": r}
         unreadable: set[str] | None = None  # most rows have nothing unreadable
-        stored: list[formats.Stored] | None = [] if self.measures else None
-        unit: Any = None
+        stored: list[tuple[Any, ...]] = []  # a measure's numbers: (order, letter, value)
         findings, percent = self.findings, self.percent
         for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
                 continue
-            col, letter, parse, key, bucket, number, fix = spec
-            if raw.__class__ in _SERIALS:
-                if number and stored is not None and key in formats.ORDER:
-                    stored.append(formats.Stored((formats.ORDER[key], col.period or ""),
-                                                 f"{letter}{r}", raw,
-                                                 f"{letter}{r}" in percent))
-                elif col.type == "date" and (raw < formats.FIRST_DATE or
-                                             not self.serial_dates):
-                    found = formats.number_in_date(raw, self.date1904, self.serial_dates,
-                                                   self.name, f"{letter}{r}", col.header)
-                    if found is not None:
-                        findings.append(found)
-                        raw = _Noted(raw)  # said: no value-normalised note as well
-            elif number and isinstance(raw, formats.DATES):
-                value, found = formats.date_in_number(raw, self.date1904, self.name,
-                                                      f"{letter}{r}", col.header)
-                findings.append(found)
-                if stored is not None and key in formats.ORDER:
-                    stored.append(formats.Stored((formats.ORDER[key], col.period or ""),
-                                                 f"{letter}{r}", value, False))
-                self._put(data, key, bucket, col, value)
-                continue
-            elif col.type == "date" and isinstance(raw, date) and raw.year < 2000:
-                found = formats.number_in_date(  # 45 shows as 1900-02-14: no date to the sheet
-                    coerce.date_to_serial(raw, self.date1904), self.date1904,
-                    self.serial_dates, self.name, f"{letter}{r}", col.header)
-                if found is not None:
-                    findings.append(found)
-            elif key == "unit":
-                unit = raw
+            col, letter, parse, key, bucket, number, fix, order = spec
+            if raw.__class__ is not str:
+                if order is not None and raw.__class__ in _SERIALS:
+                    stored.append((order, letter, raw))
+                elif self._odd(spec, raw, r, data, stored):
+                    continue  # read, and said what was odd about it
             try:
-                value, note = parse(raw.value if raw.__class__ is _Noted else raw)
+                value, note = parse(raw)
             except coerce.Unreadable as exc:
                 findings.append(unreadable_finding(exc, self.name, f"{letter}{r}", col.header))
                 unreadable = (unreadable or set()) | {key}  # reported once, not also missing
@@ -252,9 +233,7 @@ class RowParser:
                 continue
             if number and percent and f"{letter}{r}" in percent and not note:
                 value, note = as_points(value)
-            if raw.__class__ is _Noted:
-                pass
-            elif fix is not None and (raw.__class__ is str or col.type in formats.EXACT) and \
+            if fix is not None and (raw.__class__ is str or col.type in formats.EXACT) and \
                     formats.formulas_cannot_read(col.type, raw, value):
                 findings.append(F.FORMULA_CANNOT_READ(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
@@ -264,7 +243,10 @@ class RowParser:
                 findings.append(F.VALUE_NORMALISED(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
                     read=note))
-            self._put(data, key, bucket, col, value)
+            if bucket is None:
+                data[key] = value
+            else:
+                data.setdefault(bucket, {})[col.period] = value
         for key, letter, header in self.required:
             if key not in data and not (unreadable and key in unreadable):
                 what = (f"{_singular(self.sheet)} {data[self.key]}" if self.key in data
@@ -273,40 +255,79 @@ class RowParser:
                     sheet=self.name, cell=f"{letter}{r}", what=what, header=header))
         if self.key not in data:
             return None
-        if stored and (data.get("unit") == PERCENT or formats.is_percent_unit(unit)):
-            mixed = formats.mixed_scale(stored, self.name, data["id"],
-                                        formats.is_percent_unit(unit))
-            if mixed is not None:
-                findings.append(mixed)
-        if self.formulas is not None:
-            missing = formats.without_formulas(self.name, self.sheet.entity, r,
-                                               self._what(data), self.computed, self.formulas)
-            if missing is not None:
-                findings.append(missing)
+        if len(stored) > 1:
+            unit = picked[self.unit_at] if self.unit_at is not None else None
+            if data.get("unit") == PERCENT or formats.is_percent_unit(unit):
+                self._scales(r, data["id"], stored, formats.is_percent_unit(unit))
+        if self.computed is not None and not any(r in rows for _, _, rows in self.computed):
+            findings.append(formats.without_formulas(
+                self.name, self.sheet.entity, r, self._what(data),
+                [(letter, header) for letter, header, _ in self.computed]))
         return self.model(**data)
 
-    @staticmethod
-    def _put(data: dict[str, Any], key: str, bucket: str | None, col: Column,
-             value: Any) -> None:
+    def _scales(self, r: int, measure: str, stored: list[tuple[Any, ...]],
+                unit_is_percent: bool) -> None:
+        """``mixed-percent-scale`` for a % row whose numbers (as stored) mix scales, or
+        whose percent formats are mixed; the quick test first (most rows pass it)."""
+        percent = self.percent
+        values = [v for _, _, v in stored if v > 0]
+        mixed_formats = bool(percent) and len(
+            {f"{letter}{r}" in percent for _, letter, v in stored if v != 0}) == 2
+        if not mixed_formats and not (unit_is_percent and values and
+                                      min(values) * formats.SCALE_RATIO <= max(values)):
+            return
+        cells = [formats.Stored(order, f"{letter}{r}", v, f"{letter}{r}" in percent)
+                 for order, letter, v in stored]
+        found = formats.mixed_scale(cells, self.name, measure, unit_is_percent)
+        if found is not None:
+            self.findings.append(found)
+
+    def _odd(self, spec: tuple[Any, ...], raw: Any, r: int, data: dict[str, Any],
+             stored: list[tuple[Any, ...]]) -> bool:
+        """A cell whose value's kind is odd for its column: a date (or a date-formatted
+        number) in a number column is read as its serial, as the formulas read it; a number
+        in a date column is read as a date, and both are said. A date before 2000 in a date
+        column is said (the sheet's Check flags it) and read on as usual. True when the cell
+        was read here."""
+        col, letter, parse, key, bucket, number, _, order = spec
+        cell = f"{letter}{r}"
+        if number and isinstance(raw, formats.DATES):
+            value, found = formats.date_in_number(raw, self.date1904, self.name, cell,
+                                                  col.header)
+        elif col.type != "date":
+            return False
+        elif raw.__class__ in _SERIALS and (raw < formats.FIRST_DATE or not self.serial_dates):
+            said = formats.number_in_date(raw, self.date1904, self.serial_dates, self.name,
+                                          cell, col.header)
+            try:
+                value, _ = parse(raw)
+            except coerce.Unreadable:
+                return False  # reported as not-a-date by the usual way
+            if said is None or value is None:
+                return False
+            found = said
+        else:
+            if isinstance(raw, date) and raw.year < 2000:  # 45 shown as 1900-02-14
+                said = formats.number_in_date(coerce.date_to_serial(raw, self.date1904),
+                                              self.date1904, self.serial_dates, self.name,
+                                              cell, col.header)
+                if said is not None:
+                    self.findings.append(said)
+            return False
+        self.findings.append(found)
+        if order is not None:
+            stored.append((order, letter, value))
         if bucket is None:
             data[key] = value
         else:
             data.setdefault(bucket, {})[col.period] = value
+        return True
 
     def _what(self, data: dict[str, Any]) -> str:
         """What a row holds, in words: 'measure M3', 'the update for Oct 2026'."""
         if self.sheet.entity == "monthly_updates":
             return f"the update for {period_label(data['month'])}"
         return f"{_singular(self.sheet).lower()} {data['id']}"
-
-
-class _Noted:
-    """A value a finding has been made about already (no note about it as well)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
 
 
 _SERIALS = (int, float)  # a number cell's value, exactly these classes

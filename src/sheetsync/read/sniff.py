@@ -232,28 +232,32 @@ def _percent_cells(xml: bytes,
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _REF = re.compile(rb"([A-Z]{1,3})(\d+)")
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*><f[ >/]')
 
 
 def _formula_cells(xml: bytes) -> dict[str, frozenset[int]]:
     """Which cells of a worksheet hold a formula, by column: a cell whose first child is an
     ``<f>`` element (the start of a shared formula, or a follower that names only its
-    index, ``<f t="shared" si="0"/>``). Found from each ``<f`` back to its cell's start; a
-    plain search for ``<f`` is the quick path, a pattern the one for prefixed elements."""
-    # <x:c ...><x:f>: a writer that prefixes every element takes the pattern
-    starts = _plain_formulas(xml) if b"<c " in xml else \
-        [m.start() for m in _FORMULA.finditer(xml)]
-    refs = []
-    for at in starts:
-        start = xml.rfind(b"<", 0, at)
-        r = xml.find(b' r="', start, at)
-        if r > 0 and (xml.startswith(b"c ", start + 1) or b":c " in xml[start:r + 1]):
-            refs.append(xml[r + 4:xml.find(b'"', r + 4, at)])
-    rows: dict[str, set[int]] = {}
-    for ref in refs:
-        m = _REF.fullmatch(ref)
-        if m:
-            rows.setdefault(m.group(1).decode(), set()).add(int(m.group(2)))
-    return {column: frozenset(r) for column, r in rows.items()}
+    index, ``<f t="shared" si="0"/>``). Writers put a cell's ref first (Excel, LibreOffice,
+    Google, openpyxl, XlsxWriter): one pattern with a literal start finds them all; other
+    layouts (prefixed elements, attributes in another order) are found from each ``<f``
+    back to its cell's start."""
+    if b'<c r="' in xml:
+        found = _FORMULA_CELL.findall(xml)
+    else:
+        found = []
+        for at in (_plain_formulas(xml) if b"<c " in xml else
+                   [m.start() for m in _FORMULA.finditer(xml)]):
+            start = xml.rfind(b"<", 0, at)
+            r = xml.find(b' r="', start, at)
+            if r > 0 and (xml.startswith(b"c ", start + 1) or b":c " in xml[start:r + 1]):
+                ref = _REF.fullmatch(xml, r + 4, xml.find(b'"', r + 4, at))
+                if ref:
+                    found.append((ref.group(1), ref.group(2)))
+    rows: dict[bytes, list[bytes]] = {}
+    for letters, number in found:
+        rows.setdefault(letters, []).append(number)
+    return {letters.decode(): frozenset(map(int, numbers)) for letters, numbers in rows.items()}
 
 
 def _plain_formulas(xml: bytes) -> list[int]:
