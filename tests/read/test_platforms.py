@@ -16,8 +16,8 @@ import pytest
 from sheetsync.check.assess import check_workbook
 from sheetsync.cli.render import render_check
 from sheetsync.report.html import number
-from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.numbers import significant
+from sheetsync.schema.sheets import scorecard_layout
 from tests.read.test_bad_input import (
     AS_OF,
     Edit,
@@ -273,3 +273,22 @@ def test_the_example_workbooks_hold_their_formulas_in_every_row(examples: Path) 
     for book in sorted((examples / "districts").glob("*.xlsx")):
         result = check_workbook(str(book), AS_OF)
         assert at(result, "row-without-formulas") == [], book.name
+
+
+@pytest.mark.parametrize(("xml", "expected"), [
+    # openpyxl / Excel: a shared formula's anchor and its followers, a plain formula
+    (b'<row r="5"><c r="M5" s="3"><f t="shared" ref="M5:M6" si="0">A5</f><v></v></c>'
+     b'<c r="N5"><f>B5</f></c></row><row r="6"><c r="M6" s="3"><f t="shared" si="0"/>'
+     b'</c><c r="A6" t="s"><v>1</v></c></row>', {"M": {5, 6}, "N": {5}}),
+    # a writer that puts the style first, or prefixes every element
+    (b'<c s="2" r="Q7"><f>1</f><v>1</v></c>', {"Q": {7}}),
+    (b'<x:row r="8"><x:c r="AP8"><x:f>1</x:f></x:c></x:row>', {"AP": {8}}),
+    # a validation's <formula1> and a value are no formula cells
+    (b'<c r="A5"><v>3</v></c><dataValidation sqref="B5"><formula1>Lists!$A$1</formula1>'
+     b'</dataValidation>', {}),
+], ids=["shared", "style-first", "prefixed", "no-formula"])
+def test_the_sniff_finds_the_cells_that_hold_a_formula(xml: bytes,
+                                                       expected: dict[str, set[int]]) -> None:
+    from sheetsync.read.sniff import _formula_cells
+
+    assert _formula_cells(xml) == expected

@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING
 import click
 
 from sheetsync.cli.exit import Failure, Refused
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SheetsyncError
+from sheetsync.read.district import read_district
+from sheetsync.schema.schoolyear import SchoolYear
 
 if TYPE_CHECKING:
     from sheetsync.year.changes import Changes
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from sheetsync.schema.schoolyear import SchoolYear
-
     try:
         return SchoolYear.parse(value).label
     except ValueError as exc:
@@ -69,7 +70,6 @@ def upgrade(file: Path, output: Path, as_json: bool, force: bool,
     Exits 1 without writing when a required column is not found and the sheet has a
     column that may hold it; the message names it and the --map that reads it.
     """
-    from sheetsync.read.district import read_district
     from sheetsync.year.columns import MissingColumns
     from sheetsync.year.upgrade import upgrade_file
 
@@ -99,7 +99,6 @@ def cohort_rollover(to: str, folder: Path, cohort_path: Path | None, as_json: bo
     This year's cohort file and workbooks are never changed. Exits 3 when some districts
     could not be rolled over (they stay in the new cohort file without a source).
     """
-    from sheetsync.cohort.model import load_cohort
     from sheetsync.year.cohort import rollover_cohort
 
     try:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding
 from sheetsync.read.coerce import date_to_serial, serial_to_date
+from sheetsync.schema import findings as F
+from sheetsync.schema.findings import Finding
 from sheetsync.schema.layout import Column
 from sheetsync.schema.numbers import significant
 

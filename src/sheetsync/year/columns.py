@@ -15,13 +15,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding
 from sheetsync.errors import YearError
 from sheetsync.read.models import Scorecard
 from sheetsync.read.source import WorkbookRows
+from sheetsync.schema import findings as F
 from sheetsync.schema.cells import column_index
-from sheetsync.schema.layout import Column, SheetLayout, norm, scorecard_layout
+from sheetsync.schema.findings import Finding
+from sheetsync.schema.layout import Column, SheetLayout, norm
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.year.changes import Changes
 
 _MAP = re.compile(r"^\s*(?:(?P<sheet>[^!]+)!)?(?P<column>[A-Za-z]{1,3})\s*=\s*(?P<key>.+?)\s*$")
