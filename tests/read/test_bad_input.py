@@ -765,15 +765,16 @@ def test_the_district_workbook_disagrees_with_check_only_where_both_say_so(
 
 @pytest.mark.parametrize(("epoch", "edit", "due", "expected"), [
     (None, set_cells("Actions", F5=date(2027, 3, 31)), date(2027, 3, 31), []),
+    # a serial number in a General cell: read as the date, but it shows as a number
     (None, as_general("Actions", F5=46477), date(2027, 3, 31),
-     [("Actions", "F5", "value-normalised")]),
+     [("Actions", "F5", "number-in-date-cell")]),
     (None, set_cells("Actions", F5="03/31/2027"), date(2027, 3, 31),
      [("Actions", "F5", "formula-cannot-read")]),  # text: the Schedule formula can't see it
     (None, set_cells("Actions", F5="31 March 2027"), date(2027, 3, 31),
      [("Actions", "F5", "formula-cannot-read")]),
     (CALENDAR_MAC_1904, set_cells("Actions", F5=date(2027, 3, 31)), date(2027, 3, 31), []),
     (CALENDAR_MAC_1904, as_general("Actions", F5=45015), date(2027, 3, 31),
-     [("Actions", "F5", "value-normalised")]),
+     [("Actions", "F5", "number-in-date-cell")]),
     (None, set_cells("Actions", F5="next month"), None,
      [("Actions", "F5", "not-a-date")]),
 ], ids=["date", "serial", "us-text", "long-text", "1904-date", "1904-serial", "not-a-date"])
@@ -801,10 +802,14 @@ def as_percent(sheet: str, number_format: str = "0%", **cells: Any) -> Edit:
 
 @pytest.mark.parametrize(("edit", "expected"), [
     (set_cells("Measures", F5=45), []),
-    (as_percent("Measures", F5=0.45), [("Measures", "F5", "value-normalised")]),
-    (as_percent("Measures", "0.0%", F5=0.45), [("Measures", "F5", "value-normalised")]),
+    # 0.45 shown as 45% beside a target of 50.6 typed as a number: read as 45, and the row
+    # mixes scales (the sheet's formulas read 0.45)
+    (as_percent("Measures", F5=0.45), [("Measures", "F5", "mixed-percent-scale"),
+                                       ("Measures", "F5", "value-normalised")]),
+    (as_percent("Measures", "0.0%", F5=0.45), [("Measures", "F5", "mixed-percent-scale"),
+                                               ("Measures", "F5", "value-normalised")]),
     (as_percent("Measures", '0.00%;[Red]-0.00%', F5=0.45),
-     [("Measures", "F5", "value-normalised")]),
+     [("Measures", "F5", "mixed-percent-scale"), ("Measures", "F5", "value-normalised")]),
     # text: read as 45, but the workbook's formulas see text, so its row is flagged
     (set_cells("Measures", F5="45%"), [("Measures", "F5", "formula-cannot-read")]),
     (set_cells("Measures", F5="45 %"), [("Measures", "F5", "formula-cannot-read")]),
@@ -823,7 +828,7 @@ def test_rate_below_one_is_not_a_fraction(number_format: str, district: Callable
     """A suspension rate (%, decrease) with baseline 2, target 0.5 and an actual of 0.8 in
     cells without a percent format (a quoted or escaped % is text, not a percent format):
     read as typed, not as 50% and 80% (no false target-wrong-direction, no Met at 162%)."""
-    cells = {"E5": "decrease", "F5": 2, "H5": 0.5, "U5": 0.8}
+    cells = {"E5": "decrease", "F5": 2, "H5": 0.5, "T5": None, "U5": 0.8}  # no 44.8 in Sep
     path = district(as_percent("Measures", number_format, **cells))
     result = check_workbook(str(path), AS_OF)
     m = result.card.measures[0]

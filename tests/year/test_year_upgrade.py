@@ -156,3 +156,82 @@ def test_upgrade_of_an_upgrade_keeps_the_extra_sheet(make_workbook, tmp_path: Pa
     upgrade_file(tmp_path / "once.xlsx", tmp_path / "twice.xlsx")
     names = load_workbook(tmp_path / "twice.xlsx").sheetnames
     assert EXTRA_SHEET in names
+
+
+# -- issue 25: a required column renamed past recognition is never dropped quietly -----------
+
+
+def renamed_required(wb) -> None:
+    """Measures' Baseline and Target headers as a district renamed them."""
+    wb["Measures"]["F4"] = "Baseline (2025-26)"
+    wb["Measures"]["H4"] = "Goal"
+
+
+MEASURES = [{"id": "M1", "goal_id": "G1", "name": "Readers", "unit": "%", "baseline": 42.0,
+             "target": 50.0, "frequency": "monthly"},
+            {"id": "M2", "goal_id": "G1", "name": "Absence", "unit": "%", "baseline": 12.5,
+             "target": 9.0, "frequency": "monthly"}]
+
+
+def test_renamed_required_headers_are_refused_naming_the_map(make_workbook,
+                                                             tmp_path: Path) -> None:
+    old = make_workbook(rows={"measures": MEASURES}, edit=renamed_required)
+    out = tmp_path / "new.xlsx"
+    result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "'Baseline (2025-26)' in F of 'Measures' looks like Baseline: pass --map " \
+           "F=baseline" in result.output
+    assert "'Goal' in H of 'Measures' looks like Target: pass --map H=target" in result.output
+    assert not out.exists()
+
+
+def test_map_reads_the_renamed_columns_and_carries_every_value(make_workbook,
+                                                              tmp_path: Path) -> None:
+    old = make_workbook(rows={"measures": MEASURES}, edit=renamed_required)
+    out = tmp_path / "new.xlsx"
+    result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(out), "--map",
+                                       "F=baseline", "--map", "Measures!H=Target", "--json"])
+    assert result.exit_code == 0, result.output
+    card, found = read_scorecard(str(out))
+    assert [(m.baseline, m.target) for m in card.measures] == [(42, 50), (12.5, 9)]
+    assert "missing-column" not in {f.code for f in found}
+    assert "(--map F=baseline)" in result.output
+    assert EXTRA_SHEET not in load_workbook(out).sheetnames  # nothing left over
+
+
+@pytest.mark.parametrize(("maps", "said"), [
+    (["F=colour"], "has a column 'colour'"),
+    (["Measures!F=colour"], "'Measures' has no column 'colour'"),
+    (["Measures!B=goal_id"], "is read already"),
+    (["B=goal_id"], "say which sheet (sheets with that column: Goals, Measures, Actions)"),
+    (["F baseline"], "write it as COLUMN=KEY"),
+    (["Budget!F=baseline"], "has no sheet 'Budget'"),
+])
+def test_a_map_that_cannot_be_applied_says_why(make_workbook, tmp_path: Path,
+                                               maps: list[str], said: str) -> None:
+    old = make_workbook(rows={"measures": MEASURES}, edit=renamed_required)
+    args = [a for m in maps for a in ("--map", m)]
+    result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(tmp_path / "n.xlsx"),
+                                       *args])
+    assert result.exit_code == 2 and said in result.output, result.output
+
+
+def test_the_readers_missing_column_names_the_candidate(make_workbook) -> None:
+    _, found = read_scorecard(str(make_workbook(rows={"measures": MEASURES},
+                                                edit=renamed_required)))
+    said = [f.message for f in found if f.code == "missing-column"]
+    assert said == [
+        "'Measures' has no 'Baseline' column. 'Baseline (2025-26)' in F looks like Baseline: "
+        "rename it 'Baseline' (it is required), or to upgrade the workbook as it is pass "
+        "--map F=baseline.",
+        "'Measures' has no 'Target' column. 'Goal' in H looks like Target: rename it "
+        "'Target' (it is required), or to upgrade the workbook as it is pass --map H=target."]
+
+
+def test_a_required_column_missing_with_nothing_unread_is_noted_not_refused(
+        make_workbook, tmp_path: Path) -> None:
+    def no_baseline(wb) -> None:
+        wb["Measures"]["F4"] = None
+    old = make_workbook(rows={"measures": MEASURES}, edit=no_baseline)
+    changes = upgrade_file(old, tmp_path / "new.xlsx")
+    assert any("no 'Baseline' column" in c.message for c in changes.items)

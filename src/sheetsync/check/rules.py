@@ -23,6 +23,7 @@ from sheetsync.check.status import (
 from sheetsync.read.models import Goal, Measure, Scorecard
 from sheetsync.schema import findings as F
 from sheetsync.schema.findings import Finding
+from sheetsync.schema.numbers import significant
 from sheetsync.schema.schoolyear import SchoolYear, period_key, period_label, year_end
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import (
@@ -380,7 +381,11 @@ def _updates(card: Scorecard, as_of: date, periods: list[str], settings: StatusS
         status = update_status(p, u.submitted_on if u else None, as_of, settings.update_due_day)
         due = update_due(p, settings.update_due_day)
         place = where("monthly_updates", "submitted_on", u.row) if u else {"sheet": sheet}
-        if status == MISSING:
+        if u and u.submitted_on and u.submitted_on > as_of:
+            out.append(F.SUBMITTED_IN_FUTURE(**place, month=period_label(p),
+                                             submitted=u.submitted_on, as_of=as_of,
+                                             status=status))
+        elif status == MISSING:
             out.append(F.UPDATE_MISSING(**place, month=period_label(p), due=due))
         elif status == LATE:
             out.append(F.UPDATE_LATE(**place, month=period_label(p), due=due,
@@ -396,7 +401,7 @@ def _group(items: list[Any], key: str = "goal_id") -> dict[str, list[Any]]:
 
 
 def _num(v: float | None) -> str:
-    return "" if v is None else f"{v:g}"
+    return "" if v is None else significant(v)
 
 
 def _and(words: list[str]) -> str:

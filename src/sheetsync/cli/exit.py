@@ -18,3 +18,9 @@ class Failure(click.ClickException):
     """A message for the user, and exit code 2."""
 
     exit_code = EXIT_UNREADABLE
+
+
+class Refused(Failure):
+    """A command that would lose data as asked: it says how to ask, and exits 1."""
+
+    exit_code = EXIT_FINDINGS

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sheetsync.check.assess import CheckResult
     from sheetsync.pull.run import PullReport
 from sheetsync.schema.level import level_of
+from sheetsync.schema.numbers import significant
 from sheetsync.schema.schoolyear import period_label
 from sheetsync.schema.vocabulary import (
     AT_RISK,
@@ -107,8 +108,9 @@ def render_rules() -> str:
 
 
 def _n(value: float | None) -> str:
-    """A measure's number in the table: one decimal, always, so the column lines up."""
-    return "" if value is None else f"{value:.1f}"
+    """A measure's number in the table, by its significant digits: an actual of 0.42 and
+    an expected 0.4165 must not both read 0.4."""
+    return "" if value is None else significant(value)
 
 
 def render_pull(report: PullReport) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import Failure, Refused
 from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SheetsyncError
 from sheetsync.read.district import read_district
@@ -60,14 +60,24 @@ def rollover(file: Path, to: str, output: Path, as_json: bool, force: bool) -> N
 @click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
               help="For a school plan: refresh its locked strategic goals from the "
                    "district's workbook (the school's own rows are kept).")
+@click.option("--map", "maps", multiple=True, metavar="[SHEET!]COLUMN=KEY",
+              help="Read a column whose header was renamed as the template column KEY, "
+                   "e.g. --map F=baseline (repeatable).")
 def upgrade(file: Path, output: Path, as_json: bool, force: bool,
-            district_file: Path | None) -> None:
-    """Rewrite FILE onto the current template, every value carried (FILE is never changed)."""
+            district_file: Path | None, maps: tuple[str, ...]) -> None:
+    """Rewrite FILE onto the current template, every value carried (FILE is never changed).
+
+    Exits 1 without writing when a required column is not found and the sheet has a
+    column that may hold it; the message names it and the --map that reads it.
+    """
+    from sheetsync.year.columns import MissingColumns
     from sheetsync.year.upgrade import upgrade_file
 
     try:
         district = read_district(district_file) if district_file else None
-        changes = upgrade_file(file, output, force, district)
+        changes = upgrade_file(file, output, force, district, maps)
+    except MissingColumns as exc:
+        raise Refused(str(exc)) from None
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
     _report(changes, as_json)

@@ -161,7 +161,8 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
                                         "font_color": css(WHITE), "text_wrap": True}),
                "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
                "percent": wb.add_format({"num_format": "0%"}),
-               "number": wb.add_format({"num_format": "0.0##"}),
+               # General: as many significant digits as the cell shows (0.42 vs 0.4165)
+               "number": wb.add_format({"num_format": "General"}),
                "link": wb.add_format({"font_color": css(LINK_BLUE), "underline": 1}),
                "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
                           for k, (bg, fg) in COLOURS.items()}}

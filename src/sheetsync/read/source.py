@@ -13,7 +13,8 @@ first read, becomes ``WorkbookUnreadable``.
 
 Neither parser says which cells have a percent number format (0.46 shown as 46%): the sniff
 notes the number cells that carry one (``WorkbookRows.percent_cells``); the reader reads
-such a cell as the points it shows (46), as the template's formulas do.
+such a cell as the points it shows (46), and which cells hold a formula
+(``WorkbookRows.formula_cells``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import WorkbookUnreadable
-from sheetsync.read.sniff import Scan, Sniffed, by_sheet, column_number, percent_by_sheet, sniff
+from sheetsync.read.sniff import (
+    Scan,
+    Sniffed,
+    by_sheet,
+    column_number,
+    formulas_by_sheet,
+    percent_by_sheet,
+    sniff,
+)
 
 MAX_ROWS = 10_000  # data rows read per sheet; more is a finding, not a hang
 MAX_COLUMNS = 256  # columns read per sheet; the template uses fewer than 50
@@ -102,7 +111,8 @@ def _calamine(path: Path, found: Sniffed, max_rows: int) -> WorkbookRows:
         return out
 
     return WorkbookRows(str(path), names, found.date1904, heights, load,
-                        percent_cells=percent_by_sheet(found))
+                        percent_cells=percent_by_sheet(found),
+                        formula_cells=formulas_by_sheet(found))
 
 
 _ERROR_CELL = re.compile(
@@ -140,7 +150,8 @@ def _openpyxl(path: Path, found: Sniffed, max_rows: int) -> WorkbookRows:
                                               values_only=True)]
 
     return WorkbookRows(str(path), list(wb.sheetnames), found.date1904, heights, load,
-                        percent_cells=percent_by_sheet(found))
+                        percent_cells=percent_by_sheet(found),
+                        formula_cells=formulas_by_sheet(found))
 
 
 def rows_from_grids(name: str, grids: dict[str, list[list[Any]]], date1904: bool = False,

@@ -14,6 +14,7 @@ from sheetsync.errors import MissingDependency
 from sheetsync.master.layout import COLOURS
 from sheetsync.report import charts
 from sheetsync.schema import vocabulary
+from sheetsync.schema.numbers import significant
 from sheetsync.schema.vocabulary import NOT_DUE, PERCENT, css
 from sheetsync.schema.vocabulary import PALETTE as TONES
 
@@ -39,12 +40,13 @@ def environment() -> Any:
 
 
 def number(value: Any, unit: str | None = None) -> str:
-    """A value the way the report shows it: 45.5%, 12, —."""
+    """A value the way the report shows it, by its significant digits: 45.5%, 12, 0.4165,
+    12,500, —."""
     if value is None or value == "":
         return "—"
     if not isinstance(value, int | float):
         return str(value)
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    text = significant(value, grouped=True)
     return f"{text}%" if unit == PERCENT else text
 
 
