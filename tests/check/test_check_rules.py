@@ -49,6 +49,16 @@ def edited(edit: Edit) -> Trigger:
     return lambda tmp: check_workbook(str(write_district(tmp / "d.xlsx", edit)), AS_OF).findings
 
 
+def percent_formatted(sheet: str, **cells: Any) -> Edit:
+    """Type ``cells``; a number gets a percent format (0.45 shows as 45%)."""
+    def edit(wb: Any) -> None:
+        for ref, value in cells.items():
+            wb[sheet][ref] = value
+            if isinstance(value, float):
+                wb[sheet][ref].number_format = "0%"
+    return edit
+
+
 def clear(sheet: str, cells: str) -> Edit:
     """Empty a block of cells, e.g. clear("Goals", "A4:J4")."""
     def edit(wb: Any) -> None:
@@ -150,6 +160,8 @@ TRIGGERS: dict[str, Trigger] = {
     "date-in-number-cell": edited(set_cells("Measures", V5=date(2026, 11, 15))),
     "number-in-date-cell": edited(as_general("Actions", F5=46477)),
     "mixed-percent-scale": edited(set_cells("Measures", F5=2)),  # 2 beside 50.6 and 44.8
+    "percent-format-not-percent-unit": edited(percent_formatted("Measures", D5="count",
+                                                                 F5=0.45)),
     "row-without-formulas": edited(without_formulas("actions", 6)),
     # SMART
     "not-smart": edited(set_cells("Goals", E5="Improve reading.")),

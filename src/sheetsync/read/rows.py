@@ -214,6 +214,10 @@ class RowParser:
         unreadable: set[str] | None = None  # most rows have nothing unreadable
         stored: list[tuple[Any, ...]] = []  # a measure's numbers: (order, letter, value)
         findings, percent = self.findings, self.percent
+        # A percent format means points in a % measure only: elsewhere (a count, a score)
+        # the stored number is read, as the sheet's formulas read it, and said.
+        unit = picked[self.unit_at] if self.unit_at is not None else None
+        points = self.unit_at is None or _not_another_unit(unit)
         for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
                 continue
@@ -232,7 +236,13 @@ class RowParser:
             if value is None:
                 continue
             if number and percent and f"{letter}{r}" in percent and not note:
-                value, note = as_points(value)
+                if points or order is None:
+                    value, note = as_points(value)
+                else:
+                    findings.append(F.PERCENT_FORMAT_NOT_PERCENT_UNIT(
+                        sheet=self.name, cell=f"{letter}{r}", header=col.header,
+                        shown=f"{as_points(value)[0]:g}%", measure=picked[0] if picked
+                        else "", unit=unit, value=f"{value:g}"))
             if fix is not None and (raw.__class__ is str or col.type in formats.EXACT) and \
                     formats.formulas_cannot_read(col.type, raw, value):
                 findings.append(F.FORMULA_CANNOT_READ(
@@ -255,10 +265,8 @@ class RowParser:
                     sheet=self.name, cell=f"{letter}{r}", what=what, header=header))
         if self.key not in data:
             return None
-        if len(stored) > 1:
-            unit = picked[self.unit_at] if self.unit_at is not None else None
-            if data.get("unit") == PERCENT or formats.is_percent_unit(unit):
-                self._scales(r, data["id"], stored, formats.is_percent_unit(unit))
+        if len(stored) > 1 and (data.get("unit") == PERCENT or formats.is_percent_unit(unit)):
+            self._scales(r, data["id"], stored, formats.is_percent_unit(unit))
         if self.computed is not None and not any(r in rows for _, _, rows in self.computed):
             findings.append(formats.without_formulas(
                 self.name, self.sheet.entity, r, self._what(data),
@@ -331,6 +339,15 @@ class RowParser:
 
 
 _SERIALS = (int, float)  # a number cell's value, exactly these classes
+
+
+def _not_another_unit(unit: Any) -> bool:
+    """Whether a measure's Unit cell leaves its percent-formatted numbers as points: it is
+    %, or blank or unreadable (reported on its own); not when it is count, score, rate…"""
+    try:
+        return _read_choice(unit, "units")[0] in (PERCENT, None)
+    except coerce.Unreadable:
+        return True
 
 
 def as_points(value: float) -> tuple[float, str]:

@@ -251,6 +251,11 @@ MIXED_PERCENT_SCALE = _rule("mixed-percent-scale", WARN, "values",
     "A % measure's row mixes 46 and 0.46",
     "Measure {measure} mixes scales: {cell} holds {value} and {other_cell} holds {other}; "
     "{reading}. Type every % of the row one way: 46 or 46%.")
+PERCENT_FORMAT_NOT_PERCENT_UNIT = _rule("percent-format-not-percent-unit", WARN, "values",
+    "A percent-formatted number in a measure whose unit is not %",
+    "{header} in {cell} shows {shown} (a percent format), but measure {measure}'s unit is "
+    "'{unit}': sheetsync and the sheet read the stored {value}. Pick % as the unit, or "
+    "format {cell} as a number and type the value it means.")
 ROW_WITHOUT_FORMULAS = _rule("row-without-formulas", WARN, "structure",
     "A row without the sheet's formulas",
     "Row {row_number} of '{sheet}' holds {what} but no formulas, so the sheet computes no "
