@@ -18,7 +18,8 @@ formulas as ``check`` reads it: its Check column says so (``mixes_percent_scales
 Each sheet whose formulas read typed values ends with a Check column (``row_check``) that
 names the first value in its row the formulas cannot read as the reader does: text in a
 number or date column, a number too small to be a date, a choice or an id not typed as on the
-list, a % row mixing scales. Blank words (N/A, TBD, -) are blank to both and are not flagged.
+list, a % row mixing scales (or a date typed into one of its number cells). Blank words
+(N/A, TBD, -) are blank to both and are not flagged.
 A row inserted by hand has no formulas: ``missing_formulas`` names it in a banner above the
 sheet's header (A3), and the Check column of the goal (and strategic goal) it feeds says so.
 
@@ -268,7 +269,6 @@ def period_check(layout: Layout, sheet: SheetLayout, r: _Row, key: str) -> str:
 # largest: 0.58 (58% typed) beside 50, or 0.006 (0.6%) beside 0.8. Values typed one way
 # differ less (a rate from 0.8 to 1.2, a share from 30 to 90).
 MIX_FACTOR = 20
-TOO_LARGE_PERCENT = 1000  # a % above this is a date or a paste, not a percentage
 FIRST_DATE = 36526  # 2000-01-01: a number below it in a date column is not a plan's date
 LAST_DATE = 2958465  # 9999-12-31
 
@@ -279,16 +279,18 @@ def _percent_values(r: _Row) -> list[str]:
 
 
 def mixes_percent_scales(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    """A % row's checks after its cells' own: a value too large for a percentage, or two
-    scales in one row (see MIX_FACTOR); ``check`` mirrors both."""
+    """A % row's check after its cells' own: two scales in one row (see MIX_FACTOR) — a %
+    typed as 58% (0.58) beside 58, or a date typed into a number cell (46341 beside 58);
+    ``check`` mirrors it (``mixed-percent-scale``)."""
     cells = _percent_values(r)
     largest = f"MAX({','.join(cells)})"
-    too_large = "+".join(f'COUNTIF({c},">{TOO_LARGE_PERCENT}")' for c in cells)
     small = "+".join(f'COUNTIFS({c},">0",{c},"<="&{largest}/{MIX_FACTOR})' for c in cells)
-    return (f'IF(TRIM({r.unit})<>"{PERCENT}","",'
-            f'IF({too_large}>0,"A % above {TOO_LARGE_PERCENT} (a date?): type the percentage",'
-            f'IF(AND({largest}>0,{small}>0),"Mixes % typed as 58 and as 58% (stored 0.58)'
-            f': type every value of this measure one way","")))')
+    return (f'IF(TRIM({r.unit})<>"{PERCENT}","",IF(AND({largest}>0,{small}>0),'
+            f'"{MIXED_SCALES}",""))')
+
+
+MIXED_SCALES = ("Values 20 times apart (58% typed beside 58, or a date?): type every % of "
+                "this measure one way")
 
 
 def _no_formula_rows(sheet: SheetLayout, other: str = "") -> str:
