@@ -20,6 +20,7 @@ from typing import Any
 
 import openpyxl
 from hypothesis import strategies as st
+from openpyxl.utils.datetime import to_excel
 
 from sheetsync.check.assess import CheckResult, check_workbook
 from sheetsync.schema.findings import Severity
@@ -75,8 +76,16 @@ def stored(value: Any) -> float | None:
     """The number a formula reads in the cell ``value`` was typed into (None: text, blank)."""
     v = value.value if isinstance(value, Formatted) else value
     if isinstance(v, datetime | date):  # a date typed into a number cell: its serial
-        return float((date(v.year, v.month, v.day) - date(1899, 12, 30)).days)
+        return float(to_excel(datetime(v.year, v.month, v.day)))  # Excel's 1900 leap day
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def serial(value: Any) -> Any:
+    """A computed number the engine formatted as a date (a formula picking a date-formatted
+    cell takes its format) as the number it is."""
+    if isinstance(value, datetime | date):
+        return stored(value)
+    return value
 
 
 def sheet_sees_mixed_scales(row: Mapping[str, Any]) -> bool:
@@ -236,6 +245,8 @@ def disagreements(c: Compared, rows: Mapping[str, list[dict[str, Any]]],
 
     for entity, rs in rows.items():  # a row inserted by hand: nothing computed, check says so
         sheet = SHEETS[entity]
+        if all(row.get(INSERTED) for row in rs):
+            continue  # no row of the sheet has formulas: a values-only sheet, said nowhere
         for i, row in enumerate(rs):
             r = sheet.first_data_row + i
             if row.get(INSERTED) and r not in c.without_formulas(entity):
@@ -255,7 +266,7 @@ def disagreements(c: Compared, rows: Mapping[str, list[dict[str, Any]]],
             continue
         ours, theirs = result.measures[row["id"]], c.computed["measures"][i]
         scale = percent_scale(row)
-        scaled = {k: (theirs[k] * scale if isinstance(theirs[k], int | float) else theirs[k])
+        scaled = {k: (v * scale if isinstance(v := serial(theirs[k]), int | float) else v)
                   for k in ("expected", "latest_actual")} | {"progress": theirs["progress"]}
         numbers = ("expected", "progress", "latest_actual")
         got = {"status": theirs["status"], **{k: sig15(scaled[k]) for k in numbers}}
@@ -404,7 +415,7 @@ def measure_rows(draw: st.DrawFn, i: int) -> dict[str, Any]:
         row[f"actual:{p}"] = draw(typed_numbers())
     for p in draw(st.sets(st.sampled_from(PERIODS[:7]), max_size=2)):
         row[f"interim_target:{p}"] = draw(typed_numbers())
-    if draw(st.integers(0, 14)) == 0:  # inserted by hand: no formulas
+    if draw(st.integers(0, 14)) == 14:  # inserted by hand: no formulas
         row[INSERTED] = True
     return row
 
@@ -417,7 +428,7 @@ def action_rows(draw: st.DrawFn, i: int) -> dict[str, Any]:
                 ["Done", "complete", "Complete ", "canceled", "N/A", "started", 1])),
             "start_date": draw(st.one_of(st.none(), typed_dates())),
             "due_date": draw(typed_dates()),
-            **({INSERTED: True} if draw(st.integers(0, 14)) == 0 else {})}
+            **({INSERTED: True} if draw(st.integers(0, 14)) == 14 else {})}
 
 
 @st.composite

@@ -24,8 +24,10 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
+from sheetsync.template.formulas import MIXED_SCALES  # noqa: E402
 from tests.differential import (  # noqa: E402
     REPRODUCTIONS,
+    SHEETS,
     Compared,
     assert_agree,
     compare,
@@ -92,8 +94,16 @@ def _flagged_in_both(c: Compared, entity: str, i: int, names: str) -> None:
     assert names in c.sheet_flag(entity, i)
 
 
-def test_baseline_40_actual_typed_46_percent_is_46_in_the_sheet_and_in_check(reproductions):
-    assert _measure_agrees(reproductions, "M1")["status"] == "On Track"
+def test_baseline_40_actual_typed_46_percent_is_flagged_in_the_row_and_46_in_check(
+        reproductions):
+    """The sheet's formulas read the stored 0.46 (no formula can see a format everywhere):
+    the row says it mixes scales, and check, which reads 46, says so at the cell."""
+    i = _row("measures", "M1")
+    assert reproductions.flagged("measures", i)
+    assert reproductions.sheet_flag("measures", i) == MIXED_SCALES
+    december = SHEETS["measures"].column("actual", "2026-12").letter
+    assert reproductions.check_flags("measures", i) == [f"mixed-percent-scale {december}5"]
+    assert reproductions.result.measures["M1"].status == "On Track"
     assert reproductions.result.measures["M1"].latest_actual == pytest.approx(46)
 
 

@@ -32,6 +32,7 @@ from sheetsync.errors import WorkbookUnreadable
 from sheetsync.read import scorecard as reader
 from sheetsync.read import sniff, source
 from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.layout import TEMPLATE_VERSION
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.examples import district_rows
@@ -641,20 +642,21 @@ def test_a_sheet_renamed_in_case_and_spacing_is_still_found(district: Callable[.
     assert checked(district(rename_sheet("Measures", " measures "))) == []
 
 
-@pytest.mark.parametrize("version", ["0.9", "2.0-beta", None])
+@pytest.mark.parametrize("version", ["0.9", "1.0", "2.0-beta", None])
 def test_another_template_version_is_a_warning(version: str | None,
                                                district: Callable[..., Path],
                                                backend: str) -> None:
     result = check_workbook(str(district(set_cells("District Profile", B10=version))), AS_OF)
     assert located(result.findings) == [("District Profile", "B10", "template-version")]
     assert result.findings[0].message.startswith(
-        f"This workbook says template version {version or '(none)'}; sheetsync expects 1.0.")
+        f"This workbook says template version {version or '(none)'}; sheetsync expects "
+        f"{TEMPLATE_VERSION}.")
     assert len(result.card.measures) == 4  # read all the same, by matching headers
 
 
 def test_the_template_version_typed_as_a_number_is_the_same_version(
         district: Callable[..., Path]) -> None:
-    assert checked(district(set_cells("District Profile", B10=1.0))) == []
+    assert checked(district(set_cells("District Profile", B10=2.0))) == []
 
 
 @pytest.mark.parametrize(("edit", "expected"), [

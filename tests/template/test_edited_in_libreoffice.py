@@ -139,7 +139,8 @@ def test_58_percent_typed_beside_a_baseline_of_50_is_flagged_in_the_row_and_by_c
     assert _cell(wb, "measures", "row_check", 8) == MIXED_SCALES
     assert result.measures["M3"].status == "On Track"  # check reads 58% as 58
     assert _findings(result, "measures", "mixed-percent-scale") == [
-        f"{_letter('measures', 'actual', DEC)}8"]
+        f"{_letter('measures', 'actual', DEC)}8",  # 58% (0.58) beside 50
+        f"{_letter('measures', 'baseline')}10"]  # M5: 50 beside 11/15 typed (46341)
 
 
 def test_every_value_typed_with_a_percent_sign_gives_the_status_46_gives(edited):

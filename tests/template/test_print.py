@@ -112,23 +112,26 @@ def test_wrapped_headers_have_rows_tall_enough_for_every_line(master, template):
         assert wb[sheet.name].row_dimensions[4].height >= 30, sheet.name  # two lines
 
 
-def test_the_check_table_shows_numbers_with_one_decimal(make_workbook):
+def test_the_check_table_shows_numbers_with_the_digits_that_decide_their_status(make_workbook):
+    """Significant digits, not one decimal: 0.42 against an expected 0.4165 must not read
+    "0.4 vs 0.4" (the platforms issue); whole numbers stay whole."""
     rows = {"goals": [{"id": "G1", "statement": "x"}],
             "measures": [
                 {"id": "M1", "goal_id": "G1", "unit": "count", "baseline": 40, "target": 50,
                  "actual:2026-12": 45},
                 {"id": "M2", "goal_id": "G1", "unit": "score", "baseline": 360, "target": 400,
-                 "actual:2026-12": 369.89, "interim_target:2026-12": 385.556}]}
+                 "actual:2026-12": 369.89, "interim_target:2026-12": 385.556},
+                {"id": "M3", "goal_id": "G1", "unit": "rate", "baseline": 0.35, "target": 0.45,
+                 "actual:2026-12": 0.42, "interim_target:2026-12": 0.4165}]}
     from sheetsync.check.assess import check_workbook
 
     text = render_check(check_workbook(str(make_workbook(rows=rows, profile={
         "as_of": AS_OF}))))
     table = text[text.index("Measure  "):].splitlines()
-    m1 = next(line.split() for line in table if line.startswith("M1 "))
-    m2 = next(line.split() for line in table if line.startswith("M2 "))
-    assert m1[-3] == "45.0" and m2[-3:-1] == ["369.9", "385.6"]
-    for line in (m1, m2):
-        assert all(re.fullmatch(r"-?\d+\.\d", n) for n in line[-3:-1]), line
+    m1, m2, m3 = (next(line.split() for line in table if line.startswith(f"{m} "))
+                  for m in ("M1", "M2", "M3"))
+    assert m1[-3] == "45" and m2[-3:-1] == ["369.89", "385.556"]
+    assert m3[-3:-1] == ["0.42", "0.4165"]
 
 
 # -- what LibreOffice prints ----------------------------------------------------------------
