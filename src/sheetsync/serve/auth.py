@@ -1,25 +1,46 @@
-"""Every request passes through ``Guard``: the security headers on every answer; with no
-token, only the loopback names as Host (a web page cannot rebind its name to this
-machine); POSTs from another site refused; and, with a token, every page and API call
-needs ``Authorization: Bearer TOKEN`` or the cookie the login form sets.
+"""Every request passes through ``Guard``: the security headers on every answer; a Host
+header that is a host name or address and an optional port, nothing else; with no token,
+only the loopback names as Host (a web page cannot rebind its name to this machine);
+POSTs from another site refused; and, with a token, every page and API call needs
+``Authorization: Bearer TOKEN`` or a session cookie the sign-in form sets.
 
-The token is compared in constant time and never logged; the cookie holds a keyed digest
-of it, not the token itself.
+The token is compared in constant time and never logged. Wrong tokens are slowed per
+client address (``Throttle``: each failure doubles the wait before the next try, and a
+burst of them is logged once). A session is a random id and its issue time signed with a
+key of its own (``Sessions``), kept beside the store so a restart keeps people signed in;
+``sheetsync serve --revoke-sessions`` replaces the key, signing every browser out, and a
+new token does the same. A session lasts a working day.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import logging
+import os
+import re
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from sheetsync.errors import ServeError
+from sheetsync.serve.observe import Metrics, event
 from sheetsync.serve.pages import LIVE_HASH
+
+log = logging.getLogger("sheetsync.serve")
 
 COOKIE = "sheetsync_session"
 OPEN_PATHS = ("/health", "/login")  # answer without a token (health says only "ok")
+SESSION_HOURS = 10  # a working day
+SESSION_KEY = "session.key"  # beside the store
+KEY_CHECK = 1.0  # seconds: how often the session key's file is looked at
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_FORM = 4096  # bytes
@@ -40,31 +61,182 @@ SECURITY_HEADERS = [
 Scope = dict[str, Any]
 
 
-def session_value(token: str) -> str:
-    """What the login cookie holds: a digest keyed by the token (not the token)."""
-    return hmac.new(token.encode(), b"sheetsync session", hashlib.sha256).hexdigest()
-
-
 def same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-class Guard:
-    """ASGI middleware in front of the whole app."""
+# -- sessions ----------------------------------------------------------------------------
 
-    def __init__(self, app: Any, token: str | None, host: str) -> None:
+
+def session_key(path: Path, rotate: bool = False) -> bytes:
+    """The sessions' key in ``path`` (made, mode 0600, if missing; made anew if
+    ``rotate``)."""
+    if not rotate:
+        try:
+            text = path.read_text(encoding="ascii").strip()
+            if len(text) >= 64:
+                return bytes.fromhex(text)
+        except (OSError, ValueError):
+            pass
+    key = secrets.token_bytes(32)
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, key.hex().encode() + b"\n")
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise ServeError(f"{path}: the sessions' key cannot be written ({exc.strerror})") \
+            from None
+    return key
+
+
+class Sessions:
+    """Signed-in browsers. A cookie is ``issued.id.signature``: the time it was issued, a
+    random id, and an HMAC of both under a key made from the sessions' key and the token.
+    Valid for ``SESSION_HOURS``; all of them end when the key (``--revoke-sessions``) or
+    the token changes. With no ``path`` the key is random and lives as long as the
+    process (a restart signs everyone out)."""
+
+    def __init__(self, token: str, path: Path | None = None,
+                 clock: Any = time.time) -> None:
+        self.token = token
+        self.path = path
+        self.clock = clock
+        self._key = b""
+        self._stamp: tuple[int, int] | None = None
+        self._checked = -KEY_CHECK
+        if path is None:
+            self._key = self._derive(secrets.token_bytes(32))
+        else:
+            self._load()
+
+    def _derive(self, secret: bytes) -> bytes:
+        return hmac.new(secret, b"sheetsync session\0" + self.token.encode(),
+                        hashlib.sha256).digest()
+
+    def _load(self) -> None:
+        assert self.path is not None
+        self._key = self._derive(session_key(self.path))
+        info = self.path.stat()
+        self._stamp = (info.st_mtime_ns, info.st_ino)
+
+    def key(self) -> bytes:
+        """The key in force; its file looked at again at most every ``KEY_CHECK`` s."""
+        now = time.monotonic()
+        if self.path is not None and now - self._checked >= KEY_CHECK:
+            self._checked = now
+            try:
+                info = self.path.stat()
+                if (info.st_mtime_ns, info.st_ino) != self._stamp:
+                    self._load()
+            except (OSError, ServeError):
+                log.exception("the sessions' key %s cannot be read", self.path)
+                self._key = self._derive(secrets.token_bytes(32))  # nobody stays signed in
+        return self._key
+
+    def new(self) -> str:
+        issued, sid = str(int(self.clock())), secrets.token_urlsafe(18)
+        return f"{issued}.{sid}.{self._sign(issued, sid)}"
+
+    def valid(self, value: str) -> bool:
+        issued, _, rest = value.partition(".")
+        sid, _, signature = rest.partition(".")
+        if not (issued.isdigit() and sid and signature):
+            return False
+        if not same(signature, self._sign(issued, sid)):
+            return False
+        return 0 <= self.clock() - int(issued) < SESSION_HOURS * 3600
+
+    def _sign(self, issued: str, sid: str) -> str:
+        return hmac.new(self.key(), f"{issued}.{sid}".encode(), hashlib.sha256).hexdigest()
+
+    def cookie(self) -> str:
+        return (f"{COOKIE}={self.new()}; HttpOnly; SameSite=Strict; Path=/; "
+                f"Max-Age={SESSION_HOURS * 3600}")
+
+
+# -- wrong tokens, slowed ----------------------------------------------------------------
+
+
+@dataclass
+class _Tries:
+    failures: int = 0
+    until: float = 0.0  # no try before this (monotonic)
+    last: float = 0.0
+
+
+class Throttle:
+    """Wrong tokens per client address: after the n-th in a row, the next try waits
+    ``FIRST_WAIT * 2**(n-1)`` seconds (at most ``MAX_WAIT``); tries before then are refused
+    unchecked. A burst ends after ``QUIET`` seconds without a wrong token (or with the
+    right one); its first wrong token is logged, the rest only counted."""
+
+    FIRST_WAIT, MAX_WAIT, QUIET, KEPT = 0.5, 300.0, 900.0, 4096
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self.clock = clock
+        self.clients: OrderedDict[str, _Tries] = OrderedDict()
+
+    def wait(self, client: str) -> float:
+        """Seconds before ``client`` may try a token again (0: now)."""
+        tries = self.clients.get(client)
+        return max(0.0, tries.until - self.clock()) if tries else 0.0
+
+    def failed(self, client: str) -> bool:
+        """A wrong token from ``client``; True when it starts a burst."""
+        now = self.clock()
+        tries = self.clients.pop(client, None)
+        if tries is None or now - tries.last > self.QUIET:
+            tries = _Tries()
+        tries.failures += 1
+        tries.last = now
+        tries.until = now + min(self.FIRST_WAIT * 2 ** (tries.failures - 1), self.MAX_WAIT)
+        self.clients[client] = tries
+        while len(self.clients) > self.KEPT:
+            self.clients.popitem(last=False)
+        return tries.failures == 1
+
+    def succeeded(self, client: str) -> None:
+        self.clients.pop(client, None)
+
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "?"
+
+
+# -- the guard ---------------------------------------------------------------------------
+
+
+class Guard:
+    """ASGI middleware in front of the whole app; counts every answer by route and
+    status."""
+
+    def __init__(self, app: Any, token: str | None, host: str,
+                 sessions: Sessions | None = None, throttle: Throttle | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.app = app
         self.token = token
         self.names = {*LOOPBACK_NAMES, host.lower()}
+        self.sessions = sessions or (Sessions(token) if token else None)
+        self.throttle = throttle or Throttle()
+        self.metrics = metrics or Metrics()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
+        status = 500
 
         async def send_secured(message: dict[str, Any]) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 have = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in have]
                 if b"cache-control" not in have:
@@ -72,33 +244,74 @@ class Guard:
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        refusal = self.refusal(scope, headers)
-        if refusal is not None:
-            await _answer(send_secured, *refusal)
-            return
-        await self.app(scope, receive, send_secured)
+        try:
+            refusal = self.refusal(scope, headers)
+            if refusal is not None:
+                await _answer(send_secured, *refusal)
+                return
+            await self.app(scope, receive, send_secured)
+        finally:
+            route = scope.get("route")
+            self.metrics.answered(getattr(route, "path", "other"), status)
 
     def refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[Any, ...] | None:
         """Why this request gets no further, as (status, body, content type, headers)."""
-        if self.token is None and _hostname(headers.get("host", "")) not in self.names:
+        host = parse_host(headers.get("host", "")) if "host" in headers else ""
+        if host is None:
+            return 400, {"detail": "The Host header is not a host name and port."}
+        if self.token is None and host not in self.names:
             return 421, {"detail": "This service answers only to its loopback address."}
         if scope["method"] not in SAFE_METHODS and cross_site(headers):
             return 403, {"detail": "Refused: the request came from another site."}
-        if self.token is None or scope["path"] in OPEN_PATHS or self.allowed(headers):
+        if self.token is None or scope["path"] in OPEN_PATHS:
             return None
+        allowed = self.allowed(scope, headers)
+        if allowed is True:
+            return None
+        if isinstance(allowed, float):
+            return too_many(allowed)
         if scope["method"] == "GET" and "text/html" in headers.get("accept", ""):
             target = "/login?next=" + quote(scope["path"], safe="/")
             return 303, b"", "text/plain", [(b"location", target.encode())]
         return 401, {"detail": "Sign in: send Authorization: Bearer TOKEN."}, \
             "application/json", [(b"www-authenticate", b'Bearer realm="sheetsync"')]
 
-    def allowed(self, headers: dict[str, str]) -> bool:
-        assert self.token is not None
-        scheme, _, given = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and same(given.strip(), self.token):
-            return True
+    def allowed(self, scope: Scope, headers: dict[str, str]) -> bool | float:
+        """True for the right token or a valid session; the seconds to wait when this
+        client sent too many wrong tokens; False otherwise."""
+        assert self.token is not None and self.sessions is not None
         cookie = _cookies(headers.get("cookie", "")).get(COOKIE, "")
-        return bool(cookie) and same(cookie, session_value(self.token))
+        if cookie and self.sessions.valid(cookie):
+            return True
+        scheme, _, given = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return self.check_token(client_address(scope), given.strip())
+
+    def check_token(self, client: str, given: str) -> bool | float:
+        """``given`` against the token, for ``client``: True, False (a wrong token,
+        counted), or the seconds it must wait first (not checked)."""
+        assert self.token is not None
+        wait = self.throttle.wait(client)
+        if wait > 0:
+            return wait
+        if same(given, self.token):
+            self.throttle.succeeded(client)
+            return True
+        self.metrics.sign_in_failures.inc()
+        if self.throttle.failed(client):
+            event(log, "sign_in.failed", "a wrong token from %s; more from it are slowed "
+                  "and counted in sheetsync_sign_in_failures_total, not logged, until it "
+                  "stops for %.0f minutes", client, Throttle.QUIET / 60,
+                  level=logging.WARNING, client=client)
+        return False
+
+
+def too_many(wait: float) -> tuple[Any, ...]:
+    seconds = max(1, int(wait + 0.999))
+    return 429, {"detail": f"Too many wrong tokens from this address: try again in "
+                           f"{seconds} s."}, "application/json", \
+        [(b"retry-after", str(seconds).encode())]
 
 
 def cross_site(headers: dict[str, str]) -> bool:
@@ -127,11 +340,25 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
 
-def _hostname(host: str) -> str:
-    host = host.lower()
-    if host.startswith("["):
-        return host[:host.find("]") + 1]
-    return host.rsplit(":", 1)[0] if ":" in host else host
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)"
+                   r"(?::[0-9]{1,5})?")
+
+
+def parse_host(value: str) -> str | None:
+    """The host name of a Host header (lower case; an IPv6 address in brackets), or None
+    when it is anything but a name or address and an optional port: no user part
+    (``127.0.0.1:8712@evil.example``), nothing after the brackets (``[::1]evil``), no
+    spaces."""
+    match = _HOST.fullmatch(value)
+    if match is None:
+        return None
+    name = match[1].lower()
+    if name.startswith("["):
+        try:
+            ipaddress.IPv6Address(name[1:-1])
+        except ValueError:
+            return None
+    return name
 
 
 def _cookies(header: str) -> dict[str, str]:
@@ -144,8 +371,11 @@ def _cookies(header: str) -> dict[str, str]:
 
 # -- the login form --------------------------------------------------------------------
 
-def login_page(next_path: str, failed: bool = False) -> str:
+def login_page(next_path: str, failed: bool = False, wait: float = 0.0) -> str:
     wrong = '<p role="alert">That token is not right.</p>' if failed else ""
+    if wait:
+        wrong = (f'<p role="alert">Too many wrong tokens: try again in {int(wait + 0.999)} '
+                 "s.</p>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in - sheetsync</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -171,7 +401,3 @@ def read_form(body: bytes) -> dict[str, str]:
     fields = parse_qs(body[:MAX_FORM].decode("utf-8", "replace"), keep_blank_values=True)
     return {k: v[0] for k, v in fields.items()}
 
-
-def login_cookie(token: str) -> str:
-    return (f"{COOKIE}={session_value(token)}; HttpOnly; SameSite=Strict; Path=/; "
-            "Max-Age=2592000")

@@ -174,14 +174,18 @@ def render_cohort_page(cohort: Cohort, links: dict[str, str]) -> str:
 
 def _in_a_process(cohort: Cohort, links: dict[str, str]) -> str:
     """``render_cohort_page`` in a process of its own: the views of hundreds of districts
-    take 100 MB and more while the page is drawn, and a process gives it all back."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    take 100 MB and more while the page is drawn, and a process gives it all back. The
+    process ends with the service (``worker.Child``)."""
+    from sheetsync.serve.worker import Child
 
     if not cohort.store_path.exists():
         raise NotPulled("no pull yet")
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(render_cohort_page, cohort, links).result()
+    child = Child("sheetsync-render")
+    try:
+        html: str = child.call(render_cohort_page, cohort, links)
+    finally:
+        child.close(wait=True)
+    return html
 
 
 def _keep(kept: OrderedDict[str, Any], key: str, value: Any) -> None:
