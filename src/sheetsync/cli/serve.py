@@ -67,6 +67,8 @@ def serve(cohort_path: Path, host: str, port: int, pull_every: str, token_file: 
         run(settings)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
+    except KeyboardInterrupt:  # uvicorn raises SIGINT again once it stopped cleanly
+        raise SystemExit(130) from None
 
 
 def _revoke(cohort_path: Path) -> str:

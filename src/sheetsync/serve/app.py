@@ -159,13 +159,8 @@ def build_app(service: Service) -> Starlette:
         target = auth.safe_next(form.get("next"))
         if settings.token is None or service.sessions is None:
             return RedirectResponse(target, status_code=303)
-        answer = guard.check_token(auth.client_address(dict(request.scope)),
-                                   form.get("token", "").strip())
-        if isinstance(answer, float):
-            status, _, _, headers = auth.too_many(answer)
-            return HTMLResponse(auth.login_page(target, wait=answer), status_code=status,
-                                headers={k.decode(): v.decode() for k, v in headers})
-        if answer is False:
+        if not await guard.check_token(auth.client_address(dict(request.scope)),
+                                       form.get("token", "").strip()):
             return HTMLResponse(auth.login_page(target, failed=True), status_code=401)
         return RedirectResponse(target, status_code=303,
                                 headers={"set-cookie": service.sessions.cookie()})
@@ -182,7 +177,7 @@ def build_app(service: Service) -> Starlette:
         finally:
             service.broker.close()
             await anyio.to_thread.run_sync(scheduler.stop)
-            log.info("stopped")
+            event(log, "service.stopped", "stopped")
 
     routes = [
         Route("/", dashboard),

@@ -5,8 +5,9 @@ POSTs from another site refused; and, with a token, every page and API call need
 ``Authorization: Bearer TOKEN`` or a session cookie the sign-in form sets.
 
 The token is compared in constant time and never logged. Wrong tokens are slowed per
-client address (``Throttle``: each failure doubles the wait before the next try, and a
-burst of them is logged once). A session is a random id and its issue time signed with a
+client address (``Throttle``: a client's tries are taken one at a time, and after a few
+wrong ones each waits twice as long as the one before, on the event loop; a burst of them
+is logged once). A session is a random id and its issue time signed with a
 key of its own (``Sessions``), kept beside the store so a restart keeps people signed in;
 ``sheetsync serve --revoke-sessions`` replaces the key, signing every browser out, and a
 new token does the same. A session lasts a working day.
@@ -14,6 +15,7 @@ new token does the same. A session lasts a working day.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
@@ -24,7 +26,8 @@ import re
 import secrets
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -165,43 +168,55 @@ class Sessions:
 @dataclass
 class _Tries:
     failures: int = 0
-    until: float = 0.0  # no try before this (monotonic)
+    until: float = 0.0  # the next try waits until this (monotonic)
     last: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class Throttle:
-    """Wrong tokens per client address: after the n-th in a row, the next try waits
-    ``FIRST_WAIT * 2**(n-1)`` seconds (at most ``MAX_WAIT``); tries before then are refused
-    unchecked. A burst ends after ``QUIET`` seconds without a wrong token (or with the
-    right one); its first wrong token is logged, the rest only counted."""
+    """Tokens tried per client address, one at a time. After the n-th wrong one in a row
+    (n > ``FREE``: typing errors), the next try waits ``FIRST_WAIT * 2**(n - FREE - 1)``
+    seconds, at most ``MAX_WAIT``, before it is checked: 500 wrong tries take an hour, not
+    a quarter of a second, however many connections they come on. The wait is spent on the
+    event loop (no thread held). A burst ends after ``QUIET`` seconds without a wrong token,
+    or with the right one; only its first wrong token is logged."""
 
-    FIRST_WAIT, MAX_WAIT, QUIET, KEPT = 0.5, 300.0, 900.0, 4096
+    FREE, FIRST_WAIT, MAX_WAIT, QUIET, KEPT = 3, 0.5, 8.0, 900.0, 4096
 
-    def __init__(self, clock: Any = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Any] = asyncio.sleep) -> None:
         self.clock = clock
+        self.sleep = sleep
         self.clients: OrderedDict[str, _Tries] = OrderedDict()
 
-    def wait(self, client: str) -> float:
-        """Seconds before ``client`` may try a token again (0: now)."""
+    async def check(self, client: str, right: Callable[[], bool]) -> tuple[bool, bool]:
+        """``right()`` (the token compared) once ``client`` has waited what it owes:
+        whether it was right, and whether this wrong try starts a burst."""
         tries = self.clients.get(client)
-        return max(0.0, tries.until - self.clock()) if tries else 0.0
+        if tries is None:
+            tries = self.clients[client] = _Tries()
+            while len(self.clients) > self.KEPT:
+                self.clients.popitem(last=False)
+        self.clients.move_to_end(client)
+        async with tries.lock:
+            wait = tries.until - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
+            if right():
+                tries.failures, tries.until = 0, 0.0
+                return True, False
+            return False, self._failed(tries)
 
-    def failed(self, client: str) -> bool:
-        """A wrong token from ``client``; True when it starts a burst."""
+    def _failed(self, tries: _Tries) -> bool:
         now = self.clock()
-        tries = self.clients.pop(client, None)
-        if tries is None or now - tries.last > self.QUIET:
-            tries = _Tries()
+        if now - tries.last > self.QUIET:
+            tries.failures = 0
         tries.failures += 1
         tries.last = now
-        tries.until = now + min(self.FIRST_WAIT * 2 ** (tries.failures - 1), self.MAX_WAIT)
-        self.clients[client] = tries
-        while len(self.clients) > self.KEPT:
-            self.clients.popitem(last=False)
+        over = tries.failures - self.FREE
+        tries.until = now + (min(self.FIRST_WAIT * 2 ** (over - 1), self.MAX_WAIT)
+                             if over > 0 else 0.0)
         return tries.failures == 1
-
-    def succeeded(self, client: str) -> None:
-        self.clients.pop(client, None)
 
 
 def client_address(scope: Scope) -> str:
@@ -245,16 +260,26 @@ class Guard:
             await send(message)
 
         try:
-            refusal = self.refusal(scope, headers)
+            refusal = await self.refusal(scope, headers)
             if refusal is not None:
                 await _answer(send_secured, *refusal)
                 return
             await self.app(scope, receive, send_secured)
         finally:
-            route = scope.get("route")
-            self.metrics.answered(getattr(route, "path", "other"), status)
+            self.metrics.answered(self.route(scope), status)
 
-    def refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[Any, ...] | None:
+    def route(self, scope: Scope) -> str:
+        """The route's path as declared (``/districts/{district_id}``), so the metrics
+        have one series per route, whatever the ids asked for; ``other`` for no route."""
+        from starlette.routing import Match
+
+        route = scope.get("route")
+        if route is None:  # refused before routing: find the route it would have reached
+            route = next((r for r in getattr(self.app, "routes", ())
+                          if r.matches(scope)[0] is Match.FULL), None)
+        return str(getattr(route, "path", "other"))
+
+    async def refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[Any, ...] | None:
         """Why this request gets no further, as (status, body, content type, headers)."""
         host = parse_host(headers.get("host", "")) if "host" in headers else ""
         if host is None:
@@ -265,20 +290,16 @@ class Guard:
             return 403, {"detail": "Refused: the request came from another site."}
         if self.token is None or scope["path"] in OPEN_PATHS:
             return None
-        allowed = self.allowed(scope, headers)
-        if allowed is True:
+        if await self.allowed(scope, headers):
             return None
-        if isinstance(allowed, float):
-            return too_many(allowed)
         if scope["method"] == "GET" and "text/html" in headers.get("accept", ""):
             target = "/login?next=" + quote(scope["path"], safe="/")
             return 303, b"", "text/plain", [(b"location", target.encode())]
         return 401, {"detail": "Sign in: send Authorization: Bearer TOKEN."}, \
             "application/json", [(b"www-authenticate", b'Bearer realm="sheetsync"')]
 
-    def allowed(self, scope: Scope, headers: dict[str, str]) -> bool | float:
-        """True for the right token or a valid session; the seconds to wait when this
-        client sent too many wrong tokens; False otherwise."""
+    async def allowed(self, scope: Scope, headers: dict[str, str]) -> bool:
+        """True for the right token or a valid session."""
         assert self.token is not None and self.sessions is not None
         cookie = _cookies(headers.get("cookie", "")).get(COOKIE, "")
         if cookie and self.sessions.valid(cookie):
@@ -286,32 +307,23 @@ class Guard:
         scheme, _, given = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer":
             return False
-        return self.check_token(client_address(scope), given.strip())
+        return await self.check_token(client_address(scope), given.strip())
 
-    def check_token(self, client: str, given: str) -> bool | float:
-        """``given`` against the token, for ``client``: True, False (a wrong token,
-        counted), or the seconds it must wait first (not checked)."""
-        assert self.token is not None
-        wait = self.throttle.wait(client)
-        if wait > 0:
-            return wait
-        if same(given, self.token):
-            self.throttle.succeeded(client)
+    async def check_token(self, client: str, given: str) -> bool:
+        """``given`` against the token, for ``client``, slowed by the wrong ones before."""
+        token = self.token
+        assert token is not None
+        right, burst = await self.throttle.check(client, lambda: same(given, token))
+        if right:
             return True
         self.metrics.sign_in_failures.inc()
-        if self.throttle.failed(client):
+        if burst:
             event(log, "sign_in.failed", "a wrong token from %s; more from it are slowed "
-                  "and counted in sheetsync_sign_in_failures_total, not logged, until it "
-                  "stops for %.0f minutes", client, Throttle.QUIET / 60,
+                  "and counted (sheetsync_sign_in_failures_total), not logged, until none "
+                  "comes for %.0f minutes", client, Throttle.QUIET / 60,
                   level=logging.WARNING, client=client)
         return False
 
-
-def too_many(wait: float) -> tuple[Any, ...]:
-    seconds = max(1, int(wait + 0.999))
-    return 429, {"detail": f"Too many wrong tokens from this address: try again in "
-                           f"{seconds} s."}, "application/json", \
-        [(b"retry-after", str(seconds).encode())]
 
 
 def cross_site(headers: dict[str, str]) -> bool:
@@ -371,11 +383,8 @@ def _cookies(header: str) -> dict[str, str]:
 
 # -- the login form --------------------------------------------------------------------
 
-def login_page(next_path: str, failed: bool = False, wait: float = 0.0) -> str:
+def login_page(next_path: str, failed: bool = False) -> str:
     wrong = '<p role="alert">That token is not right.</p>' if failed else ""
-    if wait:
-        wrong = (f'<p role="alert">Too many wrong tokens: try again in {int(wait + 0.999)} '
-                 "s.</p>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in - sheetsync</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -20,17 +20,19 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
+    disable_created_metrics,
     generate_latest,
 )
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+disable_created_metrics()  # no *_created series: the service's start says as much
 LOG_FORMATS = ("text", "json")
 
 
 def event(log: logging.Logger, name: str, message: str, *args: Any, level: int = logging.INFO,
           exc_info: bool = False, **fields: Any) -> None:
     """Log ``message % args`` as the event ``name`` with ``fields``."""
-    log.log(level, message, *args, exc_info=exc_info,
+    log.log(level, message, *args, exc_info=exc_info, stacklevel=2,
             extra={"event": name, "fields": fields})
 
 
