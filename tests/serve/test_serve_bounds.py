@@ -13,9 +13,9 @@ import pytest
 
 pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")
 
-from sheetsync.serve.app import MAX_WAITERS  # noqa: E402
-from sheetsync.serve.limits import MAX_BODY  # noqa: E402
-from tests.serve.inprocess import app_of, client, raw, service  # noqa: E402
+from sheetsync.serve.app import MAX_WAITERS
+from sheetsync.serve.limits import MAX_BODY
+from tests.serve.inprocess import app_of, client, raw, service
 
 pytestmark = pytest.mark.anyio
 ROUTES = [("GET", "/"), ("GET", "/health"), ("GET", "/api/summary"), ("GET", "/events"),

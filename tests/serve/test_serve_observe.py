@@ -17,13 +17,13 @@ import pytest
 
 pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")
 
-from sheetsync.errors import PullFailed, PullRefused  # noqa: E402
-from sheetsync.serve.app import Service  # noqa: E402
-from sheetsync.serve.observe import JsonFormatter, Metrics  # noqa: E402
-from sheetsync.serve.scheduler import Job, Scheduler  # noqa: E402
-from sheetsync.serve.settings import Settings  # noqa: E402
-from sheetsync.serve.worker import Child, Pulled, RemoteTraceback, WorkerCrashed  # noqa: E402
-from tests.serve.inprocess import app_of, client  # noqa: E402
+from sheetsync.errors import PullFailed, PullRefused
+from sheetsync.serve.app import Service
+from sheetsync.serve.observe import JsonFormatter, Metrics
+from sheetsync.serve.scheduler import Job, Scheduler
+from sheetsync.serve.settings import Settings
+from sheetsync.serve.worker import Child, Pulled, RemoteTraceback, WorkerCrashed
+from tests.serve.inprocess import app_of, client
 
 SERVE = Path(__file__).parents[2] / "src" / "sheetsync" / "serve"
 TOKEN = "tok-3a9f0c2d71e84b56a1c0ffee99d2b4e7"
@@ -117,7 +117,7 @@ def test_the_worker_sends_back_the_traceback_of_a_bug_and_the_message_of_an_erro
         cause = crashed.value.__cause__
         assert isinstance(cause, RemoteTraceback)
         assert "_type_error" in cause.text and "return 1 + \"x\"" in cause.text
-        with pytest.raises(PullFailed, match="m.xlsx cannot be written") as failed:
+        with pytest.raises(PullFailed, match=r"m\.xlsx cannot be written") as failed:
             child.call(_refused)
         assert failed.value.__cause__ is None
         assert child.call(len, "abc") == 3  # the same worker goes on

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")
 
-from sheetsync.errors import ServeError  # noqa: E402
-from sheetsync.serve.auth import Sessions, Throttle, parse_host  # noqa: E402
-from sheetsync.serve.settings import MIN_BITS, check_token, read_token, token_bits  # noqa: E402
-from tests.serve.inprocess import app_of, client, service  # noqa: E402
+from sheetsync.errors import ServeError
+from sheetsync.serve.auth import Sessions, Throttle, parse_host
+from sheetsync.serve.settings import MIN_BITS, check_token, read_token, token_bits
+from tests.serve.inprocess import app_of, client, service
 
 pytestmark = pytest.mark.anyio
 TOKEN = "tok-3a9f0c2d71e84b56a1c0ffee99d2b4e7"
