@@ -5,6 +5,7 @@ connection dropped, its memory while a 64 MiB body is sent, and the JSON log."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -232,6 +233,17 @@ def test_a_half_open_connection_is_dropped(service: Service) -> None:
                 dropped = time.monotonic() - start
                 break
     assert dropped is not None and dropped < HEADER_SECONDS + 3
+    assert service.get("/health").status_code == 200
+
+
+def test_headers_past_16_KB_are_refused(service: Service) -> None:
+    request = (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 20000 +
+               b"\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", service.port), timeout=30) as sock:
+        with contextlib.suppress(OSError):  # closed as soon as the headers passed 16 KB
+            sock.sendall(request)
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 431")
     assert service.get("/health").status_code == 200
 
 

@@ -35,22 +35,35 @@ Scope = dict[str, Any]
 
 
 class Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, with a deadline on the request's headers: uvicorn
-    times out a connection idle between requests (``timeout_keep_alive``) but not one that
-    never finishes its headers (a byte every two seconds), which would hold it for ever."""
+    """uvicorn's HTTP/1.1 protocol, with a deadline on the request's headers and a cap on
+    their size: uvicorn times out a connection idle between requests
+    (``timeout_keep_alive``) but not one that never finishes its headers (a byte every two
+    seconds), which would hold it for ever; and h11 caps only headers that arrive in
+    pieces, not ones that arrive whole (431 here, either way)."""
 
     _deadline: asyncio.TimerHandle | None = None
+    _head = 0  # bytes of the current request's line and headers so far
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        if self._deadline is None and self.conn.their_state is h11.IDLE:
-            self._arm()  # the first byte of the next request on a kept connection
+        if self.conn.their_state is h11.IDLE:
+            if self._deadline is None:
+                self._arm()  # the first byte of the next request on a kept connection
+            end = data.find(b"\r\n\r\n")
+            self._head += end + 4 if end >= 0 else len(data)
+            if self._head > MAX_HEADERS:
+                self._disarm()
+                self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                                     b"content-length: 0\r\nconnection: close\r\n\r\n")
+                self.transport.close()
+                return
         super().data_received(data)
         if self.conn.their_state is not h11.IDLE:
             self._disarm()  # the headers are in
+            self._head = 0
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
