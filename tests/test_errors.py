@@ -20,7 +20,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sheetsync"
 ELSEWHERE = {"read/coerce.py": {"Unreadable"}, "read/sniff.py": {"_Decided"},
              "cohort/fields.py": {"Invalid"},
              "cli/exit.py": {"Failure"},
-             "cohort/distribute.py": {"DriveStorageUnavailable"}}  # a Drive error, too
+             "cohort/distribute.py": {"DriveStorageUnavailable"},  # a Drive error, too
+             # a bug in the service's worker, carried back with the worker's traceback
+             "serve/worker.py": {"RemoteTraceback", "WorkerCrashed"}}
 EXCEPTION_CLASS = re.compile(r"^class (\w+)\((?:[\w.]*(?:Error|Exception|Unavailable|"
                              r"NotWritable|Locked|NotFound|NotInHistory|Snapshot|Sent)\w*"
                              r"(?:, )?)+\):", re.M)

@@ -134,11 +134,15 @@ class Sessions:
             self._checked = now
             try:
                 info = self.path.stat()
-                if (info.st_mtime_ns, info.st_ino) != self._stamp:
+                changed = (info.st_mtime_ns, info.st_ino) != self._stamp
+            except OSError:  # removed: a new one is made, and everyone signs in again
+                changed = True
+            if changed:
+                try:
                     self._load()
-            except (OSError, ServeError):
-                log.exception("the sessions' key %s cannot be read", self.path)
-                self._key = self._derive(secrets.token_bytes(32))  # nobody stays signed in
+                except (OSError, ServeError):
+                    log.exception("the sessions' key %s cannot be read or made", self.path)
+                    self._key = self._derive(secrets.token_bytes(32))  # nobody signed in
         return self._key
 
     def new(self) -> str:

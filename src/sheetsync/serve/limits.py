@@ -84,10 +84,6 @@ class Protocol(H11Protocol):
             self.transport.close()
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """ASGI middleware: every request's body read here first, whole, within the limits,
     then handed on; 413 or 408 (and the connection closed) otherwise."""
@@ -112,12 +108,12 @@ class BodyLimit:
         try:
             message = await asyncio.wait_for(self._read(receive),
                                              self.seconds or BODY_SECONDS)
-        except BodyTooLarge:
-            await self._refuse(send, 413, f"Request bodies here are at most {self.limit} "
-                               "bytes.")
-            return
         except TimeoutError:
             await self._refuse(send, 408, "The request body came too slowly.")
+            return
+        if message is None:
+            await self._refuse(send, 413, f"Request bodies here are at most {self.limit} "
+                               "bytes.")
             return
         if message["type"] == "http.disconnect":
             return
@@ -132,7 +128,8 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _read(self, receive: Any) -> dict[str, Any]:
+    async def _read(self, receive: Any) -> dict[str, Any] | None:
+        """The body as one message (or the disconnect); None past the limit."""
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -141,7 +138,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                raise BodyTooLarge
+                return None
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return {"type": "http.request", "body": b"".join(chunks), "more_body": False}

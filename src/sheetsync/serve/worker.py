@@ -54,11 +54,6 @@ class WorkerCrashed(RuntimeError):
     is the ``__cause__``."""
 
 
-class WorkerGone(PullFailed):
-    """The worker process ended while it worked (killed, out of memory, the service
-    stopping)."""
-
-
 class Child:
     """One process that runs the functions it is sent, one at a time, and ends with the
     service."""
@@ -76,7 +71,7 @@ class Child:
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` in the process (started if need be): what it returned. Raises
         ``SheetsyncError`` subclasses as ``PullFailed`` with their message, anything else
-        as ``WorkerCrashed`` from the worker's traceback, ``WorkerGone`` if it died."""
+        as ``WorkerCrashed`` from the worker's traceback; ``PullFailed`` if it died."""
         with self._lock:
             if self._proc is None or not self._proc.is_alive():
                 self._start()
@@ -86,7 +81,7 @@ class Child:
             kind, value = conn.recv()
         except (EOFError, OSError):
             self.close()
-            raise WorkerGone("the pull's process ended unexpectedly (out of memory, or "
+            raise PullFailed("the pull's process ended unexpectedly (out of memory, or "
                              "stopped from outside)") from None
         if kind == "ok":
             return value
