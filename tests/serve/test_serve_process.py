@@ -161,8 +161,9 @@ def test_a_worker_killed_mid_pull_and_the_next_pull_recovers(slow_cohort: Path,
 # -- start-up says what is wrong, before any work -----------------------------------------
 
 
-def _refused(folder: Path, *args: str) -> str:
-    done = sheetsync("serve", *args, cwd=folder, timeout=60)
+def _refused(folder: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    done = sheetsync("serve", *args, cwd=folder, timeout=60,
+                     env={**os.environ, **env} if env else None)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
@@ -171,13 +172,16 @@ def _refused(folder: Path, *args: str) -> str:
     return lines[0]
 
 
-def test_a_port_in_use_is_refused_before_any_pull(examples: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("token", [None, "tok-3a9f0c2d71e84b56a1c0ffee99d2b4e7"])
+def test_a_port_in_use_is_refused_before_any_pull(examples: Path, tmp_path: Path,
+                                                   token: str | None) -> None:
     folder = copy_cohort(examples, tmp_path / "cohort").parent
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        line = _refused(folder, "--port", str(port))
+        line = _refused(folder, "--port", str(port),
+                        env={"SHEETSYNC_TOKEN": token} if token else None)
     assert line == (f"Error: port {port} on 127.0.0.1 is in use by another program: stop "
                     "it, or choose another port with --port")
     assert not (folder / ".sheetsync").exists()  # nothing pulled

@@ -257,10 +257,15 @@ def run(settings: Settings) -> None:
     ``ServeError`` before any work when the cohort, the store or the port cannot be used."""
     import uvicorn
 
-    service = Service(settings)
-    cohort = service.scheduler.cohort
+    scheduler = Scheduler(settings)  # the cohort file read
+    cohort = scheduler.cohort
     check_store(cohort.store_path)
     sock = listen(settings.host, settings.port)
+    try:
+        service = Service(settings, scheduler)  # the sessions' key made, if need be
+    except BaseException:
+        sock.close()
+        raise
     setup_logging(settings.log_format)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     where = f"http://{host}:{settings.port}/"
