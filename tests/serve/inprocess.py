@@ -4,6 +4,7 @@ it (from a client address of the test's choosing)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,31 @@ def app_of(s: Service) -> Any:
     return build_app(s)
 
 
+class InProcess:
+    """The app of a service on ``cohort_toml`` (a fake scheduler), behind a synchronous
+    client, with the real-process helper's ``get``, ``post``, ``url`` and ``folder``."""
+
+    url = "http://127.0.0.1:8000"
+
+    def __init__(self, cohort_toml: Path, token: str | None = None) -> None:
+        self.folder = cohort_toml.parent
+        self.service = service(cohort_toml, token)
+        self.app = build_app(self.service)
+
+    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        async def ask() -> httpx.Response:
+            async with client(self.app) as http:
+                return await http.request(method, path, **kw)
+
+        return asyncio.run(ask())
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", path, **kw)
+
+
 async def raw(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]],
               chunks: list[bytes], whole: bool = True) -> tuple[int, dict[bytes, bytes], int]:
     """One request straight through ASGI, its body sent in ``chunks`` only as the app asks
@@ -92,8 +118,6 @@ async def raw(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes
             read += 1
             return {"type": "http.request", "body": chunks[read - 1],
                     "more_body": read < len(chunks) or not whole}
-        import asyncio
-
         await asyncio.sleep(3600)  # the client stays; the app should not wait for it
         return {"type": "http.disconnect"}
 
