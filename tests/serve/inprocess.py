@@ -87,10 +87,16 @@ class InProcess:
 
     def __init__(self, cohort_toml: Path, token: str | None = None) -> None:
         self.folder = cohort_toml.parent
+        self.token = token
         self.service = service(cohort_toml, token)
         self.app = build_app(self.service)
 
-    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    def request(self, method: str, path: str, anonymous: bool = False,
+                **kw: Any) -> httpx.Response:
+        """With the token, unless ``anonymous`` (as the real-process helper sends it)."""
+        if self.token and not anonymous:
+            kw["headers"] = {"Authorization": f"Bearer {self.token}", **kw.get("headers", {})}
+
         async def ask() -> httpx.Response:
             async with client(self.app) as http:
                 return await http.request(method, path, **kw)
