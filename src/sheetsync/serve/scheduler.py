@@ -151,23 +151,27 @@ class Scheduler:
     def tick(self, job: Job) -> None:
         """One pull, start to finish; never raises."""
         self._running = job
-        job.state, job.started_at = "running", _now()
+        job.started_at = _now()
+        job.state = "running"  # after started_at: whoever reads the job sees both
+        outcome = "failed"
         try:
             self.reload()
-            self._pull(job)
-            if job.state == "done" and self.settings.remind:
+            outcome = self._pull(job)
+            if outcome == "done" and self.settings.remind:
                 self._remind()
         except Exception as exc:  # a bug must not stop the schedule: say it, go on
-            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            outcome, job.error = "failed", f"{type(exc).__name__}: {exc}"
             event(log, "pull.error", "pull failed unexpectedly; trying again at the next "
                   "tick", level=logging.ERROR, exc_info=True, job=job.id)
         finally:
             job.finished_at = _now()
+            job.state = outcome  # after finished_at, for the same reason
             self._running = None
             self._landed()  # the pages show the pull before whoever waits for it hears
             job.finish()
 
-    def _pull(self, job: Job) -> None:
+    def _pull(self, job: Job) -> str:
+        """The pull; what became of it: done, failed or skipped."""
         from sheetsync.errors import PullRefused
 
         start = time.perf_counter()
@@ -176,27 +180,27 @@ class Scheduler:
         try:
             report, cpu = self.worker.pull(self.cohort)
         except PullRefused as exc:
-            job.state, job.error = "skipped", str(exc)
+            job.error = str(exc)
             event(log, "pull.skipped", "pull skipped: %s Next try at the next tick.", exc,
                   level=logging.WARNING, job=job.id, error=str(exc))
             self.metrics.pulled("skipped", time.perf_counter() - start, None)
-            return
+            return "skipped"
         except SheetsyncError as exc:  # said on purpose: one line
-            job.state, job.error = "failed", str(exc) or type(exc).__name__
+            job.error = str(exc) or type(exc).__name__
             event(log, "pull.failed", "pull failed: %s; trying again at the next tick",
                   job.error, level=logging.ERROR, job=job.id, error=job.error)
             self.metrics.pulled("failed", time.perf_counter() - start, None)
-            return
+            return "failed"
         except Exception as exc:  # a bug, here or in the worker: with its traceback
-            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            job.error = f"{type(exc).__name__}: {exc}"
             event(log, "pull.error", "pull failed unexpectedly: %s; trying again at the "
                   "next tick", job.error, level=logging.ERROR, exc_info=True, job=job.id,
                   error=job.error)
             self.metrics.pulled("failed", time.perf_counter() - start, None)
-            return
+            return "failed"
         seconds = time.perf_counter() - start
         job.cpu_seconds = round(cpu, 3)
-        job.state, job.totals = "done", report.totals
+        job.totals = report.totals
         t = job.totals
         self.metrics.pulled("done", seconds, t, report.stale)
         if t["read"] >= RECYCLE_AFTER:
@@ -211,6 +215,7 @@ class Scheduler:
               cpu_seconds=job.cpu_seconds, districts=t["districts"], read=t["read"],
               reused=t["reused"], failed=t["failed"], stale=report.stale,
               master_written=report.master_written, master_error=report.master_error)
+        return "done"
 
     def _remind(self) -> None:
         from sheetsync.remind import due_month, remind
