@@ -13,10 +13,10 @@ import httpx
 
 from sheetsync.cohort.model import Cohort, load_cohort
 from sheetsync.serve.app import Service, build_app
-from sheetsync.serve.auth import Sessions
 from sheetsync.serve.observe import Metrics
 from sheetsync.serve.scheduler import Job
 from sheetsync.serve.settings import Settings
+from sheetsync.serve.signin import Sessions
 
 
 class FakeScheduler:

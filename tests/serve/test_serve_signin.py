@@ -17,8 +17,9 @@ from click.testing import CliRunner
 pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")
 
 from sheetsync.errors import ServeError
-from sheetsync.serve.auth import Sessions, Throttle, parse_host
+from sheetsync.serve.auth import parse_host
 from sheetsync.serve.settings import MIN_BITS, check_token, read_token, token_bits
+from sheetsync.serve.signin import Sessions, Throttle
 from tests.serve.inprocess import app_of, client, service
 
 pytestmark = pytest.mark.anyio
@@ -172,9 +173,9 @@ def test_a_new_token_ends_every_session(tmp_path: Path) -> None:
 async def test_revoke_sessions_signs_every_browser_out(
         pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sheetsync.cli.serve import serve
-    from sheetsync.serve import auth
+    from sheetsync.serve import signin
 
-    monkeypatch.setattr(auth, "KEY_CHECK", 0.0)
+    monkeypatch.setattr(signin, "KEY_CHECK", 0.0)
     async with client(app_of(service(pulled, TOKEN))) as http:
         signed = await http.post("/login", data={"token": TOKEN, "next": "/"})
         assert (await http.get("/api/summary")).status_code == 200

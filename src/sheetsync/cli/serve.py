@@ -73,7 +73,7 @@ def serve(cohort_path: Path, host: str, port: int, pull_every: str, token_file: 
 
 def _revoke(cohort_path: Path) -> str:
     from sheetsync.cohort.model import load_cohort
-    from sheetsync.serve.auth import SESSION_KEY, session_key
+    from sheetsync.serve.signin import SESSION_KEY, session_key
 
     path = load_cohort(cohort_path).store_path.parent / SESSION_KEY
     session_key(path, rotate=True)

@@ -6,9 +6,9 @@ token protects it, a token hard to guess, a store that is whole); ``scheduler`` 
 pulls, one at a time, under the store's lock, in the process ``worker`` keeps (one that
 ends with the service); ``pages`` renders the dashboard from the report views and keeps
 what it rendered; ``events`` tells open pages a pull landed; ``auth`` guards every request
-(the Host, the token, sessions, wrong tokens slowed); ``limits`` bounds every request's
-headers, body and time; ``observe`` is the log (prose or JSON) and the metrics; ``app``
-ties them together under uvicorn.
+(the Host, the token); ``signin`` keeps the sessions and slows wrong tokens; ``limits``
+bounds every request's headers, body and time; ``observe`` is the log (prose or JSON) and
+the metrics; ``app`` ties them together under uvicorn.
 """
 
 from sheetsync.serve.settings import Settings, parse_every, read_token

@@ -37,7 +37,7 @@ from starlette.routing import Route
 
 from sheetsync import __version__
 from sheetsync.errors import NotPulled, UnknownDistrict
-from sheetsync.serve import auth
+from sheetsync.serve import auth, signin
 from sheetsync.serve.events import Broker
 from sheetsync.serve.limits import KEEP_ALIVE, MAX_HEADERS, BodyLimit, Protocol, listen
 from sheetsync.serve.observe import CONTENT_TYPE, Metrics, event, setup_logging
@@ -57,7 +57,7 @@ class Service:
     given."""
 
     def __init__(self, settings: Settings, scheduler: Scheduler | None = None,
-                 sessions: auth.Sessions | None = None) -> None:
+                 sessions: signin.Sessions | None = None) -> None:
         self.settings = settings
         self.scheduler = scheduler or Scheduler(settings)
         self.metrics: Metrics = getattr(self.scheduler, "metrics", None) or Metrics()
@@ -65,11 +65,11 @@ class Service:
         self.broker = Broker()
         self.scheduler.version = self.pages.refresh
         self.scheduler.landed = self.landed
-        self.throttle = auth.Throttle()
+        self.throttle = signin.Throttle()
         self.sessions = sessions
         if settings.token and sessions is None:
-            key = self.scheduler.cohort.store_path.parent / auth.SESSION_KEY
-            self.sessions = auth.Sessions(settings.token, key)
+            key = self.scheduler.cohort.store_path.parent / signin.SESSION_KEY
+            self.sessions = signin.Sessions(settings.token, key)
         self.waiting = 0
 
     def landed(self) -> None:
