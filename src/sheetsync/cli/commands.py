@@ -51,7 +51,8 @@ COMMANDS = {
     "schema": ("sheetsync.cli.template:schema",
                "Show the template layout: sheets, columns, letters and types."),
     "serve": ("sheetsync.cli.serve:serve",
-              "Pull on a schedule and serve the dashboard (/) and the JSON API (/api/...)."),
+              "Pull on a schedule and serve the dashboard (/), the JSON API (/api/...) and "
+              "metrics (/metrics)."),
     "template": ("sheetsync.cli.template:template",
                  "Write the District Scorecard template workbook (or create it as a Google "
                  "Sheet); with --level school, a school's improvement plan nested under its "

@@ -10,7 +10,7 @@ import click
 
 from sheetsync.cli.exit import Failure, Refused
 from sheetsync.cohort.file import load_cohort
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import MissingColumns, SheetsyncError
 from sheetsync.read.district import read_district
 from sheetsync.schema.schoolyear import SchoolYear
 
@@ -70,7 +70,7 @@ def upgrade(file: Path, output: Path, as_json: bool, force: bool,
     Exits 1 without writing when a required column is not found and the sheet has a
     column that may hold it; the message names it and the --map that reads it.
     """
-    from sheetsync.year.columns import MissingColumns
+
     from sheetsync.year.upgrade import upgrade_file
 
     try:

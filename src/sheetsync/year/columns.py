@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sheetsync.errors import YearError
+from sheetsync.errors import MissingColumns, YearError
 from sheetsync.read.models import Scorecard
 from sheetsync.read.source import WorkbookRows
 from sheetsync.schema import findings as F
@@ -26,17 +26,6 @@ from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.year.changes import Changes
 
 _MAP = re.compile(r"^\s*(?:(?P<sheet>[^!]+)!)?(?P<column>[A-Za-z]{1,3})\s*=\s*(?P<key>.+?)\s*$")
-
-
-class MissingColumns(YearError):
-    """Required columns not found on sheets that hold columns the reader did not read: the
-    upgrade would drop their values. ``problems``: one sentence per column, with the fix."""
-
-    def __init__(self, path: str, problems: list[str]) -> None:
-        super().__init__(
-            f"{path}: not upgraded, or these required values would be lost: "
-            + "; ".join(problems) + ". Nothing was written.", path=path)
-        self.problems = problems
 
 
 @dataclass(frozen=True)
