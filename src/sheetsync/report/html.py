@@ -39,16 +39,20 @@ def environment() -> Any:
 
 
 def number(value: Any, unit: str | None = None) -> str:
-    """A value the way the report shows it: 45.5%, 12, —."""
+    """A measure's value the way the report shows it, one precision for each kind: a
+    percentage always to one place (45.0%, 45.5%), any other value whole when it is whole
+    (12, 1,200) and else to one place (380.5); None as —."""
     if value is None or value == "":
         return "—"
     if not isinstance(value, int | float):
         return str(value)
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    return f"{text}%" if unit == PERCENT else text
+    if unit == PERCENT:
+        return f"{value:,.1f}%"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def percent(share: float | None) -> str:
+    """A share of measures (on track or met), always whole: 39%."""
     return "—" if share is None else f"{share * 100:.0f}%"
 
 
