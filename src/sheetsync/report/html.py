@@ -103,6 +103,10 @@ def render_cohort(view: dict[str, Any], *, for_print: bool = False,
     compliance, failures) and ``pages`` picks the districts whose compact pages follow
     (default: all), so a long PDF can be printed in parts."""
     environment()
+    if public:  # ordered by the score the page shows (a public page shows no errors)
+        from sheetsync.report.cohort import public_order
+
+        view = {**view, "districts": public_order(view["districts"])}
     trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"), as_image=for_print) \
         if summary else None
     return environment().get_template("cohort.html").render(
