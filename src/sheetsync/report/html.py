@@ -7,6 +7,7 @@ thing marked safe is the SVG that ``charts`` draws from numbers.
 from __future__ import annotations
 
 import base64
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -67,9 +68,12 @@ def _svg(svg: str | None, as_image: bool = False) -> Any:
         return None
     from markupsafe import Markup  # comes with jinja2; imported once environment() has run
 
-    if as_image:
+    if as_image:  # a tagged PDF's figure says what it shows: the chart's own description
         data = base64.b64encode(svg.encode()).decode()
-        return Markup(f'<img alt="" src="data:image/svg+xml;base64,{data}">')
+        said = re.search(r"<title>(.*?)</title><desc>(.*?)</desc>", svg)
+        alt = f"{said.group(1)}: {said.group(2)}" if said else ""  # already escaped
+        return Markup(f'<img alt="{alt.replace(chr(34), "&quot;")}" '
+                      f'src="data:image/svg+xml;base64,{data}">')
     return Markup(svg)
 
 

@@ -46,21 +46,19 @@ def tick(value: float, unit: str | None, decimals: int | None = None) -> str:
 
 def nice_ticks(values: list[float], most: int = 5) -> tuple[list[float], int]:
     """Round ticks spanning every value (the baseline, the target, each actual and
-    expected): steps of 1, 2, 2.5 or 5 times a power of ten, at most about ``most`` of
+    expected): steps of 1, 2 or 5 times a power of ten, at most about ``most`` of
     them, the lowest at or below the smallest value and the highest at or above the
     largest; and the decimal places the step needs."""
     lo, hi = min(values), max(values)
-    if hi == lo:  # a flat series: one step either side
-        pad = max(abs(hi) * 0.1, 1.0)
+    if hi == lo:  # a flat series: room either side
+        pad = max(abs(hi) * 0.2, 2.0)
         lo, hi = lo - pad, hi + pad
     raw = (hi - lo) / (most - 1)
     power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    if round(step, decimals) != round(step, decimals + 3):
-        decimals += 1  # 2.5, 0.25
     first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
-    return [round(k * step, decimals + 1) for k in range(first, last + 1)], decimals
+    return [round(k * step, decimals) for k in range(first, last + 1)], decimals
 
 
 @dataclass(frozen=True)

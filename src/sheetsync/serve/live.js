@@ -55,8 +55,9 @@
       var key = th ? (th.querySelector("small") || th).textContent : tr.textContent;
       out[key] = tr.textContent;
     });
-    return {rows: out, noun: table.getAttribute("data-noun") || "district",
-            plural: table.getAttribute("data-plural") || "districts"};
+    var words = table.closest("[data-noun]");  // "district" or "school"
+    return {rows: out, noun: words ? words.getAttribute("data-noun") : "district",
+            plural: words ? words.getAttribute("data-plural") : "districts"};
   }
 
   function count(n, one, many) { return n + " " + (n === 1 ? one : many); }
