@@ -45,3 +45,10 @@ def test_ci_has_the_module(module: str) -> None:
         pytest.fail(f"{module} cannot be imported in CI ({exc}): {MODULES[module]}")
     except OSError as exc:  # WeasyPrint without Pango
         pytest.fail(f"{module} cannot be loaded in CI ({exc}): {MODULES[module]}")
+
+
+def test_ci_has_axe_core() -> None:
+    """axe-core (npm) checks every kind of report page (tests/report/test_report_layout.py)."""
+    from tests.pagecheck import AXE
+
+    assert AXE.is_file(), f"axe-core is missing in CI at {AXE}: .ci/run installs it with npm"
