@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.chromium import needs_chromium
+from tests.pagecheck import WIDTHS, axe_violations, sideways, small_text
 from tests.serve.test_serve_browser import wait_for
 from tests.serve_process import Service, copy_cohort
 
@@ -73,3 +74,24 @@ def test_a_district_page_says_whether_it_changed(browser, service: Service):
                         page.locator("#sheetsync-live").inner_text())
     assert page.evaluate("document.activeElement.textContent") == "← All districts"
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/districts/KY-003"])
+def test_the_dashboard_fits_a_phone_and_axe_core_finds_no_violation(browser, service: Service,
+                                                                     path: str):
+    """The dashboard's pages, with the live region showing an update: at 360 and 1400 px
+    no sideways scrolling, no text under 11 px and no WCAG 2.1 A/AA violation. (axe-core
+    is added as an inline script, which the page's policy forbids: the check bypasses it.)"""
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 800},
+                                      bypass_csp=True)
+        page = context.new_page()
+        page.goto(service.url + path, wait_until="load")
+        page.evaluate("document.getElementById('sheetsync-live').textContent = "
+                      "'Updated 10:04: 6 districts pulled, 1 changed'")
+        try:
+            assert sideways(page) <= 0, f"{path} at {width} px scrolls sideways"
+            assert small_text(page) == []
+            assert axe_violations(page) == [], f"{path} at {width} px"
+        finally:
+            context.close()
