@@ -69,9 +69,14 @@ def template_name(school_year: str) -> str:
 
 
 def profile_values(layout: Layout, district: District) -> dict[str, Any]:
-    """What a copy's District Profile starts with."""
+    """What a copy's District Profile starts with: the first contact's address, and their
+    name when the roster gives one ("Jane Doe <jane@x.org>")."""
+    from email.utils import parseaddr
+
+    name = parseaddr(district.contacts[0])[0].strip() if district.contacts else ""
     return {"district_id": district.id, "district_name": district.name,
             "school_year": layout.school_year.label, "template_version": layout.template_version,
+            "contact_name": name or None,
             "contact_email": district.emails[0] if district.emails else None}
 
 
