@@ -38,10 +38,10 @@ _SMALL_TEXT = """() => {
     let size = parseFloat(style.fontSize);
     const svg = el.closest("svg");
     if (svg) { const m = svg.getScreenCTM(); if (m) size *= Math.hypot(m.a, m.b); }
-    if (size < %s) out.push([text.slice(0, 30), Math.round(size * 10) / 10]);
+    if (size < SMALLEST) out.push([text.slice(0, 30), Math.round(size * 10) / 10]);
   }
   return out;
-}""" % SMALLEST
+}""".replace("SMALLEST", str(SMALLEST))
 
 
 def sideways(page: Any) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sheetsync.report.data import pick_month, snapshot_view
 from sheetsync.schema.schoolyear import period_label
-from sheetsync.schema.vocabulary import BAD, LATE_OR_MISSING, NOT_DUE, STATUSES, UPDATE_STATUSES
+from sheetsync.schema.vocabulary import NOT_DUE, STATUSES, UPDATE_STATUSES
 
 
 def cohort_view(cohort: Any, store: Any, month: str | None = None,

@@ -3,8 +3,8 @@
 The page header carries the district and month (CSS ``string-set``), the footer the page
 number. Every PDF is tagged for screen readers (PDF/UA-1: headings, tables with their
 header cells, lists and the reading order as a structure tree, with the page's language
-and title), unless ``tagged=False``. WeasyPrint fetches nothing: every URL but the charts' own data: URLs is refused, so a
-report never reaches out.
+and title), unless ``tagged=False``. WeasyPrint fetches nothing: every URL but the charts'
+own data: URLs is refused, so a report never reaches out.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 WeasyPrint keeps every laid-out page of a document until it writes the PDF (about 2 MB a
 page), so the cohort report of 200 districts printed whole needs 600 MB. Printed in parts
-(the summary, then a few districts' pages at a time, each part beginning a page) a process holds one part; the parts are printed on every core and joined
-with pypdf. Page numbers ("Page N of M") need the whole count, which no part knows: the
-parts are printed without them, then a PDF of the numbers alone (the same ``@page`` rule,
-M empty pages) is laid over the joined pages.
+(the summary, then a few districts' pages at a time, each part beginning a page) a process
+holds one part; the parts are printed on every core and joined with pypdf. Page numbers
+("Page N of M") need the whole count, which no part knows: the parts are printed without
+them, then a PDF of the numbers alone (the same ``@page`` rule, M empty pages) is laid over
+the joined pages.
 
 Joined this way a PDF loses its tags: pypdf copies pages, not the structure trees, and
 merging those (their parent trees, marked-content ids and role maps, part by part) is not

@@ -37,10 +37,8 @@ def fmt(x: float) -> str:
 
 def tick(value: float, unit: str | None, decimals: int | None = None) -> str:
     """An axis label or a value in words: 45.5%, 1,200; ``decimals`` fixes the places."""
-    if decimals is None:
-        text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:,.{decimals}f}"
+    text = f"{value:,.1f}".rstrip("0").rstrip(".") if decimals is None \
+        else f"{value:,.{decimals}f}"
     return f"{text}%" if unit == "%" else text
 
 
