@@ -62,7 +62,7 @@ def _alignment(cohort: Any, store: Any) -> dict[str, Any] | None:
             for name, (cols, rows) in sheets.items()}
 
 
-# The attention score, in points (docs/reports.md says it in words, and so does the page).
+# The attention score, in points (the cohort page says it in words, and so does README.md).
 OFF_TRACK_POINT = 1  # for each percent of the measures with data not on track or met
 UPDATE_POINTS = 10  # for each monthly update late or missing
 ERROR_POINTS = 5  # for each error in the workbook
