@@ -124,8 +124,9 @@ def _attention(d: dict[str, Any]) -> tuple[Any, ...]:
 
 def public_order(districts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The order of a public page: by the score it shows (without the errors)."""
-    return sorted(districts, key=lambda d: (d["attention"]["rank"],
-                                            -d["attention"]["public_score"], d["name"] or ""))
+    return sorted(districts, key=lambda d: (
+        d["attention"]["rank"], -d["attention"].get("public_score", d["attention"]["score"]),
+        d["name"] or ""))
 
 
 def _compliance(districts: list[dict[str, Any]], month: str) -> list[dict[str, Any]]:

@@ -88,7 +88,14 @@ def _index_data(view: dict[str, Any], public: bool) -> dict[str, Any]:
         if public:
             row = {k: v for k, v in row.items() if k not in ("errors", "warnings")}
             row["failed"] = bool(d["failed"])
+            a = row["attention"]  # its score as the page shows it: without the errors
+            row["attention"] = {"rank": a["rank"], "score": a["public_score"],
+                                "parts": [x for x in a["parts"] if x["public"]]}
         rows.append(row)
+    if public:
+        from sheetsync.report.cohort import public_order
+
+        rows = public_order(rows)
     return {**view, "districts": rows, "failed": [r for r in rows if r["failed"]]}
 
 
