@@ -36,11 +36,11 @@ from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fake_google
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.google.client import GoogleClient
 from sheetsync.google.session import QuotaLimiter
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.pull.run import pull
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.examples import write_examples
 from tests.fake_google import SA_TOKEN, FakeGoogle, RedirectSession, serve
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.template.examples import COUNTIES, QUALITIES, write_district
 

@@ -57,8 +57,8 @@ def main() -> int:
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="sheetsync-report-"))
 
-    from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.pull import pull
+    from sheetsync.cohort.file import load_cohort
+    from sheetsync.pull.run import pull
     from sheetsync.report.write import district_report
     from sheetsync.template.examples import write_examples
 
@@ -129,8 +129,8 @@ def job(kind: str, folder: Path) -> dict[str, float]:
 def cohort_bench(work: Path, n: int, runs: int) -> bool:
     import shutil
 
-    from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.pull import pull
+    from sheetsync.cohort.file import load_cohort
+    from sheetsync.pull.run import pull
     from sheetsync.template.examples import write_examples
 
     folder = work / f"n{n}"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 
 pytest_plugins = ["tests.smtp", "tests.chromium"]  # the smtp_server and browser fixtures

@@ -15,8 +15,8 @@ from typing import Any
 
 from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Action, Goal, Measure, Profile, Scorecard, StrategicGoal
+from sheetsync.template.fill import write_scorecard
 from sheetsync.template.school import school_card
-from sheetsync.year.writer import write_scorecard
 
 YEAR = "2026-27"
 AS_OF = date(2027, 1, 20)

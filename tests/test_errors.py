@@ -8,19 +8,20 @@ from pathlib import Path
 import pytest
 
 from sheetsync import errors
-from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.roster import read_roster_rows
 from sheetsync.errors import CohortError, SheetsyncError
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sheetsync"
 # Classes that are not errors for a person: a value the reader cannot read (a finding
 # follows), the sniffer's early exit, the cohort file checker's list of problems (which
-# load_cohort raises as a CohortError), the CLI's one exit, and the Google client's own
-# errors (with the client, in sheetsync.google).
+# load_cohort raises as a CohortError), the CLI's one exit, and the Google errors (the
+# client's own, in sheetsync.google, and those of the Google features beside them).
 ELSEWHERE = {"read/coerce.py": {"Unreadable"}, "read/sniff.py": {"_Decided"},
              "cohort/fields.py": {"Invalid"},
              "cli/exit.py": {"Failure"},
-             "cohort/distribute.py": {"DriveStorageUnavailable"}}  # a Drive error, too
+             "pull/distribute.py": {"DriveStorageUnavailable"},  # a Drive error, too
+             "template/google.py": {"TemplateNotTranslatable"}}  # a Sheets error
 EXCEPTION_CLASS = re.compile(r"^class (\w+)\((?:[\w.]*(?:Error|Exception|Unavailable|"
                              r"NotWritable|Locked|NotFound|NotInHistory|Snapshot|Sent)\w*"
                              r"(?:, )?)+\):", re.M)

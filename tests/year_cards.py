@@ -24,8 +24,9 @@ from sheetsync.read.models import (
     Scorecard,
     StrategicGoal,
 )
-from sheetsync.schema.layout import CHOICES, TEMPLATE_VERSION, scorecard_layout
-from sheetsync.year.writer import settings_of
+from sheetsync.schema.layout import CHOICES, TEMPLATE_VERSION
+from sheetsync.schema.sheets import scorecard_layout
+from sheetsync.template.fill import settings_of
 
 YEAR = "2026-27"
 PERIODS = scorecard_layout(YEAR).periods

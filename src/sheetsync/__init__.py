@@ -2,7 +2,7 @@
 
 The command line is ``sheetsync``; the library's entry points are
 ``sheetsync.check.assess.check_workbook`` (one district) and
-``sheetsync.cohort.pull.pull`` (a cohort).
+``sheetsync.pull.run.pull`` (a cohort).
 """
 
 __version__ = "0.1.0"

@@ -13,12 +13,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheetsync.check import findings as F
 from sheetsync.check.assess import check_workbook
-from sheetsync.check.findings import Finding, Severity
 from sheetsync.check.report import FindingsReport
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
+from sheetsync.schema import findings as F
+from sheetsync.schema.findings import Finding, Severity
 from tests.conftest import AS_OF
 
 

@@ -18,14 +18,15 @@ from typing import Any
 import pytest
 
 from sheetsync.check.assess import check_workbook
-from sheetsync.check.findings import RULES, Finding
 from sheetsync.cohort.fields import parse_cohort
-from sheetsync.cohort.model import District, load_cohort
-from sheetsync.cohort.pull import identity_findings, source_older
+from sheetsync.cohort.file import load_cohort
+from sheetsync.cohort.model import District
 from sheetsync.cohort.store import Outcome
+from sheetsync.pull.run import identity_findings, source_older
 from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.findings import RULES, Finding
+from sheetsync.template.fill import write_scorecard
 from sheetsync.udfs import read_grids
-from sheetsync.year.writer import write_scorecard
 from tests import school_cards as schools
 from tests.read.test_bad_input import (
     AS_OF,

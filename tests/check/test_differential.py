@@ -25,9 +25,9 @@ import openpyxl
 import pytest
 
 from sheetsync.check.assess import CheckResult, check_workbook
-from sheetsync.check.findings import Severity
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.findings import Severity
 from sheetsync.schema.schoolyear import period_date
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 
 hypothesis = pytest.importorskip("hypothesis")

@@ -14,12 +14,12 @@ from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
 from sheetsync.cli.distribute import distribute as distribute_command
-from sheetsync.cohort.distribute import copy_name, distribute
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.roster import read_roster
 from sheetsync.errors import CohortError, NotWritable, OutputLocked
 from sheetsync.master.write import write_master
+from sheetsync.pull.distribute import copy_name, distribute
+from sheetsync.pull.run import pull
 from tests import fake_google as fg
 from tests.conftest import AS_OF
 from tests.fake_google import USER_EMAIL, USER_TOKEN
@@ -281,7 +281,7 @@ def test_distribute_and_add_folder_keep_the_comments(tmp_path: Path, make_workbo
     distribute(load_cohort(path), folder=tmp_path / "copies")
     make_workbook("new.xlsx", profile={"district_id": "KY-2", "district_name": "Barren"})
     load_cohort(path)  # still valid
-    from sheetsync.cohort.add_folder import add_folder
+    from sheetsync.pull.add_folder import add_folder
 
     scan = add_folder(load_cohort(path), tmp_path)
     assert [d.id for d in scan.added] == ["KY-2"]
@@ -321,7 +321,7 @@ def test_add_folder_skips_the_master(pulled: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_add_folder_accepts_any_case_of_xlsx(tmp_path: Path, make_workbook) -> None:
-    from sheetsync.cohort.add_folder import add_folder
+    from sheetsync.pull.add_folder import add_folder
 
     path = cohort_file(tmp_path)
     make_workbook("a.xlsx", profile={"district_id": "KY-1"}).rename(tmp_path / "ADAIR.XLSX")
@@ -332,7 +332,7 @@ def test_add_folder_accepts_any_case_of_xlsx(tmp_path: Path, make_workbook) -> N
 
 
 def test_add_folder_repoints_a_renamed_file(tmp_path: Path, make_workbook) -> None:
-    from sheetsync.cohort.add_folder import add_folder
+    from sheetsync.pull.add_folder import add_folder
 
     path = cohort_file(tmp_path, '[[district]]\nid = "KY-1"\nname = "Adair"\n'
                                  'source = "adair.xlsx"\n')
@@ -346,7 +346,7 @@ def test_add_folder_repoints_a_renamed_file(tmp_path: Path, make_workbook) -> No
 
 def test_add_folder_leaves_a_second_file_of_a_listed_district(tmp_path: Path,
                                                               make_workbook) -> None:
-    from sheetsync.cohort.add_folder import add_folder
+    from sheetsync.pull.add_folder import add_folder
 
     path = cohort_file(tmp_path, '[[district]]\nid = "KY-1"\nname = "Adair"\n'
                                  'source = "adair.xlsx"\n')
@@ -359,7 +359,7 @@ def test_add_folder_leaves_a_second_file_of_a_listed_district(tmp_path: Path,
 
 
 def test_add_folder_fills_the_source_a_roster_left_blank(tmp_path: Path, make_workbook) -> None:
-    from sheetsync.cohort.add_folder import add_folder
+    from sheetsync.pull.add_folder import add_folder
 
     path = cohort_file(tmp_path, '[[district]]\nid = "KY-1"\nname = "Adair"\n')
     make_workbook("scorecard.xlsx", profile={"district_id": "KY-1"})
@@ -449,9 +449,9 @@ def test_a_district_without_a_source_is_reported_not_read(tmp_path: Path) -> Non
 def test_a_distributed_copy_reads_back_as_its_profile_was_written(tmp_path: Path) -> None:
     """distribute's local copies are written by the one scorecard writer: the reader gives
     back the district card it wrote, and the cohort's status settings."""
-    from sheetsync.cohort.distribute import district_card
+    from sheetsync.pull.distribute import district_card
     from sheetsync.read.scorecard import read_scorecard
-    from sheetsync.schema.layout import scorecard_layout
+    from sheetsync.schema.sheets import scorecard_layout
 
     path = cohort_file(tmp_path, '[status]\nat_risk_band = 0.2\nupdate_due_day = 15\n\n'
                                  '[[district]]\nid = "KY-7"\nname = "Union"\n'

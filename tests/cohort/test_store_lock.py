@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import store_lock
 from sheetsync.errors import Busy
+from sheetsync.pull.run import pull
 from sheetsync.remind import remind
 from tests.conftest import AS_OF
 from tests.serve_process import copy_cohort

@@ -26,14 +26,14 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from sheetsync import udfs
-from sheetsync.check.findings import RULES
 from sheetsync.cli.commands import main
 from sheetsync.excel import arguments as excel_arguments
 from sheetsync.excel.functions import CHECK_HEADER, NO_ISSUES
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.read.source import open_workbook
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.findings import RULES
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.examples import write_district, write_examples
 
 AS_OF = date(2027, 1, 20)

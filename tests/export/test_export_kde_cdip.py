@@ -23,7 +23,7 @@ from sheetsync.read.models import (
     Scorecard,
     StrategicGoal,
 )
-from sheetsync.year.writer import write_scorecard
+from sheetsync.template.fill import write_scorecard
 from tests.libreoffice import convert, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parents[2]

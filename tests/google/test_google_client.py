@@ -15,9 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetsync.cli import main
-from sheetsync.cohort.distribute import copy_name, distribute
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.sources import SourceUnavailable, resolve_source
+from sheetsync.cohort.file import load_cohort
 from sheetsync.google.address import (
     ANY,
     FILE,
@@ -35,6 +33,8 @@ from sheetsync.google.constants import (
     READONLY_SCOPES,
 )
 from sheetsync.google.errors import GoogleError, GoogleSetupError
+from sheetsync.pull.distribute import copy_name, distribute
+from sheetsync.read.sources import SourceUnavailable, resolve_source
 from tests import fake_google as fg
 from tests.fake_google import SA_TOKEN, USER_EMAIL, USER_TOKEN
 

@@ -35,14 +35,14 @@ from python_calamine import CalamineWorkbook
 import sheetsync.read.sniff as sheetsync_sniff
 from sheetsync.check.assess import assess, check_workbook
 from sheetsync.cli.google import auth, client_for, google_option
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SourceUnavailable
 from sheetsync.google import auth as gauth
 from sheetsync.google.client import GoogleClient
 from sheetsync.google.errors import GoogleError
 from sheetsync.google.session import GoogleSession, QuotaLimiter, api_base_url
-from sheetsync.google.sources import (
+from sheetsync.pull.run import pull
+from sheetsync.read.google import (
     NO_CREDENTIALS,
     GoogleSource,
     google_source,

@@ -21,25 +21,26 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.distribute import distribute as distribute_command
-from sheetsync.cohort.distribute import DriveStorageUnavailable, copy_name, distribute
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError
 from sheetsync.google.errors import GoogleError
-from sheetsync.google.master import (
+from sheetsync.master.google import (
     TEMP_PREFIX,
     value_batches,
     write_google_master,
 )
-from sheetsync.google.template import (
+from sheetsync.master.layout import SHEETS
+from sheetsync.pull.distribute import DriveStorageUnavailable, copy_name, distribute
+from sheetsync.pull.run import pull
+from sheetsync.schema.layout import CHOICES, entity_sheets
+from sheetsync.schema.sheets import scorecard_layout
+from sheetsync.template.formulas import NAMES, without_percent_formats
+from sheetsync.template.google import (
     GOOGLE_PERCENT_LINE,
     PERCENT_LINE,
     create_google_template,
 )
-from sheetsync.master.layout import SHEETS
-from sheetsync.schema.layout import CHOICES, entity_sheets, scorecard_layout
-from sheetsync.template.formulas import NAMES, without_percent_formats
 from sheetsync.template.workbook import build_template
 from tests import fake_google as fg
 from tests.conftest import AS_OF
@@ -655,7 +656,7 @@ def test_a_school_cohorts_google_master_holds_what_its_xlsx_master_holds(fake_go
                                                                           tmp_path):
     """School ID and School headers, and the Alignment, Common Measures and District Goals
     tabs, as in the .xlsx master (issue 14)."""
-    from sheetsync.google.master import build_google_master
+    from sheetsync.master.google import build_google_master
     from tests.school_cards import AS_OF as SCHOOL_AS_OF
     from tests.school_cards import write_cohort
 

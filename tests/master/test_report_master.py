@@ -6,8 +6,8 @@ import shutil
 
 import openpyxl
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from sheetsync.read.scorecard import read_scorecard
 from tests.conftest import AS_OF
 

@@ -32,8 +32,8 @@ from sheetsync.errors import WorkbookUnreadable
 from sheetsync.read import scorecard as reader
 from sheetsync.read import sniff, source
 from sheetsync.read.scorecard import read_scorecard
-from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.examples import district_rows
 from sheetsync.template.workbook import build_template, save_atomic
 

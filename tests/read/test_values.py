@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from sheetsync.check.assess import check_workbook
 from sheetsync.cli.commands import main
 from sheetsync.cli.render import render_check
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from tests.read.test_bad_input import AS_OF, ROWS, Edit, both, set_cells, write_district
 
 

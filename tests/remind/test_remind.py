@@ -26,7 +26,7 @@ import tomlkit
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
-from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import SCHEMA, SCHEMA_VERSION, Store
 from sheetsync.remind import remind
 from tests.conftest import free_port

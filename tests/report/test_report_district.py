@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from sheetsync.report.data import view_from_file
 from sheetsync.report.html import PALETTE, render_district
 from tests.conftest import AS_OF

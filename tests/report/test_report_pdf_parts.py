@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from sheetsync.report import write
 from sheetsync.report.html import render_cohort
 from sheetsync.report.pdf import print_pdf

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from sheetsync.cli import report as cli
 from sheetsync.cli.commands import main
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from sheetsync.report import charts
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data, site_report

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 import sheetsync
-from sheetsync.cohort.model import StatusOverrides, dump_cohort, load_cohort
-from sheetsync.cohort.pull import _settings_key
+from sheetsync.cohort.file import dump_cohort, load_cohort
+from sheetsync.cohort.model import StatusOverrides
+from sheetsync.pull.run import _settings_key
 from sheetsync.schema import vocabulary as V
 from sheetsync.schema.cells import column_index, column_letter, split_cell, value_at
-from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear, year_end
 from sheetsync.schema.settings import STATUS_SETTINGS, StatusSettings
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.formulas import NAMES
 
 PACKAGE = Path(sheetsync.__file__).parent

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from sheetsync.check.assess import check_workbook
 from sheetsync.check.status import StatusSettings
 from sheetsync.read.scorecard import read_scorecard
-from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.settings import STATUS_SETTINGS
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic, setting_words
 from tests.libreoffice import SOFFICE, convert
 

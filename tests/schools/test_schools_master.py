@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli import main
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
 from sheetsync.errors import CohortError
 from sheetsync.master.build import build_master
-from sheetsync.year.writer import write_scorecard
+from sheetsync.pull.run import pull
+from sheetsync.template.fill import write_scorecard
 from tests.school_cards import AS_OF, STRATEGIC, school_plan, write_cohort, write_district
 
 SG1, SG2, SG3 = (t for _, t in STRATEGIC)
@@ -167,7 +167,7 @@ def test_a_school_cohort_file_that_cannot_be_used_says_why(tmp_path, text, says)
 
 
 def test_sheetsync_keeps_a_school_cohort_file_a_school_cohort_when_it_edits_it(kent):
-    from sheetsync.cohort.model import save_cohort
+    from sheetsync.cohort.file import save_cohort
 
     cohort = load_cohort(kent)
     cohort.districts[0].source = "schools/alder.xlsx"
@@ -216,7 +216,7 @@ def test_cohort_init_and_distribute_make_one_plan_per_school_from_the_district(t
 
 def test_distribute_again_refreshes_the_locked_list_without_touching_the_schools_rows(kent):
     from sheetsync.check.assess import check_workbook
-    from sheetsync.cohort.distribute import distribute
+    from sheetsync.pull.distribute import distribute
 
     plan = kent.parent / "schools" / "S-03.xlsx"
     before = check_workbook(str(plan)).card

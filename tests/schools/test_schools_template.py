@@ -18,8 +18,8 @@ from sheetsync.check.assess import check_workbook
 from sheetsync.cli import main
 from sheetsync.errors import DistrictFileError
 from sheetsync.read.district import read_district
-from sheetsync.schema.layout import scorecard_layout
-from sheetsync.year.writer import write_scorecard
+from sheetsync.schema.sheets import scorecard_layout
+from sheetsync.template.fill import write_scorecard
 from tests.school_cards import DISTRICT_ID, STRATEGIC, school_plan, write_district
 
 

@@ -65,7 +65,7 @@ def test_dashboard_shows_every_district_linked_to_its_page(service: Service,
 
 def test_pages_are_the_report_views_with_the_live_script(service: Service,
                                                          cohort_dir: Path) -> None:
-    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.file import load_cohort
     from sheetsync.cohort.store import Store
     from sheetsync.report.data import pick_month, snapshot_view
     from sheetsync.report.html import render_district

@@ -41,7 +41,7 @@ def not_submitted(workbook: Path, month: date) -> None:
 
 def test_serve_remind_sends_the_reminders_due_once(examples: Path, tmp_path: Path,
                                                     smtp_server: tuple[Mailbox, int]) -> None:
-    from sheetsync.cohort.model import load_cohort
+    from sheetsync.cohort.file import load_cohort
     from sheetsync.cohort.store import Store
     from sheetsync.remind.plan import plan
 

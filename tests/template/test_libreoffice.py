@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 
 from sheetsync.check.assess import check_workbook
-from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import period_date
+from sheetsync.schema.sheets import scorecard_layout
 from tests.libreoffice import convert, needs_libreoffice
 
 pytestmark = needs_libreoffice
@@ -262,9 +262,9 @@ def _libreoffice_locks(fods: Path, sheet: str, cells: list[str]) -> dict[str, bo
 def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(examples, tmp_path):
     import shutil as sh
 
-    from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.pull import pull
+    from sheetsync.cohort.file import load_cohort
     from sheetsync.master.layout import SHEETS
+    from sheetsync.pull.run import pull
 
     folder = tmp_path / "cohort"
     sh.copytree(examples, folder, ignore=sh.ignore_patterns(".sheetsync", "*master*"))

@@ -19,7 +19,8 @@ import pytest
 
 from sheetsync.cli.render import render_check
 from sheetsync.master.layout import SHEETS, chart_places
-from sheetsync.schema.layout import entity_sheets, scorecard_layout
+from sheetsync.schema.layout import entity_sheets
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 from tests.libreoffice import SOFFICE, convert
 
@@ -35,8 +36,8 @@ def libreoffice(test: Callable[..., Any]) -> Callable[..., Any]:
 
 @pytest.fixture(scope="module")
 def master(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.pull import pull
+    from sheetsync.cohort.file import load_cohort
+    from sheetsync.pull.run import pull
 
     folder = tmp_path_factory.mktemp("print") / "cohort"
     shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))

@@ -7,7 +7,7 @@ import zipfile
 
 import openpyxl
 
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template._openpyxl import formulas_shared
 from sheetsync.template.workbook import build_template, save_atomic
 

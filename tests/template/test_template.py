@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
-from sheetsync.schema.layout import CHOICES, TEMPLATE_VERSION, entity_sheets, scorecard_layout
+from sheetsync.schema.layout import CHOICES, TEMPLATE_VERSION, entity_sheets
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 
 ROOT = Path(__file__).resolve().parents[2]

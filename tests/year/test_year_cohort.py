@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
-from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.file import load_cohort
 from sheetsync.read.scorecard import read_scorecard
 
 

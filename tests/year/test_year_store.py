@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import SCHEMA, Store
-from sheetsync.schema.layout import scorecard_layout
-from tests.cohort.test_pull import sheet_values
+from sheetsync.pull.run import pull
+from sheetsync.schema.sheets import scorecard_layout
 from tests.conftest import AS_OF
+from tests.pull.test_pull import sheet_values
 
 NEXT_AS_OF = date(2027, 10, 31)
 

@@ -15,9 +15,10 @@ from sheetsync.check.assess import assess
 from sheetsync.cli.commands import main
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard
-from sheetsync.schema.layout import entity_sheets, norm, scorecard_layout
+from sheetsync.schema.layout import entity_sheets, norm
+from sheetsync.schema.sheets import scorecard_layout
+from sheetsync.template.fill import write_scorecard
 from sheetsync.year.upgrade import EXTRA_SHEET, upgrade_file
-from sheetsync.year.writer import write_scorecard
 from tests.year_cards import YEAR, scorecards, values
 
 LAYOUT = scorecard_layout(YEAR)

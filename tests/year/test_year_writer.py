@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from sheetsync.read.models import Measure, Need, Profile, Scorecard
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.read.source import open_workbook
-from sheetsync.year.writer import write_scorecard
+from sheetsync.template.fill import write_scorecard
 from tests.year_cards import YEAR, scorecards, values
 
 

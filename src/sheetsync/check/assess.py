@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sheetsync.check.findings import Finding, Severity
 from sheetsync.check.report import FindingsReport
 from sheetsync.check.rules import (
     Alignment,
@@ -33,8 +32,9 @@ from sheetsync.check.status import (
 from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.findings import Finding, Severity
 from sheetsync.schema.schoolyear import SchoolYear
+from sheetsync.schema.sheets import scorecard_layout
 
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sheetsync.check.findings import FINDING_KEYS, Finding, Severity
+from sheetsync.schema.findings import FINDING_KEYS, Finding, Severity
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding
 from sheetsync.check.status import (
     StatusSettings,
     action_schedule,
@@ -23,8 +21,10 @@ from sheetsync.check.status import (
     update_status,
 )
 from sheetsync.read.models import Goal, Measure, Scorecard
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema import findings as F
+from sheetsync.schema.findings import Finding
 from sheetsync.schema.schoolyear import SchoolYear, period_key, period_label, year_end
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import (
     DECREASE,
     INCREASE,

@@ -9,11 +9,11 @@ the district no longer has.
 
 from __future__ import annotations
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding
 from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Scorecard
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema import findings as F
+from sheetsync.schema.findings import Finding
+from sheetsync.schema.sheets import scorecard_layout
 
 
 def same_id(a: str | None, b: str | None) -> bool:

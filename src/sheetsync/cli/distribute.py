@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from sheetsync.cli.exit import Failure
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SheetsyncError
 
 
@@ -37,9 +38,8 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
     Copies are named "<District> (<id>) — District Scorecard <year>"; each becomes the
     district's source in the cohort file. Running it again makes no duplicates.
     """
-    from sheetsync.cohort.distribute import distribute as run
-    from sheetsync.cohort.model import load_cohort
     from sheetsync.google.auth import FULL_SCOPES, make_client
+    from sheetsync.pull.distribute import distribute as run
 
     if (drive_folder is None) == (folder is None):
         raise click.UsageError("give --drive-folder ID or --folder DIR (one of them)")

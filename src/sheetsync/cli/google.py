@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from sheetsync.cli.exit import Failure
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SheetsyncError
 
 EXIT_CANNOT_OPEN = 3  # auth check: some districts cannot be opened
@@ -93,9 +94,8 @@ def check(cohort_path: Path | None, credentials: Path | None, as_json: bool) -> 
     Exits 0 when every Google district can be opened, 3 when some cannot, 2 when there
     are no usable credentials.
     """
-    from sheetsync.cohort.model import load_cohort
     from sheetsync.google.auth import make_client
-    from sheetsync.google.sources import check_access
+    from sheetsync.read.google import check_access
 
     try:
         cohort = load_cohort(cohort_path)

@@ -11,6 +11,7 @@ import click
 from sheetsync.cli.common import open_cohort, print_json
 from sheetsync.cli.exit import EXIT_MASTER_LOCKED, Failure
 from sheetsync.errors import SheetsyncError
+from sheetsync.pull.history import drop_month, measure_history
 
 
 @click.group()
@@ -26,8 +27,6 @@ def history() -> None:
 def history_drop(month: str, district_id: str | None, cohort_path: Path | None) -> None:
     """Remove a month from History on purpose (e.g. a pull with a wrong --as-of), then
     write the master again so it no longer shows that month."""
-    from sheetsync.cohort.pull import drop_month
-
     c = open_cohort(cohort_path)
     try:
         dropped = drop_month(c, month, district_id)
@@ -51,8 +50,6 @@ def history_show(district_id: str, measure_id: str, all_years: bool, cohort_path
                  as_json: bool) -> None:
     """One measure's months: latest actual and status at each pull. A measure carried by
     `cohort rollover` keeps its id, so --all-years shows its trend across years."""
-    from sheetsync.cohort.history import measure_history
-
     c = open_cohort(cohort_path)
     try:
         found = measure_history(c, district_id, measure_id, all_years)

@@ -23,7 +23,7 @@ def master() -> None:
 @google_option
 def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
-    from sheetsync.master.rebuild import rebuild
+    from sheetsync.pull.rebuild import rebuild
 
     c = open_cohort(cohort_path)
     try:

@@ -11,6 +11,9 @@ import click
 from sheetsync.cli.common import open_cohort, print_json
 from sheetsync.cli.exit import EXIT_NOT_SENT, Failure
 from sheetsync.errors import SheetsyncError
+from sheetsync.remind import Reminder
+from sheetsync.remind import remind as run
+from sheetsync.remind.render import render_remind
 
 
 @click.command()
@@ -41,10 +44,6 @@ def remind(cohort_path: Path | None, as_of: datetime | None, send: bool, outbox:
       starttls = true (default)    cafile = "ca.pem" (to trust your own server)
       digest_to = "coach@example.org"   timeout = 30 (seconds)
     """
-    from sheetsync.remind import Reminder
-    from sheetsync.remind import remind as run
-    from sheetsync.remind.render import render_remind
-
     c = open_cohort(cohort_path)
 
     def progress(r: Reminder) -> None:

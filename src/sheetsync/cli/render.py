@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sheetsync.check.findings import RULES, Severity
+from sheetsync.schema.findings import RULES, Severity
 
 if TYPE_CHECKING:
     from sheetsync.check.assess import CheckResult
-    from sheetsync.cohort.pull import PullReport
+    from sheetsync.pull.run import PullReport
+from sheetsync.schema.level import level_of
 from sheetsync.schema.schoolyear import period_label
 from sheetsync.schema.vocabulary import (
     AT_RISK,
@@ -111,8 +112,6 @@ def _n(value: float | None) -> str:
 
 
 def render_pull(report: PullReport) -> str:
-    from sheetsync.schema.level import level_of
-
     say = level_of(report.level).say  # "School" where a cohort of schools is pulled
     t = report.totals()
     rows = []

@@ -8,6 +8,8 @@ import click
 
 from sheetsync.cli.exit import Failure
 from sheetsync.errors import SheetsyncError
+from sheetsync.serve import Settings, parse_every, read_token
+from sheetsync.serve.settings import check_host, check_remind
 
 
 @click.command()
@@ -36,9 +38,7 @@ def serve(cohort_path: Path, host: str, port: int, pull_every: str, token_file: 
     except ImportError:
         raise Failure("sheetsync serve needs Starlette and uvicorn: "
                       "pip install 'sheetsync-scorecard[serve]'") from None
-    from sheetsync.serve import Settings, parse_every, read_token
     from sheetsync.serve.app import run
-    from sheetsync.serve.settings import check_host, check_remind
 
     try:
         token = read_token(token_file)

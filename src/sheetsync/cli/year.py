@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING
 import click
 
 from sheetsync.cli.exit import Failure
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SheetsyncError
+from sheetsync.read.district import read_district
+from sheetsync.schema.schoolyear import SchoolYear
 
 if TYPE_CHECKING:
     from sheetsync.year.changes import Changes
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from sheetsync.schema.schoolyear import SchoolYear
-
     try:
         return SchoolYear.parse(value).label
     except ValueError as exc:
@@ -62,7 +63,6 @@ def rollover(file: Path, to: str, output: Path, as_json: bool, force: bool) -> N
 def upgrade(file: Path, output: Path, as_json: bool, force: bool,
             district_file: Path | None) -> None:
     """Rewrite FILE onto the current template, every value carried (FILE is never changed)."""
-    from sheetsync.read.district import read_district
     from sheetsync.year.upgrade import upgrade_file
 
     try:
@@ -89,7 +89,6 @@ def cohort_rollover(to: str, folder: Path, cohort_path: Path | None, as_json: bo
     This year's cohort file and workbooks are never changed. Exits 3 when some districts
     could not be rolled over (they stay in the new cohort file without a source).
     """
-    from sheetsync.cohort.model import load_cohort
     from sheetsync.year.cohort import rollover_cohort
 
     try:

@@ -1,2 +1,3 @@
-"""A consultant's cohort of districts: the cohort file and roster, where each district's
-workbook lives, the monthly pull, and the store that keeps every month."""
+"""A consultant's cohort: the cohort file (``model``, read and written by ``file``, checked by
+``fields``), the roster, a school cohort's district plan (``schools``), and the store that
+keeps every month (``store``, ``places``)."""

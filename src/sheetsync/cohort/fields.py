@@ -21,6 +21,7 @@ from sheetsync.cohort.model import (
     SmtpSettings,
     StatusOverrides,
 )
+from sheetsync.cohort.roster import contact
 from sheetsync.schema.level import LEVELS, level_of
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.settings import STATUS_SETTINGS
@@ -337,8 +338,6 @@ def _level(cohort: Cohort) -> Cohort:
 
 
 def _one_address(value: str) -> str:
-    from sheetsync.cohort.roster import contact
-
     if contact(value) is None:
         raise ValueError(f"{value!r} is not an e-mail address (write it like "
                          "Jane Doe <jane@x.org>)")

@@ -27,15 +27,11 @@ comments and order.
 
 from __future__ import annotations
 
-import json
-import re
-import tomllib
 from dataclasses import asdict, dataclass, field, fields
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from sheetsync.errors import CohortError, SheetsyncError
-from sheetsync.files import read_text, replacing, writable_folder
 from sheetsync.schema.level import Level, LevelKey, level_of
 from sheetsync.schema.settings import AT_RISK_BAND, STATUS_SETTINGS, UPDATE_DUE_DAY, StatusSettings
 
@@ -79,8 +75,6 @@ class District:
     @property
     def emails(self) -> list[str]:
         """The contacts' bare addresses (display names dropped)."""
-        from email.utils import parseaddr
-
         return [parseaddr(c)[1] or c for c in self.contacts]
 
 
@@ -146,164 +140,3 @@ class Cohort:
 
     def source_path(self, district: District) -> Path:
         return self.folder / district.source
-
-
-def find_cohort(path: str | Path | None) -> Path:
-    """``path``, or cohort.toml in the current folder."""
-    found = Path(path) if path else Path.cwd() / FILENAME
-    if found.is_dir():
-        found = found / FILENAME
-    if not found.exists():
-        raise CohortError(f"{found}: no cohort file here. Create one with `sheetsync cohort init "
-                          "--roster roster.csv` or pass --cohort PATH.", path=found)
-    return found
-
-
-def load_cohort(path: str | Path | None = None) -> Cohort:
-    path = find_cohort(path)
-    try:
-        text = read_text(path, "cohort file")
-    except SheetsyncError as exc:
-        raise CohortError(str(exc), path=path) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CohortError(f"{path}: {exc}", path=path) from None
-    from sheetsync.cohort.fields import Invalid, parse_cohort
-
-    try:
-        cohort = parse_cohort(data)
-    except Invalid as exc:
-        loc = list(exc.errors[0][0])
-        raise CohortError(_explain(path, text, exc), path=path, line=_line_of(text, loc),
-                          field=".".join(loc) or None) from None
-    cohort.path = path
-    cohort._text = text  # tomlkit parses it only to save: a pull reads, it does not edit
-    return cohort
-
-
-def _explain(path: Path, text: str, exc: Any) -> str:
-    """Every problem of an ``Invalid`` cohort file, each at its line."""
-    lines = []
-    for where_in, msg in exc.errors:
-        loc = list(where_in)
-        line = _line_of(text, loc)
-        where = f"{path}:{line}" if line else str(path)
-        name = ".".join(loc) or "(file)"
-        lines.append(f"{where}: {name}: {msg}")
-    return "\n".join(lines)
-
-
-def _line_of(text: str, loc: list[str]) -> int | None:
-    """The line of a field: ``['district', '2', 'id']`` is the third [[district]]'s id."""
-    rows = text.splitlines()
-    start, end = 0, len(rows)
-    if loc and loc[0] in ("district", "school") and len(loc) > 1 and loc[1].isdigit():
-        headers = [i for i, r in enumerate(rows) if r.strip() == f"[[{loc[0]}]]"]
-        n = int(loc[1])
-        if n >= len(headers):
-            return None
-        start = headers[n]
-        end = headers[n + 1] if n + 1 < len(headers) else len(rows)
-        key = loc[2] if len(loc) > 2 else None
-    elif loc:
-        header = [i for i, r in enumerate(rows) if r.strip() == f"[{loc[0]}]"]
-        if not header:
-            return None
-        start = header[0]
-        key = loc[1] if len(loc) > 1 else None
-    else:
-        return None
-    if key:
-        for i in range(start, end):
-            if re.match(rf"\s*{re.escape(key)}\s*=", rows[i]):
-                return i + 1
-    return start + 1
-
-
-# -- writing --------------------------------------------------------------------------
-
-
-def _toml_value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)  # JSON strings and lists are valid TOML
-
-
-def dump_cohort(cohort: Cohort) -> str:
-    lines = ["[cohort]", f"name = {_toml_value(cohort.cohort.name)}",
-             f"school_year = {_toml_value(cohort.cohort.school_year)}"]
-    if cohort.cohort.level != "district":
-        lines += [f"level = {_toml_value(cohort.cohort.level)}",
-                  f"district = {_toml_value(cohort.cohort.district)}"]
-    lines += ["", "[status]",
-              *(f"{s.key} = {getattr(cohort.status, s.key)}" for s in STATUS_SETTINGS),
-              "", "[master]",
-              f"path = {_toml_value(cohort.master.path)}"]
-    if cohort.master.google_sheet:
-        lines.append(f"google_sheet = {_toml_value(cohort.master.google_sheet)}")
-    if cohort.google:
-        lines += ["", "[google]"] + [f"{k} = {_toml_value(v)}" for k, v in cohort.google.items()]
-    for d in cohort.districts:
-        lines += ["", f"[[{cohort.words.noun}]]", f"id = {_toml_value(d.id)}",
-                  f"name = {_toml_value(d.name)}"]
-        if d.source:
-            lines.append(f"source = {_toml_value(d.source)}")
-        lines.append(f"contacts = {_toml_value(d.contacts)}")
-    return "\n".join(lines) + "\n"
-
-
-def save_cohort(cohort: Cohort) -> Path:
-    """Write the cohort file. One read from disk is edited in place (its comments, order
-    and layout kept): districts added, and their name, source and contacts brought up to
-    date; a cohort made in memory is written whole."""
-    import tomlkit
-
-    doc = cohort._doc
-    if doc is None:
-        doc = tomlkit.parse(cohort._text if cohort._text is not None else dump_cohort(cohort))
-    _sync_districts(doc, cohort.districts, cohort.words.noun)
-    with replacing(cohort.path, suffix=".toml") as tmp:
-        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    cohort._doc = doc
-    return cohort.path
-
-
-def _sync_districts(doc: Any, districts: list[District], key: str = "district") -> None:
-    import tomlkit
-
-    if key not in doc:
-        doc.append(key, tomlkit.aot())
-    tables = doc[key]
-    by_id = {str(t.get("id")): t for t in tables}
-    for d in districts:
-        table = by_id.get(d.id)
-        if table is None:
-            table = tomlkit.table()
-            table.trivia.indent = "\n"  # a blank line before its [[district]]
-            table["id"] = d.id
-            tables.append(table)
-        for key, value in (("name", d.name), ("source", d.source), ("contacts", d.contacts)):
-            if table.get(key) != value and (value or key in table):
-                table[key] = value
-
-
-def init_cohort(path: Path, name: str, school_year: str, districts: list[District],
-                district_file: str | None = None) -> Cohort:
-    """A new cohort file; with ``district_file`` (relative to ``path``'s folder), a cohort
-    of that district's schools."""
-    from sheetsync.cohort.fields import Invalid, parse_cohort
-
-    if path.exists():
-        raise CohortError(f"{path} already exists; edit it or use `sheetsync cohort add-folder`")
-    info = {"name": name, "school_year": school_year}
-    if district_file:
-        info.update(level="school", district=district_file)
-    try:
-        cohort = parse_cohort({"cohort": info,
-                               "school" if district_file else "district":
-                                   [asdict(d) for d in districts]})
-    except Invalid as exc:
-        raise CohortError(f"{path}: {exc.errors[0][1]}") from None
-    cohort.path = path
-    writable_folder(path.parent, path.name)
-    save_cohort(cohort)
-    return cohort

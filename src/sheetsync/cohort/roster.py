@@ -18,6 +18,7 @@ from email.utils import formataddr, getaddresses, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheetsync.cohort.model import District
 from sheetsync.errors import CohortError, SheetsyncError
 from sheetsync.files import read_text
 from sheetsync.schema.layout import norm
@@ -84,8 +85,6 @@ def read_roster_rows(path: str | Path) -> list[RosterRow]:
 
 def read_roster(path: str | Path) -> list[District]:
     """The roster's districts, as the cohort file lists them."""
-    from sheetsync.cohort.model import District
-
     return [District(id=r.id, name=r.name, source=r.source, contacts=r.contacts)
             for r in read_roster_rows(path)]
 

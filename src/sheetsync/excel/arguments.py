@@ -16,16 +16,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding
 from sheetsync.check.status import DEFAULT_SETTINGS, StatusSettings
 from sheetsync.errors import BadArgument, WorkbookUnreadable
 from sheetsync.read import coerce
 from sheetsync.read.models import Measure, Scorecard
 from sheetsync.read.scorecard import HEADER_SCAN_ROWS, PROFILE_SCAN_ROWS, read_rows
 from sheetsync.read.source import rows_from_grids
-from sheetsync.schema.layout import Layout, SheetLayout, norm, scorecard_layout
+from sheetsync.schema import findings as F
+from sheetsync.schema.findings import Finding
+from sheetsync.schema.layout import Layout, SheetLayout, norm
 from sheetsync.schema.schoolyear import SchoolYear, period_date
+from sheetsync.schema.sheets import scorecard_layout
 
 SOURCE = "Excel"  # the workbook name findings and the scorecard carry
 # Lite passes dates as serial numbers; the reader would note each one it reads as a date.

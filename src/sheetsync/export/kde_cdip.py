@@ -20,9 +20,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sheetsync.check.findings import Severity
+from sheetsync.check.assess import check_workbook
 from sheetsync.errors import ExportError
+from sheetsync.export.write import write_table
 from sheetsync.read.models import Action, CdipGoal, Goal, Measure, Scorecard, StrategicGoal
+from sheetsync.schema.findings import Severity
 from sheetsync.schema.schoolyear import SchoolYear
 
 SHEET = "Goal Builder"
@@ -305,9 +307,6 @@ def export_file(source: str | Path, output: str | Path, force: bool = False) -> 
     """Read and check the workbook at ``source`` and write it in the state's columns to
     ``output`` (an .xlsx). Raises ``WorkbookUnreadable``, ``ExportError`` or, when the file
     cannot be written, ``FolderNotWritable`` / ``FileLocked``; ``source`` is only read."""
-    from sheetsync.check.assess import check_workbook
-    from sheetsync.export.write import write_table
-
     source, output = Path(source), Path(output)
     _refuse_output(source, output, force)
     result = check_workbook(str(source))

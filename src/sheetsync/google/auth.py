@@ -15,24 +15,47 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+import click
+
+from sheetsync.files import replacing
 from sheetsync.google.address import is_google
-from sheetsync.google.client import GoogleClient
+from sheetsync.google.client import GoogleClient, identity
 from sheetsync.google.constants import FULL_SCOPES, NO_CREDENTIALS, READONLY_SCOPES
 from sheetsync.google.errors import GoogleSetupError
 from sheetsync.google.session import api_base_url
-
-if TYPE_CHECKING:
-    from sheetsync.cohort.model import Cohort
 
 __all__ = ["FULL_SCOPES", "NO_CREDENTIALS", "READONLY_SCOPES", "Found", "GoogleSetupError",
            "NoCredentials", "client_for", "client_from_credentials", "config_dir",
            "find_credentials", "identity", "load_credentials", "login", "make_client",
            "save_token", "token_path"]
+
+
+class CohortLike(Protocol):
+    """What the adapter reads of a cohort (a ``cohort.model.Cohort``): its folder, its
+    ``[google]`` table, its school year, its master and its members' sources. A protocol, so
+    this package imports nothing above it."""
+
+    @property
+    def folder(self) -> Path: ...
+
+    @property
+    def google(self) -> Mapping[str, str]: ...
+
+    @property
+    def cohort(self) -> Any: ...
+
+    @property
+    def master(self) -> Any: ...
+
+    @property
+    def districts(self) -> Sequence[Any]: ...
+
+
 
 ENV_KEY = "GOOGLE_APPLICATION_CREDENTIALS"
 ENV_CONFIG = "SHEETSYNC_CONFIG_DIR"
@@ -71,7 +94,7 @@ class Found:
 
 
 def find_credentials(credentials_path: str | Path | None = None,
-                     cohort: Cohort | None = None) -> Found | None:
+                     cohort: CohortLike | None = None) -> Found | None:
     """The first credentials file in sheetsync's order (see the module docstring)."""
     if credentials_path:
         return Found(Path(credentials_path).expanduser(), "--credentials")
@@ -132,18 +155,7 @@ def _check_scopes(found: Found, granted: Sequence[str] | None, needed: Sequence[
             "`sheetsync auth login --write` to allow sheetsync to write")
 
 
-def identity(credentials: Any) -> str | None:
-    """The e-mail address of the credentials, when they carry it: a service account's, or
-    the account saved with an OAuth token. ``None`` when only Google can say (see
-    ``GoogleClient.identity``, which then asks Drive once)."""
-    email = getattr(credentials, "service_account_email", None)
-    if email:
-        return str(email)
-    account = getattr(credentials, "account", None)
-    return str(account) if account else None
-
-
-def make_client(cohort: Cohort | None, credentials_path: str | Path | None = None,
+def make_client(cohort: CohortLike | None, credentials_path: str | Path | None = None,
                 scopes: Sequence[str] = READONLY_SCOPES, **session_options: Any) -> GoogleClient:
     """The Google client for ``cohort``'s pull (raises ``NoCredentials`` when none are
     configured, ``GoogleSetupError`` when they cannot be used)."""
@@ -157,7 +169,7 @@ def make_client(cohort: Cohort | None, credentials_path: str | Path | None = Non
                                          description=found.describe(), **session_options)
 
 
-def client_for(cohort: Cohort, credentials_path: str | Path | None = None,
+def client_for(cohort: CohortLike, credentials_path: str | Path | None = None,
                write: bool = False) -> GoogleClient | None:
     """The Google client for ``cohort``'s Google districts and Google master; ``None`` when
     it needs none, or when no credentials are configured (each Google district then fails
@@ -184,8 +196,6 @@ def client_from_credentials(credentials: Any, base_url: str | None = None,
 
 def save_token(credentials: Any, path: Path | None = None) -> Path:
     """Write an OAuth token file readable by its owner only (0600), atomically."""
-    from sheetsync.files import replacing
-
     path = path or token_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with replacing(path, mode=0o600) as tmp, tmp.open("w", encoding="utf-8") as fh:
@@ -223,8 +233,6 @@ def login(client_secrets: Path, scopes: Sequence[str] = READONLY_SCOPES,
 
 
 def _console_flow(flow: Any) -> Any:
-    import click
-
     flow.redirect_uri = "http://localhost:1"
     url, _ = flow.authorization_url(prompt="consent")
     click.echo(f"Open this link in a browser and sign in:\n\n    {url}\n")

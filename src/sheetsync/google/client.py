@@ -29,6 +29,7 @@ from sheetsync.google.errors import (
     answer_error,
     no_answer_error,
 )
+from sheetsync.google.session import GoogleSession
 
 log = logging.getLogger("sheetsync.google")
 
@@ -36,6 +37,17 @@ ALL_DRIVES = {"supportsAllDrives": "true"}
 VALUE_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE",
                 "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
 UNKNOWN_IDENTITY = "the Google account sheetsync uses (see `sheetsync auth check`)"
+
+
+def identity(credentials: Any) -> str | None:
+    """The e-mail address of the credentials, when they carry it: a service account's, or
+    the account saved with an OAuth token. ``None`` when only Google can say (see
+    ``GoogleClient.identity``, which then asks Drive once)."""
+    email = getattr(credentials, "service_account_email", None)
+    if email:
+        return str(email)
+    account = getattr(credentials, "account", None)
+    return str(account) if account else None
 
 
 class GoogleClient:
@@ -60,8 +72,6 @@ class GoogleClient:
                          description: str = "", **session_options: Any) -> GoogleClient:
         """A client for ``credentials`` (any google-auth credentials) sending to
         ``base_url`` (``None``: Google). ``session_options`` go to ``GoogleSession``."""
-        from sheetsync.google.session import GoogleSession
-
         session = GoogleSession(credentials, base_url, **session_options)
         return cls(session, email, school_year, description)
 
@@ -107,8 +117,6 @@ class GoogleClient:
         """The e-mail address Google knows these credentials as (asks Drive at most once,
         and only when the credentials do not say)."""
         if self._email is None:
-            from sheetsync.google.auth import identity
-
             self._email = identity(self.credentials) or self._about_email()
         return self._email
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from sheetsync.check.status import worst
 from sheetsync.master.layout import Col
+from sheetsync.master.rows import _by_row
 from sheetsync.read.district import DistrictPlan
 from sheetsync.schema.layout import norm
 from sheetsync.schema.vocabulary import AT_RISK, BAD, GOOD, NO_DATA
@@ -149,8 +150,6 @@ def _round(value: float) -> float:
 
 
 def _measure_status(result: dict[str, Any]) -> dict[Any, dict[str, Any]]:
-    from sheetsync.master.rows import _by_row
-
     return _by_row(result.get("measures", []))
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.schools import stored_district
-from sheetsync.cohort.sources import is_google
 from sheetsync.cohort.store import Store
+from sheetsync.master.alignment import SHEETS, baseline, schools_of
+from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear, period_key
 
 
@@ -44,7 +45,6 @@ def alignment_sheets(cohort: Cohort, store: Store) -> dict[str, Any]:
     district = stored_district(store) if cohort.cohort.level == "school" else None
     if district is None:
         return {}
-    from sheetsync.master.alignment import SHEETS, baseline, schools_of
 
     found = baseline(schools_of(store.outcomes([d.id for d in cohort.districts])), district)
     return {name: (SHEETS[name], rows) for name, rows in found.sheets().items()}

@@ -1,7 +1,7 @@
 """The cohort master's layout: its sheets and their columns, the trend table beside the
 Summary, the status colours, and where the Summary's charts go.
 
-Both masters (.xlsx in ``master.write``, Google Sheets in ``google.master``) are laid out
+Both masters (.xlsx in ``master.write``, Google Sheets in ``master.google``) are laid out
 from these declarations. Every sheet's header row 1 starts with District ID; a cohort of a
 district's schools heads those columns School ID and School (``headed``).
 """

@@ -1,7 +1,7 @@
 """The master's rows: every district's Summary row and its goals, measures, actions,
 updates and findings, each with a link to the cell it came from, then the History.
 
-Both writers (.xlsx in ``master.write``, Google Sheets in ``google.master``) consume
+Both writers (.xlsx in ``master.write``, Google Sheets in ``master.google``) consume
 ``master_rows``, so the two masters cannot differ.
 """
 
@@ -113,7 +113,7 @@ def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
                 source_of: Callable[[Outcome], str]) -> Iterator[tuple[str, list[Any]]]:
     """Every row of the master, as (sheet name, values), each sheet's rows in order.
 
-    Both writers (.xlsx here, Google Sheets in ``google.master``) consume this, so the two
+    Both writers (.xlsx here, Google Sheets in ``master.google``) consume this, so the two
     masters cannot differ. District rows stream one district at a time.
     """
     for o in outcomes:

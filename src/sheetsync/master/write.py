@@ -21,6 +21,7 @@ from sheetsync.cohort.places import folder_problem
 from sheetsync.cohort.store import Outcome
 from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputLocked
 from sheetsync.files import lock_file, replacing
+from sheetsync.master import _xlsxwriter
 from sheetsync.master.layout import (
     COLOURS,
     SHEETS,
@@ -73,8 +74,6 @@ class _Sheet:
 
     def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
                  beside: tuple[Col, ...] = (), cols: tuple[Col, ...] | None = None) -> None:
-        from sheetsync.master import _xlsxwriter
-
         self.ws = wb.add_worksheet(name)
         _page_setup(self.ws, footer, across=name == "Summary")
         self.cols = cols or SHEETS[name]
@@ -124,8 +123,6 @@ class _Sheet:
     data_rows = 0
 
     def finish(self) -> None:
-        from sheetsync.master import _xlsxwriter
-
         last = max(self.data_rows, 1)
         _xlsxwriter.add_streamed_table(self.ws, last, len(self.cols) - 1, {
             "columns": [{"header": c.header} for c in self.cols], "style": "Table Style Light 9",
@@ -173,8 +170,6 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
            history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
            source_of: Callable[[Outcome], str], level: str = "district",
            extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None) -> None:
-    from sheetsync.master import _xlsxwriter
-
     wb = _xlsxwriter.new_workbook(path, {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})

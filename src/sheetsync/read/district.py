@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetsync.errors import DistrictFileError, WorkbookUnreadable
+from sheetsync.schema.sheets import scorecard_layout
 
 if TYPE_CHECKING:  # the scorecard models load where a district file is read, not on a pull
     from sheetsync.read.models import StrategicGoal
@@ -74,8 +75,6 @@ def read_district(path: str | Path) -> DistrictPlan:
                                       "school goal would have nothing to nest under. Fill in "
                                       "its Strategic Goals sheet first.")
     if not card.profile.district_id:
-        from sheetsync.schema.layout import scorecard_layout
-
         sheet = scorecard_layout().sheet("profile")
         raise DistrictFileError(path, "the district's profile has no District ID. Fill it in "
                                       f"({sheet.name}, {sheet.field('district_id').cell}) "

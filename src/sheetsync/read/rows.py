@@ -15,8 +15,6 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding
 from sheetsync.read import coerce
 from sheetsync.read.models import (
     Action,
@@ -28,7 +26,9 @@ from sheetsync.read.models import (
     StrategicGoal,
 )
 from sheetsync.read.source import WorkbookRows
+from sheetsync.schema import findings as F
 from sheetsync.schema.cells import column_letter
+from sheetsync.schema.findings import Finding
 from sheetsync.schema.layout import ID_PREFIXES, Column, SheetLayout, norm
 from sheetsync.schema.schoolyear import period_label
 

@@ -13,25 +13,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding
 from sheetsync.errors import WorkbookUnreadable
 from sheetsync.read import coerce
 from sheetsync.read.models import Profile, Scorecard
 from sheetsync.read.rows import RowParser, columns_for, unreadable_finding
 from sheetsync.read.source import MAX_ROWS, WorkbookRows, open_workbook
+from sheetsync.schema import findings as F
 from sheetsync.schema.cells import value_at
-from sheetsync.schema.layout import (
-    FORM_SCAN_ROWS,
-    TEMPLATE_VERSION,
-    Layout,
-    SheetLayout,
-    norm,
-    scorecard_layout,
-)
+from sheetsync.schema.findings import Finding
+from sheetsync.schema.layout import FORM_SCAN_ROWS, TEMPLATE_VERSION, Layout, SheetLayout, norm
 from sheetsync.schema.level import LevelKey
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.settings import BY_NAME, WORKBOOK_SETTINGS
+from sheetsync.schema.sheets import scorecard_layout
 
 _SETTING_LABELS = {norm(label): name for name, label in WORKBOOK_SETTINGS}
 _SETTING_KEYS = {name: s.key for name, s in BY_NAME.items()}

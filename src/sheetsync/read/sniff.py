@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -196,8 +197,6 @@ def _percent_styles(styles: bytes | None) -> tuple[tuple[bytes, re.Pattern[bytes
     of no other type than a number: a pattern for each such format, after the literal
     text it begins with (a quick test, and a literal prefix makes the search fast).
     Writers put ``s`` before ``t`` (Excel, LibreOffice, openpyxl, Google)."""
-    from html import unescape
-
     xfs = _CELL_XFS.search(styles) if styles else None
     if not styles or not xfs:
         return ()
@@ -340,8 +339,6 @@ def by_sheet(found: Sniffed) -> Scan:
 
 def _sheet_parts(found: Sniffed) -> dict[str, str]:
     """Sheet name -> its part in the zip, from the workbook and its relationships."""
-    from html import unescape
-
     book = found.read("xl/workbook.xml") or b""
     rels = found.read("xl/_rels/workbook.xml.rels") or b""
 

@@ -16,7 +16,7 @@ from sheetsync.check.status import update_due, update_status
 from sheetsync.cohort.model import Cohort, District
 from sheetsync.cohort.store import Outcome
 from sheetsync.google.address import SHEET, parse_address, sheet_url
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import MISSING
 
 KIND = "update-missing"  # the finding code of the same situation

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sheetsync.master.build import alignment_sheets, cohort_periods
 from sheetsync.report.data import pick_month, snapshot_view
 from sheetsync.schema.schoolyear import period_label
 from sheetsync.schema.vocabulary import NOT_DUE, STATUSES, UPDATE_STATUSES
@@ -24,7 +25,6 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
         if progress:
             progress("Reading districts", len(cohort.districts))
     districts.sort(key=_attention)
-    from sheetsync.master.build import cohort_periods  # the cohort's year, as the master shows
 
     trend = [(p, good, total) for p, good, total in store.trend(ids, cohort_periods(cohort))
              if p <= month]
@@ -53,8 +53,6 @@ def _words(cohort: Any) -> dict[str, str]:
 
 def _alignment(cohort: Any, store: Any) -> dict[str, Any] | None:
     """A school cohort's alignment baseline as of the last pull (the master's sheets)."""
-    from sheetsync.master.build import alignment_sheets
-
     sheets = alignment_sheets(cohort, store)
     if not sheets:
         return None

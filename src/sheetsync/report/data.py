@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sheetsync.check.assess import check_workbook
 from sheetsync.check.status import elapsed, measure_status
 from sheetsync.errors import NoSnapshot
 from sheetsync.read.models import Measure
@@ -241,8 +242,6 @@ def _scrub(value: Any) -> Any:
 
 def view_from_file(path: str | Path, as_of: date | None = None) -> dict[str, Any]:
     """Read and check one workbook (raises ``WorkbookUnreadable``)."""
-    from sheetsync.check.assess import check_workbook
-
     result = check_workbook(str(path), as_of)
     data = {"card": result.card.model_dump(mode="json"), "result": result.to_json()}
     return district_view(data)

@@ -4,15 +4,22 @@ files appear whole or not at all."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sheetsync.cohort.file import load_cohort
+from sheetsync.cohort.store import Store
 from sheetsync.errors import NoSnapshot, ReportError
 from sheetsync.files import replacing
+from sheetsync.report.cohort import cohort_view
 from sheetsync.report.data import public_view, view_from_file, view_from_store
 from sheetsync.report.html import render_cohort, render_district, stylesheet
+from sheetsync.report.pdf import write_pdf
+from sheetsync.report.pdfparts import cpu_count, write_pdf_in_parts
+from sheetsync.report.site import write_site
 
 Progress = Callable[[str, int], None]  # (what is being done, how many steps it has): a step done
 FORMATS = (".html", ".pdf", ".json")  # .json: the plain data the pages are rendered from
@@ -35,8 +42,6 @@ def write_json(view: dict[str, Any], out: Path) -> Path:
 def write_document(html: str, out: Path, fmt: str) -> Path:
     with replacing(out, suffix=out.suffix) as tmp:
         if fmt == "pdf":
-            from sheetsync.report.pdf import write_pdf
-
             write_pdf(html, tmp)
         else:
             tmp.write_text(html, encoding="utf-8")
@@ -50,8 +55,6 @@ def district_data(what: str, cohort_path: Path | None = None, month: str | None 
         if month:
             raise ReportError("--month picks a stored snapshot; with a FILE use --as-of")
         return view_from_file(what, as_of)
-    from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.store import Store
 
     cohort = load_cohort(cohort_path)
     known = {d.id: d for d in cohort.districts}
@@ -81,10 +84,6 @@ def district_report(what: str, out: Path, cohort_path: Path | None = None,
 
 def cohort_data(cohort_path: Path | None = None, month: str | None = None,
                 progress: Progress | None = None) -> dict[str, Any]:
-    from sheetsync.cohort.model import load_cohort
-    from sheetsync.cohort.store import Store
-    from sheetsync.report.cohort import cohort_view
-
     cohort = load_cohort(cohort_path)
     if not cohort.store_path.exists():
         raise NoSnapshot(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")
@@ -109,8 +108,6 @@ def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None 
     elif fmt == "pdf" and len(view["districts"]) <= PART:  # one document: tagged, flowing
         write_document(render_cohort(view, for_print=True), out, fmt)
     elif fmt == "pdf":
-        from sheetsync.report.pdfparts import cpu_count, write_pdf_in_parts
-
         with replacing(out, suffix=".pdf") as tmp:
             write_pdf_in_parts(cohort_parts(view), stylesheet(), tmp,
                                workers or cpu_count(), progress)
@@ -135,10 +132,6 @@ def site_report(out: Path, cohort_path: Path | None = None, public: bool = False
     core. ``keep_charts``: keep the charts drawn in the cohort's ``.sheetsync/report-cache``
     for the next build (off: a chart costs 0.2 ms to draw and about 1 ms to keep as a file,
     and reading it back saves nothing)."""
-    import os
-
-    from sheetsync.cohort.model import load_cohort
-    from sheetsync.report.site import write_site
 
     cohort = load_cohort(cohort_path)
     view = cohort_data(cohort.path, progress=progress)

@@ -9,8 +9,8 @@ are declared in ``sheets``) and all of them follow.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from functools import cache, cached_property, lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from sheetsync.schema.cells import cell_range, column_letter, split_cell
@@ -266,48 +266,6 @@ class Layout:
         }
 
 
-@cache
-def scorecard_layout(school_year: str = "2026-27", level: LevelKey = "district") -> Layout:
-    """The District Scorecard layout for ``school_year``; ``level="school"`` gives the School
-    Improvement Plan: the same sheets, a school profile naming its district, and the
-    district's strategic goals filled in and locked (``school_parts``)."""
-    from sheetsync.schema.sheets import district_layout  # it builds on the classes above
-    level_of(level)  # an unknown level is refused
-    if level == "district":
-        return district_layout(school_year)
-    layout = scorecard_layout(school_year)
-    profile, strategic = school_parts(layout)
-    sheets = tuple(profile if s.entity == "profile" else strategic
-                   if s.entity == "strategic_goals" else s for s in layout.sheets)
-    return replace(layout, sheets=sheets, level=level)
-
-
-def school_parts(district: Layout) -> tuple[SheetLayout, SheetLayout]:
-    """What a school plan changes of the district's layout: its profile (the school, then
-    its district, locked) and its Strategic Goals (the district's, locked)."""
-    fields = {f.key: f for f in district.sheet("profile").fields}
-    profile = SheetLayout(
-        name="School Profile", entity="profile", title="School Profile",
-        guidance="Which school this plan belongs to, its district, and the date statuses "
-                 "are computed for.",
-        fields=(
-            Field("school_id", "School ID", "B4", "id", True,
-                  "The id your district gave your school."),
-            Field("school_name", "School name", "B5", "text", True),
-            *(fields[k] for k in ("school_year", "as_of", "contact_name", "contact_email",
-                                  "template_version", "status_date")),
-            Field("district_id", "District ID", "B12", "id", True,
-                  "Filled in from the district's plan; do not change.", locked=True),
-            Field("district_name", "District name", "B13", "text", False,
-                  "Filled in from the district's plan; do not change.", locked=True),
-        ))
-    strategic = replace(
-        district.sheet("strategic_goals"), locked=True,
-        guidance="The district's strategic goals, filled in from its plan and locked: every "
-                 "school goal nests under one of them.")
-    return profile, strategic
-
-
 def entity_sheets(layout: Layout) -> list[SheetLayout]:
     """The table sheets (every entity but the profile form)."""
     return [s for s in layout.sheets if not s.fields]
@@ -316,6 +274,5 @@ def entity_sheets(layout: Layout) -> list[SheetLayout]:
 __all__ = [
     "CHOICES", "FORM_LABEL_COLUMN", "FORM_SCAN_ROWS", "FREQUENCY_MONTHS", "ID_PREFIXES",
     "SCHEDULES", "STATUSES", "TEMPLATE_VERSION", "UPDATE_STATUSES", "WORKBOOK_SETTINGS",
-    "Column", "Field", "Layout", "SheetLayout", "column_letter", "entity_sheets", "school_parts",
-    "scorecard_layout",
+    "Column", "Field", "Layout", "SheetLayout", "column_letter", "entity_sheets",
 ]

@@ -1,15 +1,18 @@
 """The District Scorecard's sheets and their columns, declared once.
 
-``layout.scorecard_layout`` builds the layout from ``district_layout``; the classes the
-declarations are made of (``Column``, ``Field``, ``SheetLayout``, ``Layout``) live in ``layout``.
+``scorecard_layout`` builds the layout from ``district_layout`` (and, for a school plan,
+``school_parts``); the classes the declarations are made of (``Column``, ``Field``,
+``SheetLayout``, ``Layout``) live in ``layout``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 from sheetsync.schema.cells import column_letter
 from sheetsync.schema.layout import Column, Entity, Field, Layout, SheetLayout
+from sheetsync.schema.level import LevelKey, level_of
 from sheetsync.schema.schoolyear import SchoolYear, period_label
 
 
@@ -217,4 +220,45 @@ def district_layout(school_year: str) -> Layout:
     return Layout(school_year=year, sheets=sheets)
 
 
-__all__ = ["CHECK_HELP", "district_layout"]
+@cache
+def scorecard_layout(school_year: str = "2026-27", level: LevelKey = "district") -> Layout:
+    """The District Scorecard layout for ``school_year``; ``level="school"`` gives the School
+    Improvement Plan: the same sheets, a school profile naming its district, and the
+    district's strategic goals filled in and locked (``school_parts``)."""
+    level_of(level)  # an unknown level is refused
+    if level == "district":
+        return district_layout(school_year)
+    layout = scorecard_layout(school_year)
+    profile, strategic = school_parts(layout)
+    sheets = tuple(profile if s.entity == "profile" else strategic
+                   if s.entity == "strategic_goals" else s for s in layout.sheets)
+    return replace(layout, sheets=sheets, level=level)
+
+
+def school_parts(district: Layout) -> tuple[SheetLayout, SheetLayout]:
+    """What a school plan changes of the district's layout: its profile (the school, then
+    its district, locked) and its Strategic Goals (the district's, locked)."""
+    fields = {f.key: f for f in district.sheet("profile").fields}
+    profile = SheetLayout(
+        name="School Profile", entity="profile", title="School Profile",
+        guidance="Which school this plan belongs to, its district, and the date statuses "
+                 "are computed for.",
+        fields=(
+            Field("school_id", "School ID", "B4", "id", True,
+                  "The id your district gave your school."),
+            Field("school_name", "School name", "B5", "text", True),
+            *(fields[k] for k in ("school_year", "as_of", "contact_name", "contact_email",
+                                  "template_version", "status_date")),
+            Field("district_id", "District ID", "B12", "id", True,
+                  "Filled in from the district's plan; do not change.", locked=True),
+            Field("district_name", "District name", "B13", "text", False,
+                  "Filled in from the district's plan; do not change.", locked=True),
+        ))
+    strategic = replace(
+        district.sheet("strategic_goals"), locked=True,
+        guidance="The district's strategic goals, filled in from its plan and locked: every "
+                 "school goal nests under one of them.")
+    return profile, strategic
+
+
+__all__ = ["CHECK_HELP", "district_layout", "school_parts", "scorecard_layout"]

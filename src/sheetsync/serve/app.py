@@ -9,6 +9,7 @@ be a second description of it. The OpenAPI document is written out below instead
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -134,8 +135,6 @@ def build_app(service: Service) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        import asyncio
-
         service.broker.version = await anyio.to_thread.run_sync(pages.refresh)
         service.broker.start(asyncio.get_running_loop())
         scheduler.start()

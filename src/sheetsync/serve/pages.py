@@ -12,17 +12,23 @@ import base64
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
 from sheetsync.cohort.model import Cohort, District
-from sheetsync.cohort.pull import LAST_PULL
 from sheetsync.cohort.store import Store
 from sheetsync.errors import NotPulled, UnknownDistrict
+from sheetsync.pull.run import LAST_PULL
+from sheetsync.report.charts import ChartCache
+from sheetsync.report.cohort import cohort_view
+from sheetsync.report.data import NoSnapshot, pick_month, snapshot_view
+from sheetsync.report.html import render_cohort, render_district
 
 LIVE_JS = resources.files(__package__).joinpath("live.js").read_text(encoding="utf-8")
 LIVE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(LIVE_JS.encode()).digest()).decode()
@@ -132,10 +138,6 @@ class Pages:
 
     def district_page(self, district_id: str) -> str:
         """The district view; rendered again only when its data changed."""
-        from sheetsync.report.charts import ChartCache
-        from sheetsync.report.data import pick_month, snapshot_view
-        from sheetsync.report.html import render_district
-
         d = self.district(district_id)
         cohort, _ = self.current()
         version = self.version()
@@ -164,9 +166,6 @@ class Pages:
 
 def render_cohort_page(cohort: Cohort, links: dict[str, str]) -> str:
     """The cohort view of the store's latest month, as ``report site`` draws its index."""
-    from sheetsync.report.cohort import cohort_view
-    from sheetsync.report.html import render_cohort
-
     with Store.reader(cohort.store_path) as store:
         view = _cohort_view(cohort_view, cohort, store)
     return render_cohort(view, links=links, compact=False)
@@ -175,9 +174,6 @@ def render_cohort_page(cohort: Cohort, links: dict[str, str]) -> str:
 def _in_a_process(cohort: Cohort, links: dict[str, str]) -> str:
     """``render_cohort_page`` in a process of its own: the views of hundreds of districts
     take 100 MB and more while the page is drawn, and a process gives it all back."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     if not cohort.store_path.exists():
         raise NotPulled("no pull yet")
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -192,8 +188,6 @@ def _keep(kept: OrderedDict[str, Any], key: str, value: Any) -> None:
 
 
 def _cohort_view(cohort_view: Any, cohort: Cohort, store: Store) -> dict[str, Any]:
-    from sheetsync.report.data import NoSnapshot
-
     try:
         view: dict[str, Any] = cohort_view(cohort, store)
     except NoSnapshot as exc:
@@ -202,8 +196,6 @@ def _cohort_view(cohort_view: Any, cohort: Cohort, store: Store) -> dict[str, An
 
 
 def _month(pick_month: Any, store: Store) -> str:
-    from sheetsync.report.data import NoSnapshot
-
     try:
         month: str = pick_month(store, None)
     except NoSnapshot as exc:

@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sheetsync.cohort.model import Cohort, load_cohort
-from sheetsync.errors import ServeError, SheetsyncError
+from sheetsync.cohort.file import load_cohort
+from sheetsync.cohort.model import Cohort
+from sheetsync.errors import PullRefused, ServeError, SheetsyncError
+from sheetsync.remind import due_month, remind
 from sheetsync.serve.settings import Settings
+from sheetsync.serve.worker import PullWorker
 
 log = logging.getLogger("sheetsync.serve")
 WATCH = 5.0  # seconds: how often the store is looked at for pulls the CLI made
@@ -56,8 +59,6 @@ Landed = Callable[[], None]  # called after every pull, and when the CLI made on
 
 class Scheduler:
     def __init__(self, settings: Settings, landed: Landed | None = None) -> None:
-        from sheetsync.serve.worker import PullWorker
-
         self.settings = settings
         self.landed = landed or (lambda: None)
         self.worker = PullWorker()
@@ -144,8 +145,6 @@ class Scheduler:
             job.done.set()
 
     def _pull(self, job: Job) -> None:
-        from sheetsync.errors import PullRefused
-
         start = time.perf_counter()
         try:
             report, cpu = self.worker.pull(self.cohort)
@@ -170,8 +169,6 @@ class Scheduler:
                  t["districts"], t["read"], t["reused"], t["failed"], master)
 
     def _remind(self) -> None:
-        from sheetsync.remind import due_month, remind
-
         today = date.today()
         if due_month(self.cohort, today) is None:
             return

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import ServeError
 
 TOKEN_VARIABLE = "SHEETSYNC_TOKEN"
@@ -97,8 +98,6 @@ def check_host(host: str, token: str | None) -> None:
 
 def check_remind(settings: Settings) -> None:
     """``--remind`` sends through the cohort's ``[smtp]``: refuse to start without it."""
-    from sheetsync.cohort.model import load_cohort
-
     cohort = load_cohort(settings.cohort_path)
     if settings.remind and cohort.smtp is None:
         raise ServeError(f"--remind sends through [smtp] in {cohort.path}, and it has none; "

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetsync.cohort.model import Cohort
-from sheetsync.errors import PullFailed, PullRefused
+from sheetsync.errors import Busy, PullFailed, PullRefused
+from sheetsync.google.auth import client_for
+from sheetsync.pull.run import pull
 
 
 class PullWorker:
@@ -59,10 +61,6 @@ class Pulled:
 def pull_in_worker(cohort: Cohort) -> tuple[str, Any, float]:
     """In the worker: ("ok", Pulled, cpu seconds), ("busy", why, 0) or ("error", why, 0).
     Errors come back as text: not every exception survives being sent between processes."""
-    from sheetsync.cli.google import client_for
-    from sheetsync.cohort.pull import pull
-    from sheetsync.errors import Busy
-
     cpu = time.process_time()
     try:
         report = pull(cohort, google=client_for(cohort, None))

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sheetsync.cohort.file import save_cohort
+from sheetsync.cohort.model import Cohort, CohortInfo, District
 from sheetsync.read.models import (
     Action,
     CdipGoal,
@@ -26,8 +28,8 @@ from sheetsync.read.models import (
     Scorecard,
     StrategicGoal,
 )
-from sheetsync.schema.layout import scorecard_layout
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import (
     COMPLETE,
     DECREASE,
@@ -37,6 +39,7 @@ from sheetsync.schema.vocabulary import (
     NOT_STARTED,
     PERCENT,
 )
+from sheetsync.template.fill import scorecard_workbook
 from sheetsync.template.workbook import save_atomic
 
 COUNTIES = ("Adair", "Barren", "Boyle", "Calloway", "Daviess", "Fayette", "Grant", "Hardin",
@@ -230,10 +233,8 @@ def _messy(rows: dict[str, list[dict[str, Any]]], rng: random.Random, year: Scho
 def write_district(path: Path, district_id: str, name: str, seed: int, year: SchoolYear,
                    as_of: date, quality: str) -> Path:
     """One example workbook: the district's scorecard written by the one scorecard writer
-    (``year.writer``), then, for a messy district, its typing mistakes typed over the cells
+    (``template.fill``), then, for a messy district, its typing mistakes typed over the cells
     (text dates, "45%", odd ids, a renamed header, an extra column)."""
-    from sheetsync.year.writer import scorecard_workbook
-
     layout = scorecard_layout(year.label)
     clean = _rows(seed, year, as_of, quality, typed=False)
     profile = Profile(district_id=district_id, district_name=f"{name} County Schools",
@@ -324,8 +325,6 @@ def write_examples(folder: str | Path, districts: int = 6, as_of: date | None = 
 
 
 def _cohort_file(folder: Path, year: SchoolYear, districts: list[ExampleDistrict]) -> None:
-    from sheetsync.cohort.model import Cohort, CohortInfo, District, save_cohort
-
     save_cohort(Cohort(
         cohort=CohortInfo(name=f"Example cohort {year.label}", school_year=year.label),
         district=[District(id=d.id, name=d.name, source=f"districts/{d.path.name}",

@@ -3,7 +3,7 @@ district's strategic goals.
 
 ``school_card`` is what a new plan starts as (the school's profile naming its district, the
 district's strategic goals); it is written by the one scorecard writer
-(``year.writer.write_scorecard``), so the plan has every formula, dropdown and protection
+(``template.fill.write_scorecard``), so the plan has every formula, dropdown and protection
 of the district's template, with its Strategic Goals filled in and locked. ``refreshed``
 puts the district's current strategic goals into a plan already filled in, leaving the
 school's own rows as they were (``sheetsync upgrade --district-file``, ``distribute``).
@@ -16,7 +16,8 @@ from typing import Any
 
 from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Profile, Scorecard
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema.sheets import scorecard_layout
+from sheetsync.template.fill import write_scorecard
 
 
 def school_card(district: DistrictPlan, school_id: str | None, school_name: str | None,
@@ -44,8 +45,6 @@ def refreshed(card: Scorecard, district: DistrictPlan) -> Scorecard:
 def write_school_plan(district: DistrictPlan, path: str | Path, school_id: str | None,
                       school_name: str | None, school_year: str, **options: Any) -> Path:
     """Write a new school plan at ``path`` (``options``: ``settings`` for the formulas)."""
-    from sheetsync.year.writer import write_scorecard
-
     return write_scorecard(school_card(district, school_id, school_name, school_year),
                            path, **options)
 

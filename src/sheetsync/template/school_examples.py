@@ -12,10 +12,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from sheetsync.cohort.file import save_cohort
+from sheetsync.cohort.model import Cohort, CohortInfo, District
 from sheetsync.read.district import read_district
 from sheetsync.read.models import Profile
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.template.examples import PEOPLE, ExampleDistrict, _rows, card_of, write_district
+from sheetsync.template.fill import scorecard_workbook
+from sheetsync.template.workbook import save_atomic
 
 DISTRICT_ID, DISTRICT_NAME = "KY-001", "Adair"
 # school id, name, quality, the strategic goal each of its three goals nests under, and
@@ -37,9 +41,6 @@ SCHOOLS: tuple[tuple[str, str, str, tuple[str, ...], dict[str, str]], ...] = (
 def write_school_examples(folder: str | Path, as_of: date | None = None) -> list[ExampleDistrict]:
     """The district's workbook (``district.xlsx``), a plan per school in ``schools/`` and
     the school cohort.toml, in ``folder``; the district first in the list returned."""
-    from sheetsync.template.workbook import save_atomic
-    from sheetsync.year.writer import scorecard_workbook
-
     as_of = as_of or date.today()
     year = SchoolYear.containing(as_of)
     folder = Path(folder)
@@ -67,8 +68,6 @@ def write_school_examples(folder: str | Path, as_of: date | None = None) -> list
 
 
 def _cohort_file(folder: Path, year: SchoolYear, schools: list[ExampleDistrict]) -> None:
-    from sheetsync.cohort.model import Cohort, CohortInfo, District, save_cohort
-
     save_cohort(Cohort(
         cohort=CohortInfo(name=f"{DISTRICT_NAME} County schools {year.label}",
                           school_year=year.label, level="school", district="district.xlsx"),

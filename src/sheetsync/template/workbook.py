@@ -23,20 +23,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync import __version__
 from sheetsync.files import replacing
-from sheetsync.schema.layout import (
-    FORM_LABEL_COLUMN,
-    Column,
-    Layout,
-    SheetLayout,
-    entity_sheets,
-    scorecard_layout,
-)
+from sheetsync.schema.layout import FORM_LABEL_COLUMN, Column, Layout, SheetLayout, entity_sheets
 from sheetsync.schema.schoolyear import period_date
 from sheetsync.schema.settings import (
     AT_RISK_BAND,
     UPDATE_DUE_DAY,
     StatusSettings,
 )
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import (
     BORDER_GREY,
     GREY,
@@ -50,6 +44,7 @@ from sheetsync.template.formulas import formula
 from sheetsync.template.lists import define_names, write_lists
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 from sheetsync.template.validation import colours, prompt, validations
+from sheetsync.udfs import xlwings_conf_rows
 
 # entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
 Rows = Mapping[str, Iterable[Mapping[str, Any]]]
@@ -345,8 +340,6 @@ def _set_input(cell: Any, value: Any) -> None:
 
 
 def _xlwings_conf(wb: Workbook) -> None:
-    from sheetsync.udfs import xlwings_conf_rows
-
     ws = wb.create_sheet("xlwings.conf")  # the add-in reads key/value rows down from A1
     for r, (key, value) in enumerate(xlwings_conf_rows(), 1):
         ws.cell(r, 1, key)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheetsync.cohort.model import FILENAME, Cohort, CohortInfo, District, save_cohort
-from sheetsync.cohort.sources import is_google
+from sheetsync.cohort.file import save_cohort
+from sheetsync.cohort.model import FILENAME, Cohort, CohortInfo, District
 from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError, YearError
 from sheetsync.files import writable_folder
+from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.year.changes import Changes
 from sheetsync.year.rollover import rollover_file

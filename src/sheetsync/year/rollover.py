@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sheetsync.check import findings as F
 from sheetsync.check.status import StatusSettings, measure_status
 from sheetsync.errors import YearError
 from sheetsync.read.models import Action, Measure, Profile, Scorecard
 from sheetsync.read.scorecard import read_scorecard
-from sheetsync.schema.layout import scorecard_layout
+from sheetsync.schema import findings as F
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_label
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import DONE, MET
+from sheetsync.template.fill import scorecard_workbook, settings_of
+from sheetsync.template.workbook import save_atomic
 from sheetsync.year.changes import Changes
 from sheetsync.year.errors import refuse_newer_template, refuse_output
-from sheetsync.year.writer import scorecard_workbook, settings_of
 
 LEFT_BEHIND_STATUSES = DONE
 SHEET = {s.entity: s.name for s in scorecard_layout().sheets}  # the change log names sheets
@@ -55,7 +56,6 @@ def rollover_file(source: str | Path, to: str, output: str | Path,
                                "keeps such columns on a sheet of their own.")
     wb = scorecard_workbook(rolled.card, settings=settings_of(card))
     rolled.changes.to_sheet(wb, NOTES_SHEET, NOTES_INTRO)
-    from sheetsync.template.workbook import save_atomic
 
     save_atomic(wb, output)
     return rolled.changes

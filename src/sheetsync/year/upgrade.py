@@ -13,18 +13,20 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding
 from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard, same_version
 from sheetsync.read.source import WorkbookRows, open_workbook
+from sheetsync.schema import findings as F
 from sheetsync.schema.cells import column_index
-from sheetsync.schema.layout import TEMPLATE_VERSION, norm, scorecard_layout
+from sheetsync.schema.findings import Finding
+from sheetsync.schema.layout import TEMPLATE_VERSION, norm
+from sheetsync.schema.sheets import scorecard_layout
+from sheetsync.template.fill import scorecard_workbook, settings_of, unplaced
+from sheetsync.template.school import refreshed
 from sheetsync.template.workbook import save_atomic
 from sheetsync.year.changes import Changes
 from sheetsync.year.errors import refuse_newer_template, refuse_output
-from sheetsync.year.writer import scorecard_workbook, settings_of, unplaced
 
 EXTRA_SHEET = "Extra Columns"
 NOTES_SHEET = "Upgrade Notes"
@@ -63,8 +65,6 @@ def upgrade_file(source: str | Path, output: str | Path, force: bool = False,
 def _refresh(card: Scorecard, district: DistrictPlan, changes: Changes) -> Scorecard:
     """The school plan with the district's current strategic goals; each goal added or
     removed is listed."""
-    from sheetsync.template.school import refreshed
-
     sheet = card.sheet_names.get("strategic_goals", "Strategic Goals")
     ours = {g.id for g in card.strategic_goals}
     for g in district.strategic_goals:

@@ -6,8 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheetsync.cohort.model import Cohort, District, save_cohort
+from sheetsync.cohort.file import save_cohort
+from sheetsync.cohort.model import Cohort, District
+from sheetsync.errors import WorkbookUnreadable
 from sheetsync.files import is_lock_file, writable_folder
+from sheetsync.master.layout import SHEETS
+from sheetsync.read.scorecard import read_scorecard
+from sheetsync.read.source import open_workbook
+from sheetsync.read.sources import is_google
+from sheetsync.schema.layout import norm
+from sheetsync.schema.sheets import scorecard_layout
 
 
 @dataclass
@@ -89,12 +97,6 @@ def _identify(path: Path) -> tuple[str, str, bool] | str:
     """The district id and name a workbook's profile gives, and whether it gave the id (else
     from its file name, when it cannot be read: the pull will say why), or why it is no
     district's scorecard."""
-    from sheetsync.errors import WorkbookUnreadable
-    from sheetsync.master.layout import SHEETS
-    from sheetsync.read.scorecard import read_scorecard
-    from sheetsync.read.source import open_workbook
-    from sheetsync.schema.layout import norm, scorecard_layout
-
     district_id, name = path.stem, path.stem.replace("-", " ").replace("_", " ").title()
     try:
         sheets = {norm(s) for s in open_workbook(path).sheet_names}
@@ -116,8 +118,6 @@ def _identify(path: Path) -> tuple[str, str, bool] | str:
 
 
 def _is_google(source: str) -> bool:
-    from sheetsync.cohort.sources import is_google
-
     return is_google(source)
 
 

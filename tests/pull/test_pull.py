@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.master.layout import SHEETS
+from sheetsync.pull.run import pull
 from tests.conftest import AS_OF
 
 

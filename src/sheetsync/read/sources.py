@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sheetsync.errors import SourceUnavailable
 from sheetsync.google.address import is_google
+from sheetsync.read.fingerprint import Fingerprint
 
 if TYPE_CHECKING:  # the reader loads when a file is read: a pull with nothing new reads none
     from sheetsync.read.source import WorkbookRows
 
 __all__ = ["Fingerprint", "LocalSource", "Source", "SourceUnavailable", "fingerprint_all",
            "is_google", "resolve_source"]
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    token: str  # equal tokens mean the content has not changed
-    modified: str | None  # ISO 8601, for the master
-    content_hash: str | None = None  # a slower, surer identity (local files)
 
 
 class Source(Protocol):
@@ -95,7 +88,7 @@ def resolve_source(folder: Path, source: str, google: Any = None) -> Source:
         raise SourceUnavailable("cohort.toml", "no scorecard yet: the district's source is "
                                 "blank; `sheetsync distribute` makes its copy")
     if is_google(source):
-        from sheetsync.google.sources import google_source
+        from sheetsync.read.google import google_source
 
         return google_source(source, google)
     return LocalSource(folder / source, source)

@@ -11,36 +11,37 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sheetsync.check import findings as F
-from sheetsync.check.findings import Finding, Severity
 from sheetsync.cohort.model import Cohort, District
 from sheetsync.cohort.places import check_writable
 from sheetsync.cohort.schools import district_of, keep_district, stored_district
-from sheetsync.cohort.sources import (
-    Fingerprint,
-    LocalSource,
-    Source,
-    fingerprint_all,
-    resolve_source,
-)
 from sheetsync.cohort.store import Outcome, Store, store_lock
 from sheetsync.errors import (
-    MonthNotInHistory,
     NotWritable,
     OutputLocked,
     SheetsyncError,
     SourceUnavailable,
     WorkbookUnreadable,
 )
+from sheetsync.google.constants import NO_CREDENTIALS
 from sheetsync.master.build import build_master
+from sheetsync.master.summary import district_summary, latest_month
+from sheetsync.read.sources import (
+    Fingerprint,
+    LocalSource,
+    Source,
+    fingerprint_all,
+    resolve_source,
+)
+from sheetsync.schema import findings as F
+from sheetsync.schema.findings import Finding, Severity
 from sheetsync.schema.schoolyear import SchoolYear, period_key
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import STATUSES
 
 Progress = Callable[[District, Outcome], None]
@@ -165,11 +166,12 @@ def pull_district(cohort: Cohort, d: District, source: Source,
                         return _refused(failed, found)
                 return replace(failed, ok=True, sha256=digest or prev["sha256"],
                                read_at=prev["read_at"], data=data, reused=True)
-        from sheetsync.read.scorecard import read_rows
 
         rows = source.read()
         if digest is None:
             digest = source.same_content(None)[1]
+        from sheetsync.read.scorecard import read_rows
+
         card, found = read_rows(rows)
         data = _result_data(card, found, as_of, cohort)
     except (WorkbookUnreadable, SourceUnavailable) as exc:
@@ -205,7 +207,6 @@ def identity_findings(card: dict[str, Any], d: District, cohort: Cohort,
     """Is this workbook the district's (or the school's, in its district), for the
     cohort's year (and its file its own)?"""
     from sheetsync.check.schools import district_mismatch
-    from sheetsync.schema.layout import scorecard_layout
 
     level = cohort.cohort.level
     profile = card.get("profile") or {}
@@ -250,8 +251,6 @@ def source_older(prev: dict[str, Any] | None, read: Outcome) -> Finding | None:
         what = (f"This file was last modified {read.modified}, before the copy pulled last "
                 f"time (modified {prev['modified']}); it looks like an older copy.")
     else:
-        from sheetsync.master.summary import latest_month
-
         before = (prev.get("summary") or {}).get("latest_month")
         now = latest_month((read.data or {}).get("card") or {})
         if before and now and now < before:
@@ -297,8 +296,6 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                     store.keep(db, o, period, o.stale or "")
                     changed = True
                 elif not o.reused or o.data is not None:
-                    from sheetsync.master.summary import district_summary
-
                     o.summary = district_summary(o, period)
                     store.save(db, o, period)
                     if not o.ok and prev and prev.get("read_at"):
@@ -368,10 +365,8 @@ def google_master(cohort: Cohort, store: Store, google: object | None,
     if not cohort.master.google_sheet:
         return None
     if google is None:
-        from sheetsync.google.constants import NO_CREDENTIALS
-
         return f"[master] google_sheet is set, but there are {NO_CREDENTIALS}"
-    from sheetsync.google.master import build_google_master
+    from sheetsync.master.google import build_google_master
 
     try:
         build_google_master(cohort, store, google, period)
@@ -386,63 +381,3 @@ def _resolve(cohort: Cohort, d: District, google: object | None) -> Any:
     except SourceUnavailable as exc:
         exc.district = d.id
         return exc
-
-
-
-
-
-
-
-@dataclass
-class Dropped:
-    """What ``sheetsync history drop`` removed, and whether the master was written again."""
-
-    month: str
-    district_id: str | None
-    rows: dict[str, int]  # per district: the History rows removed
-    master: Path
-    master_written: bool = False
-    master_error: str | None = None
-    google_note: str | None = None
-
-    def describe(self) -> str:
-        who = ", ".join(self.rows)
-        lines = [f"Removed {self.month} from History: {sum(self.rows.values())} rows of "
-                 f"{len(self.rows)} district{'s' if len(self.rows) != 1 else ''} ({who})."]
-        if self.master_written:
-            lines.append(f"Master written again without {self.month}: {self.master}")
-        if self.google_note:
-            lines.append(self.google_note)
-        return "\n".join(lines)
-
-
-def drop_month(cohort: Cohort, month: str, district_id: str | None = None) -> Dropped:
-    """Remove ``month`` (of one district, or all) from the store's History and snapshots,
-    then write the master again from the store, so it cannot go on showing the month."""
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise MonthNotInHistory(f"--month {month!r} is not a month like 2027-01")
-    if not cohort.store_path.exists():
-        raise MonthNotInHistory(f"{cohort.store_path}: no pulls yet, so no History to drop",
-                                path=cohort.store_path, district=district_id)
-    check_writable(cohort.store_path, cohort.master_path)
-    with Store(cohort.store_path) as store:
-        months = store.months(district_id)
-        if month not in months:
-            whose = f" for district {district_id}" if district_id else ""
-            raise MonthNotInHistory(
-                f"History has no {month}{whose}; it has "
-                f"{', '.join(months) if months else 'no months'}. Nothing was removed.",
-                path=cohort.store_path, district=district_id)
-        with store.transaction() as db:
-            rows = store.drop_month(db, month, district_id)
-            store.set_meta(db, "master_stale", "1")
-        dropped = Dropped(month, district_id, rows, cohort.master_path)
-        try:
-            build_master(cohort, store)
-            dropped.master_written = True
-        except (OutputLocked, NotWritable) as exc:
-            dropped.master_error = f"{exc} (The month was removed from the store.)"
-    if cohort.master.google_sheet:
-        dropped.google_note = ("The Google master still shows it: run `sheetsync master "
-                               "rebuild` with your credentials to write it again.")
-    return dropped

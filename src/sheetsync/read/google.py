@@ -28,7 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sheetsync.cohort.sources import Fingerprint
 from sheetsync.errors import SourceUnavailable, WorkbookUnreadable
 from sheetsync.google.address import SHEET, is_google, parse_address
 from sheetsync.google.client import GoogleClient
@@ -40,9 +39,11 @@ from sheetsync.google.constants import (
     WORKBOOK_MIMES,
 )
 from sheetsync.google.errors import GoogleError, GoogleSetupError
+from sheetsync.read.fingerprint import Fingerprint
 from sheetsync.read.source import WorkbookRows, open_workbook, rows_from_grids
 from sheetsync.schema.cells import quoted
-from sheetsync.schema.layout import SheetLayout, norm, scorecard_layout
+from sheetsync.schema.layout import SheetLayout, norm
+from sheetsync.schema.sheets import scorecard_layout
 
 PROFILE_RANGE = scorecard_layout().sheet("profile").form_range  # "A1:B40"
 MAX_DOWNLOAD = 64 * 2**20

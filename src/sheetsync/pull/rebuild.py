@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError
+from sheetsync.google.auth import client_for
+from sheetsync.master.build import build_master
+from sheetsync.pull.run import google_master
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,6 @@ def rebuild(cohort: Any, credentials: Path | None = None) -> Rebuilt:
     file for the Google master (default: as ``google.auth.find_credentials``); Google is
     asked only when the cohort has a Google master. Raises ``SheetsyncError`` when there is
     no store yet or the .xlsx master cannot be written."""
-    from sheetsync.cohort.store import Store
-    from sheetsync.master.build import build_master
-
     if not cohort.store_path.exists():
         raise SheetsyncError(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")
     with Store(cohort.store_path) as store:
@@ -40,9 +41,6 @@ def rebuild(cohort: Any, credentials: Path | None = None) -> Rebuilt:
 
 
 def _google(cohort: Any, store: Any, credentials: Path | None) -> str | None:
-    from sheetsync.cohort.pull import google_master
-    from sheetsync.google.auth import client_for
-
     try:
         client = client_for(cohort, credentials, write=True)
     except SheetsyncError as exc:

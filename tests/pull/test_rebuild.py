@@ -1,4 +1,4 @@
-"""``master.rebuild``: what ``sheetsync master rebuild`` runs, as a library function: the
+"""``pull.rebuild``: what ``sheetsync master rebuild`` runs, as a library function: the
 .xlsx master from the store alone, and the Google master when the cohort names one."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.errors import SheetsyncError
 from sheetsync.google.constants import FULL_SCOPES, NO_CREDENTIALS
 from sheetsync.master.layout import SHEETS
-from sheetsync.master.rebuild import rebuild
+from sheetsync.pull.rebuild import rebuild
+from sheetsync.pull.run import pull
 from tests import fake_google as fg
 from tests.conftest import AS_OF
 from tests.fake_google import USER_TOKEN

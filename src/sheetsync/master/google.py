@@ -31,10 +31,11 @@ from typing import Any
 
 from sheetsync.cohort.store import Outcome
 from sheetsync.errors import SheetsyncError
-from sheetsync.google.address import sheet_url, spreadsheet_key
+from sheetsync.google.address import is_google, sheet_url, spreadsheet_key
 from sheetsync.google.client import GoogleClient
 from sheetsync.google.constants import EPOCH
 from sheetsync.google.errors import GoogleError
+from sheetsync.master.build import alignment_sheets, cohort_periods
 from sheetsync.master.layout import (
     COLOURS,
     SHEETS,
@@ -48,6 +49,7 @@ from sheetsync.master.rows import Link, master_rows
 from sheetsync.master.summary import trend_rows
 from sheetsync.schema import vocabulary
 from sheetsync.schema.cells import cell, on_sheet
+from sheetsync.schema.schoolyear import period_key
 from sheetsync.schema.vocabulary import css
 
 TEMP_PREFIX = "~sheetsync "  # new tabs are "~sheetsync <run> <name>" until the swap
@@ -405,19 +407,14 @@ def build_google_master(cohort: Any, store: Any, http: Any,
                         period: str | None = None) -> dict[str, Any]:
     """Write ``cohort.master.google_sheet`` from the store alone (the Google twin of
     ``master.build.build_master``)."""
-    from datetime import date as _date
-
-    from sheetsync.google.address import is_google
-    from sheetsync.schema.schoolyear import period_key
 
     if not cohort.master.google_sheet:
         raise SheetsyncError(f"{cohort.path}: [master] google_sheet is not set")
     last = store.last_pull()
-    period = period or (last["period"] if last else period_key(_date.today()))
+    period = period or (last["period"] if last else period_key(date.today()))
     ids = [d.id for d in cohort.districts]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.districts}
-    from sheetsync.master.build import alignment_sheets, cohort_periods
 
     year = cohort_periods(cohort)  # the cohort's year, as the .xlsx master shows
     return write_google_master(

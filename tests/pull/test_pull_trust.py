@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import as_of_problem, pull
-from tests.cohort.test_pull import add_district, sheet_values
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import as_of_problem, pull
 from tests.conftest import AS_OF
+from tests.pull.test_pull import add_district, sheet_values
 
 
 @pytest.fixture

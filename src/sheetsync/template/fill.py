@@ -17,7 +17,8 @@ from openpyxl import Workbook
 
 from sheetsync.check.status import StatusSettings
 from sheetsync.read.models import Scorecard
-from sheetsync.schema.layout import Column, Layout, SheetLayout, entity_sheets, scorecard_layout
+from sheetsync.schema.layout import Column, Layout, SheetLayout, entity_sheets
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 
 PROFILE_KEYS = ("school_id", "school_name", "district_id", "district_name", "as_of",

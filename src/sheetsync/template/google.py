@@ -31,8 +31,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync.errors import SheetsyncError
 from sheetsync.google.address import sheet_url
+from sheetsync.google.auth import make_client
 from sheetsync.google.client import GoogleClient
-from sheetsync.google.constants import EPOCH, SHEET_MIME
+from sheetsync.google.constants import EPOCH, FULL_SCOPES, SHEET_MIME
 from sheetsync.google.errors import GoogleError
 from sheetsync.schema.layout import Layout, entity_sheets
 from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY
@@ -56,7 +57,11 @@ NUMBER_CONDITIONS = {"between": "NUMBER_BETWEEN", "notBetween": "NUMBER_NOT_BETW
 
 class TemplateNotTranslatable(SheetsyncError):
     """The .xlsx template uses something this module cannot say in Sheets (a new kind of
-    validation or conditional format): teach ``google.template`` before shipping it."""
+    validation or conditional format): teach ``template.google`` before shipping it."""
+
+
+def template_name(school_year: str) -> str:
+    return f"District Scorecard {school_year} — template"
 
 
 def create_google_template(http: Any, layout: Layout, title: str,
@@ -93,10 +98,6 @@ def make_google_template(layout: Layout, title: str | None = None, *, credential
     """``create_google_template`` with the credentials sheetsync finds (``credentials``: a
     key or token file; else as ``auth.find_credentials``), allowed to write; the title
     defaults to the one ``distribute`` looks for. What ``template --google`` runs."""
-    from sheetsync.cohort.distribute import template_name
-    from sheetsync.google.auth import make_client
-    from sheetsync.google.constants import FULL_SCOPES
-
     return create_google_template(make_client(cohort, credentials, FULL_SCOPES), layout,
                                   title or template_name(layout.school_year.label),
                                   folder_id=folder_id, profile=profile)
@@ -418,4 +419,5 @@ def _protections(layout: Layout, ids: Mapping[str, int]) -> list[dict[str, Any]]
     return out
 
 
-__all__ = ["TemplateNotTranslatable", "create_google_template", "template_requests"]
+__all__ = ["TemplateNotTranslatable", "create_google_template", "template_name",
+           "template_requests"]

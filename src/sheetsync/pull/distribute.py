@@ -3,7 +3,7 @@
 ``distribute`` makes one copy per district named "<District> (<id>) — District Scorecard
 <year>" (the id, so two districts of one name get a copy each):
 a .xlsx in a local folder, or a Google Sheet in a Drive folder, copied from a Google template
-(made once in that folder by ``google.template``). Each Google copy has its profile
+(made once in that folder by ``template.google``). Each Google copy has its profile
 pre-filled in one request and is shared as editor with the district's ``contacts`` and
 nobody else (no link sharing). Each new copy becomes the district's ``source`` in the cohort
 file at once, so a run that stops half way loses nothing.
@@ -16,20 +16,24 @@ its name is adopted rather than made twice (so is one under the name earlier ver
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sheetsync.cohort.model import Cohort, District, save_cohort
+from sheetsync.cohort.file import save_cohort
+from sheetsync.cohort.model import Cohort, District
 from sheetsync.errors import SheetsyncError
 from sheetsync.files import writable_folder
 from sheetsync.google.address import is_google, sheet_url
+from sheetsync.google.client import GoogleClient
 from sheetsync.google.constants import SHEET_MIME
+from sheetsync.google.errors import GoogleError
+from sheetsync.pull.copies import record, relative, safe_name
+from sheetsync.pull.schools import distribute_schools
 from sheetsync.read.models import Profile, Scorecard
-from sheetsync.schema.layout import Layout, scorecard_layout
-from sheetsync.year.writer import write_scorecard
+from sheetsync.schema.layout import Layout
+from sheetsync.schema.sheets import scorecard_layout
+from sheetsync.template.fill import write_scorecard
+from sheetsync.template.google import create_google_template, template_name
 
 if TYPE_CHECKING:
     from sheetsync.google.client import GoogleClient
@@ -62,10 +66,6 @@ def _names(cohort: Cohort, d: District, year: str) -> list[str]:
     same = sum(o.name == d.name for o in cohort.districts)
     return [copy_name(d, year)] + ([f"{d.name} — District Scorecard {year}"] if same == 1
                                    else [])
-
-
-def template_name(school_year: str) -> str:
-    return f"District Scorecard {school_year} — template"
 
 
 def profile_values(layout: Layout, district: District) -> dict[str, Any]:
@@ -102,7 +102,6 @@ def distribute(cohort: Cohort, http: Any = None, drive_folder: str | None = None
     layout = scorecard_layout(cohort.cohort.school_year)
     writable_folder(cohort.folder, cohort.path.name)
     if cohort.cohort.level == "school":  # each school's plan, from the district's plan
-        from sheetsync.cohort.schools import distribute_schools
 
         if folder is None:
             raise SheetsyncError("school plans are made as .xlsx in a local folder: pass "
@@ -111,12 +110,6 @@ def distribute(cohort: Cohort, http: Any = None, drive_folder: str | None = None
     if folder is not None:
         return _local(cohort, layout, writable_folder(Path(folder), "the copies"))
     return _drive(cohort, layout, http, str(drive_folder), template_id, notify)
-
-
-def _record(d: District, status: str, reason: str | None = None,
-            shared_with: Iterable[str] = ()) -> dict[str, Any]:
-    return {"id": d.id, "name": d.name, "status": status, "source": d.source,
-            "shared_with": list(shared_with), "reason": reason}
 
 
 def _already(cohort: Cohort, d: District) -> str | None:
@@ -133,32 +126,22 @@ def _already(cohort: Cohort, d: District) -> str | None:
 # -- a local folder ----------------------------------------------------------------------
 
 
-def _safe(name: str) -> str:
-    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "-", name).strip(" .")
-
-
-def _relative(cohort: Cohort, path: Path) -> str:
-    try:
-        return os.path.relpath(path.resolve(), cohort.folder.resolve())
-    except ValueError:  # another drive on Windows
-        return str(path.resolve())
-
-
 def _local(cohort: Cohort, layout: Layout, folder: Path) -> list[dict[str, Any]]:
     out = []
     for d in cohort.districts:
         reason = _already(cohort, d)
         if reason:
-            out.append(_record(d, "skipped", reason))
+            out.append(record(d, "skipped", reason))
             continue
-        names = [folder / f"{_safe(n)}.xlsx" for n in _names(cohort, d, layout.school_year.label)]
+        names = [folder / f"{safe_name(n)}.xlsx"
+                 for n in _names(cohort, d, layout.school_year.label)]
         path = next((p for p in names if p.exists()), names[0])
         status = "exists" if path.exists() else "created"
         if status == "created":
             write_scorecard(district_card(layout, d), path, settings=cohort.settings)
-        d.source = _relative(cohort, path)
+        d.source = relative(cohort, path)
         save_cohort(cohort)
-        out.append(_record(d, status))
+        out.append(record(d, status))
     return out
 
 
@@ -167,13 +150,9 @@ def _local(cohort: Cohort, layout: Layout, folder: Path) -> list[dict[str, Any]]
 
 def _drive(cohort: Cohort, layout: Layout, http: Any, folder: str, template_id: str | None,
            notify: bool) -> list[dict[str, Any]]:
-    from sheetsync.google.client import GoogleClient
-    from sheetsync.google.errors import GoogleError
-    from sheetsync.google.template import create_google_template
-
     year = layout.school_year.label
     if all(_already(cohort, d) for d in cohort.districts):  # nothing to do: ask nothing
-        return [_record(d, "skipped", _already(cohort, d)) for d in cohort.districts]
+        return [record(d, "skipped", _already(cohort, d)) for d in cohort.districts]
     client = GoogleClient.of(http)
     try:
         existing = _listing(client, folder)
@@ -185,7 +164,7 @@ def _drive(cohort: Cohort, layout: Layout, http: Any, folder: str, template_id: 
         out = []
         for d in cohort.districts:
             reason = _already(cohort, d)
-            out.append(_record(d, "skipped", reason) if reason else _drive_copy(
+            out.append(record(d, "skipped", reason) if reason else _drive_copy(
                 client, cohort, layout, d, folder, template_id, existing, notify))
         return out
     except GoogleError as exc:
@@ -208,7 +187,7 @@ def _drive_copy(client: GoogleClient, cohort: Cohort, layout: Layout, d: Distric
                     message=f"Your District Scorecard for {year}: {sheet_url(key)}")
     d.source = sheet_url(key)
     save_cohort(cohort)
-    return _record(d, status, shared_with=shared)
+    return record(d, status, shared_with=shared)
 
 
 def _listing(client: GoogleClient, folder: str) -> dict[str, str]:

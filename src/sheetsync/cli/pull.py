@@ -1,0 +1,72 @@
+"""``sheetsync pull``: every district of the cohort read, checked and stored; the master
+written."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheetsync.cli.common import as_date, open_cohort, print_json
+from sheetsync.cli.exit import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, Failure
+from sheetsync.cli.google import client_for, google_option
+from sheetsync.cli.render import render_pull
+from sheetsync.errors import Busy, DistrictFileError, NotWritable
+from sheetsync.pull.run import as_of_problem
+from sheetsync.pull.run import pull as run_pull
+
+
+@click.command()
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@click.option("--as-of", callback=as_date, help="Compute statuses for this date (default today).")
+@click.option("--force", is_flag=True,
+              help="Read every district again, changed or not; also accept an --as-of outside "
+                   "the cohort's school year or after today.")
+@click.option("--accept-older", is_flag=True,
+              help="Take files older than the ones pulled before (source-older) instead of "
+                   "keeping the newer values.")
+@click.option("--json", "as_json", is_flag=True, help="Print the pull summary as JSON.")
+@google_option
+def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older: bool,
+         as_json: bool, credentials: Path | None) -> None:
+    """Read every district of the cohort and write the cohort master.
+
+    Exit codes: 0 every district was read; 3 some could not be (they are listed, and the
+    master is still written); 4 the master could not be written, being open in another
+    program (the pull is saved: close it and run `sheetsync master rebuild`); 2 the cohort
+    file cannot be used, --as-of is outside the school year or after today (without
+    --force), or the store or master cannot be written (nothing was pulled).
+    """
+    cohort = open_cohort(cohort_path)
+    problem = None if force or as_of is None else as_of_problem(cohort, as_of)
+    if problem:
+        raise Failure(problem)
+    google = client_for(cohort, credentials)
+    options: dict[str, Any] = {"force": force, "google": google, "accept_older": accept_older}
+    try:
+        if as_json or not sys.stderr.isatty():
+            report = run_pull(cohort, as_of, **options)
+        else:
+            bar: Any
+            with click.progressbar(length=len(cohort.districts),
+                                   label=f"Reading {cohort.words.plural}",
+                                   file=sys.stderr, show_pos=True,
+                                   item_show_func=lambda d: d.name if d else "") as bar:
+                report = run_pull(cohort, as_of, progress=lambda d, o: bar.update(1, d),
+                                  **options)
+    except (NotWritable, DistrictFileError) as exc:
+        raise Failure(f"{exc} Nothing was pulled.") from None
+    except Busy as exc:  # another pull (the CLI's or `sheetsync serve`'s) is running
+        raise Failure(str(exc)) from None
+    if as_json:
+        print_json(report.to_json())
+    else:
+        click.echo(render_pull(report))
+    if report.master_error:
+        click.secho(report.master_error, fg="red", err=True)
+        sys.exit(EXIT_MASTER_LOCKED)
+    sys.exit(EXIT_DISTRICTS_FAILED if report.failed else 0)
