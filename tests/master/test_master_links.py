@@ -13,8 +13,8 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from tests.conftest import AS_OF
 from tests.libreoffice import convert, needs_libreoffice
 

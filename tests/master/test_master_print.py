@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
 from sheetsync.master.layout import SHEETS
+from sheetsync.pull.run import pull
 from tests.conftest import AS_OF
 from tests.libreoffice import SOFFICE, convert
 

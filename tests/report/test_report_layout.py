@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data, cohort_report, district_report
 from tests.chromium import needs_chromium

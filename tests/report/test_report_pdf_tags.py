@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from sheetsync.cohort.model import load_cohort
-from sheetsync.cohort.pull import pull
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.run import pull
 from sheetsync.report.write import cohort_report, district_data, district_report
 from tests.conftest import AS_OF
 

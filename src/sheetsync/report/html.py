@@ -14,6 +14,7 @@ from typing import Any
 from sheetsync.errors import MissingDependency
 from sheetsync.master.layout import COLOURS
 from sheetsync.report import charts
+from sheetsync.report.cohort import public_order
 from sheetsync.schema import vocabulary
 from sheetsync.schema.vocabulary import NOT_DUE, PERCENT, css
 from sheetsync.schema.vocabulary import PALETTE as TONES
@@ -108,8 +109,6 @@ def render_cohort(view: dict[str, Any], *, for_print: bool = False,
     (default: all), so a long PDF can be printed in parts."""
     environment()
     if public:  # ordered by the score the page shows (a public page shows no errors)
-        from sheetsync.report.cohort import public_order
-
         view = {**view, "districts": public_order(view["districts"])}
     trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"), as_image=for_print) \
         if summary else None

@@ -13,6 +13,7 @@ from typing import Any
 
 from sheetsync.files import replacing
 from sheetsync.report.charts import ChartCache, prune_cache
+from sheetsync.report.cohort import public_order
 from sheetsync.report.data import public_view
 from sheetsync.report.html import render_cohort, render_district
 
@@ -93,8 +94,6 @@ def _index_data(view: dict[str, Any], public: bool) -> dict[str, Any]:
                                 "parts": [x for x in a["parts"] if x["public"]]}
         rows.append(row)
     if public:
-        from sheetsync.report.cohort import public_order
-
         rows = public_order(rows)
     return {**view, "districts": rows, "failed": [r for r in rows if r["failed"]]}
 

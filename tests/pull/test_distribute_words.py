@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sheetsync.cli.distribute import distribute as distribute_command
-from sheetsync.cohort.distribute import distribute
-from sheetsync.cohort.model import load_cohort
+from sheetsync.cohort.file import load_cohort
+from sheetsync.pull.distribute import distribute
 from sheetsync.read.scorecard import read_scorecard
 
 COHORT = '[cohort]\nname = "Test cohort"\nschool_year = "2026-27"\n\n'
