@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from tests.libreoffice import UNO_PYTHON
+from tests.pagecheck import AXE
 
 pytestmark = pytest.mark.skipif(not os.environ.get("CI"), reason="CI only: a developer's "
                                 "machine may lack a tool and skip its tests")
@@ -53,3 +54,8 @@ def test_ci_has_the_module(module: str) -> None:
 def test_ci_has_libreoffices_python_bridge() -> None:
     assert UNO_PYTHON, ("python3-uno is missing in CI: tests/template/"
                         "test_edited_in_libreoffice.py inserts rows and types through it")
+
+
+def test_ci_has_axe_core() -> None:
+    """axe-core (npm) checks every kind of report page (tests/report/test_report_layout.py)."""
+    assert AXE.is_file(), f"axe-core is missing in CI at {AXE}: .ci/run installs it with npm"

@@ -123,3 +123,43 @@ def test_the_cohort_s_ids_and_names_win_over_the_workbook_s_own(examples, tmp_pa
     assert len(list((site / "districts").glob("*.html"))) == 7
     page = (site / "districts" / "KY-099.html").read_text()
     assert "<h1>Copy County: monthly status report</h1>" in page and "District KY-099" in page
+
+
+def test_the_attention_order_is_said_in_words_and_puts_the_worst_first(cohort_dir, tmp_path):
+    out = tmp_path / "cohort.json"
+    code, output = run("cohort", "--cohort", str(cohort_dir / "cohort.toml"), "-o", str(out))
+    assert code == 0, output
+    view = json.loads(out.read_text())
+    scored = [d for d in view["districts"] if d["attention"]["rank"] == 2]
+    scores = [d["attention"]["score"] for d in scored]
+    assert scores == sorted(scores, reverse=True) and len(scored) == 5
+    for d in scored:  # the score is its parts, each said in words
+        parts = d["attention"]["parts"]
+        assert d["attention"]["score"] == sum(p["points"] for p in parts)
+        off = round(100 * (1 - d["share"]))
+        assert parts[0] == {"points": off, "why": f"{off}% of measures not on track or met",
+                            "public": True}
+        assert [p["points"] for p in parts[1:]] == \
+            [10 * d["late_or_missing"]] * bool(d["late_or_missing"]) + \
+            [5 * d["errors"]] * bool(d["errors"])
+    html = (out.with_suffix(".html"))
+    run("cohort", "--cohort", str(cohort_dir / "cohort.toml"), "-o", str(html))
+    page = html.read_text()
+    assert "one point for each percent" in page and "10 points for each monthly update" in page
+    late = page.split(">Monthly updates late or missing<", 1)[1].split("</ul>", 1)[0]
+    for d in view["districts"]:
+        for u in d["late_or_missing_updates"]:
+            assert f"{d['name']}: " in late and u["label"] in late
+
+
+def test_the_public_order_and_score_leave_the_errors_out(cohort_dir, tmp_path):
+    site = tmp_path / "public"
+    code, output = run("site", "--cohort", str(cohort_dir / "cohort.toml"), "--public",
+                       "-o", str(site))
+    assert code == 0, output
+    index = json.loads((site / "index.json").read_text())
+    for d in index["districts"]:
+        assert all(p["public"] for p in d["attention"]["parts"])
+        assert d["attention"]["score"] == sum(p["points"] for p in d["attention"]["parts"])
+    page = (site / "index.html").read_text()
+    assert "error" not in page.split("those needing attention first", 1)[1].lower()

@@ -16,6 +16,7 @@ its name is adopted rather than made twice (so is one under the name earlier ver
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,9 +70,12 @@ def _names(cohort: Cohort, d: District, year: str) -> list[str]:
 
 
 def profile_values(layout: Layout, district: District) -> dict[str, Any]:
-    """What a copy's District Profile starts with."""
+    """What a copy's District Profile starts with: the first contact's address, and their
+    name when the roster gives one ("Jane Doe <jane@x.org>")."""
+    name = parseaddr(district.contacts[0])[0].strip() if district.contacts else ""
     return {"district_id": district.id, "district_name": district.name,
             "school_year": layout.school_year.label, "template_version": layout.template_version,
+            "contact_name": name or None,
             "contact_email": district.emails[0] if district.emails else None}
 
 

@@ -137,7 +137,8 @@ def _measures(card: dict[str, Any], result: dict[str, Any]) -> dict[str, dict[st
 
 
 def _series(m: Measure, year: SchoolYear, current: str) -> dict[str, Any]:
-    """Monthly actuals (up to the as-of month), the expected path and the target."""
+    """Monthly actuals (up to the as-of month), the expected path, the target and the
+    baseline (the chart's axis takes both in)."""
     periods = year.periods
     expected: list[float | None] = [None] * len(periods)
     if m.baseline is not None and m.target is not None:
@@ -146,7 +147,8 @@ def _series(m: Measure, year: SchoolYear, current: str) -> dict[str, Any]:
                     for p in periods]
     return {"months": [period_label(p)[:3] for p in periods],
             "actual": [m.actuals.get(p) if p <= current else None for p in periods],
-            "expected": expected, "target": m.target, "unit": m.unit}
+            "expected": expected, "target": m.target, "baseline": m.baseline,
+            "unit": m.unit}
 
 
 def _plan(card: dict[str, Any], result: dict[str, Any],
@@ -158,6 +160,10 @@ def _plan(card: dict[str, Any], result: dict[str, Any],
     for m in measures.values():
         by_goal.setdefault(m["goal_id"] or "", []).append(m)
     goals_by_sg: dict[str, list[dict[str, Any]]] = {}
+    # Why a goal is not SMART, in the check's words ("Goal G1 is not A: <why>.")
+    why_not_smart = {f["values"]["goal"]: f["values"].get("reasons")
+                     for f in result.get("findings", [])
+                     if f.get("code") == "not-smart" and "goal" in (f.get("values") or {})}
     for g in card.get("goals", []):
         s = goal_status.get(g["id"], {})
         smart = s.get("smart") or {}
@@ -166,7 +172,9 @@ def _plan(card: dict[str, Any], result: dict[str, Any],
             "student_group": g.get("student_group"), "target_date": g.get("target_date"),
             "status": s.get("status", NO_DATA),
             "smart": "".join(k[0].upper() if v else "·" for k, v in smart.items()),
+            "smart_met": [k.replace("_", "-") for k, v in smart.items() if v],
             "smart_missing": [k.replace("_", "-").title() for k, v in smart.items() if not v],
+            "smart_why": why_not_smart.get(g["id"]),
             "measures": by_goal.get(g["id"], [])})
     plan = [{"id": sg["id"], "title": sg.get("title"), "description": sg.get("description"),
              "status": sg_status.get(sg["id"], NO_DATA),
