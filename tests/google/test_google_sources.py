@@ -50,8 +50,8 @@ from sheetsync.read.google import (
 )
 from sheetsync.read.scorecard import read_rows, read_scorecard
 from tests import fake_google as fg
-from tests.conftest import AS_OF
 from tests.fake_google import SA_EMAIL, SA_TOKEN, USER_EMAIL, USER_TOKEN, FakeGoogle, serve
+from tests.helpers import AS_OF
 
 fake_google = fg.fake_google  # the module's fixture: a FakeGoogle served for one test
 

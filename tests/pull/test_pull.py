@@ -16,21 +16,13 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.master.layout import SHEETS
 from sheetsync.pull.run import pull
-from tests.conftest import AS_OF
-
-
-@pytest.fixture
-def cohort_dir(examples: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    return folder
+from tests.helpers import AS_OF
 
 
 def sheet_values(path: Path) -> dict[str, list[tuple]]:

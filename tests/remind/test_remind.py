@@ -29,7 +29,7 @@ from sheetsync.cli.commands import main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import SCHEMA, SCHEMA_VERSION, Store
 from sheetsync.remind import remind
-from tests.conftest import free_port
+from tests.helpers import free_port
 from tests.smtp import Mailbox
 
 aiosmtpd = pytest.importorskip("aiosmtpd")

@@ -6,29 +6,22 @@ No console errors, no request leaves file://, every chart has a box, a screensho
 
 from __future__ import annotations
 
-import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from sheetsync.cohort.file import load_cohort
-from sheetsync.pull.run import pull
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data, cohort_report, district_report
 from tests.chromium import needs_chromium
-from tests.conftest import AS_OF
+from tests.helpers import copy_cohort
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def reports(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("browser") / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+def reports(pulled_two_months: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = copy_cohort(pulled_two_months, tmp_path_factory.mktemp("browser") / "cohort")
     cohort = folder / "cohort.toml"
-    pull(load_cohort(cohort), date(2026, 12, 15))
-    pull(load_cohort(cohort), AS_OF)
     out = folder / "out"
     district_report("KY-003", out / "district.html", cohort)
     cohort_report(out / "cohort.html", cohort)

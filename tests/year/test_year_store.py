@@ -18,7 +18,7 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import SCHEMA, Store
 from sheetsync.pull.run import pull
 from sheetsync.schema.sheets import scorecard_layout
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF, copy_cohort
 from tests.pull.test_pull import sheet_values
 
 NEXT_AS_OF = date(2027, 10, 31)
@@ -52,7 +52,7 @@ def type_actual(path: Path, measure_id: str, period: str, value: float) -> None:
 def two_years(examples: Path, tmp_path: Path) -> tuple[Path, Path]:
     """This year's cohort pulled in November and January, then rolled over to 2027-28."""
     old, new = tmp_path / "2026-27", tmp_path / "2027-28"
-    shutil.copytree(examples, old, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+    copy_cohort(examples, old, unpulled=True)
     pull(load_cohort(old), date(2026, 11, 30))
     pull(load_cohort(old), AS_OF)
     result = run("cohort", "rollover", "--to", "2027-28", "--folder", str(new),

@@ -49,10 +49,10 @@ def cohort_init(roster: Path, name: str, school_year: str | None, output: Path,
                            read_roster(roster), where)
     except SheetsyncError as exc:
         raise Failure(str(exc)) from None
-    pending = sum(not d.source for d in made.districts)
+    pending = sum(not d.source for d in made.members)
     later = f"; {pending} have no source yet (`sheetsync distribute` makes them)" if pending \
         else ""
-    click.echo(f"Wrote {output} with {len(made.districts)} {made.words.plural}{later}.")
+    click.echo(f"Wrote {output} with {len(made.members)} {made.words.plural}{later}.")
 
 
 @cohort.command("add-folder")

@@ -52,7 +52,7 @@ def pull(cohort_path: Path | None, as_of: date | None, force: bool, accept_older
             report = run_pull(cohort, as_of, **options)
         else:
             bar: Any
-            with click.progressbar(length=len(cohort.districts),
+            with click.progressbar(length=len(cohort.members),
                                    label=f"Reading {cohort.words.plural}",
                                    file=sys.stderr, show_pos=True,
                                    item_show_func=lambda d: d.name if d else "") as bar:

@@ -19,12 +19,11 @@ from sheetsync.cohort.model import (
     District,
     MasterSettings,
     SmtpSettings,
-    StatusOverrides,
 )
 from sheetsync.cohort.roster import contact
 from sheetsync.schema.level import LEVELS, level_of
 from sheetsync.schema.schoolyear import SchoolYear
-from sheetsync.schema.settings import STATUS_SETTINGS
+from sheetsync.schema.settings import STATUS_SETTINGS, StatusSettings
 
 Loc = tuple[str, ...]
 
@@ -221,21 +220,21 @@ def _info(c: Checker, value: Any) -> CohortInfo | None:
     return CohortInfo(name, year, level, district)  # type: ignore[arg-type]
 
 
-def _status(c: Checker, value: Any) -> StatusOverrides | None:
+def _status(c: Checker, value: Any) -> StatusSettings | None:
     """``[status]``: each declared setting (``schema/settings.py``) read as its type, within
     its bounds."""
     t = c.table(value, ("status",), tuple(s.key for s in STATUS_SETTINGS), "StatusOverrides")
     if t is None:
         return None
-    out = StatusOverrides()
+    out: dict[str, Any] = {}
     for s in STATUS_SETTINGS:
         if s.key in t:
             read = c.integer if s.type is int else c.number
             found = read(t[s.key], ("status", s.key), ge=s.low, le=s.high)
             if found is not None:
-                setattr(out, s.key, found)
+                out[s.key] = found
     c.done(("status",))
-    return out
+    return StatusSettings(**out)
 
 
 def _master(c: Checker, value: Any) -> MasterSettings | None:

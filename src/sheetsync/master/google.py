@@ -412,9 +412,9 @@ def build_google_master(cohort: Any, store: Any, http: Any,
         raise SheetsyncError(f"{cohort.path}: [master] google_sheet is not set")
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))
-    ids = [d.id for d in cohort.districts]
+    ids = [d.id for d in cohort.members]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
-               for d in cohort.districts}
+               for d in cohort.members}
 
     year = cohort_periods(cohort)  # the cohort's year, as the .xlsx master shows
     return write_google_master(

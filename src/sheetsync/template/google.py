@@ -36,7 +36,7 @@ from sheetsync.google.client import GoogleClient
 from sheetsync.google.constants import EPOCH, FULL_SCOPES, SHEET_MIME
 from sheetsync.google.errors import GoogleError
 from sheetsync.schema.layout import Layout, entity_sheets
-from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY
+from sheetsync.schema.settings import DEFAULT_SETTINGS, StatusSettings
 from sheetsync.template.formulas import without_percent_formats
 from sheetsync.template.workbook import build_template
 
@@ -67,16 +67,14 @@ def template_name(school_year: str) -> str:
 def create_google_template(http: Any, layout: Layout, title: str,
                            folder_id: str | None = None,
                            profile: Mapping[str, Any] | None = None, *,
-                           at_risk_band: float = AT_RISK_BAND.default,
-                           update_due_day: int = UPDATE_DUE_DAY.default) -> tuple[str, str]:
+                           settings: StatusSettings = DEFAULT_SETTINGS) -> tuple[str, str]:
     """Create the template as a Google Sheet named ``title``; return ``(key, url)``.
 
     With ``folder_id`` it is created in that Drive folder (a shared drive's folder works);
-    ``profile`` and the status settings fill it in as ``build_template`` does.
+    ``profile`` and the status ``settings`` fill it in as ``build_template`` does.
     """
     client = GoogleClient.of(http)
-    wb = build_template(layout, profile=profile, at_risk_band=at_risk_band,
-                        update_due_day=update_due_day)
+    wb = build_template(layout, profile=profile, settings=settings)
     requests, data = template_requests(layout, wb)
     what = "creating the template"
     key = client.create_file(title, SHEET_MIME, [folder_id], what) if folder_id \
