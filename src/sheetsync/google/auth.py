@@ -53,8 +53,7 @@ class CohortLike(Protocol):
     def master(self) -> Any: ...
 
     @property
-    def districts(self) -> Sequence[Any]: ...
-
+    def members(self) -> Sequence[Any]: ...
 
 
 ENV_KEY = "GOOGLE_APPLICATION_CREDENTIALS"
