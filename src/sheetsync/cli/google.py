@@ -13,11 +13,8 @@ from typing import Any
 
 import click
 
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import EXIT_CANNOT_OPEN, Group
 from sheetsync.cohort.file import load_cohort
-from sheetsync.errors import SheetsyncError
-
-EXIT_CANNOT_OPEN = 3  # auth check: some districts cannot be opened
 
 
 def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -33,13 +30,10 @@ def client_for(cohort: Any, credentials: Path | None, write: bool = False) -> An
     """``google.auth.client_for``, its errors said as a command's (see there)."""
     from sheetsync.google.auth import client_for as library_client_for
 
-    try:
-        return library_client_for(cohort, credentials, write=write)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    return library_client_for(cohort, credentials, write=write)
 
 
-@click.group()
+@click.group(cls=Group)
 def auth() -> None:
     """Google sign-in: who sheetsync reads Google Sheets as."""
 
@@ -61,11 +55,8 @@ def login(client_secrets: Path | None, write: bool, no_browser: bool, console: b
     defaults = [g.config_dir() / "client_secrets.json",
                 g.config_dir("gspread") / "credentials.json"]
     secrets = client_secrets or next((p for p in defaults if p.is_file()), defaults[0])
-    try:
-        email, path = g.login(secrets, g.FULL_SCOPES if write else g.READONLY_SCOPES,
-                              open_browser=not no_browser, console=console)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    email, path = g.login(secrets, g.FULL_SCOPES if write else g.READONLY_SCOPES,
+                          open_browser=not no_browser, console=console)
     access = "read and write" if write else "read-only"
     click.echo(f"Signed in as {email} ({access}). Token saved to {path}.")
 
@@ -97,11 +88,8 @@ def check(cohort_path: Path | None, credentials: Path | None, as_json: bool) -> 
     from sheetsync.google.auth import make_client
     from sheetsync.read.google import check_access
 
-    try:
-        cohort = load_cohort(cohort_path)
-        result = check_access(cohort, make_client(cohort, credentials))
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    cohort = load_cohort(cohort_path)
+    result = check_access(cohort, make_client(cohort, credentials))
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from sheetsync.cli.exit import Failure
-from sheetsync.errors import SheetsyncError
+from sheetsync.cli.exit import Command, Failure
 from sheetsync.serve import Settings, parse_every, read_token
 from sheetsync.serve.settings import check_host, check_remind
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--cohort", "cohort_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("cohort.toml"), help="The cohort file (default: ./cohort.toml).")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -40,15 +39,9 @@ def serve(cohort_path: Path, host: str, port: int, pull_every: str, token_file: 
                       "pip install 'sheetsync-scorecard[serve]'") from None
     from sheetsync.serve.app import run
 
-    try:
-        token = read_token(token_file)
-        check_host(host, token)
-        settings = Settings(cohort_path, host, port, parse_every(pull_every), token, remind)
-        check_remind(settings)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
-    try:
-        run(settings)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    token = read_token(token_file)
+    check_host(host, token)
+    settings = Settings(cohort_path, host, port, parse_every(pull_every), token, remind)
+    check_remind(settings)
+    run(settings)
 
