@@ -12,14 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sheetsync.check.alignment import Alignment, check_alignment
 from sheetsync.check.report import FindingsReport
-from sheetsync.check.rules import (
-    Alignment,
-    check_alignment,
-    check_execution,
-    check_values,
-    smart_by_row,
-)
+from sheetsync.check.rules import check_execution, check_values, smart_by_row
 from sheetsync.check.schools import district_findings
 from sheetsync.check.status import (
     MeasureStatus,
