@@ -15,6 +15,7 @@ import click
 
 from sheetsync.cli.exit import EXIT_CANNOT_OPEN, Group
 from sheetsync.cohort.file import load_cohort
+from sheetsync.cohort.model import Cohort
 
 
 def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -26,7 +27,7 @@ def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
              "`auth login` token, then gspread's service_account.json.")(f)
 
 
-def client_for(cohort: Any, credentials: Path | None, write: bool = False) -> Any:
+def client_for(cohort: Cohort, credentials: Path | None, write: bool = False) -> Any:
     """``google.auth.client_for``, its errors said as a command's (see there)."""
     from sheetsync.google.auth import client_for as library_client_for
 

@@ -79,15 +79,15 @@ def render_check(result: CheckResult) -> str:
     if card.goals:
         rows = []
         for g in card.goals:
-            letters = "".join(v if result.of("smart", g)[k] else "·"
+            letters = "".join(v if result.smart_of(g)[k] else "·"
                               for k, v in SMART_LETTERS.items())
-            rows.append([g.id, g.strategic_goal_id or "", result.of("goals", g), letters,
+            rows.append([g.id, g.strategic_goal_id or "", result.goal(g), letters,
                          (g.statement or "")[:60]])
         lines += [table(["Goal", "Strategic", "Status", "SMART", "Statement"], rows, 2), ""]
     if card.measures:
         rows = []
         for m in card.measures:
-            s = result.of("measures", m)
+            s = result.measure(m)
             rows.append([m.id, m.goal_id or "", s.status,
                          period_label(s.latest_period) if s.latest_period else "",
                          _n(s.latest_actual), _n(s.expected),

@@ -28,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sheetsync.cohort.model import Cohort
 from sheetsync.google.address import sheet_url
 from sheetsync.google.auth import make_client
 from sheetsync.google.client import GoogleClient
@@ -83,7 +84,7 @@ def create_google_template(http: Any, layout: Layout, title: str,
 
 
 def make_google_template(layout: Layout, title: str | None = None, *, credentials: Any = None,
-                         cohort: Any = None, folder_id: str | None = None,
+                         cohort: Cohort | None = None, folder_id: str | None = None,
                          profile: Mapping[str, Any] | None = None) -> tuple[str, str]:
     """``create_google_template`` with the credentials sheetsync finds (``credentials``: a
     key or token file; else as ``auth.find_credentials``), allowed to write; the title
