@@ -11,7 +11,7 @@ import click
 
 from sheetsync.cli.common import as_date, print_json
 from sheetsync.cli.exit import EXIT_FINDINGS, Command
-from sheetsync.cli.render import render_check, render_rules
+from sheetsync.cli.render import render_check, render_rules, rules_markdown
 from sheetsync.read.district import read_district
 from sheetsync.schema import findings as F
 
@@ -40,9 +40,13 @@ def check(file: Path, as_of: date | None, as_json: bool, district_file: Path | N
 
 @click.command(cls=Command)
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
-def rules(as_json: bool) -> None:
+@click.option("--markdown", is_flag=True,
+              help="Print the catalogue as docs/findings.md, message templates and all.")
+def rules(as_json: bool, markdown: bool) -> None:
     """List every rule a check applies, with its code and meaning."""
     if as_json:
         print_json(F.rules_table())
+    elif markdown:
+        click.echo(rules_markdown(), nl=False)
     else:
         click.echo(render_rules())

@@ -235,8 +235,6 @@ EMPTY_SCORECARD = _rule("empty-scorecard", ERR, "structure", "The scorecard is e
     "The workbook has no goals and no measures, so there is nothing to check or report. "
     "Fill in the '{sheet}' and Measures sheets.")
 
-# The workbook's own formulas: rows the sheet flags because its formulas cannot read them
-
 # Identity: is this the district's workbook, and is it newer than the last pull
 DISTRICT_ID_MISMATCH = _rule("district-id-mismatch", ERR, "identity",
     "The workbook belongs to another district",
@@ -285,8 +283,6 @@ DISTRICT_GOAL_REMOVED = _rule("district-goal-removed", WARN, "alignment",
     "Strategic goal {id} ('{title}') in {cell} is no longer in the district's plan. Run "
     "`sheetsync upgrade --district-file` on the plan, or `sheetsync distribute` again, to "
     "refresh the list, and move any goal under it to one of the district's goals.")
-
-# Cohort files and rosters
 
 
 def rules_table() -> list[dict[str, str]]:
