@@ -36,7 +36,7 @@ def measure(mid: str, goal: str, b: float | None, t: float | None, actuals: dict
     return row
 
 
-# (measure row, the status domain.md's rule gives by hand)
+# (measure row, the status docs/status.md's rule gives by hand)
 CASES = [
     (measure("M1", "G1", 40, 50, {"2026-09": 42, "2026-12": 46}), "On Track"),
     (measure("M2", "G1", 40, 50, {"2026-12": 44.5}), "At Risk"),

@@ -1,4 +1,5 @@
-"""The planning rules of domain.md: SMART, alignment and execution.
+"""The planning rules (docs/findings.md): SMART, values and execution; alignment is in
+``check.alignment``.
 
 Structure and value rules are reported by the reader as it reads; these rules look at the
 scorecard as a whole. Each returns findings pointing at the cell to fix.
