@@ -2,8 +2,9 @@
 
 A district keeps a District Scorecard; each of its schools keeps a School Improvement Plan
 nested under the district's strategic goals (docs/architecture.md, "Schools under the
-district"). The template, the cohort file, the pull, the master and the reports say "school" where they say
-"district" by asking the cohort's ``Level`` for its words, never by spelling them.
+district"). The template, the cohort file, the pull, the master and the reports say
+"school" where they say "district" by asking the cohort's ``Level`` for its words, never
+by spelling them.
 """
 
 from __future__ import annotations
