@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from sheetsync.cohort.fields import Invalid, _one_address, parse_cohort
+from sheetsync.cohort.fields import Invalid, one_address, parse_cohort
 from sheetsync.schema.level import Level, LevelKey, level_of
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY, Setting
@@ -80,13 +80,13 @@ class SmtpSettings(_Strict):
     @field_validator("sender")
     @classmethod
     def _sender(cls, value: str) -> str:
-        return _one_address(value)
+        return one_address(value)
 
     @field_validator("digest_to", mode="before")
     @classmethod
     def _digest(cls, value: Any) -> Any:
         value = [value] if isinstance(value, str) else value
-        return [_one_address(v) for v in value] if isinstance(value, list) else value
+        return [one_address(v) for v in value] if isinstance(value, list) else value
 
 
 class Cohort(_Strict):

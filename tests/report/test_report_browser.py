@@ -12,7 +12,7 @@ import pytest
 
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data, cohort_report, district_report
-from tests.chromium import needs_chromium
+from tests.chromium import needs_chromium, open_page
 from tests.helpers import copy_cohort
 
 pytestmark = needs_chromium
@@ -30,22 +30,9 @@ def reports(pulled_two_months: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def visit(browser, path: Path, screenshot: Path | None = None) -> tuple[object, list[str]]:
-    """Open ``path`` from file://; the page and every problem seen on the way."""
-    problems: list[str] = []
-    context = browser.new_context()
-
-    def route(r) -> None:
-        if r.request.url.startswith("file://"):
-            r.continue_()
-        else:
-            problems.append(f"request left file://: {r.request.url}")
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.goto(path.as_uri(), wait_until="load")
+    """Open ``path`` from file://; the page and every problem seen on the way
+    (``chromium.open_page``): a request that leaves file:// is one."""
+    page, problems = open_page(browser, path.as_uri(), "file://")
     if screenshot:
         page.screenshot(path=str(screenshot), full_page=True)
     return page, problems

@@ -263,7 +263,7 @@ def _smtp(c: Checker, value: Any) -> SmtpSettings | None:
     sender = c.need(t, (*at, "sender"))
     where = c.where((*at, "sender"))
     sender = c.check(c.text(sender, where) if sender is not None else None, where,
-                     _one_address)
+                     one_address)
     out = SmtpSettings(host or "", sender or "", port or 587)
     if "starttls" in t:
         starttls = c.flag(t["starttls"], (*at, "starttls"))
@@ -283,7 +283,7 @@ def _smtp(c: Checker, value: Any) -> SmtpSettings | None:
 def _digest(c: Checker, value: Any, at: tuple[str, ...]) -> list[str] | None:
     value = [value] if isinstance(value, str) else value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return c.check(value, at, lambda v: [_one_address(a) for a in v])
+        return c.check(value, at, lambda v: [one_address(a) for a in v])
     return c.texts(value, at)
 
 
@@ -336,7 +336,7 @@ def _level(cohort: Cohort) -> Cohort:
     return cohort
 
 
-def _one_address(value: str) -> str:
+def one_address(value: str) -> str:
     if contact(value) is None:
         raise ValueError(f"{value!r} is not an e-mail address (write it like "
                          "Jane Doe <jane@x.org>)")
