@@ -28,6 +28,8 @@ ROUTES = ["/", "/districts/KY-001", "/api/summary", "/api/districts/KY-001", "/h
 
 @pytest.fixture(scope="module")
 def served_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example cohort, unpulled, with a district whose name is a script: the module's
+    service serves it."""
     folder = tmp_path_factory.mktemp("serve") / "cohort"
     toml = copy_cohort(examples, folder)
     toml.write_text(toml.read_text().replace('"Barren County"', json.dumps(SCRIPT_NAME)))
