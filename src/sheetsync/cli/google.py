@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from sheetsync.cli.exit import EXIT_CANNOT_OPEN, Group
+from sheetsync.cli.exit import EXIT_CANNOT_OPEN, Group, library_errors
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.model import Cohort
 
@@ -28,10 +28,12 @@ def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def client_for(cohort: Cohort, credentials: Path | None, write: bool = False) -> Any:
-    """``google.auth.client_for``, its errors said as a command's (see there)."""
+    """``google.auth.client_for``, its errors said as a command's (see there) even when a
+    caller runs it outside a command."""
     from sheetsync.google.auth import client_for as library_client_for
 
-    return library_client_for(cohort, credentials, write=write)
+    with library_errors():
+        return library_client_for(cohort, credentials, write=write)
 
 
 @click.group(cls=Group)
