@@ -52,7 +52,6 @@ from sheetsync.read.scorecard import read_rows, read_scorecard
 from sheetsync.read.source import open_workbook
 from sheetsync.schema.cells import cell
 from tests import fake_google as fg
-from tests.conftest import AS_OF
 from tests.fake_google import (
     SA_EMAIL,
     SA_TOKEN,
@@ -62,6 +61,7 @@ from tests.fake_google import (
     Formatted,
     serve,
 )
+from tests.helpers import AS_OF
 
 fake_google = fg.fake_google  # the module's fixture: a FakeGoogle served for one test
 

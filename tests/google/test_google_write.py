@@ -39,7 +39,6 @@ from sheetsync.template.formulas import NAMES, missing_formulas
 from sheetsync.template.google import create_google_template
 from sheetsync.template.workbook import build_template
 from tests import fake_google as fg
-from tests.conftest import AS_OF
 from tests.fake_google import (
     SA_EMAIL,
     SA_TOKEN,
@@ -48,6 +47,7 @@ from tests.fake_google import (
     FakeGoogleService,
     RedirectSession,
 )
+from tests.helpers import AS_OF
 
 fake_google = fg.fake_google
 EPOCH = datetime(1899, 12, 30)

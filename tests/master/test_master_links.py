@@ -15,7 +15,7 @@ import pytest
 
 from sheetsync.cohort.file import load_cohort
 from sheetsync.pull.run import pull
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 from tests.libreoffice import convert, needs_libreoffice
 
 

@@ -16,7 +16,7 @@ import pytest
 from sheetsync.cohort.file import load_cohort
 from sheetsync.master.layout import SHEETS
 from sheetsync.pull.run import pull
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 from tests.libreoffice import SOFFICE, convert
 
 DEJAVU_HEIGHT = 1.164  # a word's box is about 1.16 times its font size high

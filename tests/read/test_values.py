@@ -127,8 +127,8 @@ def test_duplicated_ids_keep_their_own_rows_values_in_check(tmp_path: Path) -> N
     assert (first["row"], second["row"]) == (5, 6)
     assert first["latest_actual"] == max(m5.actuals.items())[1]
     assert second["latest_actual"] == max(m6.actuals.items())[1] != first["latest_actual"]
-    assert first["status"] == result.of("measures", m5).status
-    assert second["status"] == result.of("measures", m6).status
+    assert first["status"] == result.measure(m5).status
+    assert second["status"] == result.measure(m6).status
     a5, a6 = [a for a in data["actions"] if a["id"] == "A1"]
     assert (a5["row"], a6["row"]) == (5, 6)
     table = render_check(result)

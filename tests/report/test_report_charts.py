@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sheetsync.report import charts
+from sheetsync.report import charts, svgchart
 
 MONTHS = ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun"]
 
@@ -74,10 +74,10 @@ def test_every_id_in_a_chart_carries_its_prefix():
 def test_month_labels_pasted_in_equal_the_ones_drawn():
     first = series([40, 41, *[None] * 10], [40 + i for i in range(12)], 50)
     second = series([None, 30, 35, 38, *[None] * 8], [30 + i for i in range(12)], 45, None)
-    charts._canvas.cache_clear()
+    svgchart.month_labels.cache_clear()
     charts.measure_chart(first, "a")  # draws the month labels
     pasted = charts.measure_chart(second, "b")  # pastes them in
-    charts._canvas.cache_clear()
+    svgchart.month_labels.cache_clear()
     drawn = charts.measure_chart(second, "b")
     assert pasted == drawn
     assert re.findall(r">(\w+)</text>", pasted)[-6:] == MONTHS[::2]

@@ -17,7 +17,7 @@ from sheetsync.pull.run import pull
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data, cohort_report, district_report
 from tests.chromium import needs_chromium
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 from tests.pagecheck import WIDTHS, axe_violations, sideways, small_text
 
 pytestmark = needs_chromium

@@ -18,7 +18,7 @@ import pytest
 from sheetsync.cohort.file import load_cohort
 from sheetsync.pull.run import pull
 from sheetsync.report.write import cohort_report, district_data, district_report
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("weasyprint")

@@ -30,7 +30,9 @@ ROUTES = ["/", "/districts/KY-001", "/api/summary", "/api/districts/KY-001", "/h
 
 
 @pytest.fixture(scope="module")
-def cohort_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def served_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example cohort, unpulled, with a district whose name is a script: the module's
+    service serves it."""
     folder = tmp_path_factory.mktemp("serve") / "cohort"
     toml = copy_cohort(examples, folder)
     toml.write_text(toml.read_text().replace('"Barren County"', json.dumps(SCRIPT_NAME)))
@@ -38,20 +40,20 @@ def cohort_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 @pytest.fixture(scope="module")
-def app(cohort_dir: Path) -> InProcess:
+def app(served_dir: Path) -> InProcess:
     """The app in process on the cohort, pulled (by the real service, or here)."""
     from sheetsync.cohort.file import load_cohort
     from sheetsync.pull.run import pull
 
-    cohort = load_cohort(cohort_dir / "cohort.toml")
+    cohort = load_cohort(served_dir / "cohort.toml")
     if not cohort.store_path.exists():
         pull(cohort)
-    return InProcess(cohort_dir / "cohort.toml")
+    return InProcess(served_dir / "cohort.toml")
 
 
 @pytest.fixture(scope="module")
-def service(cohort_dir: Path) -> Iterator[Service]:
-    with Service(cohort_dir) as s:
+def service(served_dir: Path) -> Iterator[Service]:
+    with Service(served_dir) as s:
         yield s
 
 
@@ -62,15 +64,15 @@ def own_service(examples: Path, tmp_path: Path) -> Iterator[Service]:
         yield s
 
 
-def names(cohort_dir: Path) -> list[str]:
-    return re.findall(r'^name = "(.*)"$', (cohort_dir / "cohort.toml").read_text(), re.M)[1:]
+def names(served_dir: Path) -> list[str]:
+    return re.findall(r'^name = "(.*)"$', (served_dir / "cohort.toml").read_text(), re.M)[1:]
 
 
 # -- pages --------------------------------------------------------------------------------
 
 
 def test_dashboard_shows_every_district_linked_to_its_page(app: InProcess,
-                                                           cohort_dir: Path) -> None:
+                                                           served_dir: Path) -> None:
     page = app.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     for d in range(1, 7):
@@ -79,13 +81,13 @@ def test_dashboard_shows_every_district_linked_to_its_page(app: InProcess,
 
 
 def test_pages_are_the_report_views_with_the_live_script(app: InProcess,
-                                                         cohort_dir: Path) -> None:
+                                                         served_dir: Path) -> None:
     from sheetsync.cohort.file import load_cohort
     from sheetsync.cohort.store import Store
     from sheetsync.report.data import pick_month, snapshot_view
     from sheetsync.report.html import render_district
 
-    cohort = load_cohort(cohort_dir / "cohort.toml")
+    cohort = load_cohort(served_dir / "cohort.toml")
     with Store.reader(cohort.store_path) as store:
         view = snapshot_view(store, "KY-003", "Boyle County", pick_month(store, None))
     served = app.get("/districts/KY-003").text
@@ -140,8 +142,8 @@ def test_the_inline_script_is_the_one_the_policy_allows(app: InProcess) -> None:
 # -- the API ------------------------------------------------------------------------------
 
 
-def test_api_summary_is_exactly_pull_json(app: InProcess, cohort_dir: Path) -> None:
-    printed = sheetsync("pull", "--json", cwd=cohort_dir)
+def test_api_summary_is_exactly_pull_json(app: InProcess, served_dir: Path) -> None:
+    printed = sheetsync("pull", "--json", cwd=served_dir)
     assert printed.returncode == 0, printed.stderr
     answer = app.get("/api/summary")
     assert answer.status_code == 200
@@ -149,10 +151,10 @@ def test_api_summary_is_exactly_pull_json(app: InProcess, cohort_dir: Path) -> N
     assert answer.json() == json.loads(printed.stdout)
 
 
-def test_api_district_is_exactly_check_json(app: InProcess, cohort_dir: Path) -> None:
+def test_api_district_is_exactly_check_json(app: InProcess, served_dir: Path) -> None:
     served = app.get("/api/districts/KY-003").json()
     printed = sheetsync("check", "--json", "--as-of", served["as_of"], served["file"],
-                        cwd=cohort_dir)
+                        cwd=served_dir)
     assert json.loads(printed.stdout) == served
 
 
@@ -220,33 +222,33 @@ def test_other_host_names_are_refused_without_a_token(app: InProcess) -> None:
     assert app.get("/", headers={"Host": "localhost:8000"}).status_code == 200
 
 
-def test_non_loopback_host_is_refused_without_a_token(cohort_dir: Path) -> None:
-    done = sheetsync("serve", "--host", "0.0.0.0", "--port", "9", cwd=cohort_dir,
+def test_non_loopback_host_is_refused_without_a_token(served_dir: Path) -> None:
+    done = sheetsync("serve", "--host", "0.0.0.0", "--port", "9", cwd=served_dir,
                      env=_env_without_token(), timeout=60)
     assert done.returncode == 2
     assert "--host 0.0.0.0 would let other machines read the dashboard" in done.stderr
     assert "--token-file" in done.stderr
 
 
-def test_token_file_others_can_read_is_refused(cohort_dir: Path, tmp_path: Path) -> None:
+def test_token_file_others_can_read_is_refused(served_dir: Path, tmp_path: Path) -> None:
     token = tmp_path / "token"
     token.write_text("s3cret-token-0123456789abcdef\n")
     token.chmod(0o644)
-    done = sheetsync("serve", "--token-file", str(token), "--port", "9", cwd=cohort_dir,
+    done = sheetsync("serve", "--token-file", str(token), "--port", "9", cwd=served_dir,
                      timeout=60)
     assert done.returncode == 2
     assert "chmod 600" in done.stderr and "0644" in done.stderr
     assert "s3cret" not in done.stderr + done.stdout
 
 
-def test_short_token_is_refused(cohort_dir: Path) -> None:
-    done = sheetsync("serve", "--port", "9", cwd=cohort_dir,
+def test_short_token_is_refused(served_dir: Path) -> None:
+    done = sheetsync("serve", "--port", "9", cwd=served_dir,
                      env={**_env_without_token(), "SHEETSYNC_TOKEN": "short"}, timeout=60)
     assert done.returncode == 2 and "shorter than 16 characters" in done.stderr
 
 
-def test_bad_pull_every_is_refused(cohort_dir: Path) -> None:
-    done = sheetsync("serve", "--pull-every", "soon", "--port", "9", cwd=cohort_dir,
+def test_bad_pull_every_is_refused(served_dir: Path) -> None:
+    done = sheetsync("serve", "--pull-every", "soon", "--port", "9", cwd=served_dir,
                      timeout=60)
     assert done.returncode == 2 and "like 30s, 15m, 1h or 1d" in done.stderr
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.helpers import free_port
 from tests.serve_process import Service, big_cohort, copy_cohort, sheetsync
 
 pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")

@@ -35,14 +35,8 @@ def libreoffice(test: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @pytest.fixture(scope="module")
-def master(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sheetsync.cohort.file import load_cohort
-    from sheetsync.pull.run import pull
-
-    folder = tmp_path_factory.mktemp("print") / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    pull(load_cohort(folder / "cohort.toml"), AS_OF)
-    return folder / "cohort_master.xlsx"
+def master(pulled_example: Path) -> Path:
+    return pulled_example / "cohort_master.xlsx"
 
 
 @pytest.fixture(scope="module")

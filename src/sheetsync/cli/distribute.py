@@ -12,12 +12,11 @@ from typing import Any
 
 import click
 
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import Command
 from sheetsync.cohort.file import load_cohort
-from sheetsync.errors import SheetsyncError
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 @click.option("--drive-folder", metavar="ID",
@@ -43,13 +42,10 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
 
     if (drive_folder is None) == (folder is None):
         raise click.UsageError("give --drive-folder ID or --folder DIR (one of them)")
-    try:
-        cohort = load_cohort(cohort_path)
-        http = make_client(cohort, credentials, FULL_SCOPES) if drive_folder else None
-        made = run(cohort, http, drive_folder=drive_folder, folder=folder,
-                   template_id=template_id)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    cohort = load_cohort(cohort_path)
+    http = make_client(cohort, credentials, FULL_SCOPES) if drive_folder else None
+    made = run(cohort, http, drive_folder=drive_folder, folder=folder,
+               template_id=template_id)
     if as_json:
         click.echo(json.dumps(made, indent=2))
         return

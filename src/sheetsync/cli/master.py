@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import open_cohort
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import Failure, Group
 from sheetsync.cli.google import google_option
-from sheetsync.errors import SheetsyncError
 
 
-@click.group()
+@click.group(cls=Group)
 def master() -> None:
     """The cohort master workbook."""
 
@@ -26,10 +25,7 @@ def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
     from sheetsync.pull.rebuild import rebuild
 
     c = open_cohort(cohort_path)
-    try:
-        made = rebuild(c, credentials)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    made = rebuild(c, credentials)
     click.echo(f"Wrote {made.path} from {made.store_path}.")
     if made.google_problem:
         raise Failure(made.google_problem)

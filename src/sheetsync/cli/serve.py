@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import Command, Failure
 from sheetsync.cohort.file import load_cohort
-from sheetsync.errors import SheetsyncError
 from sheetsync.serve import Settings, parse_every, read_token
 from sheetsync.serve.settings import check_host, check_remind, new_token
 from sheetsync.serve.signin import SESSION_KEY, session_key
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--cohort", "cohort_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("cohort.toml"), help="The cohort file (default: ./cohort.toml).")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -67,8 +66,6 @@ def serve(cohort_path: Path, host: str, port: int, pull_every: str, token_file: 
                             log_format)
         check_remind(settings)
         run(settings)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
     except KeyboardInterrupt:  # uvicorn raises SIGINT again once it stopped cleanly
         raise SystemExit(130) from None
 

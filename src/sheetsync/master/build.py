@@ -26,9 +26,9 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Pat
 
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))
-    ids = [d.id for d in cohort.districts]
+    ids = [d.id for d in cohort.members]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
-               for d in cohort.districts}
+               for d in cohort.members}
     year = cohort_periods(cohort)  # History shows the cohort's year; earlier ones stay stored
     path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids, year),
                         store.trend(ids, year), period,
@@ -46,5 +46,5 @@ def alignment_sheets(cohort: Cohort, store: Store) -> dict[str, Any]:
     if district is None:
         return {}
 
-    found = baseline(schools_of(store.outcomes([d.id for d in cohort.districts])), district)
+    found = baseline(schools_of(store.outcomes([d.id for d in cohort.members])), district)
     return {name: (SHEETS[name], rows) for name, rows in found.sheets().items()}

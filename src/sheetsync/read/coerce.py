@@ -3,7 +3,7 @@
 Each reader returns ``(value, note)``: the clean value, and a short note when it had to be
 lenient (the reader turns a note into an info finding). A value that cannot be read raises
 ``Unreadable`` with the rule that names the problem. Blank-like text ("N/A", "TBD", "—")
-reads as blank.
+reads as blank. docs/values.md says the same for people, with the rest of the reading.
 """
 
 from __future__ import annotations

@@ -306,7 +306,7 @@ def check_access(cohort: Any, client: GoogleClient) -> dict[str, Any]:
     ``files.get`` per district it does not list), and who it is."""
     rows: list[dict[str, Any]] = []
     found: list[tuple[Any, GoogleSource]] = []
-    for d in cohort.districts:
+    for d in cohort.members:
         if not is_google(d.source):
             continue
         try:
@@ -323,7 +323,7 @@ def check_access(cohort: Any, client: GoogleClient) -> dict[str, Any]:
         except SourceUnavailable as exc:
             rows.append({"id": d.id, "name": d.name, "source": d.source, "ok": False,
                          "reason": exc.reason, "modified": None})
-    order = {d.id: i for i, d in enumerate(cohort.districts)}
+    order = {d.id: i for i, d in enumerate(cohort.members)}
     rows.sort(key=lambda r: order[r["id"]])
     return {"identity": client.identity, "kind": client.kind,
             "credentials": client.description, "api_url": client.base_url,

@@ -27,8 +27,6 @@ from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.settings import BY_NAME, WORKBOOK_SETTINGS
 from sheetsync.schema.sheets import scorecard_layout
 
-_SETTING_LABELS = {norm(label): name for name, label in WORKBOOK_SETTINGS}
-_SETTING_KEYS = {name: s.key for name, s in BY_NAME.items()}
 HEADER_SCAN_ROWS = 20
 PROFILE_SCAN_ROWS = FORM_SCAN_ROWS
 
@@ -110,14 +108,16 @@ class _Reader:
         name = self.sheet_index.get(norm(layout.lists_sheet))
         if name is None:
             return {}
+        labels = {norm(label): name for name, label in WORKBOOK_SETTINGS}  # as declared now
+        keys = {name: s.key for name, s in BY_NAME.items()}
         out: dict[str, float] = {}
         for row in self.wb.rows(name)[:len(WORKBOOK_SETTINGS)]:  # one setting a row, at the top
             for i, value in enumerate(row[:-1]):
-                key = _SETTING_LABELS.get(norm(value)) if isinstance(value, str) else None
+                key = labels.get(norm(value)) if isinstance(value, str) else None
                 number = row[i + 1]
-                if key in _SETTING_KEYS and isinstance(number, int | float) and \
+                if key in keys and isinstance(number, int | float) and \
                         not isinstance(number, bool):
-                    out[_SETTING_KEYS[key]] = number
+                    out[keys[key]] = number
         return out
 
     def _find_sheet(self, sheet: SheetLayout) -> str | None:

@@ -18,7 +18,6 @@ from typing import Any
 from sheetsync.report import svgchart
 
 ACTUAL, EXPECTED, TARGET = svgchart.ACTUAL, svgchart.EXPECTED, svgchart.TARGET
-_canvas = svgchart.month_labels  # what every chart of a size and months shares, made once
 
 
 def drawing_version() -> str:

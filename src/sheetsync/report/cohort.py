@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sheetsync.cohort.model import Cohort
+from sheetsync.cohort.store import Store
 from sheetsync.master.build import alignment_sheets, cohort_periods
 from sheetsync.report.data import pick_month, snapshot_view
 from sheetsync.schema.schoolyear import period_label
 from sheetsync.schema.vocabulary import NOT_DUE, STATUSES, UPDATE_STATUSES
 
 
-def cohort_view(cohort: Any, store: Any, month: str | None = None,
+def cohort_view(cohort: Cohort, store: Store, month: str | None = None,
                 progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
     """Every district of ``cohort`` as the store kept it for ``month`` (default: latest);
     ``progress(stage, steps)`` is called as each district is read."""
@@ -44,14 +46,14 @@ def cohort_view(cohort: Any, store: Any, month: str | None = None,
     }
 
 
-def _words(cohort: Any) -> dict[str, str]:
+def _words(cohort: Cohort) -> dict[str, str]:
     """How the page names the cohort's units: districts, or a district's schools."""
     w = cohort.words
     return {"noun": w.noun, "plural": w.plural, "title": w.title,
             "plural_title": w.plural.title()}
 
 
-def _alignment(cohort: Any, store: Any) -> dict[str, Any] | None:
+def _alignment(cohort: Cohort, store: Store) -> dict[str, Any] | None:
     """A school cohort's alignment baseline as of the last pull (the master's sheets)."""
     sheets = alignment_sheets(cohort, store)
     if not sheets:

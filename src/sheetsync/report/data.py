@@ -14,6 +14,7 @@ from typing import Any
 
 from sheetsync.check.assess import check_workbook
 from sheetsync.check.status import elapsed, measure_status
+from sheetsync.cohort.store import Store
 from sheetsync.errors import NoSnapshot
 from sheetsync.read.models import Measure
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
@@ -247,7 +248,7 @@ def view_from_file(path: str | Path, as_of: date | None = None) -> dict[str, Any
     return district_view(data)
 
 
-def pick_month(store: Any, month: str | None, district_id: str | None = None) -> str:
+def pick_month(store: Store, month: str | None, district_id: str | None = None) -> str:
     """``month`` if the store has a snapshot for it, else the latest; a clear error if none."""
     months = store.months(district_id)
     who = f" for {district_id}" if district_id else ""
@@ -261,18 +262,18 @@ def pick_month(store: Any, month: str | None, district_id: str | None = None) ->
     return month
 
 
-def district_trend(store: Any, district_id: str, month: str) -> list[tuple[str, int, int]]:
+def district_trend(store: Store, district_id: str, month: str) -> list[tuple[str, int, int]]:
     return [t for t in store.trend([district_id]) if t[0] <= month]
 
 
-def view_from_store(store: Any, district_id: str, name: str | None,
+def view_from_store(store: Store, district_id: str, name: str | None,
                     month: str | None = None) -> dict[str, Any]:
     """A district as the store kept it for ``month`` (default: its latest snapshot)."""
     month = pick_month(store, month, district_id)
     return snapshot_view(store, district_id, name, month)
 
 
-def snapshot_view(store: Any, district_id: str, name: str | None,
+def snapshot_view(store: Store, district_id: str, name: str | None,
                   month: str) -> dict[str, Any]:
     """A district's snapshot of ``month`` as a view (no data yet when it has none)."""
     snap = store.snapshot(district_id, month)

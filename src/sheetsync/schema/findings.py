@@ -311,8 +311,6 @@ DISTRICT_GOAL_REMOVED = _rule("district-goal-removed", WARN, "alignment",
     "`sheetsync upgrade --district-file` on the plan, or `sheetsync distribute` again, to "
     "refresh the list, and move any goal under it to one of the district's goals.")
 
-# Cohort files and rosters
-
 
 def rules_table() -> list[dict[str, str]]:
     return [{"code": r.code, "severity": str(r.severity), "category": r.category,

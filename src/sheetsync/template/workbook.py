@@ -25,11 +25,7 @@ from sheetsync import __version__
 from sheetsync.files import replacing
 from sheetsync.schema.layout import FORM_LABEL_COLUMN, Column, Layout, SheetLayout, entity_sheets
 from sheetsync.schema.schoolyear import period_date
-from sheetsync.schema.settings import (
-    AT_RISK_BAND,
-    UPDATE_DUE_DAY,
-    StatusSettings,
-)
+from sheetsync.schema.settings import DEFAULT_SETTINGS, StatusSettings
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import (
     BORDER_GREY,
@@ -56,13 +52,16 @@ UNLOCKED = Protection(locked=False)
 
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
-                   rows: Rows | None = None, at_risk_band: float = AT_RISK_BAND.default,
-                   update_due_day: int = UPDATE_DUE_DAY.default,
-                   xlwings: bool = False) -> Workbook:
+                   rows: Rows | None = None, settings: StatusSettings = DEFAULT_SETTINGS,
+                   xlwings: bool = False, **values: Any) -> Workbook:
     """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
-    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
+    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions.
+
+    ``settings`` are stamped in the settings block for the formulas and stated in the
+    sentences; ``values`` change some of them by key (``at_risk_band=0.25``)."""
     layout = layout or scorecard_layout()
-    settings = StatusSettings(at_risk_band, update_due_day)  # the formulas' and the words'
+    if values:
+        settings = StatusSettings(**{**settings.to_dict(), **values})
     words = setting_words(settings)
     wb = Workbook()
     wb.remove(wb.active)
