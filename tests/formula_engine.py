@@ -5,15 +5,10 @@ in Python, nothing of LibreOffice's).
 (``ExcelModel().loads(path).finish()``: cells, shared formulas, defined names such as AsOf,
 PeriodEnds and BlankWords), computes every formula, and gives the computed cells back by
 sheet name and cell. What the engine is given is a copy of the workbook (``engine_copy``) with
-two changes to its formulas, each one that Excel computes alike:
-
-- ``CELL("format", X)``, which ``formulas`` does not have, is taken out with
-  ``template.formulas.without_percent_formats`` while the template's formulas carry it (then
-  they read numbers as stored, as the Google template's do); formulas without CELL are given
-  as they are, and so are all formulas once ``without_percent_formats`` is gone.
-- ``--X`` is written ``0+X``: the engine's parser reads a run of signs as one sign
-  (``--X`` as ``+X``), so it never turns TRUE into 1 or "12" into 12 there, and
-  ``SUMPRODUCT(--(range=value))`` would count nothing.
+one change to its formulas, which Excel computes alike: ``--X`` is written ``0+X`` (the
+engine's parser reads a run of signs as one sign, ``--X`` as ``+X``, so it would never turn
+TRUE into 1 or "12" into 12, and ``SUMPRODUCT(--(range=value))`` would count nothing). The
+template has no CELL (``tests/template/test_portable_functions.py``), which the engine lacks.
 
 Where the engines differ is in docs/formulas.md ("Engines"); ``tests/check/
 test_formula_engine.py`` computes each example in both. Statuses are computed for the
@@ -23,18 +18,13 @@ status date the profile holds (B7, through AsOf), so TODAY() is never read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from functools import cache
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import openpyxl
 
-from sheetsync.template import formulas as template_formulas
-from sheetsync.template.workbook import build_template
-
-_STRIP: Callable[[str], str] | None = getattr(template_formulas, "without_percent_formats", None)
 _DOUBLE_NEGATION = re.compile(r"(?<=[(,=<>*/+&^-])\s*--")  # a "--" that opens an operand
 
 
@@ -47,16 +37,8 @@ def formulas_of(wb: openpyxl.Workbook) -> Iterator[tuple[str, str, str]]:
                     yield ws.title, cell.coordinate, cell.value
 
 
-@cache
-def template_uses_cell() -> bool:
-    """Whether the template's formulas call CELL (today's CELL("format") scaling)."""
-    return any("CELL(" in f.upper() for _, _, f in formulas_of(build_template()))
-
-
 def engine_formula(text: str) -> str:
     """``text`` as the engine is given it (see the module's docstring)."""
-    if _STRIP is not None and "CELL(" in text.upper():
-        text = _STRIP(text)
     parts = text.split('"')  # outside string literals only: the even parts
     parts[::2] = [_DOUBLE_NEGATION.sub("0+", p) for p in parts[::2]]
     text = '"'.join(parts)

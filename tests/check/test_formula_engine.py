@@ -10,11 +10,9 @@ minute, a fitted one of ten measures a few seconds. CI runs the same few example
 (derandomized), issue 9's reproductions and the named workbooks below;
 SHEETSYNC_ENGINE_EXAMPLES=50 hunts longer.
 
-While the template's formulas carry CELL("format") (which the engine does not have), the
-engine computes them without it (``without_percent_formats``): they then read numbers as
-stored, so ``check`` is given the same workbook with percent-formatted values as stored and no
-percent format (0.46, not 46%). Formulas without CELL are computed as they are, on the
-workbook as typed, formats and all.
+The formulas are computed as they are, on the workbook as typed, formats and all: they read
+numbers as stored, and the comparison reads the sheet's numbers at their stored scale
+(``tests/differential.py``).
 
 One difference is excused: the engine compares numbers in binary, Excel and LibreOffice (and
 ``check``) at 15 significant digits, so a measure whose status turns on such a tie (progress
@@ -36,7 +34,6 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, Phase, example, given, settings  # noqa: E402
 
 from sheetsync.check.assess import settings_for  # noqa: E402
-from sheetsync.template import formulas as template_formulas  # noqa: E402
 from tests.differential import (  # noqa: E402
     REPRODUCTIONS,
     SHEETS,
@@ -45,7 +42,6 @@ from tests.differential import (  # noqa: E402
     assert_agree,
     compare_values,
     fitted,
-    plain,
     workbooks,
     write,
 )
@@ -53,16 +49,11 @@ from tests.formula_engine import (  # noqa: E402
     calculate,
     engine_formula,
     for_the_engine,
-    template_uses_cell,
+    plain_value,
 )
 from tests.libreoffice import SOFFICE  # noqa: E402
 
 Rows = Mapping[str, list[dict[str, Any]]]
-
-
-def engine_rows(rows: Rows) -> Rows:
-    """The rows as both sides are given them (see the module's docstring)."""
-    return plain(rows) if template_uses_cell() else rows
 
 
 def computed(rows: Rows, folder: Path) -> Compared:
@@ -118,18 +109,17 @@ PHASES = (Phase.explicit, Phase.generate,
 @given(rows=workbooks(measures=(4, 10), actions=(2, 6)))
 @example(rows=REPRODUCTIONS)
 def test_the_formulas_engine_and_check_agree_on_every_typed_row(rows, tmp_path_factory):
-    rows = engine_rows(rows)
     c = computed(rows, tmp_path_factory.mktemp("engine"))
     assert_agree(c, rows, excuse=decided_at_the_15th_digit)
 
 
 @pytest.fixture(scope="module")
 def scales(tmp_path_factory: pytest.TempPathFactory) -> Compared:
-    return computed(engine_rows(SCALES), tmp_path_factory.mktemp("scales"))
+    return computed(SCALES, tmp_path_factory.mktemp("scales"))
 
 
 def test_every_row_of_46_46_percent_and_0_46_agrees_or_is_flagged_in_both(scales):
-    assert_agree(scales, engine_rows(SCALES), excuse=decided_at_the_15th_digit)
+    assert_agree(scales, SCALES, excuse=decided_at_the_15th_digit)
 
 
 @pytest.mark.parametrize("mid", ["M1", "M2", "M3", "M4", "M6", "M7"])
@@ -195,8 +185,6 @@ def in_the_engine(text: str) -> Any:
     import formulas
     import numpy as np
 
-    from tests.formula_engine import plain_value
-
     value = formulas.Parser().ast(text)[1].compile()()
     return plain_value(np.asarray(value, dtype=object).ravel()[0])
 
@@ -239,9 +227,5 @@ def test_libreoffice_computes_the_probes_as_excel_does(in_libreoffice):
 def test_the_engine_is_given_0_plus_for_double_negation_and_no_cell():
     assert engine_formula('=SUMPRODUCT(--(A1:A3="a"))>0') == '=SUMPRODUCT(0+(A1:A3="a"))>0'
     assert engine_formula('=IF(A1="--x",--B1,A1--B1)') == '=IF(A1="--x",0+B1,A1--B1)'
-    scaled = '=A1*IF(LEFT(CELL("format",A1),1)="P",100,1)'
-    if getattr(template_formulas, "without_percent_formats", None):
-        assert engine_formula(scaled) == "=A1"
-    else:
-        with pytest.raises(ValueError, match="no CELL"):
-            engine_formula(scaled)
+    with pytest.raises(ValueError, match="no CELL"):
+        engine_formula('=A1*IF(LEFT(CELL("format",A1),1)="P",100,1)')
