@@ -7,7 +7,8 @@ holding the values of one of the three example districts (clean, typical, messy)
 with ``--latency`` seconds added to every request.
 
 - sheetsync: ``sheetsync.pull.pull`` with a Google client: one Drive listing, then one
-  ``values:batchGet`` per changed sheet; a re-pull with nothing changed is the listing.
+  ``spreadsheets.get`` per changed sheet (values, number formats and formulas of all its
+  tabs through a field mask); a re-pull with nothing changed is the listing.
 - the common pattern: ``gc.open_by_key(key)``, then ``worksheet(tab).get_all_records()``
   for each of the template's tabs: a metadata request to open, and a metadata request and
   a values request per tab, every time (nothing tells it a sheet has not changed).

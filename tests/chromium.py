@@ -27,3 +27,25 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b
         b.close()
+
+
+def open_page(browser: Any, url: str, allowed: str) -> tuple[Any, list[str]]:
+    """Open ``url`` in a fresh context; the page, and every problem seen on the way:
+    console errors (a blocked script is one), page errors, and requests to anywhere that
+    does not start with ``allowed`` (those are refused)."""
+    problems: list[str] = []
+    context = browser.new_context()
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(allowed):
+            r.continue_()
+        else:
+            problems.append(f"request left {allowed}: {r.request.url}")
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto(url, wait_until="load")
+    return page, problems

@@ -1,8 +1,8 @@
-"""Shared fixtures: example districts, and building small workbooks from rows."""
+"""Shared fixtures: the example cohort (as written, pulled, and copied for one test), and
+building small workbooks from rows. Shared helpers are in ``tests/helpers.py``."""
 
 from __future__ import annotations
 
-import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,17 +11,9 @@ import pytest
 
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
+from tests.helpers import AS_OF, copy_cohort
 
 pytest_plugins = ["tests.smtp", "tests.chromium"]  # the smtp_server and browser fixtures
-
-
-def free_port() -> int:
-    """A TCP port on loopback nobody listens on (for a test's own server)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-AS_OF = date(2027, 1, 20)  # mid-year: actuals through December, January's not yet due
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +24,43 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("examples")
     write_examples(folder, 6, as_of=AS_OF)
     return folder
+
+
+@pytest.fixture(scope="session")
+def pulled_example(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example cohort pulled once, as of ``AS_OF``: read-only, copy it to change it."""
+    from sheetsync.cohort.file import load_cohort
+    from sheetsync.pull.run import pull
+
+    folder = copy_cohort(examples, tmp_path_factory.mktemp("pulled") / "cohort", unpulled=True)
+    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def pulled_two_months(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example cohort pulled in December and January (``AS_OF``): two monthly
+    snapshots. Read-only: copy it to change it."""
+    from sheetsync.cohort.file import load_cohort
+    from sheetsync.pull.run import pull
+
+    folder = copy_cohort(examples, tmp_path_factory.mktemp("two-months") / "cohort",
+                         unpulled=True)
+    pull(load_cohort(folder / "cohort.toml"), date(2026, 12, 15))
+    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    return folder
+
+
+@pytest.fixture
+def cohort_dir(examples: Path, tmp_path: Path) -> Path:
+    """A copy of the example cohort, not yet pulled, for one test."""
+    return copy_cohort(examples, tmp_path / "cohort", unpulled=True)
+
+
+@pytest.fixture
+def pulled_dir(pulled_example: Path, tmp_path: Path) -> Path:
+    """A copy of the pulled example cohort (store and master) for one test."""
+    return copy_cohort(pulled_example, tmp_path / "cohort")
 
 
 @pytest.fixture

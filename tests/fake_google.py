@@ -17,6 +17,22 @@ Quick start::
 or, in a test, the ``fake_google`` fixture (``.fake``, ``.base_url``, ``.session()``,
 ``.client()``).
 
+Cells and formats
+    A cell keeps its value, its formula (``Formula``: the fake computes nothing, a formula
+    cell shows the value it was seeded with) and its number format: a value typed through
+    USER_ENTERED gets the format Sheets gives it ("58%" is 0.58 shown as 58%, "2026-11-15"
+    a date), and ``Formatted(0.46, "PERCENT")`` seeds a value in a formatted cell.
+    values.get renders FORMATTED_VALUE, UNFORMATTED_VALUE and FORMULA; spreadsheets.get
+    answers grid data for a field mask asking for ``sheets.data`` within what the fake
+    keeps (startRow, startColumn, and per cell userEnteredValue, effectiveValue,
+    formattedValue and the numberFormat of userEnteredFormat / effectiveFormat), shaped as
+    the API reference's GridData, CellData, ExtendedValue, CellFormat and NumberFormat.
+    Other formats (colours, borders, row metadata) are recorded from batchUpdate but not
+    kept, and asking for them is refused with 400. Writing a value replaces the cell's
+    format with the one the value brings (Google keeps a formatted cell's format when a
+    plain number is typed into it; what it then stores was not recorded, so the fake does
+    not guess).
+
 Identity model
     ``Authorization: Bearer <token>`` is looked up in the tokens registered with
     ``add_token(token, email, kind)``; a missing or unknown token gets 401
@@ -479,6 +495,35 @@ def split_range(text: str) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------------------
 
 DATE_FORMATS = ("date", "us_date", "datetime")
+# The number formats the fake keeps (Cell.fmt), as CellFormat.numberFormat gives them: the
+# NumberFormat ``type`` (the API reference's enum) and the ``pattern`` shown by default.
+# sheetsync reads only the type; the patterns are what the fake renders (FORMATTED_VALUE).
+NUMBER_FORMATS: dict[str, tuple[str, str]] = {
+    "percent": ("PERCENT", "0.00%"),
+    "currency": ("CURRENCY", '"$"#,##0.00'),
+    "date": ("DATE", "yyyy-mm-dd"),
+    "us_date": ("DATE", "M/d/yyyy"),
+    "datetime": ("DATE_TIME", "yyyy-mm-dd H:mm:ss"),
+    "number": ("NUMBER", "#,##0.00"),
+    "text": ("TEXT", "@"),
+}
+FORMAT_OF_TYPE = {"PERCENT": "percent", "CURRENCY": "currency", "DATE": "date",
+                  "DATE_TIME": "datetime", "NUMBER": "number", "TEXT": "text"}
+# ErrorValue.type for the error a cell shows (the API reference's ErrorType enum).
+ERROR_TYPES = {"#ERROR!": "ERROR", "#NULL!": "NULL_VALUE", "#DIV/0!": "DIVIDE_BY_ZERO",
+               "#VALUE!": "VALUE", "#REF!": "REF", "#NAME?": "NAME", "#NUM!": "NUM",
+               "#N/A": "N_A", "Loading...": "LOADING"}
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A seed value shown with a number format, as if the cell had been formatted in the
+    Sheets UI (Format > Number): ``type`` is NumberFormat's type (PERCENT, DATE,
+    DATE_TIME, CURRENCY, NUMBER, TEXT), so ``Formatted(0.46, "PERCENT")`` shows 46.00%
+    and ``Formatted(45, "DATE")`` shows 1900-02-13."""
+
+    value: Any
+    type: str
 
 
 @dataclass(frozen=True)
@@ -498,8 +543,16 @@ class Cell:
     """One stored cell: its effective value, a display format and an optional formula."""
 
     value: Any  # str, int, float or bool; None for a formula with no cached value
-    fmt: str | None = None  # None (automatic), percent, currency, date, us_date, datetime
+    fmt: str | None = None  # None (automatic) or a key of NUMBER_FORMATS
     formula: str | None = None
+    pattern: str | None = None  # the format's pattern, when not NUMBER_FORMATS' default
+
+    def number_format(self) -> dict | None:
+        """CellFormat.numberFormat: {type, pattern}, or None for the automatic format."""
+        if self.fmt is None:
+            return None
+        kind, pattern = NUMBER_FORMATS[self.fmt]
+        return {"type": kind, "pattern": self.pattern or pattern}
 
 
 def tidy_number(value: Any) -> Any:
@@ -524,7 +577,11 @@ def formatted(cell: Cell) -> str:
     if isinstance(value, str):
         return value
     if cell.fmt == "percent":
-        return f"{number_text(value * 100)}%"
+        pattern = cell.pattern or NUMBER_FORMATS["percent"][1]
+        decimals = len(pattern.partition(".")[2].rstrip("%"))
+        return f"{value * 100:.{decimals}f}%"
+    if cell.fmt == "number":
+        return f"{value:,.2f}"
     if cell.fmt == "currency":
         return f"-${abs(value):,.2f}" if value < 0 else f"${value:,.2f}"
     if cell.fmt in DATE_FORMATS:
@@ -548,12 +605,77 @@ def render(cell: Cell, value_option: str, date_option: str) -> Any:
     return tidy_number(cell.value)
 
 
+def extended_value(value: Any) -> dict:
+    """A stored value as an ExtendedValue: numberValue (dates as serial numbers),
+    stringValue, boolValue, or errorValue for an error a formula shows."""
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, (int, float)):
+        return {"numberValue": tidy_number(value)}
+    return {"stringValue": value}
+
+
+def cell_data(cell: Cell) -> dict:
+    """CellData as spreadsheets.get returns it in GridData.rowData[].values[]: what was
+    entered (userEnteredValue: the formula, or the value), what it computes to
+    (effectiveValue), the text shown (formattedValue), and the number format
+    (userEnteredFormat / effectiveFormat, left out for the automatic format). The fake
+    computes no formulas: a formula cell's effective value is the one it was seeded with."""
+    out: dict[str, Any] = {}
+    if cell.formula:
+        out["userEnteredValue"] = {"formulaValue": cell.formula}
+    elif cell.value is not None:
+        out["userEnteredValue"] = extended_value(cell.value)
+    if cell.value is not None:
+        error = ERROR_TYPES.get(cell.value) if cell.formula and isinstance(cell.value, str) \
+            else None
+        out["effectiveValue"] = (
+            {"errorValue": {"type": error, "message": f"{cell.value} in the fake"}}
+            if error else extended_value(cell.value)
+        )
+        out["formattedValue"] = formatted(cell)
+    number_format = cell.number_format()
+    if number_format is not None:
+        out["userEnteredFormat"] = {"numberFormat": number_format}
+        out["effectiveFormat"] = {"numberFormat": dict(number_format)}
+    return out
+
+
+# What a grid-data field mask (spreadsheets.get, fields=sheets.data...) may ask of the
+# fake: the cells' values, text and number formats; not row or column metadata, nor the
+# other parts of a cell's format (colours, borders ...), which the fake does not keep.
+GRID_FIELDS: dict = {
+    "startRow": True,
+    "startColumn": True,
+    "rowData": {"values": {
+        "userEnteredValue": True,
+        "effectiveValue": True,
+        "formattedValue": True,
+        "userEnteredFormat": {"numberFormat": True},
+        "effectiveFormat": {"numberFormat": True},
+    }},
+}
+
+
+def _within(asked: dict | bool, allowed: dict | bool) -> bool:
+    """Whether a parsed field mask asks for nothing outside ``allowed``."""
+    if allowed is True:
+        return True
+    if asked is True:
+        return False
+    return all(key in allowed and _within(sub, allowed[key]) for key, sub in asked.items())
+
+
 def python_cell(value: Any) -> Cell | None:
     """A seed value, stored as given; dates and datetimes become date serials."""
     if value is None or (isinstance(value, str) and value == ""):
         return None
     if isinstance(value, Formula):
         return Cell(value.value, formula=value.text)
+    if isinstance(value, Formatted):
+        cell = python_cell(value.value) or Cell(None)
+        cell.fmt, cell.pattern = FORMAT_OF_TYPE[value.type], None
+        return cell
     if isinstance(value, dt.datetime):
         return Cell(to_serial(value), "datetime")
     if isinstance(value, dt.date):
@@ -602,7 +724,8 @@ def _typed_value(text: str) -> Cell | None:
     if text.upper() in ("TRUE", "FALSE"):
         return Cell(text.upper() == "TRUE")
     if text.endswith("%") and (number := _typed_number(text[:-1].strip())) is not None:
-        return Cell(tidy_number(number / 100), "percent")
+        whole = float(number).is_integer()  # Sheets shows 58% as typed, 58.5% as 58.50%
+        return Cell(tidy_number(number / 100), "percent", pattern="0%" if whole else "0.00%")
     currency = re.fullmatch(r"([+-]?)\$\s*(.+)", text)
     if currency and (number := _typed_number(currency.group(2))) is not None:
         return Cell(-number if currency.group(1) == "-" else number, "currency")
@@ -990,6 +1113,30 @@ class Sheet:
         ]
 
 
+    def grid_data(self, box: Box) -> dict:
+        """GridData for the cells inside box: startRow and startColumn (left out when 0,
+        as Google leaves out zeros), then one RowData per row up to the last row holding
+        a cell, each with its CellData up to its last cell; an empty cell is {} and an
+        empty row is {}."""
+        found: dict[int, dict[int, Cell]] = {}
+        for (row, col), cell in self.cells.items():
+            if box.contains(row, col):
+                found.setdefault(row - box.top, {})[col - box.left] = cell
+        out: dict[str, Any] = {}
+        if box.top:
+            out["startRow"] = box.top
+        if box.left:
+            out["startColumn"] = box.left
+        if found:
+            rows = []
+            for r in range(max(found) + 1):
+                cells = found.get(r)
+                rows.append({"values": [cell_data(cells[c]) if c in cells else {}
+                                        for c in range(max(cells) + 1)]} if cells else {})
+            out["rowData"] = rows
+        return out
+
+
 class Spreadsheet:
     """A Google Sheets document: its properties, tabs and named ranges."""
 
@@ -1129,14 +1276,18 @@ class Response:
     drop: bool = False
 
     @classmethod
-    def of(cls, status: int, payload: Any, content_type: str | None = None) -> Response:
+    def of(cls, status: int, payload: Any, content_type: str | None = None,
+           pretty: bool = True) -> Response:
+        """JSON indented, as Google answers by default; compact for ``prettyPrint=false``
+        (a standard parameter of every Google API)."""
         if isinstance(payload, bytes):
             return cls(status, payload, content_type or "application/octet-stream")
         if isinstance(payload, str):
             return cls(status, payload.encode(), content_type or "text/html; charset=UTF-8")
         if payload is None:
             return cls(status, b"", content_type or "text/html")
-        text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(payload, indent=2 if pretty else None, ensure_ascii=False,
+                          separators=None if pretty else (",", ":")) + "\n"
         return cls(status, text.encode(), content_type or "application/json; charset=UTF-8")
 
 
@@ -2208,7 +2359,7 @@ class FakeGoogle:
             return Response.of(error.status, error.body)
         if isinstance(result, Reply):
             return Response.of(result.status, result.payload, result.content_type)
-        return Response.of(200, result)
+        return Response.of(200, result, pretty=call.arg("prettyPrint", "true") != "false")
 
     _ROUTES: ClassVar[list[tuple[str, re.Pattern, str]]] = [
         (m, re.compile(p), h)
@@ -2496,20 +2647,39 @@ class FakeGoogle:
         self.files[spreadsheet_id].modified = self._stamp()
 
     def _sheets_get(self, call: Call, spreadsheet_id: str) -> dict:
-        """spreadsheets.get without grid data; ``ranges`` narrows the sheets, ``fields``
-        masks the resource.  Grid data (includeGridData=true, fields=sheets.data) is
-        refused with 400 because the fake does not keep formats."""
+        """spreadsheets.get: ``ranges`` narrows the sheets, ``fields`` masks the resource.
+        Grid data comes with a field mask that asks for ``sheets.data`` within what the
+        fake keeps (GRID_FIELDS: values, formulas, shown text, number formats): one
+        GridData per range on its sheet, in the order asked (no ranges: each whole tab).
+        includeGridData=true without a mask, or a mask asking for more of the grid (row
+        metadata, colours), is refused with 400: the fake does not keep those."""
         spreadsheet = self._spreadsheet(call, spreadsheet_id)
         fields = call.arg("fields") or ""
-        if call.flag("includeGridData") or "data" in re.split(r"[.,/()\s]+", fields):
-            raise unsupported("sheets", "grid data (includeGridData=true or fields=sheets.data...)")
+        try:
+            mask = parse_fields(fields) if fields else None
+        except ValueError:
+            raise sheets_error(400, f"Invalid field selection {fields}") from None
+        sheets_mask = mask.get("sheets") if mask else None
+        grid = isinstance(sheets_mask, dict) and "data" in sheets_mask
+        if (call.flag("includeGridData") and mask is None) or (
+                grid and not _within(sheets_mask["data"], GRID_FIELDS)):
+            raise unsupported("sheets", "grid data beyond values and number formats "
+                              "(includeGridData=true, or fields=sheets.data asking for more "
+                              "than rowData.values' values and numberFormat)")
         resource = spreadsheet.resource()
-        if call.args("ranges"):
-            wanted = {self._target(spreadsheet, text)[0].sheet_id for text in call.args("ranges")}
+        targets = [self._target(spreadsheet, text) for text in call.args("ranges")]
+        if targets:
+            wanted = {sheet.sheet_id for sheet, _ in targets}
             resource["sheets"] = [
                 s for s in resource["sheets"] if s["properties"]["sheetId"] in wanted
             ]
-        return apply_mask(resource, parse_fields(fields)) if fields else resource
+        if grid:
+            for out in resource["sheets"]:
+                sheet = spreadsheet.sheet_by_id(out["properties"]["sheetId"])
+                assert sheet is not None
+                specs = [spec for s, spec in targets if s is sheet] if targets else [None]
+                out["data"] = [sheet.grid_data(self._read_box(sheet, spec)) for spec in specs]
+        return apply_mask(resource, mask) if mask else resource
 
     def _sheets_create(self, call: Call) -> dict:
         """spreadsheets.create: a new spreadsheet in the caller's My Drive."""

@@ -4,7 +4,6 @@ over HTTP: started, waited for (GET /health), stopped with SIGTERM, its log kept
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,13 +13,13 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import free_port
+from tests import helpers
+from tests.helpers import free_port
 
 
 def copy_cohort(examples: Path, folder: Path) -> Path:
     """The example cohort, unpulled, in ``folder``; its cohort.toml."""
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    return folder / "cohort.toml"
+    return helpers.copy_cohort(examples, folder, unpulled=True) / "cohort.toml"
 
 
 def command(*args: str) -> list[str]:

@@ -10,6 +10,9 @@ import shutil
 
 import pytest
 
+from tests.libreoffice import UNO_PYTHON
+from tests.pagecheck import AXE
+
 pytestmark = pytest.mark.skipif(not os.environ.get("CI"), reason="CI only: a developer's "
                                 "machine may lack a tool and skip its tests")
 
@@ -29,6 +32,7 @@ MODULES = {
     "starlette": "sheetsync serve (tests/serve/)",
     "uvicorn": "sheetsync serve runs under it",
     "httpx": "the serve tests talk HTTP to the real process",
+    "formulas": "the second formula engine (tests/check/test_formula_engine.py)",
 }
 
 
@@ -45,3 +49,13 @@ def test_ci_has_the_module(module: str) -> None:
         pytest.fail(f"{module} cannot be imported in CI ({exc}): {MODULES[module]}")
     except OSError as exc:  # WeasyPrint without Pango
         pytest.fail(f"{module} cannot be loaded in CI ({exc}): {MODULES[module]}")
+
+
+def test_ci_has_libreoffices_python_bridge() -> None:
+    assert UNO_PYTHON, ("python3-uno is missing in CI: tests/template/"
+                        "test_edited_in_libreoffice.py inserts rows and types through it")
+
+
+def test_ci_has_axe_core() -> None:
+    """axe-core (npm) checks every kind of report page (tests/report/test_report_layout.py)."""
+    assert AXE.is_file(), f"axe-core is missing in CI at {AXE}: .ci/run installs it with npm"

@@ -21,7 +21,9 @@ ELSEWHERE = {"read/coerce.py": {"Unreadable"}, "read/sniff.py": {"_Decided"},
              "cohort/fields.py": {"Invalid"},
              "cli/exit.py": {"Failure"},
              "pull/distribute.py": {"DriveStorageUnavailable"},  # a Drive error, too
-             "template/google.py": {"TemplateNotTranslatable"}}  # a Sheets error
+             "template/google_rules.py": {"TemplateNotTranslatable"},  # a Sheets error
+             # a bug in the service's worker, carried back with the worker's traceback
+             "serve/worker.py": {"RemoteTraceback", "WorkerCrashed"}}
 EXCEPTION_CLASS = re.compile(r"^class (\w+)\((?:[\w.]*(?:Error|Exception|Unavailable|"
                              r"NotWritable|Locked|NotFound|NotInHistory|Snapshot|Sent)\w*"
                              r"(?:, )?)+\):", re.M)

@@ -196,6 +196,17 @@ class YearError(SheetsyncError):
     """A rollover or upgrade that cannot be done as asked; nothing was written."""
 
 
+class MissingColumns(YearError):
+    """Required columns not found on sheets that hold columns the reader did not read: the
+    upgrade would drop their values. ``problems``: one sentence per column, with the fix."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        super().__init__(
+            f"{path}: not upgraded, or these required values would be lost: "
+            + "; ".join(problems) + ". Nothing was written.", path=path)
+        self.problems = problems
+
+
 class ExportError(SheetsyncError):
     """An export that cannot be done as asked (``path`` is the output); nothing was
     written."""

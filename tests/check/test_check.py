@@ -12,7 +12,7 @@ from sheetsync.check.assess import check_workbook
 from sheetsync.cli.commands import main
 from sheetsync.schema.findings import RULES
 from sheetsync.schema.sheets import scorecard_layout
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 from tests.read.test_bad_input import AS_OF as CLEAN_AS_OF
 from tests.read.test_bad_input import write_district
 

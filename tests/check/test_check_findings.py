@@ -4,7 +4,6 @@ JSON and the store, and every output flattens the same report to its rows."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import zlib
 from datetime import date, timedelta
@@ -19,7 +18,7 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.pull.run import pull
 from sheetsync.schema import findings as F
 from sheetsync.schema.findings import Finding, Severity
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 
 
 def test_a_finding_keeps_the_values_its_message_was_made_from():
@@ -67,11 +66,8 @@ def _old_shape(blob: bytes) -> bytes:
     return zlib.compress(json.dumps(data).encode())
 
 
-def test_a_store_written_before_findings_kept_values_is_reassessed(examples, tmp_path: Path):
-    folder = tmp_path / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    cohort = load_cohort(folder / "cohort.toml")
-    pull(cohort, AS_OF)
+def test_a_store_written_before_findings_kept_values_is_reassessed(examples, pulled_dir: Path):
+    cohort = load_cohort(pulled_dir / "cohort.toml")
     db = sqlite3.connect(cohort.store_path)
     with db:
         for did, blob in db.execute("SELECT district_id, data FROM outcomes").fetchall():

@@ -25,12 +25,14 @@ from sheetsync.cohort.store import Outcome
 from sheetsync.pull.run import identity_findings, source_older
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.findings import RULES, Finding
+from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.fill import write_scorecard
 from sheetsync.udfs import read_grids
 from tests import school_cards as schools
 from tests.read.test_bad_input import (
     AS_OF,
     Edit,
+    as_general,
     both,
     insert_column,
     remove_sheet,
@@ -47,6 +49,16 @@ def edited(edit: Edit) -> Trigger:
     return lambda tmp: check_workbook(str(write_district(tmp / "d.xlsx", edit)), AS_OF).findings
 
 
+def percent_formatted(sheet: str, **cells: Any) -> Edit:
+    """Type ``cells``; a number gets a percent format (0.45 shows as 45%)."""
+    def edit(wb: Any) -> None:
+        for ref, value in cells.items():
+            wb[sheet][ref] = value
+            if isinstance(value, float):
+                wb[sheet][ref].number_format = "0%"
+    return edit
+
+
 def clear(sheet: str, cells: str) -> Edit:
     """Empty a block of cells, e.g. clear("Goals", "A4:J4")."""
     def edit(wb: Any) -> None:
@@ -54,6 +66,13 @@ def clear(sheet: str, cells: str) -> Edit:
             for c in row:
                 c.value = None
     return edit
+
+
+def without_formulas(entity: str, row: int) -> Edit:
+    """Row ``row`` of ``entity``'s sheet as a row inserted by hand: values, no formulas."""
+    sheet = scorecard_layout().sheet(entity)
+    return set_cells(sheet.name, **{f"{c.letter}{row}": None for c in sheet.columns
+                                    if not c.is_input})
 
 
 def too_many_rows(tmp: Path) -> list[Finding]:
@@ -138,6 +157,12 @@ TRIGGERS: dict[str, Trigger] = {
     "formula-cannot-read": edited(set_cells("Actions", F5="03/30/2027")),
     "format-unknown": excel_without_formats,
     "future-actual": edited(set_cells("Measures", X5=60)),
+    "date-in-number-cell": edited(set_cells("Measures", V5=date(2026, 11, 15))),
+    "number-in-date-cell": edited(as_general("Actions", F5=46477)),
+    "mixed-percent-scale": edited(set_cells("Measures", F5=2)),  # 2 beside 50.6 and 44.8
+    "percent-format-not-percent-unit": edited(percent_formatted("Measures", D5="count",
+                                                                 F5=0.45)),
+    "row-without-formulas": edited(without_formulas("actions", 6)),
     # SMART
     "not-smart": edited(set_cells("Goals", E5="Improve reading.")),
     "target-wrong-direction": edited(set_cells("Measures", H5=10)),
@@ -161,6 +186,7 @@ TRIGGERS: dict[str, Trigger] = {
     "measure-stale": edited(set_cells("Measures", J5="monthly")),
     "update-missing": edited(set_cells("Monthly Updates", H5=None)),
     "update-late": edited(set_cells("Monthly Updates", H5=date(2026, 11, 10))),
+    "submitted-in-future": edited(set_cells("Monthly Updates", H5=date(2026, 12, 20))),
     # identity: only a pull asks whose workbook it is
     "district-id-mismatch": identity({"profile": {"district_id": "KY-002"},
                                       "school_year": "2026-27"}),

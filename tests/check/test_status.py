@@ -1,4 +1,4 @@
-"""The status rule of domain.md, case by case, straight on the engine."""
+"""The status rule of docs/status.md, case by case, straight on the engine."""
 
 from __future__ import annotations
 

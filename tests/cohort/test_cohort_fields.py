@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from sheetsync.cohort.fields import Invalid, _one_address, parse_cohort
+from sheetsync.cohort.fields import Invalid, one_address, parse_cohort
 from sheetsync.schema.level import Level, LevelKey, level_of
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY, Setting
@@ -80,13 +80,13 @@ class SmtpSettings(_Strict):
     @field_validator("sender")
     @classmethod
     def _sender(cls, value: str) -> str:
-        return _one_address(value)
+        return one_address(value)
 
     @field_validator("digest_to", mode="before")
     @classmethod
     def _digest(cls, value: Any) -> Any:
         value = [value] if isinstance(value, str) else value
-        return [_one_address(v) for v in value] if isinstance(value, list) else value
+        return [one_address(v) for v in value] if isinstance(value, list) else value
 
 
 class Cohort(_Strict):
@@ -133,9 +133,11 @@ def reference(data: dict[str, Any]) -> Any:
 
 def by_hand(data: dict[str, Any]) -> Any:
     try:
-        found = asdict(parse_cohort(data))
+        cohort = parse_cohort(data)
     except Invalid as exc:
         return "invalid", [(".".join(loc), msg) for loc, msg in exc.errors]
+    found = asdict(replace(cohort, status=None))
+    found["status"] = cohort.status.to_dict()
     for key in ("path", "_doc", "_text"):
         found.pop(key)
     return "ok", json.loads(json.dumps(found))

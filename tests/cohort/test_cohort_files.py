@@ -21,8 +21,8 @@ from sheetsync.master.write import write_master
 from sheetsync.pull.distribute import copy_name, distribute
 from sheetsync.pull.run import pull
 from tests import fake_google as fg
-from tests.conftest import AS_OF
 from tests.fake_google import USER_EMAIL, USER_TOKEN
+from tests.helpers import AS_OF
 
 fake_google = fg.fake_google
 
@@ -296,12 +296,9 @@ def test_distribute_and_add_folder_keep_the_comments(tmp_path: Path, make_workbo
 
 
 @pytest.fixture
-def pulled(examples: Path, tmp_path: Path) -> Path:
+def pulled(pulled_dir: Path) -> Path:
     """An example cohort pulled once: its folder holds the master and the store."""
-    folder = tmp_path / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    pull(load_cohort(folder), AS_OF)
-    return folder
+    return pulled_dir
 
 
 def test_add_folder_skips_the_master(pulled: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ from sheetsync.cohort.store import store_lock
 from sheetsync.errors import Busy
 from sheetsync.pull.run import pull
 from sheetsync.remind import remind
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 from tests.serve_process import copy_cohort
 
 HOLD = """

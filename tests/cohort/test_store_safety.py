@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,11 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
-from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import KEEP_COPIES, SCHEMA_VERSION, Store, copies
 from sheetsync.errors import SheetsyncError, StoreNotWritten, StoreUnusable
-from sheetsync.pull.run import pull
-from tests.conftest import AS_OF
 from tests.stores import older_store
 
 # Every command that reads the store, as a user types it (the cohort file is appended).
@@ -32,20 +28,10 @@ READERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pulled_once(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example cohort, pulled once (its store, a master), to copy per test."""
-    folder = tmp_path_factory.mktemp("pulled") / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    pull(load_cohort(folder / "cohort.toml"), AS_OF)
-    return folder
-
-
 @pytest.fixture
-def cohort_dir(pulled_once: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "cohort"
-    shutil.copytree(pulled_once, folder)
-    return folder
+def cohort_dir(pulled_dir: Path) -> Path:
+    """The example cohort pulled once (its store, a master), copied for this test."""
+    return pulled_dir
 
 
 def store_of(folder: Path) -> Path:

@@ -16,16 +16,16 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 
 from sheetsync import udfs
 from sheetsync.excel import arguments as excel_arguments
 from sheetsync.template.examples import write_examples
+from tests.helpers import lite_grids, serial
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2027, 1, 20)
@@ -84,21 +84,6 @@ with open(sys.argv[2], "w") as f:
                "functions": [f.__name__ for f in udfs.UDFS], "results": results}, f,
               default=str)
 '''
-
-
-def serial(value: Any) -> Any:
-    """A date as Excel's serial number, the way xlwings Lite passes it."""
-    if isinstance(value, datetime):
-        return (value - datetime(1899, 12, 30)).total_seconds() / 86400
-    if isinstance(value, date):
-        return (value - date(1899, 12, 30)).days
-    return value
-
-
-def lite_grids(path: Path) -> dict[str, list[list[Any]]]:
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    return {ws.title: [[serial(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            for ws in wb}
 
 
 def in_cpython(grids: dict[str, list[list[Any]]], as_of: float) -> dict[str, Any]:

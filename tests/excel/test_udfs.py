@@ -20,7 +20,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, get_type_hints
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
@@ -35,6 +34,7 @@ from sheetsync.schema.findings import RULES
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.examples import write_district, write_examples
+from tests.helpers import lite_grids, openpyxl_grids, serial
 
 AS_OF = date(2027, 1, 20)
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,25 +51,6 @@ def calamine_grids(path: Path) -> dict[str, list[list[Any]]]:
     return {name: [[None if v == "" else v for v in row]
                    for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
             for name in wb.sheet_names}
-
-
-def openpyxl_grids(path: Path) -> dict[str, list[list[Any]]]:
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb}
-
-
-def serial(value: Any) -> Any:
-    """A date as Excel's serial number, the way xlwings Lite passes it to a function."""
-    if isinstance(value, datetime):
-        return (value - datetime(1899, 12, 30)).total_seconds() / 86400
-    if isinstance(value, date):
-        return (value - date(1899, 12, 30)).days
-    return value
-
-
-def lite_grids(path: Path) -> dict[str, list[list[Any]]]:
-    return {n: [[serial(v) for v in row] for row in rows]
-            for n, rows in openpyxl_grids(path).items()}
 
 
 READERS = {"calamine": calamine_grids, "openpyxl": openpyxl_grids, "lite": lite_grids}

@@ -32,7 +32,6 @@ from click.testing import CliRunner
 from google.oauth2.credentials import Credentials
 from python_calamine import CalamineWorkbook
 
-import sheetsync.read.sniff as sheetsync_sniff
 from sheetsync.check.assess import assess, check_workbook
 from sheetsync.cli.google import auth, client_for, google_option
 from sheetsync.cohort.file import load_cohort
@@ -48,10 +47,21 @@ from sheetsync.read.google import (
     google_source,
     parse_source,
 )
+from sheetsync.read.google_grid import CELL_FIELDS
 from sheetsync.read.scorecard import read_rows, read_scorecard
+from sheetsync.read.source import open_workbook
+from sheetsync.schema.cells import cell
 from tests import fake_google as fg
-from tests.conftest import AS_OF
-from tests.fake_google import SA_EMAIL, SA_TOKEN, USER_EMAIL, USER_TOKEN, FakeGoogle, serve
+from tests.fake_google import (
+    SA_EMAIL,
+    SA_TOKEN,
+    USER_EMAIL,
+    USER_TOKEN,
+    FakeGoogle,
+    Formatted,
+    serve,
+)
+from tests.helpers import AS_OF
 
 fake_google = fg.fake_google  # the module's fixture: a FakeGoogle served for one test
 
@@ -92,10 +102,15 @@ def client(service: Any, token: str = SA_TOKEN, **options: Any) -> GoogleClient:
 
 
 def grids_of(path: Path) -> dict[str, list[list[Any]]]:
-    """A workbook's sheets as a Google Sheet would hold them (dates stay date cells)."""
+    """A workbook's sheets as a Google Sheet would hold them: dates stay date cells, and a
+    number shown as a percentage (0.341 in a 0% cell) keeps a PERCENT format."""
     wb = CalamineWorkbook.from_path(str(path))
-    return {name: [[None if v == "" else v for v in row]
-                   for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+    percent = open_workbook(path).percent_cells
+    return {name: [[None if v == "" else
+                    Formatted(v, "PERCENT") if cell(c, r) in percent.get(name, ()) else v
+                    for c, v in enumerate(row, 1)]
+                   for r, row in enumerate(
+                       wb.get_sheet_by_name(name).to_python(skip_empty_area=False), 1)]
             for name in wb.sheet_names}
 
 
@@ -160,6 +175,14 @@ def xlsx_for(path: Path, district_id: str) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def cell_reads(fake: FakeGoogle, key: str = "") -> int:
+    """The requests that read a sheet's cells: ``spreadsheets.get`` with the reader's
+    field mask (of the sheet ``key``, or of any)."""
+    return sum(1 for r in fake.requests if r.method == "GET"
+               and r.path.startswith(f"/v4/spreadsheets/{key}")
+               and r.query.get("fields") == [CELL_FIELDS])
 
 
 def row(report: Any, district_id: str) -> dict[str, Any]:
@@ -227,46 +250,40 @@ def test_a_mixed_cohort_is_pulled_into_one_master(fake_google, tmp_path, example
     touching = [r for r in fake.requests if file_id in r.path]
     assert {r.method for r in touching} == {"GET"}
     assert fake.files[file_id].content == xlsx_bytes
-    assert google.requests_made == 1 + 3 + 1  # listing, 3 batchGets, 1 download
+    assert google.requests_made == 1 + 3 + 1  # listing, 3 reads of cells, 1 download
 
 
-SERIAL_NOTE = re.compile(r"'\d+(\.\d+)?' as \d{4}-\d{2}-\d{2}\.$")
-
-
-def check_json(result: Any, drop_serial_notes: bool = True) -> dict[str, Any]:
-    """``check --json`` without the file field; by default without the reader's notes that
-    a date cell held a serial number (every Google date is one: see the xfail below)."""
+def check_json(result: Any) -> dict[str, Any]:
+    """``check --json`` without the file field."""
     out = result.to_json()
     out.pop("file")
-    if drop_serial_notes:
-        out["findings"] = [f for f in out["findings"] if not (
-            f["code"] == "value-normalised" and SERIAL_NOTE.search(f["message"]))]
     return out
 
 
 @pytest.mark.parametrize("which", [0, 1, 2], ids=["clean", "typical", "messy"])
-def test_a_google_sheet_reads_as_its_xlsx_does(fake_google, workbooks, grids, which,
-                                               monkeypatch) -> None:
+def test_a_google_sheet_reads_as_its_xlsx_does(fake_google, workbooks, grids, which) -> None:
+    """The messy district has fractions shown as % (see the test below): read as points
+    from Google's PERCENT format as from the .xlsx's percent format."""
     key = fake_google.fake.add_spreadsheet("District", grids[which])
     card, found = read_rows(google_source(key, client(fake_google)).read())
     from_google = assess(card, found, AS_OF)
     from_xlsx = check_workbook(str(workbooks[which]), AS_OF)
-    if which == 2:  # the messy district has fractions shown as % (see the test below)
-        assert check_json(from_google) != check_json(from_xlsx)
-        monkeypatch.setattr(sheetsync_sniff, "_percent_styles", lambda styles: ())
-        from_xlsx = check_workbook(str(workbooks[which]), AS_OF)
     assert check_json(from_google) == check_json(from_xlsx)
     assert from_google.card.source == f"Google Sheet {key}"
 
 
-def test_a_google_sheet_keeps_fractions_shown_as_percent_raw(fake_google, workbooks,
-                                                             grids) -> None:
-    """Google has no CELL("format"): its template's formulas and sheetsync both read the
-    unformatted value (0.341 shown as 34%); an .xlsx cell's percent format is read as
-    points (34.1), as Excel's and LibreOffice's formulas read it."""
+def test_a_google_sheet_reads_fractions_shown_as_percent_as_points(fake_google, workbooks,
+                                                                   grids) -> None:
+    """0.341 shown as 34% is 34.1 from Google's PERCENT format, as from an .xlsx cell's
+    percent format; the same 0.341 without a format is read as stored."""
+    xlsx, _ = read_scorecard(str(workbooks[2]))
     key = fake_google.fake.add_spreadsheet("District", grids[2])
     card, _ = read_rows(google_source(key, client(fake_google)).read())
-    xlsx, _ = read_scorecard(str(workbooks[2]))
+    assert card.measures[1].baseline == xlsx.measures[1].baseline > 1
+    plain = {name: [[v.value if isinstance(v, Formatted) else v for v in row] for row in rows]
+             for name, rows in grids[2].items()}
+    key = fake_google.fake.add_spreadsheet("Unformatted", plain)
+    card, _ = read_rows(google_source(key, client(fake_google)).read())
     assert card.measures[1].baseline == pytest.approx(xlsx.measures[1].baseline / 100)
     assert card.measures[1].baseline < 1
 
@@ -274,8 +291,8 @@ def test_a_google_sheet_keeps_fractions_shown_as_percent_raw(fake_google, workbo
 def test_a_google_sheet_gives_the_same_findings_exactly(fake_google, workbooks, grids) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
     card, found = read_rows(google_source(key, client(fake_google)).read())
-    assert check_json(assess(card, found, AS_OF), False) == \
-        check_json(check_workbook(str(workbooks[0]), AS_OF), False)
+    assert check_json(assess(card, found, AS_OF)) == \
+        check_json(check_workbook(str(workbooks[0]), AS_OF))
 
 
 def test_a_missing_or_renamed_tab_is_a_finding_not_a_failure(fake_google, grids) -> None:
@@ -287,10 +304,11 @@ def test_a_missing_or_renamed_tab_is_a_finding_not_a_failure(fake_google, grids)
     assert [(f.code, f.sheet) for f in found if f.code == "missing-sheet"] == [
         ("missing-sheet", "Needs")]
     assert len(card.measures) == 24 and card.sheet_names["measures"] == "  MEASURES "
-    # Google refuses the batch, one metadata request finds the tabs, one batchGet reads them.
+    # Google refuses the read, one metadata request finds the tabs, one more reads them.
     assert [r.path.rsplit("/", 1)[-1] for r in fake_google.fake.requests] == [
-        "files", "values:batchGet", key, "values:batchGet"]
-    assert fake_google.fake.requests[2].query["fields"] == ["sheets.properties.title"]
+        "files", key, key, key]
+    assert [r.query["fields"] for r in fake_google.fake.requests[1:]] == [
+        [CELL_FIELDS], ["sheets.properties.title"], [CELL_FIELDS]]
 
 
 # -- request counts -----------------------------------------------------------------------
@@ -305,7 +323,7 @@ def test_request_counts_of_a_first_pull_and_a_re_pull(fake_google, tmp_path, gri
     first = pull(load_cohort(path), AS_OF, google=google)
     assert not first.failed
     assert google.requests_made <= n + math.ceil(n / 1000) + 3
-    assert (fake.count("GET", "/drive/v3/files"), fake.count("GET", "values:batchGet"),
+    assert (fake.count("GET", "/drive/v3/files"), cell_reads(fake),
             len(fake.requests)) == (1, n, n + 1)
 
     fake.reset_log()
@@ -379,7 +397,7 @@ def test_a_sheet_not_shared_names_the_district_and_the_address_to_share_with(
 ])
 def test_sheets_403_and_404_are_said_plainly(fake_google, grids, status, words) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
-    fake_google.fake.inject(status, times=1, match="values:batchGet")
+    fake_google.fake.inject(status, times=1, match=f"/v4/spreadsheets/{key}")
     source = google_source(key, client(fake_google, USER_TOKEN))
     with pytest.raises(SourceUnavailable, match=re.escape(words)) as caught:
         source.read()
@@ -391,12 +409,12 @@ def test_sheets_403_and_404_are_said_plainly(fake_google, grids, status, words) 
 
 def test_429_then_success_reads_after_bounded_retries(fake_google, grids) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
-    fake_google.fake.inject(429, times=2, match=f"{key}/values:batchGet")
+    fake_google.fake.inject(429, times=2, match=f"/v4/spreadsheets/{key}")
     google = client(fake_google)
     card, _ = read_rows(google_source(key, google).read())
     assert card.profile.district_id == "KY-001"
     assert google.session.retries == 2
-    assert fake_google.fake.count("GET", "values:batchGet") == 3
+    assert cell_reads(fake_google.fake) == 3
     sleeps = google.session.sleep
     assert len(sleeps) == 2 and 0 <= sleeps[0] <= 1 and 0 <= sleeps[1] <= 2  # full jitter
 
@@ -406,24 +424,24 @@ def test_a_persistent_500_is_a_failed_row_after_five_attempts(fake_google, tmp_p
     fake = fake_google.fake
     districts = google_districts(fake, grids, 3)
     broken = parse_source(districts[1][2])[1]
-    fake.inject(500, times=100, match=f"{broken}/values:batchGet")
+    fake.inject(500, times=100, match=f"/v4/spreadsheets/{broken}")
     path = cohort_file(tmp_path, districts)
     google = client(fake_google)
     report = pull(load_cohort(path), AS_OF, google=google)
     assert [d["ok"] for d in report.districts] == [True, False, True]
     assert "Google is rate-limiting or unavailable; try again later (HTTP 500 after 5 " \
         "attempts)" in row(report, "G-001")["reason"]
-    assert fake.count("GET", f"{broken}/values:batchGet") == 5
+    assert cell_reads(fake, broken) == 5
     assert len(google.session.sleep) == 4 and report.master_written
 
 
 def test_a_dropped_connection_is_retried(fake_google, grids) -> None:
     key = fake_google.fake.add_spreadsheet("District", grids[0])
-    fake_google.fake.drop_connection(times=1, match="values:batchGet")
+    fake_google.fake.drop_connection(times=1, match=f"/v4/spreadsheets/{key}")
     google = client(fake_google)
     card, _ = read_rows(google_source(key, google).read())
     assert card.profile.district_id == "KY-001"
-    assert (google.session.retries, fake_google.fake.count("GET", "values:batchGet")) == (1, 2)
+    assert (google.session.retries, cell_reads(fake_google.fake)) == (1, 2)
 
 
 def test_a_write_is_not_sent_twice_after_a_dropped_connection(fake_google) -> None:
@@ -659,7 +677,7 @@ def test_credentials_never_reach_output_logs_the_master_or_the_store(
     caplog.set_level(logging.DEBUG)
     fake = fake_google.fake
     districts = google_districts(fake, grids, 2)
-    fake.inject(429, times=1, match="values:batchGet")
+    fake.inject(429, times=1, match="/v4/spreadsheets/")
     hidden = fake.add_spreadsheet("Hidden", grids[0], shared_with=[])
     path = cohort_file(tmp_path, [*districts, ("H", "Hidden", f"gsheet:{hidden}")])
     creds = token_file(tmp_path / "token.json", SA_TOKEN)
@@ -729,8 +747,10 @@ def test_live_smoke() -> None:
     GoogleSource.prefetch([source])
     listing = google.requests_made
     fingerprint = source.fingerprint()
-    card, found = read_rows(source.read())
+    wb = source.read()
+    card, found = read_rows(wb)
     print(f"\n{google.identity}: {fingerprint.modified}, {len(card.measures)} measures, "
           f"{len(found)} findings, {google.requests_made} requests ({listing} listing), "
-          f"{google.session.retries} retries")
+          f"{google.session.retries} retries; percent-formatted cells (type 46% in one to "
+          f"see it here): {dict(wb.percent_cells)}")
     assert card.sheet_names and google.requests_made <= listing + 3

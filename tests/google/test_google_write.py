@@ -36,15 +36,10 @@ from sheetsync.pull.distribute import DriveStorageUnavailable, copy_name, distri
 from sheetsync.pull.run import pull
 from sheetsync.schema.layout import CHOICES, entity_sheets
 from sheetsync.schema.sheets import scorecard_layout
-from sheetsync.template.formulas import NAMES, without_percent_formats
-from sheetsync.template.google import (
-    GOOGLE_PERCENT_LINE,
-    PERCENT_LINE,
-    create_google_template,
-)
+from sheetsync.template.formulas import NAMES, missing_formulas
+from sheetsync.template.google import create_google_template
 from sheetsync.template.workbook import build_template
 from tests import fake_google as fg
-from tests.conftest import AS_OF
 from tests.fake_google import (
     SA_EMAIL,
     SA_TOKEN,
@@ -53,6 +48,7 @@ from tests.fake_google import (
     FakeGoogleService,
     RedirectSession,
 )
+from tests.helpers import AS_OF
 
 fake_google = fg.fake_google
 EPOCH = datetime(1899, 12, 30)
@@ -352,7 +348,7 @@ def test_the_google_template_has_the_declared_tabs_and_headers(google_template):
     profile = LAYOUT.sheet("profile")
     form = fake.get_values(key, profile.name)
     version = profile.field("template_version").cell
-    assert form[int(version[1:]) - 1][1] == LAYOUT.template_version == "1.0"  # text, not 1
+    assert form[int(version[1:]) - 1][1] == LAYOUT.template_version == "2.0"  # text, not 2
 
 
 def test_the_google_template_is_the_xlsx_template_cell_for_cell(google_template):
@@ -370,28 +366,32 @@ def test_the_google_template_is_the_xlsx_template_cell_for_cell(google_template)
                 want = cell.value
                 if isinstance(want, date):
                     want = (want - EPOCH.date()).days
-                if cell.data_type == "f":  # Google has no CELL("format"): numbers as stored
-                    want = without_percent_formats(want)
-                if str(want).startswith(PERCENT_LINE):
-                    want = GOOGLE_PERCENT_LINE
                 assert got == want, f"{ws.title}!{cell.coordinate}"
                 formulas += cell.data_type == "f"
     computed = sum(s.capacity for s in entity_sheets(LAYOUT) for c in s.columns
                    if not c.is_input)
-    assert formulas == computed + 1  # every prepared row's computed columns, and AsOf
+    banners = sum(1 for s in entity_sheets(LAYOUT) if missing_formulas(s))
+    # every prepared row's computed columns, the banners, AsOf and the status date's flag
+    assert formulas == computed + banners + 2
 
 
-def test_the_google_template_reads_numbers_as_stored(google_template):
-    """Google Sheets has no CELL("format"): its formulas leave percent formats alone, as the
-    Google reader (unformatted values) does, and its instructions say to type 45."""
+def test_the_google_template_and_the_xlsx_template_carry_one_formula_source(google_template):
+    """No formula reads a cell's format (CELL("format") is not in Google Sheets, Excel for
+    the web or mobile): the Google template's formulas are the .xlsx template's, unchanged,
+    and the instructions give one sentence on percentages for both."""
     fake, key = google_template
     measures = LAYOUT.sheet("measures")
     row = fake.get_values(key, measures.name, "FORMULA")[measures.first_data_row - 1]
-    assert not any('CELL("format"' in str(v) for v in row)
-    assert 'CELL("format"' in str(build_template(LAYOUT)[measures.name][
-        f"{measures.column('status').letter}{measures.first_data_row}"].value)
+    status = measures.column("status")
+    xlsx = build_template(LAYOUT)[measures.name][f"{status.letter}{measures.first_data_row}"]
+    assert row[status_index(measures)] == xlsx.value
+    assert not any("CELL(" in str(v) for v in row)
     text = [v for r in fake.get_values(key, LAYOUT.instructions_sheet) for v in r]
-    assert any("type 45, not 45%" in str(v) for v in text)
+    assert any("type 45 or 45%" in str(v) for v in text)
+
+
+def status_index(sheet: Any) -> int:
+    return next(i for i, c in enumerate(sheet.columns) if c.key == "status")
 
 
 def test_the_google_template_has_the_declared_dropdowns_names_and_protection(google_template):
@@ -435,8 +435,8 @@ def test_the_google_template_has_the_declared_dropdowns_names_and_protection(goo
     assert {("Measures", "On Track"), ("Goals", "Off Track"), ("Actions", "Overdue"),
             ("Monthly Updates", "Missing")} <= statuses
     groups = fake.recorded_requests(key, "addDimensionGroup")
-    interim = [i for i, c in enumerate(LAYOUT.sheet("measures").columns)
-               if c.key == "interim_target"]
+    interim = [i for i, c in enumerate(LAYOUT.sheet("measures").columns)  # and the
+               if c.key == "interim_target" or c.formula == "period_check"]  # Check's helpers
     assert [g["addDimensionGroup"]["range"] for g in groups] == [
         {"sheetId": ids["Measures"], "dimension": "COLUMNS", "startIndex": interim[0],
          "endIndex": interim[-1] + 1}]

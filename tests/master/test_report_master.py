@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
-
 import openpyxl
 
-from sheetsync.cohort.file import load_cohort
-from sheetsync.pull.run import pull
 from sheetsync.read.scorecard import read_scorecard
-from tests.conftest import AS_OF
 
 FIELDS = {"Milestones": "milestones", "Successes": "successes", "Roadblocks": "roadblocks",
           "Changes": "changes", "Support Needed": "support_needed",
           "Submitted By": "submitted_by"}
 
 
-def test_the_updates_sheet_carries_every_field_of_the_monthly_update(examples, tmp_path):
-    folder = tmp_path / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    pull(load_cohort(folder / "cohort.toml"), AS_OF)
-    ws = openpyxl.load_workbook(folder / "cohort_master.xlsx")["Updates"]
+def test_the_updates_sheet_carries_every_field_of_the_monthly_update(pulled_example):
+    ws = openpyxl.load_workbook(pulled_example / "cohort_master.xlsx")["Updates"]
     header = [c.value for c in ws[1]]
     assert set(FIELDS) <= set(header)
     rows = [dict(zip(header, (c.value for c in r), strict=True))
             for r in ws.iter_rows(min_row=2)]
-    card, _ = read_scorecard(str(folder / "districts" / "boyle.xlsx"))
+    card, _ = read_scorecard(str(pulled_example / "districts" / "boyle.xlsx"))
     written = [u for u in card.monthly_updates if u.successes or u.roadblocks or u.changes]
     assert written, "the example should have updates in the district's words"
     for u in written:

@@ -25,7 +25,7 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
 from sheetsync.master.build import is_current
 from sheetsync.pull.run import pull
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 
 
 @pytest.fixture

@@ -20,24 +20,15 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
 from sheetsync.master.build import read_stamp, stamp_of
 from sheetsync.pull.run import pull
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 
 PULL = ("pull", "--as-of", "2027-01-20", "--any-date")
 
 
-@pytest.fixture(scope="module")
-def pulled_once(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("pulled") / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    pull(load_cohort(folder / "cohort.toml"), AS_OF)
-    return folder
-
-
 @pytest.fixture
-def cohort_dir(pulled_once: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "cohort"
-    shutil.copytree(pulled_once, folder)
-    return folder
+def cohort_dir(pulled_dir: Path) -> Path:
+    """The example cohort pulled once (its store, a master), copied for this test."""
+    return pulled_dir
 
 
 def run(folder: Path, *args: str):

@@ -21,16 +21,9 @@ from click.testing import CliRunner
 from sheetsync.cli.commands import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.pull.run import as_of_problem, pull
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF
 from tests.pull.test_pull import add_district, sheet_values
 from tests.stores import older_store
-
-
-@pytest.fixture
-def cohort_dir(examples: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    return folder
 
 
 def store_rows(folder: Path, sql: str) -> list[tuple]:

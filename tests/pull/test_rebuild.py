@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,19 @@ from sheetsync.master.layout import SHEETS
 from sheetsync.pull.rebuild import rebuild
 from sheetsync.pull.run import pull
 from tests import fake_google as fg
-from tests.conftest import AS_OF
 from tests.fake_google import USER_TOKEN
+from tests.helpers import AS_OF
 
 fake_google = fg.fake_google
 
 
-@pytest.fixture
-def cohort_dir(examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The example cohort, pulled from a copy, with no Google credentials anywhere."""
+@pytest.fixture(autouse=True)
+def no_google_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Google credentials anywhere: a test that wants them says so."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SHEETSYNC_CONFIG_DIR", str(tmp_path / "home" / "sheetsync"))
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     monkeypatch.delenv("SHEETSYNC_GOOGLE_API_URL", raising=False)
-    folder = tmp_path / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    return folder
 
 
 def with_google_master(folder: Path, key: str, api_url: str | None = None) -> None:

@@ -32,6 +32,7 @@ from sheetsync.errors import WorkbookUnreadable
 from sheetsync.read import scorecard as reader
 from sheetsync.read import sniff, source
 from sheetsync.read.scorecard import read_scorecard
+from sheetsync.schema.layout import TEMPLATE_VERSION
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.examples import district_rows
@@ -641,20 +642,21 @@ def test_a_sheet_renamed_in_case_and_spacing_is_still_found(district: Callable[.
     assert checked(district(rename_sheet("Measures", " measures "))) == []
 
 
-@pytest.mark.parametrize("version", ["0.9", "2.0-beta", None])
+@pytest.mark.parametrize("version", ["0.9", "1.0", "2.0-beta", None])
 def test_another_template_version_is_a_warning(version: str | None,
                                                district: Callable[..., Path],
                                                backend: str) -> None:
     result = check_workbook(str(district(set_cells("District Profile", B10=version))), AS_OF)
     assert located(result.findings) == [("District Profile", "B10", "template-version")]
     assert result.findings[0].message.startswith(
-        f"This workbook says template version {version or '(none)'}; sheetsync expects 1.0.")
+        f"This workbook says template version {version or '(none)'}; sheetsync expects "
+        f"{TEMPLATE_VERSION}.")
     assert len(result.card.measures) == 4  # read all the same, by matching headers
 
 
 def test_the_template_version_typed_as_a_number_is_the_same_version(
         district: Callable[..., Path]) -> None:
-    assert checked(district(set_cells("District Profile", B10=1.0))) == []
+    assert checked(district(set_cells("District Profile", B10=2.0))) == []
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
@@ -765,15 +767,16 @@ def test_the_district_workbook_disagrees_with_check_only_where_both_say_so(
 
 @pytest.mark.parametrize(("epoch", "edit", "due", "expected"), [
     (None, set_cells("Actions", F5=date(2027, 3, 31)), date(2027, 3, 31), []),
+    # a serial number in a General cell: read as the date, but it shows as a number
     (None, as_general("Actions", F5=46477), date(2027, 3, 31),
-     [("Actions", "F5", "value-normalised")]),
+     [("Actions", "F5", "number-in-date-cell")]),
     (None, set_cells("Actions", F5="03/31/2027"), date(2027, 3, 31),
      [("Actions", "F5", "formula-cannot-read")]),  # text: the Schedule formula can't see it
     (None, set_cells("Actions", F5="31 March 2027"), date(2027, 3, 31),
      [("Actions", "F5", "formula-cannot-read")]),
     (CALENDAR_MAC_1904, set_cells("Actions", F5=date(2027, 3, 31)), date(2027, 3, 31), []),
     (CALENDAR_MAC_1904, as_general("Actions", F5=45015), date(2027, 3, 31),
-     [("Actions", "F5", "value-normalised")]),
+     [("Actions", "F5", "number-in-date-cell")]),
     (None, set_cells("Actions", F5="next month"), None,
      [("Actions", "F5", "not-a-date")]),
 ], ids=["date", "serial", "us-text", "long-text", "1904-date", "1904-serial", "not-a-date"])
@@ -801,10 +804,14 @@ def as_percent(sheet: str, number_format: str = "0%", **cells: Any) -> Edit:
 
 @pytest.mark.parametrize(("edit", "expected"), [
     (set_cells("Measures", F5=45), []),
-    (as_percent("Measures", F5=0.45), [("Measures", "F5", "value-normalised")]),
-    (as_percent("Measures", "0.0%", F5=0.45), [("Measures", "F5", "value-normalised")]),
+    # 0.45 shown as 45% beside a target of 50.6 typed as a number: read as 45, and the row
+    # mixes scales (the sheet's formulas read 0.45)
+    (as_percent("Measures", F5=0.45), [("Measures", "F5", "mixed-percent-scale"),
+                                       ("Measures", "F5", "value-normalised")]),
+    (as_percent("Measures", "0.0%", F5=0.45), [("Measures", "F5", "mixed-percent-scale"),
+                                               ("Measures", "F5", "value-normalised")]),
     (as_percent("Measures", '0.00%;[Red]-0.00%', F5=0.45),
-     [("Measures", "F5", "value-normalised")]),
+     [("Measures", "F5", "mixed-percent-scale"), ("Measures", "F5", "value-normalised")]),
     # text: read as 45, but the workbook's formulas see text, so its row is flagged
     (set_cells("Measures", F5="45%"), [("Measures", "F5", "formula-cannot-read")]),
     (set_cells("Measures", F5="45 %"), [("Measures", "F5", "formula-cannot-read")]),
@@ -823,7 +830,7 @@ def test_rate_below_one_is_not_a_fraction(number_format: str, district: Callable
     """A suspension rate (%, decrease) with baseline 2, target 0.5 and an actual of 0.8 in
     cells without a percent format (a quoted or escaped % is text, not a percent format):
     read as typed, not as 50% and 80% (no false target-wrong-direction, no Met at 162%)."""
-    cells = {"E5": "decrease", "F5": 2, "H5": 0.5, "U5": 0.8}
+    cells = {"E5": "decrease", "F5": 2, "H5": 0.5, "T5": None, "U5": 0.8}  # no 44.8 in Sep
     path = district(as_percent("Measures", number_format, **cells))
     result = check_workbook(str(path), AS_OF)
     m = result.card.measures[0]

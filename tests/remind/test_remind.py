@@ -28,7 +28,7 @@ from sheetsync.cli.commands import main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import SCHEMA_VERSION, Store
 from sheetsync.remind import remind
-from tests.conftest import free_port
+from tests.helpers import copy_cohort, free_port
 from tests.smtp import Mailbox
 from tests.stores import older_store
 
@@ -58,10 +58,9 @@ def pulled(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def cohort_dir(pulled: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "cohort"
-    shutil.copytree(pulled, folder)
-    return folder
+def remind_dir(pulled: Path, tmp_path: Path) -> Path:
+    """A copy of this module's pulled cohort (an update submitted late), for one test."""
+    return copy_cohort(pulled, tmp_path / "cohort")
 
 
 def edit_cohort(folder: Path, smtp: dict[str, Any] | None = None,
@@ -106,13 +105,13 @@ def address_of(district: str) -> str:
 # -- drafts ---------------------------------------------------------------------------
 
 
-def test_drafts_are_written_and_nothing_is_sent(cohort_dir: Path) -> None:
-    result = run(cohort_dir)
+def test_drafts_are_written_and_nothing_is_sent(remind_dir: Path) -> None:
+    result = run(remind_dir)
     assert result.exit_code == 0, result.output
-    outbox = cohort_dir / ".sheetsync" / "outbox"
+    outbox = remind_dir / ".sheetsync" / "outbox"
     assert sorted(p.name for p in outbox.iterdir()) == [
         f"2026-12-{d}-update-missing.eml" for d in DUE]
-    assert sent_rows(cohort_dir) == []
+    assert sent_rows(remind_dir) == []
     assert "5 drafted (nothing sent" in result.output
     msg = email.message_from_bytes((outbox / "2026-12-KY-002-update-missing.eml").read_bytes(),
                                    policy=policy.default)
@@ -124,29 +123,29 @@ def test_drafts_are_written_and_nothing_is_sent(cohort_dir: Path) -> None:
     assert "Also needing attention:" in body and "(Actions!F" in body
 
 
-def test_a_district_that_submitted_gets_nothing(cohort_dir: Path) -> None:
-    report = remind(load_cohort(cohort_dir / "cohort.toml"), dt.date(2027, 1, 5))
+def test_a_district_that_submitted_gets_nothing(remind_dir: Path) -> None:
+    report = remind(load_cohort(remind_dir / "cohort.toml"), dt.date(2027, 1, 5))
     assert report.submitted == ["KY-001"]
     assert [r.district_id for r in report.reminders] == DUE
 
 
-def test_drafts_go_to_the_outbox_given(cohort_dir: Path, tmp_path: Path) -> None:
-    result = run(cohort_dir, "--outbox", str(tmp_path / "out"))
+def test_drafts_go_to_the_outbox_given(remind_dir: Path, tmp_path: Path) -> None:
+    result = run(remind_dir, "--outbox", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "out").glob("*.eml"))) == 5
 
 
-def test_no_update_due_yet_reminds_nobody(cohort_dir: Path) -> None:
-    result = CliRunner().invoke(main, ["remind", "--cohort", str(cohort_dir), "--as-of",
+def test_no_update_due_yet_reminds_nobody(remind_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["remind", "--cohort", str(remind_dir), "--as-of",
                                        "2026-10-15"])
     assert result.exit_code == 0, result.output
     assert "No monthly update is due yet" in result.output
 
 
-def test_a_district_not_pulled_since_the_due_day_is_not_reminded(cohort_dir: Path) -> None:
+def test_a_district_not_pulled_since_the_due_day_is_not_reminded(remind_dir: Path) -> None:
     # As of 2027-02-05 January's update (due 2027-01-30) is due, but the store's reads
     # are as of 2027-01-05: it cannot tell who submitted since, so it says pull first.
-    report = remind(load_cohort(cohort_dir / "cohort.toml"), dt.date(2027, 2, 5))
+    report = remind(load_cohort(remind_dir / "cohort.toml"), dt.date(2027, 2, 5))
     assert report.month == "2027-01" and report.reminders == []
     assert [u["id"] for u in report.unknown] == ["KY-001", *DUE]
     assert "run `sheetsync pull` first" in report.unknown[0]["why"]
@@ -162,27 +161,27 @@ def test_remind_before_any_pull_says_pull_first(tmp_path: Path) -> None:
 # -- contacts -------------------------------------------------------------------------
 
 
-def test_display_names_are_kept_from_roster_to_the_message(cohort_dir: Path) -> None:
+def test_display_names_are_kept_from_roster_to_the_message(remind_dir: Path) -> None:
     from sheetsync.cohort.roster import read_roster
 
-    roster = cohort_dir / "roster.csv"
+    roster = remind_dir / "roster.csv"
     roster.write_text('id,name,contacts\nKY-002,Barren,"Jane Doe <jane@barren.org>, '
                       'bob@barren.org"\n', encoding="utf-8")
     contacts = read_roster(roster)[0].contacts
     assert contacts == ["Jane Doe <jane@barren.org>", "bob@barren.org"]
-    edit_cohort(cohort_dir, contacts={"KY-002": contacts})
-    assert load_cohort(cohort_dir / "cohort.toml").districts[1].emails == [
+    edit_cohort(remind_dir, contacts={"KY-002": contacts})
+    assert load_cohort(remind_dir / "cohort.toml").districts[1].emails == [
         "jane@barren.org", "bob@barren.org"]
-    run(cohort_dir)
-    eml = cohort_dir / ".sheetsync" / "outbox" / "2026-12-KY-002-update-missing.eml"
+    run(remind_dir)
+    eml = remind_dir / ".sheetsync" / "outbox" / "2026-12-KY-002-update-missing.eml"
     msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert [(a.display_name, a.addr_spec) for a in msg["To"].addresses] == [
         ("Jane Doe", "jane@barren.org"), ("", "bob@barren.org")]
 
 
-def test_a_district_with_no_contacts_is_listed_not_an_error(cohort_dir: Path) -> None:
-    edit_cohort(cohort_dir, contacts={"KY-003": []})
-    result = run(cohort_dir, "--json")
+def test_a_district_with_no_contacts_is_listed_not_an_error(remind_dir: Path) -> None:
+    edit_cohort(remind_dir, contacts={"KY-003": []})
+    result = run(remind_dir, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["no_contact"] == [{"id": "KY-003", "name": "Boyle County",
@@ -190,11 +189,11 @@ def test_a_district_with_no_contacts_is_listed_not_an_error(cohort_dir: Path) ->
     assert "KY-003" not in [r["district_id"] for r in data["reminders"]]
 
 
-def test_a_contact_that_is_not_an_address_is_left_out_and_said(cohort_dir: Path) -> None:
-    edit_cohort(cohort_dir, contacts={"KY-003": ["bob at boyle"],
+def test_a_contact_that_is_not_an_address_is_left_out_and_said(remind_dir: Path) -> None:
+    edit_cohort(remind_dir, contacts={"KY-003": ["bob at boyle"],
                                       "KY-004": ["Ann <ann@calloway.org>",
                                                  "Eve\r\nBcc: x@evil.example <e@x.org>"]})
-    report = remind(load_cohort(cohort_dir / "cohort.toml"), dt.date(2027, 1, 5))
+    report = remind(load_cohort(remind_dir / "cohort.toml"), dt.date(2027, 1, 5))
     assert report.no_contact == [{"id": "KY-003", "name": "Boyle County",
                                   "why": "no valid contact ('bob at boyle' not an e-mail "
                                          "address)"}]
@@ -204,11 +203,11 @@ def test_a_contact_that_is_not_an_address_is_left_out_and_said(cohort_dir: Path)
 
 
 def test_a_district_name_with_a_header_injection_ends_up_harmless(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port),
+    edit_cohort(remind_dir, smtp=plain_smtp(port),
                 names={"KY-004": "Calloway\r\nBcc: x@evil.example"})
-    result = run(cohort_dir, "--send")
+    result = run(remind_dir, "--send")
     assert result.exit_code == 0, result.output
     assert "x@evil.example" not in [a for rcpt in box.to() for a in rcpt]
     msg = next(m for rcpt, m in box.messages if rcpt == [address_of("KY-004")])
@@ -222,113 +221,113 @@ def test_a_district_name_with_a_header_injection_ends_up_harmless(
 
 
 def test_send_delivers_one_reminder_per_district_to_its_contacts(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port))
-    result = run(cohort_dir, "--send")
+    edit_cohort(remind_dir, smtp=plain_smtp(port))
+    result = run(remind_dir, "--send")
     assert result.exit_code == 0, result.output
     assert box.to() == [[address_of(d)] for d in DUE]
     assert all(m["From"] == "Consultant <coach@example.org>" for _, m in box.messages)
-    assert sent_rows(cohort_dir) == [(d, "2026-12", "update-missing") for d in DUE]
-    assert not (cohort_dir / ".sheetsync" / "outbox").exists()
+    assert sent_rows(remind_dir) == [(d, "2026-12", "update-missing") for d in DUE]
+    assert not (remind_dir / ".sheetsync" / "outbox").exists()
 
 
-def test_a_second_run_sends_nothing_again(cohort_dir: Path,
+def test_a_second_run_sends_nothing_again(remind_dir: Path,
                                           smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port))
-    assert run(cohort_dir, "--send").exit_code == 0
-    again = run(cohort_dir, "--send")
+    edit_cohort(remind_dir, smtp=plain_smtp(port))
+    assert run(remind_dir, "--send").exit_code == 0
+    again = run(remind_dir, "--send")
     assert again.exit_code == 0, again.output
     assert len(box.messages) == 5
     assert "0 sent, 5 reminded before" in again.output
-    drafts = run(cohort_dir)  # drafts leave out what was sent, too
+    drafts = run(remind_dir)  # drafts leave out what was sent, too
     assert "0 drafted" in drafts.output
 
 
 def test_a_refused_recipient_is_listed_and_retried_next_run(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port))
+    edit_cohort(remind_dir, smtp=plain_smtp(port))
     box.refuse_rcpt = {address_of("KY-003")}
-    first = run(cohort_dir, "--send")
+    first = run(remind_dir, "--send")
     assert first.exit_code == 3, first.output
     assert "550 5.1.1 no such mailbox here" in first.output
-    assert [d for d, _, _ in sent_rows(cohort_dir)] == ["KY-002", "KY-004", "KY-005", "KY-006"]
+    assert [d for d, _, _ in sent_rows(remind_dir)] == ["KY-002", "KY-004", "KY-005", "KY-006"]
     box.refuse_rcpt = set()
-    second = run(cohort_dir, "--send")
+    second = run(remind_dir, "--send")
     assert second.exit_code == 0, second.output
     assert box.to() == [[address_of(d)] for d in [*DUE[:1], *DUE[2:], "KY-003"]]
 
 
 def test_a_partly_refused_message_is_recorded_for_who_got_it(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port),
+    edit_cohort(remind_dir, smtp=plain_smtp(port),
                 contacts={"KY-002": ["Jane Doe <jane@barren.org>", "gone@barren.org"]})
     box.refuse_rcpt = {"gone@barren.org"}
-    result = run(cohort_dir, "--send", "--json")
+    result = run(remind_dir, "--send", "--json")
     assert result.exit_code == 3
     barren = json.loads(result.output)["reminders"][0]
     assert barren["status"] == "sent"
     assert list(barren["refused"]) == ["gone@barren.org"]
-    with Store(cohort_dir / ".sheetsync" / "store.sqlite") as store:
+    with Store(remind_dir / ".sheetsync" / "store.sqlite") as store:
         assert store.reminders()[0]["recipients"] == ["Jane Doe <jane@barren.org>"]
 
 
 def test_a_refused_message_at_data_is_not_recorded(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port))
+    edit_cohort(remind_dir, smtp=plain_smtp(port))
     box.refuse_data = {address_of("KY-005")}
-    result = run(cohort_dir, "--send")
+    result = run(remind_dir, "--send")
     assert result.exit_code == 3
     assert "554 5.7.1 message refused" in result.output
-    assert "KY-005" not in [d for d, _, _ in sent_rows(cohort_dir)]
+    assert "KY-005" not in [d for d, _, _ in sent_rows(remind_dir)]
     assert len(box.messages) == 4  # the batch went on after the refusal
 
 
 def test_a_timeout_stops_the_batch_and_the_next_run_sends_the_rest(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port, timeout=0.5))
+    edit_cohort(remind_dir, smtp=plain_smtp(port, timeout=0.5))
     box.stall_for = {address_of("KY-003")}
     box.stall_seconds = 1.5
-    first = run(cohort_dir, "--send", "--json")
+    first = run(remind_dir, "--send", "--json")
     assert first.exit_code == 3
     status = {r["district_id"]: (r["status"], r["reason"])
               for r in json.loads(first.output)["reminders"]}
     assert status["KY-002"] == ("sent", None)
     assert status["KY-003"] == ("not sent", "the connection was lost (timed out)")
     assert status["KY-004"][0] == "not sent" and "next run" in status["KY-004"][1]
-    assert [d for d, _, _ in sent_rows(cohort_dir)] == ["KY-002"]
+    assert [d for d, _, _ in sent_rows(remind_dir)] == ["KY-002"]
     box.stall_for = set()
-    second = run(cohort_dir, "--send")
+    second = run(remind_dir, "--send")
     assert second.exit_code == 0, second.output
     assert box.to() == [[address_of(d)] for d in DUE]
 
 
 def test_a_dropped_connection_mid_batch_retries_only_the_unsent(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port))
+    edit_cohort(remind_dir, smtp=plain_smtp(port))
     box.drop_after = 1
-    first = run(cohort_dir, "--send")
+    first = run(remind_dir, "--send")
     assert first.exit_code == 3, first.output
     assert "4 could not be sent" in first.output
-    assert sent_rows(cohort_dir) == [("KY-002", "2026-12", "update-missing")]
+    assert sent_rows(remind_dir) == [("KY-002", "2026-12", "update-missing")]
     box.drop_after = None
-    second = run(cohort_dir, "--send")
+    second = run(remind_dir, "--send")
     assert second.exit_code == 0, second.output
     assert box.to() == [[address_of(d)] for d in DUE]  # nothing twice
 
 
-def test_an_unreachable_server_sends_nothing_and_records_nothing(cohort_dir: Path) -> None:
-    edit_cohort(cohort_dir, smtp=plain_smtp(free_port()))
-    result = run(cohort_dir, "--send")
+def test_an_unreachable_server_sends_nothing_and_records_nothing(remind_dir: Path) -> None:
+    edit_cohort(remind_dir, smtp=plain_smtp(free_port()))
+    result = run(remind_dir, "--send")
     assert result.exit_code == 3
     assert "cannot connect to 127.0.0.1" in result.output
-    assert sent_rows(cohort_dir) == []
+    assert sent_rows(remind_dir) == []
 
 
 # -- STARTTLS, login, settings ---------------------------------------------------------
@@ -392,36 +391,36 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[Mailbox, int, Path]]:
 
 
 def test_starttls_with_a_self_signed_certificate_needs_cafile(
-        cohort_dir: Path, tls_server: tuple[Mailbox, int, Path]) -> None:
+        remind_dir: Path, tls_server: tuple[Mailbox, int, Path]) -> None:
     box, port, cert = tls_server
-    shutil.copy(cert, cohort_dir / "smtp-ca.pem")
+    shutil.copy(cert, remind_dir / "smtp-ca.pem")
     settings = {"host": "127.0.0.1", "port": port, "from": "coach@example.org",
                 "username": "coach", "timeout": 5}
-    edit_cohort(cohort_dir, smtp=settings)
+    edit_cohort(remind_dir, smtp=settings)
     env = {"SHEETSYNC_SMTP_PASSWORD": PASSWORD}
-    untrusted = run(cohort_dir, "--send", env=env)
+    untrusted = run(remind_dir, "--send", env=env)
     assert untrusted.exit_code == 3
     assert "certificate is not trusted" in untrusted.output
     assert "[smtp] cafile" in untrusted.output
     assert box.messages == []
-    edit_cohort(cohort_dir, smtp={**settings, "cafile": "smtp-ca.pem"})
-    trusted = run(cohort_dir, "--send", env=env)
+    edit_cohort(remind_dir, smtp={**settings, "cafile": "smtp-ca.pem"})
+    trusted = run(remind_dir, "--send", env=env)
     assert trusted.exit_code == 0, trusted.output
     assert len(box.messages) == 5
     assert PASSWORD not in untrusted.output + trusted.output
 
 
 def test_a_wrong_password_is_said_without_printing_it(
-        cohort_dir: Path, tls_server: tuple[Mailbox, int, Path]) -> None:
+        remind_dir: Path, tls_server: tuple[Mailbox, int, Path]) -> None:
     box, port, cert = tls_server
-    shutil.copy(cert, cohort_dir / "smtp-ca.pem")
-    edit_cohort(cohort_dir, smtp={"host": "127.0.0.1", "port": port, "from": "c@example.org",
+    shutil.copy(cert, remind_dir / "smtp-ca.pem")
+    edit_cohort(remind_dir, smtp={"host": "127.0.0.1", "port": port, "from": "c@example.org",
                                   "username": "coach", "cafile": "smtp-ca.pem"})
-    result = run(cohort_dir, "--send", env={"SHEETSYNC_SMTP_PASSWORD": "wrong-guess"})
+    result = run(remind_dir, "--send", env={"SHEETSYNC_SMTP_PASSWORD": "wrong-guess"})
     assert result.exit_code == 3
     assert "refused the login of 'coach'" in result.output
     assert "wrong-guess" not in result.output
-    assert sent_rows(cohort_dir) == [] and box.messages == []
+    assert sent_rows(remind_dir) == [] and box.messages == []
 
 
 @pytest.mark.parametrize("smtp, env, expected", [
@@ -431,11 +430,11 @@ def test_a_wrong_password_is_said_without_printing_it(
     ({"host": "mail.example.org", "from": "c@x.org", "username": "coach"},
      {"SHEETSYNC_SMTP_PASSWORD": ""}, "SHEETSYNC_SMTP_PASSWORD is not set"),
 ])
-def test_bad_smtp_settings_exit_2(cohort_dir: Path, smtp: dict[str, Any] | None,
+def test_bad_smtp_settings_exit_2(remind_dir: Path, smtp: dict[str, Any] | None,
                                   env: dict[str, str], expected: str) -> None:
     if smtp is not None:
-        edit_cohort(cohort_dir, smtp=smtp)
-    result = run(cohort_dir, "--send", env=env)
+        edit_cohort(remind_dir, smtp=smtp)
+    result = run(remind_dir, "--send", env=env)
     assert result.exit_code == 2, result.output
     assert expected in result.output
 
@@ -444,11 +443,11 @@ def test_bad_smtp_settings_exit_2(cohort_dir: Path, smtp: dict[str, Any] | None,
 
 
 def test_digest_lists_who_was_reminded_and_who_has_no_contact(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port, digest_to="Coach <coach@example.org>"),
+    edit_cohort(remind_dir, smtp=plain_smtp(port, digest_to="Coach <coach@example.org>"),
                 contacts={"KY-006": []})
-    result = run(cohort_dir, "--send")
+    result = run(remind_dir, "--send")
     assert result.exit_code == 0, result.output
     rcpt, digest = box.messages[-1]
     assert rcpt == ["coach@example.org"]
@@ -456,7 +455,7 @@ def test_digest_lists_who_was_reminded_and_who_has_no_contact(
     assert "Reminded (4):" in body and "Barren County (KY-002) to planning@barren" in body
     assert "No contact (1):\r\n  - Fayette County (KY-006): no contacts in cohort.toml" in body
     assert len(box.messages) == 5  # four reminders and the digest
-    again = run(cohort_dir, "--send")
+    again = run(remind_dir, "--send")
     assert again.exit_code == 0 and len(box.messages) == 5  # nothing new, no digest
 
 
@@ -476,28 +475,28 @@ def test_a_store_written_before_reminders_gains_the_table(tmp_path: Path) -> Non
         assert not store.reminded("KY-1", "2027-01", "update-missing")
 
 
-def test_starttls_is_required_unless_turned_off(cohort_dir: Path,
+def test_starttls_is_required_unless_turned_off(remind_dir: Path,
                                                 smtp_server: tuple[Mailbox, int]) -> None:
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp={"host": "127.0.0.1", "port": port, "from": "c@example.org"})
-    result = run(cohort_dir, "--send")
+    edit_cohort(remind_dir, smtp={"host": "127.0.0.1", "port": port, "from": "c@example.org"})
+    result = run(remind_dir, "--send")
     assert result.exit_code == 3
     assert "does not offer STARTTLS" in result.output
-    assert box.messages == [] and sent_rows(cohort_dir) == []
+    assert box.messages == [] and sent_rows(remind_dir) == []
 
 
-def test_drafts_include_the_digest_when_digest_to_is_set(cohort_dir: Path) -> None:
-    edit_cohort(cohort_dir, smtp=plain_smtp(25, digest_to=["coach@example.org"]))
-    assert run(cohort_dir).exit_code == 0
-    digest = cohort_dir / ".sheetsync" / "outbox" / "2026-12-cohort-digest.eml"
+def test_drafts_include_the_digest_when_digest_to_is_set(remind_dir: Path) -> None:
+    edit_cohort(remind_dir, smtp=plain_smtp(25, digest_to=["coach@example.org"]))
+    assert run(remind_dir).exit_code == 0
+    digest = remind_dir / ".sheetsync" / "outbox" / "2026-12-cohort-digest.eml"
     msg = email.message_from_bytes(digest.read_bytes(), policy=policy.default)
     assert msg["To"] == "coach@example.org"
     assert "Drafted (5):" in msg.get_content()
 
 
-def test_remind_json_is_the_library_report(cohort_dir: Path) -> None:
-    result = run(cohort_dir, "--json")
-    report = remind(load_cohort(cohort_dir / "cohort.toml"), dt.date(2027, 1, 5))
+def test_remind_json_is_the_library_report(remind_dir: Path) -> None:
+    result = run(remind_dir, "--json")
+    report = remind(load_cohort(remind_dir / "cohort.toml"), dt.date(2027, 1, 5))
     assert json.loads(result.output) == json.loads(json.dumps(report.to_json()))
 
 
@@ -505,52 +504,52 @@ def test_remind_json_is_the_library_report(cohort_dir: Path) -> None:
 
 
 def test_a_refused_recipient_of_a_sent_reminder_is_retried_and_listed(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     """One contact took the reminder, another refused it (550): the next run sends it to
     the refused one only, and the store keeps each recipient's answer."""
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port),
+    edit_cohort(remind_dir, smtp=plain_smtp(port),
                 contacts={"KY-002": ["Jane Doe <jane@barren.org>", "gone@barren.org"]})
     box.refuse_rcpt = {"gone@barren.org"}
-    first = run(cohort_dir, "--send")
+    first = run(remind_dir, "--send")
     assert first.exit_code == 3 and "gone@barren.org" in first.output
-    with Store(cohort_dir / ".sheetsync" / "store.sqlite") as store:
+    with Store(remind_dir / ".sheetsync" / "store.sqlite") as store:
         row = store.reminders()[0]
         assert row["recipients"] == ["Jane Doe <jane@barren.org>"]
         assert list(row["refused"]) == ["gone@barren.org"]
         assert "550" in row["refused"]["gone@barren.org"]
-    again = run(cohort_dir, "--send", "--json")  # still refused: tried, and listed again
+    again = run(remind_dir, "--send", "--json")  # still refused: tried, and listed again
     assert again.exit_code == 3
     barren = json.loads(again.output)["reminders"][0]
     assert barren["to"] == ["gone@barren.org"]  # only the one who has not got it
     assert barren["status"] == "not sent" and "550" in barren["reason"]
     box.refuse_rcpt = set()
     count = len(box.messages)
-    third = run(cohort_dir, "--send")
+    third = run(remind_dir, "--send")
     assert third.exit_code == 0, third.output
     assert [rcpt for rcpt, _ in box.messages[count:]] == [["gone@barren.org"]]
-    with Store(cohort_dir / ".sheetsync" / "store.sqlite") as store:
+    with Store(remind_dir / ".sheetsync" / "store.sqlite") as store:
         row = store.reminders()[0]
         assert row["recipients"] == ["Jane Doe <jane@barren.org>", "gone@barren.org"]
         assert row["refused"] == {}
-    assert "0 sent, 5 reminded before" in run(cohort_dir, "--send").output
+    assert "0 sent, 5 reminded before" in run(remind_dir, "--send").output
 
 
 def test_the_digest_goes_once_per_news_not_every_run(
-        cohort_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
+        remind_dir: Path, smtp_server: tuple[Mailbox, int]) -> None:
     """A reminder that stays unsent is tried at every run; the coach hears of it once."""
     box, port = smtp_server
-    edit_cohort(cohort_dir, smtp=plain_smtp(port, digest_to="Coach <coach@example.org>"))
+    edit_cohort(remind_dir, smtp=plain_smtp(port, digest_to="Coach <coach@example.org>"))
     box.refuse_data = {address_of("KY-005")}
 
     def digests() -> int:
         return sum(rcpt == ["coach@example.org"] for rcpt, _ in box.messages)
 
-    assert run(cohort_dir, "--send").exit_code == 3
+    assert run(remind_dir, "--send").exit_code == 3
     assert digests() == 1
     for _ in range(3):  # serve --remind ticking: the same news
-        assert run(cohort_dir, "--send").exit_code == 3
+        assert run(remind_dir, "--send").exit_code == 3
     assert digests() == 1
     box.refuse_data = set()
-    assert run(cohort_dir, "--send").exit_code == 0  # news: KY-005 reminded
+    assert run(remind_dir, "--send").exit_code == 0  # news: KY-005 reminded
     assert digests() == 2

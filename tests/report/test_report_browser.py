@@ -6,29 +6,22 @@ No console errors, no request leaves file://, every chart has a box, a screensho
 
 from __future__ import annotations
 
-import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from sheetsync.cohort.file import load_cohort
-from sheetsync.pull.run import pull
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data, cohort_report, district_report
-from tests.chromium import needs_chromium
-from tests.conftest import AS_OF
+from tests.chromium import needs_chromium, open_page
+from tests.helpers import copy_cohort
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def reports(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("browser") / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+def reports(pulled_two_months: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = copy_cohort(pulled_two_months, tmp_path_factory.mktemp("browser") / "cohort")
     cohort = folder / "cohort.toml"
-    pull(load_cohort(cohort), date(2026, 12, 15))
-    pull(load_cohort(cohort), AS_OF)
     out = folder / "out"
     district_report("KY-003", out / "district.html", cohort)
     cohort_report(out / "cohort.html", cohort)
@@ -37,22 +30,9 @@ def reports(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def visit(browser, path: Path, screenshot: Path | None = None) -> tuple[object, list[str]]:
-    """Open ``path`` from file://; the page and every problem seen on the way."""
-    problems: list[str] = []
-    context = browser.new_context()
-
-    def route(r) -> None:
-        if r.request.url.startswith("file://"):
-            r.continue_()
-        else:
-            problems.append(f"request left file://: {r.request.url}")
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.goto(path.as_uri(), wait_until="load")
+    """Open ``path`` from file://; the page and every problem seen on the way
+    (``chromium.open_page``): a request that leaves file:// is one."""
+    page, problems = open_page(browser, path.as_uri(), "file://")
     if screenshot:
         page.screenshot(path=str(screenshot), full_page=True)
     return page, problems

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sheetsync.report import charts
+from sheetsync.report import charts, svgchart
 
 MONTHS = ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun"]
 
@@ -20,16 +20,43 @@ def labels(svg: str) -> list[str]:
     return [t for t in re.findall(r">([^<>]+)</text>", svg) if t not in MONTHS]
 
 
-def test_a_chart_labels_the_lowest_and_highest_value():
+def test_a_chart_s_y_axis_has_round_ticks_from_below_the_baseline_to_past_the_target():
     svg = charts.measure_chart(series([None, None, None, 40, 42, 45, 47, *[None] * 5],
                                       [40 + i for i in range(12)], 52), "m1")
-    assert labels(svg) == ["40%", "52%"]
+    assert labels(svg) == ["40%", "45%", "50%", "55%"]
     assert svg.startswith('<svg aria-hidden="true"') and "<metadata" not in svg
+
+
+@pytest.mark.parametrize(("baseline", "actual", "target", "unit", "ticks"), [
+    # the issue's cases: a first expected value (43.3) is no tick, the baseline is within
+    (42.6, [43.3, 44.0], 50.6, "%", ["42%", "44%", "46%", "48%", "50%", "52%"]),
+    (100.0, [101.0, 103.5], 108.2, "score", ["100", "105", "110"]),  # no "108.2"
+    (420.0, [410.0, 402.0], 350.0, "count", ["340", "360", "380", "400", "420"]),
+    (0.12, [0.2, 0.31], 0.5, "rate", ["0.1", "0.2", "0.3", "0.4", "0.5"]),
+    (1200.0, [1300.0], 1850.0, "dollars", ["1,200", "1,400", "1,600", "1,800", "2,000"]),
+])
+def test_round_ticks_take_in_the_baseline_and_the_target(baseline, actual, target, unit,
+                                                         ticks):
+    shown = {**series([*actual, *[None] * (12 - len(actual))], target=target, unit=unit),
+             "baseline": baseline}
+    svg = charts.measure_chart(shown, "m")
+    assert labels(svg) == ticks
+    values = [float(t.rstrip("%").replace(",", "")) for t in ticks]
+    assert values[0] <= min(baseline, target, *actual)
+    assert values[-1] >= max(baseline, target, *actual)
 
 
 def test_a_flat_series_without_baseline_or_target_still_has_a_chart():
     svg = charts.measure_chart(series([5.0] * 12, unit="count"), "m2")
-    assert labels(svg) == ["5"]
+    assert labels(svg) == ["3", "4", "5", "6", "7"]
+
+
+def test_chart_text_is_drawn_at_12_px_in_css_pixels():
+    """The page shows a chart at most at its drawn size on a phone (report.css), so its
+    text is never under 12 px there."""
+    svg = charts.measure_chart(series([40.0, 41.0, *[None] * 10], target=50), "m")
+    assert 'font-size="12"' in svg
+    assert re.search(r'<svg [^>]*width="280" height="\d+"', svg)
 
 
 def test_no_actuals_no_chart():
@@ -47,10 +74,10 @@ def test_every_id_in_a_chart_carries_its_prefix():
 def test_month_labels_pasted_in_equal_the_ones_drawn():
     first = series([40, 41, *[None] * 10], [40 + i for i in range(12)], 50)
     second = series([None, 30, 35, 38, *[None] * 8], [30 + i for i in range(12)], 45, None)
-    charts._canvas.cache_clear()
+    svgchart.month_labels.cache_clear()
     charts.measure_chart(first, "a")  # draws the month labels
     pasted = charts.measure_chart(second, "b")  # pastes them in
-    charts._canvas.cache_clear()
+    svgchart.month_labels.cache_clear()
     drawn = charts.measure_chart(second, "b")
     assert pasted == drawn
     assert re.findall(r">(\w+)</text>", pasted)[-6:] == MONTHS[::2]
@@ -69,14 +96,14 @@ def test_hand_drawn_measure_chart_puts_every_actual_where_its_number_says():
     actual = [None, None, 38.0, 40.0, None, 45.5, 47.0, *[None] * 5]
     svg = charts.measure_chart(series(actual, [36 + i for i in range(12)], 52), "m")
     box = charts.svgchart.MEASURE
-    lo_y, hi_y = level(svg, "m-grid_0"), level(svg, "m-grid_1")  # labelled 36% and 52%
-    assert labels(svg) == ["36%", "52%"]
+    assert labels(svg) == ["35%", "40%", "45%", "50%", "55%"]
+    lo_y, hi_y = level(svg, "m-grid_0"), level(svg, "m-grid_4")  # labelled 35% and 55%
     drawn = circles(svg, "m")
     months = [i for i, v in enumerate(actual) if v is not None]
     assert len(drawn) == len(months)
     for (x, y), i in zip(drawn, months, strict=True):
         assert x == pytest.approx(box.left + (i + 0.5) / 12 * (box.right - box.left), abs=0.01)
-        assert 36 + (lo_y - y) / (lo_y - hi_y) * 16 == pytest.approx(actual[i], abs=0.05)
+        assert 35 + (lo_y - y) / (lo_y - hi_y) * 20 == pytest.approx(actual[i], abs=0.05)
 
 
 def test_hand_drawn_chart_has_a_title_and_its_numbers_as_text():

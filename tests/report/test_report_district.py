@@ -18,7 +18,7 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.pull.run import pull
 from sheetsync.report.data import view_from_file
 from sheetsync.report.html import PALETTE, render_district
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF, copy_cohort
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -26,14 +26,9 @@ YEAR = [f"2026-{m:02d}" for m in range(7, 13)] + [f"2027-{m:02d}" for m in range
 
 
 @pytest.fixture(scope="module")
-def pulled(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example cohort pulled in December and January: two monthly snapshots."""
-    folder = tmp_path_factory.mktemp("reports") / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    cohort = load_cohort(folder / "cohort.toml")
-    pull(cohort, date(2026, 12, 15))
-    pull(cohort, AS_OF)
-    return folder
+def pulled(pulled_two_months: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example cohort pulled in December and January, copied for this module."""
+    return copy_cohort(pulled_two_months, tmp_path_factory.mktemp("reports") / "cohort")
 
 
 def report(*args: str) -> tuple[int, str]:
@@ -237,8 +232,7 @@ def test_a_district_with_no_data_yet(make_workbook, tmp_path):
 
 
 def test_a_failed_re_pull_shows_the_good_month_marked_stale(pulled, tmp_path):
-    folder = tmp_path / "cohort"
-    shutil.copytree(pulled, folder)
+    folder = copy_cohort(pulled, tmp_path / "cohort")
     (folder / "districts" / "adair.xlsx").write_bytes(b"not a workbook")
     pull(load_cohort(folder / "cohort.toml"), AS_OF)
     out = tmp_path / "adair.html"
@@ -256,7 +250,7 @@ def test_a_failed_re_pull_shows_the_good_month_marked_stale(pulled, tmp_path):
 
 def test_a_district_never_read_says_why(pulled, tmp_path):
     folder = tmp_path / "cohort"
-    shutil.copytree(pulled, folder, ignore=shutil.ignore_patterns(".sheetsync"))
+    shutil.copytree(pulled, folder, ignore=shutil.ignore_patterns(".sheetsync"))  # never read
     (folder / "districts" / "adair.xlsx").write_bytes(b"not a workbook")
     pull(load_cohort(folder / "cohort.toml"), AS_OF)
     out = tmp_path / "adair.html"

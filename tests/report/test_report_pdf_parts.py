@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.cohort.file import load_cohort
-from sheetsync.pull.run import pull
 from sheetsync.report import write
 from sheetsync.report.html import render_cohort
 from sheetsync.report.pdf import print_pdf
-from tests.conftest import AS_OF
+from tests.helpers import copy_cohort
 
 pytest.importorskip("weasyprint")
 pytest.importorskip("pypdf")
@@ -24,11 +22,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
 
 
 @pytest.fixture(scope="module")
-def cohort(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("pdf-parts") / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    pull(load_cohort(folder / "cohort.toml"), AS_OF)
-    return folder / "cohort.toml"
+def cohort(pulled_example: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_cohort(pulled_example, tmp_path_factory.mktemp("pdf-parts") / "cohort") \
+        / "cohort.toml"
 
 
 def pages(path: Path) -> list[str]:

@@ -13,12 +13,10 @@ from click.testing import CliRunner
 
 from sheetsync.cli import report as cli
 from sheetsync.cli.commands import main
-from sheetsync.cohort.file import load_cohort
-from sheetsync.pull.run import pull
 from sheetsync.report import charts
 from sheetsync.report.site import write_site
 from sheetsync.report.write import cohort_data, site_report
-from tests.conftest import AS_OF
+from tests.helpers import copy_cohort
 
 SERIES = {"months": ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
           "actual": [40.0, 42.5, None, 47.0, None, None],
@@ -26,11 +24,9 @@ SERIES = {"months": ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
 
 
 @pytest.fixture(scope="module")
-def cohort_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("site") / "cohort"
-    shutil.copytree(examples, folder, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
-    pull(load_cohort(folder / "cohort.toml"), AS_OF)
-    return folder
+def site_cohort(pulled_example: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pulled example, copied once for this module's tests (they add to its cache)."""
+    return copy_cohort(pulled_example, tmp_path_factory.mktemp("site") / "cohort")
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -64,8 +60,8 @@ def test_a_damaged_cache_folder_only_costs_time(tmp_path):
     assert charts.measure_chart(SERIES, "a", cache) == charts.measure_chart(SERIES, "a")
 
 
-def test_parallel_site_equals_the_sequential_one_byte_for_byte(cohort_dir, tmp_path):
-    view = cohort_data(cohort_dir / "cohort.toml")
+def test_parallel_site_equals_the_sequential_one_byte_for_byte(site_cohort, tmp_path):
+    view = cohort_data(site_cohort / "cohort.toml")
     write_site(view, tmp_path / "one", workers=1)
     write_site(view, tmp_path / "two", workers=2, cache=tmp_path / "cache")
     write_site(view, tmp_path / "again", workers=2, cache=tmp_path / "cache")  # from cache
@@ -75,19 +71,19 @@ def test_parallel_site_equals_the_sequential_one_byte_for_byte(cohort_dir, tmp_p
     assert files(tmp_path / "again") == one
 
 
-def test_site_command_draws_every_chart_and_keeps_none(cohort_dir, tmp_path):
-    shutil.rmtree(cohort_dir / ".sheetsync" / "report-cache", ignore_errors=True)
+def test_site_command_draws_every_chart_and_keeps_none(site_cohort, tmp_path):
+    shutil.rmtree(site_cohort / ".sheetsync" / "report-cache", ignore_errors=True)
     result = CliRunner().invoke(main, ["report", "site", "--cohort",
-                                       str(cohort_dir / "cohort.toml"), "-o",
+                                       str(site_cohort / "cohort.toml"), "-o",
                                        str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    assert not list((cohort_dir / ".sheetsync" / "report-cache").glob("*.svg"))
+    assert not list((site_cohort / ".sheetsync" / "report-cache").glob("*.svg"))
     assert "Wrote 7 pages" in result.output and "(6 districts) in " in result.output
 
 
-def test_site_report_keeps_charts_in_the_cohort_report_cache_when_asked(cohort_dir, tmp_path):
-    site_report(tmp_path / "site", cohort_dir / "cohort.toml", keep_charts=True)
-    assert list((cohort_dir / ".sheetsync" / "report-cache").glob("*.svg"))
+def test_site_report_keeps_charts_in_the_cohort_report_cache_when_asked(site_cohort, tmp_path):
+    site_report(tmp_path / "site", site_cohort / "cohort.toml", keep_charts=True)
+    assert list((site_cohort / ".sheetsync" / "report-cache").glob("*.svg"))
 
 
 def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
@@ -99,11 +95,11 @@ def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
 
 
 @pytest.mark.parametrize(("command", "out"), [("cohort", "c.html"), ("site", "site")])
-def test_progress_bar_on_a_terminal_and_a_summary_line(cohort_dir, tmp_path, monkeypatch,
+def test_progress_bar_on_a_terminal_and_a_summary_line(site_cohort, tmp_path, monkeypatch,
                                                        command, out):
     stderr = at_a_terminal(monkeypatch)
     result = CliRunner().invoke(main, ["report", command, "--cohort",
-                                       str(cohort_dir / "cohort.toml"), "-o",
+                                       str(site_cohort / "cohort.toml"), "-o",
                                        str(tmp_path / out)])
     assert result.exit_code == 0, result.output
     assert "Reading districts" in stderr.getvalue()
@@ -111,18 +107,18 @@ def test_progress_bar_on_a_terminal_and_a_summary_line(cohort_dir, tmp_path, mon
     assert "6 districts" in result.output and result.output.count("\n") == 1
 
 
-def test_no_progress_bar_with_json_output(cohort_dir, tmp_path, monkeypatch):
+def test_no_progress_bar_with_json_output(site_cohort, tmp_path, monkeypatch):
     stderr = at_a_terminal(monkeypatch)
     result = CliRunner().invoke(main, ["report", "cohort", "--cohort",
-                                       str(cohort_dir / "cohort.toml"), "-o",
+                                       str(site_cohort / "cohort.toml"), "-o",
                                        str(tmp_path / "c.json")])
     assert result.exit_code == 0, result.output
     assert stderr.getvalue() == ""
 
 
-def test_no_progress_bar_when_stderr_is_not_a_terminal(cohort_dir, tmp_path):
+def test_no_progress_bar_when_stderr_is_not_a_terminal(site_cohort, tmp_path):
     result = CliRunner().invoke(
-        main, ["report", "site", "--cohort", str(cohort_dir / "cohort.toml"), "-o",
+        main, ["report", "site", "--cohort", str(site_cohort / "cohort.toml"), "-o",
                str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert "Writing pages" not in result.stderr and "Reading districts" not in result.stderr
@@ -146,8 +142,8 @@ def test_the_drawing_version_follows_the_drawing_code(tmp_path, monkeypatch):
     assert charts.drawing_version() != charts.CHART_VERSION
 
 
-def test_site_build_prunes_cached_charts_it_no_longer_uses(cohort_dir, tmp_path):
-    view = cohort_data(cohort_dir / "cohort.toml")
+def test_site_build_prunes_cached_charts_it_no_longer_uses(site_cohort, tmp_path):
+    view = cohort_data(site_cohort / "cohort.toml")
     cache = tmp_path / "cache"
     write_site(view, tmp_path / "site", cache=cache)
     kept = sorted(p.name for p in cache.glob("*.svg"))

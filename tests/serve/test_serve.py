@@ -1,7 +1,9 @@
-"""`sheetsync serve` as a real process on a free loopback port, driven over HTTP: every
-route, the API equal to `pull --json` and `check --json`, the safe defaults (loopback,
-cross-site refusal, escaping, 404 for ids that are not the cohort's, security headers),
-the store's lock shared with the CLI, a cohort file edited while it runs, SIGTERM."""
+"""`sheetsync serve`: every route, the API equal to `pull --json` and `check --json`, the
+safe defaults (loopback, cross-site refusal, escaping, 404 for ids that are not the
+cohort's, security headers) through the app in process (``app``); what needs the real
+process on a free loopback port (``service``): paths sent exactly as written, the event
+stream, pulls, the store's lock shared with the CLI, a cohort file edited while it runs,
+SIGTERM."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest
 
 from sheetsync.cohort.store import store_lock
 from sheetsync.errors import Busy
+from tests.serve.inprocess import InProcess
 from tests.serve_process import Service, copy_cohort, sheetsync
 
 pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")
@@ -27,7 +30,9 @@ ROUTES = ["/", "/districts/KY-001", "/api/summary", "/api/districts/KY-001", "/h
 
 
 @pytest.fixture(scope="module")
-def cohort_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def served_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example cohort, unpulled, with a district whose name is a script: the module's
+    service serves it."""
     folder = tmp_path_factory.mktemp("serve") / "cohort"
     toml = copy_cohort(examples, folder)
     toml.write_text(toml.read_text().replace('"Barren County"', json.dumps(SCRIPT_NAME)))
@@ -35,8 +40,20 @@ def cohort_dir(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 @pytest.fixture(scope="module")
-def service(cohort_dir: Path) -> Iterator[Service]:
-    with Service(cohort_dir) as s:
+def app(served_dir: Path) -> InProcess:
+    """The app in process on the cohort, pulled (by the real service, or here)."""
+    from sheetsync.cohort.file import load_cohort
+    from sheetsync.pull.run import pull
+
+    cohort = load_cohort(served_dir / "cohort.toml")
+    if not cohort.store_path.exists():
+        pull(cohort)
+    return InProcess(served_dir / "cohort.toml")
+
+
+@pytest.fixture(scope="module")
+def service(served_dir: Path) -> Iterator[Service]:
+    with Service(served_dir) as s:
         yield s
 
 
@@ -47,42 +64,42 @@ def own_service(examples: Path, tmp_path: Path) -> Iterator[Service]:
         yield s
 
 
-def names(cohort_dir: Path) -> list[str]:
-    return re.findall(r'^name = "(.*)"$', (cohort_dir / "cohort.toml").read_text(), re.M)[1:]
+def names(served_dir: Path) -> list[str]:
+    return re.findall(r'^name = "(.*)"$', (served_dir / "cohort.toml").read_text(), re.M)[1:]
 
 
 # -- pages --------------------------------------------------------------------------------
 
 
-def test_dashboard_shows_every_district_linked_to_its_page(service: Service,
-                                                           cohort_dir: Path) -> None:
-    page = service.get("/")
+def test_dashboard_shows_every_district_linked_to_its_page(app: InProcess,
+                                                           served_dir: Path) -> None:
+    page = app.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     for d in range(1, 7):
         assert f'href="/districts/KY-00{d}"' in page.text
     assert "Adair County" in page.text and "Fayette County" in page.text
 
 
-def test_pages_are_the_report_views_with_the_live_script(service: Service,
-                                                         cohort_dir: Path) -> None:
+def test_pages_are_the_report_views_with_the_live_script(app: InProcess,
+                                                         served_dir: Path) -> None:
     from sheetsync.cohort.file import load_cohort
     from sheetsync.cohort.store import Store
     from sheetsync.report.data import pick_month, snapshot_view
     from sheetsync.report.html import render_district
 
-    cohort = load_cohort(cohort_dir / "cohort.toml")
+    cohort = load_cohort(served_dir / "cohort.toml")
     with Store.reader(cohort.store_path) as store:
         view = snapshot_view(store, "KY-003", "Boyle County", pick_month(store, None))
-    served = service.get("/districts/KY-003").text
+    served = app.get("/districts/KY-003").text
     script = re.search(r'<meta name="sheetsync-version"[^>]*>\n<script>.*?</script>\n',
                        served, re.S)
     assert script is not None
     assert served.replace(script[0], "") == render_district(view, home="/")
 
 
-def test_district_text_is_escaped_everywhere(service: Service) -> None:
+def test_district_text_is_escaped_everywhere(app: InProcess) -> None:
     for path in ("/", "/districts/KY-002"):
-        text = service.get(path).text
+        text = app.get(path).text
         assert "<script>alert" not in text
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Barren &amp; Co" in text
 
@@ -100,9 +117,9 @@ def test_unknown_or_malformed_district_id_is_404(service: Service, path: str) ->
     assert "<script>" not in body and "root:" not in body
 
 
-def test_every_answer_carries_the_security_headers(service: Service) -> None:
+def test_every_answer_carries_the_security_headers(app: InProcess) -> None:
     for path in [*ROUTES, "/districts/KY-999", "/login"]:
-        h = service.get(path).headers
+        h = app.get(path).headers
         csp = h["content-security-policy"]
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
         assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+'", csp), path
@@ -111,11 +128,11 @@ def test_every_answer_carries_the_security_headers(service: Service) -> None:
         assert h["referrer-policy"] == "no-referrer"
 
 
-def test_the_inline_script_is_the_one_the_policy_allows(service: Service) -> None:
+def test_the_inline_script_is_the_one_the_policy_allows(app: InProcess) -> None:
     import base64
     import hashlib
 
-    page = service.get("/")
+    page = app.get("/")
     script = re.search(r"<script>(.*?)</script>", page.text, re.S)
     assert script is not None and "http" not in script[1]  # fetches nothing from outside
     digest = base64.b64encode(hashlib.sha256(script[1].encode()).digest()).decode()
@@ -125,19 +142,19 @@ def test_the_inline_script_is_the_one_the_policy_allows(service: Service) -> Non
 # -- the API ------------------------------------------------------------------------------
 
 
-def test_api_summary_is_exactly_pull_json(service: Service, cohort_dir: Path) -> None:
-    printed = sheetsync("pull", "--json", cwd=cohort_dir)
+def test_api_summary_is_exactly_pull_json(app: InProcess, served_dir: Path) -> None:
+    printed = sheetsync("pull", "--json", cwd=served_dir)
     assert printed.returncode == 0, printed.stderr
-    answer = service.get("/api/summary")
+    answer = app.get("/api/summary")
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/json"
     assert answer.json() == json.loads(printed.stdout)
 
 
-def test_api_district_is_exactly_check_json(service: Service, cohort_dir: Path) -> None:
-    served = service.get("/api/districts/KY-003").json()
+def test_api_district_is_exactly_check_json(app: InProcess, served_dir: Path) -> None:
+    served = app.get("/api/districts/KY-003").json()
     printed = sheetsync("check", "--json", "--as-of", served["as_of"], served["file"],
-                        cwd=cohort_dir)
+                        cwd=served_dir)
     assert json.loads(printed.stdout) == served
 
 
@@ -160,9 +177,9 @@ def test_post_pull_with_wait_answers_when_done(service: Service) -> None:
     assert service.get("/api/pulls/no-such-pull").status_code == 404
 
 
-def test_health_and_openapi(service: Service) -> None:
-    assert service.get("/health").json() == {"status": "ok"}
-    spec = service.get("/openapi.json").json()
+def test_health_and_openapi(app: InProcess) -> None:
+    assert app.get("/health").json() == {"status": "ok"}
+    spec = app.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     assert {"/api/summary", "/api/districts/{district_id}", "/api/pull",
             "/api/pulls/{job_id}", "/health"} <= set(spec["paths"])
@@ -186,52 +203,52 @@ def test_events_stream_says_hello_with_the_version(service: Service) -> None:
 @pytest.mark.parametrize("headers", [{"Origin": "http://evil.example"},
                                      {"Sec-Fetch-Site": "cross-site"},
                                      {"Origin": "null"}])
-def test_cross_site_post_is_refused(service: Service, headers: dict[str, str]) -> None:
-    answer = service.post("/api/pull", headers=headers)
+def test_cross_site_post_is_refused(app: InProcess, headers: dict[str, str]) -> None:
+    answer = app.post("/api/pull", headers=headers)
     assert answer.status_code == 403
     assert "another site" in answer.json()["detail"]
 
 
-def test_same_origin_post_is_taken(service: Service) -> None:
-    answer = service.post("/api/pull", headers={"Origin": service.url,
+def test_same_origin_post_is_taken(app: InProcess) -> None:
+    answer = app.post("/api/pull", headers={"Origin": app.url,
                                                 "Sec-Fetch-Site": "same-origin"})
     assert answer.status_code == 202
 
 
-def test_other_host_names_are_refused_without_a_token(service: Service) -> None:
+def test_other_host_names_are_refused_without_a_token(app: InProcess) -> None:
     """A page whose name was rebound to 127.0.0.1 cannot read the dashboard."""
-    answer = service.get("/", headers={"Host": "evil.example"})
+    answer = app.get("/", headers={"Host": "evil.example"})
     assert answer.status_code == 421
-    assert service.get("/", headers={"Host": f"localhost:{service.port}"}).status_code == 200
+    assert app.get("/", headers={"Host": "localhost:8000"}).status_code == 200
 
 
-def test_non_loopback_host_is_refused_without_a_token(cohort_dir: Path) -> None:
-    done = sheetsync("serve", "--host", "0.0.0.0", "--port", "9", cwd=cohort_dir,
+def test_non_loopback_host_is_refused_without_a_token(served_dir: Path) -> None:
+    done = sheetsync("serve", "--host", "0.0.0.0", "--port", "9", cwd=served_dir,
                      env=_env_without_token(), timeout=60)
     assert done.returncode == 2
     assert "--host 0.0.0.0 would let other machines read the dashboard" in done.stderr
     assert "--token-file" in done.stderr
 
 
-def test_token_file_others_can_read_is_refused(cohort_dir: Path, tmp_path: Path) -> None:
+def test_token_file_others_can_read_is_refused(served_dir: Path, tmp_path: Path) -> None:
     token = tmp_path / "token"
     token.write_text("s3cret-token-0123456789abcdef\n")
     token.chmod(0o644)
-    done = sheetsync("serve", "--token-file", str(token), "--port", "9", cwd=cohort_dir,
+    done = sheetsync("serve", "--token-file", str(token), "--port", "9", cwd=served_dir,
                      timeout=60)
     assert done.returncode == 2
     assert "chmod 600" in done.stderr and "0644" in done.stderr
     assert "s3cret" not in done.stderr + done.stdout
 
 
-def test_short_token_is_refused(cohort_dir: Path) -> None:
-    done = sheetsync("serve", "--port", "9", cwd=cohort_dir,
+def test_short_token_is_refused(served_dir: Path) -> None:
+    done = sheetsync("serve", "--port", "9", cwd=served_dir,
                      env={**_env_without_token(), "SHEETSYNC_TOKEN": "short"}, timeout=60)
     assert done.returncode == 2 and "shorter than 16 characters" in done.stderr
 
 
-def test_bad_pull_every_is_refused(cohort_dir: Path) -> None:
-    done = sheetsync("serve", "--pull-every", "soon", "--port", "9", cwd=cohort_dir,
+def test_bad_pull_every_is_refused(served_dir: Path) -> None:
+    done = sheetsync("serve", "--pull-every", "soon", "--port", "9", cwd=served_dir,
                      timeout=60)
     assert done.returncode == 2 and "like 30s, 15m, 1h or 1d" in done.stderr
 

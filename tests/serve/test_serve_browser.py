@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import chromium
 from tests.chromium import needs_chromium
 from tests.serve_process import Service, copy_cohort
 
@@ -26,24 +27,9 @@ def service(examples: Path, tmp_path: Path) -> Iterator[Service]:
 
 
 def open_page(browser, service: Service, path: str) -> tuple[object, list[str]]:
-    """The page, and every problem seen: console errors (a blocked script is one), page
-    errors, requests anywhere but the service."""
-    problems: list[str] = []
-    context = browser.new_context()
-
-    def route(r) -> None:
-        if r.request.url.startswith(service.url + "/"):
-            r.continue_()
-        else:
-            problems.append(f"request left the service: {r.request.url}")
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.goto(service.url + path, wait_until="load")
-    return page, problems
+    """The page, and every problem seen (``chromium.open_page``): requests anywhere but
+    the service are one."""
+    return chromium.open_page(browser, service.url + path, service.url + "/")
 
 
 def wait_for(page, condition: str, timeout: float = 30) -> None:

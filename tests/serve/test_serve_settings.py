@@ -38,16 +38,20 @@ def test_loopback_hosts(host: str, loopback: bool) -> None:
         check_host(host, "x" * 20)
 
 
+ENV_TOKEN = "Jq7wV2mX9pLk4RtZ0sYb"  # strong enough (a repeated letter is not: see signin)
+FILE_TOKEN = "hT3nQ8vW1cXe6KdM5gUa2fRy"
+
+
 def test_token_from_the_environment_or_none() -> None:
     assert read_token(None, {}) is None
-    assert read_token(None, {"SHEETSYNC_TOKEN": "  " + "a" * 20 + "\n"}) == "a" * 20
+    assert read_token(None, {"SHEETSYNC_TOKEN": "  " + ENV_TOKEN + "\n"}) == ENV_TOKEN
 
 
 def test_token_file_wins_and_must_be_private(tmp_path: Path) -> None:
     path = tmp_path / "token"
-    path.write_text("b" * 24 + "\n")
+    path.write_text(FILE_TOKEN + "\n")
     path.chmod(0o600)
-    assert read_token(path, {"SHEETSYNC_TOKEN": "a" * 20}) == "b" * 24
+    assert read_token(path, {"SHEETSYNC_TOKEN": ENV_TOKEN}) == FILE_TOKEN
     path.chmod(0o640)
     with pytest.raises(ServeError, match="chmod 600"):
         read_token(path, {})

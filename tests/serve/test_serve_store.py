@@ -1,53 +1,46 @@
-"""`sheetsync serve` with a store that cannot be used: no crash at start-up (a service
-manager would start it again and again), every page says why, the last master is served."""
+"""`sheetsync serve` and the store: a store that cannot be used is refused at start, as
+every command refuses it; a cohort file cut short while it runs leaves the master whole."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
-import httpx
 import pytest
 
 from sheetsync.cohort.file import load_cohort
 from sheetsync.pull.run import pull
-from tests.conftest import AS_OF
-from tests.serve_process import Service, copy_cohort
+from tests.helpers import AS_OF, free_port
+from tests.serve_process import Service, copy_cohort, sheetsync
 
 pytest.importorskip("starlette")
 
 
-def test_serve_with_a_damaged_store_serves_the_last_master_and_says_why(examples, tmp_path):
+@pytest.mark.parametrize("harm", ["empty", "foreign"])
+def test_serve_refuses_an_unusable_store_in_one_line_and_changes_nothing(
+        examples, tmp_path, harm):
+    """As every command does (exit 2, one line saying what to do); the unit in the README
+    does not start it again and again on exit 2 (RestartPreventExitStatus=2)."""
     toml = copy_cohort(examples, tmp_path / "cohort")
     pull(load_cohort(toml), AS_OF)
     store = tmp_path / "cohort" / ".sheetsync" / "store.sqlite"
-    store.write_bytes(b"")  # emptied by a copy gone wrong
-    master = (tmp_path / "cohort" / "cohort_master.xlsx").read_bytes()
-    service = Service(tmp_path / "cohort")
-    try:
-        page = None
-        end = time.monotonic() + 60
-        while time.monotonic() < end and page is None:
-            assert service.proc.poll() is None, service.log()  # it must not exit
-            try:
-                page = httpx.get(service.url + "/", timeout=2)
-            except httpx.TransportError:
-                time.sleep(0.2)
-        assert page is not None, service.log()
-        assert page.status_code == 503
-        assert "is empty (0 bytes" in page.text and "master.xlsx" in page.text
-        health = httpx.get(service.url + "/health", timeout=5)
-        assert health.status_code == 503 and "is empty" in health.json()["detail"]
-        api = httpx.get(service.url + "/api/summary", timeout=5)
-        assert api.status_code == 503
-        got = httpx.get(service.url + "/master.xlsx", timeout=5)
-        assert got.status_code == 200 and got.content == master
-        time.sleep(1)
-        assert service.proc.poll() is None
-        assert "the store cannot be used" in service.log()
-        assert store.read_bytes() == b""  # nothing was pulled into it
-    finally:
-        assert service.stop() in (0, -15), service.log()  # uvicorn raises SIGTERM again
-    assert "Traceback" not in service.log()
+    if harm == "empty":
+        store.write_bytes(b"")  # emptied by a copy gone wrong
+    else:
+        store.unlink()
+        db = sqlite3.connect(store)
+        db.execute("CREATE TABLE photos (id INTEGER)")
+        db.commit()
+        db.close()
+    before = store.read_bytes()
+    done = sheetsync("serve", "--port", str(free_port()), cwd=tmp_path / "cohort", timeout=60)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), done.stderr
+    assert {"empty": "is empty (0 bytes", "foreign": "is not a sheetsync store"}[harm] \
+        in lines[0]
+    assert "Traceback" not in done.stderr
+    assert store.read_bytes() == before
 
 
 def test_a_cohort_file_cut_short_while_serving_leaves_the_master_whole(examples, tmp_path):

@@ -36,7 +36,7 @@ def measure(mid: str, goal: str, b: float | None, t: float | None, actuals: dict
     return row
 
 
-# (measure row, the status domain.md's rule gives by hand)
+# (measure row, the status docs/status.md's rule gives by hand)
 CASES = [
     (measure("M1", "G1", 40, 50, {"2026-09": 42, "2026-12": 46}), "On Track"),
     (measure("M2", "G1", 40, 50, {"2026-12": 44.5}), "At Risk"),
@@ -259,16 +259,10 @@ def _libreoffice_locks(fods: Path, sheet: str, cells: list[str]) -> dict[str, bo
     return out
 
 
-def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(examples, tmp_path):
-    import shutil as sh
-
-    from sheetsync.cohort.file import load_cohort
+def test_the_cohort_master_opens_in_libreoffice_with_every_sheet(pulled_example, tmp_path):
     from sheetsync.master.layout import SHEETS
-    from sheetsync.pull.run import pull
 
-    folder = tmp_path / "cohort"
-    sh.copytree(examples, folder, ignore=sh.ignore_patterns(".sheetsync", "*master*"))
-    pull(load_cohort(folder / "cohort.toml"), AS_OF)
+    folder = pulled_example
     (resaved,) = convert([folder / "cohort_master.xlsx"], tmp_path / "out")
     saved = openpyxl.load_workbook(resaved, read_only=True)
     assert saved.sheetnames == list(SHEETS)

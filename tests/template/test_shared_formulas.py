@@ -46,7 +46,8 @@ def test_the_templates_computed_columns_are_each_written_once(tmp_path):
     index = wb.sheetnames.index(sheet.name) + 1
     xml = _sheet_xml(path, index)
     computed = [c for c in sheet.columns if not c.is_input]
-    assert xml.count("<f ") + xml.count("<f>") == len(computed) * sheet.capacity
+    banner = 1  # A3 names a row inserted by hand (its formula is written once, as itself)
+    assert xml.count("<f ") + xml.count("<f>") == len(computed) * sheet.capacity + banner
     assert len(re.findall(r'<f t="shared" ref=', xml)) == len(computed)
     back = openpyxl.load_workbook(path)[sheet.name]
     for col in computed:

@@ -208,5 +208,7 @@ def test_blank_words_on_the_lists_sheet_are_the_readers(template):
 def test_the_instructions_say_how_percentages_are_read_and_what_check_means(template):
     text = [str(c.value) for row in template["Instructions"].iter_rows() for c in row
             if c.value]
-    assert "Percentages: type 45 or 45% — both are read as 45%." in text
+    assert any(t.startswith("Percentages: type 45 or 45% — both give the same status.")
+               for t in text)
+    assert any(t.startswith("Adding a row between others: insert it, then copy") for t in text)
     assert any(t.startswith("Check (the last column of a sheet)") for t in text)

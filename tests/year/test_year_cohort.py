@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,6 +10,7 @@ from click.testing import CliRunner
 from sheetsync.cli.commands import main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.read.scorecard import read_scorecard
+from tests.helpers import copy_cohort
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -25,7 +25,7 @@ def _run(*args: str):
 def test_cohort_rollover_writes_next_years_cohort_and_workbooks(examples: Path,
                                                                 tmp_path: Path) -> None:
     old = tmp_path / "2026-27"
-    shutil.copytree(examples, old)
+    copy_cohort(examples, old)
     before = _snapshot(old)
     result = _run("--to", "2027-28", "--folder", str(tmp_path / "2027-28"),
                   "--cohort", str(old / "cohort.toml"), "--json")
@@ -44,7 +44,7 @@ def test_cohort_rollover_writes_next_years_cohort_and_workbooks(examples: Path,
 
 def test_cohort_rollover_refuses_this_years_folder(examples: Path, tmp_path: Path) -> None:
     old = tmp_path / "old"
-    shutil.copytree(examples, old)
+    copy_cohort(examples, old)
     before = _snapshot(old)
     result = _run("--to", "2027-28", "--folder", str(old), "--cohort", str(old / "cohort.toml"))
     assert result.exit_code == 2 and "never changed" in result.output
@@ -54,7 +54,7 @@ def test_cohort_rollover_refuses_this_years_folder(examples: Path, tmp_path: Pat
 def test_cohort_rollover_lists_a_district_it_cannot_read(examples: Path,
                                                          tmp_path: Path) -> None:
     old = tmp_path / "old"
-    shutil.copytree(examples, old)
+    copy_cohort(examples, old)
     (old / "districts" / "adair.xlsx").write_text("not a workbook")
     result = _run("--to", "2027-28", "--folder", str(tmp_path / "new"),
                   "--cohort", str(old / "cohort.toml"))

@@ -20,7 +20,7 @@ from sheetsync.errors import OutsideSchoolYear
 from sheetsync.pull import run as pull_run
 from sheetsync.pull.run import pull
 from sheetsync.schema.sheets import scorecard_layout
-from tests.conftest import AS_OF
+from tests.helpers import AS_OF, copy_cohort
 from tests.pull.test_pull import sheet_values
 from tests.stores import older_store
 
@@ -51,18 +51,27 @@ def type_actual(path: Path, measure_id: str, period: str, value: float) -> None:
     wb.save(path)
 
 
-@pytest.fixture
-def two_years(examples: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """This year's cohort pulled in November and January, then rolled over to 2027-28."""
-    old, new = tmp_path / "2026-27", tmp_path / "2027-28"
-    shutil.copytree(examples, old, ignore=shutil.ignore_patterns(".sheetsync", "*master*"))
+@pytest.fixture(scope="module")
+def two_years_made(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This year's cohort pulled in November and January, then rolled over to 2027-28,
+    once for the module: the folder holding both years (read-only; ``two_years`` copies)."""
+    years = tmp_path_factory.mktemp("years")
+    old, new = years / "2026-27", years / "2027-28"
+    copy_cohort(examples, old, unpulled=True)
     pull(load_cohort(old), date(2026, 11, 30))
     pull(load_cohort(old), AS_OF)
     result = run("cohort", "rollover", "--to", "2027-28", "--folder", str(new),
                  "--cohort", str(old / "cohort.toml"))
     assert result.exit_code == 0, result.output
     assert "Kept 2 earlier months of History" in result.output
-    return old, new
+    return years
+
+
+@pytest.fixture
+def two_years(two_years_made: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of both years for one test: (this year's folder, next year's)."""
+    years = copy_cohort(two_years_made, tmp_path / "years")
+    return years / "2026-27", years / "2027-28"
 
 
 def test_a_rolled_over_cohort_keeps_last_years_snapshots(two_years) -> None:

@@ -15,7 +15,7 @@ from sheetsync.check.assess import assess
 from sheetsync.cli.commands import main
 from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard
-from sheetsync.schema.layout import entity_sheets, norm
+from sheetsync.schema.layout import TEMPLATE_VERSION, entity_sheets, norm
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.fill import write_scorecard
 from sheetsync.year.upgrade import EXTRA_SHEET, upgrade_file
@@ -104,7 +104,7 @@ def test_older_version_and_moved_columns_are_listed(tmp_path: Path) -> None:
     assert ("moved", "District Profile") in kinds
     assert any(k == "moved" and s == "Measures" for k, s in kinds)
     new, _ = read_scorecard(str(tmp_path / "new.xlsx"))
-    assert new.template_version == "1.0"
+    assert new.template_version == TEMPLATE_VERSION
 
 
 def test_sheets_of_the_districts_own_are_copied(make_workbook, tmp_path: Path) -> None:
@@ -117,10 +117,10 @@ def test_sheets_of_the_districts_own_are_copied(make_workbook, tmp_path: Path) -
 
 def test_newer_template_version_is_refused_naming_both(make_workbook, tmp_path: Path) -> None:
     def newer(wb) -> None:
-        wb["District Profile"]["B10"] = "2.1"
+        wb["District Profile"]["B10"] = "9.1"
     old = make_workbook(edit=newer)
     result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(tmp_path / "n.xlsx")])
-    assert result.exit_code == 2 and "2.1" in result.output and "1.0" in result.output
+    assert result.exit_code == 2 and "9.1" in result.output and TEMPLATE_VERSION in result.output
     assert not (tmp_path / "n.xlsx").exists()
 
 
@@ -156,3 +156,82 @@ def test_upgrade_of_an_upgrade_keeps_the_extra_sheet(make_workbook, tmp_path: Pa
     upgrade_file(tmp_path / "once.xlsx", tmp_path / "twice.xlsx")
     names = load_workbook(tmp_path / "twice.xlsx").sheetnames
     assert EXTRA_SHEET in names
+
+
+# -- issue 25: a required column renamed past recognition is never dropped quietly -----------
+
+
+def renamed_required(wb) -> None:
+    """Measures' Baseline and Target headers as a district renamed them."""
+    wb["Measures"]["F4"] = "Baseline (2025-26)"
+    wb["Measures"]["H4"] = "Goal"
+
+
+MEASURES = [{"id": "M1", "goal_id": "G1", "name": "Readers", "unit": "%", "baseline": 42.0,
+             "target": 50.0, "frequency": "monthly"},
+            {"id": "M2", "goal_id": "G1", "name": "Absence", "unit": "%", "baseline": 12.5,
+             "target": 9.0, "frequency": "monthly"}]
+
+
+def test_renamed_required_headers_are_refused_naming_the_map(make_workbook,
+                                                             tmp_path: Path) -> None:
+    old = make_workbook(rows={"measures": MEASURES}, edit=renamed_required)
+    out = tmp_path / "new.xlsx"
+    result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "'Baseline (2025-26)' in F of 'Measures' looks like Baseline: pass --map " \
+           "F=baseline" in result.output
+    assert "'Goal' in H of 'Measures' looks like Target: pass --map H=target" in result.output
+    assert not out.exists()
+
+
+def test_map_reads_the_renamed_columns_and_carries_every_value(make_workbook,
+                                                              tmp_path: Path) -> None:
+    old = make_workbook(rows={"measures": MEASURES}, edit=renamed_required)
+    out = tmp_path / "new.xlsx"
+    result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(out), "--map",
+                                       "F=baseline", "--map", "Measures!H=Target", "--json"])
+    assert result.exit_code == 0, result.output
+    card, found = read_scorecard(str(out))
+    assert [(m.baseline, m.target) for m in card.measures] == [(42, 50), (12.5, 9)]
+    assert "missing-column" not in {f.code for f in found}
+    assert "(--map F=baseline)" in result.output
+    assert EXTRA_SHEET not in load_workbook(out).sheetnames  # nothing left over
+
+
+@pytest.mark.parametrize(("maps", "said"), [
+    (["F=colour"], "has a column 'colour'"),
+    (["Measures!F=colour"], "'Measures' has no column 'colour'"),
+    (["Measures!B=goal_id"], "is read already"),
+    (["B=goal_id"], "say which sheet (sheets with that column: Goals, Measures, Actions)"),
+    (["F baseline"], "write it as COLUMN=KEY"),
+    (["Budget!F=baseline"], "has no sheet 'Budget'"),
+])
+def test_a_map_that_cannot_be_applied_says_why(make_workbook, tmp_path: Path,
+                                               maps: list[str], said: str) -> None:
+    old = make_workbook(rows={"measures": MEASURES}, edit=renamed_required)
+    args = [a for m in maps for a in ("--map", m)]
+    result = CliRunner().invoke(main, ["upgrade", str(old), "-o", str(tmp_path / "n.xlsx"),
+                                       *args])
+    assert result.exit_code == 2 and said in result.output, result.output
+
+
+def test_the_readers_missing_column_names_the_candidate(make_workbook) -> None:
+    _, found = read_scorecard(str(make_workbook(rows={"measures": MEASURES},
+                                                edit=renamed_required)))
+    said = [f.message for f in found if f.code == "missing-column"]
+    assert said == [
+        "'Measures' has no 'Baseline' column. 'Baseline (2025-26)' in F looks like Baseline: "
+        "rename it 'Baseline' (it is required), or to upgrade the workbook as it is pass "
+        "--map F=baseline.",
+        "'Measures' has no 'Target' column. 'Goal' in H looks like Target: rename it "
+        "'Target' (it is required), or to upgrade the workbook as it is pass --map H=target."]
+
+
+def test_a_required_column_missing_with_nothing_unread_is_noted_not_refused(
+        make_workbook, tmp_path: Path) -> None:
+    def no_baseline(wb) -> None:
+        wb["Measures"]["F4"] = None
+    old = make_workbook(rows={"measures": MEASURES}, edit=no_baseline)
+    changes = upgrade_file(old, tmp_path / "new.xlsx")
+    assert any("no 'Baseline' column" in c.message for c in changes.items)

@@ -55,12 +55,12 @@ def test_an_example_reads_back_as_the_card_it_was_written_from(tmp_path: Path) -
     """The example workbooks are written by the one writer: a clean district reads back as
     its card; a messy one differs only where its typing mistakes were typed over."""
     from sheetsync.schema.schoolyear import SchoolYear
-    from sheetsync.template.examples import PEOPLE, _rows, card_of, write_district
+    from sheetsync.template.examples import PEOPLE, card_of, district_rows, write_district
 
     year, as_of = SchoolYear(2026), date(2027, 1, 20)
     profile = Profile(district_id="KY-001", district_name="Adair County Schools",
                       contact_name=PEOPLE[1], contact_email="planning@adair.kyschools.us")
-    card = card_of(_rows(1, year, as_of, "clean", typed=False), year, profile)
+    card = card_of(district_rows(1, year, as_of, "clean", typed=False), year, profile)
     clean = write_district(tmp_path / "clean.xlsx", "KY-001", "Adair", 1, year, as_of, "clean")
     assert values(read_scorecard(str(clean))[0]) == values(card)
     messy = write_district(tmp_path / "messy.xlsx", "KY-001", "Adair", 1, year, as_of, "messy")

@@ -12,14 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sheetsync.check.alignment import Alignment, check_alignment
 from sheetsync.check.report import FindingsReport
-from sheetsync.check.rules import (
-    Alignment,
-    check_alignment,
-    check_execution,
-    check_values,
-    smart_by_row,
-)
+from sheetsync.check.rules import check_execution, check_values, smart_by_row
 from sheetsync.check.schools import district_findings
 from sheetsync.check.status import (
     MeasureStatus,
@@ -30,7 +25,7 @@ from sheetsync.check.status import (
     worst,
 )
 from sheetsync.read.district import DistrictPlan
-from sheetsync.read.models import Scorecard
+from sheetsync.read.models import Action, Goal, Measure, Scorecard, StrategicGoal
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.findings import Finding, Severity
 from sheetsync.schema.schoolyear import SchoolYear
@@ -54,8 +49,28 @@ class CheckResult:
     # the same, by row: each row its own, a duplicated id too ("measures", "goals", ...)
     rows: dict[str, dict[int, Any]] = field(default_factory=dict)
 
-    def of(self, what: str, item: Any) -> Any:
-        """The status (or letters) of ``item``'s own row: ``of("measures", m)``."""
+    def measure(self, m: Measure) -> MeasureStatus:
+        """The status of measure ``m``'s own row."""
+        return self._own("measures", m)  # type: ignore[no-any-return]
+
+    def goal(self, g: Goal) -> str:
+        """The status of goal ``g``'s own row."""
+        return self._own("goals", g)  # type: ignore[no-any-return]
+
+    def smart_of(self, g: Goal) -> dict[str, bool]:
+        """Goal ``g``'s SMART criteria, met or not (``rules.SMART_KEYS``)."""
+        return self._own("smart", g)  # type: ignore[no-any-return]
+
+    def strategic_goal(self, s: StrategicGoal) -> str:
+        """The status of strategic goal ``s``'s own row."""
+        return self._own("strategic_goals", s)  # type: ignore[no-any-return]
+
+    def schedule(self, a: Action) -> str:
+        """Action ``a``'s schedule (On Schedule, Overdue, ...)."""
+        return self._own("schedules", a)  # type: ignore[no-any-return]
+
+    def _own(self, what: str, item: Goal | Measure | StrategicGoal | Action) -> Any:
+        """``item``'s result by its row (a duplicated id has one per row), else by its id."""
         by_row = self.rows.get(what)
         if by_row is not None and item.row in by_row:
             return by_row[item.row]
@@ -87,15 +102,15 @@ class CheckResult:
             "valid": self.valid,
             "findings": self.report.to_dicts(),
             "goals": [{"id": g.id, "row": g.row, "strategic_goal_id": g.strategic_goal_id,
-                       "status": self.of("goals", g), "smart": self.of("smart", g)}
+                       "status": self.goal(g), "smart": self.smart_of(g)}
                       for g in card.goals],
             "strategic_goals": [{"id": s.id, "row": s.row,
-                                 "status": self.of("strategic_goals", s)}
+                                 "status": self.strategic_goal(s)}
                                 for s in card.strategic_goals],
             "measures": [{"id": m.id, "row": m.row, "goal_id": m.goal_id,
-                          **self.of("measures", m).to_dict()} for m in card.measures],
+                          **self.measure(m).to_dict()} for m in card.measures],
             "actions": [{"id": a.id, "row": a.row, "goal_id": a.goal_id, "status": a.status,
-                         "schedule": self.of("schedules", a)} for a in card.actions],
+                         "schedule": self.schedule(a)} for a in card.actions],
             "updates": [{"month": p, "status": s} for p, s in self.updates.items()],
             "alignment": self.alignment.to_dict(),
         }

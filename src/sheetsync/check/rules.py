@@ -1,4 +1,5 @@
-"""The planning rules of domain.md: SMART, alignment and execution.
+"""The planning rules (docs/findings.md): SMART, values and execution; alignment is in
+``check.alignment``.
 
 Structure and value rules are reported by the reader as it reads; these rules look at the
 scorecard as a whole. Each returns findings pointing at the cell to fix.
@@ -6,12 +7,10 @@ scorecard as a whole. Each returns findings pointing at the cell to fix.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
+from sheetsync.check.alignment import Alignment, check_alignment
 from sheetsync.check.status import (
     StatusSettings,
     action_schedule,
@@ -20,9 +19,13 @@ from sheetsync.check.status import (
     update_due,
     update_status,
 )
+from sheetsync.check.where import Where as _Where
+from sheetsync.check.where import group_by as _group
+from sheetsync.check.where import header_of as _header
 from sheetsync.read.models import Goal, Measure, Scorecard
 from sheetsync.schema import findings as F
 from sheetsync.schema.findings import Finding
+from sheetsync.schema.numbers import significant
 from sheetsync.schema.schoolyear import SchoolYear, period_key, period_label, year_end
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import (
@@ -41,17 +44,6 @@ SMART_KEYS = ("specific", "measurable", "attainable", "responsible", "time_bound
 SMART_WORDS = {"specific": "Specific", "measurable": "Measurable", "attainable": "Attainable",
                "responsible": "Responsible", "time_bound": "Time-bound"}
 MIN_STATEMENT_WORDS = 6
-
-
-class _Where:
-    """Cell references in the district's file, as its columns were found."""
-
-    def __init__(self, card: Scorecard) -> None:
-        self.card = card
-
-    def __call__(self, entity: str, key: str, row: int) -> dict[str, Any]:
-        return {"sheet": self.card.sheet_names.get(entity), "row": row,
-                "cell": self.card.cell(entity, key, row)}
 
 
 # -- SMART -------------------------------------------------------------------------------
@@ -173,7 +165,6 @@ def smart_by_row(card: Scorecard, year: SchoolYear
 # -- Values: ranges and future months -------------------------------------------------------
 
 
-
 def _allowed(unit: str | None) -> tuple[float, float] | None:
     if unit == PERCENT:
         return 0, 100
@@ -245,93 +236,6 @@ def _range_words(unit: str | None, allowed: tuple[float, float]) -> str:
     return "between 0 and 100 (a percentage)"
 
 
-# -- Alignment ---------------------------------------------------------------------------
-
-
-@dataclass
-class Alignment:
-    strategic_goals: int = 0
-    covered: int = 0
-    strategic_goals_without_goals: list[str] = field(default_factory=list)
-    goals_without_measures: list[str] = field(default_factory=list)
-    goals_without_actions: list[str] = field(default_factory=list)
-    priority_needs: int = 0
-    priority_needs_unaddressed: list[str] = field(default_factory=list)
-
-    @property
-    def coverage(self) -> float | None:
-        return round(self.covered / self.strategic_goals, 4) if self.strategic_goals else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"coverage": self.coverage, "strategic_goals": self.strategic_goals,
-                "strategic_goals_covered": self.covered,
-                "strategic_goals_without_goals": self.strategic_goals_without_goals,
-                "goals_without_measures": self.goals_without_measures,
-                "goals_without_actions": self.goals_without_actions,
-                "priority_needs": self.priority_needs,
-                "priority_needs_unaddressed": self.priority_needs_unaddressed}
-
-
-def _header(entity: str, key: str) -> str:
-    """The header of column ``key`` on ``entity``'s sheet, as the layout declares it."""
-    return scorecard_layout().sheet(entity).column(key).header
-
-
-def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
-    where = _Where(card)
-    out: list[Finding] = []
-    ids = {e: {x.id for x in getattr(card, e)}
-           for e in ("strategic_goals", "cdip_goals", "needs", "goals")}
-    layout = scorecard_layout()
-    refs = [("goals", "strategic_goal_id", "Goal"), ("goals", "cdip_goal_id", "Goal"),
-            ("goals", "need_id", "Goal"), ("measures", "goal_id", "Measure"),
-            ("actions", "goal_id", "Action")]
-    for entity, key, noun in refs:
-        column = layout.sheet(entity).column(key)
-        target, header = column.ref or "", column.header
-        if target not in card.sheet_names:
-            continue  # the missing sheet is reported already
-        for item in getattr(card, entity):
-            value = getattr(item, key)
-            if value and value not in ids[target] and card.level == "school" and \
-                    target == "strategic_goals":  # the locked list is the district's
-                out.append(F.SCHOOL_GOAL_NOT_IN_DISTRICT(
-                    **where(entity, key, item.row), goal=item.id, value=value,
-                    ids=", ".join(sorted(ids[target])) or "none"))
-            elif value and value not in ids[target]:
-                out.append(F.UNKNOWN_REFERENCE(
-                    **where(entity, key, item.row), what=f"{noun} {item.id}", header=header,
-                    value=value, target=card.sheet_names.get(target, layout.sheet(target).name)))
-    goals_by_sg = _group(card.goals, "strategic_goal_id")
-    measures, actions = _group(card.measures), _group(card.actions)
-    a = Alignment(strategic_goals=len(card.strategic_goals))
-    for sg in card.strategic_goals if "goals" in card.sheet_names else ():
-        if goals_by_sg.get(sg.id):
-            a.covered += 1
-        else:
-            a.strategic_goals_without_goals.append(sg.id)
-            out.append(F.STRATEGIC_GOAL_UNCOVERED(  # a school nests under a few of them
-                **where("strategic_goals", "id", sg.row), id=sg.id, title=sg.title or "",
-                severity=F.INFO if card.level == "school" else None))
-    for g in card.goals:
-        if "measures" in card.sheet_names and not measures.get(g.id):
-            a.goals_without_measures.append(g.id)
-            out.append(F.GOAL_WITHOUT_MEASURE(**where("goals", "id", g.row), id=g.id))
-        if "actions" in card.sheet_names and not actions.get(g.id):
-            a.goals_without_actions.append(g.id)
-            out.append(F.GOAL_WITHOUT_ACTION(**where("goals", "id", g.row), id=g.id))
-    priority = [n for n in card.needs if n.priority]
-    a.priority_needs = len(priority)
-    if "needs" in card.sheet_names and not 2 <= len(priority) <= 3:
-        out.append(F.PRIORITY_NEED_COUNT(sheet=card.sheet_names["needs"], count=len(priority)))
-    addressed = {g.need_id for g in card.goals}
-    for n in priority if "goals" in card.sheet_names else ():
-        if n.id not in addressed:
-            a.priority_needs_unaddressed.append(n.id)
-            out.append(F.NEED_UNADDRESSED(**where("needs", "id", n.row), id=n.id))
-    return out, a
-
-
 # -- Execution ---------------------------------------------------------------------------
 
 
@@ -380,7 +284,11 @@ def _updates(card: Scorecard, as_of: date, periods: list[str], settings: StatusS
         status = update_status(p, u.submitted_on if u else None, as_of, settings.update_due_day)
         due = update_due(p, settings.update_due_day)
         place = where("monthly_updates", "submitted_on", u.row) if u else {"sheet": sheet}
-        if status == MISSING:
+        if u and u.submitted_on and u.submitted_on > as_of:
+            out.append(F.SUBMITTED_IN_FUTURE(**place, month=period_label(p),
+                                             submitted=u.submitted_on, as_of=as_of,
+                                             status=status))
+        elif status == MISSING:
             out.append(F.UPDATE_MISSING(**place, month=period_label(p), due=due))
         elif status == LATE:
             out.append(F.UPDATE_LATE(**place, month=period_label(p), due=due,
@@ -388,15 +296,8 @@ def _updates(card: Scorecard, as_of: date, periods: list[str], settings: StatusS
     return out
 
 
-def _group(items: list[Any], key: str = "goal_id") -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = defaultdict(list)
-    for item in items:
-        out[getattr(item, key) or ""].append(item)
-    return out
-
-
 def _num(v: float | None) -> str:
-    return "" if v is None else f"{v:g}"
+    return "" if v is None else significant(v)
 
 
 def _and(words: list[str]) -> str:

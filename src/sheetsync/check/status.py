@@ -1,4 +1,4 @@
-"""Progress status: the default rule of domain.md, every threshold a setting.
+"""Progress status: the rule of docs/status.md, every threshold a setting.
 
 For a measure with baseline B, target T and the latest actual A (the latest period whose
 month is not after the as-of month): expected value E is the period's interim target, else

@@ -9,11 +9,9 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import as_year, open_cohort
-from sheetsync.cli.exit import Failure
 from sheetsync.cli.lazy import LazyGroup
 from sheetsync.cohort.file import init_cohort
 from sheetsync.cohort.roster import read_roster
-from sheetsync.errors import SheetsyncError
 from sheetsync.read.district import read_district
 from sheetsync.schema.sheets import scorecard_layout
 
@@ -40,19 +38,16 @@ def cohort() -> None:
 def cohort_init(roster: Path, name: str, school_year: str | None, output: Path,
                 district_file: Path | None) -> None:
     """Write a cohort.toml from the roster a facilitator already keeps."""
-    try:
-        where = None
-        if district_file is not None:
-            read_district(district_file)  # a district file that cannot serve: said now
-            where = os.path.relpath(district_file.resolve(), output.resolve().parent)
-        made = init_cohort(output, name, school_year or scorecard_layout().school_year.label,
-                           read_roster(roster), where)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
-    pending = sum(not d.source for d in made.districts)
+    where = None
+    if district_file is not None:
+        read_district(district_file)  # a district file that cannot serve: said now
+        where = os.path.relpath(district_file.resolve(), output.resolve().parent)
+    made = init_cohort(output, name, school_year or scorecard_layout().school_year.label,
+                       read_roster(roster), where)
+    pending = sum(not d.source for d in made.members)
     later = f"; {pending} have no source yet (`sheetsync distribute` makes them)" if pending \
         else ""
-    click.echo(f"Wrote {output} with {len(made.districts)} {made.words.plural}{later}.")
+    click.echo(f"Wrote {output} with {len(made.members)} {made.words.plural}{later}.")
 
 
 @cohort.command("add-folder")
@@ -68,10 +63,7 @@ def cohort_add_folder(folder: Path, cohort_path: Path | None) -> None:
     from sheetsync.pull.add_folder import add_folder
 
     c = open_cohort(cohort_path)
-    try:
-        scan = add_folder(c, folder)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    scan = add_folder(c, folder)
     for d in scan.added:
         click.echo(f"  + {d.id}  {d.name}  {d.source}")
     for d in scan.moved:

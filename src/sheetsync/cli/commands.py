@@ -52,7 +52,8 @@ COMMANDS = {
     "schema": ("sheetsync.cli.template:schema",
                "Show the template layout: sheets, columns, letters and types."),
     "serve": ("sheetsync.cli.serve:serve",
-              "Pull on a schedule and serve the dashboard (/) and the JSON API (/api/...)."),
+              "Pull on a schedule and serve the dashboard (/), the JSON API (/api/...) and "
+              "metrics (/metrics)."),
     "store": ("sheetsync.cli.store:store",
               "The store: the copies kept before each pull, and bringing one back."),
     "template": ("sheetsync.cli.template:template",

@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 
-from sheetsync.cli.exit import Failure
 from sheetsync.cohort.file import load_cohort
-from sheetsync.errors import SheetsyncError
+from sheetsync.cohort.model import Cohort
 from sheetsync.schema.sheets import scorecard_layout
 
 
@@ -41,9 +40,6 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
-def open_cohort(path: Path | None) -> Any:
+def open_cohort(path: Path | None) -> Cohort:
     """The cohort file at ``path`` (default ./cohort.toml), or a ``Failure`` saying why not."""
-    try:
-        return load_cohort(path)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    return load_cohort(path)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import Command
 from sheetsync.cohort.file import load_cohort
-from sheetsync.errors import SheetsyncError
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 @click.option("--drive-folder", metavar="ID",
@@ -42,13 +42,10 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
 
     if (drive_folder is None) == (folder is None):
         raise click.UsageError("give --drive-folder ID or --folder DIR (one of them)")
-    try:
-        cohort = load_cohort(cohort_path)
-        http = make_client(cohort, credentials, FULL_SCOPES) if drive_folder else None
-        made = run(cohort, http, drive_folder=drive_folder, folder=folder,
-                   template_id=template_id)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    cohort = load_cohort(cohort_path)
+    http = make_client(cohort, credentials, FULL_SCOPES) if drive_folder else None
+    made = run(cohort, http, drive_folder=drive_folder, folder=folder,
+               template_id=template_id)
     if as_json:
         click.echo(json.dumps(made, indent=2))
         return
@@ -56,12 +53,33 @@ def distribute(cohort_path: Path | None, drive_folder: str | None, folder: Path 
         detail = d["reason"] or d["source"]
         shared = f"  shared with {', '.join(d['shared_with'])}" if d["shared_with"] else ""
         click.echo(f"  {d['status']:<8} {d['id']:<10} {d['name']:<24} {detail}{shared}")
+    click.echo(said(made, cohort.cohort.level == "school", cohort.path))
+
+
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def said(made: list[dict[str, Any]], school: bool, path: Path) -> str:
+    """What a run found and did, in a sentence: "3 copies made; cohort.toml updated.", and
+    on a second run "Nothing to make: all 3 districts already have their scorecard (their
+    sources in cohort.toml); cohort.toml unchanged."."""
     counts = {s: sum(d["status"] == s for d in made)
               for s in ("created", "exists", "skipped", "refreshed")}
-    if cohort.cohort.level == "school":
-        click.echo(f"{counts['created']} plans made, {counts['exists']} found already, "
-                   f"{counts['refreshed']} refreshed from the district's strategic goals, "
-                   f"{counts['skipped']} current; {cohort.path} updated.")
-        return
-    click.echo(f"{counts['created']} copies made, {counts['exists']} found already, "
-               f"{counts['skipped']} districts have a scorecard; {cohort.path} updated.")
+    if school:
+        return (f"{_n(counts['created'], 'plan', 'plans')} made, {counts['exists']} found "
+                f"already, {counts['refreshed']} refreshed from the district's strategic "
+                f"goals, {counts['skipped']} current; {path} updated.")
+    unit = ("district", "districts")
+    if made and counts["skipped"] == len(made):
+        every = "the district already has its" if len(made) == 1 else \
+            f"all {len(made)} districts already have their"
+        return f"Nothing to make: {every} scorecard (their sources in {path}); {path} unchanged."
+    parts = [f"{_n(counts['created'], 'copy', 'copies')} made"]
+    if counts["exists"]:
+        parts.append(f"{_n(counts['exists'], 'copy', 'copies')} found in the folder under "
+                     "the district's name and recorded")
+    if counts["skipped"]:
+        parts.append(f"{_n(counts['skipped'], *unit)} already had a scorecard and kept it")
+    changed = counts["created"] or counts["exists"]
+    return "; ".join(parts) + f"; {path} {'updated' if changed else 'unchanged'}."

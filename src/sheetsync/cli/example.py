@@ -8,13 +8,12 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import as_date
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import Command, Failure
 from sheetsync.cohort.model import FILENAME
-from sheetsync.errors import SheetsyncError
 from sheetsync.files import writable_folder
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="example")
 @click.option("--districts", default=6, show_default=True, help="How many districts.")
 @click.option("--as-of", callback=as_date, help="Fill actuals up to this date (default today).")
@@ -36,12 +35,9 @@ def example(folder: Path, districts: int, as_of: date | None, force: bool, level
     if there and not force:
         raise Failure(f"{folder} already holds {' and '.join(there)}; `sheetsync example` "
                       "would replace them. Choose an empty folder, or pass --force.")
-    try:
-        writable_folder(folder, "the example")
-        made = write_school_examples(folder, as_of) if level == "school" else \
-            write_examples(folder, districts, as_of)
-    except SheetsyncError as exc:  # a folder that cannot be written, a file open in Excel
-        raise Failure(str(exc)) from None
+    writable_folder(folder, "the example")  # a folder that cannot be written: a Failure
+    made = write_school_examples(folder, as_of) if level == "school" else \
+        write_examples(folder, districts, as_of)
     for d in made:
         click.echo(f"  {d.id}  {d.name:<20} {d.quality:<8} {d.path}")
     if level == "school":

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from sheetsync.cli.exit import Failure
-from sheetsync.errors import SheetsyncError
+from sheetsync.cli.exit import Failure, Group
 
 
-@click.group()
+@click.group(cls=Group)
 def export() -> None:
     """Write a scorecard in another body's format (the scorecard is only read)."""
 
@@ -31,8 +30,6 @@ def kde_cdip(file: Path, output: Path, as_json: bool, force: bool) -> None:
 
     try:
         done = export_file(file, output, force)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
     except OSError as exc:  # a full disk, say: the previous -o file is left as it was
         raise Failure(f"{output}: cannot write ({exc.strerror or exc})") from None
     if as_json:

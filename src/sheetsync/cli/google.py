@@ -13,11 +13,9 @@ from typing import Any
 
 import click
 
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import EXIT_CANNOT_OPEN, Group, library_errors
 from sheetsync.cohort.file import load_cohort
-from sheetsync.errors import SheetsyncError
-
-EXIT_CANNOT_OPEN = 3  # auth check: some districts cannot be opened
+from sheetsync.cohort.model import Cohort
 
 
 def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -29,17 +27,16 @@ def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
              "`auth login` token, then gspread's service_account.json.")(f)
 
 
-def client_for(cohort: Any, credentials: Path | None, write: bool = False) -> Any:
-    """``google.auth.client_for``, its errors said as a command's (see there)."""
+def client_for(cohort: Cohort, credentials: Path | None, write: bool = False) -> Any:
+    """``google.auth.client_for``, its errors said as a command's (see there) even when a
+    caller runs it outside a command."""
     from sheetsync.google.auth import client_for as library_client_for
 
-    try:
+    with library_errors():
         return library_client_for(cohort, credentials, write=write)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
 
 
-@click.group()
+@click.group(cls=Group)
 def auth() -> None:
     """Google sign-in: who sheetsync reads Google Sheets as."""
 
@@ -61,11 +58,8 @@ def login(client_secrets: Path | None, write: bool, no_browser: bool, console: b
     defaults = [g.config_dir() / "client_secrets.json",
                 g.config_dir("gspread") / "credentials.json"]
     secrets = client_secrets or next((p for p in defaults if p.is_file()), defaults[0])
-    try:
-        email, path = g.login(secrets, g.FULL_SCOPES if write else g.READONLY_SCOPES,
-                              open_browser=not no_browser, console=console)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    email, path = g.login(secrets, g.FULL_SCOPES if write else g.READONLY_SCOPES,
+                          open_browser=not no_browser, console=console)
     access = "read and write" if write else "read-only"
     click.echo(f"Signed in as {email} ({access}). Token saved to {path}.")
 
@@ -97,11 +91,8 @@ def check(cohort_path: Path | None, credentials: Path | None, as_json: bool) -> 
     from sheetsync.google.auth import make_client
     from sheetsync.read.google import check_access
 
-    try:
-        cohort = load_cohort(cohort_path)
-        result = check_access(cohort, make_client(cohort, credentials))
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    cohort = load_cohort(cohort_path)
+    result = check_access(cohort, make_client(cohort, credentials))
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:

@@ -9,12 +9,11 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import open_cohort, print_json
-from sheetsync.cli.exit import EXIT_MASTER_LOCKED, Failure
-from sheetsync.errors import SheetsyncError
+from sheetsync.cli.exit import EXIT_MASTER_LOCKED, Group
 from sheetsync.pull.history import drop_month, measure_history
 
 
-@click.group()
+@click.group(cls=Group)
 def history() -> None:
     """The monthly snapshots the store keeps (the master's History sheet and trend)."""
 
@@ -28,10 +27,7 @@ def history_drop(month: str, district_id: str | None, cohort_path: Path | None) 
     """Remove a month from History on purpose (e.g. a pull with a wrong --as-of), then
     write the master again so it no longer shows that month."""
     c = open_cohort(cohort_path)
-    try:
-        dropped = drop_month(c, month, district_id)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    dropped = drop_month(c, month, district_id)
     click.echo(dropped.describe())
     if dropped.master_error:
         click.secho(dropped.master_error, fg="red", err=True)
@@ -51,10 +47,7 @@ def history_show(district_id: str, measure_id: str, all_years: bool, cohort_path
     """One measure's months: latest actual and status at each pull. A measure carried by
     `cohort rollover` keeps its id, so --all-years shows its trend across years."""
     c = open_cohort(cohort_path)
-    try:
-        found = measure_history(c, district_id, measure_id, all_years)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    found = measure_history(c, district_id, measure_id, all_years)
     if as_json:
         print_json(found.to_json())
     else:

@@ -10,8 +10,10 @@ from typing import Any
 
 import click
 
+from sheetsync.cli.exit import Group
 
-class LazyGroup(click.Group):
+
+class LazyGroup(Group):
     """``lazy``: subcommand name -> ("module:attribute" of its command, its one-line help)."""
 
     def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None,

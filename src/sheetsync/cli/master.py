@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import open_cohort
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import Failure, Group
 from sheetsync.cli.google import google_option
-from sheetsync.errors import SheetsyncError
 
 
-@click.group()
+@click.group(cls=Group)
 def master() -> None:
     """The cohort master workbook."""
 
@@ -29,10 +28,7 @@ def master_rebuild(cohort_path: Path | None, force: bool, credentials: Path | No
     from sheetsync.pull.rebuild import rebuild
 
     c = open_cohort(cohort_path)
-    try:
-        made = rebuild(c, credentials, force)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    made = rebuild(c, credentials, force)
     click.echo(f"Wrote {made.path} from {made.store_path}.")
     if made.google_problem:
         raise Failure(made.google_problem)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from sheetsync.cli.common import as_date, open_cohort, print_json
-from sheetsync.cli.exit import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, Failure
+from sheetsync.cli.exit import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, Command, Failure
 from sheetsync.cli.google import client_for, google_option
 from sheetsync.cli.render import render_pull
 from sheetsync.errors import (
@@ -26,7 +26,7 @@ from sheetsync.pull.run import as_of_problem
 from sheetsync.pull.run import pull as run_pull
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 @click.option("--as-of", callback=as_date, help="Compute statuses for this date (default today).")
@@ -65,7 +65,7 @@ def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: b
             report = run_pull(cohort, as_of, **options)
         else:
             bar: Any
-            with click.progressbar(length=len(cohort.districts),
+            with click.progressbar(length=len(cohort.members),
                                    label=f"Reading {cohort.words.plural}",
                                    file=sys.stderr, show_pos=True,
                                    item_show_func=lambda d: d.name if d else "") as bar:

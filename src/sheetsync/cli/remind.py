@@ -9,14 +9,13 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import open_cohort, print_json
-from sheetsync.cli.exit import EXIT_NOT_SENT, Failure
-from sheetsync.errors import SheetsyncError
+from sheetsync.cli.exit import EXIT_NOT_SENT, Command
 from sheetsync.remind import Reminder
 from sheetsync.remind import remind as run
 from sheetsync.remind.render import render_remind
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
@@ -50,11 +49,8 @@ def remind(cohort_path: Path | None, as_of: datetime | None, send: bool, outbox:
         if not as_json:
             click.echo(f"  {r.status:<12} {r.district_id:<8} {r.name}", err=True)
 
-    try:
-        report = run(c, as_of.date() if as_of else date.today(), send=send, outbox=outbox,
-                     progress=progress)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    report = run(c, as_of.date() if as_of else date.today(), send=send, outbox=outbox,
+                 progress=progress)
     if as_json:
         print_json(report.to_json())
     else:

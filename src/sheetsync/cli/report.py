@@ -14,8 +14,7 @@ from typing import Any
 import click
 
 from sheetsync.cli.common import as_date
-from sheetsync.cli.exit import Failure
-from sheetsync.errors import SheetsyncError
+from sheetsync.cli.exit import Group
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -68,7 +67,7 @@ def _took(start: float) -> str:
     return f"{time.perf_counter() - start:.1f} s"
 
 
-@click.group()
+@click.group(cls=Group)
 def report() -> None:
     """Reports people read: a district's monthly status report, the cohort report, a site."""
 
@@ -87,10 +86,7 @@ def district(district: str, cohort_path: Path | None, month: str | None, as_of: 
     or a district id of the cohort (from its store: the latest pull or --month's)."""
     from sheetsync.report.write import district_report
 
-    try:
-        district_report(district, out, cohort_path, month, as_of, public)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    district_report(district, out, cohort_path, month, as_of, public)
     click.echo(f"Wrote {out}.")
 
 
@@ -103,11 +99,8 @@ def cohort(cohort_path: Path | None, month: str | None, out: Path) -> None:
     from sheetsync.report.write import cohort_report
 
     start = time.perf_counter()
-    try:
-        with _progress(_bar_shown(out)) as progress:
-            view = cohort_report(out, cohort_path, month, progress)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    with _progress(_bar_shown(out)) as progress:
+        view = cohort_report(out, cohort_path, month, progress)
     units = view["words"]["plural"]
     click.echo(f"Wrote {out}: {len(view['districts'])} {units}, {view['month_label']}, "
                f"in {_took(start)}.")
@@ -124,10 +117,7 @@ def site(cohort_path: Path | None, public: bool, out: Path) -> None:
     from sheetsync.report.write import site_report
 
     start = time.perf_counter()
-    try:
-        with _progress(sys.stderr.isatty()) as progress:
-            written = site_report(out, cohort_path, public, progress)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    with _progress(sys.stderr.isatty()) as progress:
+        written = site_report(out, cohort_path, public, progress)
     click.echo(f"Wrote {len(written)} pages to {out} ({len(written) - 1} districts) in "
                f"{_took(start)}; open {out / 'index.html'}.")

@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import open_cohort
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import Failure, Group
 from sheetsync.cohort.restore import restore
 from sheetsync.cohort.store import Store, copies
 from sheetsync.errors import SheetsyncError
 
 
-@click.group()
+@click.group(cls=Group)
 def store() -> None:
     """The store: the copies kept before each pull, and bringing one back."""
 
@@ -36,10 +36,7 @@ def store_restore(number: int, listing: bool, cohort_path: Path | None) -> None:
         for copy in kept:
             click.echo(f"{copy.number}  {copy.made}  {_holds(copy.path)}  {copy.path.name}")
         return
-    try:
-        done = restore(c.store_path, number)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    done = restore(c.store_path, number)
     months = f"{done.months[0]} to {done.months[-1]}" if done.months else "no months"
     click.echo(f"Restored copy {done.copy.number} ({done.copy.made}): {done.pulls} pulls, "
                f"{months}.")

@@ -8,13 +8,12 @@ from pathlib import Path
 import click
 
 from sheetsync.cli.common import as_year, level_option, print_json
-from sheetsync.cli.exit import Failure
-from sheetsync.errors import SheetsyncError
+from sheetsync.cli.exit import Command, Failure
 from sheetsync.read.district import read_district
 from sheetsync.schema.sheets import scorecard_layout
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--year", "school_year", callback=as_year, help="School year, e.g. 2026-27.")
 @click.option("--district-id", help="Pre-fill the district id.")
 @click.option("--district-name", help="Pre-fill the district name.")
@@ -54,11 +53,8 @@ def template(school_year: str | None, district_id: str | None, district_name: st
     if google:
         from sheetsync.template.google import make_google_template
 
-        try:
-            _, url = make_google_template(layout, folder_id=drive_folder,
-                                          credentials=credentials, profile=profile)
-        except SheetsyncError as exc:
-            raise Failure(str(exc)) from None
+        _, url = make_google_template(layout, folder_id=drive_folder,
+                                      credentials=credentials, profile=profile)
         click.echo(f"Created {url} (template {layout.template_version}, {layout.school_year}).")
         return
     if output is None:
@@ -69,8 +65,6 @@ def template(school_year: str | None, district_id: str | None, district_name: st
     wb = build_template(layout, profile=profile, xlwings=xlwings)
     try:
         save_atomic(wb, output)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
     except OSError as exc:
         raise Failure(f"{output}: cannot write ({exc.strerror})") from None
     click.echo(f"Wrote {output} (template {layout.template_version}, {layout.school_year}).")
@@ -87,17 +81,14 @@ def _school_template(school_year: str, district_file: Path | None, school_id: st
     if output.exists() and not force:
         raise Failure(f"{output} exists; `template -o` would replace it (a filled plan would "
                       "be lost). Choose another name, or pass --force to replace it.")
-    try:
-        district = read_district(district_file)
-        write_school_plan(district, output, school_id, school_name, school_year)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    district = read_district(district_file)
+    write_school_plan(district, output, school_id, school_name, school_year)
     click.echo(f"Wrote {output} (School Improvement Plan {school_year} for "
                f"{school_name or school_id or 'a school'}, under {district.name or district.id}'s "
                f"{len(district.strategic_goals)} strategic goals).")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--year", "school_year", callback=as_year, help="School year, e.g. 2026-27.")
 @click.option("--json", "as_json", is_flag=True, help="Print the layout as JSON.")
 @level_option

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sheetsync.cli.exit import Failure
+from sheetsync.cli.exit import EXIT_NOT_ROLLED, Command, Refused
 from sheetsync.cohort.file import load_cohort
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import MissingColumns
 from sheetsync.read.district import read_district
 from sheetsync.schema.schoolyear import SchoolYear
 
@@ -32,7 +32,7 @@ def _report(changes: Changes, as_json: bool) -> None:
         click.echo("\n".join(changes.lines()))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--to", "to", required=True, callback=_year,
               help="The new school year, e.g. 2027-28.")
@@ -44,14 +44,11 @@ def rollover(file: Path, to: str, output: Path, as_json: bool, force: bool) -> N
     """Draft next school year's scorecard from FILE (FILE is never changed)."""
     from sheetsync.year.rollover import rollover_file
 
-    try:
-        changes = rollover_file(file, to, output, force)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    changes = rollover_file(file, to, output, force)
     _report(changes, as_json)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the workbook on the current template.")
@@ -60,20 +57,28 @@ def rollover(file: Path, to: str, output: Path, as_json: bool, force: bool) -> N
 @click.option("--district-file", type=click.Path(dir_okay=False, path_type=Path),
               help="For a school plan: refresh its locked strategic goals from the "
                    "district's workbook (the school's own rows are kept).")
+@click.option("--map", "maps", multiple=True, metavar="[SHEET!]COLUMN=KEY",
+              help="Read a column whose header was renamed as the template column KEY, "
+                   "e.g. --map F=baseline (repeatable).")
 def upgrade(file: Path, output: Path, as_json: bool, force: bool,
-            district_file: Path | None) -> None:
-    """Rewrite FILE onto the current template, every value carried (FILE is never changed)."""
+            district_file: Path | None, maps: tuple[str, ...]) -> None:
+    """Rewrite FILE onto the current template, every value carried (FILE is never changed).
+
+    Exits 1 without writing when a required column is not found and the sheet has a
+    column that may hold it; the message names it and the --map that reads it.
+    """
+
     from sheetsync.year.upgrade import upgrade_file
 
     try:
         district = read_district(district_file) if district_file else None
-        changes = upgrade_file(file, output, force, district)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+        changes = upgrade_file(file, output, force, district, maps)
+    except MissingColumns as exc:
+        raise Refused(str(exc)) from None
     _report(changes, as_json)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--to", "to", required=True, callback=_year,
               help="The new school year, e.g. 2027-28.")
 @click.option("--folder", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -91,10 +96,7 @@ def cohort_rollover(to: str, folder: Path, cohort_path: Path | None, as_json: bo
     """
     from sheetsync.year.cohort import rollover_cohort
 
-    try:
-        result = rollover_cohort(load_cohort(cohort_path), to, folder, force)
-    except SheetsyncError as exc:
-        raise Failure(str(exc)) from None
+    result = rollover_cohort(load_cohort(cohort_path), to, folder, force)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, default=str))
     else:
@@ -111,4 +113,4 @@ def cohort_rollover(to: str, folder: Path, cohort_path: Path | None, as_json: bo
             click.echo(f"Kept {n} earlier month{'s' * (n != 1)} of History in "
                        f"{result.store} (see `sheetsync history show --all-years`).")
     if result.failed:
-        raise SystemExit(3)
+        raise SystemExit(EXIT_NOT_ROLLED)

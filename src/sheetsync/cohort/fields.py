@@ -19,12 +19,11 @@ from sheetsync.cohort.model import (
     District,
     MasterSettings,
     SmtpSettings,
-    StatusOverrides,
 )
 from sheetsync.cohort.roster import contact
 from sheetsync.schema.level import LEVELS, level_of
 from sheetsync.schema.schoolyear import SchoolYear
-from sheetsync.schema.settings import STATUS_SETTINGS
+from sheetsync.schema.settings import STATUS_SETTINGS, StatusSettings
 
 Loc = tuple[str, ...]
 
@@ -221,21 +220,21 @@ def _info(c: Checker, value: Any) -> CohortInfo | None:
     return CohortInfo(name, year, level, district)  # type: ignore[arg-type]
 
 
-def _status(c: Checker, value: Any) -> StatusOverrides | None:
+def _status(c: Checker, value: Any) -> StatusSettings | None:
     """``[status]``: each declared setting (``schema/settings.py``) read as its type, within
     its bounds."""
     t = c.table(value, ("status",), tuple(s.key for s in STATUS_SETTINGS), "StatusOverrides")
     if t is None:
         return None
-    out = StatusOverrides()
+    out: dict[str, Any] = {}
     for s in STATUS_SETTINGS:
         if s.key in t:
             read = c.integer if s.type is int else c.number
             found = read(t[s.key], ("status", s.key), ge=s.low, le=s.high)
             if found is not None:
-                setattr(out, s.key, found)
+                out[s.key] = found
     c.done(("status",))
-    return out
+    return StatusSettings(**out)
 
 
 def _master(c: Checker, value: Any) -> MasterSettings | None:
@@ -264,7 +263,7 @@ def _smtp(c: Checker, value: Any) -> SmtpSettings | None:
     sender = c.need(t, (*at, "sender"))
     where = c.where((*at, "sender"))
     sender = c.check(c.text(sender, where) if sender is not None else None, where,
-                     _one_address)
+                     one_address)
     out = SmtpSettings(host or "", sender or "", port or 587)
     if "starttls" in t:
         starttls = c.flag(t["starttls"], (*at, "starttls"))
@@ -284,7 +283,7 @@ def _smtp(c: Checker, value: Any) -> SmtpSettings | None:
 def _digest(c: Checker, value: Any, at: tuple[str, ...]) -> list[str] | None:
     value = [value] if isinstance(value, str) else value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return c.check(value, at, lambda v: [_one_address(a) for a in v])
+        return c.check(value, at, lambda v: [one_address(a) for a in v])
     return c.texts(value, at)
 
 
@@ -337,7 +336,7 @@ def _level(cohort: Cohort) -> Cohort:
     return cohort
 
 
-def _one_address(value: str) -> str:
+def one_address(value: str) -> str:
     if contact(value) is None:
         raise ValueError(f"{value!r} is not an e-mail address (write it like "
                          "Jane Doe <jane@x.org>)")

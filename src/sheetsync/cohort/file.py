@@ -103,14 +103,14 @@ def dump_cohort(cohort: Cohort) -> str:
         lines += [f"level = {_toml_value(cohort.cohort.level)}",
                   f"district = {_toml_value(cohort.cohort.district)}"]
     lines += ["", "[status]",
-              *(f"{s.key} = {getattr(cohort.status, s.key)}" for s in STATUS_SETTINGS),
+              *(f"{s.key} = {cohort.status.value(s)}" for s in STATUS_SETTINGS),
               "", "[master]",
               f"path = {_toml_value(cohort.master.path)}"]
     if cohort.master.google_sheet:
         lines.append(f"google_sheet = {_toml_value(cohort.master.google_sheet)}")
     if cohort.google:
         lines += ["", "[google]"] + [f"{k} = {_toml_value(v)}" for k, v in cohort.google.items()]
-    for d in cohort.districts:
+    for d in cohort.members:
         lines += ["", f"[[{cohort.words.noun}]]", f"id = {_toml_value(d.id)}",
                   f"name = {_toml_value(d.name)}"]
         if d.source:
@@ -128,7 +128,7 @@ def save_cohort(cohort: Cohort) -> Path:
     doc = cohort._doc
     if doc is None:
         doc = tomlkit.parse(cohort._text if cohort._text is not None else dump_cohort(cohort))
-    _sync_districts(doc, cohort.districts, cohort.words.noun)
+    _sync_districts(doc, cohort.members, cohort.words.noun)
     with replacing(cohort.path, suffix=".toml") as tmp:
         tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
     cohort._doc = doc

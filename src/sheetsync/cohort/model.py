@@ -27,13 +27,13 @@ comments and order.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from sheetsync.schema.level import Level, LevelKey, level_of
-from sheetsync.schema.settings import AT_RISK_BAND, STATUS_SETTINGS, UPDATE_DUE_DAY, StatusSettings
+from sheetsync.schema.settings import StatusSettings
 
 FILENAME = "cohort.toml"
 
@@ -47,26 +47,16 @@ class CohortInfo:
 
 
 @dataclass
-class StatusOverrides:
-    """``[status]``: one field per declared setting (``schema/settings.py``), whose bounds
-    ``cohort.fields`` checks."""
-
-    at_risk_band: float = AT_RISK_BAND.default
-    update_due_day: int = UPDATE_DUE_DAY.default
-
-
-assert [f.name for f in fields(StatusOverrides)] == [s.key for s in STATUS_SETTINGS], \
-    "[status] has one field per declared setting, in order"
-
-
-@dataclass
 class MasterSettings:
     path: str = "cohort_master.xlsx"
     google_sheet: str | None = None
 
 
 @dataclass
-class District:
+class Member:
+    """One unit of the cohort: a ``[[district]]`` of a district cohort, a ``[[school]]`` of
+    a school cohort. (``District`` is its older name.)"""
+
     id: str  # not empty
     name: str  # not empty
     source: str = ""  # blank until `sheetsync distribute` (or add-folder) fills it in
@@ -76,6 +66,9 @@ class District:
     def emails(self) -> list[str]:
         """The contacts' bare addresses (display names dropped)."""
         return [parseaddr(c)[1] or c for c in self.contacts]
+
+
+District = Member  # the older name, kept for callers: a member may be a school
 
 
 @dataclass
@@ -96,12 +89,12 @@ class SmtpSettings:
 @dataclass
 class Cohort:
     cohort: CohortInfo
-    status: StatusOverrides = field(default_factory=StatusOverrides)
+    status: StatusSettings = field(default_factory=StatusSettings)  # [status], parsed once
     master: MasterSettings = field(default_factory=MasterSettings)
     google: dict[str, str] = field(default_factory=dict)  # api_url, credentials
     smtp: SmtpSettings | None = None
-    district: list[District] = field(default_factory=list)
-    school: list[District] = field(default_factory=list)  # a school cohort's [[school]]
+    district: list[Member] = field(default_factory=list)  # [[district]]
+    school: list[Member] = field(default_factory=list)  # a school cohort's [[school]]
     path: Path = Path(FILENAME)
     # the file as tomlkit read it, to edit in place; the file as read, parsed on saving
     _doc: Any = field(default=None, repr=False, compare=False)
@@ -122,13 +115,19 @@ class Cohort:
         return self.path.parent
 
     @property
-    def districts(self) -> list[District]:
+    def members(self) -> list[Member]:
         """The cohort's units: its districts, or a school cohort's schools."""
         return self.school if self.cohort.level == "school" else self.district
 
     @property
+    def districts(self) -> list[Member]:
+        """``members`` by its older name (a school cohort's are schools)."""
+        return self.members
+
+    @property
     def settings(self) -> StatusSettings:
-        return StatusSettings.from_mapping(asdict(self.status))
+        """``[status]``: the settings of the status rule, as parsed (the same object)."""
+        return self.status
 
     @property
     def master_path(self) -> Path:
@@ -138,5 +137,5 @@ class Cohort:
     def store_path(self) -> Path:
         return self.folder / ".sheetsync" / "store.sqlite"
 
-    def source_path(self, district: District) -> Path:
-        return self.folder / district.source
+    def source_path(self, member: Member) -> Path:
+        return self.folder / member.source

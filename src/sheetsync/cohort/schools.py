@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
 
 from sheetsync.cohort.model import Cohort, District
+from sheetsync.cohort.store import Store
 from sheetsync.errors import DistrictFileError
 from sheetsync.read.district import DistrictPlan, read_district
 
@@ -38,13 +38,13 @@ def _read(path: str, mtime_ns: int, size: int) -> DistrictPlan:  # one read per 
     return read_district(path)
 
 
-def stored_district(store: Any) -> DistrictPlan | None:
+def stored_district(store: Store) -> DistrictPlan | None:
     """The district plan the last pull kept in the store."""
     text = store.meta(META_KEY)
     return DistrictPlan.from_dict(json.loads(text)) if text else None
 
 
-def keep_district(store: Any, district: DistrictPlan) -> None:
+def keep_district(store: Store, district: DistrictPlan) -> None:
     """Keep the district plan in the store (inside the store's transaction)."""
     store.set_meta(META_KEY, json.dumps(district.to_dict(), default=str), changes_data=True)
 

@@ -53,8 +53,7 @@ class CohortLike(Protocol):
     def master(self) -> Any: ...
 
     @property
-    def districts(self) -> Sequence[Any]: ...
-
+    def members(self) -> Sequence[Any]: ...
 
 
 ENV_KEY = "GOOGLE_APPLICATION_CREDENTIALS"
@@ -177,7 +176,7 @@ def client_for(cohort: CohortLike, credentials_path: str | Path | None = None,
     cohort writes a Google master (or ``write``). ``GoogleSetupError`` when the configured
     credentials cannot be used."""
     write = write or bool(cohort.master.google_sheet)
-    if not write and not any(is_google(d.source) for d in cohort.districts):
+    if not write and not any(is_google(d.source) for d in cohort.members):
         return None
     try:
         return make_client(cohort, credentials_path, FULL_SCOPES if write else READONLY_SCOPES)

@@ -236,6 +236,14 @@ class GoogleClient:
                            params={**VALUE_PARAMS, "ranges": ranges})
         return [vr.get("values", []) for vr in answer.get("valueRanges", [])]
 
+    def cells(self, key: str, ranges: list[str], fields: str) -> list[dict[str, Any]]:
+        """The ``sheets`` of one ``spreadsheets.get`` for ``ranges``: each tab's properties
+        and grid data (one GridData per range), as much as ``fields`` asks for, sent
+        without indentation (``prettyPrint=false``: grid data is bulky)."""
+        answer = self.call("GET", f"{SHEETS_API}/{key}", "reading the sheet",
+                           params={"ranges": ranges, "fields": fields, "prettyPrint": "false"})
+        return list(answer.get("sheets", []))
+
     def spreadsheet(self, key: str, fields: str, what: str) -> dict[str, Any]:
         """The spreadsheet's metadata, as much as ``fields`` asks for."""
         return self.call("GET", f"{SHEETS_API}/{key}", what, params={"fields": fields})

@@ -30,7 +30,7 @@ from typing import Any
 
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxFileError
-from xlsxwriter.url import Url
+from xlsxwriter.url import Url, UrlTypes
 
 from sheetsync.schema.cells import column_letter
 
@@ -94,6 +94,9 @@ class RowStream:
                 if url and self.links < MAX_LINKS:
                     link = Url(url)
                     link._text = text
+                    if link._link_type == UrlTypes.EXTERNAL:  # xlsxwriter turned every / into \\
+                        link._link = link._link.replace("\\", "/")
+                        link._relationship_link = link._relationship_link.replace("\\", "/")
                     ws.hyperlinks[row][col] = link
                     self.links += 1
                 parts.append(self.cell_text(ref, text, xf))

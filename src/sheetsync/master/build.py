@@ -122,9 +122,9 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None,
     problem = None if force else shrinks(cohort, read_stamp(cohort.master_path), stamp)
     if problem:
         raise MasterShrinks(problem, path=cohort.master_path)
-    ids = [d.id for d in cohort.districts]
+    ids = [d.id for d in cohort.members]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
-               for d in cohort.districts}
+               for d in cohort.members}
     year = cohort_periods(cohort)  # History shows the cohort's year; earlier ones stay stored
     path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids, year),
                         store.trend(ids, year), period,
@@ -144,5 +144,5 @@ def alignment_sheets(cohort: Cohort, store: Store) -> dict[str, Any]:
     if district is None:
         return {}
 
-    found = baseline(schools_of(store.outcomes([d.id for d in cohort.districts])), district)
+    found = baseline(schools_of(store.outcomes([d.id for d in cohort.members])), district)
     return {name: (SHEETS[name], rows) for name, rows in found.sheets().items()}

@@ -31,16 +31,22 @@ class Link:
         self.url = f"external:{target}#'{sheet}'!{cell}" if target and sheet and cell else None
 
 
-@lru_cache(maxsize=4096)
 def _link_target(source: str, folder: str) -> str | None:
-    """The district file as the master links to it: relative to the master's folder."""
+    """The district file as the master links to it: relative to the master's own folder
+    (wherever the pull ran: both are made absolute from the working folder first), with
+    forward slashes, so the link works wherever the master is opened, on any system."""
     if source.startswith(("http://", "https://")):
         return None
-    path = Path(source)
+    return _relative(os.path.abspath(source), os.path.abspath(folder))
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: str, folder: str) -> str:
     try:
-        return os.path.relpath(path, folder) if path.is_absolute() else source
-    except ValueError:  # another drive on Windows
-        return str(path)
+        target = os.path.relpath(path, folder)
+    except ValueError:  # another drive on Windows: the whole path
+        target = path
+    return target.replace(os.sep, "/")
 
 
 def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[list[Any]]]:

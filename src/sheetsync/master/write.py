@@ -80,7 +80,7 @@ class _Sheet:
     def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
                  beside: tuple[Col, ...] = (), cols: tuple[Col, ...] | None = None) -> None:
         self.ws = wb.add_worksheet(name)
-        _page_setup(self.ws, footer)
+        _page_setup(self.ws, footer, across=name == "Summary")
         self.cols = cols or SHEETS[name]
         self.ws.set_row(0, row_height([(c.header, c.width) for c in (*self.cols, *beside)],
                                       bold=True))
@@ -92,10 +92,10 @@ class _Sheet:
         self.stream = _xlsxwriter.RowStream(self.ws)
         self.row = 1
         for c, col in enumerate(self.cols):
-            self.ws.write_string(0, c, col.header, formats["header"])
+            self.ws.write_string(0, c, col.header, formats[_header(col)])
             self.ws.set_column(c, c, col.width)
         for i, col in enumerate(beside):
-            self.ws.write_string(0, self.beside_at + i, col.header, formats["header"])
+            self.ws.write_string(0, self.beside_at + i, col.header, formats[_header(col)])
             self.ws.set_column(self.beside_at + i, self.beside_at + i, col.width)
         self.ws.freeze_panes(1, 1)
 
@@ -113,7 +113,7 @@ class _Sheet:
             elif isinstance(v, int | float) and not isinstance(v, bool):
                 out.append((c, v, xf.get(col.kind)))
             else:
-                out.append((c, v, None))  # text stays text, whatever it begins with
+                out.append((c, v, xf["text"]))  # text stays text, whatever it begins with
         return out
 
     def write(self, values: list[Any] | None, beside: list[Any] | None = None) -> None:
@@ -139,12 +139,28 @@ class _Sheet:
                         "type": "cell", "criteria": "==", "value": f'"{value}"', "format": fmt})
 
 
-def _page_setup(ws: Any, footer: str) -> None:
-    """Landscape Letter, one page wide, the header row on every page, and a footer naming
-    the master, the sheet and the page."""
+NUMERIC = ("int", "number", "percent", "date")  # set right, with a space after
+PRINT_SCALE = 85  # percent: the Summary's 11 pt text prints at about 9 pt
+
+
+def _header(col: Col) -> str:
+    """A numeric column's header sits right, over its numbers."""
+    return "header_n" if col.kind in NUMERIC else "header"
+
+
+def _page_setup(ws: Any, footer: str, across: bool = False) -> None:
+    """Landscape Letter, the header row on every page, and a footer naming the master, the
+    sheet and the page. One page wide; ``across`` (the Summary, too wide to shrink onto
+    one): at ``PRINT_SCALE``, on as many pages across as it needs, read across then down,
+    each page starting with the district's id and name."""
     ws.set_landscape()
     ws.set_paper(1)  # Letter
-    ws.fit_to_pages(1, 0)
+    if across:
+        ws.set_print_scale(PRINT_SCALE)
+        ws.repeat_columns(0, 1)
+        ws.print_across()
+    else:
+        ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_margins(**{k: MARGINS[k] for k in ("left", "right", "top", "bottom")})
     ws.set_footer(f"&L{footer}&C&A&R{PAGE_FOOTER_RIGHT}", {"margin": MARGINS["footer"]})
@@ -165,12 +181,22 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
     for name, value in (properties or {}).items():
         wb.set_custom_property(name, value)
-    formats = {"header": wb.add_format({"bold": True, "bg_color": css(NAVY),
-                                        "font_color": css(WHITE), "text_wrap": True}),
-               "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
-               "percent": wb.add_format({"num_format": "0%"}),
-               "number": wb.add_format({"num_format": "0.0##"}),
-               "link": wb.add_format({"font_color": css(LINK_BLUE), "underline": 1}),
+    head = {"bold": True, "bg_color": css(NAVY), "font_color": css(WHITE), "text_wrap": True,
+            "valign": "top"}
+    # Numbers sit right, under right-set headers, and "_)" pads each with a space as wide
+    # as ")" (an indent would do in Excel, but LibreOffice ignores it on the right), so a
+    # number keeps clear of the text beginning the next column.
+    # Text sits left, one character in, clear of a number ending the column before.
+    right, left = {"align": "right"}, {"indent": 1}
+    formats = {"header": wb.add_format({**head, **left}),
+               "text": wb.add_format(left),
+               "header_n": wb.add_format({**head, **right}),
+               "date": wb.add_format({"num_format": "yyyy-mm-dd_)", **right}),
+               "percent": wb.add_format({"num_format": "0%_)", **right}),
+               # General: as many significant digits as the cell shows (0.42 vs 0.4165)
+               "number": wb.add_format({"num_format": "General", **right}),
+               "int": wb.add_format({"num_format": "0_)", **right}),
+               "link": wb.add_format({"font_color": css(LINK_BLUE), "underline": 1, **left}),
                "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
                           for k, (bg, fg) in COLOURS.items()}}
     footer = footer_text(f"Cohort master · {period_label(period)}")

@@ -37,7 +37,7 @@ def add_folder(cohort: Cohort, folder: Path) -> FolderScan:
     yet given, becomes that district's source instead of a new district."""
     writable_folder(cohort.folder, cohort.path.name)
     scan = FolderScan()
-    known = {cohort.source_path(d).resolve() for d in cohort.districts if d.source}
+    known = {cohort.source_path(d).resolve() for d in cohort.members if d.source}
     for path in _workbooks(folder):
         if path.resolve() in known:
             continue
@@ -77,7 +77,7 @@ def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
         return found
     district_id, name, from_profile = found
     source = _relative(cohort, path)
-    listed = next((d for d in cohort.districts if d.id == district_id), None)
+    listed = next((d for d in cohort.members if d.id == district_id), None)
     if listed is not None and from_profile:
         if listed.source and (_is_google(listed.source) or cohort.source_path(listed).exists()):
             return (f"its profile names {district_id}, which the cohort reads from "
@@ -88,7 +88,7 @@ def _take(cohort: Cohort, path: Path, scan: FolderScan) -> str | None:
     if listed is not None:
         district_id = f"{district_id}-{path.stem}"
     d = District(id=district_id, name=name, source=source)
-    cohort.districts.append(d)
+    cohort.members.append(d)
     scan.added.append(d)
     return None
 

@@ -16,6 +16,7 @@ its name is adopted rather than made twice (so is one under the name earlier ver
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,15 +64,18 @@ def copy_name(district: District, school_year: str) -> str:
 def _names(cohort: Cohort, d: District, year: str) -> list[str]:
     """The names a copy of ``d`` may already have: this version's, then the name without the
     id that earlier versions gave, while no other district has the same name."""
-    same = sum(o.name == d.name for o in cohort.districts)
+    same = sum(o.name == d.name for o in cohort.members)
     return [copy_name(d, year)] + ([f"{d.name} — District Scorecard {year}"] if same == 1
                                    else [])
 
 
 def profile_values(layout: Layout, district: District) -> dict[str, Any]:
-    """What a copy's District Profile starts with."""
+    """What a copy's District Profile starts with: the first contact's address, and their
+    name when the roster gives one ("Jane Doe <jane@x.org>")."""
+    name = parseaddr(district.contacts[0])[0].strip() if district.contacts else ""
     return {"district_id": district.id, "district_name": district.name,
             "school_year": layout.school_year.label, "template_version": layout.template_version,
+            "contact_name": name or None,
             "contact_email": district.emails[0] if district.emails else None}
 
 
@@ -123,7 +127,7 @@ def _already(cohort: Cohort, d: District) -> str | None:
 
 def _local(cohort: Cohort, layout: Layout, folder: Path) -> list[dict[str, Any]]:
     out = []
-    for d in cohort.districts:
+    for d in cohort.members:
         reason = _already(cohort, d)
         if reason:
             out.append(record(d, "skipped", reason))
@@ -146,18 +150,17 @@ def _local(cohort: Cohort, layout: Layout, folder: Path) -> list[dict[str, Any]]
 def _drive(cohort: Cohort, layout: Layout, http: Any, folder: str, template_id: str | None,
            notify: bool) -> list[dict[str, Any]]:
     year = layout.school_year.label
-    if all(_already(cohort, d) for d in cohort.districts):  # nothing to do: ask nothing
-        return [record(d, "skipped", _already(cohort, d)) for d in cohort.districts]
+    if all(_already(cohort, d) for d in cohort.members):  # nothing to do: ask nothing
+        return [record(d, "skipped", _already(cohort, d)) for d in cohort.members]
     client = GoogleClient.of(http)
     try:
         existing = _listing(client, folder)
         if template_id is None:
             template_id = existing.get(template_name(year)) or create_google_template(
                 client, layout, template_name(year), folder_id=folder,
-                at_risk_band=cohort.status.at_risk_band,
-                update_due_day=cohort.status.update_due_day)[0]
+                settings=cohort.settings)[0]
         out = []
-        for d in cohort.districts:
+        for d in cohort.members:
             reason = _already(cohort, d)
             out.append(record(d, "skipped", reason) if reason else _drive_copy(
                 client, cohort, layout, d, folder, template_id, existing, notify))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError
 from sheetsync.google.auth import client_for
@@ -25,7 +25,7 @@ class Rebuilt:
     google_problem: str | None = None
 
 
-def rebuild(cohort: Any, credentials: Path | None = None, force: bool = False) -> Rebuilt:
+def rebuild(cohort: Cohort, credentials: Path | None = None, force: bool = False) -> Rebuilt:
     """Write the masters from ``cohort``'s store. ``credentials`` is the Google key or token
     file for the Google master (default: as ``google.auth.find_credentials``); Google is
     asked only when the cohort has a Google master. Raises ``SheetsyncError`` when there is
@@ -41,7 +41,7 @@ def rebuild(cohort: Any, credentials: Path | None = None, force: bool = False) -
         return Rebuilt(path, cohort.store_path, sheet, _google(cohort, store, credentials))
 
 
-def _google(cohort: Any, store: Any, credentials: Path | None) -> str | None:
+def _google(cohort: Cohort, store: Store, credentials: Path | None) -> str | None:
     try:
         client = client_for(cohort, credentials, write=True)
     except SheetsyncError as exc:

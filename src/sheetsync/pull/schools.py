@@ -28,7 +28,7 @@ def distribute_schools(cohort: Cohort, folder: Path) -> list[dict[str, Any]]:
     assert district is not None
     year = cohort.cohort.school_year
     out = []
-    for d in cohort.districts:
+    for d in cohort.members:
         if d.source and is_google(d.source):
             out.append(record(d, "skipped", "its source is a Google Sheet; refresh it with "
                                              "`sheetsync upgrade --district-file`"))

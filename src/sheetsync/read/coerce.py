@@ -3,7 +3,7 @@
 Each reader returns ``(value, note)``: the clean value, and a short note when it had to be
 lenient (the reader turns a note into an info finding). A value that cannot be read raises
 ``Unreadable`` with the rule that names the problem. Blank-like text ("N/A", "TBD", "—")
-reads as blank.
+reads as blank. docs/values.md says the same for people, with the rest of the reading.
 """
 
 from __future__ import annotations
@@ -50,6 +50,17 @@ def is_blank(value: Any) -> bool:
 def _check_error(value: Any) -> None:
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
         raise Unreadable("formula-error", value.strip())
+
+
+def read_words(value: Any) -> tuple[str | None, str | None]:
+    """Text a row is named or described by: every word is a word ("NA" is a name); only an
+    empty cell is blank."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] == "#" and text.upper() in EXCEL_ERRORS:
+            raise Unreadable("formula-error", text)
+        return text or None, None
+    return read_text(value)
 
 
 def read_text(value: Any) -> tuple[str | None, str | None]:
@@ -151,9 +162,26 @@ _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d %b %Y", "%d
                  "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
+def date_to_serial(value: date | datetime | timedelta, date1904: bool = False) -> float:
+    """The serial number a spreadsheet stores for a date (or a duration), as its formulas
+    read it: 45 for 1900-02-14 (before 1900-03-01 the 1900 system counts from 1899-12-31,
+    around the 29 February 1900 it believes in), 46341 for 2026-11-15."""
+    if isinstance(value, timedelta):
+        return float(f"{value.total_seconds() / 86400:.15g}")
+    when = value if isinstance(value, datetime) else datetime(value.year, value.month,
+                                                               value.day)
+    if date1904:
+        epoch = datetime(1904, 1, 1)
+    else:
+        epoch = datetime(1899, 12, 31 if when < datetime(1900, 3, 1) else 30)
+    return float(f"{(when - epoch).total_seconds() / 86400:.15g}")
+
+
 def serial_to_date(serial: float, date1904: bool = False) -> date:
     if not 0 < serial <= _MAX_SERIAL:
         raise Unreadable("not-a-date", serial)
+    if not date1904 and serial < 60:  # before the 29 February 1900 Excel counts
+        return _EPOCH_1900 + timedelta(days=int(serial) + 1)
     return (_EPOCH_1904 if date1904 else _EPOCH_1900) + timedelta(days=int(serial))
 
 

@@ -7,11 +7,15 @@ What a pull costs, in requests:
   fingerprint, so an unchanged sheet costs nothing more. A source missing from the
   listing (shared by link only, say) costs one ``files.get`` to tell "not listed" from
   "not shared".
-- A changed Google Sheet costs one ``values:batchGet`` for all the template's tabs, read
-  unformatted with dates as serial numbers so values are exact. If a tab is missing or
-  renamed, Google refuses the whole batch; then one metadata request finds the tabs that
-  exist (matched ignoring case and spacing) and one more batchGet reads them, and the
-  reader reports what is missing as a finding.
+- A changed Google Sheet costs one ``spreadsheets.get`` for all the template's tabs (one
+  range each) with a field mask asking for each cell's computed value (dates as serial
+  numbers, so values are exact), its number format's type and its formula, and nothing
+  else (see ``grid``): the reader gets what an .xlsx of the sheet would give it, a number
+  shown as a percentage (58% typed is 0.58) read as the points it shows, a date-formatted
+  number as a date. If a tab is missing or renamed, Google refuses the
+  whole request; then one metadata request finds the tabs that exist (matched ignoring
+  case and spacing) and one more ``spreadsheets.get`` reads them, and the reader reports
+  what is missing as a finding.
 - A changed Drive .xlsx is downloaded to a temporary file, read like a local workbook and
   the file deleted; the Drive file is only ever read.
 
@@ -40,6 +44,7 @@ from sheetsync.google.constants import (
 )
 from sheetsync.google.errors import GoogleError, GoogleSetupError
 from sheetsync.read.fingerprint import Fingerprint
+from sheetsync.read.google_grid import CELL_FIELDS, SheetCells, sheet_cells
 from sheetsync.read.source import WorkbookRows, open_workbook, rows_from_grids
 from sheetsync.schema.cells import quoted
 from sheetsync.schema.layout import SheetLayout, norm
@@ -154,26 +159,29 @@ class GoogleSource:
         layout = scorecard_layout(year) if year else scorecard_layout()  # same tabs every year
         tabs = {s.name: s for s in layout.sheets}
         try:
-            grids = self._batch_get(tabs)
+            cells = self._cells(tabs)
         except GoogleError as exc:
             if exc.status == 400 and "Unable to parse range" in exc.message:
-                grids = self._read_existing_tabs(layout.sheets)
+                cells = self._read_existing_tabs(layout.sheets)
             elif exc.status == 400 and "not supported for this document" in exc.message:
                 return self._download(".xlsx")  # an Office file opened in Sheets
             else:
                 raise _unavailable(exc, self) from None
         except Exception as exc:
             raise _unavailable(exc, self) from None
-        return rows_from_grids(f"Google Sheet {self.key}", grids, serial_dates=True)
+        return rows_from_grids(f"Google Sheet {self.key}", cells.rows,
+                               percent_cells=cells.percent, formula_cells=cells.formulas)
 
-    def _batch_get(self, tabs: dict[str, SheetLayout]) -> dict[str, list[list[Any]]]:
+    def _cells(self, tabs: dict[str, SheetLayout]) -> SheetCells:
+        """The tabs' cells in one request, by the titles Google gives them."""
         ranges = [_a1(title) + (f"!{PROFILE_RANGE}" if sheet.fields else "")
                   for title, sheet in tabs.items()]
-        return dict(zip(tabs, self.client.batch_get(self.key, ranges), strict=True))
+        return sheet_cells(self.client.cells(self.key, ranges, CELL_FIELDS))
 
-    def _read_existing_tabs(self, sheets: Iterable[SheetLayout]) -> dict[str, list[list[Any]]]:
+    def _read_existing_tabs(self, sheets: Iterable[SheetLayout]) -> SheetCells:
         """A tab is missing or renamed: read the tabs that are there (one metadata request,
-        one batchGet), matching names as the reader does; the reader reports the rest."""
+        one ``spreadsheets.get``), matching names as the reader does; the reader reports
+        the rest."""
         try:
             titles = self.client.sheet_titles(self.key)
             found = {}
@@ -183,12 +191,12 @@ class GoogleSource:
                               if norm(c) in by_norm), None)
                 if title is not None:
                     found[title] = sheet
-            grids: dict[str, list[list[Any]]] = {t: [] for t in titles}
+            cells = SheetCells({t: [] for t in titles})
             if found:
-                grids.update(self._batch_get(found))
+                cells.update(self._cells(found))
         except Exception as exc:
             raise _unavailable(exc, self) from None
-        return grids
+        return cells
 
     def _download(self, suffix: str) -> WorkbookRows:
         """Read a Drive-hosted workbook through a temporary copy, deleted before returning."""
@@ -222,7 +230,8 @@ def _loaded(wb: WorkbookRows, label: str) -> WorkbookRows:
             raise WorkbookUnreadable(label, broken[sheet])
         return rows[sheet]
 
-    return WorkbookRows(label, list(wb.sheet_names), wb.date1904, dict(wb.heights), load)
+    return WorkbookRows(label, list(wb.sheet_names), wb.date1904, dict(wb.heights), load,
+                        percent_cells=wb.percent_cells, formula_cells=wb.formula_cells)
 
 
 _a1 = quoted
@@ -297,7 +306,7 @@ def check_access(cohort: Any, client: GoogleClient) -> dict[str, Any]:
     ``files.get`` per district it does not list), and who it is."""
     rows: list[dict[str, Any]] = []
     found: list[tuple[Any, GoogleSource]] = []
-    for d in cohort.districts:
+    for d in cohort.members:
         if not is_google(d.source):
             continue
         try:
@@ -314,7 +323,7 @@ def check_access(cohort: Any, client: GoogleClient) -> dict[str, Any]:
         except SourceUnavailable as exc:
             rows.append({"id": d.id, "name": d.name, "source": d.source, "ok": False,
                          "reason": exc.reason, "modified": None})
-    order = {d.id: i for i, d in enumerate(cohort.districts)}
+    order = {d.id: i for i, d in enumerate(cohort.members)}
     rows.sort(key=lambda r: order[r["id"]])
     return {"identity": client.identity, "kind": client.kind,
             "credentials": client.description, "api_url": client.base_url,

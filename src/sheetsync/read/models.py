@@ -113,9 +113,10 @@ class MonthlyUpdate(Row):
 
 
 class Scorecard(BaseModel):
-    model_config = LAZY
     """One district's workbook, read. ``columns`` maps each sheet's keys to the letters
     they were found under in this file (columns can move), for cell references."""
+
+    model_config = LAZY
 
     source: str
     template_version: str | None = None

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sheetsync.read import coerce
+from sheetsync.read import coerce, formats
 from sheetsync.read.models import (
     Action,
     CdipGoal,
@@ -31,6 +32,7 @@ from sheetsync.schema.cells import column_letter
 from sheetsync.schema.findings import Finding
 from sheetsync.schema.layout import ID_PREFIXES, Column, SheetLayout, norm
 from sheetsync.schema.schoolyear import period_label
+from sheetsync.schema.vocabulary import PERCENT
 
 MODELS = {"strategic_goals": StrategicGoal, "cdip_goals": CdipGoal, "needs": Need,
           "goals": Goal, "measures": Measure, "actions": Action,
@@ -79,16 +81,23 @@ class Columns:
         self.letters = {col.slot: column_letter(i + 1) for i, col in mapping.items()}
         inputs = [(i, c, column_letter(i + 1)) for i, c in sorted(mapping.items()) if c.is_input]
         # per input column, all a cell needs: (column, letter, parse, key, bucket, number,
-        # how to fix a value the workbook's formulas cannot read, or None)
+        # how to fix a value the workbook's formulas cannot read, or None, and where a
+        # measure's number stands in the order the mixed-scale rule reads them, or None)
         self.specs = [
             (c, letter, self._parser(c), c.key,
              ("actuals" if c.key == "actual" else "interim_targets") if c.period else None,
-             c.type == "number", _formula_fix(c)) for _, c, letter in inputs]
+             c.type == "number", formats.formula_fix(c),
+             (formats.ORDER[c.key], c.period or "") if c.key in formats.ORDER else None)
+            for _, c, letter in inputs]
         index = [i for i, *_ in inputs]
         self.width = max(index, default=-1) + 1
         self.pick: Any = itemgetter(*index) if len(index) > 1 else \
             (lambda values: tuple(values[i] for i in index))  # one column (or none)
         self.required = [(c, letter) for _, c, letter in inputs if c.required and not c.period]
+        self.unit_at = next((n for n, (_, c, _) in enumerate(inputs) if c.key == "unit"), None)
+        # the computed columns found, left to right: (letter, header)
+        self.computed = [(column_letter(i + 1), c.header) for i, c in sorted(mapping.items())
+                         if not c.is_input]
 
     def _map_columns(self, sheet: SheetLayout, name: str, header: list[Any],
                      header_row: int) -> dict[int, Column]:
@@ -112,6 +121,7 @@ class Columns:
             if key != norm(col.header):
                 self._renamed(name, i, header_row, str(value), col)
         missing = [c for c in sheet.columns if id(c) not in taken and not c.period]
+        extra: list[tuple[int, str]] = []
         for i, text in unmatched:
             names = {norm(c.header): c for c in missing}
             close = difflib.get_close_matches(norm(text), list(names), n=1, cutoff=0.8)
@@ -121,13 +131,15 @@ class Columns:
                 missing.remove(col)
                 self._renamed(name, i, header_row, text, col)
             else:
+                extra.append((i, text))
                 self.findings.append(F.EXTRA_COLUMN(
                     sheet=name, cell=f"{column_letter(i + 1)}{header_row}",
                     column=column_letter(i + 1), header=text))
         for col in missing:
-            if col.is_input:
-                rule = F.MISSING_COLUMN if col.required else F.MISSING_OPTIONAL_COLUMN
-                self.findings.append(rule(sheet=name, header=col.header))
+            if col.is_input and col.required:
+                self.findings.append(_missing_required(name, col, extra))
+            elif col.is_input:
+                self.findings.append(F.MISSING_OPTIONAL_COLUMN(sheet=name, header=col.header))
         self.findings += [F.MISSING_MONTH_COLUMN(sheet=name, header=c.header,
                                                  month=period_label(c.period or ""))
                           for c in sheet.columns if c.key == "actual" and id(c) not in taken]
@@ -148,6 +160,8 @@ class Columns:
         t, date1904 = col.type, self.date1904
         if t == "number":
             return coerce.read_number
+        if t == "text" and col.key in NAMING:
+            return coerce.read_words
         if t == "date" and col.key == "month":
             return lambda raw: coerce.read_month(raw, date1904)
         if t == "date" and self.serial_dates:
@@ -172,7 +186,8 @@ class RowParser:
     """Turns one row of a table sheet into its model, reporting what it had to do."""
 
     def __init__(self, findings: list[Finding], sheet: SheetLayout, name: str,
-                 columns: Columns, percent: frozenset[str] = frozenset()) -> None:
+                 columns: Columns, percent: frozenset[str] = frozenset(),
+                 formulas: dict[str, frozenset[int]] | None = None) -> None:
         self.findings = findings
         self.sheet = sheet
         self.name = name
@@ -182,6 +197,12 @@ class RowParser:
         self.model = MODELS[sheet.entity]
         self.key = "month" if sheet.entity == "monthly_updates" else "id"
         self.measures = sheet.entity == "measures"
+        self.date1904, self.serial_dates = columns.date1904, columns.serial_dates
+        self.unit_at = columns.unit_at if self.measures else None
+        # the computed columns that hold formulas in some row, with those rows; None where
+        # the source cannot say or no computed column holds any (a values-only workbook)
+        self.computed = [(letter, header, formulas[letter]) for letter, header
+                         in columns.computed if formulas and formulas.get(letter)] or None
 
     def __call__(self, r: int, values: list[Any]) -> Any:
         if len(values) < self.width:
@@ -191,11 +212,21 @@ class RowParser:
             return None  # a blank row, or one with formula cells only: most rows of a sheet
         data: dict[str, Any] = {"row": r}
         unreadable: set[str] | None = None  # most rows have nothing unreadable
+        stored: list[tuple[Any, ...]] = []  # a measure's numbers: (order, letter, value)
         findings, percent = self.findings, self.percent
+        # A percent format means points in a % measure only: elsewhere (a count, a score)
+        # the stored number is read, as the sheet's formulas read it, and said.
+        unit = picked[self.unit_at] if self.unit_at is not None else None
+        points = self.unit_at is None or _not_another_unit(unit)
         for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
                 continue
-            col, letter, parse, key, bucket, number, fix = spec
+            col, letter, parse, key, bucket, number, fix, order = spec
+            if raw.__class__ is not str:
+                if order is not None and raw.__class__ in _SERIALS:
+                    stored.append((order, letter, raw))
+                elif self._odd(spec, raw, r, data, stored):
+                    continue  # read, and said what was odd about it
             try:
                 value, note = parse(raw)
             except coerce.Unreadable as exc:
@@ -205,12 +236,19 @@ class RowParser:
             if value is None:
                 continue
             if number and percent and f"{letter}{r}" in percent and not note:
-                value, note = as_points(value)
-            if fix is not None and (raw.__class__ is str or col.type in _EXACT) and \
-                    _formulas_cannot_read(col.type, raw, value):
+                if points or order is None:
+                    value, note = as_points(value)
+                else:
+                    findings.append(F.PERCENT_FORMAT_NOT_PERCENT_UNIT(
+                        sheet=self.name, cell=f"{letter}{r}", header=col.header,
+                        shown=f"{as_points(value)[0]:g}%", measure=picked[0] if picked
+                        else "", unit=unit, value=f"{value:g}"))
+            if fix is not None and (raw.__class__ is str or col.type in formats.EXACT) and \
+                    formats.formulas_cannot_read(col.type, raw, value):
                 findings.append(F.FORMULA_CANNOT_READ(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
-                    read=note if note and note[0] != "'" else f"'{value}'", fix=fix))
+                    read=note if note and note[0] != "'" else f"'{value}'", fix=fix,
+                    flagged="the row's Check column flags it"))
             elif note:
                 findings.append(F.VALUE_NORMALISED(
                     sheet=self.name, cell=f"{letter}{r}", header=col.header, value=raw,
@@ -227,7 +265,89 @@ class RowParser:
                     sheet=self.name, cell=f"{letter}{r}", what=what, header=header))
         if self.key not in data:
             return None
+        if len(stored) > 1 and (data.get("unit") == PERCENT or formats.is_percent_unit(unit)):
+            self._scales(r, data["id"], stored, formats.is_percent_unit(unit))
+        if self.computed is not None and not any(r in rows for _, _, rows in self.computed):
+            findings.append(formats.without_formulas(
+                self.name, self.sheet.entity, r, self._what(data),
+                [(letter, header) for letter, header, _ in self.computed]))
         return self.model(**data)
+
+    def _scales(self, r: int, measure: str, stored: list[tuple[Any, ...]],
+                unit_is_percent: bool) -> None:
+        """``mixed-percent-scale`` for a % row whose numbers (as stored) mix scales, or
+        whose percent formats are mixed; the quick test first (most rows pass it)."""
+        percent = self.percent
+        values = [v for _, _, v in stored if v > 0]
+        mixed_formats = bool(percent) and len(
+            {f"{letter}{r}" in percent for _, letter, v in stored if v != 0}) == 2
+        if not mixed_formats and not (unit_is_percent and values and
+                                      min(values) * formats.SCALE_RATIO <= max(values)):
+            return
+        cells = [formats.Stored(order, f"{letter}{r}", v, f"{letter}{r}" in percent)
+                 for order, letter, v in stored]
+        found = formats.mixed_scale(cells, self.name, measure, unit_is_percent)
+        if found is not None:
+            self.findings.append(found)
+
+    def _odd(self, spec: tuple[Any, ...], raw: Any, r: int, data: dict[str, Any],
+             stored: list[tuple[Any, ...]]) -> bool:
+        """A cell whose value's kind is odd for its column: a date (or a date-formatted
+        number) in a number column is read as its serial, as the formulas read it; a number
+        in a date column is read as a date, and both are said. A date before 2000 in a date
+        column is said (the sheet's Check flags it) and read on as usual. True when the cell
+        was read here."""
+        col, letter, parse, key, bucket, number, _, order = spec
+        cell = f"{letter}{r}"
+        if number and isinstance(raw, formats.DATES):
+            value, found = formats.date_in_number(raw, self.date1904, self.name, cell,
+                                                  col.header)
+        elif col.type != "date":
+            return False
+        elif raw.__class__ in _SERIALS and (raw < formats.FIRST_DATE or not self.serial_dates):
+            said = formats.number_in_date(raw, self.date1904, self.serial_dates, self.name,
+                                          cell, col.header)
+            try:
+                value, _ = parse(raw)
+            except coerce.Unreadable:
+                return False  # reported as not-a-date by the usual way
+            if said is None or value is None:
+                return False
+            found = said
+        else:
+            if isinstance(raw, date) and raw.year < 2000:  # 45 shown as 1900-02-14
+                said = formats.number_in_date(coerce.date_to_serial(raw, self.date1904),
+                                              self.date1904, self.serial_dates, self.name,
+                                              cell, col.header)
+                if said is not None:
+                    self.findings.append(said)
+            return False
+        self.findings.append(found)
+        if order is not None:
+            stored.append((order, letter, value))
+        if bucket is None:
+            data[key] = value
+        else:
+            data.setdefault(bucket, {})[col.period] = value
+        return True
+
+    def _what(self, data: dict[str, Any]) -> str:
+        """What a row holds, in words: 'measure M3', 'the update for Oct 2026'."""
+        if self.sheet.entity == "monthly_updates":
+            return f"the update for {period_label(data['month'])}"
+        return f"{_singular(self.sheet).lower()} {data['id']}"
+
+
+_SERIALS = (int, float)  # a number cell's value, exactly these classes
+
+
+def _not_another_unit(unit: Any) -> bool:
+    """Whether a measure's Unit cell leaves its percent-formatted numbers as points: it is
+    %, or blank or unreadable (reported on its own); not when it is count, score, rate…"""
+    try:
+        return _read_choice(unit, "units")[0] in (PERCENT, None)
+    except coerce.Unreadable:
+        return True
 
 
 def as_points(value: float) -> tuple[float, str]:
@@ -237,38 +357,43 @@ def as_points(value: float) -> tuple[float, str]:
     return points, f"{points:g} ({points:g}%, stored as {value:g})"
 
 
-_EXACT = ("id", "reference", "choice")  # text is expected: a number there is unreadable
+# The text columns that name or describe a row: every word typed there is read ("NA" is a
+# measure's name); in the others a placeholder ("N/A", "TBD") reads as blank.
+NAMING = frozenset({"name", "title", "description", "statement"})
 
 
-def _formulas_cannot_read(kind: str, raw: Any, value: Any) -> bool:
-    """Whether the template's formulas cannot read ``raw`` as sheetsync read it (as
-    ``value``): text in a number or date cell; an id other than as read, ignoring case
-    ('g1' is G1 to a formula's "=", 'g1 ' and 'Goal 1' are not); a choice that is not on
-    the list ignoring case and spacing ('done' is not 'Complete'). Blank words never get
-    here: both read them as blank."""
-    if raw.__class__ is not str:
-        return kind in _EXACT  # a number where text is expected
-    if kind in ("number", "date"):
-        return True
-    if kind == "choice":  # TRIM: no spaces around, single spaces inside
-        return " ".join(filter(None, raw.split(" "))).lower() != str(value).lower()
-    return raw.upper() != value
+# Headers people give a required column that no reader should take for it unasked.
+_LIKELY_WORDS = {"target": ("goal", "end", "final"), "baseline": ("start", "base"),
+                 "name": ("measure name", "what is measured"), "due_date": ("due", "deadline")}
 
 
-def _formula_fix(col: Column) -> str | None:
-    """How to type a value of ``col`` so the workbook's formulas can read it; None for the
-    columns no formula reads."""
-    if not col.feeds_formulas:
-        return None
-    if col.type == "number":
-        return "type it as a number (45, or 45% for a percentage)"
-    if col.type == "date" and col.key == "month":
-        return "type the month as a date such as 2026-10-01 (it shows as Oct 2026)"
-    if col.type == "date":
-        return "type it as a date such as 2027-05-31"
-    if col.type in ("id", "reference"):
-        return "type the id exactly as it is listed, or pick it from the dropdown"
-    return "pick it from the dropdown"
+def likely_column(col: Column, extra: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """The column not read (index, header) that most likely holds ``col``: its header
+    contains the column's ('Baseline (2025-26)'), is a word people use for it ('Goal' for
+    Target), or is close to it."""
+    want = [norm(w) for w in (col.header, *col.aliases)]
+    words = {norm(w) for w in _LIKELY_WORDS.get(col.key, ())}
+    for i, text in extra:
+        found = norm(text)
+        if found and (any(w and w in found for w in want) or found in words):
+            return i, text
+    close = difflib.get_close_matches(want[0], [norm(t) for _, t in extra], n=1, cutoff=0.6)
+    return next(((i, t) for i, t in extra if close and norm(t) == close[0]), None)
+
+
+def _missing_required(sheet: str, col: Column, extra: list[tuple[int, str]]) -> Finding:
+    """``missing-column``, naming the column that looks like it (if one does)."""
+    likely = likely_column(col, extra)
+    if likely is None:
+        return F.MISSING_COLUMN(sheet=sheet, header=col.header, key=col.key,
+                                fix=f"Add a column headed '{col.header}' (it is required).",
+                                candidate=None, candidate_header=None)
+    letter, text = column_letter(likely[0] + 1), likely[1]
+    extra.remove(likely)
+    return F.MISSING_COLUMN(
+        sheet=sheet, header=col.header, key=col.key, candidate=letter, candidate_header=text,
+        fix=(f"'{text}' in {letter} looks like {col.header}: rename it '{col.header}' (it is "
+             f"required), or to upgrade the workbook as it is pass --map {letter}={col.key}."))
 
 
 def _singular(sheet: SheetLayout) -> str:

@@ -19,7 +19,7 @@ from sheetsync.read.models import Profile, Scorecard
 from sheetsync.read.rows import RowParser, columns_for, unreadable_finding
 from sheetsync.read.source import MAX_ROWS, WorkbookRows, open_workbook
 from sheetsync.schema import findings as F
-from sheetsync.schema.cells import value_at
+from sheetsync.schema.cells import column_index, column_letter, split_cell, value_at
 from sheetsync.schema.findings import Finding
 from sheetsync.schema.layout import FORM_SCAN_ROWS, TEMPLATE_VERSION, Layout, SheetLayout, norm
 from sheetsync.schema.level import LevelKey
@@ -27,8 +27,6 @@ from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.schema.settings import BY_NAME, WORKBOOK_SETTINGS
 from sheetsync.schema.sheets import scorecard_layout
 
-_SETTING_LABELS = {norm(label): name for name, label in WORKBOOK_SETTINGS}
-_SETTING_KEYS = {name: s.key for name, s in BY_NAME.items()}
 HEADER_SCAN_ROWS = 20
 PROFILE_SCAN_ROWS = FORM_SCAN_ROWS
 
@@ -110,14 +108,16 @@ class _Reader:
         name = self.sheet_index.get(norm(layout.lists_sheet))
         if name is None:
             return {}
+        labels = {norm(label): name for name, label in WORKBOOK_SETTINGS}  # as declared now
+        keys = {name: s.key for name, s in BY_NAME.items()}
         out: dict[str, float] = {}
         for row in self.wb.rows(name)[:len(WORKBOOK_SETTINGS)]:  # one setting a row, at the top
             for i, value in enumerate(row[:-1]):
-                key = _SETTING_LABELS.get(norm(value)) if isinstance(value, str) else None
+                key = labels.get(norm(value)) if isinstance(value, str) else None
                 number = row[i + 1]
-                if key in _SETTING_KEYS and isinstance(number, int | float) and \
+                if key in keys and isinstance(number, int | float) and \
                         not isinstance(number, bool):
-                    out[_SETTING_KEYS[key]] = number
+                    out[keys[key]] = number
         return out
 
     def _find_sheet(self, sheet: SheetLayout) -> str | None:
@@ -167,6 +167,8 @@ class _Reader:
             try:
                 if fld.type == "date":
                     value, _ = coerce.read_date(raw, self.wb.date1904)
+                    if isinstance(raw, str) and value is not None:
+                        self._text_date(name, cell, fld.label, raw, value)
                 elif fld.type == "id":
                     value, _ = coerce.read_id(raw, "")
                 else:
@@ -180,6 +182,16 @@ class _Reader:
                     header=fld.label))
             values[fld.key] = value
         return Profile(**values), name
+
+    def _text_date(self, sheet: str, cell: str, label: str, raw: str, value: date) -> None:
+        """The status date typed as text: sheetsync reads it, the workbook's formulas cannot
+        (they use today's date, and the cell beside it says so)."""
+        column, row = split_cell(cell)
+        flag = f"{column_letter(column_index(column) + 1)}{row}"
+        self.findings.append(F.FORMULA_CANNOT_READ(
+            sheet=sheet, cell=cell, header=label, value=raw, read=value.isoformat(),
+            flagged=f"they use today's date instead ({flag} says so)",
+            fix="type it as a date such as 2027-01-31"))
 
     # -- a table sheet -----------------------------------------------------------------
 
@@ -202,8 +214,10 @@ class _Reader:
                 sheet=name, rows=total, limit=self.max_rows,
                 last=header_at + 1 + self.max_rows))
             data = data[:self.max_rows]
+        formulas = self.wb.formula_cells
         parse = RowParser(self.findings, sheet, name, columns,
-                          self.wb.percent_cells.get(name, frozenset()))
+                          self.wb.percent_cells.get(name, frozenset()),
+                          None if formulas is None else formulas.get(name, {}))
         out = [m for r, values in enumerate(data, header_at + 2)
                if (m := parse(r, values)) is not None]
         self._duplicates(sheet, name, out, letters)

@@ -12,6 +12,9 @@ here: a part that will not inflate is a damaged sheet, and the XML of any sheet 
 values is kept so the loader can put them back. Neither parser says which cells have a
 percent number format (0.46 shown as 46%), so the sniff reads the cell formats of the
 styles part and, in the worksheets it inflates anyway, notes the number cells that carry one.
+In the same pass it notes which cells hold a formula (an ``<f>`` element, a shared formula's
+followers included): a row typed into rows inserted by hand has none, and its sheet computes
+nothing for it (``row-without-formulas``).
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class Sniffed:
     damaged: dict[str, Exception] = field(default_factory=dict)  # worksheet part -> why
     percent_styles: tuple[tuple[bytes, re.Pattern[bytes]], ...] = ()  # see _percent_styles
     percent: dict[str, frozenset[str]] = field(default_factory=dict)  # part -> its refs
+    # part -> column letters -> the rows whose cell in that column holds a formula
+    formulas: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
 
     def read(self, part: str) -> bytes | None:
         """A part of the zip, inflated (None if there is no such part)."""
@@ -171,6 +176,7 @@ def _worksheet(found: Sniffed, info: zipfile.ZipInfo) -> bytes | None:
         refs = _percent_cells(xml, found.percent_styles)
         if refs:
             found.percent[info.filename] = refs
+    found.formulas[info.filename] = _formula_cells(xml)
     return xml
 
 
@@ -221,6 +227,46 @@ def _percent_cells(xml: bytes,
             if ref:
                 refs.append(ref.group(1).decode())
     return frozenset(refs)
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_REF = re.compile(rb"([A-Z]{1,3})(\d+)")
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*><f[ >/]')
+
+
+def _formula_cells(xml: bytes) -> dict[str, frozenset[int]]:
+    """Which cells of a worksheet hold a formula, by column: a cell whose first child is an
+    ``<f>`` element (the start of a shared formula, or a follower that names only its
+    index, ``<f t="shared" si="0"/>``). Writers put a cell's ref first (Excel, LibreOffice,
+    Google, openpyxl, XlsxWriter): one pattern with a literal start finds them all; other
+    layouts (prefixed elements, attributes in another order) are found from each ``<f``
+    back to its cell's start."""
+    if b'<c r="' in xml:
+        found = _FORMULA_CELL.findall(xml)
+    else:
+        found = []
+        for at in (_plain_formulas(xml) if b"<c " in xml else
+                   [m.start() for m in _FORMULA.finditer(xml)]):
+            start = xml.rfind(b"<", 0, at)
+            r = xml.find(b' r="', start, at)
+            if r > 0 and (xml.startswith(b"c ", start + 1) or b":c " in xml[start:r + 1]):
+                ref = _REF.fullmatch(xml, r + 4, xml.find(b'"', r + 4, at))
+                if ref:
+                    found.append((ref.group(1), ref.group(2)))
+    rows: dict[bytes, list[bytes]] = {}
+    for letters, number in found:
+        rows.setdefault(letters, []).append(number)
+    return {letters.decode(): frozenset(map(int, numbers)) for letters, numbers in rows.items()}
+
+
+def _plain_formulas(xml: bytes) -> list[int]:
+    """Where each ``<f>`` element starts (not ``<formula1>`` of a validation)."""
+    out, at = [], xml.find(b"<f")
+    while at >= 0:
+        if xml[at + 2:at + 3] in (b" ", b">", b"/"):
+            out.append(at)
+        at = xml.find(b"<f", at + 2)
+    return out
 
 
 def _inflate(blob: bytes, info: zipfile.ZipInfo, size: int | None = None) -> bytes:
@@ -325,6 +371,14 @@ def percent_by_sheet(found: Sniffed) -> dict[str, frozenset[str]]:
     if not found.percent:
         return {}
     return {s: found.percent[p] for s, p in _sheet_parts(found).items() if p in found.percent}
+
+
+def formulas_by_sheet(found: Sniffed) -> dict[str, dict[str, frozenset[int]]]:
+    """The cells that hold a formula, by sheet name, then column letters (rows)."""
+    if not any(found.formulas.values()):
+        return {}
+    return {s: found.formulas[p] for s, p in _sheet_parts(found).items()
+            if found.formulas.get(p)}
 
 
 def by_sheet(found: Sniffed) -> Scan:

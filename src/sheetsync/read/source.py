@@ -13,7 +13,8 @@ first read, becomes ``WorkbookUnreadable``.
 
 Neither parser says which cells have a percent number format (0.46 shown as 46%): the sniff
 notes the number cells that carry one (``WorkbookRows.percent_cells``); the reader reads
-such a cell as the points it shows (46), as the template's formulas do.
+such a cell as the points it shows (46), and which cells hold a formula
+(``WorkbookRows.formula_cells``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import WorkbookUnreadable
-from sheetsync.read.sniff import Scan, Sniffed, by_sheet, column_number, percent_by_sheet, sniff
+from sheetsync.read.sniff import (
+    Scan,
+    Sniffed,
+    by_sheet,
+    column_number,
+    formulas_by_sheet,
+    percent_by_sheet,
+    sniff,
+)
 
 MAX_ROWS = 10_000  # data rows read per sheet; more is a finding, not a hang
 MAX_COLUMNS = 256  # columns read per sheet; the template uses fewer than 50
@@ -50,6 +59,9 @@ class WorkbookRows:
     serial_dates: bool = False  # dates arrive as serial numbers (Google, xlwings Lite)
     # sheet -> A1 refs of its number cells with a percent format (0.46 shown as 46%)
     percent_cells: dict[str, frozenset[str]] = field(default_factory=dict)
+    # sheet -> column letters -> rows whose cell holds a formula; None where the source
+    # cannot say (a Google Sheet's values, Excel's ranges)
+    formula_cells: dict[str, dict[str, frozenset[int]]] | None = None
 
     def rows(self, sheet: str) -> list[list[Any]]:
         """The rows of ``sheet``, read on first use (raises ``WorkbookUnreadable``)."""
@@ -99,7 +111,8 @@ def _calamine(path: Path, found: Sniffed, max_rows: int) -> WorkbookRows:
         return out
 
     return WorkbookRows(str(path), names, found.date1904, heights, load,
-                        percent_cells=percent_by_sheet(found))
+                        percent_cells=percent_by_sheet(found),
+                        formula_cells=formulas_by_sheet(found))
 
 
 _ERROR_CELL = re.compile(
@@ -137,15 +150,17 @@ def _openpyxl(path: Path, found: Sniffed, max_rows: int) -> WorkbookRows:
                                               values_only=True)]
 
     return WorkbookRows(str(path), list(wb.sheetnames), found.date1904, heights, load,
-                        percent_cells=percent_by_sheet(found))
+                        percent_cells=percent_by_sheet(found),
+                        formula_cells=formulas_by_sheet(found))
 
 
 def rows_from_grids(name: str, grids: dict[str, list[list[Any]]], date1904: bool = False,
-                    serial_dates: bool = False) -> WorkbookRows:
-    """Rows that came from elsewhere (a Google Sheet's batchGet, Excel's ranges), in the same
+                    serial_dates: bool = False, **cells: Any) -> WorkbookRows:
+    """Rows that came from elsewhere (a Google Sheet's cells, Excel's ranges), in the same
     shape. ``serial_dates``: the source sends every date as a serial number, so reading
-    one in a date column is no leniency worth a note."""
+    one in a date column is no leniency worth a note. ``cells``: what the source knows of
+    the cells' formats and formulas (``percent_cells``, ``formula_cells``)."""
     clean = {k: [[None if v == "" else v for v in row] for row in rows]
              for k, rows in grids.items()}
     return WorkbookRows(name, list(clean), date1904, {k: len(v) for k, v in clean.items()},
-                        clean.__getitem__, serial_dates=serial_dates)
+                        clean.__getitem__, serial_dates=serial_dates, **cells)

@@ -60,16 +60,31 @@ def reminder(due: Due, to: list[Address], sender: Address | None,
         f"{when(due.due)} and has not been submitted yet.", "",
         f"Please fill in the {month} row of the Monthly Updates sheet (milestones, "
         "successes, roadblocks, changes, support needed, and who submitted it and when) in "
-        f"your {yours}:", f"    {due.workbook}"]
+        f"your {yours}:", *_your_file(due.workbook)]
     if due.also_missing:
-        lines += ["", f"The updates for {', '.join(map(month_name, due.also_missing))} are "
-                      "missing too."]
+        missed = [month_name(m) for m in due.also_missing]
+        lines += ["", f"The update{'s' if len(missed) > 1 else ''} for {_and(missed)} "
+                      f"{'are' if len(missed) > 1 else 'is'} missing too."]
     if due.attention:
         lines += ["", "Also needing attention:"] + [f"  - {a}" for a in due.attention]
     lines += ["", "If you have already sent it, thank you, and please ignore this message.",
               "", cohort_name]
     msg.set_content(_wrap(lines))
     return msg
+
+
+def _your_file(place: str) -> list[str]:
+    """The scorecard as the district knows it: its link, or its file's name (then the path
+    the consultant's cohort file gives it, which a shared folder may need)."""
+    if place.startswith(("http://", "https://")) or "/" not in place.replace("\\", "/"):
+        return [f"    {place}"]
+    name = place.replace("\\", "/").rsplit("/", 1)[-1]
+    return [f"    {name}", f"(listed by your consultant as {place})"]
+
+
+def _and(items: list[str]) -> str:
+    """Months in words: "October 2026", "October 2026 and November 2026", "A, B and C"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _wrap(lines: list[str]) -> str:

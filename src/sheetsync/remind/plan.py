@@ -59,7 +59,7 @@ def plan(cohort: Cohort, outcomes: dict[str, Outcome], as_of: date) -> Plan:
         return Plan(None, None)
     month, due = found
     out = Plan(month, due)
-    for d in cohort.districts:
+    for d in cohort.members:
         o = outcomes.get(d.id)
         why = _unknown(o, due)
         if why:

@@ -39,7 +39,8 @@ def _summary(report: RemindReport, count: dict[str, int]) -> str:
              f"{len(report.no_contact)} without a contact"]
     if report.unknown:
         parts.append(f"{len(report.unknown)} not pulled since the due day")
-    text = f"{len(report.reminders) + len(report.no_contact)} districts due: " + ", ".join(parts)
+    due = len(report.reminders) + len(report.no_contact)
+    text = f"{due} district{'s' if due != 1 else ''} due: " + ", ".join(parts)
     if report.failed:
         return text + (f". {len(report.failed)} could not be sent (listed above); the next "
                        "run sends them.")

@@ -18,7 +18,6 @@ from typing import Any
 from sheetsync.report import svgchart
 
 ACTUAL, EXPECTED, TARGET = svgchart.ACTUAL, svgchart.EXPECTED, svgchart.TARGET
-_canvas = svgchart.month_labels  # what every chart of a size and months shares, made once
 
 
 def drawing_version() -> str:
@@ -98,14 +97,16 @@ CHART_VERSION = drawing_version()  # old cached charts are not used after a chan
 
 def measure_chart(series: dict[str, Any], uid: str,
                   cache: ChartCache | None = None) -> str | None:
-    """Monthly actuals against the expected path and the target; None with no actuals."""
+    """Monthly actuals against the expected path and the target, on an axis that takes in
+    the baseline; None with no actuals."""
     points = [(i, v) for i, v in enumerate(series["actual"]) if v is not None]
     if not points:
         return None
-    shown = {k: series[k] for k in ("months", "actual", "expected", "target", "unit")}
+    shown = {k: series.get(k) for k in ("months", "actual", "expected", "target", "unit",
+                                         "baseline")}
     svg = _cached(cache, "measure", shown, lambda: svgchart.measure_svg(
         tuple(series["months"]), points, series["expected"], series["target"],
-        series["unit"]))
+        series["unit"], series.get("baseline")))
     return _unique_ids(svg, uid)
 
 

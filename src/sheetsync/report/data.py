@@ -14,6 +14,7 @@ from typing import Any
 
 from sheetsync.check.assess import check_workbook
 from sheetsync.check.status import elapsed, measure_status
+from sheetsync.cohort.store import Store
 from sheetsync.errors import NoSnapshot
 from sheetsync.read.models import Measure
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
@@ -137,7 +138,8 @@ def _measures(card: dict[str, Any], result: dict[str, Any]) -> dict[str, dict[st
 
 
 def _series(m: Measure, year: SchoolYear, current: str) -> dict[str, Any]:
-    """Monthly actuals (up to the as-of month), the expected path and the target."""
+    """Monthly actuals (up to the as-of month), the expected path, the target and the
+    baseline (the chart's axis takes both in)."""
     periods = year.periods
     expected: list[float | None] = [None] * len(periods)
     if m.baseline is not None and m.target is not None:
@@ -146,7 +148,8 @@ def _series(m: Measure, year: SchoolYear, current: str) -> dict[str, Any]:
                     for p in periods]
     return {"months": [period_label(p)[:3] for p in periods],
             "actual": [m.actuals.get(p) if p <= current else None for p in periods],
-            "expected": expected, "target": m.target, "unit": m.unit}
+            "expected": expected, "target": m.target, "baseline": m.baseline,
+            "unit": m.unit}
 
 
 def _plan(card: dict[str, Any], result: dict[str, Any],
@@ -158,6 +161,10 @@ def _plan(card: dict[str, Any], result: dict[str, Any],
     for m in measures.values():
         by_goal.setdefault(m["goal_id"] or "", []).append(m)
     goals_by_sg: dict[str, list[dict[str, Any]]] = {}
+    # Why a goal is not SMART, in the check's words ("Goal G1 is not A: <why>.")
+    why_not_smart = {f["values"]["goal"]: f["values"].get("reasons")
+                     for f in result.get("findings", [])
+                     if f.get("code") == "not-smart" and "goal" in (f.get("values") or {})}
     for g in card.get("goals", []):
         s = goal_status.get(g["id"], {})
         smart = s.get("smart") or {}
@@ -166,7 +173,9 @@ def _plan(card: dict[str, Any], result: dict[str, Any],
             "student_group": g.get("student_group"), "target_date": g.get("target_date"),
             "status": s.get("status", NO_DATA),
             "smart": "".join(k[0].upper() if v else "·" for k, v in smart.items()),
+            "smart_met": [k.replace("_", "-") for k, v in smart.items() if v],
             "smart_missing": [k.replace("_", "-").title() for k, v in smart.items() if not v],
+            "smart_why": why_not_smart.get(g["id"]),
             "measures": by_goal.get(g["id"], [])})
     plan = [{"id": sg["id"], "title": sg.get("title"), "description": sg.get("description"),
              "status": sg_status.get(sg["id"], NO_DATA),
@@ -239,7 +248,7 @@ def view_from_file(path: str | Path, as_of: date | None = None) -> dict[str, Any
     return district_view(data)
 
 
-def pick_month(store: Any, month: str | None, district_id: str | None = None) -> str:
+def pick_month(store: Store, month: str | None, district_id: str | None = None) -> str:
     """``month`` if the store has a snapshot for it, else the latest; a clear error if none."""
     months = store.months(district_id)
     who = f" for {district_id}" if district_id else ""
@@ -253,18 +262,18 @@ def pick_month(store: Any, month: str | None, district_id: str | None = None) ->
     return month
 
 
-def district_trend(store: Any, district_id: str, month: str) -> list[tuple[str, int, int]]:
+def district_trend(store: Store, district_id: str, month: str) -> list[tuple[str, int, int]]:
     return [t for t in store.trend([district_id]) if t[0] <= month]
 
 
-def view_from_store(store: Any, district_id: str, name: str | None,
+def view_from_store(store: Store, district_id: str, name: str | None,
                     month: str | None = None) -> dict[str, Any]:
     """A district as the store kept it for ``month`` (default: its latest snapshot)."""
     month = pick_month(store, month, district_id)
     return snapshot_view(store, district_id, name, month)
 
 
-def snapshot_view(store: Any, district_id: str, name: str | None,
+def snapshot_view(store: Store, district_id: str, name: str | None,
                   month: str) -> dict[str, Any]:
     """A district's snapshot of ``month`` as a view (no data yet when it has none)."""
     snap = store.snapshot(district_id, month)

@@ -7,13 +7,16 @@ thing marked safe is the SVG that ``charts`` draws from numbers.
 from __future__ import annotations
 
 import base64
+import re
 from functools import lru_cache
 from typing import Any
 
 from sheetsync.errors import MissingDependency
 from sheetsync.master.layout import COLOURS
 from sheetsync.report import charts
+from sheetsync.report.cohort import public_order
 from sheetsync.schema import vocabulary
+from sheetsync.schema.numbers import significant
 from sheetsync.schema.vocabulary import NOT_DUE, PERCENT, css
 from sheetsync.schema.vocabulary import PALETTE as TONES
 
@@ -39,16 +42,18 @@ def environment() -> Any:
 
 
 def number(value: Any, unit: str | None = None) -> str:
-    """A value the way the report shows it: 45.5%, 12, —."""
+    """A value the way the report shows it, by its significant digits: 45.5%, 12, 0.4165,
+    12,500, —."""
     if value is None or value == "":
         return "—"
     if not isinstance(value, int | float):
         return str(value)
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    text = significant(value, grouped=True)
     return f"{text}%" if unit == PERCENT else text
 
 
 def percent(share: float | None) -> str:
+    """A share of measures (on track or met), always whole: 39%."""
     return "—" if share is None else f"{share * 100:.0f}%"
 
 
@@ -63,9 +68,12 @@ def _svg(svg: str | None, as_image: bool = False) -> Any:
         return None
     from markupsafe import Markup  # comes with jinja2; imported once environment() has run
 
-    if as_image:
+    if as_image:  # a tagged PDF's figure says what it shows: the chart's own description
         data = base64.b64encode(svg.encode()).decode()
-        return Markup(f'<img alt="" src="data:image/svg+xml;base64,{data}">')
+        said = re.search(r"<title>(.*?)</title><desc>(.*?)</desc>", svg)
+        alt = f"{said.group(1)}: {said.group(2)}" if said else ""  # already escaped
+        return Markup(f'<img alt="{alt.replace(chr(34), "&quot;")}" '
+                      f'src="data:image/svg+xml;base64,{data}">')
     return Markup(svg)
 
 
@@ -99,6 +107,8 @@ def render_cohort(view: dict[str, Any], *, for_print: bool = False,
     compliance, failures) and ``pages`` picks the districts whose compact pages follow
     (default: all), so a long PDF can be printed in parts."""
     environment()
+    if public:  # ordered by the score the page shows (a public page shows no errors)
+        view = {**view, "districts": public_order(view["districts"])}
     trend = _svg(charts.trend_chart(view["trend"], "cohort-trend"), as_image=for_print) \
         if summary else None
     return environment().get_template("cohort.html").render(

@@ -1,8 +1,10 @@
 """The reports as PDF: the same HTML, printed by WeasyPrint on US Letter.
 
 The page header carries the district and month (CSS ``string-set``), the footer the page
-number. WeasyPrint fetches nothing: every URL but the charts' own data: URLs is refused, so a
-report never reaches out.
+number. Every PDF is tagged for screen readers (PDF/UA-1: headings, tables with their
+header cells, lists and the reading order as a structure tree, with the page's language
+and title), unless ``tagged=False``. WeasyPrint fetches nothing: every URL but the charts'
+own data: URLs is refused, so a report never reaches out.
 """
 
 from __future__ import annotations
@@ -39,13 +41,17 @@ def _font_config(pid: int) -> Any:
     return FontConfiguration()
 
 
+VARIANT = "pdf/ua-1"  # WeasyPrint's accessible variant: tagged, with language and title
+
+
 def write_pdf(html: str, path: Path) -> Path:
     print_pdf(html, path)
     return path
 
 
-def print_pdf(html: str, path: Path) -> int:
-    """Print ``html`` into ``path``; the number of pages."""
+def print_pdf(html: str, path: Path, tagged: bool = True) -> int:
+    """Print ``html`` into ``path`` (tagged as PDF/UA-1 unless ``tagged`` is False); the
+    number of pages."""
     try:
         import weasyprint
         import weasyprint.urls
@@ -56,9 +62,10 @@ def print_pdf(html: str, path: Path) -> int:
     log.setLevel(logging.ERROR)  # it warns about every SVG style property it passes on
     fatal = getattr(weasyprint.urls, "FatalURLFetchingError", SheetsyncError)
     try:
+        options = {"pdf_variant": VARIANT} if tagged else {}
         document = weasyprint.HTML(string=html, url_fetcher=_fetcher(weasyprint)).render(
-            font_config=_font_config(os.getpid()))
-        document.write_pdf(str(path))
+            font_config=_font_config(os.getpid()), **options)
+        document.write_pdf(str(path), **options)
         return len(document.pages)
     except fatal as exc:
         raise SheetsyncError(f"a report does not fetch anything ({exc})") from None

@@ -2,11 +2,17 @@
 
 WeasyPrint keeps every laid-out page of a document until it writes the PDF (about 2 MB a
 page), so the cohort report of 200 districts printed whole needs 600 MB. Printed in parts
-(the summary, then a few districts' pages at a time: each begins a page, so the pages break
-as in the whole) a process holds one part; the parts are printed on every core and joined
-with pypdf. Page numbers ("Page N of M") need the whole count, which no part knows: the
-parts are printed without them, then a PDF of the numbers alone (the same ``@page`` rule,
-M empty pages) is laid over the joined pages.
+(the summary, then a few districts' pages at a time, each part beginning a page) a process
+holds one part; the parts are printed on every core and joined with pypdf. Page numbers
+("Page N of M") need the whole count, which no part knows: the parts are printed without
+them, then a PDF of the numbers alone (the same ``@page`` rule, M empty pages) is laid over
+the joined pages.
+
+Joined this way a PDF loses its tags: pypdf copies pages, not the structure trees, and
+merging those (their parent trees, marked-content ids and role maps, part by part) is not
+something it offers. So the parts are printed untagged, and only a cohort too long to
+print whole (more than ``write.PART`` districts) gets an untagged PDF; every shorter one
+is printed as one tagged document.
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ def write_pdf_in_parts(parts: list[str], css: str, path: Path, workers: int = 1,
                 progress(STAGE, steps)
         total = sum(counts)
         numbers = folder / "numbers.pdf"
-        print_pdf(number_pages(css, total), numbers)
+        print_pdf(number_pages(css, total), numbers, tagged=False)
         writer = pypdf.PdfWriter()
         for f in files:
             writer.append(str(f))
@@ -82,14 +88,14 @@ def number_pages(css: str, total: int) -> str:
 
 def _print_all(jobs: list[tuple[str, Path]], workers: int) -> Iterator[int]:
     if workers < 2 or len(jobs) < 2:
-        yield from (print_pdf(html, f) for html, f in jobs)
+        yield from (print_pdf(html, f, tagged=False) for html, f in jobs)
         return
     with ProcessPoolExecutor(min(workers, len(jobs))) as pool:
         yield from pool.map(_print_job, jobs)
 
 
 def _print_job(job: tuple[str, Path]) -> int:
-    return print_pdf(*job)
+    return print_pdf(*job, tagged=False)
 
 
 @contextmanager

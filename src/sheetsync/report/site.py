@@ -13,6 +13,7 @@ from typing import Any
 
 from sheetsync.files import replacing
 from sheetsync.report.charts import ChartCache, prune_cache
+from sheetsync.report.cohort import public_order
 from sheetsync.report.data import public_view
 from sheetsync.report.html import render_cohort, render_district
 
@@ -88,7 +89,12 @@ def _index_data(view: dict[str, Any], public: bool) -> dict[str, Any]:
         if public:
             row = {k: v for k, v in row.items() if k not in ("errors", "warnings")}
             row["failed"] = bool(d["failed"])
+            a = row["attention"]  # its score as the page shows it: without the errors
+            row["attention"] = {"rank": a["rank"], "score": a["public_score"],
+                                "parts": [x for x in a["parts"] if x["public"]]}
         rows.append(row)
+    if public:
+        rows = public_order(rows)
     return {**view, "districts": rows, "failed": [r for r in rows if r["failed"]]}
 
 

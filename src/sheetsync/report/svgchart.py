@@ -11,6 +11,8 @@ Charts carry numbers and month abbreviations only: no district text passes throu
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,8 +22,12 @@ TARGET = "#9C5700"
 AXIS = "#595959"
 GRID = "#D9D9D9"
 LABEL = "#404040"
+# Every chart is drawn in CSS pixels at the size the page shows it (report.css gives the
+# width: at most the drawn one on screen, so its text is never under FONT_SIZE pixels, and
+# 7.5 pt or more in print).
+FONT_SIZE = 12
 FONT = 'font-family="DejaVu Sans, Bitstream Vera Sans, Arial, Helvetica, sans-serif" ' \
-       'font-size="7"'
+       f'font-size="{FONT_SIZE}"'
 
 
 def fmt(x: float) -> str:
@@ -29,15 +35,33 @@ def fmt(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def tick(value: float, unit: str | None) -> str:
-    """An axis label: 45.5%, 1,200."""
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+def tick(value: float, unit: str | None, decimals: int | None = None) -> str:
+    """An axis label or a value in words: 45.5%, 1,200; ``decimals`` fixes the places."""
+    text = f"{value:,.1f}".rstrip("0").rstrip(".") if decimals is None \
+        else f"{value:,.{decimals}f}"
     return f"{text}%" if unit == "%" else text
+
+
+def nice_ticks(values: list[float], most: int = 5) -> tuple[list[float], int]:
+    """Round ticks spanning every value (the baseline, the target, each actual and
+    expected): steps of 1, 2 or 5 times a power of ten, at most about ``most`` of
+    them, the lowest at or below the smallest value and the highest at or above the
+    largest; and the decimal places the step needs."""
+    lo, hi = min(values), max(values)
+    if hi == lo:  # a flat series: room either side
+        pad = max(abs(hi) * 0.2, 2.0)
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / (most - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    return [round(k * step, decimals) for k in range(first, last + 1)], decimals
 
 
 @dataclass(frozen=True)
 class Box:
-    """A chart's size (points) and where its plotting area sits in it."""
+    """A chart's size (CSS pixels) and where its plotting area sits in it."""
 
     width: float
     height: float
@@ -57,12 +81,13 @@ class Box:
 
     def open_tag(self) -> str:
         return (f'<svg aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg" '
-                f'width="{fmt(self.width)}pt" height="{fmt(self.height)}pt" '
+                f'width="{fmt(self.width)}" height="{fmt(self.height)}" '
                 f'viewBox="0 0 {fmt(self.width)} {fmt(self.height)}" version="1.1">\n')
 
 
-MEASURE = Box(244.8, 97.2, 36.72, 239.9, 5.83, 77.76)  # 3.4 x 1.35 in
-TREND = Box(331.2, 115.2, 46.37, 324.58, 5.76, 92.16)  # 4.6 x 1.6 in
+# One style for every chart: the same font, inks, margins and line widths.
+MEASURE = Box(280, 136, 56, 272, 8, 110)
+TREND = Box(320, 150, 48, 312, 8, 124)
 
 
 def _escape(text: str) -> str:
@@ -87,46 +112,59 @@ def _label(x: float, y: float, text: str, anchor: str) -> str:
 @lru_cache(maxsize=8)
 def month_labels(box: Box, months: tuple[str, ...], step: int, span: int) -> str:
     """The labels under the axis, written once per chart size and months."""
-    y, n = box.bottom + 9.6, len(months)
+    y, n = box.bottom + FONT_SIZE + 4, len(months)
     return "".join(f'<g id="month_{i}">{_label(box.x(i, n, span), y, months[i], "middle")}'
                    "</g>\n" for i in range(0, n, step))
 
 
+def _axis(box: Box, ticks: list[float], y: Callable[[float], float], labels: list[str],
+          names: list[str] | None = None) -> tuple[str, str]:
+    """Drawn under the lines: each tick's grid line, and the frame with its tick marks;
+    drawn above them: the tick labels (``names``: the ids' endings, default 0, 1, ...)."""
+    names = names or [str(k) for k in range(len(ticks))]
+    under = [f'<path id="grid_{k}" d="M{fmt(box.left)} {fmt(y(v))} H{fmt(box.right)}" '
+             f'stroke="{GRID}" stroke-width="1"/>\n' for k, v in zip(names, ticks, strict=True)]
+    marks = "".join(f" M{fmt(box.left)} {fmt(y(v))} h-4" for v in ticks)
+    under.append(f'<path id="frame" d="M{fmt(box.left)} {fmt(box.top)} V{fmt(box.bottom)} '
+                 f'H{fmt(box.right)}{marks}" fill="none" stroke="{AXIS}" stroke-width="1"/>\n')
+    above = [f'<g {FONT} fill="{LABEL}">\n']
+    above.extend(f'<g id="value_{k}">'
+                 f'{_label(box.left - 6, y(v) + FONT_SIZE * 0.35, text, "end")}</g>\n'
+                 for k, v, text in zip(names, ticks, labels, strict=True))
+    return "".join(under), "".join(above)
+
+
 def measure_svg(months: tuple[str, ...], actual: list[tuple[int, float]],
                 expected: list[float | None], target: float | None,
-                unit: str | None) -> str:
-    """The measure's chart: actuals (solid, dots), expected path (dashed), target (dotted);
-    the lowest and highest value labelled on the left."""
+                unit: str | None, baseline: float | None = None) -> str:
+    """The measure's chart: actuals (solid, dots), expected path (dashed), target (dotted),
+    on a y axis of round ticks that takes in the baseline and the target."""
     box, n = MEASURE, len(months)
     values = [v for _, v in actual] + [v for v in expected if v is not None]
-    values += [target] if target is not None else []
-    lo, hi = min(values), max(values)
-    pad = (hi - lo) * 0.12 or max(abs(hi) * 0.1, 1)
-    bottom, top = lo - pad, hi + pad
+    values += [v for v in (target, baseline) if v is not None]
+    ticks, decimals = nice_ticks(values)
+    bottom, top = ticks[0], ticks[-1]
     y = lambda v: box.y(v, bottom, top)  # noqa: E731
     x = lambda i: box.x(i, n)  # noqa: E731
     out = [box.open_tag(), _describe(
         "Monthly actuals against the expected path and the target",
         "; ".join(f"{months[i]} {tick(v, unit)}" for i, v in actual)
         + (f"; target {tick(target, unit)}" if target is not None else "") + ".")]
-    out.append(f'<path id="frame" d="M{fmt(box.left)} {fmt(box.top)} V{fmt(box.bottom)} '
-               f'H{fmt(box.right)}" fill="none" stroke="{AXIS}" stroke-width="0.6"/>\n')
-    shown = [lo] if hi == lo else [lo, hi]  # a flat series has one label
-    out.extend(f'<path id="grid_{k}" d="M{fmt(box.left)} {fmt(y(v))} H{fmt(box.right)}" '
-               f'stroke="{GRID}" stroke-width="0.5"/>\n' for k, v in enumerate(shown))
+    under, above = _axis(box, ticks, y, [tick(v, unit, decimals) for v in ticks])
+    out.append(under)
     for run in _runs(expected):
         out.append(f'<path class="expected" d="{path([(x(i), y(v)) for i, v in run])}" '
-                   f'fill="none" stroke="{EXPECTED}" stroke-dasharray="3.7,1.6"/>\n')
+                   f'fill="none" stroke="{EXPECTED}" stroke-width="1.5" '
+                   'stroke-dasharray="6,3"/>\n')
     if target is not None:
         out.append(f'<path id="target" d="M{fmt(box.left)} {fmt(y(target))} '
-                   f'H{fmt(box.right)}" stroke="{TARGET}" stroke-dasharray="1,1.65"/>\n')
+                   f'H{fmt(box.right)}" stroke="{TARGET}" stroke-width="1.5" '
+                   'stroke-dasharray="2,2"/>\n')
     drawn = [(x(i), y(v)) for i, v in actual]
     out.append(f'<path id="actual" d="{path(drawn)}" fill="none" stroke="{ACTUAL}" '
-               'stroke-width="1.6" stroke-linejoin="round"/>\n')
-    out.append(dots(drawn, 2, ACTUAL))  # matplotlib's 3 pt marker and its edge
-    out.append(f'<g {FONT} fill="{LABEL}">\n')
-    out.extend(f'<g id="value_{k}">{_label(box.left - 4, y(v) + 2.5, tick(v, unit), "end")}'
-               "</g>\n" for k, v in enumerate(shown))
+               'stroke-width="2.5" stroke-linejoin="round"/>\n')
+    out.append(dots(drawn, 3.5, ACTUAL))
+    out.append(above)
     out.append(month_labels(box, months, 2, n))
     out.append("</g>\n</svg>\n")
     return "".join(out)
@@ -141,21 +179,14 @@ def trend_svg(points: list[tuple[float, str]], title: str = "Share on track or m
     y = lambda v: box.y(v, 0, 100)  # noqa: E731
     out = [box.open_tag(), _describe(
         title, ", ".join(f"{m} {share * 100:.0f}%" for share, m in points) + ".")]
-    out.extend(f'<path id="grid_{v}" d="M{fmt(box.left)} {fmt(y(v))} H{fmt(box.right)}" '
-               f'stroke="{GRID}" stroke-width="0.5"/>\n' for v in (0, 50, 100))
-    ticks = "".join(f"M{fmt(box.left)} {fmt(y(v))} h-2 " for v in (0, 50, 100)) + "".join(
-        f"M{fmt(x(i))} {fmt(box.bottom)} v2 " for i in range(n))
-    out.append(f'<path id="frame" d="M{fmt(box.left)} {fmt(box.top)} V{fmt(box.bottom)} '
-               f'H{fmt(box.right)} {ticks.strip()}" fill="none" stroke="{AXIS}" '
-               'stroke-width="0.6"/>\n')
+    under, above = _axis(box, [0, 50, 100], y, ["0%", "50%", "100%"], ["0", "50", "100"])
+    out.append(under)
     drawn = [(x(i), y(share * 100)) for i, (share, _) in enumerate(points)]
     out.append(f'<path id="actual" d="{path(drawn)}" fill="none" stroke="{ACTUAL}" '
-               'stroke-width="1.8" stroke-linejoin="round"/>\n')
-    out.append(dots(drawn, 2.25, ACTUAL))
-    out.append(f'<g {FONT} fill="{LABEL}">\n')
-    out.extend(f'<g id="value_{v}">{_label(box.left - 3.5, y(v) + 2.5, f"{v}%", "end")}</g>\n'
-               for v in (0, 50, 100))
-    out.append(month_labels(box, tuple(m for _, m in points), 1, span))
+               'stroke-width="2.5" stroke-linejoin="round"/>\n')
+    out.append(dots(drawn, 3.5, ACTUAL))
+    out.append(above)
+    out.append(month_labels(box, tuple(m for _, m in points), 2 if n > 8 else 1, span))
     out.append("</g>\n</svg>\n")
     return "".join(out)
 

@@ -97,12 +97,16 @@ PART = 25  # districts printed at a time: WeasyPrint holds about 2 MB a laid-out
 def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None = None,
                   progress: Progress | None = None, workers: int | None = None,
                   ) -> dict[str, Any]:
-    """Write the cohort report; its view (the data it shows). A PDF is printed in parts
-    of ``PART`` districts on ``workers`` processes (default: every core)."""
+    """Write the cohort report; its view (the data it shows). A PDF of up to ``PART``
+    districts is printed whole (tagged, the districts flowing from page to page); a longer
+    one in parts of ``PART`` districts on ``workers`` processes (default: every core),
+    joined untagged (pdfparts.py says why)."""
     fmt = output_format(out)
     view = cohort_data(cohort_path, month, progress)
     if fmt == "json":
         write_json(view, out)
+    elif fmt == "pdf" and len(view["districts"]) <= PART:  # one document: tagged, flowing
+        write_document(render_cohort(view, for_print=True), out, fmt)
     elif fmt == "pdf":
         with replacing(out, suffix=".pdf") as tmp:
             write_pdf_in_parts(cohort_parts(view), stylesheet(), tmp,
@@ -114,7 +118,7 @@ def cohort_report(out: Path, cohort_path: Path | None = None, month: str | None 
 
 def cohort_parts(view: dict[str, Any], size: int | None = None) -> list[str]:
     """The cohort report for print in parts: the summary, then ``size`` (``PART``)
-    districts' pages at a time (each begins a page, so the parts break as the whole)."""
+    districts' pages at a time (each part begins a page)."""
     districts, size = view["districts"], size or PART
     return [render_cohort(view, for_print=True, pages=[]), *(
         render_cohort(view, for_print=True, summary=False, pages=districts[i:i + size])

@@ -99,7 +99,7 @@ MISSING_SHEET = _rule("missing-sheet", ERR, "structure", "A sheet of the templat
     "The workbook has no '{sheet}' sheet. Add it back from the template (or rename the sheet "
     "that holds {what} to '{sheet}').")
 MISSING_COLUMN = _rule("missing-column", ERR, "structure", "A required column is missing",
-    "'{sheet}' has no '{header}' column. Add a column headed '{header}' (it is required).")
+    "'{sheet}' has no '{header}' column. {fix}")
 MISSING_OPTIONAL_COLUMN = _rule("missing-optional-column", WARN, "structure",
     "An optional column is missing",
     "'{sheet}' has no '{header}' column, so that information cannot be read. Add it back "
@@ -203,6 +203,10 @@ MEASURE_STALE = _rule("measure-stale", WARN, "execution", "A measure has no rece
     "actual for {due}.")
 UPDATE_MISSING = _rule("update-missing", WARN, "execution", "A monthly update is missing",
     "The monthly update for {month} was due {due} and has not been submitted.")
+SUBMITTED_IN_FUTURE = _rule("submitted-in-future", WARN, "execution",
+    "A monthly update dated after the status date",
+    "The monthly update for {month} says it was submitted {submitted}, after the status "
+    "date {as_of}. Correct the date in {cell}; until then the update counts as {status}.")
 UPDATE_LATE = _rule("update-late", INFO, "execution", "A monthly update was late",
     "The monthly update for {month} was submitted {submitted}, after it was due {due}.")
 
@@ -215,8 +219,8 @@ AMBIGUOUS_NUMBER = _rule("ambiguous-number", WARN, "values",
 FORMULA_CANNOT_READ = _rule("formula-cannot-read", WARN, "values",
     "The workbook's own formulas cannot read a value",
     "{header} in {cell} is '{value}'. sheetsync read it as {read}, but the workbook's own "
-    "formulas cannot read it, so the row's Check column flags it and the sheet's status "
-    "may differ from this check. To fix it, {fix}.")
+    "formulas cannot read it, so {flagged} and the sheet's status may differ from this "
+    "check. To fix it, {fix}.")
 FORMAT_UNKNOWN = _rule("format-unknown", INFO, "values",
     "Excel's functions cannot see a cell's number format",
     "Excel passes {header} in {cell} to sheetsync's functions as {value}, without its "
@@ -235,7 +239,28 @@ EMPTY_SCORECARD = _rule("empty-scorecard", ERR, "structure", "The scorecard is e
     "The workbook has no goals and no measures, so there is nothing to check or report. "
     "Fill in the '{sheet}' and Measures sheets.")
 
-# The workbook's own formulas: rows the sheet flags because its formulas cannot read them
+# The workbook's own formulas: what they read differently from sheetsync, and rows they miss
+DATE_IN_NUMBER_CELL = _rule("date-in-number-cell", WARN, "values",
+    "A number cell formatted as a date, or holding a date",
+    "{header} in {cell} shows {shown} because the cell is formatted as a date; sheetsync and "
+    "the sheet read {reading}. {fix}")
+NUMBER_IN_DATE_CELL = _rule("number-in-date-cell", WARN, "values",
+    "A date cell holding a number",
+    "{header} in {cell} is the number {value}, {problem}. {fix}")
+MIXED_PERCENT_SCALE = _rule("mixed-percent-scale", WARN, "values",
+    "A % measure's row mixes 46 and 0.46",
+    "Measure {measure} mixes scales: {cell} holds {value} and {other_cell} holds {other}; "
+    "{reading}. Type every % of the row one way: 46 or 46%.")
+PERCENT_FORMAT_NOT_PERCENT_UNIT = _rule("percent-format-not-percent-unit", WARN, "values",
+    "A percent-formatted number in a measure whose unit is not %",
+    "{header} in {cell} shows {shown} (a percent format), but measure {measure}'s unit is "
+    "'{unit}': sheetsync and the sheet read the stored {value}. Pick % as the unit, or "
+    "format {cell} as a number and type the value it means.")
+ROW_WITHOUT_FORMULAS = _rule("row-without-formulas", WARN, "structure",
+    "A row without the sheet's formulas",
+    "Row {row_number} of '{sheet}' holds {what} but no formulas, so the sheet computes no "
+    "{computed} for it{consequence}. Rows inserted by hand get no formulas: copy the grey "
+    "computed cells of the row above into row {row_number}.")
 
 # Identity: is this the district's workbook, and is it newer than the last pull
 DISTRICT_ID_MISMATCH = _rule("district-id-mismatch", ERR, "identity",
@@ -285,8 +310,6 @@ DISTRICT_GOAL_REMOVED = _rule("district-goal-removed", WARN, "alignment",
     "Strategic goal {id} ('{title}') in {cell} is no longer in the district's plan. Run "
     "`sheetsync upgrade --district-file` on the plan, or `sheetsync distribute` again, to "
     "refresh the list, and move any goal under it to one of the district's goals.")
-
-# Cohort files and rosters
 
 
 def rules_table() -> list[dict[str, str]]:

@@ -28,7 +28,7 @@ from sheetsync.schema.vocabulary import (
     UPDATE_STATUSES,
 )
 
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "2.0"
 
 ColumnType = Literal[
     "id", "text", "number", "integer", "date", "year", "choice", "reference", "formula"

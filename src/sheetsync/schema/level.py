@@ -1,9 +1,10 @@
 """The two levels a plan is kept at, and their words, declared once.
 
 A district keeps a District Scorecard; each of its schools keeps a School Improvement Plan
-nested under the district's strategic goals (domain.md, "Schools under the district"). The
-template, the cohort file, the pull, the master and the reports say "school" where they say
-"district" by asking the cohort's ``Level`` for its words, never by spelling them.
+nested under the district's strategic goals (docs/architecture.md, "Schools under the
+district"). The template, the cohort file, the pull, the master and the reports say
+"school" where they say "district" by asking the cohort's ``Level`` for its words, never
+by spelling them.
 """
 
 from __future__ import annotations

@@ -6,14 +6,15 @@ the label of its row in the workbook's settings block, its default and bounds, t
 that explains it, the ``{word}`` the template's sentences write where they state it, and how
 they say a value. The cohort model, the workbook's settings block, the reader, the formulas'
 names, pull's settings key and every sentence shown to a district come from here; add a
-setting here (and a field of ``StatusSettings``) and they all follow.
+setting to ``DECLARED`` and they all follow (``tests/schema/test_a_new_setting.py`` adds one
+and follows it to the template, the reader, the pull and the Google template).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
 
 
 def ordinal(n: int) -> str:
@@ -59,48 +60,136 @@ UPDATE_DUE_DAY = Setting(
             "day, if sooner); submitted later it is Late.",
     word="due_day", say=ordinal, example=10)
 
-STATUS_SETTINGS: tuple[Setting, ...] = (AT_RISK_BAND, UPDATE_DUE_DAY)
-BY_KEY = {s.key: s for s in STATUS_SETTINGS}
-BY_NAME = {s.name: s for s in STATUS_SETTINGS}
+DECLARED: dict[str, Setting] = {s.key: s for s in (AT_RISK_BAND, UPDATE_DUE_DAY)}
+"""The status settings by key, in order: the one declaration every other part reads (when it
+runs, not when it is imported, so a setting added here reaches them all)."""
+
+_T = TypeVar("_T")
+
+
+class _Declared(Sequence[_T]):
+    """A tuple made from ``DECLARED`` each time it is read: what the declaration says now."""
+
+    def __init__(self, make: Callable[[], tuple[_T, ...]]) -> None:
+        self._make = make
+
+    @overload
+    def __getitem__(self, i: int) -> _T: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[_T, ...]: ...
+    def __getitem__(self, i: int | slice) -> _T | tuple[_T, ...]:
+        return self._make()[i]
+
+    def __len__(self) -> int:
+        return len(self._make())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._make())
+
+
+class _ByName(Mapping[str, Setting]):
+    """The declared settings by their workbook name."""
+
+    def __getitem__(self, name: str) -> Setting:
+        for s in DECLARED.values():
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([s.name for s in DECLARED.values()])
+
+    def __len__(self) -> int:
+        return len(DECLARED)
+
+
+STATUS_SETTINGS: Sequence[Setting] = _Declared(lambda: tuple(DECLARED.values()))
+BY_KEY: Mapping[str, Setting] = DECLARED
+BY_NAME: Mapping[str, Setting] = _ByName()
 
 # The school year's dates stand in the same settings block, from the profile's year.
 YEAR_SETTINGS = (("SchoolStart", "School year starts"), ("SchoolEnd", "School year ends"))
 # The workbook's settings block, one (defined name, label) a row, from its first row.
-WORKBOOK_SETTINGS: tuple[tuple[str, str], ...] = (
-    *YEAR_SETTINGS, *((s.name, s.label) for s in STATUS_SETTINGS))
+WORKBOOK_SETTINGS: Sequence[tuple[str, str]] = _Declared(
+    lambda: (*YEAR_SETTINGS, *((s.name, s.label) for s in DECLARED.values())))
 
 
-@dataclass(frozen=True)
 class StatusSettings:
-    """The values of the status settings: one field per ``Setting``, named by its key."""
+    """The values of the status settings, one per declared ``Setting``, parsed once (from
+    ``cohort.toml``'s ``[status]``, a workbook's settings block or an Excel argument) and
+    passed whole to the status rule, the template and the pull. Built by key
+    (``StatusSettings(at_risk_band=0.2)``) or in declaration order; a setting not given has
+    its default. Read a value with ``value(setting)``, or by its key as an attribute where
+    one is declared below."""
 
-    at_risk_band: float = AT_RISK_BAND.default  # a share of the gap
-    update_due_day: int = UPDATE_DUE_DAY.default  # a day of the month
+    __slots__ = ("_values",)
+    _values: dict[str, Any]
+
+    def __init__(self, *positional: Any, **values: Any) -> None:
+        if len(positional) > len(DECLARED):
+            raise TypeError(f"StatusSettings takes at most {len(DECLARED)} values in order")
+        values = {**dict(zip(DECLARED, positional, strict=False)), **values}
+        unknown = [k for k in values if k not in DECLARED]
+        if unknown:
+            raise TypeError(f"no status setting is called {', '.join(map(repr, unknown))} "
+                            f"(the settings: {', '.join(DECLARED)})")
+        object.__setattr__(self, "_values", {k: DECLARED[k].read(v) for k, v in values.items()})
 
     def value(self, setting: Setting) -> Any:
-        return getattr(self, setting.key)
+        return self._values.get(setting.key, setting.default)
+
+    @property
+    def at_risk_band(self) -> float:
+        """A share of the baseline-to-target gap."""
+        return float(self.value(AT_RISK_BAND))
+
+    @property
+    def update_due_day(self) -> int:
+        """A day of the month."""
+        return int(self.value(UPDATE_DUE_DAY))
 
     def to_dict(self) -> dict[str, Any]:
         """``{key: value}`` in declaration order (pull's settings key, the cohort file)."""
-        return {s.key: self.value(s) for s in STATUS_SETTINGS}
+        return {s.key: self.value(s) for s in DECLARED.values()}
 
     def words(self) -> dict[str, str]:
         """``{word: how a sentence says it}``: '{band}' is '10%', '{due_day}' the '30th'."""
-        return {s.word: s.say(self.value(s)) for s in STATUS_SETTINGS}
+        return {s.word: s.say(self.value(s)) for s in DECLARED.values()}
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> StatusSettings:
         """The settings in ``values`` (by key; a workbook's or a cohort's), the rest default."""
-        return cls(**{s.key: s.read(values[s.key]) for s in STATUS_SETTINGS if s.key in values})
+        return cls(**{k: values[k] for k in DECLARED if k in values})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("StatusSettings are read-only")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StatusSettings) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.to_dict().items()))
+
+    def __repr__(self) -> str:
+        return "StatusSettings(" + ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items()) + ")"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _settings_from, (self._values,)
+
+
+def _settings_from(values: dict[str, Any]) -> StatusSettings:
+    return StatusSettings(**values)
 
 
 DEFAULT_SETTINGS = StatusSettings()
 
-assert [f.name for f in fields(StatusSettings)] == [s.key for s in STATUS_SETTINGS], \
-    "StatusSettings has one field per declared setting, in order"
-
 __all__ = [
-    "AT_RISK_BAND", "BY_KEY", "BY_NAME", "DEFAULT_SETTINGS", "STATUS_SETTINGS",
+    "AT_RISK_BAND", "BY_KEY", "BY_NAME", "DECLARED", "DEFAULT_SETTINGS", "STATUS_SETTINGS",
     "UPDATE_DUE_DAY", "WORKBOOK_SETTINGS", "YEAR_SETTINGS", "Setting", "StatusSettings",
     "ordinal", "percent_of",
 ]

@@ -22,7 +22,8 @@ def _lettered(columns: list[Column]) -> tuple[Column, ...]:
 
 CHECK_HELP = ("Computed: empty while the sheet's formulas can read every value in the row. "
               "Otherwise it names the first one they cannot (text in a number or date "
-              "column, an id or choice not as on the list) and the row's computed columns "
+              "column, a number that is not a date, an id or choice not as on the list, a % "
+              "measure typed partly as 58 and partly as 58%) and the row's computed columns "
               "leave it out; fix that cell.")
 
 
@@ -56,7 +57,8 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
           help="What is measured, e.g. 'Grade 3 students at proficient in reading'.",
           aliases=("measure name", "description")),
         C("unit", "Unit", "choice", True, choices="units", width=9,
-          help="% for percentages (type 45 or 45%)."),
+          help="% for percentages: type 45 or 45%, the same way for the whole row.",
+          feeds_formulas=True),
         C("direction", "Direction", "choice", choices="directions", width=10,
           help="increase or decrease; left blank it is read from target against baseline.",
           feeds_formulas=True),
@@ -77,8 +79,8 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
           help="Computed: the month of the latest actual."),
         C("latest_actual", "Latest Actual", "formula", formula="latest_actual", width=10,
           help="Computed."),
-        C("expected", "Expected Now", "formula", formula="expected", number_format="0.0",
-          width=10, help="Computed: the interim target, or the straight line to the target."),
+        C("expected", "Expected Now", "formula", formula="expected", width=10,
+          help="Computed: the interim target, or the straight line to the target."),
         C("progress", "Progress", "formula", formula="progress", number_format="0%", width=9,
           help="Computed: share of the baseline-to-target gap closed."),
         C("status", "Status", "formula", formula="measure_status", width=11,
@@ -93,6 +95,12 @@ def _measure_columns(year: SchoolYear) -> list[Column]:
         cols.append(C("interim_target", f"Interim {period_label(p)}", "number", period=p,
                       width=9, help=f"Optional: where the measure should be by {period_label(p)}.",
                       feeds_formulas=True))
+    # The Check column's reading of the month columns, one helper each (grouped and hidden
+    # with the interim targets): the Check column stays short enough to read.
+    cols += [C("actual_check", "Actuals Check", "formula", formula="period_check", width=24,
+               help="Computed: the first month's actual the formulas cannot read, if any."),
+             C("interim_check", "Interims Check", "formula", formula="period_check", width=24,
+               help="Computed: the first interim target the formulas cannot read, if any.")]
     return cols
 
 

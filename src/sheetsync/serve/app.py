@@ -1,6 +1,12 @@
 """The web app (Starlette) and the process (uvicorn): routes, the OpenAPI description, and
 start-up and shutdown around the scheduler.
 
+Start-up says what is wrong before any work: the cohort file, the store (``PRAGMA
+quick_check``), the port (the socket is bound before the first pull) each refused in one
+line. Requests are bounded (``limits``); a caller waiting for a pull (``?wait=true``) waits
+on the event loop, not in a thread, and at most ``MAX_WAITERS`` wait at once (429 past
+that); ``/health`` never needs a thread, so it answers however busy the rest is.
+
 Starlette rather than FastAPI: the same routes answer as fast (a JSON route: median about
 0.8 ms either way here), but Starlette imports in about 0.1 s against FastAPI's 0.3 s and
 adds 15 MB less; the API returns JSON sheetsync already makes, so FastAPI's models would
@@ -10,6 +16,7 @@ be a second description of it. The OpenAPI document is written out below instead
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,28 +37,40 @@ from starlette.routing import Route
 
 from sheetsync import __version__
 from sheetsync.errors import NotPulled, UnknownDistrict
-from sheetsync.serve import auth
+from sheetsync.serve import auth, signin
 from sheetsync.serve.events import Broker
+from sheetsync.serve.limits import KEEP_ALIVE, MAX_HEADERS, BodyLimit, Protocol, listen
+from sheetsync.serve.observe import CONTENT_TYPE, Metrics, event, setup_logging
 from sheetsync.serve.openapi import openapi
 from sheetsync.serve.pages import Pages, live
-from sheetsync.serve.refused import refused_app, store_problem
-from sheetsync.serve.scheduler import Scheduler
-from sheetsync.serve.settings import Settings
+from sheetsync.serve.scheduler import Job, Scheduler
+from sheetsync.serve.settings import Settings, check_store
 
 log = logging.getLogger("sheetsync.serve")
 WAIT_LIMIT = 600.0  # seconds: POST /api/pull?wait=true answers 202 after this
+MAX_WAITERS = 32  # callers waiting for a pull at once (?wait=true); 429 past this
 
 
 class Service:
-    """What the routes share: the scheduler, the pages and the event broker."""
+    """What the routes share: the scheduler, the pages, the event broker, the metrics and
+    the sign-in state. ``sessions``: where their key is kept (beside the store) unless
+    given."""
 
-    def __init__(self, settings: Settings, scheduler: Scheduler | None = None) -> None:
+    def __init__(self, settings: Settings, scheduler: Scheduler | None = None,
+                 sessions: signin.Sessions | None = None) -> None:
         self.settings = settings
         self.scheduler = scheduler or Scheduler(settings)
+        self.metrics: Metrics = getattr(self.scheduler, "metrics", None) or Metrics()
         self.pages = Pages(self.scheduler.current)
         self.broker = Broker()
         self.scheduler.version = self.pages.refresh
         self.scheduler.landed = self.landed
+        self.throttle = signin.Throttle()
+        self.sessions = sessions
+        if settings.token and sessions is None:
+            key = self.scheduler.cohort.store_path.parent / signin.SESSION_KEY
+            self.sessions = signin.Sessions(settings.token, key)
+        self.waiting = 0
 
     def landed(self) -> None:
         """After a pull: the cohort page rendered again, then every open page told."""
@@ -62,6 +81,7 @@ class Service:
 
 def build_app(service: Service) -> Starlette:
     pages, scheduler, settings = service.pages, service.scheduler, service.settings
+    guard: auth.Guard
 
     def dashboard(request: Request) -> Response:
         try:
@@ -98,41 +118,52 @@ def build_app(service: Service) -> Starlette:
             return _json(404, f"{exc}: nothing to check yet.")
 
     async def pull_now(request: Request) -> Response:
+        wait = request.query_params.get("wait", "").lower() in ("1", "true", "yes")
+        if wait and service.waiting >= MAX_WAITERS:
+            return JSONResponse({"detail": f"{MAX_WAITERS} callers already wait for a pull: "
+                                 "ask without ?wait=true and follow status_url."},
+                                status_code=429, headers={"retry-after": "5"})
         job = scheduler.request()
         url = f"/api/pulls/{job.id}"
-        if request.query_params.get("wait", "").lower() in ("1", "true", "yes"):
-            await anyio.to_thread.run_sync(job.done.wait, WAIT_LIMIT)
-            if job.done.is_set():
+        if wait:
+            service.waiting += 1
+            try:
+                done = await _until_done(job, request, WAIT_LIMIT)
+            finally:
+                service.waiting -= 1
+            if done:
                 return JSONResponse({**job.to_json(), "status_url": url}, status_code=200)
         return JSONResponse({**job.to_json(), "status_url": url}, status_code=202,
                             headers={"location": url})
 
-    def pull_status(request: Request) -> Response:
+    async def pull_status(request: Request) -> Response:
         job = scheduler.job(request.path_params["job_id"])
         if job is None:
             return _json(404, "No such pull.")
         return JSONResponse(job.to_json())
 
-    def health(request: Request) -> Response:
+    async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    def openapi_json(request: Request) -> Response:
+    async def metrics(request: Request) -> Response:
+        return Response(service.metrics.text(), media_type=CONTENT_TYPE)
+
+    async def openapi_json(request: Request) -> Response:
         return JSONResponse(openapi(__version__))
 
-    def login_form(request: Request) -> Response:
+    async def login_form(request: Request) -> Response:
         return HTMLResponse(auth.login_page(auth.safe_next(request.query_params.get("next"))))
 
     async def login(request: Request) -> Response:
         form = auth.read_form(await request.body())
         target = auth.safe_next(form.get("next"))
-        if settings.token is None:
+        if settings.token is None or service.sessions is None:
             return RedirectResponse(target, status_code=303)
-        if not auth.same(form.get("token", "").strip(), settings.token):
-            log.warning("a sign-in with a wrong token from %s",
-                        request.client.host if request.client else "?")
+        if not await guard.check_token(auth.client_address(dict(request.scope)),
+                                       form.get("token", "").strip()):
             return HTMLResponse(auth.login_page(target, failed=True), status_code=401)
         return RedirectResponse(target, status_code=303,
-                                headers={"set-cookie": auth.login_cookie(settings.token)})
+                                headers={"set-cookie": service.sessions.cookie()})
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -144,7 +175,7 @@ def build_app(service: Service) -> Starlette:
         finally:
             service.broker.close()
             await anyio.to_thread.run_sync(scheduler.stop)
-            log.info("stopped")
+            event(log, "service.stopped", "stopped")
 
     routes = [
         Route("/", dashboard),
@@ -155,12 +186,46 @@ def build_app(service: Service) -> Starlette:
         Route("/api/pull", pull_now, methods=["POST"]),
         Route("/api/pulls/{job_id}", pull_status),
         Route("/health", health),
+        Route("/metrics", metrics),
         Route("/openapi.json", openapi_json),
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
-    return auth.Guard(app, settings.token, settings.host)  # type: ignore[return-value]
+    guard = auth.Guard(app, settings.token, settings.host, service.sessions, service.throttle,
+                       service.metrics)
+
+    def refused(status: int) -> None:
+        service.metrics.answered("other", status)
+
+    return BodyLimit(guard, refused=refused)  # type: ignore[return-value]
+
+
+async def _until_done(job: Job, request: Request, limit: float) -> bool:
+    """Wait on the event loop (no thread held) until ``job`` ends, the caller hangs up, or
+    ``limit`` seconds pass; whether the job ended."""
+    loop = asyncio.get_running_loop()
+    ended = loop.create_future()
+
+    def wake() -> None:  # in the scheduler's thread
+        def end() -> None:
+            if not ended.done():
+                ended.set_result(None)
+        with contextlib.suppress(RuntimeError):  # the loop closed: the service stopped
+            loop.call_soon_threadsafe(end)
+
+    job.when_done(wake)
+    gone = asyncio.ensure_future(_hung_up(request))
+    try:
+        await asyncio.wait({ended, gone}, timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    return job.done.is_set()
+
+
+async def _hung_up(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _json(status: int, detail: str) -> Response:
@@ -186,43 +251,43 @@ def _plain(title: str, body_html: str) -> str:
 
 def run(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT: requests in flight are finished, open event streams
-    closed, the scheduler stopped (a pull running is waited for)."""
+    closed, the scheduler stopped (a pull running is waited for, then its worker ended).
+    ``ServeError`` before any work when the cohort, the store or the port cannot be used."""
     import uvicorn
 
-    _logging()
-    service = Service(settings)
-    cohort = service.scheduler.cohort
-    where = f"http://{settings.host}:{settings.port}/"
-    log.info("serving %s (%d districts) on %s; pulling every %s; %s%s", cohort.cohort.name,
-             len(cohort.districts), where, _every(settings.pull_every),
-             "a token is required" if settings.token else "no token (loopback only)",
-             "; reminders are sent after the due day" if settings.remind else "")
+    scheduler = Scheduler(settings)  # the cohort file read
+    cohort = scheduler.cohort
+    check_store(cohort.store_path)
+    sock = listen(settings.host, settings.port)
+    try:
+        service = Service(settings, scheduler)  # the sessions' key made, if need be
+    except BaseException:
+        sock.close()
+        raise
+    setup_logging(settings.log_format)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    where = f"http://{host}:{settings.port}/"
+    event(log, "service.started", "serving %s (%d districts) on %s; pulling every %s; %s%s",
+          cohort.cohort.name, len(cohort.districts), where, _every(settings.pull_every),
+          "a token is required" if settings.token else "no token (loopback only)",
+          "; reminders are sent after the due day" if settings.remind else "",
+          url=where, districts=len(cohort.districts), pull_every=settings.pull_every,
+          token=bool(settings.token), remind=settings.remind)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
             service.broker.close()  # event streams end, so shutdown need not wait for them
             super().handle_exit(sig, frame)
 
-    problem = store_problem(cohort.store_path)
-    if problem:  # not a crash (a service manager would start it again and again)
-        log.error("the store cannot be used, so nothing is pulled; serving the last master "
-                  "and this reason until the service is restarted: %s", problem)
-    app = refused_app(settings, cohort.master_path, problem) if problem else build_app(service)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port,
-                            access_log=False, log_level="info", server_header=False,
+    config = uvicorn.Config(build_app(service), host=settings.host, port=settings.port,
+                            http=Protocol, timeout_keep_alive=KEEP_ALIVE,
+                            h11_max_incomplete_event_size=MAX_HEADERS, access_log=False,
+                            log_config=None, log_level="info", server_header=False,
                             timeout_graceful_shutdown=10, lifespan="on")
-    Server(config).run()
-
-
-def _logging() -> None:
-    """One line per event on stderr, beside uvicorn's own."""
-    logger = logging.getLogger("sheetsync")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s",
-                                               "%Y-%m-%d %H:%M:%S"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    try:
+        Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 def _every(seconds: float) -> str:

@@ -1,24 +1,29 @@
-"""Every request passes through ``Guard``: the security headers on every answer; with no
-token, only the loopback names as Host (a web page cannot rebind its name to this
-machine); POSTs from another site refused; and, with a token, every page and API call
-needs ``Authorization: Bearer TOKEN`` or the cookie the login form sets.
+"""Every request passes through ``Guard``: the security headers on every answer; a Host
+header that is a host name or address and an optional port, nothing else; with no token,
+only the loopback names as Host (a web page cannot rebind its name to this machine);
+POSTs from another site refused; and, with a token, every page and API call needs
+``Authorization: Bearer TOKEN`` or a session cookie the sign-in form sets.
 
-The token is compared in constant time and never logged; the cookie holds a keyed digest
-of it, not the token itself.
+The token is compared in constant time and never logged; wrong ones are slowed per client
+address, and a session is a random id signed with a key of its own (both in ``signin``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import ipaddress
 import json
+import logging
+import re
 from html import escape
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from sheetsync.serve.observe import Metrics, event
 from sheetsync.serve.pages import LIVE_HASH
+from sheetsync.serve.signin import COOKIE, Sessions, Throttle, same
 
-COOKIE = "sheetsync_session"
+log = logging.getLogger("sheetsync.serve")
+
 OPEN_PATHS = ("/health", "/login")  # answer without a token (health says only "ok")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -40,31 +45,39 @@ SECURITY_HEADERS = [
 Scope = dict[str, Any]
 
 
-def session_value(token: str) -> str:
-    """What the login cookie holds: a digest keyed by the token (not the token)."""
-    return hmac.new(token.encode(), b"sheetsync session", hashlib.sha256).hexdigest()
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "?"
 
 
-def same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
+# -- the guard ---------------------------------------------------------------------------
 
 
 class Guard:
-    """ASGI middleware in front of the whole app."""
+    """ASGI middleware in front of the whole app; counts every answer by route and
+    status."""
 
-    def __init__(self, app: Any, token: str | None, host: str) -> None:
+    def __init__(self, app: Any, token: str | None, host: str,
+                 sessions: Sessions | None = None, throttle: Throttle | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.app = app
         self.token = token
         self.names = {*LOOPBACK_NAMES, host.lower()}
+        self.sessions = sessions or (Sessions(token) if token else None)
+        self.throttle = throttle or Throttle()
+        self.metrics = metrics or Metrics()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
+        status = 500
 
         async def send_secured(message: dict[str, Any]) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 have = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in have]
                 if b"cache-control" not in have:
@@ -72,19 +85,38 @@ class Guard:
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        refusal = self.refusal(scope, headers)
-        if refusal is not None:
-            await _answer(send_secured, *refusal)
-            return
-        await self.app(scope, receive, send_secured)
+        try:
+            refusal = await self.refusal(scope, headers)
+            if refusal is not None:
+                await _answer(send_secured, *refusal)
+                return
+            await self.app(scope, receive, send_secured)
+        finally:
+            self.metrics.answered(self.route(scope), status)
 
-    def refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[Any, ...] | None:
+    def route(self, scope: Scope) -> str:
+        """The route's path as declared (``/districts/{district_id}``), so the metrics
+        have one series per route, whatever the ids asked for; ``other`` for no route."""
+        from starlette.routing import Match
+
+        route = scope.get("route")
+        if route is None:  # refused before routing: find the route it would have reached
+            route = next((r for r in getattr(self.app, "routes", ())
+                          if r.matches(scope)[0] is Match.FULL), None)
+        return str(getattr(route, "path", "other"))
+
+    async def refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[Any, ...] | None:
         """Why this request gets no further, as (status, body, content type, headers)."""
-        if self.token is None and _hostname(headers.get("host", "")) not in self.names:
+        host = parse_host(headers.get("host", "")) if "host" in headers else ""
+        if host is None:
+            return 400, {"detail": "The Host header is not a host name and port."}
+        if self.token is None and host not in self.names:
             return 421, {"detail": "This service answers only to its loopback address."}
         if scope["method"] not in SAFE_METHODS and cross_site(headers):
             return 403, {"detail": "Refused: the request came from another site."}
-        if self.token is None or scope["path"] in OPEN_PATHS or self.allowed(headers):
+        if self.token is None or scope["path"] in OPEN_PATHS:
+            return None
+        if await self.allowed(scope, headers):
             return None
         if scope["method"] == "GET" and "text/html" in headers.get("accept", ""):
             target = "/login?next=" + quote(scope["path"], safe="/")
@@ -92,13 +124,32 @@ class Guard:
         return 401, {"detail": "Sign in: send Authorization: Bearer TOKEN."}, \
             "application/json", [(b"www-authenticate", b'Bearer realm="sheetsync"')]
 
-    def allowed(self, headers: dict[str, str]) -> bool:
-        assert self.token is not None
-        scheme, _, given = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and same(given.strip(), self.token):
-            return True
+    async def allowed(self, scope: Scope, headers: dict[str, str]) -> bool:
+        """True for the right token or a valid session."""
+        assert self.token is not None and self.sessions is not None
         cookie = _cookies(headers.get("cookie", "")).get(COOKIE, "")
-        return bool(cookie) and same(cookie, session_value(self.token))
+        if cookie and self.sessions.valid(cookie):
+            return True
+        scheme, _, given = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return await self.check_token(client_address(scope), given.strip())
+
+    async def check_token(self, client: str, given: str) -> bool:
+        """``given`` against the token, for ``client``, slowed by the wrong ones before."""
+        token = self.token
+        assert token is not None
+        right, burst = await self.throttle.check(client, lambda: same(given, token))
+        if right:
+            return True
+        self.metrics.sign_in_failures.inc()
+        if burst:
+            event(log, "sign_in.failed", "a wrong token from %s; more from it are slowed "
+                  "and counted (sheetsync_sign_in_failures_total), not logged, until none "
+                  "comes for %.0f minutes", client, Throttle.QUIET / 60,
+                  level=logging.WARNING, client=client)
+        return False
+
 
 
 def cross_site(headers: dict[str, str]) -> bool:
@@ -127,11 +178,25 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
 
-def _hostname(host: str) -> str:
-    host = host.lower()
-    if host.startswith("["):
-        return host[:host.find("]") + 1]
-    return host.rsplit(":", 1)[0] if ":" in host else host
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)"
+                   r"(?::[0-9]{1,5})?")
+
+
+def parse_host(value: str) -> str | None:
+    """The host name of a Host header (lower case; an IPv6 address in brackets), or None
+    when it is anything but a name or address and an optional port: no user part
+    (``127.0.0.1:8712@evil.example``), nothing after the brackets (``[::1]evil``), no
+    spaces."""
+    match = _HOST.fullmatch(value)
+    if match is None:
+        return None
+    name = match[1].lower()
+    if name.startswith("["):
+        try:
+            ipaddress.IPv6Address(name[1:-1])
+        except ValueError:
+            return None
+    return name
 
 
 def _cookies(header: str) -> dict[str, str]:
@@ -171,7 +236,3 @@ def read_form(body: bytes) -> dict[str, str]:
     fields = parse_qs(body[:MAX_FORM].decode("utf-8", "replace"), keep_blank_values=True)
     return {k: v[0] for k, v in fields.items()}
 
-
-def login_cookie(token: str) -> str:
-    return (f"{COOKIE}={session_value(token)}; HttpOnly; SameSite=Strict; Path=/; "
-            "Max-Age=2592000")

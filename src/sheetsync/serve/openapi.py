@@ -40,16 +40,23 @@ def openapi(version: str) -> dict[str, Any]:
                 "summary": "Pull now",
                 "description": "Asks for a pull (the one already waiting, if any). Answers "
                                "202 with its status URL, or with `?wait=true` 200 when it is "
-                               "done. Refused (403) from another site's page.",
+                               "done (429 when 32 callers already wait). Refused (403) from "
+                               "another site's page.",
                 "parameters": [{"name": "wait", "in": "query", "required": False,
                                 "schema": {"type": "boolean"}}],
                 "responses": {"202": {"description": job, "content": _JSON},
                               "200": {"description": job, "content": _JSON},
-                              "401": _ERROR, "403": _ERROR}}},
+                              "401": _ERROR, "403": _ERROR, "429": _ERROR}}},
             "/api/pulls/{job_id}": _get("A pull's status", job, job,
                                         [{"name": "job_id", "in": "path", "required": True,
                                           "schema": {"type": "string"}}], ("401", "404")),
             "/health": _get("Is it up", "Always `{\"status\": \"ok\"}`; needs no token.",
                             "Up."),
+            "/metrics": {"get": {
+                "summary": "Metrics", "description": "The Prometheus text format: the last "
+                "pull's time, duration and districts, reminders, requests by route and status.",
+                "responses": {"200": {"description": "The metrics.",
+                                      "content": {"text/plain": {"schema": {"type": "string"}}}},
+                              "401": _ERROR}}},
         },
     }

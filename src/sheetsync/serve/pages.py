@@ -12,11 +12,9 @@ import base64
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +27,7 @@ from sheetsync.report.charts import ChartCache
 from sheetsync.report.cohort import cohort_view
 from sheetsync.report.data import NoSnapshot, pick_month, snapshot_view
 from sheetsync.report.html import render_cohort, render_district
+from sheetsync.serve.worker import Child
 
 LIVE_JS = resources.files(__package__).joinpath("live.js").read_text(encoding="utf-8")
 LIVE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(LIVE_JS.encode()).digest()).decode()
@@ -43,7 +42,6 @@ Current = Callable[[], tuple[Cohort, int]]  # the cohort in force, and its gener
 class Pages:
     def __init__(self, current: Current) -> None:
         self.current = current
-        self._render = threading.Lock()  # the charts' canvas is shared: one render at a time
         self._cohort_lock = threading.Lock()  # one thread makes the cohort page
         self._seen: str | None = None
         self._cohort: tuple[str, str] | None = None  # (version, page)
@@ -129,8 +127,7 @@ class Pages:
             if len(cohort.districts) > IN_PROCESS_UP_TO:
                 html = _in_a_process(cohort, links)
             else:
-                with self._render:
-                    html = render_cohort_page(cohort, links)
+                html = render_cohort_page(cohort, links)
             self._cohort = (version, live(html, version))
             return self._cohort[1]
         finally:
@@ -151,9 +148,8 @@ class Pages:
         if kept and kept[1] == digest:
             html = kept[2]
         else:
-            with self._render:
-                html = render_district(view, home="/", cache=ChartCache(
-                    cohort.store_path.parent / "report-cache"))
+            html = render_district(view, home="/", cache=ChartCache(
+                cohort.store_path.parent / "report-cache"))  # renders run side by side
         _keep(self._districts, d.id, (version, digest, html))
         return live(html, version)
 
@@ -173,11 +169,16 @@ def render_cohort_page(cohort: Cohort, links: dict[str, str]) -> str:
 
 def _in_a_process(cohort: Cohort, links: dict[str, str]) -> str:
     """``render_cohort_page`` in a process of its own: the views of hundreds of districts
-    take 100 MB and more while the page is drawn, and a process gives it all back."""
+    take 100 MB and more while the page is drawn, and a process gives it all back. The
+    process ends with the service (``worker.Child``)."""
     if not cohort.store_path.exists():
         raise NotPulled("no pull yet")
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(render_cohort_page, cohort, links).result()
+    child = Child("sheetsync-render")
+    try:
+        html: str = child.call(render_cohort_page, cohort, links)
+    finally:
+        child.close(wait=True)
+    return html
 
 
 def _keep(kept: OrderedDict[str, Any], key: str, value: Any) -> None:

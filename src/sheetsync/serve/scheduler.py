@@ -4,13 +4,16 @@ Every ``pull_every`` (and when the API asks) the scheduler reloads the cohort fi
 changed (keeping the last good one when the new one is invalid), pulls under the store's
 lock (a pull the CLI is running makes this one wait for the next tick), logs one line, and,
 with ``remind``, sends the reminders due. A pull that fails is logged and tried again at the
-next tick; nothing it raises stops the service.
+next tick; nothing it raises stops the service. What went wrong on purpose (a
+``SheetsyncError``: a file that cannot be written, the store busy) is one line; anything else
+is logged with its traceback (the worker's, when it happened there).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import threading
 import time
 import uuid
@@ -21,8 +24,9 @@ from typing import Any
 
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.model import Cohort
-from sheetsync.errors import PullRefused, ServeError, SheetsyncError
+from sheetsync.errors import NotPulled, PullRefused, ServeError, SheetsyncError
 from sheetsync.remind import due_month, remind
+from sheetsync.serve.observe import Metrics, event
 from sheetsync.serve.settings import Settings
 from sheetsync.serve.worker import PullWorker
 
@@ -46,6 +50,23 @@ class Job:
     error: str | None = None
     cpu_seconds: float | None = None
     done: threading.Event = field(default_factory=threading.Event, repr=False)
+    _callbacks: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def when_done(self, callback: Callable[[], None]) -> None:
+        """``callback()`` when the job ends (at once if it has), in the thread ending it."""
+        with self._lock:
+            if not self.done.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
+
+    def finish(self) -> None:
+        with self._lock:
+            self.done.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "trigger": self.trigger, "state": self.state,
@@ -58,9 +79,11 @@ Landed = Callable[[], None]  # called after every pull, and when the CLI made on
 
 
 class Scheduler:
-    def __init__(self, settings: Settings, landed: Landed | None = None) -> None:
+    def __init__(self, settings: Settings, landed: Landed | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.landed = landed or (lambda: None)
+        self.metrics = metrics or Metrics()
         self.worker = PullWorker()
         self.cohort, self._stamp = _load(settings)
         self.generation = 1
@@ -129,44 +152,69 @@ class Scheduler:
     def tick(self, job: Job) -> None:
         """One pull, start to finish; never raises."""
         self._running = job
-        job.state, job.started_at = "running", _now()
+        job.started_at = _now()
+        job.state = "running"  # after started_at: whoever reads the job sees both
+        outcome = "failed"
         try:
             self.reload()
-            self._pull(job)
-            if job.state == "done" and self.settings.remind:
+            outcome = self._pull(job)
+            if outcome == "done" and self.settings.remind:
                 self._remind()
         except Exception as exc:  # a bug must not stop the schedule: say it, go on
-            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
-            log.exception("pull failed unexpectedly; trying again at the next tick")
+            outcome, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            event(log, "pull.error", "pull failed unexpectedly; trying again at the next "
+                  "tick", level=logging.ERROR, exc_info=True, job=job.id)
         finally:
             job.finished_at = _now()
+            job.state = outcome  # after finished_at, for the same reason
             self._running = None
             self._landed()  # the pages show the pull before whoever waits for it hears
-            job.done.set()
+            job.finish()
 
-    def _pull(self, job: Job) -> None:
+    def _pull(self, job: Job) -> str:
+        """The pull; what became of it: done, failed or skipped."""
         start = time.perf_counter()
+        event(log, "pull.started", "pull (%s) started", job.trigger, job=job.id,
+              trigger=job.trigger, districts=len(self.cohort.districts))
         try:
             report, cpu = self.worker.pull(self.cohort)
         except PullRefused as exc:
-            job.state, job.error = "skipped", str(exc)
-            log.warning("pull skipped: %s Next try at the next tick.", exc)
-            return
-        except Exception as exc:
-            job.state, job.error = "failed", str(exc) or type(exc).__name__
-            log.error("pull failed: %s; trying again at the next tick", job.error)
-            return
+            job.error = str(exc)
+            event(log, "pull.skipped", "pull skipped: %s Next try at the next tick.", exc,
+                  level=logging.WARNING, job=job.id, error=str(exc))
+            self.metrics.pulled("skipped", time.perf_counter() - start, None)
+            return "skipped"
+        except SheetsyncError as exc:  # said on purpose: one line
+            job.error = str(exc) or type(exc).__name__
+            event(log, "pull.failed", "pull failed: %s; trying again at the next tick",
+                  job.error, level=logging.ERROR, job=job.id, error=job.error)
+            self.metrics.pulled("failed", time.perf_counter() - start, None)
+            return "failed"
+        except Exception as exc:  # a bug, here or in the worker: with its traceback
+            job.error = f"{type(exc).__name__}: {exc}"
+            event(log, "pull.error", "pull failed unexpectedly: %s; trying again at the "
+                  "next tick", job.error, level=logging.ERROR, exc_info=True, job=job.id,
+                  error=job.error)
+            self.metrics.pulled("failed", time.perf_counter() - start, None)
+            return "failed"
+        seconds = time.perf_counter() - start
         job.cpu_seconds = round(cpu, 3)
-        job.state, job.totals = "done", report.totals
+        job.totals = report.totals
         t = job.totals
+        self.metrics.pulled("done", seconds, t, report.stale)
         if t["read"] >= RECYCLE_AFTER:
             self.worker.close(wait=True)
         master = ("master written" if report.master_written else
                   f"master NOT written: {report.master_error}" if report.master_error else
                   "master unchanged")
-        log.info("pull (%s) in %.1f s, %.2f s CPU: %d districts, %d read, %d unchanged, "
-                 "%d failed; %s", job.trigger, time.perf_counter() - start, job.cpu_seconds,
-                 t["districts"], t["read"], t["reused"], t["failed"], master)
+        event(log, "pull.finished", "pull (%s) in %.1f s, %.2f s CPU: %d districts, %d read, "
+              "%d unchanged, %d failed, %d stale; %s", job.trigger, seconds, job.cpu_seconds,
+              t["districts"], t["read"], t["reused"], t["failed"], report.stale, master,
+              job=job.id, trigger=job.trigger, seconds=round(seconds, 3),
+              cpu_seconds=job.cpu_seconds, districts=t["districts"], read=t["read"],
+              reused=t["reused"], failed=t["failed"], stale=report.stale,
+              master_written=report.master_written, master_error=report.master_error)
+        return "done"
 
     def _remind(self) -> None:
         today = date.today()
@@ -175,12 +223,16 @@ class Scheduler:
         try:
             report = remind(self.cohort, today, send=True)
         except SheetsyncError as exc:
-            log.error("reminders not sent: %s", exc)
+            event(log, "reminders.error", "reminders not sent: %s", exc,
+                  level=logging.ERROR, error=str(exc))
             return
         sent = sum(r.status == "sent" for r in report.reminders)
-        if sent or report.failed:
-            log.info("reminders for %s: %d sent, %d not sent (tried again at the next "
-                     "tick)", report.month, sent, len(report.failed))
+        refused = len(report.failed)
+        self.metrics.reminded(sent, refused)
+        if sent or refused:
+            event(log, "reminders.sent", "reminders for %s: %d sent, %d not sent (tried again "
+                  "at the next tick)", report.month, sent, refused, month=report.month,
+                  sent=sent, refused=refused)
 
     def reload(self) -> None:
         """The cohort file again if it changed; the last good one kept if it is invalid."""
@@ -188,8 +240,9 @@ class Scheduler:
         try:
             stamp = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as exc:
-            log.error("%s cannot be read (%s); still using the cohort file as loaded at %s",
-                      path, exc.strerror, self.last_good_at)
+            event(log, "cohort.unreadable", "%s cannot be read (%s); still using the cohort "
+                  "file as loaded at %s", path, exc.strerror, self.last_good_at,
+                  level=logging.ERROR, path=str(path), error=exc.strerror)
             return
         if stamp == self._stamp:
             return
@@ -197,18 +250,22 @@ class Scheduler:
         try:
             cohort = load_cohort(path)
         except SheetsyncError as exc:
-            log.error("%s was changed and cannot be used: %s -- still using it as loaded at "
-                      "%s; fix it and it is read again at the next tick", path, exc,
-                      self.last_good_at)
+            event(log, "cohort.invalid", "%s was changed and cannot be used: %s -- still using "
+                  "it as loaded at %s; fix it and it is read again at the next tick", path,
+                  exc, self.last_good_at, level=logging.ERROR, path=str(path), error=str(exc))
             return
         self.cohort, self.generation, self.last_good_at = cohort, self.generation + 1, _now()
-        log.info("%s was changed: reloaded (%d districts)", path, len(cohort.districts))
+        event(log, "cohort.reloaded", "%s was changed: reloaded (%d districts)", path,
+              len(cohort.districts), path=str(path), districts=len(cohort.districts))
 
     def _watch(self) -> None:
         """Tell the pages when the store moved without us (a `sheetsync pull`)."""
         try:
             version = self.version()
-        except Exception:  # the store mid-creation, say: look again later
+        except (sqlite3.Error, OSError, NotPulled):  # the store mid-creation: look again later
+            return
+        except Exception:  # a bug: said with its traceback, and the schedule goes on
+            log.exception("the store could not be looked at")
             return
         if self.version_seen is not None and version != self.version_seen:
             self._landed()
@@ -217,8 +274,9 @@ class Scheduler:
         try:
             self.version_seen = self.version()
             self.landed()
-        except Exception:
-            log.exception("the pages could not be refreshed after the pull")
+        except Exception:  # a bug: said with its traceback, and the schedule goes on
+            event(log, "pages.error", "the pages could not be refreshed after the pull",
+                  level=logging.ERROR, exc_info=True)
 
     def _remember(self, job: Job) -> Job:
         self.jobs[job.id] = job

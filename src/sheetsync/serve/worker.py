@@ -2,50 +2,180 @@
 service's requests keep its interpreter to themselves, and a pull that crashes (or runs
 out of memory) cannot take the service down. The worker is kept between pulls, so a pull
 with nothing changed starts at once, and let go after a pull that read many districts, so
-the memory that took goes back to the system. The worker is started with
-``spawn`` (the service has threads; ``fork`` would copy their locks), so it works the
-same on Windows."""
+the memory that took goes back to the system.
+
+The service owns the process (``Child``): it is started with ``spawn`` (the service has
+threads; ``fork`` would copy their locks) and spoken to over one pipe (no queues, so no
+semaphores for the resource tracker to find leaked). It ends with the service however the
+service ends: stopped (SIGTERM, SIGINT: the service waits for a running pull, then ends
+it), or killed (the child asks Linux for SIGKILL when its parent dies, and also watches
+its parent's id, which changes when it dies, on every system). It ignores SIGINT itself:
+Ctrl+C in a terminal reaches the whole process group, and the service decides. A worker
+killed mid-pull leaves the store as the last pull left it (one transaction) and the store's
+lock free (the system releases it); the next pull starts a new worker.
+
+An error the pull raises on purpose (a ``SheetsyncError``) comes back as its message; any
+other comes back with the worker's traceback, so the log shows where it happened.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sheetsync.cohort.model import Cohort
-from sheetsync.errors import Busy, PullFailed, PullRefused
+from sheetsync.errors import Busy, PullFailed, PullRefused, SheetsyncError
 from sheetsync.google.auth import client_for
 from sheetsync.pull.run import pull
 
+PARENT_WATCH = 0.5  # seconds: how often a worker looks whether its parent is still there
+STOP_GRACE = 5.0  # seconds: a worker asked to stop is killed after this
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in the worker, as the worker printed it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.text}"""'
+
+
+class WorkerCrashed(RuntimeError):
+    """Something in the worker raised an exception nobody expected (a bug); its traceback
+    is the ``__cause__``."""
+
+
+class Child:
+    """One process that runs the functions it is sent, one at a time, and ends with the
+    service."""
+
+    def __init__(self, name: str = "sheetsync-worker") -> None:
+        self.name = name
+        self._proc: Any = None
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` in the process (started if need be): what it returned. Raises
+        ``SheetsyncError`` subclasses as ``PullFailed`` with their message, anything else
+        as ``WorkerCrashed`` from the worker's traceback; ``PullFailed`` if it died."""
+        with self._lock:
+            if self._proc is None or not self._proc.is_alive():
+                self._start()
+            conn = self._conn
+        try:
+            conn.send((fn, args))
+            kind, value = conn.recv()
+        except (EOFError, OSError):
+            self.close()
+            raise PullFailed("the pull's process ended unexpectedly (out of memory, or "
+                             "stopped from outside)") from None
+        if kind == "ok":
+            return value
+        if kind == "expected":
+            raise PullFailed(value)
+        raise WorkerCrashed(value.splitlines()[-1] if value else "the worker failed") \
+            from RemoteTraceback(value)
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        ours, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(theirs, os.getpid()), name=self.name,
+                           daemon=True)
+        proc.start()
+        theirs.close()
+        self._proc, self._conn = proc, ours
+
+    def close(self, wait: bool = False) -> None:
+        """End the process: asked to (the pipe closed: it ends when its work is done) and,
+        unless ``wait``, stopped (SIGTERM, then SIGKILL after ``STOP_GRACE`` s)."""
+        with self._lock:
+            proc, conn, self._proc, self._conn = self._proc, self._conn, None, None
+        if proc is None:
+            return
+        conn.close()
+        if not wait and proc.is_alive():
+            proc.terminate()
+        proc.join(None if wait else STOP_GRACE)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        proc.close()
+
+
+def _serve(conn: Any, parent: int) -> None:
+    """In the worker: run what comes down the pipe until it closes."""
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            fn, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: tuple[str, Any] = ("ok", fn(*args))
+        except SheetsyncError as exc:
+            answer = ("expected", str(exc) or type(exc).__name__)
+        except BaseException:  # sent to the service with its traceback
+            answer = ("crash", traceback.format_exc())
+        try:
+            conn.send(answer)
+        except (OSError, ValueError):
+            return
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` dies: SIGKILL from Linux (prctl
+    PR_SET_PDEATHSIG), and everywhere a thread that notices the parent id change."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
 
 class PullWorker:
+    """The pull's process, kept between pulls."""
+
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+        self.child = Child("sheetsync-pull")
 
     def pull(self, cohort: Cohort) -> tuple[Pulled, float]:
         """Pull ``cohort`` in the worker: what it did and the CPU seconds it took."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            kind, value, cpu = self._pool.submit(pull_in_worker, cohort).result()
-        except BrokenProcessPool:
-            self._pool = None  # a new worker next time
-            raise PullFailed("the pull's process ended unexpectedly (out of memory, or "
-                             "stopped from outside)") from None
+        kind, value, cpu = self.child.call(pull_in_worker, cohort)
         if kind == "busy":
             raise PullRefused(value)
-        if kind == "error":
-            raise PullFailed(value)
         return value, cpu
 
     def close(self, wait: bool = False) -> None:
         """Let the worker go (a new one starts with the next pull)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=True)
-            self._pool = None
+        self.child.close(wait)
 
 
 @dataclass(frozen=True)
@@ -56,17 +186,17 @@ class Pulled:
     totals: dict[str, Any]
     master_written: bool
     master_error: str | None
+    stale: int = 0  # districts shown from their last good read (this read failed)
 
 
 def pull_in_worker(cohort: Cohort) -> tuple[str, Any, float]:
-    """In the worker: ("ok", Pulled, cpu seconds), ("busy", why, 0) or ("error", why, 0).
-    Errors come back as text: not every exception survives being sent between processes."""
+    """In the worker: ("ok", Pulled, cpu seconds) or ("busy", why, 0). Other errors the
+    pull raises on purpose travel as their message; the rest with their traceback."""
     cpu = time.process_time()
     try:
         report = pull(cohort, google=client_for(cohort, None))
     except Busy as exc:
         return "busy", str(exc), 0.0
-    except Exception as exc:
-        return "error", str(exc) or type(exc).__name__, 0.0
-    done = Pulled(report.totals(), report.master_written, report.master_error)
+    stale = sum(bool(d.get("stale")) for d in report.districts)
+    done = Pulled(report.totals(), report.master_written, report.master_error, stale)
     return "ok", done, time.process_time() - cpu

@@ -90,11 +90,12 @@ class ExampleDistrict:
 
 def district_rows(seed: int, year: SchoolYear, as_of: date, quality: str = "typical",
                   goals: int = 8, measures_per_goal: int = 3,
-                  actions_per_goal: int = 5) -> dict[str, list[dict[str, Any]]]:
+                  actions_per_goal: int = 5, typed: bool = True) -> dict[str, list[dict[str, Any]]]:
     """The rows of one district's scorecard, as the template builder takes them (a messy
-    district's typed the way hurried people type: see ``_messy``)."""
+    district's typed the way hurried people type: see ``_messy``; ``typed`` False leaves
+    out what no model can hold)."""
     return _rows(seed, year, as_of, quality, goals, measures_per_goal, actions_per_goal,
-                 typed=True)
+                 typed=typed)
 
 
 def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8,

@@ -43,7 +43,7 @@ def scorecard_workbook(card: Scorecard, school_year: str | None = None,
     chosen = settings or settings_of(card)
     profile = {k: getattr(card.profile, k) for k in PROFILE_KEYS}
     return build_template(layout, profile=profile, rows=scorecard_rows(card, layout),
-                          **chosen.to_dict())
+                          settings=chosen)
 
 
 def settings_of(card: Scorecard) -> StatusSettings:

@@ -1,20 +1,27 @@
 """The template's native formulas, built from the layout.
 
-They implement ``status.py``'s rule with functions Excel, Google Sheets and LibreOffice 7.4
-share (no LET, LAMBDA, XLOOKUP, FILTER or dynamic arrays): SUMPRODUCT(MAX(...)) finds the
+They implement ``status.py``'s rule with functions that Excel (Windows, Mac, the web and
+mobile, any language), Google Sheets and LibreOffice 7.4 all have: no CELL, no INFO, no LET,
+LAMBDA, XLOOKUP, FILTER, dynamic arrays or other ``_xlfn.`` functions
+(``tests/template/test_portable_functions.py`` holds the list). SUMPRODUCT(MAX(...)) finds the
 latest month with an actual, INDEX/MATCH picks values, COUNTIFS rolls statuses up. The
 arithmetic is done in the same order as in Python so the two agree to the last bit; a date
 typed with a time of day counts as its day (INT), as the reader reads it.
 
-Every number they read is in points as the reader reads it: a cell formatted as a percent
-(0.46 shown as 46%) counts as 46, found with CELL("format", X), whose code starts with "P"
-for a percent format in Excel and LibreOffice. Google Sheets has no CELL("format"): its
-formulas (``without_percent_formats``) read numbers as stored, as the Google reader does.
+Numbers are read as stored: a formula cannot see a cell's number format in every
+application. A measure's status is scale-free (progress is a ratio of differences), so a row
+typed one way, 46 or 46% (stored 0.46), has the status ``check`` gives it (``check`` reads a
+percent-formatted 0.46 as the 46 it shows). A % row that mixes the two cannot be read by the
+formulas as ``check`` reads it: its Check column says so (``mixes_percent_scales``, mirrored by
+``check``'s ``mixed-percent-scale``). See ``docs/values.md``.
 
 Each sheet whose formulas read typed values ends with a Check column (``row_check``) that
 names the first value in its row the formulas cannot read as the reader does: text in a
-number or date column, a choice or an id not typed as on the list. Blank words (N/A, TBD,
--) are blank to both and are not flagged.
+number or date column, a number too small to be a date, a choice or an id not typed as on the
+list, a % row mixing scales (or a date typed into one of its number cells). Blank words
+(N/A, TBD, -) are blank to both and are not flagged.
+A row inserted by hand has no formulas: ``missing_formulas`` names it in a banner above the
+sheet's header (A3), and the Check column of the goal (and strategic goal) it feeds says so.
 
 Workbook-level names (defined by ``template``): AsOf, SchoolStart, SchoolEnd, AtRiskBand,
 UpdateDueDay, PeriodEnds (a row of the twelve month-end dates) and BlankWords (the text
@@ -23,7 +30,6 @@ read as blank).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from sheetsync.schema.cells import column_letter, quoted
@@ -49,6 +55,7 @@ from sheetsync.schema.vocabulary import (
     ON_TIME,
     ON_TRACK,
     OVERDUE,
+    PERCENT,
     SEVERITY_ORDER,
 )
 
@@ -70,28 +77,9 @@ class _Row:
     def __getattr__(self, key: str) -> str:
         return f"${self.sheet.column(key).letter}{self.row}"
 
-    def points(self, ref: str) -> str:
-        """A number cell's value in points: a percent-formatted 0.46 is 46."""
-        return scaled(ref)
-
     def span(self, key: str) -> str:
         cols = [c for c in self.sheet.columns if c.key == key and c.period]
         return f"${cols[0].letter}{self.row}:${cols[-1].letter}{self.row}"
-
-
-def scaled(ref: str) -> str:
-    """``ref`` times 100 when its cell has a percent format, as the reader reads it."""
-    return f'{ref}*IF(LEFT(CELL("format",{ref}),1)="P",100,1)'
-
-
-_NESTED = r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))*"  # a reference, INDEX(...MATCH(...)) at most
-_SCALED = re.compile(r'\*IF\(LEFT\(CELL\("format",' + _NESTED + r'\),1\)="P",100,1\)')
-
-
-def without_percent_formats(text: str) -> str:
-    """A formula of this module reading numbers as stored: for Google Sheets, which has no
-    CELL("format") (its reader reads unformatted values, so the two still agree)."""
-    return _SCALED.sub("", text)
 
 
 def _column_range(sheet: SheetLayout, key: str) -> str:
@@ -119,27 +107,27 @@ def latest_period(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 
 def latest_actual(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     picked = f"INDEX({r.span('actual')},MATCH({r.latest_period},PeriodEnds,0))"
-    return f'=IF(N({r.latest_period})=0,"",{r.points(picked)})'
+    return f'=IF(N({r.latest_period})=0,"",{picked})'
 
 
 def expected(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    b, t, m = r.points(r.baseline), r.points(r.target), r.latest_period
+    b, t, m = r.baseline, r.target, r.latest_period
     start = f"IF(ISNUMBER({r.baseline_date}),INT({r.baseline_date}),SchoolStart)"
     end = f"IF(ISNUMBER({r.target_date}),INT({r.target_date}),SchoolEnd)"
     interim = f"INDEX({r.span('interim_target')},MATCH({m},PeriodEnds,0))"
     share = f"IF({end}-{start}<=0,1,MIN(1,MAX(0,({m}-{start})/({end}-{start}))))"
     return (f'=IF(OR(N({m})=0,NOT(ISNUMBER({r.baseline})),NOT(ISNUMBER({r.target}))),"",'
-            f"IF({t}={b},{t},IF(ISNUMBER({interim}),{r.points(interim)},"
+            f"IF({t}={b},{t},IF(ISNUMBER({interim}),{interim},"
             f"{b}+({t}-{b})*{share})))")
 
 
 def progress(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    b, t = r.points(r.baseline), r.points(r.target)
+    b, t = r.baseline, r.target
     return f'=IF({r.expected}="","",IF({t}={b},"",({r.latest_actual}-{b})/({t}-{b})))'
 
 
 def measure_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    b, t = r.points(r.baseline), r.points(r.target)
+    b, t = r.baseline, r.target
     a, p = r.latest_actual, r.progress
     end = f"IF(ISNUMBER({r.target_date}),INT({r.target_date}),SchoolEnd)"
     e = f"({r.expected}-{b})/({t}-{b})"
@@ -228,9 +216,9 @@ def _unreadable(layout: Layout, col: Column, ref: str) -> tuple[str, str]:
     if col.type == "number":
         return (f"IF(ISTEXT({ref}),{text},ISNUMBER({ref})+ISBLANK({ref})=0)",
                 f'IF(ISTEXT({ref}),"Text in {h}","{h}")&": type a number"')
-    if col.type == "date":
-        return (f"IF(ISTEXT({ref}),{text},IF(ISNUMBER({ref}),OR({ref}<=0,{ref}>2958465),"
-                f"NOT(ISBLANK({ref}))))",
+    if col.type == "date":  # a number before 2000 is not a date a plan means (45 is 1900)
+        return (f"IF(ISTEXT({ref}),{text},IF(ISNUMBER({ref}),OR({ref}<{FIRST_DATE},"
+                f"{ref}>{LAST_DATE}),NOT(ISBLANK({ref}))))",
                 f'IF(ISTEXT({ref}),"Text in {h}","{h}")&": type a date"')
     shown = f'"{h} \'"&IFERROR({ref}&"","?")&"\''  # Status 'Done'...
     if col.choices:
@@ -249,12 +237,121 @@ def sheet_entity(layout: Layout, col: Column) -> str:
 
 
 def row_check(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
-    """The first value in the row the formulas cannot read, as a short reason; else ""."""
-    expr = '""'
-    for col in reversed([c for c in sheet.columns if c.feeds_formulas]):
+    """The first value in the row the formulas cannot read, as a short reason; else "".
+    Month columns are read by their helper columns (``period_check``), in column order."""
+    expr = _ROW_RULES.get(sheet.entity, lambda *_: '""')(layout, sheet, r)
+    helpers = [c for c in sheet.columns if c.formula == "period_check"]
+    for helper in reversed(helpers):
+        ref = f"${helper.letter}{r.row}"
+        expr = f'IF({ref}<>"",{ref},{expr})'
+    by_helper = {_PERIOD_KEYS[h.key] for h in helpers}
+    for col in reversed([c for c in sheet.columns
+                         if c.feeds_formulas and not (c.period and c.key in by_helper)]):
         condition, message = _unreadable(layout, col, f"${col.letter}{r.row}")
         expr = f"IF({condition},{message},{expr})"
     return "=" + expr
+
+
+_PERIOD_KEYS = {"actual_check": "actual", "interim_check": "interim_target"}  # helper -> months
+
+
+def period_check(layout: Layout, sheet: SheetLayout, r: _Row, key: str) -> str:
+    """The first of a row's month columns ``key`` (actual, interim_target) the formulas
+    cannot read, as the Check column words it; else ""."""
+    expr = '""'
+    for col in reversed([c for c in sheet.columns if c.key == key and c.period]):
+        condition, message = _unreadable(layout, col, f"${col.letter}{r.row}")
+        expr = f"IF({condition},{message},{expr})"
+    return "=" + expr
+
+
+# A % row mixes scales when one of its positive values is at most 1/MIX_FACTOR of its
+# largest: 0.58 (58% typed) beside 50, or 0.006 (0.6%) beside 0.8. Values typed one way
+# differ less (a rate from 0.8 to 1.2, a share from 30 to 90).
+MIX_FACTOR = 20
+FIRST_DATE = 36526  # 2000-01-01: a number below it in a date column is not a plan's date
+LAST_DATE = 2958465  # 9999-12-31
+
+
+def _percent_values(r: _Row) -> list[str]:
+    """The cells of a measure row whose numbers share the measure's scale."""
+    return [r.baseline, r.target, r.span("actual"), r.span("interim_target")]
+
+
+def mixes_percent_scales(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
+    """A % row's check after its cells' own: two scales in one row (see MIX_FACTOR) — a %
+    typed as 58% (0.58) beside 58, or a date typed into a number cell (46341 beside 58);
+    ``check`` mirrors it (``mixed-percent-scale``)."""
+    cells = _percent_values(r)
+    largest = f"MAX({','.join(cells)})"
+    small = "+".join(f'COUNTIFS({c},">0",{c},"<="&{largest}/{MIX_FACTOR})' for c in cells)
+    return (f'IF(TRIM({r.unit})<>"{PERCENT}","",IF(AND({largest}>0,{small}>0),'
+            f'"{MIXED_SCALES}",""))')
+
+
+MIXED_SCALES = ("Values 20 times apart (58% typed beside 58, or a date?): type every % of "
+                "this measure one way")
+
+
+def _no_formula_rows(sheet: SheetLayout, other: str = "") -> str:
+    """1 for each row of ``sheet`` that holds its key but none of its formulas (a row a
+    person inserted), as a SUMPRODUCT term; ``other`` narrows it (``*(...)``)."""
+    key, sentinel, check = (_column_range(sheet, k) for k in
+                            (_KEYS[sheet.entity], _SENTINELS[sheet.entity], "row_check"))
+    return f'({key}<>"")*({sentinel}="")*({check}=""){other}'
+
+
+def _children_without_formulas(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
+    """A goal's check after its cells' own: a measure of it in a row with no formulas."""
+    measures = layout.sheet("measures")
+    rows = _no_formula_rows(measures, f"*({_column_range(measures, 'goal_id')}={r.id})")
+    first_row = f"SUMPRODUCT(MAX({rows}*ROW({_column_range(measures, 'goal_id')})))"
+    return (f'IF(SUMPRODUCT({rows})>0,"{MEASURES_ROW} "&{first_row}&'
+            f'" has no formulas: this status leaves it out","")')
+
+
+def _goals_without_formulas(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
+    """A strategic goal's check after its cells' own: a goal of it flagged for a measure
+    row with no formulas."""
+    goals = layout.sheet("goals")
+    flagged = (f"SUMPRODUCT(({_column_range(goals, 'strategic_goal_id')}={r.id})*"
+               f'(LEFT({_column_range(goals, "row_check")},{len(MEASURES_ROW)})='
+               f'"{MEASURES_ROW}"))')
+    return (f'IF({flagged}>0,"A goal of it has a measure row with no formulas: see Goals",'
+            '"")')
+
+
+MEASURES_ROW = "Measures row"
+_ROW_RULES: dict[str, Callable[[Layout, SheetLayout, _Row], str]] = {
+    "measures": mixes_percent_scales, "goals": _children_without_formulas,
+    "strategic_goals": _goals_without_formulas}
+# Each sheet with formulas: the column that names a row, and a computed column that is never
+# empty in a row with that name and its formulas (a row without them is empty there).
+_KEYS = {"strategic_goals": "id", "goals": "id", "measures": "id", "actions": "id",
+         "monthly_updates": "month"}
+_SENTINELS = {"strategic_goals": "status", "goals": "status", "measures": "status",
+              "actions": "schedule", "monthly_updates": "update_status"}
+BANNER_CELL = "A3"
+
+
+def missing_formulas(sheet: SheetLayout) -> str | None:
+    """The banner above a sheet's header naming the last row that holds values but no
+    formulas (a row inserted by hand); None for a sheet without formulas."""
+    if sheet.entity not in _SENTINELS or not any(c.key == "row_check" for c in sheet.columns):
+        return None
+    rows = _no_formula_rows(sheet)
+    key = _column_range(sheet, _KEYS[sheet.entity])
+    return (f'=IFERROR(IF(SUMPRODUCT({rows})=0,"","Row "&SUMPRODUCT(MAX({rows}*ROW({key})))&'
+            f'" holds values but no formulas (a row inserted by hand): copy the grey computed '
+            f'cells of a prepared row into it."),"")')
+
+
+def unreadable_date(layout: Layout, cell: str) -> str:
+    """Beside a profile date the formulas read (the status date): why they cannot read it."""
+    return (f'=IF(ISTEXT({cell}),IF({_typed_text(cell)},"The formulas cannot read this date: '
+            f'type it as a date such as 2027-01-31. Until then they use today.",""),'
+            f'IF(ISNUMBER({cell}),IF(OR({cell}<{FIRST_DATE},{cell}>{LAST_DATE}),'
+            f'"Not a date: type a date such as 2027-01-31.",""),""))')
 
 
 def as_of(layout: Layout, sheet: SheetLayout, cell: str) -> str:
@@ -270,4 +367,7 @@ BUILDERS: dict[str, Callable[[Layout, SheetLayout, _Row], str]] = {
 
 def formula(layout: Layout, sheet: SheetLayout, key: str, row: int) -> str:
     """The formula of column ``key`` in ``row`` of ``sheet``."""
-    return BUILDERS[sheet.column(key).formula or ""](layout, sheet, _Row(sheet, row))
+    build = sheet.column(key).formula or ""
+    if build == "period_check":
+        return period_check(layout, sheet, _Row(sheet, row), _PERIOD_KEYS[key])
+    return BUILDERS[build](layout, sheet, _Row(sheet, row))

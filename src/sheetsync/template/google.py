@@ -9,9 +9,9 @@ Excel does), dropdowns as ``ONE_OF_RANGE`` rules over the Lists columns or the i
 the workbook names as named ranges, and the help text of headers as notes. What Google
 models differently comes from the layout: formula columns, header rows, the profile's
 computed cells and the Lists tab are protected ranges (warning only, as the .xlsx sheet
-protection has no password). Google Sheets has no CELL("format"), so its formulas read
-numbers as stored (a 45% typed there is 0.45), as the Google reader, which reads unformatted
-values, does: the two agree, and the instructions say to type 45.
+protection has no password). The formulas are the .xlsx template's own: they read numbers
+as stored and never a cell's format, which is what lets one formula serve Excel, Google
+Sheets and LibreOffice (``template.formulas``).
 
 Cost: three requests (create, one ``:batchUpdate`` with every tab and format, one
 ``values:batchUpdate`` with every value and formula).
@@ -25,39 +25,28 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles.colors import Color
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetsync.errors import SheetsyncError
+from sheetsync.cohort.model import Cohort
 from sheetsync.google.address import sheet_url
 from sheetsync.google.auth import make_client
 from sheetsync.google.client import GoogleClient
 from sheetsync.google.constants import EPOCH, FULL_SCOPES, SHEET_MIME
 from sheetsync.google.errors import GoogleError
-from sheetsync.schema.layout import Layout, entity_sheets
-from sheetsync.schema.settings import AT_RISK_BAND, UPDATE_DUE_DAY
-from sheetsync.template.formulas import without_percent_formats
+from sheetsync.schema.layout import Layout
+from sheetsync.schema.settings import DEFAULT_SETTINGS, StatusSettings
+from sheetsync.template.google_rules import (
+    TemplateNotTranslatable,
+    conditional_format_requests,
+    grid_range,
+    protection_requests,
+    rgb,
+    validation_requests,
+)
 from sheetsync.template.workbook import build_template
 
-# The instructions' line on percentages, as Google keeps them (no CELL("format") there).
-PERCENT_LINE = "Percentages:"
-GOOGLE_PERCENT_LINE = "Percentages: type 45, not 45% (Google Sheets keeps a typed 45% as 0.45)."
 DEFAULT_FONT_SIZE = 11  # openpyxl's (Calibri 11); other sizes are carried over
-DATE_CONDITIONS = {"greaterThan": "DATE_AFTER", "lessThan": "DATE_BEFORE",
-                   "between": "DATE_BETWEEN", "notBetween": "DATE_NOT_BETWEEN",
-                   "equal": "DATE_EQ", "greaterThanOrEqual": "DATE_ON_OR_AFTER",
-                   "lessThanOrEqual": "DATE_ON_OR_BEFORE"}
-NUMBER_CONDITIONS = {"between": "NUMBER_BETWEEN", "notBetween": "NUMBER_NOT_BETWEEN",
-                     "greaterThan": "NUMBER_GREATER", "lessThan": "NUMBER_LESS",
-                     "equal": "NUMBER_EQ", "notEqual": "NUMBER_NOT_EQ",
-                     "greaterThanOrEqual": "NUMBER_GREATER_THAN_EQ",
-                     "lessThanOrEqual": "NUMBER_LESS_THAN_EQ"}
-
-
-class TemplateNotTranslatable(SheetsyncError):
-    """The .xlsx template uses something this module cannot say in Sheets (a new kind of
-    validation or conditional format): teach ``template.google`` before shipping it."""
 
 
 def template_name(school_year: str) -> str:
@@ -67,16 +56,14 @@ def template_name(school_year: str) -> str:
 def create_google_template(http: Any, layout: Layout, title: str,
                            folder_id: str | None = None,
                            profile: Mapping[str, Any] | None = None, *,
-                           at_risk_band: float = AT_RISK_BAND.default,
-                           update_due_day: int = UPDATE_DUE_DAY.default) -> tuple[str, str]:
+                           settings: StatusSettings = DEFAULT_SETTINGS) -> tuple[str, str]:
     """Create the template as a Google Sheet named ``title``; return ``(key, url)``.
 
     With ``folder_id`` it is created in that Drive folder (a shared drive's folder works);
-    ``profile`` and the status settings fill it in as ``build_template`` does.
+    ``profile`` and the status ``settings`` fill it in as ``build_template`` does.
     """
     client = GoogleClient.of(http)
-    wb = build_template(layout, profile=profile, at_risk_band=at_risk_band,
-                        update_due_day=update_due_day)
+    wb = build_template(layout, profile=profile, settings=settings)
     requests, data = template_requests(layout, wb)
     what = "creating the template"
     key = client.create_file(title, SHEET_MIME, [folder_id], what) if folder_id \
@@ -93,7 +80,7 @@ def create_google_template(http: Any, layout: Layout, title: str,
 
 
 def make_google_template(layout: Layout, title: str | None = None, *, credentials: Any = None,
-                         cohort: Any = None, folder_id: str | None = None,
+                         cohort: Cohort | None = None, folder_id: str | None = None,
                          profile: Mapping[str, Any] | None = None) -> tuple[str, str]:
     """``create_google_template`` with the credentials sheetsync finds (``credentials``: a
     key or token file; else as ``auth.find_credentials``), allowed to write; the title
@@ -125,14 +112,14 @@ def template_requests(layout: Layout, wb: Workbook | None = None
         sid = ids[ws.title]
         requests += _formats(ws, sid)
         requests += _dimensions(ws, sid)
-        requests += _validations(ws, sid)
-        requests += _conditional_formats(ws, sid)
+        requests += validation_requests(ws, sid)
+        requests += conditional_format_requests(ws, sid)
         if ws.auto_filter.ref:
             requests.append({"setBasicFilter": {"filter": {
-                "range": _range(sid, ws.auto_filter.ref)}}})
+                "range": grid_range(sid, ws.auto_filter.ref)}}})
         data.append({"range": _quote(ws.title) + "!A1", "majorDimension": "ROWS",
                      "values": [[_entered(c) for c in row] for row in ws.iter_rows()]})
-    requests += _protections(layout, ids)
+    requests += protection_requests(layout, ids)
     return requests, data
 
 
@@ -158,18 +145,12 @@ def _properties(ws: Worksheet, sheet_id: int) -> dict[str, Any]:
     return props
 
 
-def _range(sheet_id: int, ref: str) -> dict[str, int]:
-    left, top, right, bottom = range_boundaries(ref.replace("$", ""))
-    return {"sheetId": sheet_id, "startRowIndex": top - 1, "endRowIndex": bottom,
-            "startColumnIndex": left - 1, "endColumnIndex": right}
-
-
 def _named_ranges(wb: Workbook, ids: Mapping[str, int]) -> list[dict[str, Any]]:
     out = []
     for name, defined in wb.defined_names.items():
         for title, ref in defined.destinations:
             out.append({"addNamedRange": {"namedRange": {
-                "name": name, "range": _range(ids[title], ref)}}})
+                "name": name, "range": grid_range(ids[title], ref)}}})
     return out
 
 
@@ -219,9 +200,7 @@ def _entered(cell: Any) -> Any:
     if value is None or value == "":
         return None
     if cell.data_type == "f":
-        return without_percent_formats(str(value))
-    if isinstance(value, str) and value.startswith(PERCENT_LINE):
-        return "'" + GOOGLE_PERCENT_LINE
+        return str(value)
     if isinstance(value, datetime):
         return (value - EPOCH) / timedelta(days=1)
     if isinstance(value, date):
@@ -229,15 +208,6 @@ def _entered(cell: Any) -> Any:
     if isinstance(value, bool | int | float):
         return value
     return "'" + str(value)
-
-
-def _colour(color: Color | None) -> dict[str, float] | None:
-    rgb = getattr(color, "rgb", None) if color is not None and color.type == "rgb" else None
-    if not isinstance(rgb, str) or len(rgb) < 6:
-        return None
-    h = rgb[-6:]
-    return {k: round(int(h[i:i + 2], 16) / 255, 4) for k, i in (("red", 0), ("green", 2),
-                                                              ("blue", 4))}
 
 
 def _number_format(pattern: str) -> dict[str, str] | None:
@@ -263,11 +233,11 @@ def _cell_format(cell: Any) -> dict[str, Any]:
         text["italic"] = True
     if font.sz and float(font.sz) != DEFAULT_FONT_SIZE:
         text["fontSize"] = int(font.sz)
-    if (fg := _colour(font.color)) is not None:
+    if (fg := rgb(font.color)) is not None:
         text["foregroundColor"] = fg
     if text:
         fmt["textFormat"] = text
-    if cell.fill.fill_type == "solid" and (bg := _colour(cell.fill.fgColor)) is not None:
+    if cell.fill.fill_type == "solid" and (bg := rgb(cell.fill.fgColor)) is not None:
         fmt["backgroundColor"] = bg
     if (number := _number_format(cell.number_format)) is not None:
         fmt["numberFormat"] = number
@@ -305,117 +275,6 @@ def _formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
                 run = []
             if cell is not None:
                 run = [run[0] if run else cell, fmt, cell]
-    return out
-
-
-def _notes(ws: Worksheet, sid: int, prompts: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    out = []
-    for ref, text in prompts:
-        grid = _range(sid, ref)
-        rows = grid["endRowIndex"] - grid["startRowIndex"]
-        cols = grid["endColumnIndex"] - grid["startColumnIndex"]
-        out.append({"updateCells": {
-            "range": grid, "fields": "note",
-            "rows": [{"values": [{"note": text}] * cols}] * rows}})
-    return out
-
-
-def _validations(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
-    """Dropdowns and type checks as data validation rules; input prompts as notes."""
-    out: list[dict[str, Any]] = []
-    prompts = []
-    for dv in ws.data_validations.dataValidation:
-        refs = [str(r) for r in dv.sqref.ranges]
-        if dv.type is None:
-            if dv.showInputMessage and dv.prompt:
-                prompts += [(ref, dv.prompt) for ref in refs]
-            continue
-        condition = _condition(ws, dv)
-        rule: dict[str, Any] = {"condition": condition, "strict": dv.errorStyle in (None, "stop")}
-        if dv.type == "list":
-            rule["showCustomUi"] = True
-        if dv.error:
-            rule["inputMessage"] = dv.error
-        out += [{"setDataValidation": {"range": _range(sid, ref), "rule": rule}} for ref in refs]
-    return out + _notes(ws, sid, prompts)
-
-
-def _condition(ws: Worksheet, dv: Any) -> dict[str, Any]:
-    def values(*formulas: str | None) -> list[dict[str, str]]:
-        return [{"userEnteredValue": f} for f in formulas if f is not None]
-
-    operator = dv.operator or "between"
-    if dv.type == "list" and dv.formula1 and not dv.formula1.startswith('"'):
-        return {"type": "ONE_OF_RANGE", "values": values("=" + dv.formula1)}
-    if dv.type == "list" and dv.formula1:
-        items = dv.formula1.strip('"').split(",")
-        return {"type": "ONE_OF_LIST", "values": values(*items)}
-    if dv.type == "date" and operator in DATE_CONDITIONS:
-        dates = [(EPOCH + timedelta(days=float(f))).date().isoformat() if f else None
-                 for f in (dv.formula1, dv.formula2)]
-        return {"type": DATE_CONDITIONS[operator], "values": values(*dates)}
-    if dv.type in ("decimal", "whole") and operator in NUMBER_CONDITIONS:
-        return {"type": NUMBER_CONDITIONS[operator], "values": values(dv.formula1, dv.formula2)}
-    raise TemplateNotTranslatable(
-        f"{ws.title}!{dv.sqref}: a {dv.type} validation ({operator}) has no translation yet")
-
-
-def _conditional_formats(ws: Worksheet, sid: int) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for cf in ws.conditional_formatting:
-        for rule in cf.rules:
-            formula = (rule.formula or [""])[0]
-            if rule.type == "expression":  # the Check column: a custom formula
-                condition = {"type": "CUSTOM_FORMULA", "values": [
-                    {"userEnteredValue": "=" + formula}]}
-            elif rule.type == "cellIs" and rule.operator == "equal" and formula.startswith('"'):
-                condition = {"type": "TEXT_EQ", "values": [
-                    {"userEnteredValue": formula.strip('"')}]}
-            else:
-                raise TemplateNotTranslatable(
-                    f"{ws.title}!{cf.sqref}: a {rule.type} conditional format has no "
-                    "translation yet")
-            fmt: dict[str, Any] = {}
-            if rule.dxf and rule.dxf.fill is not None:
-                bg = _colour(rule.dxf.fill.bgColor) or _colour(rule.dxf.fill.fgColor)
-                if bg:
-                    fmt["backgroundColor"] = bg
-            if rule.dxf and rule.dxf.font is not None and _colour(rule.dxf.font.color):
-                fmt["textFormat"] = {"foregroundColor": _colour(rule.dxf.font.color)}
-            out.append({"addConditionalFormatRule": {"index": len(out), "rule": {
-                "ranges": [_range(sid, str(r)) for r in cf.sqref.ranges],
-                "booleanRule": {"condition": condition, "format": fmt}}}})
-    return out
-
-
-# -- protection (from the layout) -----------------------------------------------------------
-
-
-def _protections(layout: Layout, ids: Mapping[str, int]) -> list[dict[str, Any]]:
-    """Warning-only protected ranges: what sheetsync fills in or computes."""
-
-    def protect(grid: dict[str, int], why: str) -> dict[str, Any]:
-        return {"addProtectedRange": {"protectedRange": {
-            "range": grid, "description": why, "warningOnly": True}}}
-
-    out = []
-    for sheet in entity_sheets(layout):
-        sid = ids[sheet.name]
-        out.append(protect({"sheetId": sid, "startRowIndex": 0,
-                            "endRowIndex": sheet.header_row},
-                           f"{sheet.name}: the title and headers sheetsync reads by name"))
-        for col in sheet.columns:
-            if not col.is_input:
-                out.append(protect(_range(sid, f"{col.letter}{sheet.first_data_row}:"
-                                                f"{col.letter}{sheet.last_data_row}"),
-                                   f"{sheet.name}: {col.header} is computed by a formula"))
-    profile = layout.sheet("profile")
-    for fld in profile.fields:
-        if fld.formula or fld.key == "template_version":
-            out.append(protect(_range(ids[profile.name], fld.cell),
-                               f"{profile.name}: {fld.label} is filled in by sheetsync"))
-    out.append(protect({"sheetId": ids[layout.lists_sheet]},
-                       "The lists and settings the dropdowns and formulas use"))
     return out
 
 

@@ -25,22 +25,19 @@ from sheetsync import __version__
 from sheetsync.files import replacing
 from sheetsync.schema.layout import FORM_LABEL_COLUMN, Column, Layout, SheetLayout, entity_sheets
 from sheetsync.schema.schoolyear import period_date
-from sheetsync.schema.settings import (
-    AT_RISK_BAND,
-    UPDATE_DUE_DAY,
-    StatusSettings,
-)
+from sheetsync.schema.settings import DEFAULT_SETTINGS, StatusSettings
 from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.schema.vocabulary import (
     BORDER_GREY,
+    CHECK_TONE,
     GREY,
     NAVY,
     PALE,
     WHITE,
 )
 from sheetsync.template._openpyxl import copy_style, formulas_shared
+from sheetsync.template.formulas import BANNER_CELL, formula, missing_formulas, unreadable_date
 from sheetsync.template.formulas import as_of as as_of_formula
-from sheetsync.template.formulas import formula
 from sheetsync.template.lists import define_names, write_lists
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 from sheetsync.template.validation import colours, prompt, validations
@@ -55,13 +52,16 @@ UNLOCKED = Protection(locked=False)
 
 
 def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | None = None,
-                   rows: Rows | None = None, at_risk_band: float = AT_RISK_BAND.default,
-                   update_due_day: int = UPDATE_DUE_DAY.default,
-                   xlwings: bool = False) -> Workbook:
+                   rows: Rows | None = None, settings: StatusSettings = DEFAULT_SETTINGS,
+                   xlwings: bool = False, **values: Any) -> Workbook:
     """The District Scorecard workbook; ``xlwings`` adds the hidden ``xlwings.conf`` sheet
-    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions."""
+    that lets the classic Excel add-in's "Import Functions" find sheetsync's functions.
+
+    ``settings`` are stamped in the settings block for the formulas and stated in the
+    sentences; ``values`` change some of them by key (``at_risk_band=0.25``)."""
     layout = layout or scorecard_layout()
-    settings = StatusSettings(at_risk_band, update_due_day)  # the formulas' and the words'
+    if values:
+        settings = StatusSettings(**{**settings.to_dict(), **values})
     words = setting_words(settings)
     wb = Workbook()
     wb.remove(wb.active)
@@ -134,7 +134,10 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "Check (the last column of a sheet): empty while the formulas can read the row. "
         "When it names a cell (text in a number or date column, a choice or id not as on "
         "the list), retype that cell: until then the row's computed columns leave it out.",
-        "Percentages: type 45 or 45% — both are read as 45%.",
+        "Percentages: type 45 or 45% — both give the same status. Type a measure's values "
+        "one way: the Check column flags a row that mixes 45 and 45%.",
+        "Adding a row between others: insert it, then copy the grey computed cells of the "
+        "row above into it. Until then a line above the sheet's header names the row.",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
         "{band} of the gap below it; Met once the target is reached; Not Met after the "
@@ -213,6 +216,9 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
         _set_input(cell, values.get(fld.key))
         if fld.type == "date":
             cell.number_format = "yyyy-mm-dd"
+        if fld.key == "as_of":  # the one the formulas read: say when they cannot
+            flag = ws.cell(cell.row, cell.column + 1, unreadable_date(layout, fld.cell))
+            flag.font = Font(bold=True, color=CHECK_TONE[1])
         if fld.locked:
             cell.fill = PatternFill("solid", fgColor=PALE)
         elif fld.key != "template_version":
@@ -227,6 +233,10 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
 def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
            rows: list[Mapping[str, Any]], words: Mapping[str, str]) -> None:
     _title(ws, f"{sheet.title} — {layout.school_year.label}", _say(sheet.guidance, words))
+    banner = missing_formulas(sheet)
+    if banner:  # names a row inserted by hand, which has no formulas
+        ws[BANNER_CELL] = banner
+        ws[BANNER_CELL].font = Font(bold=True, color=CHECK_TONE[1])
     h, first, last = sheet.header_row, sheet.first_data_row, sheet.last_data_row
     last = max(last, first + len(rows) - 1)
     for col in sheet.columns:
@@ -249,9 +259,10 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
     colours(ws, sheet, first, last)
     ws.freeze_panes = f"B{first}"
     ws.auto_filter.ref = f"A{h}:{sheet.columns[-1].letter}{last}"
-    interim = [c for c in sheet.columns if c.key == "interim_target"]
-    if interim:
-        ws.column_dimensions.group(interim[0].letter, interim[-1].letter, outline_level=1,
+    grouped = [c for c in sheet.columns if c.key == "interim_target"
+               or c.formula == "period_check"]  # interim targets and the Check's helpers
+    if grouped:
+        ws.column_dimensions.group(grouped[0].letter, grouped[-1].letter, outline_level=1,
                                    hidden=True)
     ws.protection.sheet = True
     _allow_editing_around_formulas(ws)

@@ -78,7 +78,7 @@ def rollover_cohort(cohort: Cohort, to: str, folder: str | Path,
         raise YearError(f"{target} exists; choose another folder, or pass --force.")
     writable_folder(folder / "districts", "next year's workbooks")
     result = CohortRolled(old.label, new.label, str(target))
-    districts = [_district(cohort, d, new, folder, force, result) for d in cohort.districts]
+    districts = [_district(cohort, d, new, folder, force, result) for d in cohort.members]
     info = CohortInfo(name=cohort.cohort.name.replace(old.label, new.label),
                       school_year=new.label, level=cohort.cohort.level)
     if cohort.district_path is not None:  # a school cohort keeps its district's workbook

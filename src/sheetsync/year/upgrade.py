@@ -3,11 +3,14 @@
 The reader finds every value wherever it was (an older template version, moved or renamed
 headers, extra columns); the writer puts each back in its place on the current template.
 What the template has no place for is never dropped: extra columns, months of another
-school year and sheets of the district's own are kept on sheets of their own.
+school year and sheets of the district's own are kept on sheets of their own. A required
+column whose header the reader did not recognise stops the upgrade, naming the column that
+looks like it, until ``--map`` says where it is (``year.columns``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ from openpyxl import Workbook
 
 from sheetsync.read.district import DistrictPlan
 from sheetsync.read.models import Scorecard
-from sheetsync.read.scorecard import read_scorecard, same_version
+from sheetsync.read.scorecard import read_rows, same_version
 from sheetsync.read.source import WorkbookRows, open_workbook
 from sheetsync.schema import findings as F
 from sheetsync.schema.cells import column_index
@@ -26,6 +29,7 @@ from sheetsync.template.fill import scorecard_workbook, settings_of, unplaced
 from sheetsync.template.school import refreshed
 from sheetsync.template.workbook import save_atomic
 from sheetsync.year.changes import Changes
+from sheetsync.year.columns import ColumnMap, apply_maps, refuse_missing
 from sheetsync.year.errors import refuse_newer_template, refuse_output
 
 EXTRA_SHEET = "Extra Columns"
@@ -36,20 +40,28 @@ EXTRA_HEADERS = ("Sheet", "Column", "Header", "Row", "ID", "Value")
 
 
 def upgrade_file(source: str | Path, output: str | Path, force: bool = False,
-                 district: DistrictPlan | None = None) -> Changes:
+                 district: DistrictPlan | None = None,
+                 maps: Sequence[str | ColumnMap] = ()) -> Changes:
     """Write the workbook at ``source`` onto the current template at ``output``; ``source``
     is only read. A school plan given its ``district``'s plan gets the district's current
-    strategic goals (its own rows kept). Raises ``WorkbookUnreadable`` or ``YearError``."""
+    strategic goals (its own rows kept). ``maps`` ("F=baseline", "Measures!F=baseline")
+    read a column whose header was not recognised as the column it names. Raises
+    ``WorkbookUnreadable``, ``MissingColumns`` (a required column not found where its
+    values may be: see ``year.columns``) or ``YearError``."""
     source, output = Path(source), Path(output)
     refuse_output(output, source, force)
-    card, found = read_scorecard(str(source))
+    column_maps = [m if isinstance(m, ColumnMap) else ColumnMap.parse(m) for m in maps]
+    raw = open_workbook(str(source))
+    card, found = read_rows(raw)
     refuse_newer_template(card.template_version, str(source))
     changes = Changes("upgrade", str(source), str(output),
                       {"from_version": card.template_version, "to_version": TEMPLATE_VERSION})
+    if apply_maps(card, found, raw, column_maps, changes):
+        card, found = read_rows(raw)  # the mapped headers now name their columns
+    refuse_missing(str(source), found, changes)
     if district is not None and card.level == "school":
         card = _refresh(card, district, changes)
     wb = scorecard_workbook(card, settings=settings_of(card))
-    raw = open_workbook(str(source))
     _moved(card, found, changes)
     extra = _extra_columns(card, found, raw, changes) + _other_months(card, changes)
     if extra:
