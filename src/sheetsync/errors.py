@@ -151,6 +151,11 @@ class NotWritable(SheetsyncError):
         self.reason = reason
 
 
+class MasterShrinks(SheetsyncError):
+    """The master would be written with fewer districts or months than it shows: not
+    written unless asked (``master rebuild --force``); says why and what to run."""
+
+
 class OutputLocked(SheetsyncError):
     """An output file that another program holds open (naming its lock file when one is
     there). A folder that cannot be written is ``NotWritable``, never this."""

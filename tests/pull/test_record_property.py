@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
-from sheetsync.errors import MonthNotInHistory, SheetsyncError
-from sheetsync.master.build import MasterShrinks, is_current
+from sheetsync.errors import MasterShrinks, MonthNotInHistory, SheetsyncError
+from sheetsync.master.build import is_current
 from sheetsync.pull.history import drop_month
 from sheetsync.pull.rebuild import rebuild
 from sheetsync.pull.run import pull

@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.schools import stored_district
 from sheetsync.cohort.store import Store
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import MasterShrinks
 from sheetsync.master.alignment import SHEETS, baseline, schools_of
 from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear, period_key
@@ -32,10 +32,6 @@ from sheetsync.schema.schoolyear import SchoolYear, period_key
 def cohort_periods(cohort: Cohort) -> list[str]:
     """The months of the cohort's school year: what the master's History and trend show."""
     return SchoolYear.parse(cohort.cohort.school_year).periods
-
-
-class MasterShrinks(SheetsyncError):
-    """The master would be written with fewer districts or months than it shows."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sheetsync.cohort.places import check_writable
 from sheetsync.cohort.schools import district_of, keep_district, stored_district
 from sheetsync.cohort.store import Outcome, Store, store_lock
 from sheetsync.errors import (
+    MasterShrinks,
     NotWritable,
     OutputLocked,
     OutsideSchoolYear,
@@ -29,7 +30,7 @@ from sheetsync.errors import (
     WorkbookUnreadable,
 )
 from sheetsync.google.constants import NO_CREDENTIALS
-from sheetsync.master.build import MasterShrinks, build_master, is_current
+from sheetsync.master.build import build_master, is_current
 from sheetsync.master.summary import district_summary
 from sheetsync.pull.identity import identity_findings, shared_sources, source_older
 from sheetsync.read.sources import (
