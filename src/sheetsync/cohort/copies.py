@@ -32,7 +32,7 @@ def copies(store_path: Path) -> list[Copy]:
     out = []
     for number, path in enumerate(found, 1):
         _, day, clock, state = path.stem.split("-", 3)
-        made = f"{day[:4]}-{day[4:6]}-{day[6:]} {clock[:2]}:{clock[2:4]}:{clock[4:]}"
+        made = f"{day[:4]}-{day[4:6]}-{day[6:]} {clock[:2]}:{clock[2:4]}:{clock[4:6]}"
         out.append(Copy(number, path, made, state))
     return out
 
@@ -46,7 +46,7 @@ def write_copy(db: sqlite3.Connection, store_path: Path, state: str,
     if kept and kept[0].state == state[:12]:
         return kept[0].path
     folder = store_path.parent / COPIES
-    when = datetime.now().strftime("%Y%m%d-%H%M%S")
+    when = datetime.now().strftime("%Y%m%d-%H%M%S%f")  # microseconds: two in one second
     target = folder / f"store-{when}-{state[:12]}.sqlite"
     tmp = folder / f".{target.name}.partial"
     try:
