@@ -9,6 +9,7 @@ import click
 from sheetsync.cli.common import open_cohort
 from sheetsync.cli.exit import Failure, Group
 from sheetsync.cli.google import google_option
+from sheetsync.pull.rebuild import rebuild
 
 
 @click.group(cls=Group)
@@ -22,8 +23,6 @@ def master() -> None:
 @google_option
 def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
-    from sheetsync.pull.rebuild import rebuild
-
     c = open_cohort(cohort_path)
     made = rebuild(c, credentials)
     click.echo(f"Wrote {made.path} from {made.store_path}.")
