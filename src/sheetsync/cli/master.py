@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sheetsync.cli.common import open_cohort
+from sheetsync.cli.common import excel_limits_said, open_cohort
 from sheetsync.cli.exit import Failure, Group
 from sheetsync.cli.google import google_option
 from sheetsync.pull.rebuild import rebuild
@@ -24,7 +24,8 @@ def master() -> None:
 def master_rebuild(cohort_path: Path | None, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
     c = open_cohort(cohort_path)
-    made = rebuild(c, credentials)
+    with excel_limits_said():
+        made = rebuild(c, credentials)
     click.echo(f"Wrote {made.path} from {made.store_path}.")
     if made.google_problem:
         raise Failure(made.google_problem)

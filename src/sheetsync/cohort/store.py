@@ -245,6 +245,16 @@ class Store:
                 f"WHERE h.district_id = ?{where} ORDER BY h.measure_id, h.period",
                 (district_id, *args))
 
+    def history_counts(self, district_ids: list[str],
+                       periods: list[str] | None = None) -> dict[str, int]:
+        """How many History rows each month has (only ``periods`` when given): what the
+        master needs to know before it streams them, to keep within Excel's row limit."""
+        marks = ",".join("?" * len(district_ids))
+        where, args = _within(periods, "period")
+        return dict(self.db.execute(
+            f"SELECT period, COUNT(*) FROM history WHERE district_id IN ({marks}){where} "
+            "GROUP BY period ORDER BY period", [*district_ids, *args]))
+
     def measure_ids(self, district_id: str) -> list[str]:
         """The measures a district has History rows for, in any year."""
         return [r[0] for r in self.db.execute(

@@ -33,7 +33,7 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None) -> Pat
     path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids, year),
                         store.trend(ids, year), period,
                         lambda o: sources.get(o.district_id, o.source), cohort.cohort.level,
-                        alignment_sheets(cohort, store))
+                        alignment_sheets(cohort, store), store.history_counts(ids, year))
     with store.transaction() as db:
         store.set_meta(db, "master_stale", "0")
     return path
