@@ -33,7 +33,7 @@ COMMANDS = {
     "example": ("sheetsync.cli.example:example",
                 "Write example district workbooks and a cohort.toml into FOLDER."),
     "export": ("sheetsync.cli.export:export",
-               "Write a scorecard in another body's format (the scorecard is only read)."),
+               "Write a scorecard in another body's format, or the store as tidy tables."),
     "history": ("sheetsync.cli.history:history",
                 "The monthly snapshots the store keeps (the master's History sheet and trend)."),
     "master": ("sheetsync.cli.master:master", "The cohort master workbook."),

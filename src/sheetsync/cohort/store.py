@@ -288,6 +288,16 @@ class Store:
         keys = ("pulled_at", "as_of", "period", "districts", "read", "reused", "failed")
         return dict(zip(keys, row, strict=True)) if row else None
 
+    def pulls(self, periods: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every pull recorded, oldest first (only those of ``periods`` when given)."""
+        where, args = _within(periods, "period")
+        keys = ("pulled_at", "as_of", "period", "districts", "read", "reused", "failed",
+                "master_written")
+        rows = self.db.execute(f"SELECT {', '.join(keys)} FROM pulls WHERE 1 = 1{where} "
+                               "ORDER BY id", args)
+        return [{**dict(zip(keys, r, strict=True)), "master_written": bool(r[-1])}
+                for r in rows]
+
     def reminders(self, month: str | None = None) -> list[dict[str, Any]]:
         """The reminders sent (of one month, or all): who, which month and kind, to whom,
         when."""
