@@ -150,10 +150,6 @@ class OutputLocked(SheetsyncError):
 # -- reports, reminders, the school year -----------------------------------------------------
 
 
-class MasterTooLarge(SheetsyncError):
-    """The master cannot hold what the store has within Excel's limits, even split."""
-
-
 class NoSnapshot(SheetsyncError):
     """A month (or district) the store has nothing for; names what it has."""
 

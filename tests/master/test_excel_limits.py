@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from sheetsync.cli import main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
-from sheetsync.errors import MasterTooLarge
 from sheetsync.master import _xlsxwriter, layout
 from sheetsync.master.build import cohort_periods
 from tests.helpers import AS_OF, copy_cohort
@@ -76,10 +75,22 @@ def test_history_past_the_row_limit_goes_to_one_sheet_per_term(two_months: Path,
     assert history_counts(two_months) == counts
 
 
-def test_a_month_past_the_row_limit_is_an_error(two_months: Path, monkeypatch) -> None:
-    monkeypatch.setattr(layout, "MAX_ROWS", 3)
-    with pytest.raises(MasterTooLarge, match="export tables"):
-        layout.history_sheets(history_counts(two_months))
+def test_a_month_past_the_row_limit_keeps_what_fits_and_says_so(two_months: Path,
+                                                                  monkeypatch) -> None:
+    counts = history_counts(two_months)
+    room = min(counts.values()) - 5  # not even one month fits in a sheet
+    monkeypatch.setattr(layout, "MAX_ROWS", room + 1)
+    output, wb = rebuild(two_months)
+    sheets = [n for n in wb.sheetnames if n.startswith("History")]
+    assert sheets == [f"History {p}" for p in sorted(counts)]  # one sheet per month
+    for period in counts:
+        assert len(history_rows(wb, f"History {period}")) == room
+    left = [line for line in output.splitlines() if "History" in line and "left out" in line]
+    assert len(left) == len(counts) and all(line.startswith("warning:") for line in left)
+    assert f"{counts[min(counts)] - room:,} more rows are left out" in output
+    assert "the master's Actions sheet is full" in output  # every sheet keeps within it
+    assert "export tables" in output
+    assert history_counts(two_months) == counts  # every row still in the store
 
 
 def test_links_past_the_limit_become_one_per_district_row(two_months: Path,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sheetsync.errors import MasterTooLarge
 from sheetsync.schema.level import level_of
 from sheetsync.schema.vocabulary import (
     AT_RISK,
@@ -108,8 +107,9 @@ def history_sheets(counts: dict[str, int]) -> dict[str, str]:
     All in one History sheet while they fit under ``MAX_ROWS`` (with its header row);
     past it, one sheet per school term (three months: Jul–Sep, Oct–Dec, Jan–Mar, Apr–Jun,
     named "History 2026-07 to 2026-09"); when a term is still too long, one sheet per month
-    ("History 2026-07"). ``MasterTooLarge`` when one month alone is past the limit. The
-    store always keeps the whole year (``sheetsync export tables`` gives it all)."""
+    ("History 2026-07"; a month longer still keeps the rows that fit, and the writer says
+    how many it left out). The store always keeps the whole year (``sheetsync export
+    tables`` gives it all)."""
     room = MAX_ROWS - 1
     if sum(counts.values()) <= room:
         return dict.fromkeys(counts, HISTORY)
@@ -120,11 +120,6 @@ def history_sheets(counts: dict[str, int]) -> dict[str, str]:
     if all(sum(counts[p] for p in months) <= room for months in terms.values()):
         return {p: _history_name(f"{y}-{q * 3 + 1:02d}", f"{y}-{q * 3 + 3:02d}")
                 for (y, q), months in terms.items() for p in months}
-    too_long = [p for p, n in counts.items() if n > room]
-    if too_long:
-        raise MasterTooLarge(f"the History of {too_long[0]} has {counts[too_long[0]]:,} rows, "
-                             f"more than an Excel sheet holds ({room:,}); the store keeps "
-                             "them all: use `sheetsync export tables`")
     return {p: _history_name(p, p) for p in counts}
 
 

@@ -172,10 +172,19 @@ def _history_sheets(wb: Any, plan: Mapping[str, str], cols: tuple[Col, ...],
     made = {name: make(name, cols) for name in names}
     if names != [HISTORY]:
         warnings.warn(ExcelLimitWarning(
-            f"the master's History has {len(plan)} months too many rows for one Excel sheet "
-            f"({layout.MAX_ROWS - 1:,} rows): it is split into {len(names)} sheets, "
+            f"the master's History is too long for one Excel sheet ({layout.MAX_ROWS - 1:,} "
+            f"rows): it is split into {len(names)} sheets, "
             f"{names[0]!r} to {names[-1]!r}; the store keeps the whole year"), stacklevel=3)
     return {period: made[name] for period, name in plan.items()} | {"": made[names[0]]}
+
+
+def _say_left_out(left_out: Mapping[str, int]) -> None:
+    """Rows past Excel's last row, left out of a sheet (still in the store), said."""
+    for name, n in left_out.items():
+        warnings.warn(ExcelLimitWarning(
+            f"the master's {name} sheet is full at Excel's {layout.MAX_ROWS:,} rows: {n:,} "
+            f"more row{' is' if n == 1 else 's are'} left out of it (the store keeps every "
+            "row: `sheetsync export tables` writes them all)"), stacklevel=3)
 
 
 NUMERIC = ("int", "number", "percent", "date")  # set right, with a space after
@@ -247,11 +256,16 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
             for name, (cols, _) in (extra or {}).items()}
     summary = sheets["Summary"]
     pending = trend_rows(trend)
+    left_out: dict[str, int] = {}
     for name, values in master_rows(outcomes, rows_of_history, period, folder, source_of):
         sheet = sheets[name] if name != HISTORY else history.get(values[2]) or history[""]
+        if sheet.row >= layout.MAX_ROWS:  # Excel's last row is written: the rest is left out
+            left_out[sheet.ws.name] = left_out.get(sheet.ws.name, 0) + 1
+            continue
         beside = pending[sheet.row - 1] if name == "Summary" and sheet.row <= len(pending) \
             else None  # the trend table sits beside the first summary rows
         sheet.write(values, beside)
+    _say_left_out(left_out)
     while summary.row <= len(pending):
         summary.write(None, pending[summary.row - 1])
     for name, (_, rows) in (extra or {}).items():
