@@ -68,3 +68,38 @@ def test_a_month_not_in_the_store_is_refused(pulled_dir: Path, tmp_path: Path):
     result = CliRunner().invoke(main, ["publish", "--cohort", str(pulled_dir / "cohort.toml"),
                                        "-o", str(tmp_path / "o"), "--month", "2020-01"])
     assert result.exit_code == 2 and "2020-01" in result.output
+
+
+def test_email_sends_each_board_report_once_a_month(pulled_dir: Path, tmp_path: Path,
+                                                    smtp_server) -> None:
+    box, port = smtp_server
+    path = pulled_dir / "cohort.toml"
+    path.write_text(path.read_text() + f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\n'
+                    'from = "Consultant <coach@example.org>"\nstarttls = false\n'
+                    'timeout = 5\n')
+    cohort = load_cohort(path)
+    with_contacts = [d for d in cohort.members if d.contacts]
+    args = ["publish", "--cohort", str(path), "-o", str(tmp_path / "o"), "--email",
+            "--jobs", "1"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert f"E-mailed {len(with_contacts)} board report" in first.output
+    assert len(box.messages) == len(with_contacts) >= 1
+    rcpt, msg = box.messages[0]
+    district = next(d for d in with_contacts if rcpt[0] in " ".join(d.contacts))
+    assert msg["Subject"].startswith(f"{district.name}: the board report for")
+    (pdf,) = [p for p in msg.iter_attachments()]
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_filename() == f"{district.id}.pdf"
+    assert pdf.get_content().startswith(b"%PDF")
+    again = CliRunner().invoke(main, args)  # the same month: nothing sent twice
+    assert again.exit_code == 0, again.output
+    assert len(box.messages) == len(with_contacts)
+    assert f"{len(with_contacts)} already sent this month" in again.output
+
+
+def test_email_without_smtp_settings_says_so(pulled_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["publish", "--cohort", str(pulled_dir / "cohort.toml"),
+                                       "-o", str(tmp_path / "o"), "--email", "--jobs", "1"])
+    assert result.exit_code == 2 and "[smtp]" in result.output
+    assert not (tmp_path / "o").exists()  # said before anything was printed

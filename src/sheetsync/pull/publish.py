@@ -52,6 +52,7 @@ class Published:
     written: list[str] = field(default_factory=list)  # paths relative to ``folder``
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    boards: dict[str, Path] = field(default_factory=dict)  # district id: its board PDF
 
 
 def publish(cohort: Cohort, out: Path, month: str | None = None, jobs: int | None = None,
@@ -94,6 +95,7 @@ def publish(cohort: Cohort, out: Path, month: str | None = None, jobs: int | Non
     boards = []
     for d in view["districts"]:
         name = f"boards/{page_name(d['id'], taken).removesuffix('.html')}.pdf"
+        done.boards[d["id"]] = folder / name
         source = render_district(public_view(d["view"]), for_print=True)
         if wanted(name, source):
             boards.append((source, str(folder / name)))
