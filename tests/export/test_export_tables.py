@@ -116,5 +116,5 @@ def test_parquet_without_duckdb_says_what_to_install(two_months: Path, tmp_path:
                                        str(two_months / "cohort.toml"), "-o",
                                        str(tmp_path / "x"), "--format", "parquet"])
     assert result.exit_code == 2
-    assert "sheetsync[tables]" in result.output and "--format csv" in result.output
+    assert "sheetsync-scorecard[tables]" in result.output and "--format csv" in result.output
     assert not (tmp_path / "x").exists()

@@ -56,7 +56,8 @@ def kde_cdip(file: Path, output: Path, as_json: bool, force: bool) -> None:
 @click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
               help="The cohort file (default: ./cohort.toml).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="CSV (needs nothing) or Parquet (pip install 'sheetsync[tables]').")
+              help="CSV (needs nothing) or Parquet (the tables extra: pip install "
+                   "'sheetsync-scorecard[tables]').")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="The folder to write the tables into (made if missing).")
 @click.option("--year", callback=as_year,

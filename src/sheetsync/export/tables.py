@@ -209,8 +209,9 @@ def _writer(fmt: str) -> Any:
     try:
         import duckdb  # noqa: F401  (asked here, so the message comes before any file)
     except ImportError:
-        raise MissingDependency("duckdb", "Parquet tables (pip install 'sheetsync[tables]'; "
-                                "--format csv needs nothing)") from None
+        raise MissingDependency("duckdb", "Parquet tables (the tables extra: pip install "
+                                "'sheetsync-scorecard[tables]'; --format csv needs nothing)"
+                                ) from None
     return _write_parquet
 
 
