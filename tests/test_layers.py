@@ -25,7 +25,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAZY = frozenset({
     "openpyxl", "python_calamine", "xlsxwriter", "pydantic", "jinja2", "markupsafe",
     "weasyprint", "pypdf", "tomlkit", "requests", "google", "google_auth_oauthlib",
-    "starlette", "uvicorn", "matplotlib", "gspread", "prometheus_client",
+    "starlette", "uvicorn", "matplotlib", "gspread", "prometheus_client", "duckdb",
 })
 
 

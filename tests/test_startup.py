@@ -10,6 +10,8 @@ from pathlib import Path
 
 HEAVY = ("openpyxl", "pydantic", "python_calamine", "matplotlib", "jinja2", "weasyprint",
          "tomlkit", "gspread", "xlsxwriter")
+# Google's stack: a cohort without Google sheets (or a Google master) loads none of it.
+GOOGLE = ("google.auth", "requests", "google_auth_oauthlib", "sheetsync.google.client")
 
 
 def test_importing_the_cli_loads_no_heavy_library() -> None:
@@ -26,7 +28,7 @@ PULL = ("import sys\n"
         "    main(['pull'], standalone_mode=False)\n"
         "except BaseException:\n"
         "    pass\n"
-        f"print('LOADED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n")
+        f"print('LOADED:' + ','.join(m for m in {HEAVY + GOOGLE!r} if m in sys.modules))\n")
 
 
 def loaded_by_a_pull(folder: Path) -> str:
@@ -41,8 +43,10 @@ def test_a_pull_with_nothing_to_do_loads_no_heavy_library(tmp_path: Path) -> Non
     write_examples(tmp_path, 2, as_of=date.today())
     first = loaded_by_a_pull(tmp_path)  # reads both workbooks, writes the master
     assert {"python_calamine", "xlsxwriter"} <= set(first.split(",")), first
+    assert not set(GOOGLE) & set(first.split(",")), f"a cohort without Google loaded {first}"
     assert (tmp_path / "cohort_master.xlsx").exists()
-    assert loaded_by_a_pull(tmp_path) == "", "a pull with nothing to do imported them"
+    again = loaded_by_a_pull(tmp_path)
+    assert again == "", f"a pull with nothing to do imported {again}"
 
 
 def test_help_loads_no_heavy_library() -> None:

@@ -34,10 +34,14 @@ COMMANDS = {
     "example": ("sheetsync.cli.example:example",
                 "Write example district workbooks and a cohort.toml into FOLDER."),
     "export": ("sheetsync.cli.export:export",
-               "Write a scorecard in another body's format (the scorecard is only read)."),
+               "Write a scorecard in another body's format, or the store as tidy tables."),
     "history": ("sheetsync.cli.history:history",
                 "The monthly snapshots the store keeps (the master's History sheet and trend)."),
     "master": ("sheetsync.cli.master:master", "The cohort master workbook."),
+    "publish": ("sheetsync.cli.publish:publish",
+                "Publish the month: the cohort report (HTML and PDF), every district's board "
+                "report (PDF), the public site and an index, in OUT/YYYY-MM/; again, only "
+                "what changed."),
     "pull": ("sheetsync.cli.pull:pull",
              "Read every district of the cohort and write the cohort master."),
     "remind": ("sheetsync.cli.remind:remind",

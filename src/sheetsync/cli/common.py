@@ -1,9 +1,13 @@
 """What the command modules share: reading a date or a school year option, the --level
-option, printing JSON, opening the cohort."""
+option, printing JSON, opening the cohort, saying what the master changed to keep within
+Excel's limits."""
 
 from __future__ import annotations
 
 import json
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +16,7 @@ import click
 
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.model import Cohort
+from sheetsync.master.layout import ExcelLimitWarning
 from sheetsync.schema.sheets import scorecard_layout
 
 
@@ -43,3 +48,19 @@ def print_json(data: Any) -> None:
 def open_cohort(path: Path | None) -> Cohort:
     """The cohort file at ``path`` (default ./cohort.toml), or a ``Failure`` saying why not."""
     return load_cohort(path)
+
+
+@contextmanager
+def excel_limits_said() -> Iterator[None]:
+    """Each ``ExcelLimitWarning`` raised inside (the master's History split by term, its
+    links one per district row) printed as a ``warning:`` line on stderr when done."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ExcelLimitWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, ExcelLimitWarning):
+                    click.secho(f"warning: {w.message}", fg="yellow", err=True)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)

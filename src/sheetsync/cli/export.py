@@ -1,4 +1,5 @@
-"""``sheetsync export``: a scorecard in another body's format (registered by ``sheetsync.cli``)."""
+"""``sheetsync export``: a scorecard in another body's format, or the store as tidy tables
+(registered by ``sheetsync.cli``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from pathlib import Path
 
 import click
 
+from sheetsync.cli.common import as_year, open_cohort
 from sheetsync.cli.exit import Failure, Group
+from sheetsync.export.tables import DICTIONARY, FORMATS, TABLES, export_tables
 
 
 @click.group(cls=Group)
 def export() -> None:
-    """Write a scorecard in another body's format (the scorecard is only read)."""
+    """Write a scorecard in another body's format, or the store as tidy tables."""
 
 
 @export.command("kde-cdip")
@@ -47,3 +50,24 @@ def kde_cdip(file: Path, output: Path, as_json: bool, force: bool) -> None:
     if errors or warnings:
         click.echo(f"{file} has {errors} error{'s' * (errors != 1)} and {warnings} "
                    f"warning{'s' * (warnings != 1)}: `sheetsync check {file}` lists them.")
+
+
+@export.command("tables")
+@click.option("--cohort", "cohort_path", type=click.Path(path_type=Path),
+              help="The cohort file (default: ./cohort.toml).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="CSV (needs nothing) or Parquet (the tables extra: pip install "
+                   "'sheetsync-scorecard[tables]').")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="The folder to write the tables into (made if missing).")
+@click.option("--year", callback=as_year,
+              help="Only this school year's months, like 2026-27 (default: every month the "
+                   "store has).")
+def tables(cohort_path: Path | None, fmt: str, output: Path, year: str | None) -> None:
+    """Write the store as tidy tables for pandas, DuckDB or Power BI: districts, goals,
+    measures, measure_months, actions, updates, findings and pulls, one file each, with
+    their data dictionary (data_dictionary.csv and a README). The store is only read."""
+    done = export_tables(open_cohort(cohort_path), output, fmt, year)
+    click.echo(f"Wrote {len(TABLES)} tables ({fmt}) and {DICTIONARY} to {output}:")
+    for name, n in done.rows.items():
+        click.echo(f"  {name:<15} {n:>9,} row{'s' * (n != 1)}")

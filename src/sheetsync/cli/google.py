@@ -16,6 +16,7 @@ import click
 from sheetsync.cli.exit import EXIT_CANNOT_OPEN, Group, library_errors
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.model import Cohort
+from sheetsync.google.address import needs_google
 
 
 def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -29,7 +30,10 @@ def google_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def client_for(cohort: Cohort, credentials: Path | None, write: bool = False) -> Any:
     """``google.auth.client_for``, its errors said as a command's (see there) even when a
-    caller runs it outside a command."""
+    caller runs it outside a command. ``None`` before anything of Google's is imported when
+    the cohort has no Google source or master (the fast start of a local cohort's pull)."""
+    if not needs_google(cohort, write):
+        return None
     from sheetsync.google.auth import client_for as library_client_for
 
     with library_errors():

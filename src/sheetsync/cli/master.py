@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from sheetsync.cli.common import open_cohort
+from sheetsync.cli.common import excel_limits_said, open_cohort
 from sheetsync.cli.exit import Failure, Group
 from sheetsync.cli.google import google_option
+from sheetsync.pull.rebuild import rebuild
 
 
 @click.group(cls=Group)
@@ -25,10 +26,9 @@ def master() -> None:
 @google_option
 def master_rebuild(cohort_path: Path | None, force: bool, credentials: Path | None) -> None:
     """Write the master again from the store alone, reading no district file."""
-    from sheetsync.pull.rebuild import rebuild
-
     c = open_cohort(cohort_path)
-    made = rebuild(c, credentials, force)
+    with excel_limits_said():
+        made = rebuild(c, credentials, force)
     click.echo(f"Wrote {made.path} from {made.store_path}.")
     if made.google_problem:
         raise Failure(made.google_problem)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from sheetsync.cli.common import as_date, open_cohort, print_json
+from sheetsync.cli.common import as_date, excel_limits_said, open_cohort, print_json
 from sheetsync.cli.exit import EXIT_DISTRICTS_FAILED, EXIT_MASTER_LOCKED, Command, Failure
 from sheetsync.cli.google import client_for, google_option
 from sheetsync.cli.render import render_pull
@@ -60,22 +60,23 @@ def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: b
     google = client_for(cohort, credentials)
     options: dict[str, Any] = {"force": reread, "any_date": any_date, "google": google,
                                "accept_older": accept_older}
-    try:
-        if as_json or not sys.stderr.isatty():
-            report = run_pull(cohort, as_of, **options)
-        else:
-            bar: Any
-            with click.progressbar(length=len(cohort.members),
-                                   label=f"Reading {cohort.words.plural}",
-                                   file=sys.stderr, show_pos=True,
-                                   item_show_func=lambda d: d.name if d else "") as bar:
-                report = run_pull(cohort, as_of, progress=lambda d, o: bar.update(1, d),
-                                  **options)
-    except (NotWritable, DistrictFileError) as exc:
-        raise Failure(f"{exc} Nothing was pulled.") from None
-    except (Busy, StoreUnusable, StoreNotWritten, OutsideSchoolYear) as exc:
-        # another pull is running; the store refused on open; a full disk; another year
-        raise Failure(str(exc)) from None
+    with excel_limits_said():
+        try:
+            if as_json or not sys.stderr.isatty():
+                report = run_pull(cohort, as_of, **options)
+            else:
+                bar: Any
+                with click.progressbar(length=len(cohort.members),
+                                       label=f"Reading {cohort.words.plural}",
+                                       file=sys.stderr, show_pos=True,
+                                       item_show_func=lambda d: d.name if d else "") as bar:
+                    report = run_pull(cohort, as_of, progress=lambda d, o: bar.update(1, d),
+                                      **options)
+        except (NotWritable, DistrictFileError) as exc:
+            raise Failure(f"{exc} Nothing was pulled.") from None
+        except (Busy, StoreUnusable, StoreNotWritten, OutsideSchoolYear) as exc:
+            # another pull is running; the store refused on open; a full disk; another year
+            raise Failure(str(exc)) from None
     if as_json:
         print_json(report.to_json())
     else:

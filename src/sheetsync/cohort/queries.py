@@ -94,6 +94,26 @@ class StoreReading:
             f"district_id IN ({marks}){where})", [*district_ids, *args]).fetchone()[0]
         return districts, months
 
+    def history_counts(self, district_ids: list[str],
+                       periods: list[str] | None = None) -> dict[str, int]:
+        """How many History rows each month has (only ``periods`` when given): what the
+        master needs to know before it streams them, to keep within Excel's row limit."""
+        marks = ",".join("?" * len(district_ids))
+        where, args = _within(periods, "period")
+        return dict(self.db.execute(
+            f"SELECT period, COUNT(*) FROM history WHERE district_id IN ({marks}){where} "
+            "GROUP BY period ORDER BY period", [*district_ids, *args]))
+
+    def pulls(self, periods: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every pull recorded, oldest first (only those of ``periods`` when given)."""
+        where, args = _within(periods, "period")
+        keys = ("pulled_at", "as_of", "period", "districts", "read", "reused", "failed",
+                "master_written")
+        rows = self.db.execute(f"SELECT {', '.join(keys)} FROM pulls WHERE 1 = 1{where} "
+                               "ORDER BY id", args)
+        return [{**dict(zip(keys, r, strict=True)), "master_written": bool(r[-1])}
+                for r in rows]
+
     def measure_ids(self, district_id: str) -> list[str]:
         """The measures a district has History rows for, in any year."""
         return [r[0] for r in self.db.execute(

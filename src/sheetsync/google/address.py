@@ -11,13 +11,15 @@ One reading, ``google_address``, answers both questions the rest of sheetsync as
   URL, a folder, ``gsheet:`` with a key too short to be one): the pull reports that district
   as not a Google Sheets address instead of looking for a local file of that name.
 
-Imports nothing beyond ``re``: the CLI asks ``is_google`` at start-up.
+Imports nothing beyond ``re``: the CLI asks ``is_google`` and ``needs_google`` at start-up,
+before (and instead of) importing the Google client.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sheetsync.errors import SheetsyncError
 from sheetsync.google.constants import SHEETS_WEB
@@ -69,6 +71,15 @@ def google_address(text: str) -> GoogleAddress | None:
 def is_google(text: str) -> bool:
     """A Google Sheets URL or key, ``gsheet:KEY``, or a Drive address."""
     return google_address(text) is not None
+
+
+def needs_google(cohort: Any, write: bool = False) -> bool:
+    """Whether ``cohort`` (a ``cohort.model.Cohort``) needs a Google client at all: it writes
+    a Google master (or ``write``), or one of its members' sources is a Google address. Asked
+    before anything of Google's is imported, so a cohort without Google starts fast."""
+    if write or cohort.master.google_sheet:
+        return True
+    return any(is_google(m.source) for m in cohort.members)
 
 
 def parse_address(text: str) -> tuple[str, str] | None:

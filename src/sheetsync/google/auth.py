@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import click
 
 from sheetsync.files import replacing
-from sheetsync.google.address import is_google
+from sheetsync.google.address import needs_google
 from sheetsync.google.client import GoogleClient, identity
 from sheetsync.google.constants import FULL_SCOPES, NO_CREDENTIALS, READONLY_SCOPES
 from sheetsync.google.errors import GoogleSetupError
@@ -175,9 +175,9 @@ def client_for(cohort: CohortLike, credentials_path: str | Path | None = None,
     saying how to add them, and the local ones are pulled). Read-only scopes unless the
     cohort writes a Google master (or ``write``). ``GoogleSetupError`` when the configured
     credentials cannot be used."""
-    write = write or bool(cohort.master.google_sheet)
-    if not write and not any(is_google(d.source) for d in cohort.members):
+    if not needs_google(cohort, write):
         return None
+    write = write or bool(cohort.master.google_sheet)
     try:
         return make_client(cohort, credentials_path, FULL_SCOPES if write else READONLY_SCOPES)
     except NoCredentials:

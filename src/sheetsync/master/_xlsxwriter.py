@@ -67,18 +67,40 @@ class RowStream:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.started = False
-        self.links = 0
+        self.links = 0  # hyperlinks the sheet has, at most MAX_LINKS
+        self.wanted = 0  # hyperlinks the rows asked for
+        self.kept: dict[tuple[int, int], Url] = {}  # the links asked to be ``keep``
+
+    def link(self, text: str, url: str) -> Url:
+        link = Url(url)
+        link._text = text
+        if link._link_type == UrlTypes.EXTERNAL:  # xlsxwriter turned every / into \\
+            link._link = link._link.replace("\\", "/")
+            link._relationship_link = link._relationship_link.replace("\\", "/")
+        return link
+
+    def keep_only_kept(self) -> int:
+        """The sheet's links replaced by the ``keep`` ones (at most ``MAX_LINKS``, in row
+        order): what a sheet whose rows asked for more than Excel holds keeps. Returns how
+        many it has now."""
+        self.ws.hyperlinks.clear()
+        for (row, col), link in list(self.kept.items())[:MAX_LINKS]:
+            self.ws.hyperlinks[row][col] = link
+        self.links = min(len(self.kept), MAX_LINKS)
+        return self.links
 
     def cell_text(self, ref: str, text: str, xf: int | None) -> str:
         style = f' s="{xf}"' if xf else ""
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
         return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 
-    def write(self, row: int, cells: list[tuple[int, Any, int | None]]) -> None:
+    def write(self, row: int, cells: list[tuple[int, Any, int | None]],
+              keep: bool = False) -> None:
         """Row ``row`` (0-based): (column, value, xf index) for each non-empty cell, in order.
 
         Values: str, int, float, bool, date/datetime (give a date xf), or ``(text, url)``
-        for a hyperlinked cell.
+        for a hyperlinked cell. Links past ``MAX_LINKS`` are counted (``wanted``) but not
+        added, except that a ``keep`` row's are kept aside for ``keep_only_kept``.
         """
         ws = self.ws
         if not self.started:  # flush the header row xlsxwriter is holding
@@ -91,14 +113,15 @@ class RowStream:
             style = f' s="{xf}"' if xf else ""
             if isinstance(value, tuple):
                 text, url = value
-                if url and self.links < MAX_LINKS:
-                    link = Url(url)
-                    link._text = text
-                    if link._link_type == UrlTypes.EXTERNAL:  # xlsxwriter turned every / into \\
-                        link._link = link._link.replace("\\", "/")
-                        link._relationship_link = link._relationship_link.replace("\\", "/")
-                    ws.hyperlinks[row][col] = link
-                    self.links += 1
+                if url:
+                    self.wanted += 1
+                    if self.links < MAX_LINKS or keep:
+                        link = self.link(text, url)
+                        if self.links < MAX_LINKS:
+                            ws.hyperlinks[row][col] = link
+                            self.links += 1
+                        if keep:
+                            self.kept[(row, col)] = link
                 parts.append(self.cell_text(ref, text, xf))
             elif isinstance(value, bool):
                 parts.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')

@@ -125,7 +125,8 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None,
     path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids, year),
                         store.trend(ids, year), period,
                         lambda o: sources.get(o.district_id, o.source), cohort.cohort.level,
-                        alignment_sheets(cohort, store), stamp.properties())
+                        alignment_sheets(cohort, store), stamp.properties(),
+                        store.history_counts(ids, year))
     if not store.readonly:
         with store.transaction():
             store.master_written(pull_id)

@@ -90,6 +90,43 @@ TREND_COLUMNS = (Col("Month", 9), Col("On Track or Met", 9, "int"),
 TREND = tuple(c.header for c in TREND_COLUMNS)
 
 
+# Excel's limits. Module constants, so a test can lower them and run fast.
+MAX_ROWS = 1_048_576  # rows a worksheet holds, its header row included
+HISTORY = "History"
+
+
+class ExcelLimitWarning(UserWarning):
+    """The master kept within one of Excel's limits by changing its layout (History split
+    by term, one link per district row): written, but not as usual. The pull and
+    ``master rebuild`` print it as a warning line."""
+
+
+def history_sheets(counts: dict[str, int]) -> dict[str, str]:
+    """Which History sheet each month's rows go to, given the rows each month has.
+
+    All in one History sheet while they fit under ``MAX_ROWS`` (with its header row);
+    past it, one sheet per school term (three months: Jul–Sep, Oct–Dec, Jan–Mar, Apr–Jun,
+    named "History 2026-07 to 2026-09"); when a term is still too long, one sheet per month
+    ("History 2026-07"; a month longer still keeps the rows that fit, and the writer says
+    how many it left out). The store always keeps the whole year (``sheetsync export
+    tables`` gives it all)."""
+    room = MAX_ROWS - 1
+    if sum(counts.values()) <= room:
+        return dict.fromkeys(counts, HISTORY)
+    terms: dict[tuple[int, int], list[str]] = {}
+    for period in counts:
+        year, month = (int(x) for x in period.split("-")[:2])
+        terms.setdefault((year, (month - 1) // 3), []).append(period)
+    if all(sum(counts[p] for p in months) <= room for months in terms.values()):
+        return {p: _history_name(f"{y}-{q * 3 + 1:02d}", f"{y}-{q * 3 + 3:02d}")
+                for (y, q), months in terms.items() for p in months}
+    return {p: _history_name(p, p) for p in counts}
+
+
+def _history_name(first: str, last: str) -> str:
+    return f"{HISTORY} {first}" if first == last else f"{HISTORY} {first} to {last}"
+
+
 def headed(cols: tuple[Col, ...], level: str) -> tuple[Col, ...]:
     """A sheet's columns as a cohort of ``level`` heads them ("School ID", "School")."""
     say = level_of(level).say

@@ -12,6 +12,8 @@ heads those columns School ID and School, and adds the alignment baseline's shee
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -21,15 +23,18 @@ from sheetsync.cohort.places import folder_problem
 from sheetsync.cohort.store import Outcome
 from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputLocked
 from sheetsync.files import lock_file, replacing
-from sheetsync.master import _xlsxwriter
+from sheetsync.master import _xlsxwriter, layout
 from sheetsync.master.layout import (
     COLOURS,
+    HISTORY,
     SHEETS,
     STATUS_COLUMNS,
     TREND_COLUMNS,
     Col,
+    ExcelLimitWarning,
     chart_places,
     headed,
+    history_sheets,
 )
 from sheetsync.master.rows import Link, master_rows
 from sheetsync.master.summary import trend_rows
@@ -43,13 +48,18 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
                  trend: list[tuple[str, int, int]], period: str,
                  source_of: Callable[[Outcome], str], level: str = "district",
                  extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
-                 properties: Mapping[str, str] | None = None) -> Path:
+                 properties: Mapping[str, str] | None = None,
+                 history_months: Mapping[str, int] | None = None) -> Path:
     """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet.
 
     ``level`` "school" heads the cohort's columns School ID and School; ``extra`` sheets
     (name: columns and rows, a school cohort's Alignment sheets) follow the others;
     ``properties`` are kept as the workbook's custom document properties (what the master
-    was built from). A full disk is ``NotWritable``; the master there stays whole."""
+    was built from). ``history_months`` (each month's History rows,
+    ``Store.history_counts``) lets History past Excel's row limit go to one sheet per term
+    (``layout.history_sheets``); a sheet whose rows ask for more links than Excel holds gets
+    one per district row instead. Each such change is said as an ``ExcelLimitWarning``. A
+    full disk is ``NotWritable``; the master there stays whole."""
     path = Path(path)
     lock = lock_file(path)
     if lock is not None:
@@ -62,7 +72,7 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
     try:
         with replacing(path, suffix=".xlsx") as tmp:
             _write(tmp, path.parent, outcomes, history, trend, period, source_of, level,
-                   extra or {}, properties or {})
+                   extra or {}, properties or {}, history_sheets(dict(history_months or {})))
     except FileLocked as exc:  # Windows: held open by a program
         raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
     except FolderNotWritable as exc:
@@ -91,6 +101,7 @@ class _Sheet:
         self.formats = formats
         self.stream = _xlsxwriter.RowStream(self.ws)
         self.row = 1
+        self.district: Any = None  # the district of the row written last
         for c, col in enumerate(self.cols):
             self.ws.write_string(0, c, col.header, formats[_header(col)])
             self.ws.set_column(c, c, col.width)
@@ -120,23 +131,66 @@ class _Sheet:
         cells = self._cells(self.cols, values, 0) if values else []
         if beside:
             cells += self._cells(self.beside, beside, self.beside_at)
-        self.stream.write(self.row, cells)
-        if values:
+        did = values[0] if values else None
+        self.stream.write(self.row, cells, keep=did is not None and did != self.district)
+        if values:  # keep: a district's first row's links (``_fit_links``)
             self.data_rows = self.row
+            self.district = did
         self.row += 1
 
     data_rows = 0
 
     def finish(self) -> None:
         last = max(self.data_rows, 1)
+        _fit_links(self)
         _xlsxwriter.add_streamed_table(self.ws, last, len(self.cols) - 1, {
             "columns": [{"header": c.header} for c in self.cols], "style": "Table Style Light 9",
-            "name": self.ws.name.replace(" ", "") + "Table"})
+            "name": re.sub(r"\W", "", self.ws.name) + "Table"})
         for c, col in enumerate(self.cols):
             if col.kind == "status":
                 for value, fmt in self.formats["status"].items():
                     self.ws.conditional_format(1, c, last, c, {
                         "type": "cell", "criteria": "==", "value": f'"{value}"', "format": fmt})
+
+
+# -- Excel's limits (layout.MAX_ROWS, _xlsxwriter.MAX_LINKS) ---------------------------------
+
+
+def _fit_links(sheet: _Sheet) -> None:
+    """A sheet whose rows asked for more links than Excel holds keeps one per district row
+    (each district's first row, into its file) instead of the first ``MAX_LINKS``, and says
+    so."""
+    stream = sheet.stream
+    if stream.wanted <= _xlsxwriter.MAX_LINKS:
+        return
+    kept = stream.keep_only_kept()
+    warnings.warn(ExcelLimitWarning(
+        f"the master's {sheet.ws.name} sheet has {stream.wanted:,} source-cell links, more "
+        f"than Excel allows in a sheet ({_xlsxwriter.MAX_LINKS:,}): it keeps one link per "
+        f"district ({kept:,}), on each district's first row"), stacklevel=2)
+
+
+def _history_sheets(wb: Any, plan: Mapping[str, str], cols: tuple[Col, ...],
+                    make: Callable[[str, tuple[Col, ...]], _Sheet]) -> dict[str, _Sheet]:
+    """The History sheet, or one per term (``layout.history_sheets``) for each month that
+    has rows, by month; said when History is split."""
+    names = list(dict.fromkeys(plan.values())) or [HISTORY]
+    made = {name: make(name, cols) for name in names}
+    if names != [HISTORY]:
+        warnings.warn(ExcelLimitWarning(
+            f"the master's History is too long for one Excel sheet ({layout.MAX_ROWS - 1:,} "
+            f"rows): it is split into {len(names)} sheets, "
+            f"{names[0]!r} to {names[-1]!r}; the store keeps the whole year"), stacklevel=3)
+    return {period: made[name] for period, name in plan.items()} | {"": made[names[0]]}
+
+
+def _say_left_out(left_out: Mapping[str, int]) -> None:
+    """Rows past Excel's last row, left out of a sheet (still in the store), said."""
+    for name, n in left_out.items():
+        warnings.warn(ExcelLimitWarning(
+            f"the master's {name} sheet is full at Excel's {layout.MAX_ROWS:,} rows: {n:,} "
+            f"more row{' is' if n == 1 else 's are'} left out of it (the store keeps every "
+            "row: `sheetsync export tables` writes them all)"), stacklevel=3)
 
 
 NUMERIC = ("int", "number", "percent", "date")  # set right, with a space after
@@ -172,10 +226,12 @@ def _parse_when(text: str) -> datetime:
 
 
 def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
-           history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]], period: str,
+           rows_of_history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]],
+           period: str,
            source_of: Callable[[Outcome], str], level: str = "district",
            extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
-           properties: Mapping[str, str] | None = None) -> None:
+           properties: Mapping[str, str] | None = None,
+           plan: Mapping[str, str] | None = None) -> None:
     wb = _xlsxwriter.new_workbook(path, {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
@@ -202,22 +258,29 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
     footer = footer_text(f"Cohort master · {period_label(period)}")
     sheets = {name: _Sheet(wb, name, formats, footer,
                            TREND_COLUMNS if name == "Summary" else (), headed(cols, level))
-              for name, cols in SHEETS.items()}
+              for name, cols in SHEETS.items() if name != HISTORY}
+    history = _history_sheets(wb, plan or {}, headed(SHEETS[HISTORY], level),
+                              lambda name, cols: _Sheet(wb, name, formats, footer, cols=cols))
     more = {name: _Sheet(wb, name, formats, footer, cols=cols)
             for name, (cols, _) in (extra or {}).items()}
     summary = sheets["Summary"]
     pending = trend_rows(trend)
-    for name, values in master_rows(outcomes, history, period, folder, source_of):
-        sheet = sheets[name]
+    left_out: dict[str, int] = {}
+    for name, values in master_rows(outcomes, rows_of_history, period, folder, source_of):
+        sheet = sheets[name] if name != HISTORY else history.get(values[2]) or history[""]
+        if sheet.row >= layout.MAX_ROWS:  # Excel's last row is written: the rest is left out
+            left_out[sheet.ws.name] = left_out.get(sheet.ws.name, 0) + 1
+            continue
         beside = pending[sheet.row - 1] if name == "Summary" and sheet.row <= len(pending) \
             else None  # the trend table sits beside the first summary rows
         sheet.write(values, beside)
+    _say_left_out(left_out)
     while summary.row <= len(pending):
         summary.write(None, pending[summary.row - 1])
     for name, (_, rows) in (extra or {}).items():
         for values in rows:
             more[name].write(values)
-    for sheet in (*sheets.values(), *more.values()):
+    for sheet in (*sheets.values(), *dict.fromkeys(history.values()), *more.values()):
         sheet.finish()
     _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending), level)
     wb.close()

@@ -9,7 +9,6 @@ from pathlib import Path
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError
-from sheetsync.google.auth import client_for
 from sheetsync.master.build import build_master
 from sheetsync.pull.run import google_master
 
@@ -42,6 +41,8 @@ def rebuild(cohort: Cohort, credentials: Path | None = None, force: bool = False
 
 
 def _google(cohort: Cohort, store: Store, credentials: Path | None) -> str | None:
+    from sheetsync.google.auth import client_for  # requests and google-auth: only for Google
+
     try:
         client = client_for(cohort, credentials, write=True)
     except SheetsyncError as exc:
