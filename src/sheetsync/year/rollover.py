@@ -78,7 +78,7 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
     next_card = Scorecard(
         source=output, school_year=new.label, settings=card.settings, level=card.level,
         profile=Profile(school_id=p.school_id, school_name=p.school_name,
-                        district_id=p.district_id, district_name=p.district_name,
+                        school_level=p.school_level, district_id=p.district_id, district_name=p.district_name,
                         school_year=new.label, contact_name=p.contact_name,
                         contact_email=p.contact_email))
     changes.add("carried", SHEET["profile"], None,
@@ -99,6 +99,11 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
         changes.add("carried", SHEET["goals"], g.id, "Carried" + (
             f"; target date moved from {g.target_date} to {moved}." if moved != g.target_date
             else "."))
+    next_card.strategies = [s.model_copy(update={"row": 0}) for s in card.strategies]
+    if card.strategies:
+        changes.add("carried", SHEET["strategies"], None,
+                    f"{len(card.strategies)} strategies kept, each with its goal, KCWP and "
+                    "research basis.")
     when = p.as_of or old.end
     for m in card.measures:
         next_card.measures.append(_measure(m, old, when, move, changes,
