@@ -363,7 +363,7 @@ def too_many_parts() -> bytes:
 
 
 PROFILE = "xl/worksheets/sheet2.xml"  # sheet1 is the Instructions
-MEASURES = "xl/worksheets/sheet8.xml"  # after the Strategies sheet
+MEASURES = "xl/worksheets/sheet7.xml"
 NOT_A_WORKBOOK = "this is not an Excel workbook; save it as an Excel workbook (.xlsx)"
 ENCRYPTED_REASON = ("the workbook is password-protected (encrypted); save a copy without a "
                     "password")

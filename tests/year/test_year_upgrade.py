@@ -203,7 +203,7 @@ def test_map_reads_the_renamed_columns_and_carries_every_value(make_workbook,
     (["F=colour"], "has a column 'colour'"),
     (["Measures!F=colour"], "'Measures' has no column 'colour'"),
     (["Measures!B=goal_id"], "is read already"),
-    (["B=goal_id"], "say which sheet (sheets with that column: Goals, Strategies, Measures, Actions)"),
+    (["B=goal_id"], "say which sheet (sheets with that column: Goals, Measures, Strategies, Actions)"),
     (["F baseline"], "write it as COLUMN=KEY"),
     (["Budget!F=baseline"], "has no sheet 'Budget'"),
 ])

@@ -189,6 +189,9 @@ def district_layout(school_year: str) -> Layout:
                    C("status", "Status", "formula", formula="goal_status", width=11,
                      help="Computed: the worst status of its measures."),
                ]),
+        _table("Measures", "measures", "Progress-Monitoring Measures",
+               "One row per measure. Enter each month's actual in its column; interim "
+               "targets (grouped on the right) are optional.", 60, _measure_columns(year)),
         _table("Strategies", "strategies", "Strategies",
                "The approaches the district will take toward each goal: each rests on one of "
                "Kentucky's Key Core Work Processes (or another approach, named) and on "
@@ -209,9 +212,6 @@ def district_layout(school_year: str) -> Layout:
                      help="The evidence it rests on: a study, a clearinghouse rating, a "
                           "source.", aliases=("research", "evidence base")),
                ], since="2.1"),
-        _table("Measures", "measures", "Progress-Monitoring Measures",
-               "One row per measure. Enter each month's actual in its column; interim "
-               "targets (grouped on the right) are optional.", 60, _measure_columns(year)),
         _table("Actions", "actions", "Strategic Actions",
                "What the district will do toward each goal, who leads it, when and with "
                "what funding.", 100, [
