@@ -78,7 +78,8 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
     next_card = Scorecard(
         source=output, school_year=new.label, settings=card.settings, level=card.level,
         profile=Profile(school_id=p.school_id, school_name=p.school_name,
-                        school_level=p.school_level, district_id=p.district_id, district_name=p.district_name,
+                        school_level=p.school_level, district_id=p.district_id,
+                        district_name=p.district_name,
                         school_year=new.label, contact_name=p.contact_name,
                         contact_email=p.contact_email))
     changes.add("carried", SHEET["profile"], None,
