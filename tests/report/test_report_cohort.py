@@ -124,9 +124,9 @@ def test_the_cohort_s_ids_and_names_win_over_the_workbook_s_own(cohort_dir, tmp_
     assert "<h1>Copy County: monthly status report</h1>" in page and "District KY-099" in page
 
 
-def test_the_attention_order_is_said_in_words_and_puts_the_worst_first(cohort_dir, tmp_path):
+def test_the_attention_order_is_said_in_words_and_puts_the_worst_first(broken_cohort, tmp_path):
     out = tmp_path / "cohort.json"
-    code, output = run("cohort", "--cohort", str(cohort_dir / "cohort.toml"), "-o", str(out))
+    code, output = run("cohort", "--cohort", str(broken_cohort / "cohort.toml"), "-o", str(out))
     assert code == 0, output
     view = json.loads(out.read_text())
     scored = [d for d in view["districts"] if d["attention"]["rank"] == 2]
@@ -142,7 +142,7 @@ def test_the_attention_order_is_said_in_words_and_puts_the_worst_first(cohort_di
             [10 * d["late_or_missing"]] * bool(d["late_or_missing"]) + \
             [5 * d["errors"]] * bool(d["errors"])
     html = (out.with_suffix(".html"))
-    run("cohort", "--cohort", str(cohort_dir / "cohort.toml"), "-o", str(html))
+    run("cohort", "--cohort", str(broken_cohort / "cohort.toml"), "-o", str(html))
     page = html.read_text()
     assert "one point for each percent" in page and "10 points for each monthly update" in page
     late = page.split(">Monthly updates late or missing<", 1)[1].split("</ul>", 1)[0]
@@ -151,9 +151,9 @@ def test_the_attention_order_is_said_in_words_and_puts_the_worst_first(cohort_di
             assert f"{d['name']}: " in late and u["label"] in late
 
 
-def test_the_public_order_and_score_leave_the_errors_out(cohort_dir, tmp_path):
+def test_the_public_order_and_score_leave_the_errors_out(broken_cohort, tmp_path):
     site = tmp_path / "public"
-    code, output = run("site", "--cohort", str(cohort_dir / "cohort.toml"), "--public",
+    code, output = run("site", "--cohort", str(broken_cohort / "cohort.toml"), "--public",
                        "-o", str(site))
     assert code == 0, output
     index = json.loads((site / "index.json").read_text())

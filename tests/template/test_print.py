@@ -49,12 +49,23 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_template_sheet_prints_landscape_one_page_wide_with_its_header_row(template):
+    """But Measures: too wide to read one page wide, it prints pages across at 70%, what
+    is measured on the first, where it stands on the next (the ids and names repeated),
+    then the months."""
     wb = openpyxl.load_workbook(template)
     layout = scorecard_layout()
+    measures = layout.sheet("measures")
     for ws in wb.worksheets:
         setup = ws.page_setup
-        assert (setup.orientation, setup.fitToWidth, ws.sheet_properties.pageSetUpPr.fitToPage) \
-            == ("landscape", 1, True), ws.title
+        if ws.title == measures.name:
+            assert (setup.orientation, setup.scale, ws.sheet_properties.pageSetUpPr.fitToPage,
+                    ws.print_title_cols) == ("landscape", 70, False, "$A:$C")
+            assert [b.id for b in ws.col_breaks.brk] == [
+                next(i for i, c in enumerate(measures.columns, 1) if c.key == key)
+                for key in ("frequency", "status")]
+        else:
+            assert (setup.orientation, setup.fitToWidth,
+                    ws.sheet_properties.pageSetUpPr.fitToPage) == ("landscape", 1, True), ws.title
         assert ws.oddFooter.right.text == "Page &P of &N", ws.title
         assert ws.oddFooter.left.text.startswith("Boyle && Co"), ws.title  # & escaped
     assert wb[layout.instructions_sheet].page_setup.fitToHeight == 2
@@ -169,14 +180,26 @@ def master_pages(master: Path, tmp_path_factory: pytest.TempPathFactory) -> list
 
 
 @libreoffice
-def test_the_template_prints_on_11_pages_not_36(template_pages):
-    assert len(template_pages) <= 12
+def test_the_template_prints_on_16_pages_not_36(template_pages):
+    assert len(template_pages) <= 16
     layout = scorecard_layout()
     assert {p.sheet for p in template_pages} == \
         {layout.instructions_sheet, *(s.name for s in layout.sheets)}
     assert [p.footer for p in template_pages][:2] == [
         ["Boyle & Co · Scorecard 2026-27", "Instructions", f"Page {i} of {len(template_pages)}"]
         for i in (1, 2)]
+
+
+@libreoffice
+def test_measures_print_what_is_measured_then_where_it_stands_then_the_months(template_pages):
+    """At a readable 70%, not one page wide at 4 points: the ids and names repeat on each."""
+    measures = [_squashed(p.text) for p in template_pages if p.sheet == "Measures"]
+    first = next(i for i, t in enumerate(measures) if "Frequency" in t)
+    assert "Baseline" in measures[first] and "Status" not in measures[first]
+    standing = next(i for i, t in enumerate(measures) if "Status" in t)
+    assert standing > first and "MeasureID" in measures[standing]
+    months = next(i for i, t in enumerate(measures) if "Aug2026" in t)  # "Actual Aug 2026"
+    assert months > standing and "MeasureID" in measures[months]
 
 
 @libreoffice

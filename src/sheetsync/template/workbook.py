@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync import __version__
@@ -39,7 +40,14 @@ from sheetsync.template._openpyxl import copy_style, formulas_shared
 from sheetsync.template.formulas import BANNER_CELL, formula, missing_formulas, unreadable_date
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.lists import define_names, write_lists
-from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
+from sheetsync.template.printing import (
+    MARGINS,
+    PAGE_FOOTER_RIGHT,
+    PAGES_ACROSS,
+    PAGES_ACROSS_SCALE,
+    footer_text,
+    row_height,
+)
 from sheetsync.template.validation import colours, prompt, validations
 from sheetsync.udfs import xlwings_conf_rows
 
@@ -278,7 +286,23 @@ def _print_setup(wb: Workbook, layout: Layout, profile: Mapping[str, Any]) -> No
     for ws in wb.worksheets:
         _page_setup(ws, footer, pages_tall=2 if ws.title == layout.instructions_sheet else 0)
     for sheet in entity_sheets(layout):
-        wb[sheet.name].print_title_rows = f"{sheet.header_row}:{sheet.header_row}"
+        ws = wb[sheet.name]
+        ws.print_title_rows = f"{sheet.header_row}:{sheet.header_row}"
+        if sheet.entity in PAGES_ACROSS:
+            _pages_across(ws, sheet, *PAGES_ACROSS[sheet.entity])
+
+
+def _pages_across(ws: Worksheet, sheet: SheetLayout, repeat_through: str,
+                  page_ends: tuple[str, ...]) -> None:
+    """Pages across at a readable scale instead of one page wide: the columns through
+    ``repeat_through`` on every page, a page break after the last column of each key in
+    ``page_ends``."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = PAGES_ACROSS_SCALE
+    ws.print_title_cols = f"A:{sheet.column(repeat_through).letter}"
+    for key in page_ends:
+        last = max(i for i, c in enumerate(sheet.columns, 1) if c.key == key)
+        ws.col_breaks.append(Break(id=last))
 
 
 def _page_setup(ws: Worksheet, footer: str, pages_tall: int = 0) -> None:
