@@ -62,5 +62,5 @@ def test_the_first_command_pulls_the_examples_into_a_master(tmp_path):
     shown = blocks[[lang for lang, _ in blocks].index("bash") + 1]  # the output after it
     assert shown[0] == "" and columns(shown[1][0]) == columns(printed)
     master = openpyxl.load_workbook(tmp_path / "example" / "cohort_master.xlsx", read_only=True)
-    assert master.sheetnames == ["Summary", "Goals", "Measures", "Actions", "Updates",
-                                 "Issues", "History"]
+    assert master.sheetnames == ["Summary", "Goals", "Measures", "Strategies", "Actions",
+                                 "Updates", "Issues", "History"]

@@ -23,6 +23,7 @@ from sheetsync.read.models import (
     Profile,
     Scorecard,
     StrategicGoal,
+    Strategy,
 )
 from sheetsync.schema.layout import CHOICES, TEMPLATE_VERSION
 from sheetsync.schema.sheets import scorecard_layout
@@ -69,6 +70,7 @@ def scorecards(draw: Any) -> Scorecard:
     """A scorecard as the reader gives it back (rows numbered 0: rows are not compared)."""
     sg, cg, nd = draw(ids("SG", 3)), draw(ids("CG", 3)), draw(ids("N", 3))
     gl, ms, ac = draw(ids("G", 4)), draw(ids("M", 5)), draw(ids("A", 5))
+    sr = draw(ids("S", 4))
     ref = lambda xs: st.none() | st.sampled_from(xs) if xs else st.none()  # noqa: E731
     months = draw(st.lists(st.sampled_from(PERIODS), max_size=3, unique=True))
     settings = draw(st.just({}) | st.fixed_dictionaries({
@@ -84,7 +86,10 @@ def scorecards(draw: Any) -> Scorecard:
             id=i, title=draw(text), description=draw(text),
             start_year=draw(st.none() | st.integers(2000, 2100)),
             end_year=draw(st.none() | st.integers(2000, 2100))) for i in sg],
-        cdip_goals=[CdipGoal(id=i, area=draw(choice("cdip_areas")), statement=draw(text))
+        cdip_goals=[CdipGoal(id=i, area=draw(choice("cdip_areas")), statement=draw(text),
+                             indicator=draw(text), baseline=draw(st.none() | numbers),
+                             target=draw(st.none() | numbers),
+                             target_year=draw(st.none() | st.integers(2000, 2100)))
                     for i in cg],
         needs=[Need(id=i, description=draw(text), data_source=draw(text),
                     priority=draw(st.booleans()), cause=draw(text),
@@ -92,6 +97,9 @@ def scorecards(draw: Any) -> Scorecard:
         goals=[Goal(id=i, strategic_goal_id=draw(ref(sg)), cdip_goal_id=draw(ref(cg)),
                     need_id=draw(ref(nd)), statement=draw(text), student_group=draw(text),
                     owner=draw(text), target_date=draw(dates)) for i in gl],
+        strategies=[Strategy(id=i, goal_id=draw(ref(gl)), kcwp=draw(choice("kcwps")),
+                             other_approach=draw(text), description=draw(text),
+                             research_basis=draw(text)) for i in sr],
         measures=[draw(measure(i, gl)) for i in ms],
         actions=[Action(id=i, goal_id=draw(ref(gl)), description=draw(text), owner=draw(text),
                         start_date=draw(dates), due_date=draw(dates), resources=draw(text),
@@ -99,7 +107,7 @@ def scorecards(draw: Any) -> Scorecard:
                         cost=draw(st.none() | numbers),
                         status=draw(choice("action_statuses")),
                         percent_complete=draw(st.none() | points),
-                        evidence=draw(text)) for i in ac],
+                        evidence=draw(text), strategy_id=draw(ref(sr))) for i in ac],
         monthly_updates=[MonthlyUpdate(
             month=p, milestones=draw(text), successes=draw(text), roadblocks=draw(text),
             changes=draw(text), support_needed=draw(text), submitted_by=draw(text),
@@ -112,8 +120,8 @@ def values(card: Scorecard) -> dict[str, Any]:
     settings as the formulas use them; monthly-update rows with a month only are the
     template's own empty rows."""
     out = card.model_dump(exclude={"source", "columns", "sheet_names", "settings"})
-    for entity in ("strategic_goals", "cdip_goals", "needs", "goals", "measures", "actions",
-                   "monthly_updates"):
+    for entity in ("strategic_goals", "cdip_goals", "needs", "goals", "strategies", "measures",
+                   "actions", "monthly_updates"):
         for item in out[entity]:
             item.pop("row")
     out["monthly_updates"] = [u for u in out["monthly_updates"]

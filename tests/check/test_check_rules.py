@@ -176,6 +176,10 @@ TRIGGERS: dict[str, Trigger] = {
     "priority-need-count": edited(set_cells("Needs", D5="no", D6="no", D7="no", D8="no",
                                             D9="no")),
     "need-unaddressed": edited(set_cells("Goals", D6="N1")),  # N2 left without a goal
+    "goal-without-strategy": edited(set_cells("Strategies", B5="G2")),  # G1 left without
+    "strategy-without-action": edited(set_cells("Actions", M5=None)),  # S1's one action
+    "required-goal-missing": edited(set_cells("CDIP Goals", B7="Other")),  # Graduation Rate
+    "cdip-goal-not-measurable": edited(set_cells("CDIP Goals", F5=None)),  # CG1's target
     # execution
     "action-without-owner": edited(set_cells("Actions", D5=None)),
     "cost-without-funding": edited(set_cells("Actions", H5=None)),

@@ -19,16 +19,18 @@ from sheetsync.read.models import (
     CdipGoal,
     Goal,
     Measure,
+    Need,
     Profile,
     Scorecard,
     StrategicGoal,
+    Strategy,
 )
 from sheetsync.template.fill import write_scorecard
 from tests.libreoffice import convert, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADERS = ["Goal", "Objective", "Strategy", "Activities", "Measure of Success",
-           "Progress Monitoring", "Funding"]
+HEADERS = ["Goal", "Objective", "Needs Addressed", "Strategy", "KCWP", "Activities",
+           "Measure of Success", "Progress Monitoring", "Funding"]
 HYPERLINK = '=HYPERLINK("http://example.com","click")'
 PLUS_CMD = "+cmd|' /C calc'!A0"
 AT_SUM = "@SUM(1+1)"
@@ -49,10 +51,15 @@ def lincoln_card() -> Scorecard:
         strategic_goals=[StrategicGoal(id="SG1", title=PLUS_CMD),
                          StrategicGoal(id="SG2", title=AT_SUM)],
         cdip_goals=[CdipGoal(id="CG1", area="Proficiency",
-                             statement="Increase students scoring proficient or above."),
+                             statement="Increase students scoring proficient or above.",
+                             indicator="% proficient or distinguished, reading and math (KSA)",
+                             baseline=46, target=60, target_year=2030),
                     CdipGoal(id="CG2", area="Graduation Rate",
-                             statement="Raise the four-year graduation rate.")],
-        goals=[Goal(id="G1", strategic_goal_id="SG1", cdip_goal_id="CG2",
+                             statement="Raise the four-year graduation rate.",
+                             indicator="Four-year graduation rate", baseline=90.5)],
+        needs=[Need(id="N1", description="Early reading below the state average",
+                    priority=True, cause="Tier 1 phonics gaps")],
+        goals=[Goal(id="G1", strategic_goal_id="SG1", cdip_goal_id="CG2", need_id="N1",
                     statement="By May 2027, 52% of grade 3 students read proficiently.",
                     owner="Ada Reyes", target_date=date(2027, 5, 31)),
                Goal(id="G2", strategic_goal_id="SG2", cdip_goal_id="CG1",
@@ -69,46 +76,72 @@ def lincoln_card() -> Scorecard:
                           baseline=1200.75, target=2000, frequency="annual"),
                   Measure(id="M5", goal_id="G99", name="Lost measure", unit="%", baseline=1,
                           target=2, frequency="annual")],
+        strategies=[Strategy(id="S1", goal_id="G1", kcwp="KCWP 2: Design and Deliver "
+                             "Instruction", description="Explicit, systematic phonics",
+                             research_basis="WWC foundational reading skills guide"),
+                    Strategy(id="S2", goal_id="G2", kcwp="Other"),
+                    Strategy(id="S3", goal_id="G1", kcwp="KCWP 4: Review, Analyze and Apply "
+                             "Data", description=AT_SUM,
+                             research_basis="WWC: using student achievement data")],
         actions=[Action(id="A1", goal_id="G1", description="Train teachers",
                         owner="Maria Chen", start_date=date(2026, 9, 1),
                         due_date=date(2026, 12, 15), funding_source="Title I", cost=12000,
-                        status="In Progress", evidence="Walkthrough notes"),
+                        status="In Progress", evidence="Walkthrough notes",
+                        strategy_id="S1"),
                  Action(id="A2", goal_id="G1", description="Coach new teachers",
                         start_date=date(2027, 3, 1), status="Not Started",
-                        evidence="Walkthrough notes"),
+                        evidence="Walkthrough notes", strategy_id="S1"),
                  Action(id="A3", goal_id="G2", description="Enrolment hotline", owner="Tom Baker",
-                        due_date=date(2027, 1, 31), cost=5000, status="Not Started")])
+                        due_date=date(2027, 1, 31), cost=5000, status="Not Started",
+                        strategy_id="S2"),
+                 Action(id="A4", goal_id="G1", description="Family reading nights",
+                        owner="Kim Patel", due_date=date(2027, 4, 30), cost=800,
+                        funding_source="Title I", evidence="Sign-in sheets",
+                        status="Not Started")])
 
 
-# What the state's form shows for Lincoln County, row by row: grouped by CDIP goal.
+# What the state's form shows for Lincoln County, row by row: a row per goal → objective →
+# strategy, grouped by CDIP goal; G1's action that names no strategy gets a row of its own.
+G1_GOAL = "Graduation Rate: Raise the four-year graduation rate.\nFour-year graduation rate"
+G1_OBJECTIVE = "By May 2027, 52% of grade 3 students read proficiently."
+G1_NEED = "N1. Early reading below the state average (root cause: Tier 1 phonics gaps)"
+G1_MEASURES = ("Grade 3 reading proficiency: 46% → 52% by May 31, 2027 (quarterly, KSA)\n"
+     "Office referrals: 1,420 → 1,350 by Jun 30, 2027 (monthly)")
 LINCOLN_ROWS = [
-    ["Proficiency: Increase students scoring proficient or above.",
-     "New students enrol in 8 days or fewer.",
-     AT_SUM,
+    ["Proficiency: Increase students scoring proficient or above.\n"
+     "% proficient or distinguished, reading and math (KSA): 46 → 60 by 2030",
+     "New students enrol in 8 days or fewer.", "", "", "Other",
      "1. Enrolment hotline (Tom Baker; due Jan 31, 2027)",
      "Days to enrol: 12 days → 8 days by Jun 30, 2027\n"
-     "Tutoring budget spent: $1,200.75 → $2,000 by Jun 30, 2027",
-     "Days to enrol: frequency not given\nTutoring budget spent: annual",
-     "1. $5,000 (funding source not given)"],
-    ["Graduation Rate: Raise the four-year graduation rate.",
-     "By May 2027, 52% of grade 3 students read proficiently.",
-     PLUS_CMD,
+     "Tutoring budget spent: $1,200.75 → $2,000 by Jun 30, 2027 (annual)",
+     "", "1. $5,000 (funding source not given)"],
+    [G1_GOAL, G1_OBJECTIVE, G1_NEED,
+     "Explicit, systematic phonics\nResearch basis: WWC foundational reading skills guide",
+     "KCWP 2: Design and Deliver Instruction",
      "1. Train teachers (Maria Chen; Sep 1, 2026 – Dec 15, 2026)\n"
      "2. Coach new teachers (from Mar 1, 2027)",
-     "Grade 3 reading proficiency: 46% → 52% by May 31, 2027\n"
-     "Office referrals: 1,420 → 1,350 by Jun 30, 2027",
-     "Walkthrough notes (activities 1, 2)\nGrade 3 reading proficiency: quarterly, KSA\n"
-     "Office referrals: monthly",
-     "1. Title I, $12,000"],
-    ["", HYPERLINK, "", "", "", "", ""],
+     G1_MEASURES, "Walkthrough notes", "1. Title I, $12,000"],
+    [G1_GOAL, G1_OBJECTIVE, G1_NEED,
+     f"{AT_SUM}\nResearch basis: WWC: using student achievement data",
+     "KCWP 4: Review, Analyze and Apply Data", "", G1_MEASURES, "", ""],
+    [G1_GOAL, G1_OBJECTIVE, G1_NEED, "", "",
+     "1. Family reading nights (Kim Patel; due Apr 30, 2027)", G1_MEASURES,
+     "Sign-in sheets", "1. Title I, $800"],
+    ["", HYPERLINK, "", "", "", "", "", "", ""],
 ]
-# What the form would miss, and the cell of the scorecard to fill: (sheet, cell, column).
+# Every required field left blank, and the cell of the scorecard to fill: (sheet, cell,
+# column), in the order of the sheets and their cells.
 LINCOLN_GAPS = [
+    ("CDIP Goals", "F6", "Goal"), ("CDIP Goals", "G6", "Goal"),
+    ("Goals", "D6", "Needs Addressed"), ("Goals", "A7", "Strategy"),
     ("Goals", "A7", "Activities"), ("Goals", "A7", "Measure of Success"),
-    ("Goals", "B7", "Strategy"), ("Goals", "C7", "Goal"),
-    ("Measures", "J7", "Progress Monitoring"), ("Measures", "B9", "Measure of Success"),
-    ("Actions", "D6", "Activities"), ("Actions", "H7", "Funding"),
-    ("Actions", "L7", "Progress Monitoring"),
+    ("Goals", "C7", "Goal"), ("Goals", "D7", "Needs Addressed"),
+    ("Measures", "J7", "Measure of Success"), ("Measures", "B9", "Measure of Success"),
+    ("Strategies", "D6", "KCWP"), ("Strategies", "E6", "Strategy"),
+    ("Strategies", "F6", "Strategy"), ("Strategies", "A7", "Activities"),
+    ("Actions", "D6", "Activities"), ("Actions", "F6", "Activities"),
+    ("Actions", "H7", "Funding"), ("Actions", "L7", "Progress Monitoring"),
+    ("Actions", "M8", "Strategy"),
 ]
 
 
@@ -142,7 +175,7 @@ def test_lincoln_exports_cell_by_cell(lincoln, tmp_path):
 
 def test_percent_typed_in_excel_shows_as_46_percent_not_0_46(lincoln, tmp_path):
     export(str(lincoln), "-o", str(tmp_path / "cdip.xlsx"))
-    measure = sheet_rows(tmp_path / "cdip.xlsx")[2][4]
+    measure = sheet_rows(tmp_path / "cdip.xlsx")[2][6]
     assert "46% → 52%" in measure and "0.46" not in measure
 
 
@@ -151,16 +184,17 @@ def test_gaps_name_the_cell_to_fill(lincoln, tmp_path):
     assert code == 0, out
     gaps = json.loads(out)["gaps"]
     assert [(g["sheet"], g["cell"], g["column"]) for g in gaps] == LINCOLN_GAPS
-    assert gaps[3]["message"] == ("goal G3 names no CDIP goal, so its Goal is blank: fill in "
+    assert gaps[6]["message"] == ("goal G3 names no CDIP goal, so its Goal is blank: fill in "
                                   "its CDIP Goal ID.")
 
 
 def test_a_scorecard_with_errors_still_exports_and_says_how_many(lincoln, tmp_path):
     code, out = export(str(lincoln), "-o", str(tmp_path / "cdip.xlsx"))
     assert code == 0
-    assert out.splitlines()[0] == (f"Wrote {tmp_path / 'cdip.xlsx'}: 3 rows, one per annual "
-                                   "goal, in Kentucky's goal-building columns.")
-    assert "What the state's form asks for and the scorecard leaves blank" in out
+    assert out.splitlines()[0] == (f"Wrote {tmp_path / 'cdip.xlsx'}: 5 rows, one per goal, "
+                                   "objective and strategy, in Kentucky's CDIP goal-building "
+                                   "columns.")
+    assert "What the state's form requires and the scorecard leaves blank" in out
     assert "  Goals!C7: goal G3 names no CDIP goal" in out
     assert "  Measures!B9: measure M5 names goal G99, which the Goals sheet does not have: " \
            "it is in no row." in out
@@ -175,7 +209,9 @@ def test_json_is_the_rows_and_gaps(lincoln, tmp_path):
     assert (data["format"], data["sheet"], data["district_id"], data["school_year"]) == \
         ("kde-cdip", SHEET, "KY-900", "2026-27")
     assert data["columns"] == HEADERS
-    assert [r["goal_id"] for r in data["rows"]] == ["G2", "G1", "G3"]
+    assert [(r["goal_id"], r["strategy_id"]) for r in data["rows"]] == \
+        [("G2", "S2"), ("G1", "S1"), ("G1", "S3"), ("G1", None), ("G3", None)]
+    assert data["plan"] == "CDIP"
     assert [list(r["cells"].values()) for r in data["rows"]] == LINCOLN_ROWS
     assert data["findings"]["error"] > 0 and data["output"] == str(tmp_path / "cdip.xlsx")
 
@@ -183,9 +219,8 @@ def test_json_is_the_rows_and_gaps(lincoln, tmp_path):
 def test_formula_looking_text_stays_text(lincoln, tmp_path):
     export(str(lincoln), "-o", str(tmp_path / "cdip.xlsx"))
     ws = openpyxl.load_workbook(tmp_path / "cdip.xlsx")[SHEET]
-    cells = {ws[ref].value: ws[ref] for ref in ("B4", "C2", "C3")}
-    assert cells.keys() == {HYPERLINK, AT_SUM, PLUS_CMD}
-    for cell in cells.values():
+    assert ws["B6"].value == HYPERLINK and ws["D4"].value.startswith(AT_SUM)
+    for cell in (ws["B6"], ws["D4"]):
         assert cell.data_type == "s" and cell.quotePrefix  # Excel keeps it text when edited
     assert not ws["A2"].quotePrefix  # ordinary text has no quote prefix
 
@@ -199,10 +234,10 @@ def test_the_sheet_prints_landscape_letter_one_page_wide_header_repeated(lincoln
     assert (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth or 1,
             ws.page_setup.fitToHeight) == ("landscape", 1, 1, 0)  # fitToWidth left out is 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert [ws.column_dimensions[c].width for c in "ABCDEFG"] == \
+    assert [ws.column_dimensions[c].width for c in "ABCDEFGHI"] == \
         pytest.approx([c.width for c in COLUMNS], abs=1)
-    assert all(ws.cell(r, c).alignment.wrap_text for r in (1, 2) for c in range(1, 8))
-    assert ws.row_dimensions[2].height > ws.row_dimensions[4].height  # sized to its text
+    assert all(ws.cell(r, c).alignment.wrap_text for r in (1, 3) for c in range(1, 10))
+    assert ws.row_dimensions[3].height > ws.row_dimensions[6].height  # sized to its text
     assert ws.oddFooter.left.text == "Lincoln County Schools · 2026-27"
 
 
@@ -215,11 +250,13 @@ def test_every_example_exports(examples, tmp_path, n):
     assert code == 0, out
     rows = sheet_rows(tmp_path / "cdip.xlsx")
     card, _ = read_scorecard(str(source))
-    assert rows[0] == HEADERS and len(rows) == 1 + len(card.goals)
+    strategies = {s.goal_id for s in card.strategies}
+    assert rows[0] == HEADERS and len(rows) - 1 >= len(card.goals)
     for row in rows[1:]:
-        assert row[3] and row[4] and row[5] and row[6], row  # every goal has its actions …
-    percents = [float(v) for row in rows[1:] for v in re.findall(r"([\d.]+)%", row[4])]
+        assert row[5] and row[6], row  # every strategy has its actions, every goal measures
+    percents = [float(v) for row in rows[1:] for v in re.findall(r"([\d.]+)%", row[6])]
     assert percents and min(percents) > 1  # 46%, never 0.46% (a messy 45% typed in Excel)
+    assert all(g.id in strategies for g in card.goals)  # the examples carry strategies
 
 
 def test_refuses_to_overwrite_without_force(lincoln, tmp_path):

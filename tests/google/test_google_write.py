@@ -348,7 +348,7 @@ def test_the_google_template_has_the_declared_tabs_and_headers(google_template):
     profile = LAYOUT.sheet("profile")
     form = fake.get_values(key, profile.name)
     version = profile.field("template_version").cell
-    assert form[int(version[1:]) - 1][1] == LAYOUT.template_version == "2.0"  # text, not 2
+    assert form[int(version[1:]) - 1][1] == LAYOUT.template_version == "2.1"  # text, not a number
 
 
 def test_the_google_template_is_the_xlsx_template_cell_for_cell(google_template):

@@ -656,7 +656,7 @@ def test_another_template_version_is_a_warning(version: str | None,
 
 def test_the_template_version_typed_as_a_number_is_the_same_version(
         district: Callable[..., Path]) -> None:
-    assert checked(district(set_cells("District Profile", B10=2.0))) == []
+    assert checked(district(set_cells("District Profile", B10=float(TEMPLATE_VERSION)))) == []
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
@@ -665,7 +665,8 @@ def test_the_template_version_typed_as_a_number_is_the_same_version(
     # a two-row header: Excel keeps the upper cell's value, so the header row loses it
     (merge("Actions", "A3:A4", "Action ID"),
      [("Actions", None, "missing-column"),
-      *[("Goals", f"A{r}", "goal-without-action") for r in range(5, 9)]]),
+      *[("Goals", f"A{r}", "goal-without-action") for r in range(5, 9)],
+      *[("Strategies", f"A{r}", "strategy-without-action") for r in range(5, 9)]]),
     # a band above the headers is harmless
     (merge("Measures", "R3:AC3", "Actuals"), []),
     # a merged data cell: only its first row holds the value

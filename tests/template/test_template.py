@@ -151,7 +151,7 @@ def test_schema_json_follows_the_contract():
     assert schema["template_version"] == TEMPLATE_VERSION and schema["school_year"] == "2026-27"
     entities = [s["entity"] for s in schema["sheets"]]
     assert entities == ["profile", "strategic_goals", "cdip_goals", "needs", "goals",
-                        "measures", "actions", "monthly_updates"]
+                        "measures", "strategies", "actions", "monthly_updates"]
     profile = schema["sheets"][0]
     assert {"key": "district_id", "label": "District ID", "cell": "B4"}.items() <= \
         profile["fields"][0].items()

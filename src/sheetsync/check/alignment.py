@@ -43,11 +43,12 @@ def check_alignment(card: Scorecard) -> tuple[list[Finding], Alignment]:
     where = Where(card)
     out: list[Finding] = []
     ids = {e: {x.id for x in getattr(card, e)}
-           for e in ("strategic_goals", "cdip_goals", "needs", "goals")}
+           for e in ("strategic_goals", "cdip_goals", "needs", "goals", "strategies")}
     layout = scorecard_layout()
     refs = [("goals", "strategic_goal_id", "Goal"), ("goals", "cdip_goal_id", "Goal"),
             ("goals", "need_id", "Goal"), ("measures", "goal_id", "Measure"),
-            ("actions", "goal_id", "Action")]
+            ("actions", "goal_id", "Action"), ("strategies", "goal_id", "Strategy"),
+            ("actions", "strategy_id", "Action")]
     for entity, key, noun in refs:
         column = layout.sheet(entity).column(key)
         target, header = column.ref or "", column.header

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sheetsync.check.alignment import Alignment, check_alignment
+from sheetsync.check.kde import check_cdip_goals, check_strategies
 from sheetsync.check.report import FindingsReport
 from sheetsync.check.rules import check_execution, check_values, smart_by_row
 from sheetsync.check.schools import district_findings
@@ -138,6 +139,7 @@ def assess(card: Scorecard, read_findings: list[Finding], as_of: date | None = N
     layout = scorecard_layout(year.label)
     smart_findings, letters = smart_by_row(card, year)
     align_findings, alignment = check_alignment(card)
+    align_findings += check_strategies(card) + check_cdip_goals(card)
     exec_findings = check_execution(card, when, year, layout.update_periods, settings)
     value_findings = check_values(card, when)
     if district is not None:

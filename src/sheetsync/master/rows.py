@@ -1,5 +1,5 @@
-"""The master's rows: every district's Summary row and its goals, measures, actions,
-updates and findings, each with a link to the cell it came from, then the History.
+"""The master's rows: every district's Summary row and its goals, measures, strategies,
+actions, updates and findings, each with a link to the cell it came from, then the History.
 
 Both writers (.xlsx in ``master.write``, Google Sheets in ``master.google``) consume
 ``master_rows``, so the two masters cannot differ.
@@ -17,7 +17,7 @@ from sheetsync.check.report import FindingsReport
 from sheetsync.cohort.store import Outcome
 from sheetsync.master.layout import ISSUE_COLUMNS, STATUS_COLUMNS
 from sheetsync.master.summary import district_summary
-from sheetsync.schema.vocabulary import READ_FAILED, READ_OK, READ_STALE
+from sheetsync.schema.vocabulary import KCWP_OTHER, READ_FAILED, READ_OK, READ_STALE
 
 
 class Link:
@@ -79,6 +79,19 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
                    s.get("latest_period"), s.get("latest_actual"), s.get("expected"),
                    s.get("progress"), s.get("status"), link("measures", "id", m["row"])]
 
+    def strategies() -> Iterator[list[Any]]:
+        acting: dict[str, int] = {}
+        for a in card.get("actions", []):
+            if a.get("strategy_id"):
+                acting[a["strategy_id"]] = acting.get(a["strategy_id"], 0) + 1
+        for st in card.get("strategies", []):
+            kcwp = st.get("kcwp")
+            if kcwp == KCWP_OTHER and st.get("other_approach"):
+                kcwp = f"{KCWP_OTHER}: {st['other_approach']}"
+            yield [did, st["id"], st.get("goal_id"), kcwp, st.get("description"),
+                   st.get("research_basis"), acting.get(st["id"], 0),
+                   link("strategies", "id", st["row"])]
+
     def actions() -> Iterator[list[Any]]:
         schedule = _by_row(result.get("actions", []))
         for a in card.get("actions", []):
@@ -105,7 +118,8 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
         for row in FindingsReport.from_dicts(result.get("findings", [])).rows(ISSUE_COLUMNS):
             yield [did, *row, Link(source, row[0], row[1], folder) if row[1] else None]
 
-    return {"Goals": goals(), "Measures": measures(), "Actions": actions(),
+    return {"Goals": goals(), "Measures": measures(), "Strategies": strategies(),
+            "Actions": actions(),
             "Updates": updates(), "Issues": issues()}
 
 def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],

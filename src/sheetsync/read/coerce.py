@@ -14,7 +14,15 @@ from typing import Any
 
 from sheetsync.schema.layout import CHOICES
 from sheetsync.schema.schoolyear import SchoolYear
-from sheetsync.schema.vocabulary import CANCELLED, COMPLETE, IN_PROGRESS, NOT_STARTED, ON_HOLD
+from sheetsync.schema.vocabulary import (
+    CANCELLED,
+    COMPLETE,
+    IN_PROGRESS,
+    KCWP_OTHER,
+    KCWPS,
+    NOT_STARTED,
+    ON_HOLD,
+)
 
 EXCEL_ERRORS = frozenset({
     "#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -267,6 +275,10 @@ _SYNONYMS: dict[str, dict[str, str]] = {
                         "general funds": "General Fund", "sped": "IDEA", "grant": "Other"},
     "yes_no": {"y": "yes", "true": "yes", "x": "yes", "1": "yes", "priority": "yes",
                "n": "no", "false": "no", "0": "no"},
+    # "KCWP 2", "kcwp2" or the process's name alone
+    "kcwps": {k: c for c in KCWPS if c != KCWP_OTHER
+              for k in (c.split(":")[0].lower(), c.split(":")[0].lower().replace(" ", ""),
+                        c.split(": ", 1)[1].lower())},
 }
 _CHOICE_INDEX: dict[str, dict[str, str]] = {
     name: {c.lower(): c for c in choices} | _SYNONYMS.get(name, {})

@@ -33,6 +33,7 @@ class Profile(BaseModel):
     contact_name: str | None = None
     contact_email: str | None = None
     template_version: str | None = None
+    school_level: str | None = None  # a school plan's: elementary, middle or high
 
 
 class StrategicGoal(Row):
@@ -47,6 +48,10 @@ class CdipGoal(Row):
     id: str
     area: str | None = None
     statement: str | None = None
+    indicator: str | None = None
+    baseline: float | None = None
+    target: float | None = None
+    target_year: int | None = None
 
 
 class Need(Row):
@@ -67,6 +72,15 @@ class Goal(Row):
     student_group: str | None = None
     owner: str | None = None
     target_date: date | None = None
+
+
+class Strategy(Row):
+    id: str
+    goal_id: str | None = None
+    kcwp: str | None = None
+    other_approach: str | None = None
+    description: str | None = None
+    research_basis: str | None = None
 
 
 class Measure(Row):
@@ -99,6 +113,7 @@ class Action(Row):
     status: str | None = None
     percent_complete: float | None = None
     evidence: str | None = None
+    strategy_id: str | None = None
 
 
 class MonthlyUpdate(Row):
@@ -127,6 +142,7 @@ class Scorecard(BaseModel):
     cdip_goals: list[CdipGoal] = Field(default_factory=list)
     needs: list[Need] = Field(default_factory=list)
     goals: list[Goal] = Field(default_factory=list)
+    strategies: list[Strategy] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     monthly_updates: list[MonthlyUpdate] = Field(default_factory=list)

@@ -25,6 +25,7 @@ from sheetsync.read.models import (
     MonthlyUpdate,
     Need,
     StrategicGoal,
+    Strategy,
 )
 from sheetsync.read.source import WorkbookRows
 from sheetsync.schema import findings as F
@@ -35,7 +36,7 @@ from sheetsync.schema.schoolyear import period_label
 from sheetsync.schema.vocabulary import PERCENT
 
 MODELS = {"strategic_goals": StrategicGoal, "cdip_goals": CdipGoal, "needs": Need,
-          "goals": Goal, "measures": Measure, "actions": Action,
+          "goals": Goal, "strategies": Strategy, "measures": Measure, "actions": Action,
           "monthly_updates": MonthlyUpdate}
 # Ids and choices repeat down a sheet and from one district to the next: each distinct
 # value is read once (an Unreadable is raised afresh each time, never cached).
@@ -398,8 +399,8 @@ def _missing_required(sheet: str, col: Column, extra: list[tuple[int, str]]) -> 
 
 def _singular(sheet: SheetLayout) -> str:
     return {"strategic_goals": "Strategic goal", "cdip_goals": "CDIP goal", "needs": "Need",
-            "goals": "Goal", "measures": "Measure", "actions": "Action",
-            "monthly_updates": "The update for"}[sheet.entity]
+            "goals": "Goal", "strategies": "Strategy", "measures": "Measure",
+            "actions": "Action", "monthly_updates": "The update for"}[sheet.entity]
 
 
 def _month_column(sheet: SheetLayout, header: str) -> Column | None:

@@ -44,6 +44,16 @@ def same_version(found: str | None, expected: str) -> bool:
     return found is not None and parts(found) == parts(expected)
 
 
+def _at_least(found: str | None, version: str) -> bool:
+    """Whether the workbook's template version ``found`` is ``version`` or later (a version
+    that is not numbers, or none, counts as the current one)."""
+    try:
+        have = tuple(int(p) for p in (found or "").strip().split("."))
+    except ValueError:
+        return True
+    return have >= tuple(int(p) for p in version.split("."))
+
+
 def read_scorecard(path: str, school_year: str | None = None,
                    max_rows: int = MAX_ROWS) -> tuple[Scorecard, list[Finding]]:
     """Read the workbook at ``path``. Raises ``WorkbookUnreadable`` if it is not a workbook."""
@@ -82,7 +92,11 @@ class _Reader:
         for sheet in layout.sheets[1:]:
             name = self._find_sheet(sheet)
             if name is None:
-                self.findings.append(F.MISSING_SHEET(sheet=sheet.name, what=sheet.title.lower()))
+                newer = sheet.since is not None and not _at_least(card.template_version,
+                                                                 sheet.since)
+                self.findings.append(F.MISSING_SHEET(  # a sheet added since: a warning
+                    sheet=sheet.name, what=sheet.title.lower(),
+                    severity=F.WARN if newer else None))
                 continue
             card.sheet_names[sheet.entity] = name
             rows, letters = self._table(sheet, name, layout)

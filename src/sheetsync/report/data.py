@@ -21,6 +21,7 @@ from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, per
 from sheetsync.schema.vocabulary import (
     DONE,
     GOOD,
+    KCWP_OTHER,
     LATE_OR_MISSING,
     MET,
     NO_DATA,
@@ -165,6 +166,17 @@ def _plan(card: dict[str, Any], result: dict[str, Any],
     why_not_smart = {f["values"]["goal"]: f["values"].get("reasons")
                      for f in result.get("findings", [])
                      if f.get("code") == "not-smart" and "goal" in (f.get("values") or {})}
+    acting: dict[str, int] = {}  # each strategy's number of actions
+    for a in card.get("actions", []):
+        if a.get("strategy_id"):
+            acting[a["strategy_id"]] = acting.get(a["strategy_id"], 0) + 1
+    strategies: dict[str, list[dict[str, Any]]] = {}
+    for st in card.get("strategies", []):
+        strategies.setdefault(st.get("goal_id") or "", []).append({
+            "id": st["id"], "description": st.get("description"),
+            "kcwp": st.get("other_approach") if st.get("kcwp") == KCWP_OTHER
+            and st.get("other_approach") else st.get("kcwp"),
+            "research_basis": st.get("research_basis"), "actions": acting.get(st["id"], 0)})
     for g in card.get("goals", []):
         s = goal_status.get(g["id"], {})
         smart = s.get("smart") or {}
@@ -176,7 +188,8 @@ def _plan(card: dict[str, Any], result: dict[str, Any],
             "smart_met": [k.replace("_", "-") for k, v in smart.items() if v],
             "smart_missing": [k.replace("_", "-").title() for k, v in smart.items() if not v],
             "smart_why": why_not_smart.get(g["id"]),
-            "measures": by_goal.get(g["id"], [])})
+            "measures": by_goal.get(g["id"], []),
+            "strategies": strategies.get(g["id"], [])})
     plan = [{"id": sg["id"], "title": sg.get("title"), "description": sg.get("description"),
              "status": sg_status.get(sg["id"], NO_DATA),
              "goals": goals_by_sg.pop(sg["id"], [])}

@@ -184,6 +184,22 @@ PRIORITY_NEED_COUNT = _rule("priority-need-count", WARN, "alignment",
 NEED_UNADDRESSED = _rule("need-unaddressed", WARN, "alignment",
     "A priority need has no goal",
     "Priority need {id} is not addressed by any goal. Set a goal's Need ID to {id}.")
+GOAL_WITHOUT_STRATEGY = _rule("goal-without-strategy", WARN, "alignment",
+    "A goal has no strategy",
+    "Goal {id} has no strategy. Add a row on the Strategies sheet with Goal ID {id}: the "
+    "approach, the Key Core Work Process it rests on and its research basis.")
+STRATEGY_WITHOUT_ACTION = _rule("strategy-without-action", WARN, "alignment",
+    "A strategy has no action",
+    "Strategy {id} has no action. Set the Strategy ID of the actions that carry it out to "
+    "{id} on the Actions sheet.")
+REQUIRED_GOAL_MISSING = _rule("required-goal-missing", WARN, "alignment",
+    "A goal the state requires is missing",
+    "The plan has no CDIP goal for {indicator}, which Kentucky requires of {whose} plans "
+    "from {year}. Add a row on the CDIP Goals sheet with Area '{indicator}'.")
+CDIP_GOAL_NOT_MEASURABLE = _rule("cdip-goal-not-measurable", WARN, "smart",
+    "A CDIP goal has no measurable target",
+    "CDIP goal {id} has no {missing}: the state's goal is a target for an indicator, from "
+    "a baseline, by a year. Fill in {place}.")
 
 # Execution
 ACTION_WITHOUT_OWNER = _rule("action-without-owner", ERR, "execution", "An action has no owner",

@@ -22,20 +22,21 @@ from sheetsync.schema.vocabulary import (
     DIRECTIONS,
     FREQUENCIES,
     FREQUENCY_MONTHS,
+    KCWPS,
     SCHEDULES,
     STATUSES,
     UNITS,
     UPDATE_STATUSES,
 )
 
-TEMPLATE_VERSION = "2.0"
+TEMPLATE_VERSION = "2.1"
 
 ColumnType = Literal[
     "id", "text", "number", "integer", "date", "year", "choice", "reference", "formula"
 ]
 Entity = Literal[
-    "profile", "strategic_goals", "cdip_goals", "needs", "goals", "measures", "actions",
-    "monthly_updates",
+    "profile", "strategic_goals", "cdip_goals", "needs", "goals", "strategies", "measures",
+    "actions", "monthly_updates",
 ]
 
 # Choices: the template's Lists sheet holds one column per list, in this order.
@@ -53,6 +54,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
         "Growth", "Transition Readiness", "Other",
     ),
     "yes_no": ("yes", "no"),
+    "kcwps": KCWPS,
 }
 
 # How ids are written on each sheet: the prefix, and words people use instead of it.
@@ -61,6 +63,7 @@ ID_PREFIXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "cdip_goals": ("CG", ("CDIPGOAL", "CDIP")),
     "needs": ("N", ("NEED",)),
     "goals": ("G", ("GOAL", "ANNUALGOAL", "SMARTGOAL")),
+    "strategies": ("S", ("STRATEGY", "STRAT")),
     "measures": ("M", ("MEASURE",)),
     "actions": ("A", ("ACTION", "ACT")),
 }
@@ -176,6 +179,9 @@ class SheetLayout:
     aliases: tuple[str, ...] = ()
     # Rows filled in by sheetsync and locked (a school plan's district strategic goals).
     locked: bool = False
+    # The template version that added the sheet: a workbook of an older version that lacks
+    # it is warned, not failed (``sheetsync upgrade`` adds it).
+    since: str | None = None
 
     @property
     def last_data_row(self) -> int:

@@ -36,11 +36,12 @@ def _with_check(columns: list[Column]) -> list[Column]:
 
 
 def _table(name: str, entity: Entity, title: str, guidance: str, capacity: int,
-           columns: list[Column], aliases: tuple[str, ...] = ()) -> SheetLayout:
+           columns: list[Column], aliases: tuple[str, ...] = (),
+           since: str | None = None) -> SheetLayout:
     columns = _with_check(columns)
     return SheetLayout(name=name, entity=entity, title=title, guidance=guidance, header_row=4,
                        first_data_row=5, capacity=capacity, columns=_lettered(columns),
-                       aliases=aliases)
+                       aliases=aliases, since=since)
 
 
 C = Column
@@ -144,6 +145,15 @@ def district_layout(school_year: str) -> Layout:
                      aliases=("cdip goal", "cg id")),
                    C("area", "Area", "choice", True, choices="cdip_areas", width=24),
                    C("statement", "Statement", required=True, width=60),
+                   C("indicator", "Indicator", width=30,
+                     help="What is measured, e.g. '% of students scoring proficient or "
+                          "distinguished in reading and math (KSA)'."),
+                   C("baseline", "Baseline", "number", width=10,
+                     help="Where the indicator stands now, from the needs assessment."),
+                   C("target", "Target", "number", width=10,
+                     help="Where it is to be by the target year (a 3-5 year goal)."),
+                   C("target_year", "Target Year", "year", width=11,
+                     help="The year the target is to be met, e.g. 2030."),
                ]),
         _table("Needs", "needs", "Needs Assessment",
                "Findings of the needs assessment; mark two or three as priorities.", 20, [
@@ -182,6 +192,26 @@ def district_layout(school_year: str) -> Layout:
         _table("Measures", "measures", "Progress-Monitoring Measures",
                "One row per measure. Enter each month's actual in its column; interim "
                "targets (grouped on the right) are optional.", 60, _measure_columns(year)),
+        _table("Strategies", "strategies", "Strategies",
+               "The approaches the district will take toward each goal: each rests on one of "
+               "Kentucky's Key Core Work Processes (or another approach, named) and on "
+               "research. Actions name the strategy they carry out.", 40, [
+                   C("id", "Strategy ID", "id", True, help="S1, S2 …", width=10,
+                     aliases=("strategy #", "strategy no")),
+                   C("goal_id", "Goal ID", "reference", True, ref="goals", width=9,
+                     help="The annual goal this strategy serves."),
+                   C("kcwp", "KCWP", "choice", True, choices="kcwps", width=30,
+                     help="The Key Core Work Process it rests on, or Other (name it beside).",
+                     aliases=("key core work process",)),
+                   C("other_approach", "Other Approach", width=20,
+                     help="When the KCWP is Other: the approach's name."),
+                   C("description", "Strategy", required=True, width=44,
+                     help="The research-based approach, in a sentence.",
+                     aliases=("strategy description",)),
+                   C("research_basis", "Research Basis", width=36,
+                     help="The evidence it rests on: a study, a clearinghouse rating, a "
+                          "source.", aliases=("research", "evidence base")),
+               ], since="2.1"),
         _table("Actions", "actions", "Strategic Actions",
                "What the district will do toward each goal, who leads it, when and with "
                "what funding.", 100, [
@@ -204,6 +234,8 @@ def district_layout(school_year: str) -> Layout:
                    C("evidence", "Monitoring Method", width=28,
                      help="How progress on this action is checked (evidence).",
                      aliases=("evidence", "monitoring")),
+                   C("strategy_id", "Strategy ID", "reference", ref="strategies", width=10,
+                     help="The strategy this action carries out."),
                    C("schedule", "Schedule", "formula", formula="action_schedule", width=12,
                      help="Computed: Overdue, Late Start, On Schedule …"),
                ]),
@@ -261,6 +293,8 @@ def school_parts(district: Layout) -> tuple[SheetLayout, SheetLayout]:
                   "Filled in from the district's plan; do not change.", locked=True),
             Field("district_name", "District name", "B13", "text", False,
                   "Filled in from the district's plan; do not change.", locked=True),
+            Field("school_level", "School level", "B14", "text", False,
+                  "elementary, middle or high: which goals the state requires of the plan."),
         ))
     strategic = replace(
         district.sheet("strategic_goals"), locked=True,

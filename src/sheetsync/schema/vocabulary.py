@@ -67,6 +67,19 @@ INCREASE, DECREASE = DIRECTIONS
 FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "semester": 6, "annual": 12}
 FREQUENCIES = tuple(FREQUENCY_MONTHS)
 
+# -- a strategy: the Key Core Work Process it rests on (Kentucky's six, or another named) ---
+
+KCWP_OTHER = "Other"
+KCWPS = (
+    "KCWP 1: Design and Deploy Standards",
+    "KCWP 2: Design and Deliver Instruction",
+    "KCWP 3: Design and Deliver Assessment Literacy",
+    "KCWP 4: Review, Analyze and Apply Data",
+    "KCWP 5: Design, Align and Deliver Support",
+    "KCWP 6: Establishing Learning Culture and Environment",
+    KCWP_OTHER,
+)
+
 # -- colours ---------------------------------------------------------------------------------
 
 # Tones as (fill, font), RRGGBB; AA contrast on each other.

@@ -27,6 +27,7 @@ from sheetsync.read.models import (
     Profile,
     Scorecard,
     StrategicGoal,
+    Strategy,
 )
 from sheetsync.schema.schoolyear import SchoolYear, period_date, period_key, period_label
 from sheetsync.schema.sheets import scorecard_layout
@@ -36,6 +37,8 @@ from sheetsync.schema.vocabulary import (
     FREQUENCY_MONTHS,
     IN_PROGRESS,
     INCREASE,
+    KCWP_OTHER,
+    KCWPS,
     NOT_STARTED,
     PERCENT,
 )
@@ -52,11 +55,43 @@ STRATEGIC = (
     ("Recruit, grow and keep excellent staff", "Talent"),
     ("Family and community partnership", "Engagement"),
 )
-CDIP = (("Proficiency", "Increase the share of students scoring proficient or above."),
-        ("Achievement Gap", "Close gaps between student groups."),
-        ("Graduation Rate", "Raise the four-year cohort graduation rate."),
-        ("Transition Readiness", "Increase students meeting transition-readiness benchmarks."),
-        ("Growth", "Increase students meeting growth targets."))
+# area, statement, then the state's numbers: indicator, baseline, target (in 4 years)
+CDIP = (("Proficiency", "Increase the share of students scoring proficient or above.",
+         "% of students proficient or distinguished in reading and math (KSA)", 46.0, 60.0),
+        ("Achievement Gap", "Close gaps between student groups.",
+         "Gap in reading and math proficiency, students with disabilities and all "
+         "students (KSA, points)", 28.0, 18.0),
+        ("Graduation Rate", "Raise the four-year cohort graduation rate.",
+         "Four-year adjusted cohort graduation rate (%)", 91.2, 95.0),
+        ("Transition Readiness", "Increase students meeting transition-readiness benchmarks.",
+         "% of graduates transition ready (KSA)", 62.0, 75.0),
+        ("Growth", "Increase students meeting growth targets.",
+         "% of students meeting their growth target in reading and math (KSA)", 48.0, 58.0))
+CDIP_YEARS = 4  # the CDIP goals' target year: four years after the school year's start
+# The strategies goals are carried out through: the Key Core Work Process, the strategy,
+# its research basis and how the district monitors it (its actions' monitoring method).
+STRATEGIES = (
+    (KCWPS[1], None, "Explicit, systematic reading and math instruction in every classroom",
+     "What Works Clearinghouse practice guides on foundational reading skills and on "
+     "assisting students struggling with mathematics (strong evidence)",
+     "Classroom walkthroughs with the district's instruction look-fors"),
+    (KCWPS[3], None, "Data teams review common assessments every two weeks and regroup "
+     "students for intervention",
+     "What Works Clearinghouse: Using Student Achievement Data to Support Instructional "
+     "Decision Making", "Data-team minutes and regrouping logs"),
+    (KCWPS[4], None, "A tiered system of supports (MTSS) for students below benchmark",
+     "What Works Clearinghouse: Response to Intervention practice guides (strong evidence)",
+     "Intervention rosters and progress-monitoring scores"),
+    (KCWPS[5], None, "School-wide positive behavior interventions and supports (PBIS)",
+     "Bradshaw, Mitchell and Leaf (2010), a randomized trial of school-wide PBIS",
+     "Behavior data reviewed monthly by each school's PBIS team"),
+    (KCWPS[0], None, "A guaranteed and viable curriculum aligned to the Kentucky Academic "
+     "Standards", "Marzano (2003), What Works in Schools",
+     "Curriculum-map reviews each semester"),
+    (KCWP_OTHER, "Family partnership", "Family literacy and math nights with take-home "
+     "materials", "Henderson and Mapp (2002), A New Wave of Evidence",
+     "Sign-in sheets and family survey results"),
+)
 # name, unit, baseline, target, frequency, student group
 MEASURES = (
     ("Grade 3 students proficient in reading (MAP)", "%", 42.0, 50.0, "quarterly", "Grade 3"),
@@ -111,8 +146,10 @@ def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8
             {"id": f"SG{i}", "title": STRATEGIC[i - 1][0], "description": STRATEGIC[i - 1][1],
              "start_year": year.start_year - 1, "end_year": year.start_year + 4}
             for i in range(1, n_sg + 1)],
-        "cdip_goals": [{"id": f"CG{i}", "area": a, "statement": s}
-                       for i, (a, s) in enumerate(CDIP, 1)],
+        "cdip_goals": [{"id": f"CG{i}", "area": a, "statement": s, "indicator": ind,
+                        "baseline": base, "target": target,
+                        "target_year": year.start_year + CDIP_YEARS}
+                       for i, (a, s, ind, base, target) in enumerate(CDIP, 1)],
         "needs": [{"id": f"N{i}", "description": d, "data_source": src,
                    "priority": "yes" if i <= 3 else "no", "cause": c, "practice_area": pa}
                   for i, (d, src, c, pa) in enumerate((
@@ -125,11 +162,19 @@ def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8
                       ("Staff turnover in high-need schools", "HR exit data", "Working "
                        "conditions", "Talent"),
                       ("Low family engagement", "Survey", "Communication", "Engagement")), 1)],
-        "goals": [], "measures": [], "actions": [], "monthly_updates": [],
+        "goals": [], "strategies": [], "measures": [], "actions": [], "monthly_updates": [],
     }
     current = period_key(as_of)
-    m_no = a_no = 0
+    m_no = a_no = s_no = 0
     for g in range(1, goals + 1):
+        strategies = []  # each goal's one or two strategies, in turn from STRATEGIES
+        for _ in range(min(2, actions_per_goal)):
+            kcwp, other, text, basis, monitoring = STRATEGIES[s_no % len(STRATEGIES)]
+            s_no += 1
+            strategies.append((f"S{s_no}", monitoring))
+            rows["strategies"].append({
+                "id": f"S{s_no}", "goal_id": f"G{g}", "kcwp": kcwp, "other_approach": other,
+                "description": text, "research_basis": basis})
         spec = MEASURES[(g - 1) % len(MEASURES)]
         rows["goals"].append({
             "id": f"G{g}", "strategic_goal_id": f"SG{(g - 1) % n_sg + 1}",
@@ -157,8 +202,9 @@ def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8
                 value = base + (target - base) * share * pace + rng.uniform(-0.3, 0.3)
                 m[f"actual:{p}"] = round(value, 1)
             rows["measures"].append(m)
-        for _ in range(actions_per_goal):
+        for k in range(actions_per_goal):
             a_no += 1
+            strategy, monitoring = strategies[k % len(strategies)]
             start = year.start + timedelta(days=rng.randint(30, 150))
             due = start + timedelta(days=rng.randint(30, 200))
             done = due < as_of and rng.random() < 0.7
@@ -170,7 +216,7 @@ def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8
                 "resources": "PD days", "funding_source": rng.choice(FUNDING) if cost else None,
                 "cost": cost or None, "status": status,
                 "percent_complete": 100 if done else rng.choice((0, 25, 50, 75)),
-                "evidence": "Walkthrough notes and sign-in sheets"})
+                "evidence": monitoring, "strategy_id": strategy})
     layout = scorecard_layout(year.label)
     for p in layout.update_periods:
         due = date(int(p[:4]), int(p[5:]), min(28, period_date(p).day))
@@ -273,6 +319,7 @@ def card_of(rows: dict[str, list[dict[str, Any]]], year: SchoolYear,
         cdip_goals=[CdipGoal(**r) for r in rows["cdip_goals"]],
         needs=[Need(**{**r, "priority": r["priority"] == "yes"}) for r in rows["needs"]],
         goals=[Goal(**r) for r in rows["goals"]],
+        strategies=[Strategy(**r) for r in rows["strategies"]],
         measures=[measure(m) for m in rows["measures"]],
         actions=[Action(**r) for r in rows["actions"]],
         monthly_updates=[MonthlyUpdate(**{**r, "month": period_key(r["month"])})

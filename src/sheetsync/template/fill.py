@@ -22,7 +22,7 @@ from sheetsync.schema.sheets import scorecard_layout
 from sheetsync.template.workbook import build_template, save_atomic
 
 PROFILE_KEYS = ("school_id", "school_name", "district_id", "district_name", "as_of",
-                "contact_name", "contact_email")
+                "contact_name", "contact_email", "school_level")
 
 
 def write_scorecard(card: Scorecard, path: str | Path, school_year: str | None = None,

@@ -16,12 +16,14 @@ from sheetsync.cohort.file import save_cohort
 from sheetsync.cohort.model import Cohort, CohortInfo, District
 from sheetsync.read.district import read_district
 from sheetsync.read.models import Profile
+from sheetsync.schema.kde import required_goals
 from sheetsync.schema.schoolyear import SchoolYear
 from sheetsync.template.examples import PEOPLE, ExampleDistrict, _rows, card_of, write_district
 from sheetsync.template.fill import scorecard_workbook
 from sheetsync.template.workbook import save_atomic
 
 DISTRICT_ID, DISTRICT_NAME = "KY-001", "Adair"
+LEVELS = {"E": "elementary", "M": "middle", "H": "high"}  # by the letter after "ADR-"
 # school id, name, quality, the strategic goal each of its three goals nests under, and
 # measures it names its own way (the district's name: the school's)
 SCHOOLS: tuple[tuple[str, str, str, tuple[str, ...], dict[str, str]], ...] = (
@@ -52,11 +54,18 @@ def write_school_examples(folder: str | Path, as_of: date | None = None) -> list
     for n, (sid, name, quality, nests, names) in enumerate(SCHOOLS, 11):
         rows = _rows(n, year, as_of, quality, goals=len(nests), measures_per_goal=2,
                      actions_per_goal=2, typed=False)
-        for goal, sg in zip(rows["goals"], nests, strict=True):
+        level = LEVELS[sid.split("-")[1][0]]
+        required = required_goals(year.label)
+        areas = required.of("school", level) if required else ()
+        rows["cdip_goals"] = [c for c in rows["cdip_goals"] if c["area"] in areas] \
+            or rows["cdip_goals"]  # a school keeps the goals the state asks of its level
+        for i, (goal, sg) in enumerate(zip(rows["goals"], nests, strict=True)):
             goal["strategic_goal_id"] = sg
+            goal["cdip_goal_id"] = rows["cdip_goals"][i % len(rows["cdip_goals"])]["id"]
         for m in rows["measures"]:
             m["name"] = names.get(m["name"], m["name"])
-        profile = Profile(school_id=sid, school_name=name, district_id=district.id,
+        profile = Profile(school_id=sid, school_name=name, school_level=level,
+                          district_id=district.id,
                           district_name=district.name, contact_name=PEOPLE[n % len(PEOPLE)],
                           contact_email=f"office@{sid.lower()}.kyschools.us")
         card = card_of(rows, year, profile).model_copy(update={

@@ -130,11 +130,14 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "How to use this workbook",
         "1. Fill in the District Profile: your district id and name are usually filled in "
         "for you.",
-        "2. List your strategic-plan goals, your CDIP goals and your needs (mark two or three "
-        "priority needs).",
+        "2. List your strategic-plan goals, your CDIP goals (each with its indicator, "
+        "baseline, target and target year) and your needs (mark two or three priority "
+        "needs).",
         "3. Write one SMART goal per row on Goals, pointing to a strategic goal and a CDIP "
         "goal with the dropdowns.",
-        "4. Add at least one measure and one action for every goal.",
+        "4. Add at least one measure and one strategy for every goal (Strategies: the Key "
+        "Core Work Process it rests on and its research basis), and the actions that carry "
+        "out each strategy (their Strategy ID).",
         "5. Each month, type that month's actual for every measure and fill in the Monthly "
         "Updates row by the {due_day}.",
         "Grey columns are computed by formulas and locked; they work in Excel, Google Sheets "

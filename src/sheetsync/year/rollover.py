@@ -81,7 +81,8 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
     next_card = Scorecard(
         source=output, school_year=new.label, settings=card.settings, level=card.level,
         profile=Profile(school_id=p.school_id, school_name=p.school_name,
-                        district_id=p.district_id, district_name=p.district_name,
+                        school_level=p.school_level, district_id=p.district_id,
+                        district_name=p.district_name,
                         school_year=new.label, contact_name=p.contact_name,
                         contact_email=p.contact_email))
     changes.add("carried", SHEET["profile"], None,
@@ -107,6 +108,11 @@ def roll_over(card: Scorecard, new: SchoolYear, output: str = "",
             changes.add("flagged", SHEET["goals"], g.id,
                         f"Its statement names {named}, of {old.label}: say {new.label}'s "
                         "dates in it.")
+    next_card.strategies = [s.model_copy(update={"row": 0}) for s in card.strategies]
+    if card.strategies:
+        changes.add("carried", SHEET["strategies"], None,
+                    f"{len(card.strategies)} strategies kept, each with its goal, KCWP and "
+                    "research basis.")
     # The actuals `check` uses: up to its as-of (the status date, else today), in the year.
     when = min(as_of_for(card, None), old.end)
     for m in card.measures:
