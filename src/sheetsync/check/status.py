@@ -155,7 +155,7 @@ def update_due(period: str, due_day: int) -> date:
 def update_status(period: str, submitted_on: date | None, as_of: date,
                   due_day: int = UPDATE_DUE_DAY.default) -> str:
     due = update_due(period, due_day)
-    if submitted_on is not None:
+    if submitted_on is not None and submitted_on <= as_of:  # later: not yet, as of then
         return LATE if submitted_on > due else ON_TIME
     return MISSING if as_of > due else NOT_DUE
 

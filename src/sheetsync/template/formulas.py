@@ -171,7 +171,8 @@ def action_schedule(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
 def update_status(layout: Layout, sheet: SheetLayout, r: _Row) -> str:
     m, sub = r.month, r.submitted_on
     due = f"DATE(YEAR({m}),MONTH({m}),MIN({UPDATE_DUE_DAY.name},DAY(EOMONTH({m},0))))"
-    return (f'=IF(NOT(ISNUMBER({m})),"",IF(ISNUMBER({sub}),'
+    # A submission dated after the as-of does not count yet (as an actual after it does not)
+    return (f'=IF(NOT(ISNUMBER({m})),"",IF(IF(ISNUMBER({sub}),INT({sub})<=AsOf,FALSE),'
             f'IF(INT({sub})>{due},"{LATE}","{ON_TIME}"),'
             f'IF(AsOf>{due},"{MISSING}","{NOT_DUE}")))')
 
