@@ -163,6 +163,7 @@ TRIGGERS: dict[str, Trigger] = {
     "percent-format-not-percent-unit": edited(percent_formatted("Measures", D5="count",
                                                                  F5=0.45)),
     "row-without-formulas": edited(without_formulas("actions", 6)),
+    "formula-without-value": edited(set_cells("Measures", V5="=40+6")),  # openpyxl: no result
     # SMART
     "not-smart": edited(set_cells("Goals", E5="Improve reading.")),
     "target-wrong-direction": edited(set_cells("Measures", H5=10)),

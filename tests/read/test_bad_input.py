@@ -29,8 +29,8 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from sheetsync.check.assess import check_workbook
 from sheetsync.cli.commands import main
 from sheetsync.errors import WorkbookUnreadable
+from sheetsync.read import cells_xml, sniff, source
 from sheetsync.read import scorecard as reader
-from sheetsync.read import sniff, source
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.layout import TEMPLATE_VERSION
 from sheetsync.schema.schoolyear import SchoolYear
@@ -842,7 +842,7 @@ def test_rate_below_one_is_not_a_fraction(number_format: str, district: Callable
 
 
 def test_percent_formats_are_recognised_in_the_styles() -> None:
-    assert [sniff.is_percent_format(c) for c in (
+    assert [cells_xml.is_percent_format(c) for c in (
         "0%", "0.0%", "#,##0.00%;[Red]-#,##0.00%", '0.0"%"', "0.0\\%", "[$%-409]0", "General",
         '"%"0%')] == [True, True, True, False, False, False, False, True]
 

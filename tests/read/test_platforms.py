@@ -289,6 +289,6 @@ def test_the_example_workbooks_hold_their_formulas_in_every_row(examples: Path) 
 ], ids=["shared", "style-first", "prefixed", "no-formula"])
 def test_the_sniff_finds_the_cells_that_hold_a_formula(xml: bytes,
                                                        expected: dict[str, set[int]]) -> None:
-    from sheetsync.read.sniff import _formula_cells
+    from sheetsync.read.cells_xml import formula_cells as _formula_cells
 
     assert _formula_cells(xml) == expected

@@ -10,13 +10,13 @@ never read: statuses are computed from the inputs.
 from __future__ import annotations
 
 import difflib
-import re
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 from sheetsync.read import coerce, formats
+from sheetsync.read.headers import missing_required, month_column
 from sheetsync.read.models import (
     Action,
     CdipGoal,
@@ -42,10 +42,6 @@ MODELS = {"strategic_goals": StrategicGoal, "cdip_goals": CdipGoal, "needs": Nee
 # value is read once (an Unreadable is raised afresh each time, never cached).
 _read_id = lru_cache(maxsize=4096, typed=True)(coerce.read_id)
 _read_choice = lru_cache(maxsize=4096, typed=True)(coerce.read_choice)
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_MONTH_HEADER = re.compile(
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\W*(\d{4}|\d{2})\b")
 
 
 _MAPPED: dict[tuple[Any, ...], tuple[SheetLayout, Columns]] = {}  # header rows seen, mapped
@@ -113,7 +109,7 @@ class Columns:
             key = norm(value)
             col = known.get(key)
             if col is None and sheet.entity == "measures":
-                col = _month_column(sheet, str(value))
+                col = month_column(sheet, str(value))
             if col is None or id(col) in taken:
                 unmatched.append((i, str(value)))
                 continue
@@ -138,7 +134,7 @@ class Columns:
                     column=column_letter(i + 1), header=text))
         for col in missing:
             if col.is_input and col.required:
-                self.findings.append(_missing_required(name, col, extra))
+                self.findings.append(missing_required(name, col, extra))
             elif col.is_input:
                 self.findings.append(F.MISSING_OPTIONAL_COLUMN(sheet=name, header=col.header))
         self.findings += [F.MISSING_MONTH_COLUMN(sheet=name, header=c.header,
@@ -204,6 +200,10 @@ class RowParser:
         # the source cannot say or no computed column holds any (a values-only workbook)
         self.computed = [(letter, header, formulas[letter]) for letter, header
                          in columns.computed if formulas and formulas.get(letter)] or None
+        # input cells holding a formula (typed by a person): read by their saved result
+        inputs = {spec[1] for spec in self.specs}
+        self.input_formulas = {letter: rows for letter, rows in (formulas or {}).items()
+                               if letter in inputs and rows}
 
     def __call__(self, r: int, values: list[Any]) -> Any:
         if len(values) < self.width:
@@ -221,6 +221,9 @@ class RowParser:
         points = self.unit_at is None or _not_another_unit(unit)
         for spec, raw in zip(self.specs, picked, strict=True):
             if raw is None:
+                if self.input_formulas and r in self.input_formulas.get(spec[1], ()):
+                    findings.append(F.FORMULA_WITHOUT_VALUE(
+                        sheet=self.name, cell=f"{spec[1]}{r}", header=spec[0].header))
                 continue
             col, letter, parse, key, bucket, number, fix, order = spec
             if raw.__class__ is not str:
@@ -363,60 +366,10 @@ def as_points(value: float) -> tuple[float, str]:
 NAMING = frozenset({"name", "title", "description", "statement"})
 
 
-# Headers people give a required column that no reader should take for it unasked.
-_LIKELY_WORDS = {"target": ("goal", "end", "final"), "baseline": ("start", "base"),
-                 "name": ("measure name", "what is measured"), "due_date": ("due", "deadline")}
-
-
-def likely_column(col: Column, extra: list[tuple[int, str]]) -> tuple[int, str] | None:
-    """The column not read (index, header) that most likely holds ``col``: its header
-    contains the column's ('Baseline (2025-26)'), is a word people use for it ('Goal' for
-    Target), or is close to it."""
-    want = [norm(w) for w in (col.header, *col.aliases)]
-    words = {norm(w) for w in _LIKELY_WORDS.get(col.key, ())}
-    for i, text in extra:
-        found = norm(text)
-        if found and (any(w and w in found for w in want) or found in words):
-            return i, text
-    close = difflib.get_close_matches(want[0], [norm(t) for _, t in extra], n=1, cutoff=0.6)
-    return next(((i, t) for i, t in extra if close and norm(t) == close[0]), None)
-
-
-def _missing_required(sheet: str, col: Column, extra: list[tuple[int, str]]) -> Finding:
-    """``missing-column``, naming the column that looks like it (if one does)."""
-    likely = likely_column(col, extra)
-    if likely is None:
-        return F.MISSING_COLUMN(sheet=sheet, header=col.header, key=col.key,
-                                fix=f"Add a column headed '{col.header}' (it is required).",
-                                candidate=None, candidate_header=None)
-    letter, text = column_letter(likely[0] + 1), likely[1]
-    extra.remove(likely)
-    return F.MISSING_COLUMN(
-        sheet=sheet, header=col.header, key=col.key, candidate=letter, candidate_header=text,
-        fix=(f"'{text}' in {letter} looks like {col.header}: rename it '{col.header}' (it is "
-             f"required), or to upgrade the workbook as it is pass --map {letter}={col.key}."))
-
-
 def _singular(sheet: SheetLayout) -> str:
     return {"strategic_goals": "Strategic goal", "cdip_goals": "CDIP goal", "needs": "Need",
             "goals": "Goal", "strategies": "Strategy", "measures": "Measure",
             "actions": "Action", "monthly_updates": "The update for"}[sheet.entity]
-
-
-def _month_column(sheet: SheetLayout, header: str) -> Column | None:
-    """'Oct 2026', 'October-26 actual', 'Interim target Oct 2026' -> the period's column."""
-    text = header.lower()
-    m = _MONTH_HEADER.search(text)
-    if not m:
-        return None
-    year = int(m.group(2)) if len(m.group(2)) == 4 else 2000 + int(m.group(2))
-    period = f"{year:04d}-{_MONTHS[m.group(1)]:02d}"
-    key = "interim_target" if ("interim" in text or "target" in text) else "actual"
-    try:
-        return sheet.column(key, period)
-    except KeyError:  # a month of another school year: keep it, report it later
-        return Column(key, f"{'Interim' if key != 'actual' else 'Actual'} "
-                      f"{period_label(period)}", "number", period=period)
 
 
 def unreadable_finding(exc: coerce.Unreadable, sheet: str, cell: str, header: str) -> Finding:

@@ -26,13 +26,17 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from html import unescape
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
 from sheetsync.errors import WorkbookUnreadable
+from sheetsync.read.cells_xml import (
+    formula_cells,
+    percent_cells,
+    percent_styles,
+)
 
 MAX_INFLATED = 256 * 1024 * 1024
 MAX_PARTS = 5000
@@ -53,7 +57,7 @@ class Sniffed:
     largest: int = 0  # cells in the largest used range of a worksheet
     with_errors: dict[str, bytes] = field(default_factory=dict)  # worksheet part -> its XML
     damaged: dict[str, Exception] = field(default_factory=dict)  # worksheet part -> why
-    percent_styles: tuple[tuple[bytes, re.Pattern[bytes]], ...] = ()  # see _percent_styles
+    percent_styles: tuple[tuple[bytes, re.Pattern[bytes]], ...] = ()  # see percent_styles
     percent: dict[str, frozenset[str]] = field(default_factory=dict)  # part -> its refs
     # part -> column letters -> the rows whose cell in that column holds a formula
     formulas: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
@@ -142,7 +146,7 @@ def _check_zip(name: str, zf: zipfile.ZipFile, blob: bytes) -> Sniffed:
             name, f"the file would unpack to {total / 2**20:,.0f} MB, more than a scorecard "
             "can hold; it was not opened")
     found = Sniffed(blob, {i.filename: i for i in infos})
-    found.percent_styles = _percent_styles(found.read("xl/styles.xml"))
+    found.percent_styles = percent_styles(found.read("xl/styles.xml"))
     for info in infos:
         if not info.filename.endswith((".xml", ".rels")):
             continue
@@ -173,100 +177,11 @@ def _worksheet(found: Sniffed, info: zipfile.ZipInfo) -> bytes | None:
     if b't="e"' in xml:
         found.with_errors[info.filename] = xml
     if found.percent_styles:
-        refs = _percent_cells(xml, found.percent_styles)
+        refs = percent_cells(xml, found.percent_styles)
         if refs:
             found.percent[info.filename] = refs
-    found.formulas[info.filename] = _formula_cells(xml)
+    found.formulas[info.filename] = formula_cells(xml)
     return xml
-
-
-_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.S)
-_XF_FORMAT = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
-_FORMAT_ID = re.compile(rb'\bnumFmtId="(\d+)"')
-_NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
-_FORMAT_CODE = re.compile(rb'\bformatCode="([^"]*)"')
-_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, \-escapes, [Red] ...
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3}\d+)"')
-PERCENT_FORMATS = frozenset({9, 10})  # the built-in 0% and 0.00%
-
-
-def is_percent_format(code: str) -> bool:
-    """Whether a number format code shows a number x 100 with a % sign: an unquoted,
-    unescaped % in any of its sections."""
-    return "%" in _LITERALS.sub("", code)
-
-
-@lru_cache(maxsize=64)  # a cohort's workbooks share their template's styles
-def _percent_styles(styles: bytes | None) -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
-    """What follows a number cell's ref when its cell format (``s="N"``, N an index into
-    cellXfs) has a percent number format and it holds a value (``<v>``, no ``<f>`` formula)
-    of no other type than a number: a pattern for each such format, after the literal
-    text it begins with (a quick test, and a literal prefix makes the search fast).
-    Writers put ``s`` before ``t`` (Excel, LibreOffice, openpyxl, Google)."""
-    xfs = _CELL_XFS.search(styles) if styles else None
-    if not styles or not xfs:
-        return ()
-    custom = {int(i.group(1)) for n in _NUM_FMT.findall(styles)
-              if (i := _FORMAT_ID.search(n)) and (c := _FORMAT_CODE.search(n))
-              and is_percent_format(unescape(c.group(1).decode("utf-8", "replace")))}
-    ids = [b"%d" % k for k, attrs in enumerate(_XF_FORMAT.findall(xfs.group(1)))
-           if (i := _FORMAT_ID.search(attrs)) and int(i.group(1)) in PERCENT_FORMATS | custom]
-    tail = rb'"(?:\s+(?!t="(?!n"))[\w:]+="[^"]*")*>\s*<v>'  # other attributes, but no t="s"
-    return tuple((b' s="%s"' % k, re.compile(rb' s="' + k + tail)) for k in ids)
-
-
-def _percent_cells(xml: bytes,
-                   percent: tuple[tuple[bytes, re.Pattern[bytes]], ...]) -> frozenset[str]:
-    """The refs of a worksheet's number cells with a percent format."""
-    refs = []
-    for literal, pattern in percent:
-        if literal not in xml:
-            continue
-        for m in pattern.finditer(xml):
-            ref = _CELL_REF.match(xml, xml.rfind(b"<", 0, m.start()), m.end())
-            if ref:
-                refs.append(ref.group(1).decode())
-    return frozenset(refs)
-
-
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_REF = re.compile(rb"([A-Z]{1,3})(\d+)")
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*><f[ >/]')
-
-
-def _formula_cells(xml: bytes) -> dict[str, frozenset[int]]:
-    """Which cells of a worksheet hold a formula, by column: a cell whose first child is an
-    ``<f>`` element (the start of a shared formula, or a follower that names only its
-    index, ``<f t="shared" si="0"/>``). Writers put a cell's ref first (Excel, LibreOffice,
-    Google, openpyxl, XlsxWriter): one pattern with a literal start finds them all; other
-    layouts (prefixed elements, attributes in another order) are found from each ``<f``
-    back to its cell's start."""
-    if b'<c r="' in xml:
-        found = _FORMULA_CELL.findall(xml)
-    else:
-        found = []
-        for at in (_plain_formulas(xml) if b"<c " in xml else
-                   [m.start() for m in _FORMULA.finditer(xml)]):
-            start = xml.rfind(b"<", 0, at)
-            r = xml.find(b' r="', start, at)
-            if r > 0 and (xml.startswith(b"c ", start + 1) or b":c " in xml[start:r + 1]):
-                ref = _REF.fullmatch(xml, r + 4, xml.find(b'"', r + 4, at))
-                if ref:
-                    found.append((ref.group(1), ref.group(2)))
-    rows: dict[bytes, list[bytes]] = {}
-    for letters, number in found:
-        rows.setdefault(letters, []).append(number)
-    return {letters.decode(): frozenset(map(int, numbers)) for letters, numbers in rows.items()}
-
-
-def _plain_formulas(xml: bytes) -> list[int]:
-    """Where each ``<f>`` element starts (not ``<formula1>`` of a validation)."""
-    out, at = [], xml.find(b"<f")
-    while at >= 0:
-        if xml[at + 2:at + 3] in (b" ", b">", b"/"):
-            out.append(at)
-        at = xml.find(b"<f", at + 2)
-    return out
 
 
 def _inflate(blob: bytes, info: zipfile.ZipInfo, size: int | None = None) -> bytes:

@@ -272,6 +272,12 @@ PERCENT_FORMAT_NOT_PERCENT_UNIT = _rule("percent-format-not-percent-unit", WARN,
     "{header} in {cell} shows {shown} (a percent format), but measure {measure}'s unit is "
     "'{unit}': sheetsync and the sheet read the stored {value}. Pick % as the unit, or "
     "format {cell} as a number and type the value it means.")
+FORMULA_WITHOUT_VALUE = _rule("formula-without-value", WARN, "values",
+    "A formula typed in an input cell, with no saved result",
+    "{header} in {cell} holds a formula with no saved result (the file was written by a "
+    "program that does not compute formulas and has not been opened and saved since), so "
+    "sheetsync cannot see its value and leaves it out. Open and save the file in Excel or "
+    "LibreOffice, or type the value.")
 ROW_WITHOUT_FORMULAS = _rule("row-without-formulas", WARN, "structure",
     "A row without the sheet's formulas",
     "Row {row_number} of '{sheet}' holds {what} but no formulas, so the sheet computes no "
