@@ -50,8 +50,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_template_sheet_prints_landscape_one_page_wide_with_its_header_row(template):
     """But Measures: too wide to read one page wide, it prints pages across at 70%, what
-    is measured on the first, where it stands on the next (the ids and names repeated),
-    then the months."""
+    is measured on the first, where it stands on the next, then the months (no columns
+    repeated: LibreOffice 7.4 crashes saving such a sheet after a row is inserted)."""
     wb = openpyxl.load_workbook(template)
     layout = scorecard_layout()
     measures = layout.sheet("measures")
@@ -59,7 +59,7 @@ def test_every_template_sheet_prints_landscape_one_page_wide_with_its_header_row
         setup = ws.page_setup
         if ws.title == measures.name:
             assert (setup.orientation, setup.scale, ws.sheet_properties.pageSetUpPr.fitToPage,
-                    ws.print_title_cols) == ("landscape", 70, False, "$A:$C")
+                    ws.print_title_cols) == ("landscape", 70, False, None)
             assert [b.id for b in ws.col_breaks.brk] == [
                 next(i for i, c in enumerate(measures.columns, 1) if c.key == key)
                 for key in ("frequency", "status")]
@@ -192,14 +192,14 @@ def test_the_template_prints_on_17_pages_not_36(template_pages):
 
 @libreoffice
 def test_measures_print_what_is_measured_then_where_it_stands_then_the_months(template_pages):
-    """At a readable 70%, not one page wide at 4 points: the ids and names repeat on each."""
+    """At a readable 70%, not one page wide at 4 points."""
     measures = [_squashed(p.text) for p in template_pages if p.sheet == "Measures"]
     first = next(i for i, t in enumerate(measures) if "Frequency" in t)
     assert "Baseline" in measures[first] and "Status" not in measures[first]
     standing = next(i for i, t in enumerate(measures) if "Status" in t)
-    assert standing > first and "MeasureID" in measures[standing]
+    assert standing > first
     months = next(i for i, t in enumerate(measures) if "Aug2026" in t)  # "Actual Aug 2026"
-    assert months > standing and "MeasureID" in measures[months]
+    assert months > standing
 
 
 @libreoffice

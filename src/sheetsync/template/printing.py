@@ -13,10 +13,10 @@ import math
 import textwrap
 
 LINE_POINTS = 15.0  # one line of 11-point Calibri
-# Sheets too wide to read one page wide print pages across at a readable scale: the columns
-# through the first key repeat on every page, and a page ends after the last column of each
-# key that follows (Measures: what is measured, then where it stands, then the months).
-PAGES_ACROSS = {"measures": ("name", ("frequency", "status"))}
+# Sheets too wide to read one page wide print pages across at a readable scale, a page ending
+# after the last column of each key (Measures: what is measured, then where it stands, then
+# the months).
+PAGES_ACROSS = {"measures": ("frequency", "status")}
 PAGES_ACROSS_SCALE = 70  # percent: 7.7-point text from the workbook's 11-point
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6, "header": 0.3, "footer": 0.3}
 PAGE_FOOTER_RIGHT = "Page &P of &N"

@@ -292,17 +292,16 @@ def _print_setup(wb: Workbook, layout: Layout, profile: Mapping[str, Any]) -> No
         ws = wb[sheet.name]
         ws.print_title_rows = f"{sheet.header_row}:{sheet.header_row}"
         if sheet.entity in PAGES_ACROSS:
-            _pages_across(ws, sheet, *PAGES_ACROSS[sheet.entity])
+            _pages_across(ws, sheet, PAGES_ACROSS[sheet.entity])
 
 
-def _pages_across(ws: Worksheet, sheet: SheetLayout, repeat_through: str,
-                  page_ends: tuple[str, ...]) -> None:
-    """Pages across at a readable scale instead of one page wide: the columns through
-    ``repeat_through`` on every page, a page break after the last column of each key in
-    ``page_ends``."""
+def _pages_across(ws: Worksheet, sheet: SheetLayout, page_ends: tuple[str, ...]) -> None:
+    """Pages across at a readable scale instead of one page wide, a page break after the
+    last column of each key in ``page_ends``. No columns are repeated on every page:
+    LibreOffice 7.4 crashes saving a sheet with repeated print columns once a row has been
+    inserted into it (``tests/template/test_edited_in_libreoffice.py`` found it)."""
     ws.sheet_properties.pageSetUpPr.fitToPage = False
     ws.page_setup.scale = PAGES_ACROSS_SCALE
-    ws.print_title_cols = f"A:{sheet.column(repeat_through).letter}"
     for key in page_ends:
         last = max(i for i, c in enumerate(sheet.columns, 1) if c.key == key)
         ws.col_breaks.append(Break(id=last))
