@@ -355,8 +355,8 @@ def _not_another_unit(unit: Any) -> bool:
 
 
 def as_points(value: float) -> tuple[float, str]:
-    """A number shown with a percent format, as the points it shows: 0.46 is 46, as the
-    template's formulas read it (value x 100 where CELL("format") says P)."""
+    """A number shown with a percent format, as the points it shows: 0.46 is 46 (the
+    template's formulas read the stored 0.46; a status is scale-free, docs/values.md)."""
     points = float(f"{value * 100:.15g}")
     return points, f"{points:g} ({points:g}%, stored as {value:g})"
 
