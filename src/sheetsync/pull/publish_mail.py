@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from sheetsync.cohort.model import Cohort
@@ -91,12 +90,7 @@ def transport_for(cohort: Cohort) -> Transport:
 
 def _message(name: str, month: str, cohort_name: str, to: list[Address],
              sender: Address | None, pdf: Path) -> EmailMessage:
-    msg = EmailMessage()
-    if sender is not None:
-        msg["From"] = sender
-    msg["To"] = to
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=sender.domain if sender else None)
+    msg = message.new_message(to, sender)
     label = message.month_name(month)
     msg["Subject"] = message.one_line(f"{name}: the board report for {label}")
     msg.set_content(f"Attached is {message.one_line(name)}'s board report for {label}, "

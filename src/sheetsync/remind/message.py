@@ -51,7 +51,7 @@ def reminder(due: Due, to: list[Address], sender: Address | None,
              cohort_name: str, words: Level = DISTRICT) -> EmailMessage:
     """``words``: the cohort's level (a school's reminder names its plan)."""
     d, month = due.district, month_name(due.month)
-    msg = _message(to, sender)
+    msg = new_message(to, sender)
     msg["Subject"] = one_line(f"{d.name}: the monthly update for {month} is due")
     yours = "scorecard" if words.key == "district" else "plan"
     lines = [
@@ -100,7 +100,7 @@ def _wrap(lines: list[str]) -> str:
 def digest(to: list[Address], sender: Address | None, cohort_name: str, month: str,
            sections: list[tuple[str, list[str]]]) -> EmailMessage:
     """The consultant's digest: one section per outcome (reminded, not sent, no contact...)."""
-    msg = _message(to, sender)
+    msg = new_message(to, sender)
     msg["Subject"] = one_line(f"{cohort_name}: reminders for the {month_name(month)} update")
     lines = [f"Reminders for the {month_name(month)} monthly update:"]
     for title, items in sections:
@@ -110,7 +110,8 @@ def digest(to: list[Address], sender: Address | None, cohort_name: str, month: s
     return msg
 
 
-def _message(to: list[Address], sender: Address | None) -> EmailMessage:
+def new_message(to: list[Address], sender: Address | None) -> EmailMessage:
+    """A message's headers (From, To, Date, a Message-ID at the sender's domain)."""
     msg = EmailMessage()
     if sender is not None:
         msg["From"] = sender
