@@ -9,7 +9,7 @@ import click
 from sheetsync.cli.exit import Command, Failure
 from sheetsync.cohort.file import load_cohort
 from sheetsync.serve import Settings, parse_every, read_token
-from sheetsync.serve.settings import check_host, check_remind, new_token
+from sheetsync.serve.settings import check_host, check_publish, check_remind, new_token
 from sheetsync.serve.signin import SESSION_KEY, session_key
 
 
@@ -25,6 +25,9 @@ from sheetsync.serve.signin import SESSION_KEY, session_key
               help="A file holding the access token (mode 0600); else SHEETSYNC_TOKEN.")
 @click.option("--remind", is_flag=True,
               help="After each pull past the due day, send the reminders due ([smtp]).")
+@click.option("--publish", "publish_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="After each pull that read something, publish the month into DIR "
+                   "(as `sheetsync publish -o DIR`: only what changed is written).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: one JSON event per line, for a log collector.")
 @click.option("--new-token", "new_token_file", metavar="FILE",
@@ -33,7 +36,7 @@ from sheetsync.serve.signin import SESSION_KEY, session_key
 @click.option("--revoke-sessions", is_flag=True,
               help="Sign every browser out (a new sessions' key beside the store) and exit.")
 def serve(cohort_path: Path, host: str, port: int, pull_every: str, token_file: Path | None,
-          remind: bool, log_format: str, new_token_file: Path | None,
+          remind: bool, publish_dir: Path | None, log_format: str, new_token_file: Path | None,
           revoke_sessions: bool) -> None:
     """Pull on a schedule and serve the dashboard (/), the JSON API (/api/...) and
     metrics (/metrics).
@@ -63,8 +66,9 @@ def serve(cohort_path: Path, host: str, port: int, pull_every: str, token_file: 
         token = read_token(token_file)
         check_host(host, token)
         settings = Settings(cohort_path, host, port, parse_every(pull_every), token, remind,
-                            log_format)
+                            log_format, publish_dir)
         check_remind(settings)
+        check_publish(settings)
         run(settings)
     except KeyboardInterrupt:  # uvicorn raises SIGINT again once it stopped cleanly
         raise SystemExit(130) from None

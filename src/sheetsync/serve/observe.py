@@ -101,6 +101,9 @@ class Metrics:
         self.reminders = Counter("sheetsync_reminders",
                                  "Reminders by outcome: sent, refused (not sent, or some "
                                  "recipients refused).", ["outcome"], registry=r)
+        self.publishes = Counter("sheetsync_publishes",
+                                 "Months published after a pull (--publish), by outcome: "
+                                 "done, failed.", ["outcome"], registry=r)
         self.requests = Counter("sheetsync_http_requests",
                                 "Requests answered, by route and status.",
                                 ["route", "status"], registry=r)
@@ -110,6 +113,8 @@ class Metrics:
             self.pulls.labels(outcome)
         for outcome in ("sent", "refused"):
             self.reminders.labels(outcome)
+        for outcome in ("done", "failed"):
+            self.publishes.labels(outcome)
 
     def pulled(self, outcome: str, seconds: float, totals: dict[str, Any] | None,
                stale: int = 0) -> None:
@@ -126,6 +131,9 @@ class Metrics:
     def reminded(self, sent: int, refused: int) -> None:
         self.reminders.labels("sent").inc(sent)
         self.reminders.labels("refused").inc(refused)
+
+    def published(self, outcome: str) -> None:
+        self.publishes.labels(outcome).inc()
 
     def answered(self, route: str, status: int) -> None:
         self.requests.labels(route, str(status)).inc()

@@ -3,8 +3,9 @@
 Every ``pull_every`` (and when the API asks) the scheduler reloads the cohort file if it
 changed (keeping the last good one when the new one is invalid), pulls under the store's
 lock (a pull the CLI is running makes this one wait for the next tick), logs one line, and,
-with ``remind``, sends the reminders due. A pull that fails is logged and tried again at the
-next tick; nothing it raises stops the service. What went wrong on purpose (a
+with ``publish``, publishes the month (after a pull that read something, and once at
+start), and with ``remind``, sends the reminders due. A pull that fails is logged and
+tried again at the next tick; nothing it raises stops the service. What went wrong on purpose (a
 ``SheetsyncError``: a file that cannot be written, the store busy) is one line; anything else
 is logged with its traceback (the worker's, when it happened there).
 """
@@ -20,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sheetsync.cohort.file import load_cohort
@@ -91,6 +93,7 @@ class Scheduler:
         self.jobs: dict[str, Job] = {}
         self._queued: Job | None = None
         self._running: Job | None = None
+        self._published = False  # a month published since the service started
         self._wake = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="sheetsync-pulls",
@@ -158,6 +161,8 @@ class Scheduler:
         try:
             self.reload()
             outcome = self._pull(job)
+            if outcome == "done" and self.settings.publish is not None:
+                self._publish(self.settings.publish, job)
             if outcome == "done" and self.settings.remind:
                 self._remind()
         except Exception as exc:  # a bug must not stop the schedule: say it, go on
@@ -215,6 +220,28 @@ class Scheduler:
               reused=t["reused"], failed=t["failed"], stale=report.stale,
               master_written=report.master_written, master_error=report.master_error)
         return "done"
+
+    def _publish(self, out: Path, job: Job) -> None:
+        """The month published into ``out`` after a pull that read something (or the
+        first since the service started); a failure is said and tried at the next pull."""
+        read = bool(job.totals and job.totals.get("read"))
+        if not read and self._published:
+            return
+        start = time.perf_counter()
+        try:
+            done = self.worker.publish(self.cohort, out)
+        except SheetsyncError as exc:
+            event(log, "publish.failed", "publishing failed: %s; tried again after the next "
+                  "pull", exc, level=logging.ERROR, job=job.id, error=str(exc))
+            self.metrics.published("failed")
+            return
+        self._published = True
+        self.metrics.published("done")
+        event(log, "publish.finished", "published %s in %s in %.1f s: %d written, "
+              "%d unchanged, %d removed", done.month, done.folder,
+              time.perf_counter() - start, done.written, done.unchanged, done.removed,
+              job=job.id, month=done.month, folder=str(done.folder), written=done.written,
+              unchanged=done.unchanged, removed=done.removed)
 
     def _remind(self) -> None:
         today = date.today()

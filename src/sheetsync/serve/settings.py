@@ -5,6 +5,7 @@ length), and a host beyond loopback only with a token."""
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import math
 import os
@@ -13,6 +14,7 @@ import secrets
 import sqlite3
 import stat
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +38,14 @@ class Settings:
     token: str | None = None
     remind: bool = False
     log_format: str = "text"  # or "json": one event per line
+    publish: Path | None = None  # after each pull that changed something, the month here
 
     def __repr__(self) -> str:  # the token never reaches a log or a traceback
         token = "set" if self.token else "none"
         return (f"Settings(cohort_path={self.cohort_path!r}, host={self.host!r}, "
                 f"port={self.port}, pull_every={self.pull_every}, token={token}, "
-                f"remind={self.remind}, log_format={self.log_format!r})")
+                f"remind={self.remind}, log_format={self.log_format!r}, "
+                f"publish={self.publish!r})")
 
     __str__ = __repr__
 
@@ -164,6 +168,23 @@ def check_host(host: str, token: str | None) -> None:
             f"--host {host} would let other machines read the dashboard with no password. "
             f"Set a token first (--token-file PATH, mode 0600, or {TOKEN_VARIABLE}), or "
             "leave --host at 127.0.0.1.")
+
+
+def check_publish(settings: Settings) -> None:
+    """``--publish DIR`` prints PDFs (WeasyPrint) into DIR: refuse to start without either."""
+    out = settings.publish
+    if out is None:
+        return
+    if importlib.util.find_spec("weasyprint") is None:
+        raise ServeError("--publish prints the board reports as PDFs, which needs WeasyPrint: "
+                         "pip install 'sheetsync-scorecard[report]'")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise ServeError(f"--publish {out}: cannot write there ({exc.strerror or exc})") \
+            from None
 
 
 def check_remind(settings: Settings) -> None:

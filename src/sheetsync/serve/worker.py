@@ -30,11 +30,13 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.errors import Busy, PullFailed, PullRefused, SheetsyncError
 from sheetsync.google.auth import client_for
+from sheetsync.pull.publish import publish
 from sheetsync.pull.run import pull
 
 PARENT_WATCH = 0.5  # seconds: how often a worker looks whether its parent is still there
@@ -173,6 +175,11 @@ class PullWorker:
             raise PullRefused(value)
         return value, cpu
 
+    def publish(self, cohort: Cohort, out: Path) -> Published:
+        """Publish the latest pull's month of ``cohort`` into ``out`` in the worker."""
+        done: Published = self.child.call(publish_in_worker, cohort, out)
+        return done
+
     def close(self, wait: bool = False) -> None:
         """Let the worker go (a new one starts with the next pull)."""
         self.child.close(wait)
@@ -187,6 +194,25 @@ class Pulled:
     master_written: bool
     master_error: str | None
     stale: int = 0  # districts shown from their last good read (this read failed)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the service logs of a publish: the month, its folder and how many files."""
+
+    month: str
+    folder: Path
+    written: int
+    unchanged: int
+    removed: int
+
+
+def publish_in_worker(cohort: Cohort, out: Path) -> Published:
+    """In the worker: the month published into ``out`` on this one process (a daemon
+    process has no children: the board PDFs are printed one after another)."""
+    done = publish(cohort, out, jobs=1)
+    return Published(done.month, done.folder, len(done.written), len(done.unchanged),
+                     len(done.removed))
 
 
 def pull_in_worker(cohort: Cohort) -> tuple[str, Any, float]:
