@@ -6,7 +6,9 @@ lock (a pull the CLI is running makes this one wait for the next tick), logs one
 with ``remind``, sends the reminders due. A pull that fails is logged and tried again at the
 next tick; nothing it raises stops the service. What went wrong on purpose (a
 ``SheetsyncError``: a file that cannot be written, the store busy) is one line; anything else
-is logged with its traceback (the worker's, when it happened there).
+is logged with its traceback (the worker's, when it happened there). A store that cannot
+be used (found at start, by a pull, or by the watch and then judged again under its lock)
+stops the pulls until the service is restarted (``problem``; ``serve.harmed``).
 """
 
 from __future__ import annotations
