@@ -83,6 +83,7 @@ class StoreUnusable(SheetsyncError):
     def __init__(self, path: Path, problem: str, todo: str) -> None:
         super().__init__(f"{path}: {problem}. {todo}", path=path)
         self.problem = problem
+        self.todo = todo
 
 
 class StoreNotWritten(SheetsyncError):

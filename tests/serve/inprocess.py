@@ -32,6 +32,7 @@ class FakeScheduler:
         self.queued: Job | None = None
         self.version: Any = lambda: ""
         self.landed: Any = lambda: None
+        self.problem: Any = None  # a StoreUnusable: the service as serve.harmed says
 
     def current(self) -> tuple[Cohort, int]:
         return self.cohort, self.generation
@@ -44,6 +45,13 @@ class FakeScheduler:
 
     def job(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
+
+    def confirm(self) -> Any:
+        return self.problem
+
+    def unusable(self, problem: Any) -> None:
+        self.problem = problem
+        self.metrics.store_usable.set(0)
 
     def finish(self, state: str = "done") -> None:
         """The queued pull ends (from another thread, as the real one's does)."""

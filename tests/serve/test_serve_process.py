@@ -197,16 +197,6 @@ def test_a_cohort_that_cannot_be_read_is_refused(tmp_path: Path, text: str | Non
     assert line.startswith("Error: ") and said in line
 
 
-def test_a_damaged_store_is_refused(examples: Path, tmp_path: Path) -> None:
-    folder = copy_cohort(examples, tmp_path / "cohort").parent
-    store = folder / ".sheetsync" / "store.sqlite"
-    store.parent.mkdir()
-    store.write_bytes(b"SQLite format 3\0" + b"\x07" * 8192)
-    line = _refused(folder, "--port", str(free_port()))
-    assert "store.sqlite: the store is damaged" in line and "backup" in line
-    assert store.read_bytes().endswith(b"\x07" * 100)  # left as it was
-
-
 # -- bounded connections ------------------------------------------------------------------
 
 

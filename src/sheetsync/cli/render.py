@@ -201,6 +201,9 @@ def render_pull(report: PullReport) -> str:
         f"{t['late_updates']} monthly updates late or missing this year.")
     if report.master_written:
         lines.append(f"Master written: {report.master}")
+    elif not report.master_error and report.google_written:
+        lines.append(f"The master is up to date: {report.master}; the Google master was "
+                     "written again (it was not of this store and cohort file).")
     elif not report.master_error:
         lines.append(f"Nothing changed; the master is up to date: {report.master}")
     return "\n".join(lines)

@@ -59,4 +59,6 @@ def restore(store_path: Path, number: int = 1) -> Restored:
                               f"({exc.strerror or exc})") from None
         with Store(store_path) as store, store.transaction():
             store.set_meta("master_stale", "1")
+            # master.build.GOOGLE_STAMP: the Google master shows a later store than this copy
+            store.db.execute("DELETE FROM meta WHERE key = 'google_master'")
     return Restored(chosen, replaced, pulls, months)

@@ -4,7 +4,8 @@ and (its sheets) by the Google master and the cohort report.
 The master is a function of the store and the cohort file: it records what it was built
 from (``Stamp``, as document properties of the .xlsx: a hash of the cohort file's
 districts, year and level, the store's state, and how many districts and district-months
-it shows). A pull whose cohort or store differs from the master's stamp writes it again;
+it shows; the Google master's stamp is kept in the store, as the sheet it was written
+into). A pull whose cohort or store differs from a master's stamp writes it again;
 one that would show fewer districts or months than the master does is refused
 (``MasterShrinks``) unless asked (``master rebuild --force``).
 """
@@ -85,6 +86,34 @@ def is_current(cohort: Cohort, store: Store) -> bool:
         _sha256(cohort.master_path) == store.meta(MASTER_SHA256)
 
 
+GOOGLE_STAMP = "google_master"  # store meta: the Google master last written: sheet, stamp
+
+
+def google_stamp(store: Store, sheet: str) -> Stamp | None:
+    """The stamp of the Google master last written into ``sheet`` from this store (None:
+    none written from it, another sheet, or the store put back from a copy since)."""
+    try:
+        found = json.loads(store.meta(GOOGLE_STAMP) or "{}")
+        return Stamp(**found["stamp"]) if found.get("sheet") == sheet else None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def google_is_current(cohort: Cohort, store: Store) -> bool:
+    """The Google master (when the cohort names one) was last written from this store and
+    this cohort file. A Sheet cannot be hashed as a file is, so the record is the store's:
+    what was written into which sheet, kept only once Google took the whole write."""
+    sheet = cohort.master.google_sheet
+    return not sheet or google_stamp(store, sheet) == stamp_of(cohort, store)
+
+
+def google_written(store: Store, sheet: str, stamp: Stamp) -> None:
+    """Record that ``sheet`` now shows the master stamped ``stamp``."""
+    if not store.readonly:
+        with store.transaction():
+            store.set_meta(GOOGLE_STAMP, json.dumps({"sheet": sheet, "stamp": asdict(stamp)}))
+
+
 def _sha256(path: Path) -> str | None:
     try:
         with path.open("rb") as f:
@@ -93,11 +122,13 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def shrinks(cohort: Cohort, held: Stamp | None, new: Stamp) -> str | None:
-    """Why a master showing ``held`` must not be replaced by one showing ``new``."""
+def shrinks(cohort: Cohort, held: Stamp | None, new: Stamp,
+            master: str | None = None) -> str | None:
+    """Why a master showing ``held`` must not be replaced by one showing ``new``
+    (``master``: what to call it; the .xlsx master's path unless given)."""
     if held is None or (new.districts >= held.districts and new.months >= held.months):
         return None
-    return (f"{cohort.master_path} was not written again: it shows {held.districts} "
+    return (f"{master or cohort.master_path} was not written again: it shows {held.districts} "
             f"{cohort.words.plural} and {held.months} months of History, and the store with "
             f"{cohort.path.name} now gives {new.districts} and {new.months}. If that is meant "
             "(a district taken out of the cohort file, a month dropped), run `sheetsync "

@@ -29,11 +29,18 @@ from typing import Any
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.store import Outcome, Store
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import MasterShrinks, SheetsyncError
 from sheetsync.google.address import is_google, sheet_url, spreadsheet_key
 from sheetsync.google.client import GoogleClient
 from sheetsync.google.errors import GoogleError
-from sheetsync.master.build import alignment_sheets, cohort_periods
+from sheetsync.master.build import (
+    alignment_sheets,
+    cohort_periods,
+    google_stamp,
+    google_written,
+    shrinks,
+    stamp_of,
+)
 from sheetsync.master.google_tabs import Table as _Table
 from sheetsync.master.google_tabs import add_sheet as _add_sheet
 from sheetsync.master.google_tabs import format_requests as _format_requests
@@ -176,12 +183,22 @@ def _discard(client: GoogleClient, key: str, sheet_ids: set[int]) -> None:
 
 
 def build_google_master(cohort: Cohort, store: Store, http: Any,
-                        period: str | None = None) -> dict[str, Any]:
+                        period: str | None = None, force: bool = False) -> dict[str, Any]:
     """Write ``cohort.master.google_sheet`` from the store alone (the Google twin of
-    ``master.build.build_master``)."""
+    ``master.build.build_master``), and record in the store what it was built from once
+    Google took the whole write. ``MasterShrinks`` when it would show fewer districts or
+    months than the one last written there, unless ``force``."""
 
-    if not cohort.master.google_sheet:
+    sheet = cohort.master.google_sheet
+    if not sheet:
         raise SheetsyncError(f"{cohort.path}: [master] google_sheet is not set")
+    stamp = stamp_of(cohort, store)
+    problem = None if force else shrinks(cohort, google_stamp(store, sheet), stamp,
+                                         f"The Google master {sheet}")
+    if problem:
+        raise MasterShrinks(problem.replace("`sheetsync master rebuild --force`",
+                                            "`sheetsync master rebuild --force` with your "
+                                            "credentials"), path=cohort.path)
     last = store.last_pull()
     period = period or (last["period"] if last else period_key(date.today()))
     ids = [d.id for d in cohort.members]
@@ -189,11 +206,13 @@ def build_google_master(cohort: Cohort, store: Store, http: Any,
                for d in cohort.members}
 
     year = cohort_periods(cohort)  # the cohort's year, as the .xlsx master shows
-    return write_google_master(
-        http, cohort.master.google_sheet, store.outcomes(ids), store.history(ids, year),
+    stats = write_google_master(
+        http, sheet, store.outcomes(ids), store.history(ids, year),
         store.trend(ids, year), period, lambda o: sources.get(o.district_id, o.source),
         folder=cohort.folder, level=cohort.cohort.level,
         extra=alignment_sheets(cohort, store))
+    google_written(store, sheet, stamp)
+    return stats
 
 
 __all__ = ["MAX_BYTES", "MAX_CELLS", "build_google_master", "value_batches",

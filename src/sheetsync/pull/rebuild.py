@@ -37,14 +37,16 @@ def rebuild(cohort: Cohort, credentials: Path | None = None, force: bool = False
         sheet = cohort.master.google_sheet or None
         if sheet is None:
             return Rebuilt(path, cohort.store_path)
-        return Rebuilt(path, cohort.store_path, sheet, _google(cohort, store, credentials))
+        return Rebuilt(path, cohort.store_path, sheet,
+                       _google(cohort, store, credentials, force))
 
 
-def _google(cohort: Cohort, store: Store, credentials: Path | None) -> str | None:
+def _google(cohort: Cohort, store: Store, credentials: Path | None,
+            force: bool = False) -> str | None:
     from sheetsync.google.auth import client_for  # requests and google-auth: only for Google
 
     try:
         client = client_for(cohort, credentials, write=True)
     except SheetsyncError as exc:
         return str(exc)
-    return google_master(cohort, store, client)
+    return google_master(cohort, store, client, force=force)

@@ -30,7 +30,7 @@ from sheetsync.errors import (
     WorkbookUnreadable,
 )
 from sheetsync.google.constants import NO_CREDENTIALS
-from sheetsync.master.build import build_master, is_current
+from sheetsync.master.build import build_master, google_is_current, is_current
 from sheetsync.master.summary import district_summary
 from sheetsync.pull.identity import identity_findings, shared_sources, source_older
 from sheetsync.read.sources import (
@@ -55,6 +55,7 @@ class PullReport:
     master: Path
     master_written: bool
     master_error: str | None = None
+    google_written: bool = False  # the Google master (the cohort names one) written
     districts: list[dict[str, Any]] = field(default_factory=list)
     level: str = "district"  # "school": the entries are a district's schools
     notes: list[str] = field(default_factory=list)  # e.g. a district no longer in the file
@@ -309,26 +310,30 @@ def removed_districts(cohort: Cohort, states: dict[str, Any]) -> list[str]:
 
 def _write_masters(cohort: Cohort, store: Store, google: object | None, period: str,
                    pull_id: int, report: PullReport) -> None:
-    """The master written when the one on disk is not of this store and cohort file; the
-    pull's row then says it was (and only then)."""
-    if store.meta("master_stale") == "0" and is_current(cohort, store):
+    """Each master written when it is not of this store and cohort file (the .xlsx's row
+    in the pull then says it was, and only then; the Google master's record is the
+    store's, ``master.build.google_is_current``)."""
+    if not (store.meta("master_stale") == "0" and is_current(cohort, store)):
+        try:
+            build_master(cohort, store, period, pull_id)
+            report.master_written = True
+        except MasterShrinks as exc:  # neither master is written with less than it shows
+            report.master_error = str(exc)
+            return
+        except OutputLocked as exc:
+            report.master_error = str(exc)
+        except NotWritable as exc:
+            report.master_error = f"{exc} The pull was saved: run `sheetsync master " \
+                "rebuild` once the master can be written."
+    if google_is_current(cohort, store):
         return
-    try:
-        build_master(cohort, store, period, pull_id)
-        report.master_written = True
-    except MasterShrinks as exc:  # neither master is written with less than it shows
-        report.master_error = str(exc)
-        return
-    except OutputLocked as exc:
-        report.master_error = str(exc)
-    except NotWritable as exc:
-        report.master_error = f"{exc} The pull was saved: run `sheetsync master " \
-            "rebuild` once the master can be written."
-    report.master_error = google_master(cohort, store, google, period) or report.master_error
+    problem = google_master(cohort, store, google, period)
+    report.google_written = problem is None
+    report.master_error = problem or report.master_error
 
 
 def google_master(cohort: Cohort, store: Store, google: object | None,
-                  period: str | None = None) -> str | None:
+                  period: str | None = None, force: bool = False) -> str | None:
     """Also write the Google master when the cohort names one; the reason if it failed."""
     if not cohort.master.google_sheet:
         return None
@@ -337,7 +342,7 @@ def google_master(cohort: Cohort, store: Store, google: object | None,
     from sheetsync.master.google import build_google_master
 
     try:
-        build_google_master(cohort, store, google, period)
+        build_google_master(cohort, store, google, period, force)
     except SheetsyncError as exc:
         return f"The Google master was not written: {exc}"
     return None

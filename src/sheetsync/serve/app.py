@@ -1,9 +1,12 @@
 """The web app (Starlette) and the process (uvicorn): routes, the OpenAPI description, and
 start-up and shutdown around the scheduler.
 
-Start-up says what is wrong before any work: the cohort file, the store (``PRAGMA
-quick_check``), the port (the socket is bound before the first pull) each refused in one
-line. Requests are bounded (``limits``); a caller waiting for a pull (``?wait=true``) waits
+Start-up says what is wrong before any work: the cohort file, the settings, the port (the
+socket is bound before the first pull) each refused in one line (exit 2). A store that
+cannot be used (``PRAGMA quick_check``, empty, foreign) is not a refusal: the service starts,
+pulls nothing, serves the last master and says why on every page (``harmed``).
+
+Requests are bounded (``limits``); a caller waiting for a pull (``?wait=true``) waits
 on the event loop, not in a thread, and at most ``MAX_WAITERS`` wait at once (429 past
 that); ``/health`` never needs a thread, so it answers however busy the rest is.
 
@@ -36,15 +39,15 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from sheetsync import __version__
-from sheetsync.errors import NotPulled, UnknownDistrict
-from sheetsync.serve import auth, signin
+from sheetsync.errors import NotPulled, StoreUnusable, UnknownDistrict
+from sheetsync.serve import auth, harmed, signin
 from sheetsync.serve.events import Broker
 from sheetsync.serve.limits import KEEP_ALIVE, MAX_HEADERS, BodyLimit, Protocol, listen
 from sheetsync.serve.observe import CONTENT_TYPE, Metrics, event, setup_logging
 from sheetsync.serve.openapi import openapi
 from sheetsync.serve.pages import Pages, live
 from sheetsync.serve.scheduler import Job, Scheduler
-from sheetsync.serve.settings import Settings, check_store
+from sheetsync.serve.settings import Settings
 
 log = logging.getLogger("sheetsync.serve")
 WAIT_LIMIT = 600.0  # seconds: POST /api/pull?wait=true answers 202 after this
@@ -72,6 +75,11 @@ class Service:
             self.sessions = signin.Sessions(settings.token, key)
         self.waiting = 0
 
+    @property
+    def problem(self) -> StoreUnusable | None:
+        """Why the store cannot be used (nothing is pulled; ``harmed``), or None."""
+        return self.scheduler.problem
+
     def landed(self) -> None:
         """After a pull: the cohort page rendered again, then every open page told."""
         version = self.pages.refresh()
@@ -83,19 +91,34 @@ def build_app(service: Service) -> Starlette:
     pages, scheduler, settings = service.pages, service.scheduler, service.settings
     guard: auth.Guard
 
+    def harmed_page() -> Response:
+        assert service.problem is not None
+        return harmed.page(service.problem, scheduler.current()[0])
+
     def dashboard(request: Request) -> Response:
+        if service.problem is not None:
+            return harmed_page()
         try:
             return HTMLResponse(pages.cohort_page())
         except NotPulled:
             return _waiting(pages.version())
+        except StoreUnusable:  # emptied or damaged under the service, or being made?
+            return harmed_page() if scheduler.confirm() else _waiting(pages.version())
 
     def district_page(request: Request) -> Response:
+        if service.problem is not None:
+            return harmed_page()
         try:
             return HTMLResponse(pages.district_page(request.path_params["district_id"]))
         except UnknownDistrict:
             return _not_found()
         except NotPulled:
             return _waiting(pages.version())
+        except StoreUnusable:  # emptied or damaged under the service, or being made?
+            return harmed_page() if scheduler.confirm() else _waiting(pages.version())
+
+    def master(request: Request) -> Response:
+        return harmed.master(scheduler.current()[0])
 
     async def events(request: Request) -> Response:
         seen = request.query_params.get("seen", "")[:40]
@@ -103,12 +126,20 @@ def build_app(service: Service) -> Starlette:
                                  headers={"x-accel-buffering": "no"})
 
     def summary(request: Request) -> Response:
+        if service.problem is not None:
+            return harmed.api(service.problem)
         try:
             return Response(pages.summary(), media_type="application/json")
         except NotPulled:
             return _json(503, "No pull yet: the first one is running.")
+        except StoreUnusable:
+            problem = scheduler.confirm()
+            return harmed.api(problem) if problem else \
+                _json(503, "No pull yet: the first one is running.")
 
     def district_json(request: Request) -> Response:
+        if service.problem is not None:
+            return harmed.api(service.problem)
         try:
             return Response(pages.check_json(request.path_params["district_id"]),
                             media_type="application/json")
@@ -116,8 +147,14 @@ def build_app(service: Service) -> Starlette:
             return _json(404, "No such district in this cohort.")
         except NotPulled as exc:
             return _json(404, f"{exc}: nothing to check yet.")
+        except StoreUnusable:
+            problem = scheduler.confirm()
+            return harmed.api(problem) if problem else \
+                _json(503, "The store is being written: try again in a moment.")
 
     async def pull_now(request: Request) -> Response:
+        if service.problem is not None:  # nothing is pulled into a store that cannot be used
+            return harmed.api(service.problem)
         wait = request.query_params.get("wait", "").lower() in ("1", "true", "yes")
         if wait and service.waiting >= MAX_WAITERS:
             return JSONResponse({"detail": f"{MAX_WAITERS} callers already wait for a pull: "
@@ -143,6 +180,8 @@ def build_app(service: Service) -> Starlette:
         return JSONResponse(job.to_json())
 
     async def health(request: Request) -> Response:
+        if service.problem is not None:
+            return harmed.health(service.problem)
         return JSONResponse({"status": "ok"})
 
     async def metrics(request: Request) -> Response:
@@ -167,7 +206,8 @@ def build_app(service: Service) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        service.broker.version = await anyio.to_thread.run_sync(pages.refresh)
+        if service.problem is None:
+            service.broker.version = await anyio.to_thread.run_sync(pages.refresh)
         service.broker.start(asyncio.get_running_loop())
         scheduler.start()
         try:
@@ -181,6 +221,7 @@ def build_app(service: Service) -> Starlette:
         Route("/", dashboard),
         Route("/districts/{district_id}", district_page),
         Route("/events", events),
+        Route(harmed.MASTER_URL, master),
         Route("/api/summary", summary),
         Route("/api/districts/{district_id}", district_json),
         Route("/api/pull", pull_now, methods=["POST"]),
@@ -252,12 +293,13 @@ def _plain(title: str, body_html: str) -> str:
 def run(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT: requests in flight are finished, open event streams
     closed, the scheduler stopped (a pull running is waited for, then its worker ended).
-    ``ServeError`` before any work when the cohort, the store or the port cannot be used."""
+    ``ServeError`` before any work when the cohort file or the port cannot be used; a store
+    that cannot be used is served as ``harmed`` says."""
     import uvicorn
 
     scheduler = Scheduler(settings)  # the cohort file read
     cohort = scheduler.cohort
-    check_store(cohort.store_path)
+    problem = harmed.store_problem(cohort.store_path)  # not a refusal: see harmed
     sock = listen(settings.host, settings.port)
     try:
         service = Service(settings, scheduler)  # the sessions' key made, if need be
@@ -265,6 +307,8 @@ def run(settings: Settings) -> None:
         sock.close()
         raise
     setup_logging(settings.log_format)
+    if problem is not None:
+        scheduler.unusable(problem)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     where = f"http://{host}:{settings.port}/"
     event(log, "service.started", "serving %s (%d districts) on %s; pulling every %s; %s%s",

@@ -109,6 +109,11 @@ class Metrics:
                                 ["route", "status"], registry=r)
         self.sign_in_failures = Counter("sheetsync_sign_in_failures",
                                         "Requests with a wrong token or session.", registry=r)
+        self.store_usable = Gauge(
+            "sheetsync_store_usable", "1 while the store can be used; 0 when it cannot "
+            "(empty, damaged, not sheetsync's): nothing is pulled until it is put right and "
+            "the service restarted.", registry=r)
+        self.store_usable.set(1)
         for outcome in ("done", "failed", "skipped"):
             self.pulls.labels(outcome)
         for outcome in ("sent", "refused"):

@@ -31,27 +31,43 @@ def openapi(version: str) -> dict[str, Any]:
         "security": [{"bearer": []}, {}],
         "paths": {
             "/api/summary": _get("The latest pull", "Exactly `sheetsync pull --json` of the "
-                                 "latest pull (the service's or the command's).",
+                                 "latest pull (the service's or the command's). 503 before "
+                                 "the first pull, and when the store cannot be used.",
                                  "The pull summary.", errors=("401", "503")),
             "/api/districts/{district_id}": _get(
                 "One district's check", "Exactly `sheetsync check --json` of the district's "
-                "latest good read.", "The check result.", [_ID], ("401", "404")),
+                "latest good read; 503 when the store cannot be used.", "The check "
+                "result.", [_ID], ("401", "404", "503")),
             "/api/pull": {"post": {
                 "summary": "Pull now",
                 "description": "Asks for a pull (the one already waiting, if any). Answers "
                                "202 with its status URL, or with `?wait=true` 200 when it is "
                                "done (429 when 32 callers already wait). Refused (403) from "
-                               "another site's page.",
+                               "another site's page, and (503, saying why) when the store "
+                               "cannot be used.",
                 "parameters": [{"name": "wait", "in": "query", "required": False,
                                 "schema": {"type": "boolean"}}],
                 "responses": {"202": {"description": job, "content": _JSON},
                               "200": {"description": job, "content": _JSON},
-                              "401": _ERROR, "403": _ERROR, "429": _ERROR}}},
+                              "401": _ERROR, "403": _ERROR, "429": _ERROR,
+                              "503": _ERROR}}},
             "/api/pulls/{job_id}": _get("A pull's status", job, job,
                                         [{"name": "job_id", "in": "path", "required": True,
                                           "schema": {"type": "string"}}], ("401", "404")),
-            "/health": _get("Is it up", "Always `{\"status\": \"ok\"}`; needs no token.",
-                            "Up."),
+            "/health": {"get": {
+                "summary": "Is it up", "description": "`{\"status\": \"ok\"}`, or 503 "
+                "`{\"status\": \"store-unusable\", \"detail\": ...}` when the store cannot "
+                "be used (nothing is pulled; the last master is served); needs no token.",
+                "responses": {"200": {"description": "Up.", "content": _JSON},
+                              "503": {"description": "Up, but the store cannot be used.",
+                                      "content": _JSON}}}},
+            "/master.xlsx": {"get": {
+                "summary": "The master", "description": "The master workbook as the last "
+                "pull left it (also when the store cannot be used).",
+                "responses": {"200": {"description": "The .xlsx file.", "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}},
+                    "401": _ERROR, "404": _ERROR}}},
             "/metrics": {"get": {
                 "summary": "Metrics", "description": "The Prometheus text format: the last "
                 "pull's time, duration and districts, reminders, requests by route and status.",

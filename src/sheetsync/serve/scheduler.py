@@ -7,7 +7,9 @@ with ``publish``, publishes the month (after a pull that read something, and onc
 start), and with ``remind``, sends the reminders due. A pull that fails is logged and
 tried again at the next tick; nothing it raises stops the service. What went wrong on purpose (a
 ``SheetsyncError``: a file that cannot be written, the store busy) is one line; anything else
-is logged with its traceback (the worker's, when it happened there).
+is logged with its traceback (the worker's, when it happened there). A store that cannot
+be used (found at start, by a pull, or by the watch and then judged again under its lock)
+stops the pulls until the service is restarted (``problem``; ``serve.harmed``).
 """
 
 from __future__ import annotations
@@ -26,10 +28,17 @@ from typing import Any
 
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.model import Cohort
-from sheetsync.errors import NotPulled, PullRefused, ServeError, SheetsyncError
+from sheetsync.cohort.store import store_lock
+from sheetsync.errors import (
+    NotPulled,
+    PullRefused,
+    ServeError,
+    SheetsyncError,
+    StoreUnusable,
+)
 from sheetsync.remind import due_month, remind
 from sheetsync.serve.observe import Metrics, event
-from sheetsync.serve.settings import Settings
+from sheetsync.serve.settings import Settings, store_problem
 from sheetsync.serve.worker import PullWorker
 
 log = logging.getLogger("sheetsync.serve")
@@ -100,6 +109,7 @@ class Scheduler:
                                         daemon=True)
         self.version_seen: str | None = None
         self.version: Callable[[], str] = lambda: ""
+        self.problem: StoreUnusable | None = None  # set: nothing is pulled (serve.harmed)
 
     # -- what the app asks -------------------------------------------------------------
 
@@ -116,6 +126,34 @@ class Scheduler:
 
     def job(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
+
+    def confirm(self) -> StoreUnusable | None:
+        """Whether the store really cannot be used, after a read of it was refused: checked
+        again under its lock, since a pull making the store leaves it empty for a moment
+        (that is not harm: None while a pull holds the lock). Marked unusable if so."""
+        path = self.cohort.store_path
+        if self.problem is not None or not path.exists():
+            return self.problem
+        try:
+            with store_lock(path, "serve, checking the store"):
+                problem = store_problem(path)
+        except (SheetsyncError, OSError):  # a pull is writing it (Busy), or no lock to take
+            return None
+        if problem is not None:
+            self.unusable(problem)
+        return problem
+
+    def unusable(self, problem: StoreUnusable) -> None:
+        """The store cannot be used: no pull from now on (until the service is restarted),
+        said once in the log and in the metrics."""
+        if self.problem is not None:
+            return
+        self.problem = problem
+        self.metrics.store_usable.set(0)
+        event(log, "store.unusable", "the store cannot be used, so nothing is pulled; the "
+              "pages say why and the last master is served until the store is put right and "
+              "the service restarted: %s", problem, level=logging.ERROR,
+              path=str(problem.path), error=problem.problem)
 
     def start(self) -> None:
         self._thread.start()
@@ -144,6 +182,11 @@ class Scheduler:
                 if self._stopping:
                     return
                 job, self._queued = self._queued, None
+            if self.problem is not None:  # a store that cannot be used: nothing is pulled
+                if job is not None:
+                    self._refuse(job)
+                due = time.monotonic() + WATCH
+                continue
             if job is None and time.monotonic() < due:
                 self._watch()
                 continue
@@ -176,6 +219,13 @@ class Scheduler:
             self._landed()  # the pages show the pull before whoever waits for it hears
             job.finish()
 
+    def _refuse(self, job: Job) -> None:
+        """A pull asked for when the store cannot be used: failed, with the reason."""
+        job.started_at = job.finished_at = _now()
+        job.error = f"The store cannot be used: {self.problem}"
+        job.state = "failed"
+        job.finish()
+
     def _pull(self, job: Job) -> str:
         """The pull; what became of it: done, failed or skipped."""
         start = time.perf_counter()
@@ -183,6 +233,11 @@ class Scheduler:
               trigger=job.trigger, districts=len(self.cohort.districts))
         try:
             report, cpu = self.worker.pull(self.cohort)
+        except StoreUnusable as exc:
+            job.error = f"The store cannot be used: {exc}"
+            self.unusable(exc)
+            self.metrics.pulled("failed", time.perf_counter() - start, None)
+            return "failed"
         except PullRefused as exc:
             job.error = str(exc)
             event(log, "pull.skipped", "pull skipped: %s Next try at the next tick.", exc,
@@ -289,6 +344,9 @@ class Scheduler:
         """Tell the pages when the store moved without us (a `sheetsync pull`)."""
         try:
             version = self.version()
+        except StoreUnusable:  # emptied or damaged under the service, or being made
+            self.confirm()
+            return
         except (sqlite3.Error, OSError, NotPulled):  # the store mid-creation: look again later
             return
         except Exception:  # a bug: said with its traceback, and the schedule goes on
@@ -298,9 +356,17 @@ class Scheduler:
             self._landed()
 
     def _landed(self) -> None:
+        if self.problem is not None:  # the pages say why; there is nothing new to show
+            return
         try:
             self.version_seen = self.version()
             self.landed()
+        except StoreUnusable:
+            self.confirm()
+        except sqlite3.DatabaseError as exc:  # damaged under the pages, or only busy?
+            if self.confirm() is None:
+                event(log, "pages.error", "the pages could not be refreshed after the pull: "
+                      "%s", exc, level=logging.ERROR, exc_info=True)
         except Exception:  # a bug: said with its traceback, and the schedule goes on
             event(log, "pages.error", "the pages could not be refreshed after the pull",
                   level=logging.ERROR, exc_info=True)

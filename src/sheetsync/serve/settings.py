@@ -11,7 +11,6 @@ import math
 import os
 import re
 import secrets
-import sqlite3
 import stat
 import sys
 import tempfile
@@ -195,23 +194,13 @@ def check_remind(settings: Settings) -> None:
                          "add host and from (see `sheetsync remind --help`)")
 
 
-def check_store(path: Path) -> None:
-    """Refuse to start on a damaged store: opened read-only, ``PRAGMA quick_check``."""
+def store_problem(path: Path) -> StoreUnusable | None:
+    """Why the store at ``path`` cannot be used (SQLite's quick check included), or None.
+    A store not made yet is fine: the first pull makes it."""
     if not path.exists():
-        return  # the first pull makes it
-    fix = ("move it aside and start again (the first pull makes a new one; the months "
-           "pulled before are lost), or put back a copy from a backup")
+        return None
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = db.execute("PRAGMA quick_check").fetchall()
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        raise ServeError(f"{path}: the store is damaged ({exc}); {fix}") from None
-    if rows != [("ok",)]:
-        raise ServeError(f"{path}: the store is damaged ({rows[0][0]}); {fix}")
-    try:  # empty, not sheetsync's, or a newer sheetsync's: what every command refuses
-        Store.reader(path).close()
+        Store.reader(path, check=True).close()
     except StoreUnusable as exc:
-        raise ServeError(str(exc)) from None
+        return exc
+    return None

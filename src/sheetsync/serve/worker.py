@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.cohort.model import Cohort
-from sheetsync.errors import Busy, PullFailed, PullRefused, SheetsyncError
+from sheetsync.errors import Busy, PullFailed, PullRefused, SheetsyncError, StoreUnusable
 from sheetsync.google.auth import client_for
 from sheetsync.pull.publish import publish
 from sheetsync.pull.run import pull
@@ -173,6 +173,8 @@ class PullWorker:
         kind, value, cpu = self.child.call(pull_in_worker, cohort)
         if kind == "busy":
             raise PullRefused(value)
+        if kind == "unusable":
+            raise StoreUnusable(*value)
         return value, cpu
 
     def publish(self, cohort: Cohort, out: Path) -> Published:
@@ -216,13 +218,16 @@ def publish_in_worker(cohort: Cohort, out: Path) -> Published:
 
 
 def pull_in_worker(cohort: Cohort) -> tuple[str, Any, float]:
-    """In the worker: ("ok", Pulled, cpu seconds) or ("busy", why, 0). Other errors the
-    pull raises on purpose travel as their message; the rest with their traceback."""
+    """In the worker: ("ok", Pulled, cpu seconds), ("busy", why, 0) or ("unusable", the
+    store's path, problem and what to do, 0). Other errors the pull raises on purpose
+    travel as their message; the rest with their traceback."""
     cpu = time.process_time()
     try:
         report = pull(cohort, google=client_for(cohort, None))
     except Busy as exc:
         return "busy", str(exc), 0.0
+    except StoreUnusable as exc:
+        return "unusable", (Path(str(exc.path)), exc.problem, exc.todo), 0.0
     stale = sum(bool(d.get("stale")) for d in report.districts)
     done = Pulled(report.totals(), report.master_written, report.master_error, stale)
     return "ok", done, time.process_time() - cpu
