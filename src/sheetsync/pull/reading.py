@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -88,19 +89,34 @@ def read_district(source: Source, digest: str | None, as_of: date, cohort: Cohor
 
 class Reads:
     """The reads of one pull: ``start`` them (to a pool when there are enough), then take
-    each one's ``result`` in any order (the pull takes them in the cohort's)."""
+    each one's ``result``. The pull takes them in the order it started them; at most
+    ``AHEAD`` reads per process are given to the pool before their results are taken, so
+    the results waiting to be stored stay few however many districts there are."""
 
-    def __init__(self, cohort: Cohort, as_of: date, pool: ProcessPoolExecutor | None) -> None:
+    AHEAD = 8
+
+    def __init__(self, cohort: Cohort, as_of: date, pool: ProcessPoolExecutor | None,
+                 workers: int = 1) -> None:
         self.cohort, self.as_of, self.pool = cohort, as_of, pool
         self._futures: dict[str, Future[Read]] = {}
+        self._waiting: deque[tuple[str, Source, str | None]] = deque()
+        self._ahead = self.AHEAD * workers
 
     def start(self, key: str, source: Source, digest: str | None) -> None:
         if self.pool is not None and isinstance(source, LocalSource):  # Google: here
+            self._waiting.append((key, source, digest))
+            self._submit()
+
+    def _submit(self) -> None:
+        while self.pool is not None and self._waiting and len(self._futures) < self._ahead:
+            key, source, digest = self._waiting.popleft()
             self._futures[key] = self.pool.submit(_in_worker, source, digest, self.as_of)
 
     def result(self, key: str, source: Source, digest: str | None) -> Read:
         future = self._futures.pop(key, None)
-        if future is None:
+        self._submit()
+        if future is None:  # not given to the pool (or taken out of order): read here
+            self._waiting = deque(w for w in self._waiting if w[0] != key)
             return read_district(source, digest, self.as_of, self.cohort)
         return future.result()
 
@@ -120,7 +136,7 @@ def reads(cohort: Cohort, as_of: date, jobs: int, to_read: int) -> Iterator[Read
     pool = ProcessPoolExecutor(use, mp_context=context, initializer=_start_worker,
                                initargs=(cohort, os.getpid() if fork else None))
     try:
-        yield Reads(cohort, as_of, pool)
+        yield Reads(cohort, as_of, pool, use)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
