@@ -10,9 +10,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -101,6 +103,34 @@ def test_two_processes_store_and_write_what_one_does(many: Path, tmp_path: Path,
     assert first.keys() == second.keys()
     differ = [name for name in first if first[name] != second[name]]
     assert differ == [], differ
+
+
+def test_a_process_with_threads_reads_on_a_forkserver_pool(many: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Forking a process with other threads could copy a lock one of them holds: then the
+    workers start from a fork server, and read the same."""
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    os.symlink(many / "districts", folder / "districts", target_is_directory=True)
+    (folder / "cohort.toml").write_bytes((many / "cohort.toml").read_bytes())
+    methods = []
+    plain = reading.ProcessPoolExecutor
+
+    def pool(*args: Any, **kwargs: Any) -> Any:
+        methods.append(kwargs["mp_context"].get_start_method())
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "ProcessPoolExecutor", pool)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        report = pull(load_cohort(folder / "cohort.toml"), AS_OF, jobs=2)
+    finally:
+        stop.set()
+    assert methods == ["forkserver"]
+    assert report.totals()["read"] == N and len(report.failed) == 2
 
 
 def test_a_small_cohort_is_read_without_a_pool(cohort_dir: Path,
