@@ -466,7 +466,7 @@ def test_a_store_written_before_reminders_gains_the_table(tmp_path: Path) -> Non
     path = tmp_path / "store.sqlite"
     older_store(path, 2)  # all but reminders
     with Store(path) as store:
-        assert store.meta("schema_version") == str(SCHEMA_VERSION) == "5"
+        assert store.meta("schema_version") == str(SCHEMA_VERSION) == "6"
         assert store.reminders() == []
         with store.transaction():
             store.record_reminder("KY-1", "2026-12", "update-missing",

@@ -22,6 +22,7 @@ from sheetsync.errors import (
     StoreNotWritten,
     StoreUnusable,
 )
+from sheetsync.pull.jobs import POOL_MIN, workers
 from sheetsync.pull.run import as_of_problem
 from sheetsync.pull.run import pull as run_pull
 
@@ -38,10 +39,15 @@ from sheetsync.pull.run import pull as run_pull
 @click.option("--accept-older", is_flag=True,
               help="Take files older than the ones pulled before (source-older) instead of "
                    "keeping the newer values.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Processes reading and checking the files (default: every core; 1 reads "
+                   f"in this process). Fewer than {POOL_MIN} files to read are read in this "
+                   "process.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pull summary as JSON.")
 @google_option
 def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: bool,
-         force: bool, accept_older: bool, as_json: bool, credentials: Path | None) -> None:
+         force: bool, accept_older: bool, jobs: int | None, as_json: bool,
+         credentials: Path | None) -> None:
     """Read every district of the cohort and write the cohort master.
 
     Exit codes: 0 every district was read; 3 some could not be (they are listed, and the
@@ -59,7 +65,7 @@ def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: b
         raise Failure(problem)
     google = client_for(cohort, credentials)
     options: dict[str, Any] = {"force": reread, "any_date": any_date, "google": google,
-                               "accept_older": accept_older}
+                               "accept_older": accept_older, "jobs": workers(jobs)}
     with excel_limits_said():
         try:
             if as_json or not sys.stderr.isatty():

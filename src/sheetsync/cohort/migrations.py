@@ -12,6 +12,8 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 
+from sheetsync.cohort.compact import compact, restore
+
 STATE = "state"  # store meta: changes whenever a month or a latest read changes
 
 
@@ -69,11 +71,38 @@ def _refused(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE reminders ADD COLUMN refused TEXT NOT NULL DEFAULT '{}'")
 
 
+def _bases(db: sqlite3.Connection) -> None:
+    """Step 6: the blobs as each district's difference from a base of its own
+    (``cohort.compact``): the bases table, each blob's base, and every blob rewritten."""
+    db.execute("CREATE TABLE IF NOT EXISTS bases (id TEXT PRIMARY KEY, "
+               "district_id TEXT NOT NULL, data BLOB NOT NULL)")
+    for table in ("snapshots", "outcomes"):
+        if "base" not in _columns(db, table):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN base TEXT")
+    districts = [r[0] for r in db.execute(
+        "SELECT district_id FROM snapshots WHERE data IS NOT NULL AND base IS NULL UNION "
+        "SELECT district_id FROM outcomes WHERE data IS NOT NULL AND base IS NULL")]
+    for did in districts:  # one district at a time: its months, oldest first, then its latest
+        for period, blob in db.execute(
+                "SELECT period, data FROM snapshots WHERE district_id = ? AND data IS NOT NULL "
+                "AND base IS NULL ORDER BY period", (did,)).fetchall():
+            data, base = compact(db, did, restore(blob, None))
+            db.execute("UPDATE snapshots SET data = ?, base = ? WHERE district_id = ? AND "
+                       "period = ?", (data, base, did, period))
+        row = db.execute("SELECT data FROM outcomes WHERE district_id = ? AND data IS NOT NULL "
+                         "AND base IS NULL", (did,)).fetchone()
+        if row is not None:
+            data, base = compact(db, did, restore(row[0], None))
+            db.execute("UPDATE outcomes SET data = ?, base = ? WHERE district_id = ?",
+                       (data, base, did))
+
+
 # Step n brings a store of version n - 1 to version n, in one transaction with the version.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _create, _findings, _reminders, _kept, _refused)
+    _create, _findings, _reminders, _kept, _refused, _bases)
 SCHEMA_VERSION = len(MIGRATIONS)
-OWN_TABLES = frozenset({"meta", "pulls", "outcomes", "snapshots", "history", "reminders"})
+OWN_TABLES = frozenset({"meta", "pulls", "outcomes", "snapshots", "history", "reminders",
+                        "bases"})
 
 
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:

@@ -7,8 +7,9 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from sheetsync.cohort.compact import Sections, base_sections, restore
 from sheetsync.cohort.migrations import STATE
-from sheetsync.cohort.records import Outcome, Snapshot, unpack
+from sheetsync.cohort.records import Outcome, Snapshot
 from sheetsync.schema.vocabulary import GOOD, NO_DATA
 
 _GOOD_MARKS = ",".join("?" * len(GOOD))  # the statuses counted as on track or met
@@ -42,9 +43,27 @@ class StoreReading:
         return self.meta(STATE)
 
     def data(self, district_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT data FROM outcomes WHERE district_id = ?",
+        row = self.db.execute("SELECT data, base FROM outcomes WHERE district_id = ?",
                               (district_id,)).fetchone()
-        return unpack(row[0]) if row else None
+        return self._unpack(*row) if row else None
+
+    def _unpack(self, blob: bytes | None, base_id: str | None) -> dict[str, Any] | None:
+        """A blob's data, read with its base (the last few kept: a base never changes)."""
+        if not blob:
+            return None
+        base: Sections | None = None
+        if base_id is not None:
+            cache: dict[str, Sections] = self.__dict__.setdefault("_bases", {})
+            base = cache.get(base_id)
+            if base is None:
+                row = self.db.execute("SELECT data FROM bases WHERE id = ?",
+                                      (base_id,)).fetchone()
+                if row is None:
+                    raise sqlite3.DatabaseError(f"the base {base_id} of a blob is missing")
+                if len(cache) >= 64:
+                    cache.clear()
+                base = cache[base_id] = base_sections(row[0])
+        return restore(blob, base)
 
     def district_ids(self) -> list[str]:
         """Every district the store has a latest read (or failure) of."""
@@ -55,15 +74,16 @@ class StoreReading:
         """The latest outcome of each district (in ``district_ids`` order when given)."""
         cols = ("district_id", "name", "source", "ok", "pulled_at", "as_of", "settings",
                 "reason", "token", "sha256", "modified", "read_at", "data", "summary",
-                "findings", "kept")
+                "findings", "kept", "base")
         for district_id in self.district_ids() if district_ids is None else district_ids:
             r = self.db.execute(f"SELECT {', '.join(cols)} FROM outcomes WHERE district_id = ?",
                                 (district_id,)).fetchone()
             if r is None:
                 continue
             row = dict(zip(cols, r, strict=True))
+            base = row.pop("base")
             yield Outcome(**{**row, "ok": bool(row["ok"]), "kept": bool(row["kept"]),
-                             "data": unpack(row["data"]),
+                             "data": self._unpack(row["data"], base),
                              "summary": json.loads(row["summary"]) if row["summary"] else None,
                              "findings": json.loads(row["findings"]) if row["findings"] else []})
 
@@ -127,14 +147,14 @@ class StoreReading:
 
     def snapshot(self, district_id: str, period: str) -> Snapshot | None:
         """A district's snapshot of one month, if the store has one."""
-        row = self.db.execute("SELECT as_of, ok, reason, data FROM snapshots "
+        row = self.db.execute("SELECT as_of, ok, reason, data, base FROM snapshots "
                               "WHERE district_id = ? AND period = ?",
                               (district_id, period)).fetchone()
         if row is None:
             return None
-        as_of, ok, reason, blob = row
+        as_of, ok, reason, blob, base = row
         return Snapshot(as_of=as_of, ok=bool(ok), reason=reason,
-                        data=unpack(blob) if ok else None)
+                        data=self._unpack(blob, base) if ok else None)
 
     def trend(self, district_ids: list[str],
               periods: list[str] | None = None) -> list[tuple[str, int, int]]:

@@ -1,20 +1,10 @@
-"""What the store hands out: a district's latest outcome, a month's snapshot, and the
-JSON blobs they keep (compressed with zlib)."""
+"""What the store hands out: a district's latest outcome and a month's snapshot (their
+blobs: ``cohort.compact``)."""
 
 from __future__ import annotations
 
-import json
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
-
-
-def pack(data: dict[str, Any]) -> bytes:
-    return zlib.compress(json.dumps(data, separators=(",", ":"), default=str).encode(), 1)
-
-
-def unpack(blob: bytes | None) -> dict[str, Any] | None:
-    return json.loads(zlib.decompress(blob)) if blob else None
 
 
 @dataclass(frozen=True)

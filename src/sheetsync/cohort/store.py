@@ -6,8 +6,8 @@ survive: pulling twice in a month replaces that month's snapshot. A read that fa
 file older than the one read before) never replaces a good snapshot: the district keeps its
 last good read, marked stale with the reason. A pull is written in one
 transaction, so a pull killed at any moment leaves the store as it was before, whole.
-Blobs are JSON compressed with zlib: the parsed scorecard, the read findings and the
-``check --json`` result.
+Blobs hold the parsed scorecard, the read findings and the ``check --json`` result, as
+their difference from a base of the district's (``cohort.compact``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from sheetsync.cohort.compact import GC, compact
 from sheetsync.cohort.copies import (
     KEEP_COPIES,
     Copy,
@@ -32,14 +33,14 @@ from sheetsync.cohort.copies import (
 )
 from sheetsync.cohort.migrations import MIGRATIONS, SCHEMA_VERSION, STATE
 from sheetsync.cohort.queries import CARRIED, StoreReading, address_key
-from sheetsync.cohort.records import Outcome, Snapshot, pack, stale_note, unpack
+from sheetsync.cohort.records import Outcome, Snapshot, stale_note
 from sheetsync.errors import NotWritable, SheetsyncError, StoreNotWritten, StoreUnusable
 from sheetsync.files import exclusive
 
 __all__ = ["KEEP_COPIES", "MIGRATIONS", "SCHEMA_VERSION", "Copy", "Outcome",
-           "Snapshot", "Store", "copies", "pack", "stale_note", "store_lock",
-           "unpack"]
+           "Snapshot", "Store", "copies", "stale_note", "store_lock"]
 
+SNAPSHOT = "district_id, period, pulled_at, as_of, ok, reason, data, base"  # its columns
 
 
 def store_lock(path: Path, what: str) -> AbstractContextManager[None]:
@@ -157,6 +158,7 @@ class Store(StoreReading):
             yield
             if self._changed:
                 self.set_meta(STATE, uuid.uuid4().hex)
+                self.db.execute(GC)  # bases no blob uses any more
             self.db.execute("COMMIT")
         except BaseException as exc:
             if self.db.in_transaction:
@@ -189,7 +191,7 @@ class Store(StoreReading):
         the last good read the district shows."""
         db = self._writing()
         self._changed = True
-        blob = pack(o.data) if o.data is not None else None
+        blob, base = compact(db, o.district_id, o.data) if o.data is not None else (None, None)
         summary = json.dumps(o.summary) if o.summary is not None else None
         findings = json.dumps(o.findings) if o.findings else None
         row = db.execute("SELECT read_at, data IS NOT NULL FROM outcomes "
@@ -197,10 +199,10 @@ class Store(StoreReading):
         if o.ok or not row:
             db.execute("INSERT OR REPLACE INTO outcomes (district_id, name, source, ok, reason, "
                        "token, sha256, modified, pulled_at, read_at, as_of, settings, summary, "
-                       "data, findings, kept) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+                       "data, findings, kept, base) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)",
                        (o.district_id, o.name, o.source, int(o.ok), o.reason, o.token,
                         o.sha256, o.modified, o.pulled_at, o.read_at, o.as_of, o.settings,
-                        summary, blob, findings))
+                        summary, blob, findings, base))
         else:  # a failed read keeps the last good data and its summary, shown as stale
             db.execute(
                 "UPDATE outcomes SET ok = 0, kept = 0, reason = ?, pulled_at = ?, token = NULL, "
@@ -209,16 +211,17 @@ class Store(StoreReading):
                 "WHERE district_id = ?",
                 (o.reason, o.pulled_at, findings, summary, o.modified, o.district_id))
             if shown is not None:
-                db.execute("UPDATE outcomes SET data = ?, as_of = ?, summary = ? "
-                           "WHERE district_id = ?", (pack(shown[0]), shown[1],
+                kept, kept_base = compact(db, o.district_id, shown[0])
+                db.execute("UPDATE outcomes SET data = ?, base = ?, as_of = ?, summary = ? "
+                           "WHERE district_id = ?", (kept, kept_base, shown[1],
                                                      json.dumps(shown[2]), o.district_id))
         if not o.ok:
             self._mark_snapshot(o.district_id, period, o.pulled_at, o.as_of,
                                 stale_note(row[0], o.reason) if row and row[1] else None,
                                 o.reason)
             return  # History rows are never deleted by a failed read
-        db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?,?,?,?,?)",
-                   (o.district_id, period, o.pulled_at, o.as_of, 1, None, blob))
+        db.execute(f"INSERT OR REPLACE INTO snapshots ({SNAPSHOT}) VALUES (?,?,?,?,?,?,?,?)",
+                   (o.district_id, period, o.pulled_at, o.as_of, 1, None, blob, base))
         db.execute("DELETE FROM history WHERE district_id = ? AND period = ?",
                    (o.district_id, period))
         if o.data:
@@ -251,8 +254,9 @@ class Store(StoreReading):
             db.execute("UPDATE snapshots SET reason = ? WHERE district_id = ? AND period = ?",
                        (note, district_id, period))
         else:
-            db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?,?,?,?,?)",
-                       (district_id, period, pulled_at, as_of, 0, reason, None))
+            db.execute(f"INSERT OR REPLACE INTO snapshots ({SNAPSHOT}) "
+                       "VALUES (?,?,?,?,?,?,?,?)",
+                       (district_id, period, pulled_at, as_of, 0, reason, None, None))
 
     def drop_month(self, period: str, district_id: str | None = None) -> dict[str, int]:
         """Remove one month's History rows and snapshots (of one district, or all): per
@@ -364,9 +368,12 @@ def _copy_months(db: sqlite3.Connection) -> None:
         "WHERE NOT EXISTS (SELECT 1 FROM history m WHERE m.district_id = e.district_id AND "
         "m.period = e.period) AND NOT EXISTS (SELECT 1 FROM snapshots m WHERE "
         "m.district_id = e.district_id AND m.period = e.period)")
-    for table in ("history", "snapshots"):
-        db.execute(f"INSERT INTO {table} SELECT e.* FROM earlier.{table} e "
-                   "JOIN missing USING (district_id, period)")
+    db.execute("INSERT INTO history SELECT e.* FROM earlier.history e "
+               "JOIN missing USING (district_id, period)")
+    db.execute(f"INSERT INTO snapshots ({SNAPSHOT}) SELECT {SNAPSHOT} FROM earlier.snapshots "
+               "JOIN missing USING (district_id, period)")
+    db.execute("INSERT OR IGNORE INTO bases SELECT e.* FROM earlier.bases e WHERE e.id IN "
+               "(SELECT base FROM snapshots)")  # the bases of the months copied
     db.execute("DROP TABLE temp.missing")
     db.execute("INSERT OR IGNORE INTO reminders SELECT district_id, month, kind, recipients, "
                "sent_at, message_id, refused FROM earlier.reminders")

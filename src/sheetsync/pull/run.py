@@ -10,11 +10,12 @@ transaction, then the master is written atomically from the store.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetsync.cohort.model import Cohort, District
 from sheetsync.cohort.places import check_writable
@@ -27,7 +28,6 @@ from sheetsync.errors import (
     OutsideSchoolYear,
     SheetsyncError,
     SourceUnavailable,
-    WorkbookUnreadable,
 )
 from sheetsync.google.constants import NO_CREDENTIALS
 from sheetsync.master.build import build_master, google_is_current, is_current
@@ -42,6 +42,9 @@ from sheetsync.read.sources import (
 from sheetsync.schema.findings import Finding, Severity
 from sheetsync.schema.schoolyear import SchoolYear, period_key
 from sheetsync.schema.vocabulary import STATUSES
+
+if TYPE_CHECKING:
+    from sheetsync.pull.reading import Reads
 
 Progress = Callable[[District, Outcome], None]
 LAST_PULL = "last_pull_json"  # store meta: the latest pull's summary, as `pull --json` prints it
@@ -122,38 +125,40 @@ def _settings_key(cohort: Cohort) -> str:
     return json.dumps(key, sort_keys=True)
 
 
-# The reader, the checks and the master writer are imported where they are used: a monthly
-# re-pull with nothing changed needs none of them, and starts in a fraction of the time.
+# The reader, the checks and the master writer (pull.reading, master.build) are imported
+# where they are used: a monthly re-pull with nothing changed needs none of them, and starts
+# in a fraction of the time.
 
 
-def _result_data(card: Any, read_findings: list[Finding], as_of: date,
-                 cohort: Cohort) -> dict[str, Any]:
-    from sheetsync.check.assess import assess
-
-    result = assess(card, read_findings, as_of, cohort.settings, district_of(cohort))
-    return {"card": card.model_dump(mode="json"),
-            "read_findings": [f.to_dict() for f in read_findings],
-            "result": result.to_json()}
-
-
-def _reassess(data: dict[str, Any], as_of: date, cohort: Cohort) -> dict[str, Any]:
-    from sheetsync.read.models import Scorecard
-
-    card = Scorecard.model_validate(data["card"])
-    found = [Finding.from_dict(f) for f in data["read_findings"]]
-    return _result_data(card, found, as_of, cohort)
+def unchanged(d: District, source: Source, fingerprint: Fingerprint | SourceUnavailable,
+              prev: dict[str, Any] | None, force: bool = False,
+              shared_with: tuple[str, ...] = ()) -> tuple[bool, str | None]:
+    """Is the file what the stored read was of (so it need not be read)? And its SHA-256,
+    when hashing it was how that was found out (None: not hashed)."""
+    if isinstance(fingerprint, SourceUnavailable) or not prev or not prev["ok"] or \
+            prev["source"] != d.source or force or shared_with or prev.get("flagged"):
+        return False, None  # flagged: identity findings, look again
+    if prev["token"] == fingerprint.token:
+        return True, None
+    try:
+        return source.same_content(prev["sha256"])
+    except (SourceUnavailable, OSError):
+        return False, None  # the read says why
 
 
 def pull_district(cohort: Cohort, d: District, source: Source,
                   fingerprint: Fingerprint | SourceUnavailable, as_of: date,
                   prev: dict[str, Any] | None, store: Store, pulled_at: str,
                   force: bool = False, shared_with: tuple[str, ...] = (),
-                  accept_older: bool = False) -> Outcome:
+                  accept_older: bool = False, known: tuple[bool, str | None] | None = None,
+                  reads: Reads | None = None) -> Outcome:
     """Read (or reuse) one district. Never raises for the district's own problems.
 
     ``shared_with`` names the other cohort entries on the same file (``shared-source``).
     A file older than the stored read is not taken unless ``accept_older``: the outcome is
     then ``kept`` with a ``source-older`` warning, and the store keeps the newer read.
+    ``known`` is what ``unchanged`` said, when asked already; ``reads`` the pull's reads
+    (on a pool), when it has them.
     """
     failed = Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
                      pulled_at=pulled_at, as_of=as_of.isoformat(),
@@ -162,41 +167,34 @@ def pull_district(cohort: Cohort, d: District, source: Source,
         return replace(failed, reason=fingerprint.reason)
     fp = fingerprint
     failed = replace(failed, token=fp.token, modified=fp.modified)
-    digest = None
-    try:
-        if prev and prev["ok"] and prev["source"] == d.source and not force and \
-                not shared_with and not prev.get("flagged"):  # identity findings: look again
-            same = prev["token"] == fp.token
-            if not same:
-                same, digest = source.same_content(prev["sha256"])
-            if same:
-                data = None
-                if prev["as_of"] != failed.as_of or prev["settings"] != failed.settings or \
-                        not store.has_month(d.id, period_key(as_of)):  # dropped: again
-                    data = _reassess(store.data(d.id) or {}, as_of, cohort)
-                    found = identity_findings(data["card"], d, cohort, shared_with)
-                    if any(f.severity == Severity.ERROR for f in found):
-                        return _refused(failed, found)
-                return replace(failed, ok=True, sha256=digest or prev["sha256"],
-                               read_at=prev["read_at"], data=data, reused=True)
+    same, digest = known or unchanged(d, source, fp, prev, force, shared_with)
+    if same and prev:
+        data = None
+        if prev["as_of"] != failed.as_of or prev["settings"] != failed.settings or \
+                not store.has_month(d.id, period_key(as_of)):  # dropped: again
+            from sheetsync.pull.reading import reassess
 
-        rows = source.read()
-        if digest is None:
-            digest = source.same_content(None)[1]
-        from sheetsync.read.scorecard import read_rows
+            try:
+                data = reassess(store.data(d.id) or {}, as_of, cohort)
+            except SheetsyncError as exc:
+                return replace(failed, reason=str(exc))
+            found = identity_findings(data["card"], d, cohort, shared_with)
+            if any(f.severity == Severity.ERROR for f in found):
+                return _refused(failed, found)
+        return replace(failed, ok=True, sha256=digest or prev["sha256"],
+                       read_at=prev["read_at"], data=data, reused=True)
+    if reads is None:
+        from sheetsync.pull.reading import read_district
 
-        card, found = read_rows(rows)
-        data = _result_data(card, found, as_of, cohort)
-    except (WorkbookUnreadable, SourceUnavailable) as exc:
-        return replace(failed, reason=exc.reason)
-    except SheetsyncError as exc:
-        return replace(failed, reason=str(exc))
-    except OSError as exc:
-        return replace(failed, reason=f"cannot read the file ({exc.strerror})")
-    identity = identity_findings(data["card"], d, cohort, shared_with)
+        got = read_district(source, digest, as_of, cohort)
+    else:
+        got = reads.result(d.id, source, digest)
+    if got.data is None:
+        return replace(failed, reason=got.reason)
+    identity = identity_findings(got.data["card"], d, cohort, shared_with)
     if any(f.severity == Severity.ERROR for f in identity):
         return _refused(failed, identity)
-    read = replace(failed, ok=True, sha256=digest, read_at=_now(), data=data,
+    read = replace(failed, ok=True, sha256=got.digest, read_at=_now(), data=got.data,
                    findings=[f.to_dict() for f in identity])
     older = None if accept_older else source_older(prev, read)
     if older is not None:
@@ -213,11 +211,13 @@ def _refused(failed: Outcome, found: list[Finding]) -> Outcome:
 
 def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = None,
          force: bool = False, google: object | None = None,
-         accept_older: bool = False, any_date: bool = False) -> PullReport:
+         accept_older: bool = False, any_date: bool = False, jobs: int = 1) -> PullReport:
     """Pull every district of ``cohort`` and write the master (when anything changed).
 
     ``google`` is the client Google sources use (see ``sheetsync.google``); local
     workbooks need none. ``accept_older`` takes files older than the stored read.
+    ``jobs``: processes reading and checking the files (see ``sheetsync.pull.reading``;
+    the results are the same for any number).
     ``OutsideSchoolYear`` when no ``as_of`` is given and today is outside the cohort's
     school year (unless ``any_date``), and for a month carried from an earlier year's
     store by rollover (always: a pull never replaces one).
@@ -244,25 +244,31 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
         shared = shared_sources(sources)
         fingerprints = fingerprint_all(s for s in sources.values() if not
                                        isinstance(s, SourceUnavailable))
+        prints = {d.id: sources[d.id] if isinstance(sources[d.id], SourceUnavailable)
+                  else fingerprints[id(sources[d.id])] for d in cohort.districts}
+        known = {d.id: unchanged(d, sources[d.id], prints[d.id], states.get(d.id), force,
+                                 shared.get(d.id, ())) for d in cohort.districts}
+        to_read = [d.id for d in cohort.districts if not known[d.id][0] and
+                   not isinstance(prints[d.id], SourceUnavailable)]
         store.keep_copy()  # before anything is written; NotWritable when it cannot be made
-        with store.transaction():
-            unchanged: list[str] = []
+        with store.transaction(), _reads(cohort, as_of, jobs, to_read, sources,
+                                         known) as reads:
+            kept: list[str] = []  # unchanged, nothing to assess again
             for d in cohort.districts:
                 prev = states.get(d.id)
-                source = sources[d.id]
-                fp = source if isinstance(source, SourceUnavailable) else fingerprints[id(source)]
-                o = pull_district(cohort, d, source, fp, as_of, prev, store, pulled_at, force,
-                                  shared.get(d.id, ()), accept_older)
+                o = pull_district(cohort, d, sources[d.id], prints[d.id], as_of, prev, store,
+                                  pulled_at, force, shared.get(d.id, ()), accept_older,
+                                  known[d.id], reads)
                 o = _store_outcome(store, o, prev, period)
                 if o.reused and o.data is None:
-                    unchanged.append(d.id)
+                    kept.append(d.id)
                 report.districts.append({
                     "id": o.district_id, "name": o.name, "ok": o.ok, "reused": o.reused,
                     "reason": o.reason, "stale": o.stale, "findings": o.findings,
                     **(o.summary or {})})
                 if progress:
                     progress(d, replace(o, data=None))  # what is stored need not stay in memory
-            store.touch(unchanged, pulled_at)
+            store.touch(kept, pulled_at)
             if district is not None and stored_district(store) != district:
                 keep_district(store, district)
             pull_id = store.record_pull(pulled_at, as_of.isoformat(), period, report.totals())
@@ -271,6 +277,23 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
         with store.transaction():  # what `pull --json` printed, for `serve`'s API
             store.set_meta(LAST_PULL, json.dumps(report.to_json(), indent=2, default=str))
     return report
+
+
+@contextmanager
+def _reads(cohort: Cohort, as_of: date, jobs: int, to_read: list[str],
+           sources: dict[str, Any], known: dict[str, tuple[bool, str | None]],
+           ) -> Iterator[Reads | None]:
+    """The pull's reads started on a pool, when there are enough files for one; None (each
+    read where it is needed) otherwise."""
+    if jobs < 2 or not to_read:
+        yield None
+        return
+    from sheetsync.pull.reading import reads
+
+    with reads(cohort, as_of, jobs, len(to_read)) as started:
+        for did in to_read:
+            started.start(did, sources[did], known[did][1])
+        yield started
 
 
 def _store_outcome(store: Store, o: Outcome, prev: dict[str, Any] | None,
