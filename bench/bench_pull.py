@@ -158,6 +158,32 @@ def time_pulls(folder: Path, runs: int) -> tuple[list[Run], list[Run]]:
     return firsts, repulls
 
 
+def change_one(folder: Path, workdir: Path, turn: int) -> None:
+    """District 7's file replaced by another seed's content (a different one each turn),
+    as when one district edits its workbook between two pulls."""
+    seeds = seed_workbooks(workdir)
+    seed = seeds[(turn * 7 + 11) % len(seeds)]
+    target = next((folder / "districts").glob("0007-*.xlsx"))
+    copy_as(seed, target, seed_id(seed), "KY-0007")
+
+
+def time_one_change(folder: Path, workdir: Path, runs: int) -> list[Run]:
+    """Pulls after one district changed (the store and master of a first pull there)."""
+    fresh(folder)
+    run(sheetsync_cmd(), folder)
+    times = []
+    for turn in range(runs):
+        change_one(folder, workdir, turn)
+        times.append(run(sheetsync_cmd(), folder))
+    return times
+
+
+def time_rebuild(folder: Path, runs: int) -> list[Run]:
+    """`sheetsync master rebuild` of a pulled cohort (its store and master there)."""
+    cmd = [sheetsync_cmd()[0], "master", "rebuild"]
+    return [run(cmd, folder) for _ in range(runs)]
+
+
 def time_pandas(folder: Path, runs: int) -> list[Run]:
     out = folder / "pandas_master.xlsx"
     times = [run([sys.executable, "-c", PANDAS_SCRIPT, "districts", out.name], folder)

@@ -67,6 +67,13 @@ class StoreReading:
                              "summary": json.loads(row["summary"]) if row["summary"] else None,
                              "findings": json.loads(row["findings"]) if row["findings"] else []})
 
+    def stored_outcomes(self, district_ids: list[str]) -> Iterator[tuple[Any, ...]]:
+        """Each district's latest outcome row as stored, every column (``district_ids``
+        order; none for a district without one): what a cache of its rows keys on."""
+        for district_id in district_ids:
+            yield from self.db.execute("SELECT * FROM outcomes WHERE district_id = ?",
+                                       (district_id,))
+
     def history(self, district_ids: list[str], periods: list[str] | None = None,
                 measure_id: str | None = None) -> Iterator[tuple[Any, ...]]:
         """One row per district, measure and month, in cohort order (only ``periods``, e.g.

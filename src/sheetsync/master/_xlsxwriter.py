@@ -31,6 +31,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.url import Url, UrlTypes
+from xlsxwriter.utility import xl_range
 
 from sheetsync.schema.cells import column_letter
 
@@ -153,8 +154,8 @@ WRITE_ERRORS: tuple[type[Exception], ...] = (OSError, XlsxFileError)
 
 
 def new_workbook(path: Any, options: dict[str, Any]) -> Any:
-    """An xlsxwriter Workbook at ``path``."""
-    return xlsxwriter.Workbook(str(path), options)
+    """An xlsxwriter Workbook at ``path`` (a file name, or a binary file object)."""
+    return xlsxwriter.Workbook(path if hasattr(path, "write") else str(path), options)
 
 
 def xf_index(fmt: Any) -> int:
@@ -163,18 +164,48 @@ def xf_index(fmt: Any) -> int:
 
 
 def add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str, Any]) -> None:
-    """An Excel Table over rows already streamed to disk (constant_memory mode).
+    """An Excel Table over rows already streamed to disk (constant_memory mode), or put in
+    the sheet's XML after xlsxwriter wrote it (``master.package``), below header cells
+    already written with their formats.
 
     xlsxwriter refuses add_table() in constant_memory mode because it would write the
-    header cells into rows already flushed. Here the header cells are already written, so:
-    flush the pending row, register the table with streaming briefly off, and drop the
-    in-memory header cells it adds. The table part itself is plain metadata.
+    header cells into rows already flushed: the pending row is flushed, the table
+    registered with streaming briefly off, and the in-memory header cells it adds dropped.
+    Otherwise the header cells it writes (without formats) are put back as they were. The
+    table part itself is plain metadata: it is registered over two rows (add_table marks
+    every cell of its range, 0.3 s for a million), then given its range.
     """
-    ws._write_single_row(ws.previous_row + 1)
+    streamed = ws.constant_memory
+    if streamed:
+        ws._write_single_row(ws.previous_row + 1)
+    header = {} if streamed else dict(ws.table[0])
     ws.constant_memory = False
     try:
-        ws.add_table(0, 0, last_row, last_col, options)
+        ws.add_table(0, 0, 1, last_col, options)
     finally:
-        ws.table.clear()
+        if streamed:
+            ws.table.clear()
+        else:
+            ws.table[0].update(header)
         ws.table_cells.clear()  # only used to refuse overlapping tables; ours never overlap
-        ws.constant_memory = True
+        ws.constant_memory = streamed
+    table = ws.tables[-1]
+    table["range"] = table["a_range"] = xl_range(0, 0, max(last_row, 1), last_col)
+    if table.get("autofilter"):
+        table["autofilter"] = table["a_range"]
+
+
+def reserve_rows(ws: Any, last_row: int) -> None:
+    """The sheet's dimension covers rows up to ``last_row`` (0-based), which are put in its
+    XML after xlsxwriter wrote it (``master.package``); its header row is flushed."""
+    if ws.constant_memory:
+        ws._write_single_row(ws.previous_row + 1)
+    if last_row > 0:
+        ws._check_dimensions(last_row, 0)
+
+
+def url_parts(url: str) -> tuple[str, str]:
+    """A link's relationship target and its anchor (the cell), as xlsxwriter writes them
+    (``RowStream.link``)."""
+    link = RowStream.link(None, "", url)  # type: ignore[arg-type]
+    return link._target(), link._anchor or ""

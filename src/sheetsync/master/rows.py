@@ -131,20 +131,24 @@ def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
     masters cannot differ. District rows stream one district at a time.
     """
     for o in outcomes:
-        s = o.summary or district_summary(o, period)
-        stale = o.stale
-        yield "Summary", [
-            o.district_id, o.name, READ_STALE if stale else READ_OK if o.ok else READ_FAILED,
-            stale or o.reason or _warnings(o), o.source,
-            o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
-            s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
-            s.get("coverage"), s.get("smart"), s.get("errors"), s.get("warnings"),
-            s.get("update"), s.get("late_updates")]
+        yield "Summary", summary_row(o, period)
         for name, rows in district_rows(o, folder, source_of(o)).items():
             for values in rows:
                 yield name, values
     for row in history:
         yield "History", list(row)
+
+
+def summary_row(o: Outcome, period: str) -> list[Any]:
+    """A district's Summary row."""
+    s = o.summary or district_summary(o, period)
+    stale = o.stale
+    return [o.district_id, o.name, READ_STALE if stale else READ_OK if o.ok else READ_FAILED,
+            stale or o.reason or _warnings(o), o.source,
+            o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
+            s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
+            s.get("coverage"), s.get("smart"), s.get("errors"), s.get("warnings"),
+            s.get("update"), s.get("late_updates")]
 
 
 def _warnings(o: Outcome) -> str | None:
