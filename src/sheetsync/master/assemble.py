@@ -27,11 +27,15 @@ from sheetsync.master.rows import district_rows, summary_row
 
 @dataclass(frozen=True)
 class Stored:
-    """A district as the store holds it: ``key`` hashes its stored row (and whatever else
-    its rows depend on); ``load`` reads its ``Outcome``, only when it must be encoded."""
+    """A district as the store holds it: ``key`` hashes what its rows but the Summary's
+    come from (its stored row but when it was pulled, its source, the master's folder);
+    ``light`` is its outcome without the snapshot unpacked (for its Summary row, which
+    says when it was pulled: encoded every time); ``load`` reads the whole ``Outcome``,
+    only when its rows must be encoded."""
 
     district_id: str
     key: str
+    light: Outcome
     load: Callable[[], Outcome]
 
 
@@ -100,19 +104,22 @@ def district_chunks(items: Iterable[Outcome | Stored], cache: Cache, encoder: En
                     source_of: Callable[[Outcome], str]) -> Iterator[dict[str, Chunk]]:
     """Each district's chunk for every sheet (Summary and the sheets ``district_rows``
     gives), from the cache when it holds them, else encoded (and put in it)."""
-    names = list(kinds)
+    names = [name for name in kinds if name != "Summary"]
     for item in items:
         base = item.key if isinstance(item, Stored) else None
         keys = {name: f"{base}:{name}" if base else None for name in names}
         found = {name: cache.get(keys[name]) for name in names}
-        if all(c is not None for c in found.values()):
-            yield found  # type: ignore[misc]
-            continue
-        o = item.load() if isinstance(item, Stored) else item
-        rows: dict[str, Iterable[list[Any]]] = {"Summary": [summary_row(o, period)]}
-        rows.update(district_rows(o, folder, source_of(o)))
-        yield {name: cache.put(keys[name], encoder.chunk(kinds[name], rows[name]))
-               for name in names}
+        o = None
+        if isinstance(item, Stored):
+            o = item.light if item.light.summary is not None else item.load()
+        if any(c is None for c in found.values()):
+            o = item.load() if isinstance(item, Stored) else item
+            for name, rows in district_rows(o, folder, source_of(o)).items():
+                found[name] = cache.put(keys[name], encoder.chunk(kinds[name], rows))
+        shown = o if o is not None else item
+        assert isinstance(shown, Outcome)
+        summary = encoder.chunk(kinds["Summary"], [summary_row(shown, period)])
+        yield {"Summary": summary, **found}  # type: ignore[dict-item]
 
 
 def history_chunks(history: Iterable[tuple[Any, ...]], plan: Mapping[str, str],

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -27,6 +26,7 @@ from sheetsync.cohort.schools import stored_district
 from sheetsync.cohort.store import Outcome, Store
 from sheetsync.errors import MasterShrinks
 from sheetsync.master.alignment import SHEETS, baseline, schools_of
+from sheetsync.master.rows import link_target
 from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear, period_key
 
@@ -130,12 +130,14 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None,
         raise MasterShrinks(problem, path=cohort.master_path)
     ids = [d.id for d in cohort.members]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
-               for d in cohort.members}
+               for d in cohort.members}  # the links into each district's file
     year = cohort_periods(cohort)  # History shows the cohort's year; earlier ones stay stored
-    folder = os.path.abspath(cohort.master_path.parent)
-    districts = [Stored(row[0], key_of("district", row, sources.get(row[0]), folder, period),
-                        partial(_outcome, store, row[0]))
-                 for row in store.stored_outcomes(ids)]
+    folder = str(cohort.master_path.parent)
+    light = {o.district_id: o for o in store.outcomes(ids, data=False)}
+    districts = [Stored(did, key_of("district", sorted(
+        (k, v) for k, v in row.items() if k not in WHEN), link_target(sources[did], folder)),
+                        light[did], partial(_outcome, store, did))
+                 for row in store.stored_outcomes(ids) for did in [row["district_id"]]]
     path = write_master(cohort.master_path, districts, store.history(ids, year),
                         store.trend(ids, year), period,
                         lambda o: sources.get(o.district_id, o.source), cohort.cohort.level,
@@ -150,6 +152,9 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None,
     return path
 
 
+# What a district's outcome row says of the pull, not of its rows (but the Summary's,
+# which are encoded every time): left out of its key in the master's cache.
+WHEN = ("pulled_at", "as_of")
 CACHE = "master.cache"  # beside the store: each district's encoded rows (master.cache)
 
 

@@ -27,11 +27,11 @@ class Link:
 
     def __init__(self, source: str, sheet: str | None, cell: str | None, folder: Path) -> None:
         self.label = f"{sheet}!{cell}" if sheet and cell else (sheet or "")
-        target = _link_target(source, str(folder))
+        target = link_target(source, str(folder))
         self.url = f"external:{target}#'{sheet}'!{cell}" if target and sheet and cell else None
 
 
-def _link_target(source: str, folder: str) -> str | None:
+def link_target(source: str, folder: str) -> str | None:
     """The district file as the master links to it: relative to the master's own folder
     (wherever the pull ran: both are made absolute from the working folder first), with
     forward slashes, so the link works wherever the master is opened, on any system."""

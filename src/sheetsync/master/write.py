@@ -55,7 +55,8 @@ from sheetsync.schema.vocabulary import LINK_BLUE, NAVY, WHITE, css
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 
 
-def write_master(path: Path, outcomes: Iterable[Outcome | Stored], history: Iterable[tuple[Any, ...]],
+def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
+                 history: Iterable[tuple[Any, ...]],
                  trend: list[tuple[str, int, int]], period: str,
                  source_of: Callable[[Outcome], str], level: str = "district",
                  extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
