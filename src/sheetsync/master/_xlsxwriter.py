@@ -195,15 +195,6 @@ def add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str,
         table["autofilter"] = table["a_range"]
 
 
-def reserve_rows(ws: Any, last_row: int) -> None:
-    """The sheet's dimension covers rows up to ``last_row`` (0-based), which are put in its
-    XML after xlsxwriter wrote it (``master.package``); its header row is flushed."""
-    if ws.constant_memory:
-        ws._write_single_row(ws.previous_row + 1)
-    if last_row > 0:
-        ws._check_dimensions(last_row, 0)
-
-
 def url_parts(url: str) -> tuple[str, str]:
     """A link's relationship target and its anchor (the cell), as xlsxwriter writes them
     (``RowStream.link``)."""

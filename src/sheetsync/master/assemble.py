@@ -18,7 +18,7 @@ from typing import Any
 
 from sheetsync.cohort.store import Outcome
 from sheetsync.master import _xlsxwriter, layout
-from sheetsync.master.cache import Cache, key_of
+from sheetsync.master.cache import Cache, key_of, sheet_key
 from sheetsync.master.fragments import ROW, Chunk, Encoder, deflate
 from sheetsync.master.layout import HISTORY, Col
 from sheetsync.master.package import SheetData
@@ -34,7 +34,7 @@ class Stored:
     only when its rows must be encoded."""
 
     district_id: str
-    key: str
+    key: bytes
     light: Outcome
     load: Callable[[], Outcome]
 
@@ -50,6 +50,7 @@ class Placed:
     links: int = 0  # links the rows ask for
     kept: int = 0  # of them, on each district's first row
     left_out: int = 0  # rows past Excel's last row
+    settle: bool = True  # keep each chunk's templates packed once placed (``Chunk.settle``)
 
     @property
     def rows(self) -> int:
@@ -72,6 +73,10 @@ class Placed:
             self.links += sum(r < n for r, _, _ in links)
             self.kept += sum(r == 0 for r, _, _ in links)
         self.chunks.append((chunk, self.next, limit))
+        if limit is None and self.links <= _xlsxwriter.MAX_LINKS:
+            chunk.place(self.next)  # now, while its templates are at hand (the usual case)
+            if self.settle:
+                chunk.settle()
         self.next += n
 
     @property
@@ -81,7 +86,7 @@ class Placed:
     def data(self) -> SheetData:
         """The sheet's pieces: all its links, or (past ``MAX_LINKS``) each district's first
         row's, the first ``MAX_LINKS`` of them."""
-        out = SheetData([], [], [])
+        out = SheetData([], [], [], self.next - 1)
         budget = _xlsxwriter.MAX_LINKS
         for chunk, start, limit in self.chunks:
             if limit is None and self.every_link:
@@ -107,7 +112,7 @@ def district_chunks(items: Iterable[Outcome | Stored], cache: Cache, encoder: En
     names = [name for name in kinds if name != "Summary"]
     for item in items:
         base = item.key if isinstance(item, Stored) else None
-        keys = {name: f"{base}:{name}" if base else None for name in names}
+        keys = {name: sheet_key(base, name) if base else None for name in names}
         found = {name: cache.get(keys[name]) for name in names}
         o = None
         if isinstance(item, Stored):
@@ -152,7 +157,7 @@ def summary_data(encoder: Encoder, chunks: list[Chunk], trend: list[list[Any]],
         parts.append(f'<row r="{i + 2}">'
                      f'{encoder.cells(trend_kinds, trend[i], beside_at)}</row>'
                      .replace(ROW, str(i + 2)))
-    return SheetData([deflate("".join(parts))], [], [])
+    return SheetData([deflate("".join(parts))], [], [], 1 + max(len(chunks), len(trend)))
 
 
 def kinds_of(cols: tuple[Col, ...]) -> tuple[str, ...]:

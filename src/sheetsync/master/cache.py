@@ -16,7 +16,6 @@ import json
 import os
 import struct
 from pathlib import Path
-from typing import Any
 
 from sheetsync.master.fragments import Chunk, Piece
 
@@ -26,13 +25,21 @@ WRITER = "master-fragments-1"
 _MAGIC = b"sheetsync master cache 1\n"
 
 
-def key_of(*parts: object) -> str:
+def key_of(*parts: object) -> bytes:
+    """A chunk's key: a hash of ``parts`` (text and bytes as they are, anything else as
+    its repr), each with its length and type."""
     h = hashlib.sha256(WRITER.encode())
     for part in parts:
-        data = part if isinstance(part, bytes) else repr(part).encode()
-        h.update(struct.pack("<Q", len(data)))
+        data = part if isinstance(part, bytes) else part.encode() if isinstance(part, str) \
+            else repr(part).encode()
+        h.update(struct.pack("<Qc", len(data), type(part).__name__[:1].encode()))
         h.update(data)
-    return h.hexdigest()[:32]
+    return h.digest()[:16]
+
+
+def sheet_key(base: bytes, sheet: str) -> bytes:
+    """The key of a district's chunk of one sheet, from the district's key."""
+    return hashlib.sha256(base + sheet.encode()).digest()[:16]
 
 
 class Cache:
@@ -41,10 +48,10 @@ class Cache:
     def __init__(self, path: Path | None, writer: str = "") -> None:
         self.path = path
         self.writer = f"{WRITER}/{writer}"
-        self.chunks: dict[str, Chunk] = _load(path, self.writer) if path else {}
+        self.chunks: dict[bytes, Chunk] = _load(path, self.writer) if path else {}
         self.hits = self.misses = 0
 
-    def get(self, key: str | None) -> Chunk | None:
+    def get(self, key: bytes | None) -> Chunk | None:
         found = self.chunks.get(key) if key else None
         if found is None:
             self.misses += 1
@@ -52,7 +59,7 @@ class Cache:
             self.hits += 1
         return found
 
-    def put(self, key: str | None, chunk: Chunk) -> Chunk:
+    def put(self, key: bytes | None, chunk: Chunk) -> Chunk:
         if key:
             self.chunks[key] = chunk
         return chunk
@@ -72,49 +79,54 @@ class Cache:
             tmp.unlink(missing_ok=True)
 
 
-def _dump(chunks: dict[str, Chunk], writer: str) -> bytes:
-    blobs: list[bytes] = []
+# A chunk's record: key; rows, links, kept; its packed templates' offset and length; the
+# row it was placed at; then crc, size, offset and length of each placed piece.
+_RECORD = struct.Struct("<16s3IQIIIIQIIIQIIIQI")
+
+
+def _dump(chunks: dict[bytes, Chunk], writer: str) -> bytes:
+    records, blobs = [], []
     offset = 0
-
-    def blob(data: bytes) -> list[int]:
-        nonlocal offset
-        blobs.append(data)
-        offset += len(data)
-        return [offset - len(data), len(data)]
-
-    rows: list[Any] = []
     for key, c in chunks.items():
-        placed = [[p.crc, p.size, *blob(p.data)] for p in c.placed] if c.placed else None
-        rows.append([key, c.rows, c.links, c.kept, blob(c.packed), c.start, placed])
-    head = json.dumps({"writer": writer, "chunks": rows}, separators=(",", ":")).encode()
-    body = struct.pack("<Q", len(head)) + head + b"".join(blobs)
+        packed = c.pack()
+        fields: list[int] = [c.rows, c.links, c.kept, offset, len(packed), c.start]
+        blobs.append(packed)
+        offset += len(packed)
+        for p in c.placed or ():
+            fields += [p.crc, p.size, offset, len(p.data)]
+            blobs.append(p.data)
+            offset += len(p.data)
+        if not c.placed:
+            fields += [0] * 12
+        records.append(_RECORD.pack(key, *fields))
+    head = json.dumps({"writer": writer, "chunks": len(records)}).encode()
+    body = struct.pack("<Q", len(head)) + head + b"".join(records) + b"".join(blobs)
     return _MAGIC + hashlib.sha256(body).digest() + body
 
 
-def _load(path: Path, writer: str) -> dict[str, Chunk]:
+def _load(path: Path, writer: str) -> dict[bytes, Chunk]:
     try:
-        data = path.read_bytes()
+        data = memoryview(path.read_bytes())  # pieces are views of it, not copies
     except OSError:
         return {}
     start = len(_MAGIC) + 32
-    if not data.startswith(_MAGIC) or hashlib.sha256(
-            memoryview(data)[start:]).digest() != data[len(_MAGIC):start]:
+    if data[:len(_MAGIC)] != _MAGIC or hashlib.sha256(data[start:]).digest() != \
+            data[len(_MAGIC):start]:
         return {}
     try:
         (size,) = struct.unpack_from("<Q", data, start)
-        head = json.loads(data[start + 8:start + 8 + size])
+        head = json.loads(bytes(data[start + 8:start + 8 + size]))
         if head.get("writer") != writer:
             return {}
-        blobs = start + 8 + size
-
-        def blob(at: int, n: int) -> bytes:
-            return data[blobs + at:blobs + at + n]
-
+        at = start + 8 + size
+        blobs = at + head["chunks"] * _RECORD.size
         out = {}
-        for key, rows, links, kept, packed, first, placed in head["chunks"]:
-            pieces = tuple(Piece(crc, n, blob(at, m)) for crc, n, at, m in placed) \
-                if placed else None
-            out[key] = Chunk(rows, links, kept, blob(*packed), first,
+        for key, rows, links, kept, off, n, first, *placed in _RECORD.iter_unpack(
+                data[at:blobs]):
+            pieces = tuple(Piece(placed[i], placed[i + 1],
+                                 data[blobs + placed[i + 2]:blobs + placed[i + 2] + placed[i + 3]])
+                           for i in range(0, 12, 4)) if first else None
+            out[key] = Chunk(rows, links, kept, data[blobs + off:blobs + off + n], first,
                              pieces)  # type: ignore[arg-type]
         return out
     except (ValueError, TypeError, KeyError, struct.error):

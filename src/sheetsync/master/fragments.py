@@ -24,13 +24,14 @@ from functools import lru_cache
 from typing import Any
 
 from sheetsync.master._xlsxwriter import escape, serial, url_parts
+from sheetsync.master.rows import Link
 from sheetsync.schema.cells import column_letter
 
 LEVEL = 1  # zlib level of the master's sheets: 3-4x faster than 6, files ~25% larger
 ROW = "\x00"  # a row template's row number (encoded text never holds a control character)
 SEP, PART = "\x01", "\x02"  # between templates, and between the rows and links of a chunk
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-_LETTERS = [column_letter(i) for i in range(1, 16_385)]
+_REFS = [f"{column_letter(i)}{ROW}" for i in range(1, 16_385)]  # a cell's, by column
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Piece:
 
     crc: int
     size: int
-    data: bytes
+    data: bytes | memoryview
 
 
 def deflate(text: str | bytes) -> Piece:
@@ -57,19 +58,36 @@ class Chunk:
     rows: int  # how many
     links: int  # source-cell links its rows ask for
     kept: int  # of them, on its first row (kept when a sheet has more than Excel holds)
-    packed: bytes
+    packed: bytes | memoryview | None  # None: not packed yet (``raw``)
     start: int = 0
     placed: tuple[Piece, Piece, Piece] | None = None  # rows, hyperlinks, relationships
     used: bool = field(default=False, compare=False)  # by the master written now
+    raw: tuple[list[str], list[tuple[int, str, str]]] | None = field(
+        default=None, compare=False, repr=False)  # the templates, until packed
 
     @classmethod
     def of(cls, rows: list[str], links: list[tuple[int, str, str]]) -> Chunk:
-        text = SEP.join(rows) + PART + SEP.join(f"{r}{PART}{h}{PART}{x}" for r, h, x in links)
-        return cls(len(rows), len(links), sum(r == 0 for r, _, _ in links),
-                   zlib.compress(text.encode(), LEVEL))
+        return cls(len(rows), len(links), sum(r == 0 for r, _, _ in links), None,
+                   raw=(rows, links))
+
+    def pack(self) -> bytes | memoryview:
+        """The templates, compressed (what the cache keeps)."""
+        if self.packed is None:
+            rows, links = self.raw or ([], [])
+            text = SEP.join(rows) + PART + SEP.join(f"{r}{PART}{h}{PART}{x}"
+                                                    for r, h, x in links)
+            self.packed = zlib.compress(text.encode(), LEVEL)
+        return self.packed
+
+    def settle(self) -> None:
+        """Keep the templates packed only (once placed, they are seldom needed again)."""
+        self.pack()
+        self.raw = None
 
     def templates(self) -> tuple[list[str], list[tuple[int, str, str]]]:
-        rows, _, links = zlib.decompress(self.packed).decode().partition(PART)
+        if self.raw is not None:
+            return self.raw
+        rows, _, links = zlib.decompress(self.pack()).decode().partition(PART)
         out = []
         for link in links.split(SEP) if links else []:
             r, h, x = link.split(PART)
@@ -108,34 +126,55 @@ class Encoder:
 
     def __init__(self, xf: dict[str, int]) -> None:
         self.xf = xf
+        self.style = {kind: f' s="{n}"' if n else "" for kind, n in xf.items()}
+        self.texts: dict[str, str] = {}  # an inline string's XML, by its text
+
+    def text(self, ref: str, text: str, style: str) -> str:
+        body = self.texts.get(text)
+        if body is None:
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() \
+                else ""
+            body = f' t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+            if len(self.texts) < 100_000:
+                self.texts[text] = body
+        return f'<c r="{ref}"{style}{body}'
 
     def cells(self, kinds: tuple[str, ...], values: list[Any], offset: int = 0,
               links: list[tuple[int, str, str]] | None = None, row: int = 0) -> str:
         """The cells of ``values`` (one per column kind, from column ``offset``); each
         link's (row, hyperlink, relationship) templates are added to ``links``."""
-        xf = self.xf
+        style, text = self.style, self.text
+        plain = style["text"]
         parts = []
-        for c, (kind, v) in enumerate(zip(kinds, values, strict=True), offset):
-            if v is None or v == "":
+        for ref, kind, v in zip(_REFS[offset:offset + len(values)], kinds, values,
+                                strict=True):
+            t = type(v)
+            if t is str:
+                if not v:
+                    continue
+                if kind == "date":
+                    parts.append(f'<c r="{ref}"{style["date"]}><v>{serial(_when(v))!r}</v></c>')
+                else:
+                    parts.append(text(ref, v, plain))
+            elif v is None:
                 continue
-            ref = f"{_LETTERS[c]}{ROW}"
-            if hasattr(v, "url"):  # a rows.Link
+            elif t is int or t is float:
+                if t is float and not math.isfinite(v):
+                    parts.append(text(ref, str(v), ""))
+                else:
+                    parts.append(f'<c r="{ref}"{style.get(kind, "")}><v>{v!r}</v></c>')
+            elif t is bool:
+                parts.append(f'<c r="{ref}"{plain} t="b"><v>{int(v)}</v></c>')
+            elif isinstance(v, Link):
                 if v.url and links is not None:
                     links.append((row, *_link_templates(ref, v.url)))
-                parts.append(_text(ref, v.label, xf["link"] if v.url else None))
-            elif kind == "date" and isinstance(v, str):
-                parts.append(f'<c r="{ref}" s="{xf["date"]}"><v>{serial(_when(v))!r}</v></c>')
-            elif isinstance(v, bool):
-                parts.append(f'<c r="{ref}"{_style(xf.get("text"))} t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, int | float):
-                if isinstance(v, float) and not math.isfinite(v):
-                    parts.append(_text(ref, str(v), None))
-                else:
-                    parts.append(f'<c r="{ref}"{_style(xf.get(kind))}><v>{v!r}</v></c>')
+                parts.append(text(ref, v.label, style["link"] if v.url else ""))
             elif isinstance(v, date):
-                parts.append(f'<c r="{ref}"{_style(xf["date"])}><v>{serial(v)!r}</v></c>')
+                parts.append(f'<c r="{ref}"{style["date"]}><v>{serial(v)!r}</v></c>')
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                parts.append(f'<c r="{ref}"{style.get(kind, "")}><v>{v!r}</v></c>')
             else:
-                parts.append(_text(ref, str(v), xf["text"]))
+                parts.append(text(ref, str(v), plain))
         return "".join(parts)
 
     def chunk(self, kinds: tuple[str, ...], rows: Iterable[list[Any]]) -> Chunk:
@@ -144,15 +183,6 @@ class Encoder:
         for i, values in enumerate(rows):
             templates.append(f'<row r="{ROW}">{self.cells(kinds, values, 0, links, i)}</row>')
         return Chunk.of(templates, links)
-
-
-def _style(xf: int | None) -> str:
-    return f' s="{xf}"' if xf else ""
-
-
-def _text(ref: str, text: str, xf: int | None) -> str:
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f'<c r="{ref}"{_style(xf)} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 
 
 def _when(text: str) -> datetime:

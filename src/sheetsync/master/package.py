@@ -26,6 +26,7 @@ _FINAL = b"\x03\x00"  # an empty final deflate block
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00
 _RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
          '"http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+_DIMENSION = re.compile(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
 _BEFORE_LINKS = re.compile(r"<(printOptions|pageMargins|pageSetup|headerFooter|drawing|"
                            r"legacyDrawing|tableParts)\b")
 
@@ -38,6 +39,7 @@ class SheetData:
     rows: list[Piece]
     links: list[Piece]
     rels: list[Piece]
+    last_row: int = 1  # the number of the sheet's last row (its dimension's)
 
 
 class _Zeros:
@@ -100,6 +102,8 @@ def _rels_of(name: str) -> str:
 
 
 def _sheet(xml: str, data: SheetData) -> list[Piece]:
+    xml = _DIMENSION.sub(lambda m: f'<dimension ref="{m[1]}{m[2]}:{m[3] or m[1]}'
+                         f'{max(data.last_row, int(m[4] or m[2]))}"/>', xml, count=1)
     end = xml.index("</sheetData>")
     if not data.links:
         return [deflate(xml[:end]), *data.rows, deflate(xml[end:])]

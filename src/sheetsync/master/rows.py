@@ -37,6 +37,11 @@ def link_target(source: str, folder: str) -> str | None:
     forward slashes, so the link works wherever the master is opened, on any system."""
     if source.startswith(("http://", "https://")):
         return None
+    return _target(source, folder, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _target(source: str, folder: str, cwd: str) -> str:  # cwd: what abspath starts from
     return _relative(os.path.abspath(source), os.path.abspath(folder))
 
 

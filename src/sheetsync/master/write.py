@@ -131,11 +131,9 @@ class _Sheet:
     def member(self) -> str:
         return f"xl/worksheets/sheet{self.ws.index + 1}.xml"
 
-    def finish(self, rows: int | None = None) -> None:
-        """The Table and status colours over the data rows; the sheet's size ``rows``
-        (data and beside; default: the data rows)."""
+    def finish(self) -> None:
+        """The Table and status colours over the data rows."""
         last = max(self.data_rows, 1)
-        _xlsxwriter.reserve_rows(self.ws, self.data_rows if rows is None else rows)
         _fit_links(self)
         _xlsxwriter.add_streamed_table(self.ws, last, len(self.cols) - 1, {
             "columns": [{"header": c.header} for c in self.cols], "style": "Table Style Light 9",
@@ -258,6 +256,8 @@ def _write(out: BinaryIO, folder: Path, outcomes: Iterable[Outcome | Stored],
                               lambda name, cols: _Sheet(wb, name, formats, footer, cols=cols))
     more = {name: _Sheet(wb, name, formats, footer, cols=cols)
             for name, (cols, _) in (extra or {}).items()}
+    for sheet in (*sheets.values(), *history.values(), *more.values()):
+        sheet.placed.settle = cache.path is not None  # packed for the cache as they go
     summary = sheets["Summary"]
     summaries = []
     kinds = {name: sheet.placed.kinds for name, sheet in sheets.items()}
@@ -282,7 +282,7 @@ def _write(out: BinaryIO, folder: Path, outcomes: Iterable[Outcome | Stored],
         if sheet is not summary:
             sheet.data_rows = sheet.placed.rows
             data[sheet.member] = sheet.placed.data()
-        sheet.finish(max(len(summaries), len(pending)) if sheet is summary else None)
+        sheet.finish()
     _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending), level)
     wb.close()
     write_package(out, skeleton.getvalue(), data)
