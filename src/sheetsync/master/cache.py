@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import struct
 from pathlib import Path
@@ -21,20 +22,28 @@ from sheetsync.master.fragments import Chunk, Piece
 
 # Part of every key: a change to how rows are encoded (or to xlsxwriter, whose style
 # indexes the rows name) must not reuse chunks encoded before it.
-WRITER = "master-fragments-1"
+WRITER = "master-fragments-2"
 _MAGIC = b"sheetsync master cache 1\n"
 
 
 def key_of(*parts: object) -> bytes:
-    """A chunk's key: a hash of ``parts`` (text and bytes as they are, anything else as
-    its repr), each with its length and type."""
+    """A chunk's key: a hash of ``parts`` (text and bytes as they are, anything else
+    marshalled, or as its repr), each with its length and type."""
     h = hashlib.sha256(WRITER.encode())
     for part in parts:
+        h.update(type(part).__name__[:1].encode())
         data = part if isinstance(part, bytes) else part.encode() if isinstance(part, str) \
-            else repr(part).encode()
-        h.update(struct.pack("<Qc", len(data), type(part).__name__[:1].encode()))
+            else _dumped(part)
+        h.update(struct.pack("<Q", len(data)))
         h.update(data)
     return h.digest()[:16]
+
+
+def _dumped(value: object) -> bytes:
+    try:  # values from the store: numbers, text, None, and lists and tuples of them
+        return marshal.dumps(value, 2)  # type: ignore[arg-type]  # v2: no references
+    except ValueError:
+        return repr(value).encode()
 
 
 def sheet_key(base: bytes, sheet: str) -> bytes:
@@ -80,8 +89,8 @@ class Cache:
 
 
 # A chunk's record: key; rows, links, kept; its packed templates' offset and length; the
-# row it was placed at; then crc, size, offset and length of each placed piece.
-_RECORD = struct.Struct("<16s3IQIIIIQIIIQIIIQI")
+# row it was placed at; then crc, size, zeros' crc, offset and length of each placed piece.
+_RECORD = struct.Struct("<16s3IQII" + "IIIQI" * 3)
 
 
 def _dump(chunks: dict[bytes, Chunk], writer: str) -> bytes:
@@ -93,11 +102,11 @@ def _dump(chunks: dict[bytes, Chunk], writer: str) -> bytes:
         blobs.append(packed)
         offset += len(packed)
         for p in c.placed or ():
-            fields += [p.crc, p.size, offset, len(p.data)]
+            fields += [p.crc, p.size, p.zeros, offset, len(p.data)]
             blobs.append(p.data)
             offset += len(p.data)
         if not c.placed:
-            fields += [0] * 12
+            fields += [0] * 15
         records.append(_RECORD.pack(key, *fields))
     head = json.dumps({"writer": writer, "chunks": len(records)}).encode()
     body = struct.pack("<Q", len(head)) + head + b"".join(records) + b"".join(blobs)
@@ -123,9 +132,10 @@ def _load(path: Path, writer: str) -> dict[bytes, Chunk]:
         out = {}
         for key, rows, links, kept, off, n, first, *placed in _RECORD.iter_unpack(
                 data[at:blobs]):
-            pieces = tuple(Piece(placed[i], placed[i + 1],
-                                 data[blobs + placed[i + 2]:blobs + placed[i + 2] + placed[i + 3]])
-                           for i in range(0, 12, 4)) if first else None
+            pieces = tuple(Piece(crc, size, data[blobs + at:blobs + at + n], zeros)
+                           for crc, size, zeros, at, n in (placed[i:i + 5]
+                                                           for i in range(0, 15, 5))) \
+                if first else None
             out[key] = Chunk(rows, links, kept, data[blobs + off:blobs + off + n], first,
                              pieces)  # type: ignore[arg-type]
         return out

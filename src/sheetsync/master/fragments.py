@@ -42,12 +42,29 @@ class Piece:
     crc: int
     size: int
     data: bytes | memoryview
+    zeros: int  # the CRC-32 of as many zero bytes (``package.crc_of``)
+
+
+class _Zeros:
+    """Zero bytes to combine CRC-32s with (``crc_of``)."""
+
+    def __init__(self) -> None:
+        self.buf = memoryview(bytes(1 << 16))
+
+    def __call__(self, n: int) -> memoryview:
+        if n > len(self.buf):
+            self.buf = memoryview(bytes(max(n, 2 * len(self.buf))))
+        return self.buf[:n]
+
+
+zeros = _Zeros()
 
 
 def deflate(text: str | bytes) -> Piece:
     raw = text.encode() if isinstance(text, str) else text
     z = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return Piece(zlib.crc32(raw), len(raw), z.compress(raw) + z.flush(zlib.Z_SYNC_FLUSH))
+    return Piece(zlib.crc32(raw), len(raw), z.compress(raw) + z.flush(zlib.Z_SYNC_FLUSH),
+                 zlib.crc32(zeros(len(raw))))
 
 
 @dataclass

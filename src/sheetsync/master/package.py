@@ -20,7 +20,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from sheetsync.master.fragments import Piece, deflate
+from sheetsync.master.fragments import Piece, deflate, zeros
 
 _FINAL = b"\x03\x00"  # an empty final deflate block
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00
@@ -42,29 +42,14 @@ class SheetData:
     last_row: int = 1  # the number of the sheet's last row (its dimension's)
 
 
-class _Zeros:
-    """Zero bytes to combine CRC-32s with (``crc_of``)."""
-
-    def __init__(self) -> None:
-        self.buf = memoryview(bytes(1 << 16))
-
-    def __call__(self, n: int) -> memoryview:
-        if n > len(self.buf):
-            self.buf = memoryview(bytes(max(n, 2 * len(self.buf))))
-        return self.buf[:n]
-
-
-_zeros = _Zeros()
-
-
 def crc_of(pieces: Sequence[Piece]) -> int:
     """The CRC-32 of the pieces' texts one after another, from each one's CRC-32: CRC-32 is
-    affine, so crc(a + b) = crc32(zeros, crc(a)) ^ crc32(zeros, 0) ^ crc(b)."""
+    affine, so crc(a + b) = crc32(zeros, crc(a)) ^ crc32(zeros, 0) ^ crc(b), with as many
+    zeros as b has bytes."""
     crc = 0
     for p in pieces:
         if p.size:
-            zeros = _zeros(p.size)
-            crc = zlib.crc32(zeros, crc) ^ zlib.crc32(zeros) ^ p.crc
+            crc = zlib.crc32(zeros(p.size), crc) ^ p.zeros ^ p.crc
     return crc
 
 
