@@ -17,6 +17,7 @@ import marshal
 import os
 import struct
 from pathlib import Path
+from typing import BinaryIO
 
 from sheetsync.master.fragments import Chunk, Piece
 
@@ -82,7 +83,7 @@ class Cache:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as f:
-                f.write(_dump(used, self.writer))
+                _dump(f, used, self.writer)
             os.replace(tmp, self.path)
         except OSError:
             tmp.unlink(missing_ok=True)
@@ -93,7 +94,8 @@ class Cache:
 _RECORD = struct.Struct("<16s3IQII" + "IIIQI" * 3)
 
 
-def _dump(chunks: dict[bytes, Chunk], writer: str) -> bytes:
+def _dump(f: BinaryIO, chunks: dict[bytes, Chunk], writer: str) -> None:
+    """The cache file, written part by part (its blobs are not joined in memory)."""
     records, blobs = [], []
     offset = 0
     for key, c in chunks.items():
@@ -109,8 +111,13 @@ def _dump(chunks: dict[bytes, Chunk], writer: str) -> bytes:
             fields += [0] * 15
         records.append(_RECORD.pack(key, *fields))
     head = json.dumps({"writer": writer, "chunks": len(records)}).encode()
-    body = struct.pack("<Q", len(head)) + head + b"".join(records) + b"".join(blobs)
-    return _MAGIC + hashlib.sha256(body).digest() + body
+    parts = [struct.pack("<Q", len(head)) + head, b"".join(records), *blobs]
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    f.write(_MAGIC + digest.digest())
+    for part in parts:
+        f.write(part)
 
 
 def _load(path: Path, writer: str) -> dict[bytes, Chunk]:
