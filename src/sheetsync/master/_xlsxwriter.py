@@ -3,17 +3,22 @@
 xlsxwriter is the right tool for a workbook's structure (tables, formats, conditional
 formats, charts, hyperlink parts), but it spends ~30 µs per cell checking arguments and
 buffering a row at a time. The cohort master has hundreds of thousands of cells, so its data
-rows are encoded here as the same ``<row>`` XML xlsxwriter would stream (inline strings,
-numbers, booleans) at a few µs a cell, and xlsxwriter assembles the file around them.
+rows are encoded as the same ``<row>`` XML xlsxwriter would stream (inline strings,
+numbers, booleans) at a few µs a cell: by ``RowStream`` into a streaming workbook, or (the
+master, ``master.fragments``) with ``escape``, ``serial`` and ``url_parts`` into XML put in
+after xlsxwriter wrote the workbook around its header rows (``master.package``).
 
-The hooks, each relying on how xlsxwriter streams rows in ``constant_memory`` mode:
+The hooks, each relying on how xlsxwriter streams rows in ``constant_memory`` mode (or
+holds them in memory):
 
 - ``RowStream`` writes to the worksheet's row file (``fh``), keeps its bookkeeping
   (``previous_row``, ``_check_dimensions``, ``hyperlinks``), flushes xlsxwriter's pending
   row with ``_write_single_row`` and builds ``Url`` objects with their ``_text``;
-- ``add_streamed_table`` puts an Excel Table over rows already streamed (``add_table``
-  refuses in constant_memory mode) by switching ``constant_memory`` off around it and
-  clearing ``table`` and ``table_cells``;
+- ``add_streamed_table`` puts an Excel Table over rows already streamed or put in after
+  (``add_table`` refuses in constant_memory mode) by switching ``constant_memory`` off
+  around it, putting back the header cells it overwrote, clearing ``table_cells``, and
+  setting the range of the table it registered over two rows (``tables[-1]``);
+- ``url_parts`` reads a link's relationship target and anchor from a ``Url``;
 - ``xf_index`` reads a format's style index (``Format._get_xf_index``).
 
 They were written for and tested with the xlsxwriter versions in ``TESTED`` (pyproject.toml
@@ -73,12 +78,7 @@ class RowStream:
         self.kept: dict[tuple[int, int], Url] = {}  # the links asked to be ``keep``
 
     def link(self, text: str, url: str) -> Url:
-        link = Url(url)
-        link._text = text
-        if link._link_type == UrlTypes.EXTERNAL:  # xlsxwriter turned every / into \\
-            link._link = link._link.replace("\\", "/")
-            link._relationship_link = link._relationship_link.replace("\\", "/")
-        return link
+        return _url(text, url)
 
     def keep_only_kept(self) -> int:
         """The sheet's links replaced by the ``keep`` ones (at most ``MAX_LINKS``, in row
@@ -195,8 +195,17 @@ def add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str,
         table["autofilter"] = table["a_range"]
 
 
+def _url(text: str, url: str) -> Url:
+    link = Url(url)
+    link._text = text
+    if link._link_type == UrlTypes.EXTERNAL:  # xlsxwriter turned every / into \\
+        link._link = link._link.replace("\\", "/")
+        link._relationship_link = link._relationship_link.replace("\\", "/")
+    return link
+
+
 def url_parts(url: str) -> tuple[str, str]:
-    """A link's relationship target and its anchor (the cell), as xlsxwriter writes them
-    (``RowStream.link``)."""
-    link = RowStream.link(None, "", url)  # type: ignore[arg-type]
+    """A link's relationship target and its anchor (the cell), as xlsxwriter writes them:
+    what ``master.fragments`` puts in a sheet's relationships and ``<hyperlink>``."""
+    link = _url("", url)
     return link._target(), link._anchor or ""
