@@ -31,7 +31,7 @@ LEVEL = 1  # zlib level of the master's sheets: 3-4x faster than 6, files ~25% l
 ROW = "\x00"  # a row template's row number (encoded text never holds a control character)
 SEP, PART = "\x01", "\x02"  # between templates, and between the rows and links of a chunk
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-_REFS = [f"{column_letter(i)}{ROW}" for i in range(1, 16_385)]  # a cell's, by column
+_REFS = [f"{column_letter(i)}{ROW}" for i in range(1, 703)]  # a cell's, by column (A-ZZ)
 
 
 @dataclass(frozen=True)
