@@ -47,7 +47,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _EPOCH = datetime(1899, 12, 30)
 MAX_LINKS = 65_530  # Excel's limit of hyperlinks per worksheet
-_LETTERS = [column_letter(i) for i in range(1, 16_385)]
+_LETTERS = [column_letter(i) for i in range(1, 703)]  # A to ZZ; past them, column_letter
 
 
 def escape(text: str) -> str:
@@ -110,7 +110,7 @@ class RowStream:
         n = row + 1
         parts = [f'<row r="{n}">']
         for col, value, xf in cells:
-            ref = f"{_LETTERS[col]}{n}"
+            ref = f"{_LETTERS[col] if col < len(_LETTERS) else column_letter(col + 1)}{n}"
             style = f' s="{xf}"' if xf else ""
             if isinstance(value, tuple):
                 text, url = value
