@@ -2,7 +2,8 @@
 
     python bench/bench_pull.py [--workdir DIR] [--districts 500] [--runs 3] [--runs-pandas 1]
                                [--runs-script 1] [--jobs N ...] [--memory-districts 1000]
-                               [--profile]
+                               [--profile] [--change-runs 3]
+                               [--rebuild-districts 5000 [--rebuild-runs 1] [--old-src DIR]]
 
 1. Writes ~60 distinct district workbooks (clean, typical and messy; about 0.5 s each) into
    WORKDIR/seeds, then copies them to N districts with a cohort.toml in WORKDIR/nN. Both
@@ -17,6 +18,11 @@
 4. Measures the peak memory (max RSS) of a first pull of --memory-districts districts.
 5. Splits an in-process pull into reading and writing the master (and, with --profile,
    prints the top functions by own time).
+6. Times pulls after one district changed (its rows reworded, or reshaped so the districts
+   after it move), each right after a first pull: issue 22's target is a tenth of it.
+7. With --rebuild-districts N, times `sheetsync master rebuild` of N districts without the
+   master's cache (cold) and with it (warm), and with --old-src DIR the same command run
+   by an earlier checkout's package (its writer), side by side: the target is 3x.
 
 Prints medians side by side with the targets of issues 3 and 22, and the load average
 before and after (other work on the machine slows every figure); exits 1 if a target is
@@ -51,6 +57,7 @@ SEEDS = 60
 TARGET_SPEEDUP, TARGET_REPULL, TARGET_MB = 3.0, 20.0, 500.0
 # issue 22, on every core: the first pull against the calamine script and the pandas script
 TARGET_SCRIPT, TARGET_PANDAS = 3.0, 10.0
+TARGET_CHANGE, TARGET_REBUILD = 10.0, 3.0  # issue 22: a tenth of a first pull; 3x rebuild
 
 # What a consultant writes instead: argv[1] is the districts folder, argv[2] the output.
 PANDAS_SCRIPT = """
@@ -157,9 +164,10 @@ class Run:
     peak_mb: float  # max RSS of the process (and its children)
 
 
-def run(cmd: list[str], cwd: Path) -> Run:
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=env)
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -194,6 +202,55 @@ def time_pulls(folder: Path, runs: int,
         firsts.append(run(sheetsync_cmd(jobs), folder))
         repulls.append(run(sheetsync_cmd(jobs), folder))
     return firsts, repulls
+
+
+def change_one(folder: Path, workdir: Path, turn: int, reshape: bool) -> None:
+    """One district edits its workbook between two pulls: district 7's goal statements
+    reworded (``reshape`` False: the same rows), or its file replaced by another seed's
+    plan (a different one each turn: other rows, so the districts after it move)."""
+    seeds = seed_workbooks(workdir)
+    target = next((folder / "districts").glob("0007-*.xlsx"))
+    if reshape:
+        seed = seeds[(turn * 7 + 11) % len(seeds)]
+        copy_as(seed, target, seed_id(seed), "KY-0007")
+        return
+    seed = seeds[7 % len(seeds)]
+    copy_as(seed, target, seed_id(seed), "KY-0007")
+    with zipfile.ZipFile(target) as src:
+        items = [(item, src.read(item)) for item in src.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item, data in items:
+            out.writestr(item, data.replace(b">By June 2027", f">By June 2027 (edit {turn}),"
+                                            .encode()))
+
+
+def time_changes(folder: Path, workdir: Path, runs: int) -> list[tuple[Run, Run, Run]]:
+    """Side by side, so the machine's load is alike: a first pull (fresh store), then a
+    pull after one district's rows were reworded, then one after they were reshaped."""
+    times = []
+    for turn in range(runs):
+        fresh(folder)
+        first = run(sheetsync_cmd(), folder)
+        change_one(folder, workdir, turn + 1, reshape=False)
+        same = run(sheetsync_cmd(), folder)
+        change_one(folder, workdir, turn + 1, reshape=True)
+        times.append((first, same, run(sheetsync_cmd(), folder)))
+    return times
+
+
+def time_rebuild(folder: Path, runs: int, cold: bool, src: Path | None = None) -> list[Run]:
+    """`sheetsync master rebuild` of a pulled cohort (its store and master there): ``cold``
+    without the master's cache (every district encoded), else with the one the last
+    master left. ``src``: run the sheetsync package in that source folder instead (an
+    older checkout, for its figure side by side)."""
+    cmd = [sys.executable, "-c", "from sheetsync.cli import main; main()", "master", "rebuild"]
+    env = {**os.environ, "PYTHONPATH": str(src)} if src else None
+    times = []
+    for _ in range(runs):
+        if cold:
+            (folder / ".sheetsync" / "master.cache").unlink(missing_ok=True)
+        times.append(run(cmd, folder, env))
+    return times
 
 
 def time_script(folder: Path, runs: int, script: str = PANDAS_SCRIPT) -> list[Run]:
@@ -281,6 +338,52 @@ def report(n: int, pulls: dict[int | None, tuple[list[Run], list[Run]]], pandas:
     return all(ratio >= target for _, ratio, target in checks)
 
 
+def report_changes(n: int, runs: list[tuple[Run, Run, Run]]) -> bool:
+    """Pulls after one district changed, each next to a first pull run just before it
+    (target: a tenth of it); the median of the runs' ratios."""
+    print(f"\nOne district changed, {n} districts ({len(runs)} runs, each a first pull then "
+          "the two changes; medians)")
+    firsts = [r[0] for r in runs]
+    print(f"  {'first pull':<22} {median(firsts):6.2f} s wall {median(firsts, 'cpu'):6.2f} s cpu")
+    ok = True
+    for i, what in ((1, "same rows, reworded"), (2, "its rows reshaped")):
+        times = [r[i] for r in runs]
+        ratio = statistics.median(r[0].seconds / r[i].seconds for r in runs)
+        cpu = statistics.median(r[0].cpu / r[i].cpu for r in runs)
+        print(f"  {what:<22} {median(times):6.2f} s wall {median(times, 'cpu'):6.2f} s cpu   "
+              f"first pull / this {ratio:5.1f}x wall, {cpu:5.1f}x cpu   (target >= "
+              f"{TARGET_CHANGE:g}x: {verdict(ratio >= TARGET_CHANGE)}); runs "
+              f"{', '.join(f'{r.seconds:.2f}' for r in times)}")
+        ok = ok and ratio >= TARGET_CHANGE
+    return ok
+
+
+def report_rebuild(folder: Path, args: argparse.Namespace) -> bool:
+    """`master rebuild`: cold (no cache), warm (the cache of the last master), and the
+    earlier writer's (``--old-src``) when given; target: 3x the earlier writer."""
+    if not (folder / "cohort_master.xlsx").exists():
+        run(sheetsync_cmd(), folder)
+    rows = {"cold (no cache)": time_rebuild(folder, args.rebuild_runs, True),
+            "warm (cache of the last master)": time_rebuild(folder, args.rebuild_runs, False)}
+    old = time_rebuild(folder, args.rebuild_runs, True, args.old_src) if args.old_src else []
+    base = median(old) if old else None
+    print(f"\n`master rebuild`, {folder.name[1:]} districts (medians of {args.rebuild_runs})")
+    if old:
+        print(f"  {'earlier writer (' + str(args.old_src) + ')':<34} {median(old):7.2f} s wall "
+              f"{median(old, 'cpu'):7.2f} s cpu {median(old, 'peak_mb'):6.0f} MB")
+    ok = True
+    for name, times in rows.items():
+        line = f"  {name:<34} {median(times):7.2f} s wall {median(times, 'cpu'):7.2f} s cpu " \
+               f"{median(times, 'peak_mb'):6.0f} MB"
+        if base:
+            speedup = base / median(times)
+            line += f"  {speedup:5.1f}x the earlier (target >= {TARGET_REBUILD:g}x: " \
+                    f"{verdict(speedup >= TARGET_REBUILD)})"
+            ok = ok and (speedup >= TARGET_REBUILD or name.startswith("cold"))
+        print(line)
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, help="where cohorts are cached (default: temp)")
@@ -295,6 +398,15 @@ def main() -> int:
     parser.add_argument("--memory-districts", type=int, default=1000,
                         help="cohort size of the memory run (0 skips it)")
     parser.add_argument("--profile", action="store_true", help="cProfile an in-process pull")
+    parser.add_argument("--change-runs", type=int, default=3,
+                        help="first pulls each followed by pulls after one district changed "
+                             "(0 skips them)")
+    parser.add_argument("--rebuild-districts", type=int, default=0,
+                        help="cohort size of the `master rebuild` runs (0 skips them)")
+    parser.add_argument("--rebuild-runs", type=int, default=1)
+    parser.add_argument("--old-src", type=Path,
+                        help="a source folder of an earlier sheetsync (its master writer) to "
+                             "time `master rebuild` with, side by side")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sheetsync-bench-"))
     print(f"Cohorts in {workdir}", file=sys.stderr)
@@ -306,6 +418,11 @@ def main() -> int:
     pandas = time_script(folder, args.runs_pandas, PANDAS_SCRIPT)
     ok = report(args.districts, pulls, pandas, calamine)
     print(f"After: {load()}")
+    if args.change_runs:
+        ok = report_changes(args.districts, time_changes(folder, workdir,
+                                                         args.change_runs)) and ok
+    if args.rebuild_districts:
+        ok = report_rebuild(make_cohort(workdir, args.rebuild_districts), args) and ok
 
     if args.memory_districts:
         big = make_cohort(workdir, args.memory_districts)

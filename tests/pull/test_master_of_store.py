@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import openpyxl
 import pytest
@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from sheetsync.cli.commands import EXIT_MASTER_LOCKED, main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
+from sheetsync.master import package
 from sheetsync.master.build import read_stamp, stamp_of
 from sheetsync.pull.run import pull
 from tests.helpers import AS_OF
@@ -145,16 +146,20 @@ def test_a_full_disk_under_the_master_is_said_and_the_pull_row_is_truthful(
         cohort_dir, monkeypatch):
     master = cohort_dir / "cohort_master.xlsx"
     old = master.read_bytes()
-    written = {"bytes": 0}
-    real_write = zipfile.ZipFile.write
+    real_write = package._write_zip
 
-    def fails_at_byte(self, filename, *args, **kwargs):  # the disk fills after 20 kB
-        written["bytes"] += Path(filename).stat().st_size
-        if written["bytes"] > 20_000:
-            raise OSError(28, "No space left on device")
-        return real_write(self, filename, *args, **kwargs)
+    class FillsUp:  # the disk fills after 20 kB of the master's zip
+        def __init__(self, out: BinaryIO) -> None:
+            self.out, self.written = out, 0
 
-    monkeypatch.setattr(zipfile.ZipFile, "write", fails_at_byte)
+        def write(self, data: bytes) -> int:
+            self.written += len(data)
+            if self.written > 20_000:
+                raise OSError(28, "No space left on device")
+            return self.out.write(data)
+
+    monkeypatch.setattr(package, "_write_zip",
+                        lambda out, members: real_write(FillsUp(out), members))
     result = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
     assert result.exit_code == EXIT_MASTER_LOCKED, result.output
     assert "No space left on device" in result.output and "disk may be full" in result.output

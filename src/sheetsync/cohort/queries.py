@@ -70,8 +70,11 @@ class StoreReading:
         return [r[0] for r in self.db.execute(
             "SELECT district_id FROM outcomes ORDER BY district_id")]
 
-    def outcomes(self, district_ids: list[str] | None = None) -> Iterator[Outcome]:
-        """The latest outcome of each district (in ``district_ids`` order when given)."""
+    def outcomes(self, district_ids: list[str] | None = None,
+                 data: bool = True) -> Iterator[Outcome]:
+        """The latest outcome of each district (in ``district_ids`` order when given);
+        without ``data``, its snapshot is not unpacked (``data`` is ``{}`` when there is
+        one, for what needs only to know that)."""
         cols = ("district_id", "name", "source", "ok", "pulled_at", "as_of", "settings",
                 "reason", "token", "sha256", "modified", "read_at", "data", "summary",
                 "findings", "kept", "base")
@@ -82,10 +85,22 @@ class StoreReading:
                 continue
             row = dict(zip(cols, r, strict=True))
             base = row.pop("base")
+            snapshot = self._unpack(row["data"], base) if data or row["data"] is None else {}
             yield Outcome(**{**row, "ok": bool(row["ok"]), "kept": bool(row["kept"]),
-                             "data": self._unpack(row["data"], base),
+                             "data": snapshot,
                              "summary": json.loads(row["summary"]) if row["summary"] else None,
                              "findings": json.loads(row["findings"]) if row["findings"] else []})
+
+    def stored_outcomes(self, district_ids: list[str]) -> Iterator[dict[str, Any]]:
+        """Each district's latest outcome row as stored, every column by name, nothing
+        unpacked (``district_ids`` order; none for a district without one): what a cache
+        of its rows keys on."""
+        for district_id in district_ids:
+            cursor = self.db.execute("SELECT * FROM outcomes WHERE district_id = ?",
+                                     (district_id,))
+            names = [d[0] for d in cursor.description]
+            for row in cursor:
+                yield dict(zip(names, row, strict=True))
 
     def history(self, district_ids: list[str], periods: list[str] | None = None,
                 measure_id: str | None = None) -> Iterator[tuple[Any, ...]]:

@@ -3,17 +3,22 @@
 xlsxwriter is the right tool for a workbook's structure (tables, formats, conditional
 formats, charts, hyperlink parts), but it spends ~30 µs per cell checking arguments and
 buffering a row at a time. The cohort master has hundreds of thousands of cells, so its data
-rows are encoded here as the same ``<row>`` XML xlsxwriter would stream (inline strings,
-numbers, booleans) at a few µs a cell, and xlsxwriter assembles the file around them.
+rows are encoded as the same ``<row>`` XML xlsxwriter would stream (inline strings,
+numbers, booleans) at a few µs a cell: by ``RowStream`` into a streaming workbook, or (the
+master, ``master.fragments``) with ``escape``, ``serial`` and ``url_parts`` into XML put in
+after xlsxwriter wrote the workbook around its header rows (``master.package``).
 
-The hooks, each relying on how xlsxwriter streams rows in ``constant_memory`` mode:
+The hooks, each relying on how xlsxwriter streams rows in ``constant_memory`` mode (or
+holds them in memory):
 
 - ``RowStream`` writes to the worksheet's row file (``fh``), keeps its bookkeeping
   (``previous_row``, ``_check_dimensions``, ``hyperlinks``), flushes xlsxwriter's pending
   row with ``_write_single_row`` and builds ``Url`` objects with their ``_text``;
-- ``add_streamed_table`` puts an Excel Table over rows already streamed (``add_table``
-  refuses in constant_memory mode) by switching ``constant_memory`` off around it and
-  clearing ``table`` and ``table_cells``;
+- ``add_streamed_table`` puts an Excel Table over rows already streamed or put in after
+  (``add_table`` refuses in constant_memory mode) by switching ``constant_memory`` off
+  around it, putting back the header cells it overwrote, clearing ``table_cells``, and
+  setting the range of the table it registered over two rows (``tables[-1]``);
+- ``url_parts`` reads a link's relationship target and anchor from a ``Url``;
 - ``xf_index`` reads a format's style index (``Format._get_xf_index``).
 
 They were written for and tested with the xlsxwriter versions in ``TESTED`` (pyproject.toml
@@ -31,6 +36,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.url import Url, UrlTypes
+from xlsxwriter.utility import xl_range
 
 from sheetsync.schema.cells import column_letter
 
@@ -41,7 +47,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _EPOCH = datetime(1899, 12, 30)
 MAX_LINKS = 65_530  # Excel's limit of hyperlinks per worksheet
-_LETTERS = [column_letter(i) for i in range(1, 16_385)]
+_LETTERS = [column_letter(i) for i in range(1, 703)]  # A to ZZ; past them, column_letter
 
 
 def escape(text: str) -> str:
@@ -72,12 +78,7 @@ class RowStream:
         self.kept: dict[tuple[int, int], Url] = {}  # the links asked to be ``keep``
 
     def link(self, text: str, url: str) -> Url:
-        link = Url(url)
-        link._text = text
-        if link._link_type == UrlTypes.EXTERNAL:  # xlsxwriter turned every / into \\
-            link._link = link._link.replace("\\", "/")
-            link._relationship_link = link._relationship_link.replace("\\", "/")
-        return link
+        return _url(text, url)
 
     def keep_only_kept(self) -> int:
         """The sheet's links replaced by the ``keep`` ones (at most ``MAX_LINKS``, in row
@@ -109,7 +110,7 @@ class RowStream:
         n = row + 1
         parts = [f'<row r="{n}">']
         for col, value, xf in cells:
-            ref = f"{_LETTERS[col]}{n}"
+            ref = f"{_LETTERS[col] if col < len(_LETTERS) else column_letter(col + 1)}{n}"
             style = f' s="{xf}"' if xf else ""
             if isinstance(value, tuple):
                 text, url = value
@@ -153,8 +154,8 @@ WRITE_ERRORS: tuple[type[Exception], ...] = (OSError, XlsxFileError)
 
 
 def new_workbook(path: Any, options: dict[str, Any]) -> Any:
-    """An xlsxwriter Workbook at ``path``."""
-    return xlsxwriter.Workbook(str(path), options)
+    """An xlsxwriter Workbook at ``path`` (a file name, or a binary file object)."""
+    return xlsxwriter.Workbook(path if hasattr(path, "write") else str(path), options)
 
 
 def xf_index(fmt: Any) -> int:
@@ -163,18 +164,48 @@ def xf_index(fmt: Any) -> int:
 
 
 def add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str, Any]) -> None:
-    """An Excel Table over rows already streamed to disk (constant_memory mode).
+    """An Excel Table over rows already streamed to disk (constant_memory mode), or put in
+    the sheet's XML after xlsxwriter wrote it (``master.package``), below header cells
+    already written with their formats.
 
     xlsxwriter refuses add_table() in constant_memory mode because it would write the
-    header cells into rows already flushed. Here the header cells are already written, so:
-    flush the pending row, register the table with streaming briefly off, and drop the
-    in-memory header cells it adds. The table part itself is plain metadata.
+    header cells into rows already flushed: the pending row is flushed, the table
+    registered with streaming briefly off, and the in-memory header cells it adds dropped.
+    Otherwise the header cells it writes (without formats) are put back as they were. The
+    table part itself is plain metadata: it is registered over two rows (add_table marks
+    every cell of its range, 0.3 s for a million), then given its range.
     """
-    ws._write_single_row(ws.previous_row + 1)
+    streamed = ws.constant_memory
+    if streamed:
+        ws._write_single_row(ws.previous_row + 1)
+    header = {} if streamed else dict(ws.table[0])
     ws.constant_memory = False
     try:
-        ws.add_table(0, 0, last_row, last_col, options)
+        ws.add_table(0, 0, 1, last_col, options)
     finally:
-        ws.table.clear()
+        if streamed:
+            ws.table.clear()
+        else:
+            ws.table[0].update(header)
         ws.table_cells.clear()  # only used to refuse overlapping tables; ours never overlap
-        ws.constant_memory = True
+        ws.constant_memory = streamed
+    table = ws.tables[-1]
+    table["range"] = table["a_range"] = xl_range(0, 0, max(last_row, 1), last_col)
+    if table.get("autofilter"):
+        table["autofilter"] = table["a_range"]
+
+
+def _url(text: str, url: str) -> Url:
+    link = Url(url)
+    link._text = text
+    if link._link_type == UrlTypes.EXTERNAL:  # xlsxwriter turned every / into \\
+        link._link = link._link.replace("\\", "/")
+        link._relationship_link = link._relationship_link.replace("\\", "/")
+    return link
+
+
+def url_parts(url: str) -> tuple[str, str]:
+    """A link's relationship target and its anchor (the cell), as xlsxwriter writes them:
+    what ``master.fragments`` puts in a sheet's relationships and ``<hyperlink>``."""
+    link = _url("", url)
+    return link._target(), link._anchor or ""

@@ -16,16 +16,18 @@ import hashlib
 import json
 import zipfile
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.schools import stored_district
-from sheetsync.cohort.store import Store
+from sheetsync.cohort.store import Outcome, Store
 from sheetsync.errors import MasterShrinks
 from sheetsync.master.alignment import SHEETS, baseline, schools_of
+from sheetsync.master.rows import link_target
 from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear, period_key
 
@@ -137,10 +139,18 @@ def shrinks(cohort: Cohort, held: Stamp | None, new: Stamp,
 
 
 def build_master(cohort: Cohort, store: Store, period: str | None = None,
-                 pull_id: int | None = None, force: bool = False) -> Path:
+                 pull_id: int | None = None, force: bool = False,
+                 cache: bool = True) -> Path:
     """Write the master from the store alone (what ``sheetsync master rebuild`` runs):
     ``MasterShrinks`` when it would show less than the master there unless ``force``.
-    The pull's row (``pull_id``, else the last) then says the master was written."""
+    The pull's row (``pull_id``, else the last) then says the master was written.
+
+    Districts whose rows the master's cache (``cache_path``) holds are not encoded again
+    (``cache`` False: every district is, and the cache is left alone); the file is the
+    same either way, dated by the last pull."""
+    from sheetsync.master._xlsxwriter import version as xlsxwriter_version
+    from sheetsync.master.assemble import Stored
+    from sheetsync.master.cache import Cache, key_of
     from sheetsync.master.write import write_master
 
     last = store.last_pull()
@@ -151,18 +161,50 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None,
         raise MasterShrinks(problem, path=cohort.master_path)
     ids = [d.id for d in cohort.members]
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
-               for d in cohort.members}
+               for d in cohort.members}  # the links into each district's file
     year = cohort_periods(cohort)  # History shows the cohort's year; earlier ones stay stored
-    path = write_master(cohort.master_path, store.outcomes(ids), store.history(ids, year),
+    folder = str(cohort.master_path.parent)
+    light = {o.district_id: o for o in store.outcomes(ids, data=False)}
+    districts = [Stored(did, key_of("district", *(k for k in sorted(row) if k not in WHEN),
+                                    *(row[k] for k in sorted(row) if k not in WHEN),
+                                    link_target(sources[did], folder)),
+                        light[did], partial(_outcome, store, did))
+                 for row in store.stored_outcomes(ids) for did in [row["district_id"]]]
+    path = write_master(cohort.master_path, districts, store.history(ids, year),
                         store.trend(ids, year), period,
                         lambda o: sources.get(o.district_id, o.source), cohort.cohort.level,
                         alignment_sheets(cohort, store), stamp.properties(),
-                        store.history_counts(ids, year))
+                        store.history_counts(ids, year),
+                        Cache(cache_path(cohort) if cache else None, str(xlsxwriter_version())),
+                        _created(last))
     if not store.readonly:
         with store.transaction():
             store.master_written(pull_id)
             store.set_meta(MASTER_SHA256, _sha256(path) or "")
     return path
+
+
+# What a district's outcome row says of the pull, not of its rows (but the Summary's,
+# which are encoded every time): left out of its key in the master's cache.
+WHEN = ("pulled_at", "as_of")
+CACHE = "master.cache"  # beside the store: each district's encoded rows (master.cache)
+
+
+def cache_path(cohort: Cohort) -> Path:
+    return cohort.store_path.parent / CACHE
+
+
+def _outcome(store: Store, district_id: str) -> Outcome:
+    return next(store.outcomes([district_id]))
+
+
+def _created(last: dict[str, Any] | None) -> datetime | None:
+    """The master's creation time: its last pull's (so a rebuild gives the same bytes)."""
+    try:
+        when = datetime.fromisoformat(last["pulled_at"]) if last else None
+    except (TypeError, ValueError):
+        return None
+    return when if when is None or when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def alignment_sheets(cohort: Cohort, store: Store) -> dict[str, Any]:

@@ -27,16 +27,21 @@ class Link:
 
     def __init__(self, source: str, sheet: str | None, cell: str | None, folder: Path) -> None:
         self.label = f"{sheet}!{cell}" if sheet and cell else (sheet or "")
-        target = _link_target(source, str(folder))
+        target = link_target(source, str(folder))
         self.url = f"external:{target}#'{sheet}'!{cell}" if target and sheet and cell else None
 
 
-def _link_target(source: str, folder: str) -> str | None:
+def link_target(source: str, folder: str) -> str | None:
     """The district file as the master links to it: relative to the master's own folder
     (wherever the pull ran: both are made absolute from the working folder first), with
     forward slashes, so the link works wherever the master is opened, on any system."""
     if source.startswith(("http://", "https://")):
         return None
+    return _target(source, folder, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _target(source: str, folder: str, cwd: str) -> str:  # cwd: what abspath starts from
     return _relative(os.path.abspath(source), os.path.abspath(folder))
 
 
@@ -131,20 +136,24 @@ def master_rows(outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
     masters cannot differ. District rows stream one district at a time.
     """
     for o in outcomes:
-        s = o.summary or district_summary(o, period)
-        stale = o.stale
-        yield "Summary", [
-            o.district_id, o.name, READ_STALE if stale else READ_OK if o.ok else READ_FAILED,
-            stale or o.reason or _warnings(o), o.source,
-            o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
-            s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
-            s.get("coverage"), s.get("smart"), s.get("errors"), s.get("warnings"),
-            s.get("update"), s.get("late_updates")]
+        yield "Summary", summary_row(o, period)
         for name, rows in district_rows(o, folder, source_of(o)).items():
             for values in rows:
                 yield name, values
     for row in history:
         yield "History", list(row)
+
+
+def summary_row(o: Outcome, period: str) -> list[Any]:
+    """A district's Summary row."""
+    s = o.summary or district_summary(o, period)
+    stale = o.stale
+    return [o.district_id, o.name, READ_STALE if stale else READ_OK if o.ok else READ_FAILED,
+            stale or o.reason or _warnings(o), o.source,
+            o.modified, o.pulled_at, s.get("template_version"), s.get("goals"),
+            s.get("measures"), *(s[k] for k in STATUS_COLUMNS), s.get("overdue"),
+            s.get("coverage"), s.get("smart"), s.get("errors"), s.get("warnings"),
+            s.get("update"), s.get("late_updates")]
 
 
 def _warnings(o: Outcome) -> str | None:

@@ -15,15 +15,26 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sheetsync.cohort.places import folder_problem
 from sheetsync.cohort.store import Outcome
 from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputLocked
 from sheetsync.files import lock_file, replacing
 from sheetsync.master import _xlsxwriter, layout
+from sheetsync.master.assemble import (
+    Placed,
+    Stored,
+    district_chunks,
+    history_chunks,
+    kinds_of,
+    summary_data,
+)
+from sheetsync.master.cache import Cache
+from sheetsync.master.fragments import Encoder
 from sheetsync.master.layout import (
     COLOURS,
     HISTORY,
@@ -36,7 +47,7 @@ from sheetsync.master.layout import (
     headed,
     history_sheets,
 )
-from sheetsync.master.rows import Link, master_rows
+from sheetsync.master.package import write_package
 from sheetsync.master.summary import trend_rows
 from sheetsync.schema.level import level_of
 from sheetsync.schema.schoolyear import period_label
@@ -44,12 +55,14 @@ from sheetsync.schema.vocabulary import LINK_BLUE, NAVY, WHITE, css
 from sheetsync.template.printing import MARGINS, PAGE_FOOTER_RIGHT, footer_text, row_height
 
 
-def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tuple[Any, ...]],
+def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
+                 history: Iterable[tuple[Any, ...]],
                  trend: list[tuple[str, int, int]], period: str,
                  source_of: Callable[[Outcome], str], level: str = "district",
                  extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
                  properties: Mapping[str, str] | None = None,
-                 history_months: Mapping[str, int] | None = None) -> Path:
+                 history_months: Mapping[str, int] | None = None, cache: Cache | None = None,
+                 created: datetime | None = None) -> Path:
     """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet.
 
     ``level`` "school" heads the cohort's columns School ID and School; ``extra`` sheets
@@ -59,7 +72,12 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
     ``Store.history_counts``) lets History past Excel's row limit go to one sheet per term
     (``layout.history_sheets``); a sheet whose rows ask for more links than Excel holds gets
     one per district row instead. Each such change is said as an ``ExcelLimitWarning``. A
-    full disk is ``NotWritable``; the master there stays whole."""
+    full disk is ``NotWritable``; the master there stays whole.
+
+    ``outcomes`` may be ``assemble.Stored`` districts, whose rows ``cache`` (``master.cache``)
+    may hold from an earlier master: only districts it does not hold are encoded, and the
+    file is the same either way. ``created`` is the workbook's creation time (default:
+    now): given, the same store gives the same bytes."""
     path = Path(path)
     lock = lock_file(path)
     if lock is not None:
@@ -70,9 +88,10 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
     for stale in path.parent.glob(f".{path.stem}.*.xlsx"):  # left by a pull that was killed
         stale.unlink(missing_ok=True)
     try:
-        with replacing(path, suffix=".xlsx") as tmp:
-            _write(tmp, path.parent, outcomes, history, trend, period, source_of, level,
-                   extra or {}, properties or {}, history_sheets(dict(history_months or {})))
+        with replacing(path, suffix=".xlsx") as tmp, open(tmp, "wb") as out:
+            _write(out, path.parent, outcomes, history, trend, period, source_of, level,
+                   extra or {}, properties or {}, history_sheets(dict(history_months or {})),
+                   cache, created)
     except FileLocked as exc:  # Windows: held open by a program
         raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
     except FolderNotWritable as exc:
@@ -85,7 +104,8 @@ def write_master(path: Path, outcomes: Iterable[Outcome], history: Iterable[tupl
 
 
 class _Sheet:
-    """One master sheet: header row by xlsxwriter, data rows through a ``RowStream``."""
+    """One master sheet as xlsxwriter writes it (header row, widths, page set-up, Table,
+    colours); its data rows are put in after (``assemble.Placed``, ``master.package``)."""
 
     def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
                  beside: tuple[Col, ...] = (), cols: tuple[Col, ...] | None = None) -> None:
@@ -96,12 +116,9 @@ class _Sheet:
                                       bold=True))
         self.beside = beside  # a small table to the right (the Summary's trend)
         self.beside_at = len(self.cols) + 1
-        self.xf = {kind: _xlsxwriter.xf_index(fmt) for kind, fmt in formats.items()
-                   if kind != "status"}
         self.formats = formats
-        self.stream = _xlsxwriter.RowStream(self.ws)
-        self.row = 1
-        self.district: Any = None  # the district of the row written last
+        self.placed = Placed(name, kinds_of(self.cols))
+        self.data_rows = 0  # rows with a district's values
         for c, col in enumerate(self.cols):
             self.ws.write_string(0, c, col.header, formats[_header(col)])
             self.ws.set_column(c, c, col.width)
@@ -110,37 +127,12 @@ class _Sheet:
             self.ws.set_column(self.beside_at + i, self.beside_at + i, col.width)
         self.ws.freeze_panes(1, 1)
 
-    def _cells(self, cols: tuple[Col, ...], values: list[Any],
-               offset: int) -> list[tuple[int, Any, int | None]]:
-        xf = self.xf
-        out: list[tuple[int, Any, int | None]] = []
-        for c, (col, v) in enumerate(zip(cols, values, strict=True), offset):
-            if v is None or v == "":
-                continue
-            if isinstance(v, Link):
-                out.append((c, (v.label, v.url), xf["link"] if v.url else None))
-            elif col.kind == "date" and isinstance(v, str):
-                out.append((c, _parse_when(v), xf["date"]))
-            elif isinstance(v, int | float) and not isinstance(v, bool):
-                out.append((c, v, xf.get(col.kind)))
-            else:
-                out.append((c, v, xf["text"]))  # text stays text, whatever it begins with
-        return out
-
-    def write(self, values: list[Any] | None, beside: list[Any] | None = None) -> None:
-        cells = self._cells(self.cols, values, 0) if values else []
-        if beside:
-            cells += self._cells(self.beside, beside, self.beside_at)
-        did = values[0] if values else None
-        self.stream.write(self.row, cells, keep=did is not None and did != self.district)
-        if values:  # keep: a district's first row's links (``_fit_links``)
-            self.data_rows = self.row
-            self.district = did
-        self.row += 1
-
-    data_rows = 0
+    @property
+    def member(self) -> str:
+        return f"xl/worksheets/sheet{self.ws.index + 1}.xml"
 
     def finish(self) -> None:
+        """The Table and status colours over the data rows."""
         last = max(self.data_rows, 1)
         _fit_links(self)
         _xlsxwriter.add_streamed_table(self.ws, last, len(self.cols) - 1, {
@@ -160,12 +152,12 @@ def _fit_links(sheet: _Sheet) -> None:
     """A sheet whose rows asked for more links than Excel holds keeps one per district row
     (each district's first row, into its file) instead of the first ``MAX_LINKS``, and says
     so."""
-    stream = sheet.stream
-    if stream.wanted <= _xlsxwriter.MAX_LINKS:
+    placed = sheet.placed
+    if placed.every_link:
         return
-    kept = stream.keep_only_kept()
+    kept = min(placed.kept, _xlsxwriter.MAX_LINKS)
     warnings.warn(ExcelLimitWarning(
-        f"the master's {sheet.ws.name} sheet has {stream.wanted:,} source-cell links, more "
+        f"the master's {sheet.ws.name} sheet has {placed.links:,} source-cell links, more "
         f"than Excel allows in a sheet ({_xlsxwriter.MAX_LINKS:,}): it keeps one link per "
         f"district ({kept:,}), on each district's first row"), stacklevel=2)
 
@@ -220,21 +212,19 @@ def _page_setup(ws: Any, footer: str, across: bool = False) -> None:
     ws.set_footer(f"&L{footer}&C&A&R{PAGE_FOOTER_RIGHT}", {"margin": MARGINS["footer"]})
 
 
-def _parse_when(text: str) -> datetime:
-    return datetime.fromisoformat(text) if "T" in text or " " in text else \
-        datetime.combine(date.fromisoformat(text), datetime.min.time())
-
-
-def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
+def _write(out: BinaryIO, folder: Path, outcomes: Iterable[Outcome | Stored],
            rows_of_history: Iterable[tuple[Any, ...]], trend: list[tuple[str, int, int]],
            period: str,
            source_of: Callable[[Outcome], str], level: str = "district",
            extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
            properties: Mapping[str, str] | None = None,
-           plan: Mapping[str, str] | None = None) -> None:
-    wb = _xlsxwriter.new_workbook(path, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+           plan: Mapping[str, str] | None = None, cache: Cache | None = None,
+           created: datetime | None = None) -> None:
+    skeleton = BytesIO()
+    wb = _xlsxwriter.new_workbook(skeleton, {  # header rows only: built in memory
+        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
+    wb.set_properties({"created": created or datetime.now(UTC)})
     for name, value in (properties or {}).items():
         wb.set_custom_property(name, value)
     head = {"bold": True, "bg_color": css(NAVY), "font_color": css(WHITE), "text_wrap": True,
@@ -255,6 +245,9 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
                "link": wb.add_format({"font_color": css(LINK_BLUE), "underline": 1, **left}),
                "status": {k: wb.add_format({"bg_color": bg, "font_color": fg})
                           for k, (bg, fg) in COLOURS.items()}}
+    encoder = Encoder({kind: _xlsxwriter.xf_index(fmt) for kind, fmt in formats.items()
+                       if kind != "status"})
+    cache = cache or Cache(None)
     footer = footer_text(f"Cohort master · {period_label(period)}")
     sheets = {name: _Sheet(wb, name, formats, footer,
                            TREND_COLUMNS if name == "Summary" else (), headed(cols, level))
@@ -263,27 +256,37 @@ def _write(path: Path, folder: Path, outcomes: Iterable[Outcome],
                               lambda name, cols: _Sheet(wb, name, formats, footer, cols=cols))
     more = {name: _Sheet(wb, name, formats, footer, cols=cols)
             for name, (cols, _) in (extra or {}).items()}
+    for sheet in (*sheets.values(), *history.values(), *more.values()):
+        sheet.placed.settle = cache.path is not None  # packed for the cache as they go
     summary = sheets["Summary"]
-    pending = trend_rows(trend)
-    left_out: dict[str, int] = {}
-    for name, values in master_rows(outcomes, rows_of_history, period, folder, source_of):
-        sheet = sheets[name] if name != HISTORY else history.get(values[2]) or history[""]
-        if sheet.row >= layout.MAX_ROWS:  # Excel's last row is written: the rest is left out
-            left_out[sheet.ws.name] = left_out.get(sheet.ws.name, 0) + 1
-            continue
-        beside = pending[sheet.row - 1] if name == "Summary" and sheet.row <= len(pending) \
-            else None  # the trend table sits beside the first summary rows
-        sheet.write(values, beside)
-    _say_left_out(left_out)
-    while summary.row <= len(pending):
-        summary.write(None, pending[summary.row - 1])
+    summaries = []
+    kinds = {name: sheet.placed.kinds for name, sheet in sheets.items()}
+    for chunks in district_chunks(outcomes, cache, encoder, kinds, period, folder, source_of):
+        summaries.append(chunks.pop("Summary"))
+        for name, chunk in chunks.items():
+            sheets[name].placed.add(chunk)
+    by_name = {sheet.ws.name: sheet for sheet in history.values()}
+    for name, chunk in history_chunks(rows_of_history, {p: s.ws.name for p, s in
+                                                        history.items() if p}, cache, encoder,
+                                      kinds_of(headed(SHEETS[HISTORY], level))):
+        (by_name.get(name) or history[""]).placed.add(chunk)
     for name, (_, rows) in (extra or {}).items():
-        for values in rows:
-            more[name].write(values)
-    for sheet in (*sheets.values(), *dict.fromkeys(history.values()), *more.values()):
+        more[name].placed.add(encoder.chunk(more[name].placed.kinds, rows))
+    every = (*sheets.values(), *dict.fromkeys(history.values()), *more.values())
+    _say_left_out({s.ws.name: s.placed.left_out for s in every if s.placed.left_out})
+    pending = trend_rows(trend)
+    summary.data_rows = len(summaries)
+    data = {summary.member: summary_data(encoder, summaries, pending,
+                                         kinds_of(TREND_COLUMNS), summary.beside_at)}
+    for sheet in every:
+        if sheet is not summary:
+            sheet.data_rows = sheet.placed.rows
+            data[sheet.member] = sheet.placed.data()
         sheet.finish()
     _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending), level)
     wb.close()
+    write_package(out, skeleton.getvalue(), data)
+    cache.save()
 
 
 def _charts(wb: Any, ws: Any, districts: int, trend_at: int,
