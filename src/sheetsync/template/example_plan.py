@@ -105,7 +105,7 @@ NEEDS = (
      "Students and families not connected to school", "Climate"),
     ("Too few graduates transition ready", "KSA 2026", True,
      "Students off track in grade 9 found late", "Support"),
-    ("Math growth flat in grades 4-6", "MAP", False,
+    ("Math growth flat in grades 4-8", "MAP", False,
      "Curriculum not aligned from grade to grade", "Instruction"),
     ("Staff turnover in high-need schools", "HR exit data", False,
      "Working conditions and little support for new teachers", "Talent"),
@@ -343,7 +343,7 @@ SCHOOL_GOALS: dict[str, tuple[GoalPlan, ...]] = {
           ((MATH_CORE, ("Train grade 6-8 teachers in explicit math instruction",)),
            (MATH_DATA, ("Weekly PLC meetings on common math assessments",))))),
     "high": (
-        G("algebra", 1, "proficiency", 4, "Grade 9",
+        G("algebra", 1, "proficiency", 3, "Grade 9",
           "the share of grade 9 students proficient on the Algebra I end-of-course exam",
           (ALGEBRA, ALGEBRA_COMMON),
           ((MATH_CORE, ("Train Algebra I teachers in explicit math instruction",)),
