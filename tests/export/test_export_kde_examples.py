@@ -24,11 +24,11 @@ FAMILY, TALENT = "Other: Family partnership", "Other: Talent development"
 DISTRICT_ROWS = [
     ("Proficiency", "G1", "S1", KCWP[2], 3), ("Proficiency", "G1", "S2", KCWP[5], 2),
     ("Achievement Gap", "G8", "S15", KCWP[5], 3), ("Achievement Gap", "G8", "S16", KCWP[5], 2),
-    ("Graduation Rate", "G2", "S3", KCWP[4], 3), ("Graduation Rate", "G2", "S4", FAMILY, 2),
+    ("Graduation Rate", "G3", "S5", KCWP[4], 3), ("Graduation Rate", "G3", "S6", FAMILY, 2),
     ("Transition Readiness", "G6", "S11", KCWP[5], 3),
     ("Transition Readiness", "G6", "S12", KCWP[1], 2),
     ("Growth", "G5", "S9", KCWP[2], 3), ("Growth", "G5", "S10", KCWP[4], 2),
-    ("Other", "G3", "S5", KCWP[6], 3), ("Other", "G3", "S6", FAMILY, 2),
+    ("Other", "G2", "S3", KCWP[6], 3), ("Other", "G2", "S4", FAMILY, 2),
     ("Other", "G7", "S13", KCWP[6], 3), ("Other", "G7", "S14", KCWP[4], 2),
     ("Other", "G4", "S7", TALENT, 3), ("Other", "G4", "S8", TALENT, 2),
 ]

@@ -309,7 +309,7 @@ GAP_GOAL = G("gap", 1, "gap", 1, "Students with disabilities",
 
 # A district's goals in order: the first four cover the four strategic goals, so a smaller
 # example (``goals=4``) still answers every one.
-DISTRICT_GOALS = (READING, GRADUATION_GOAL, ATTENDANCE_GOAL, STAFF_GOAL, MATH,
+DISTRICT_GOALS = (READING, ATTENDANCE_GOAL, GRADUATION_GOAL, STAFF_GOAL, MATH,
                   TRANSITION_GOAL, BEHAVIOR, GAP_GOAL)
 
 # A school's goals, by its level: only measures of the grades it teaches, and CDIP areas

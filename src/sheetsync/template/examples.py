@@ -191,7 +191,8 @@ def _measure(spec: MeasurePlan, rng: random.Random, paces: tuple[float, ...],
             continue
         share = (period_date(p) - year.start).days / (year.end - year.start).days
         value = base + (target - base) * (share * pace + rng.uniform(-0.04, 0.04))
-        m[f"actual:{p}"] = max(0.0, min(round(value, digits), 100.0 if digits else value))
+        value = min(value, 100.0) if spec.unit == PERCENT else value
+        m[f"actual:{p}"] = round(max(0.0, value), digits)
     return m
 
 
