@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sheetsync.check.assess import check_workbook
-from sheetsync.read.models import Profile, Scorecard
+from sheetsync.read.models import Scorecard
 from sheetsync.read.scorecard import read_scorecard
 from sheetsync.schema.kde import school_level
 from sheetsync.schema.schoolyear import SchoolYear, period_date
@@ -98,8 +98,10 @@ def test_goals_sit_under_their_strategic_goal_and_a_fitting_cdip_area(example_ca
                 STRATEGIC_GOALS[plans[0].strategic_goal - 1][0]
             area = areas[goal.cdip_goal_id]
             for m in (m for m in card.measures if m.goal_id == goal.id):
-                kind = MEASURES[m.name.strip().lower()].kind
-                assert area in FITTING_AREAS[kind], (card.profile.district_id, m.name, area)
+                planned = MEASURES[m.name.strip().lower()]
+                assert area in FITTING_AREAS[planned.kind], (card.profile.district_id, m.name,
+                                                             area)
+                assert m.unit == planned.unit, m  # one unit for a measure, everywhere
     assert FITTING_AREAS["attendance"] and "Graduation Rate" not in FITTING_AREAS["attendance"]
     assert "Achievement Gap" not in FITTING_AREAS["staff"]
     assert {a for a, *_ in CDIP_GOALS.values()} <= {a for v in FITTING_AREAS.values()
