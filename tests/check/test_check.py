@@ -38,11 +38,11 @@ def hurried_typing(wb) -> None:
     goals["E4"] = "Goal Statement"  # a renamed header
     goals["K4"], goals["K5"] = "Notes", "ask Sam"  # a column the template does not have
     goals["G7"] = "TBD"  # G3 has no owner
-    goals["E8"] = "Improve math."  # G4 is not specific
+    goals["E8"] = "Keep more teachers."  # G4 (teacher retention) is not specific
     measures["F5"] = "42.6%"  # M1's baseline typed as text
     measures["F6"] = 0.411  # M2's baseline typed as 41.1% into a number cell
     measures["F6"].number_format = "0.0%"
-    measures["E7"] = "increase"  # M3's target (13 from 19.2) now moves the wrong way
+    measures["E7"] = "decrease"  # M3's target (90.2 from 87.3) now moves the wrong way
     measures["B8"] = "G99"  # M4 points to a goal that does not exist
     actions["I7"], actions["H7"] = "$12,500", None  # A3 costs money, names no funding
     actions["E8"] = "next month"  # A4's start date
@@ -74,7 +74,7 @@ def test_a_hurried_district_is_read_leniently_and_told_what_to_fix(hurried):
 
 def test_smart_letters_name_what_a_goal_misses(hurried):
     assert hurried.smart["G3"]["responsible"] is False  # owner 'TBD'
-    assert hurried.smart["G4"]["specific"] is False  # 'Improve math.'
+    assert hurried.smart["G4"]["specific"] is False  # 'Keep more teachers.'
     message = next(f.message for f in hurried.findings if f.code == "not-smart" and
                    "G4" in f.message)
     assert message.startswith("Goal G4 is not Specific")

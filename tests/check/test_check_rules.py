@@ -159,7 +159,7 @@ TRIGGERS: dict[str, Trigger] = {
     "future-actual": edited(set_cells("Measures", X5=60)),
     "date-in-number-cell": edited(set_cells("Measures", V5=date(2026, 11, 15))),
     "number-in-date-cell": edited(as_general("Actions", F5=46477)),
-    "mixed-percent-scale": edited(set_cells("Measures", F5=2)),  # 2 beside 50.6 and 44.8
+    "mixed-percent-scale": edited(set_cells("Measures", F5=2)),  # 2 beside 49 and 41.9
     "percent-format-not-percent-unit": edited(percent_formatted("Measures", D5="count",
                                                                  F5=0.45)),
     "row-without-formulas": edited(without_formulas("actions", 6)),

@@ -34,5 +34,5 @@ def test_the_district_report_lists_strategies_under_each_goal(examples: Path,
     assert done.exit_code == 0, done.output
     html = out.read_text()
     assert '<ul class="strategies" aria-label="Strategies for G1">' in html
-    assert "<strong>S1</strong>: Explicit, systematic reading and math instruction in every " \
+    assert "<strong>S1</strong>: Explicit, systematic reading instruction in every K-3 " \
            "classroom <small>(KCWP 2: Design and Deliver Instruction)</small> · 3 actions" in html

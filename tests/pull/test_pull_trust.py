@@ -200,7 +200,7 @@ def test_a_file_whose_latest_month_went_back_is_older(cohort_dir):
     row = next(d for d in report.districts if d["id"] == "KY-001")
     assert [f["code"] for f in row["findings"]] == ["source-older"]
     assert "latest month with actuals is 2026-11, but the last pull had actuals up to " \
-        "2027-01" in row["findings"][0]["message"]
+        "2026-12" in row["findings"][0]["message"]
 
 
 def test_last_years_workbook_is_not_read_as_valid(cohort_dir, make_workbook):

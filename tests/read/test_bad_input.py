@@ -669,9 +669,9 @@ def test_the_template_version_typed_as_a_number_is_the_same_version(
       *[("Strategies", f"A{r}", "strategy-without-action") for r in range(5, 9)]]),
     # a band above the headers is harmless
     (merge("Measures", "R3:AC3", "Actuals"), []),
-    # a merged data cell: only its first row holds the value
+    # a merged data cell: only its first row holds the value (G2's SG3 left uncovered)
     (merge("Goals", "B5:B6"), [("Goals", "B6", "required-missing"),
-                               ("Strategic Goals", "A6", "strategic-goal-uncovered")]),
+                               ("Strategic Goals", "A7", "strategic-goal-uncovered")]),
 ])
 def test_merged_cells_give_findings(edit: Edit, expected: Located,
                                     district: Callable[..., Path], backend: str) -> None:
@@ -805,7 +805,7 @@ def as_percent(sheet: str, number_format: str = "0%", **cells: Any) -> Edit:
 
 @pytest.mark.parametrize(("edit", "expected"), [
     (set_cells("Measures", F5=45), []),
-    # 0.45 shown as 45% beside a target of 50.6 typed as a number: read as 45, and the row
+    # 0.45 shown as 45% beside a target of 49 typed as a number: read as 45, and the row
     # mixes scales (the sheet's formulas read 0.45)
     (as_percent("Measures", F5=0.45), [("Measures", "F5", "mixed-percent-scale"),
                                        ("Measures", "F5", "value-normalised")]),
@@ -831,7 +831,7 @@ def test_rate_below_one_is_not_a_fraction(number_format: str, district: Callable
     """A suspension rate (%, decrease) with baseline 2, target 0.5 and an actual of 0.8 in
     cells without a percent format (a quoted or escaped % is text, not a percent format):
     read as typed, not as 50% and 80% (no false target-wrong-direction, no Met at 162%)."""
-    cells = {"E5": "decrease", "F5": 2, "H5": 0.5, "T5": None, "U5": 0.8}  # no 44.8 in Sep
+    cells = {"E5": "decrease", "F5": 2, "H5": 0.5, "T5": None, "U5": 0.8}  # no 41.9 in Sep
     path = district(as_percent("Measures", number_format, **cells))
     result = check_workbook(str(path), AS_OF)
     m = result.card.measures[0]

@@ -57,7 +57,7 @@ def formatted(sheet: str, number_format: str, **cells: Any) -> Edit:
 
 # -- a date where a number belongs ---------------------------------------------------------
 
-# M1 (%, increase, 42.6 to 50.6) with actuals Jul-Nov 2026 in R5:V5 (Sep's 44.8 replaced)
+# M1 (%, increase, 39.7 to 49) with actuals Jul-Nov 2026 in R5:V5 (Sep's 41.9 replaced)
 ACTUALS = {"R5": 45, "S5": 46, "T5": 47, "U5": 48, "V5": 49}
 
 
@@ -79,7 +79,7 @@ def test_a_date_typed_as_an_actual_is_its_serial_number_as_the_sheet_reads_it(
         tmp_path: Path) -> None:
     result = checked(tmp_path, set_cells("Measures", V5=date(2026, 11, 15)))
     assert result.card.measures[0].actuals["2026-11"] == 46341
-    assert result.measures["M1"].status == "Met"  # as the sheet: latest 46341 >= 50.6
+    assert result.measures["M1"].status == "Met"  # as the sheet: latest 46341 >= 49
     assert at(result, "date-in-number-cell") == [("Measures", "V5")]
     assert "shows 2026-11-15 because the cell is formatted as a date" in \
         message(result, "date-in-number-cell")

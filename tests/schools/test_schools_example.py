@@ -19,7 +19,7 @@ def test_the_school_example_pulls_into_a_master_with_the_alignment_baseline(tmp_
     wb = openpyxl.load_workbook(tmp_path / "ex" / "cohort_master.xlsx", read_only=True)
     alignment = list(wb["Alignment"].iter_rows(values_only=True))
     assert len(alignment) == 1 + 4 * 4  # four schools, four strategic goals, gaps included
-    assert sum(r[4] == 0 for r in alignment[1:]) == 7  # as SCHOOLS nests them
+    assert sum(r[4] == 0 for r in alignment[1:]) == 6  # as SCHOOLS nests them
     common = list(wb["Common Measures"].iter_rows(values_only=True))
     assert common[1][2] == 4  # a measure every school keeps
     again = runner.invoke(main, ["example", str(tmp_path / "ex"), "--level", "school"])

@@ -1,6 +1,9 @@
 """Realistic filled District Scorecards, for the README's first command, tests and benchmarks.
 
-Each district is generated from a seed, so the same call gives the same workbook. Quality
+What a district plans is declared once in ``example_plan``; each district's numbers and
+pace of progress are drawn from a seed, so the same call gives the same workbook and
+districts differ (one ahead, one steady, one behind, in turn). Nothing is dated after the
+as-of date: actuals stop at the last month ended, updates are submitted by then. Quality
 varies the way real submissions do: ``clean`` follows every rule; ``typical`` misses an
 owner here, a monthly update there; ``messy`` is typed by hurried people (ids like "g1 " and
 "Goal 2", percentages as "45%" and 0.45, dates as text, "TBD", a renamed header, an extra
@@ -37,10 +40,20 @@ from sheetsync.schema.vocabulary import (
     FREQUENCY_MONTHS,
     IN_PROGRESS,
     INCREASE,
-    KCWP_OTHER,
-    KCWPS,
     NOT_STARTED,
     PERCENT,
+)
+from sheetsync.template.example_plan import (
+    CDIP_GOALS,
+    DISTRICT_GOALS,
+    DISTRICT_PACES,
+    NEEDS,
+    PACES,
+    STRATEGIC_GOALS,
+    UPDATE_NOTES,
+    GoalPlan,
+    MeasurePlan,
+    StrategyPlan,
 )
 from sheetsync.template.fill import scorecard_workbook
 from sheetsync.template.workbook import save_atomic
@@ -48,71 +61,12 @@ from sheetsync.template.workbook import save_atomic
 COUNTIES = ("Adair", "Barren", "Boyle", "Calloway", "Daviess", "Fayette", "Grant", "Hardin",
             "Jessamine", "Knox", "Laurel", "Madison", "Marion", "Nelson", "Oldham", "Pike",
             "Pulaski", "Rowan", "Scott", "Shelby", "Todd", "Warren", "Wayne", "Whitley")
-STRATEGIC = (
-    ("Every student reads and computes on grade level", "Academic achievement"),
-    ("Every student graduates ready for college, career and life", "Transition readiness"),
-    ("Safe, healthy and engaged schools", "Climate and culture"),
-    ("Recruit, grow and keep excellent staff", "Talent"),
-    ("Family and community partnership", "Engagement"),
-)
-# area, statement, then the state's numbers: indicator, baseline, target (in 4 years)
-CDIP = (("Proficiency", "Increase the share of students scoring proficient or above.",
-         "% of students proficient or distinguished in reading and math (KSA)", 46.0, 60.0),
-        ("Achievement Gap", "Close gaps between student groups.",
-         "Gap in reading and math proficiency, students with disabilities and all "
-         "students (KSA, points)", 28.0, 18.0),
-        ("Graduation Rate", "Raise the four-year cohort graduation rate.",
-         "Four-year adjusted cohort graduation rate (%)", 91.2, 95.0),
-        ("Transition Readiness", "Increase students meeting transition-readiness benchmarks.",
-         "% of graduates transition ready (KSA)", 62.0, 75.0),
-        ("Growth", "Increase students meeting growth targets.",
-         "% of students meeting their growth target in reading and math (KSA)", 48.0, 58.0))
 CDIP_YEARS = 4  # the CDIP goals' target year: four years after the school year's start
-# The strategies goals are carried out through: the Key Core Work Process, the strategy,
-# its research basis and how the district monitors it (its actions' monitoring method).
-STRATEGIES = (
-    (KCWPS[1], None, "Explicit, systematic reading and math instruction in every classroom",
-     "What Works Clearinghouse practice guides on foundational reading skills and on "
-     "assisting students struggling with mathematics (strong evidence)",
-     "Classroom walkthroughs with the district's instruction look-fors"),
-    (KCWPS[3], None, "Data teams review common assessments every two weeks and regroup "
-     "students for intervention",
-     "What Works Clearinghouse: Using Student Achievement Data to Support Instructional "
-     "Decision Making", "Data-team minutes and regrouping logs"),
-    (KCWPS[4], None, "A tiered system of supports (MTSS) for students below benchmark",
-     "What Works Clearinghouse: Response to Intervention practice guides (strong evidence)",
-     "Intervention rosters and progress-monitoring scores"),
-    (KCWPS[5], None, "School-wide positive behavior interventions and supports (PBIS)",
-     "Bradshaw, Mitchell and Leaf (2010), a randomized trial of school-wide PBIS",
-     "Behavior data reviewed monthly by each school's PBIS team"),
-    (KCWPS[0], None, "A guaranteed and viable curriculum aligned to the Kentucky Academic "
-     "Standards", "Marzano (2003), What Works in Schools",
-     "Curriculum-map reviews each semester"),
-    (KCWP_OTHER, "Family partnership", "Family literacy and math nights with take-home "
-     "materials", "Henderson and Mapp (2002), A New Wave of Evidence",
-     "Sign-in sheets and family survey results"),
-)
-# name, unit, baseline, target, frequency, student group
-MEASURES = (
-    ("Grade 3 students proficient in reading (MAP)", "%", 42.0, 50.0, "quarterly", "Grade 3"),
-    ("Grade 5 students proficient in math (MAP)", "%", 38.0, 45.0, "quarterly", "Grade 5"),
-    ("Students chronically absent", "%", 18.0, 14.0, "monthly", "All students"),
-    ("Four-year cohort graduation rate", "%", 88.0, 91.0, "annual", "Grade 12"),
-    ("Office discipline referrals", "count", 420.0, 350.0, "monthly", "All students"),
-    ("Seniors meeting transition readiness", "%", 61.0, 70.0, "quarterly", "Grade 12"),
-    ("Teacher retention", "%", 84.0, 88.0, "annual", "Certified staff"),
-    ("Families attending conferences", "%", 55.0, 65.0, "semester", "Families"),
-)
-ACTIONS = ("Train teachers on the new reading curriculum", "Weekly PLC data meetings",
-           "Attendance outreach calls home", "Hire an instructional coach",
-           "Launch a mentoring program", "Family literacy nights", "Summer bridge program",
-           "Purchase a progress-monitoring tool", "Quarterly walkthroughs",
-           "Restorative-practices training")
 PEOPLE = ("Dr. Ada Reyes", "Tom Baker", "Maria Chen", "Luis Ortega", "Kim Patel", "Joe Smith",
           "Rae Jones", "Ben Okafor")
-FUNDING = ("Title I", "Title II", "Title IV", "IDEA", "General Fund", "Section 7")
 QUALITIES = ("clean", "typical", "messy")
 PERCENT_FORMATTED = "percent_formatted"  # a row's slots whose cells get a percent format
+LATE_BY = timedelta(days=9)  # how late a typical district's late update comes in
 
 
 @dataclass(frozen=True)
@@ -134,112 +88,141 @@ def district_rows(seed: int, year: SchoolYear, as_of: date, quality: str = "typi
 
 
 def _rows(seed: int, year: SchoolYear, as_of: date, quality: str, goals: int = 8,
-          measures_per_goal: int = 3, actions_per_goal: int = 5,
-          typed: bool = True) -> dict[str, list[dict[str, Any]]]:
-    """The district's rows; ``typed`` False leaves out the mess no model can hold (text
+          measures_per_goal: int = 3, actions_per_goal: int = 5, typed: bool = True,
+          plan: tuple[GoalPlan, ...] = DISTRICT_GOALS,
+          areas: tuple[str, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The district's rows: the first ``goals`` goals of ``plan``, each with its first
+    measures and actions, the numbers and progress drawn from ``seed``; the CDIP goals of
+    ``areas`` only, if given. ``typed`` False leaves out the mess no model can hold (text
     dates, "45%", odd ids), which ``write_district`` types over the written cells."""
     rng = random.Random(seed)
-    messy = quality == "messy" and typed
-    n_sg = 4
+    paces = PACES[DISTRICT_PACES[(seed - 1) % len(DISTRICT_PACES)]]
+    cdip_ids = {key: f"CG{i}" for i, key in enumerate(CDIP_GOALS, 1)}
     rows: dict[str, list[dict[str, Any]]] = {
         "strategic_goals": [
-            {"id": f"SG{i}", "title": STRATEGIC[i - 1][0], "description": STRATEGIC[i - 1][1],
+            {"id": f"SG{i}", "title": title, "description": description,
              "start_year": year.start_year - 1, "end_year": year.start_year + 4}
-            for i in range(1, n_sg + 1)],
-        "cdip_goals": [{"id": f"CG{i}", "area": a, "statement": s, "indicator": ind,
+            for i, (title, description) in enumerate(STRATEGIC_GOALS, 1)],
+        "cdip_goals": [{"id": cdip_ids[key], "area": a, "statement": s, "indicator": ind,
                         "baseline": base, "target": target,
                         "target_year": year.start_year + CDIP_YEARS}
-                       for i, (a, s, ind, base, target) in enumerate(CDIP, 1)],
+                       for key, (a, s, ind, base, target) in CDIP_GOALS.items()
+                       if areas is None or a in areas],
         "needs": [{"id": f"N{i}", "description": d, "data_source": src,
-                   "priority": "yes" if i <= 3 else "no", "cause": c, "practice_area": pa}
-                  for i, (d, src, c, pa) in enumerate((
-                      ("Early reading below state average", "KSA 2026", "Tier 1 gaps",
-                       "Instruction"),
-                      ("Chronic absenteeism rising", "Infinite Campus", "Engagement",
-                       "Climate"),
-                      ("Math growth flat in grades 4-6", "MAP", "Curriculum alignment",
-                       "Instruction"),
-                      ("Staff turnover in high-need schools", "HR exit data", "Working "
-                       "conditions", "Talent"),
-                      ("Low family engagement", "Survey", "Communication", "Engagement")), 1)],
+                   "priority": "yes" if priority else "no", "cause": c, "practice_area": pa}
+                  for i, (d, src, priority, c, pa) in enumerate(NEEDS, 1)],
         "goals": [], "strategies": [], "measures": [], "actions": [], "monthly_updates": [],
     }
-    current = period_key(as_of)
-    m_no = a_no = s_no = 0
-    for g in range(1, goals + 1):
-        strategies = []  # each goal's one or two strategies, in turn from STRATEGIES
-        for _ in range(min(2, actions_per_goal)):
-            kcwp, other, text, basis, monitoring = STRATEGIES[s_no % len(STRATEGIES)]
-            s_no += 1
-            strategies.append((f"S{s_no}", monitoring))
-            rows["strategies"].append({
-                "id": f"S{s_no}", "goal_id": f"G{g}", "kcwp": kcwp, "other_approach": other,
-                "description": text, "research_basis": basis})
-        spec = MEASURES[(g - 1) % len(MEASURES)]
+    s_no = 0
+    for g, goal in enumerate((plan[i % len(plan)] for i in range(goals)), 1):
+        measures = [_measure(goal.measures[k % len(goal.measures)], rng, paces, year, as_of)
+                     for k in range(measures_per_goal)]
         rows["goals"].append({
-            "id": f"G{g}", "strategic_goal_id": f"SG{(g - 1) % n_sg + 1}",
-            "cdip_goal_id": f"CG{(g - 1) % len(CDIP) + 1}",
-            "need_id": f"N{(g - 1) % 3 + 1}",
-            "statement": f"By June {year.start_year + 1}, {spec[0].lower()} will move from "
-                         f"{spec[2]:g} to {spec[3]:g}{'%' if spec[1] == '%' else ''}.",
-            "student_group": spec[5], "owner": rng.choice(PEOPLE),
-            "target_date": year.end})
-        for k in range(measures_per_goal):
-            m_no += 1
-            name, unit, base, target, freq, _ = MEASURES[(g - 1 + k) % len(MEASURES)]
-            base = round(base + rng.uniform(-4, 4), 1)
-            target = round(target + rng.uniform(-1, 1), 1)
-            pace = rng.choice((1.2, 1.1, 1.05, 1.0, 0.95, 0.85, 0.5))  # share of expected progress
-            m = {"id": f"M{m_no}", "goal_id": f"G{g}", "name": name, "unit": unit,
-                 "direction": INCREASE if target > base else DECREASE,
-                 "baseline": base, "target": target, "frequency": freq,
-                 "data_source": "District data warehouse", "owner": rng.choice(PEOPLE)}
-            step = FREQUENCY_MONTHS[freq]
-            for i, p in enumerate(year.periods):
-                if p > current or (i + 1) % step:
-                    continue
-                share = (period_date(p) - year.start).days / (year.end - year.start).days
-                value = base + (target - base) * share * pace + rng.uniform(-0.3, 0.3)
-                m[f"actual:{p}"] = round(value, 1)
-            rows["measures"].append(m)
+            "id": f"G{g}", "strategic_goal_id": f"SG{goal.strategic_goal}",
+            "cdip_goal_id": cdip_ids[goal.cdip], "need_id": f"N{goal.need}",
+            "statement": statement(goal, measures[0], year),
+            "student_group": goal.group, "owner": rng.choice(PEOPLE), "target_date": year.end})
+        for m in measures:
+            rows["measures"].append(
+                {"id": f"M{len(rows['measures']) + 1}", "goal_id": f"G{g}", **m})
+        strategies = goal.strategies[:min(len(goal.strategies), actions_per_goal)]
+        for strategy, _ in strategies:
+            s_no += 1
+            rows["strategies"].append({
+                "id": f"S{s_no}", "goal_id": f"G{g}", "kcwp": strategy.kcwp,
+                "other_approach": strategy.other, "description": strategy.description,
+                "research_basis": strategy.basis})
+        first = s_no - len(strategies) + 1
         for k in range(actions_per_goal):
-            a_no += 1
-            strategy, monitoring = strategies[k % len(strategies)]
-            start = year.start + timedelta(days=rng.randint(30, 150))
-            due = start + timedelta(days=rng.randint(30, 200))
-            done = due < as_of and rng.random() < 0.7
-            status = COMPLETE if done else (IN_PROGRESS if start < as_of else NOT_STARTED)
-            cost = rng.choice((0, 0, 1500, 5000, 12000, 45000))
+            strategy, actions = strategies[k % len(strategies)]
+            n = len(rows["actions"]) + 1
             rows["actions"].append({
-                "id": f"A{a_no}", "goal_id": f"G{g}", "description": rng.choice(ACTIONS),
-                "owner": rng.choice(PEOPLE), "start_date": start, "due_date": due,
-                "resources": "PD days", "funding_source": rng.choice(FUNDING) if cost else None,
-                "cost": cost or None, "status": status,
-                "percent_complete": 100 if done else rng.choice((0, 25, 50, 75)),
-                "evidence": monitoring, "strategy_id": strategy})
-    layout = scorecard_layout(year.label)
-    for p in layout.update_periods:
+                "id": f"A{n}", "goal_id": f"G{g}", "strategy_id": f"S{first + k % len(strategies)}",
+                "description": actions[(k // len(strategies)) % len(actions)],
+                **_schedule(strategy, rng, year, as_of)})
+    for i, p in enumerate(scorecard_layout(year.label).update_periods):
         due = date(int(p[:4]), int(p[5:]), min(28, period_date(p).day))
         row: dict[str, Any] = {"month": period_date(p).replace(day=1)}
         if due < as_of:
-            row |= {"milestones": "Scorecard reviewed at leadership meeting",
-                    "successes": "Attendance campaign launched", "roadblocks": "Sub shortage",
-                    "submitted_by": rng.choice(PEOPLE), "submitted_on": due}
+            milestones, successes, roadblocks = UPDATE_NOTES[i % len(UPDATE_NOTES)]
+            row |= {"milestones": milestones, "successes": successes,
+                    "roadblocks": roadblocks, "submitted_by": rng.choice(PEOPLE),
+                    "submitted_on": due}
         rows["monthly_updates"].append(row)
     if quality != "clean":
-        _typical(rows, rng)
-    if messy:
+        _typical(rows, rng, as_of)
+    if quality == "messy" and typed:
         _messy(rows, rng, year)
     return rows
 
 
-def _typical(rows: dict[str, list[dict[str, Any]]], rng: random.Random) -> None:
+def statement(goal: GoalPlan, measure: dict[str, Any], year: SchoolYear) -> str:
+    """The goal's SMART statement, from its first measure's baseline and target."""
+    verb = "raise" if measure["target"] > measure["baseline"] else "lower"
+    return (f"By {year.end:%B %Y}, {verb} {goal.what} from "
+            f"{amount(measure['baseline'], measure['unit'])} to "
+            f"{amount(measure['target'], measure['unit'])}.")
+
+
+def amount(value: float, unit: str) -> str:
+    """A number as a statement says it: 42.6%, 420."""
+    return f"{value:g}%" if unit == PERCENT else f"{value:g}"
+
+
+def _measure(spec: MeasurePlan, rng: random.Random, paces: tuple[float, ...],
+             year: SchoolYear, as_of: date) -> dict[str, Any]:
+    """A district's measure: the plan's baseline and target moved a little, and an actual
+    for every period of its frequency that ended by ``as_of``, at the district's pace."""
+    spread = spec.target - spec.baseline
+    digits = 1 if spec.unit == PERCENT else 0
+    base = round(spec.baseline + rng.uniform(-0.4, 0.4) * abs(spread), digits)
+    target = round(base + spread * rng.uniform(0.85, 1.15), 0 if abs(spread) >= 4 else 1)
+    if spec.unit == PERCENT:
+        target = min(target, 100.0)
+    pace = rng.choice(paces)  # the share of the expected progress it makes
+    m: dict[str, Any] = {
+        "name": spec.name, "unit": spec.unit,
+        "direction": INCREASE if target > base else DECREASE, "baseline": base,
+        "target": target, "frequency": spec.frequency, "data_source": spec.source,
+        "owner": rng.choice(PEOPLE)}
+    step = FREQUENCY_MONTHS[spec.frequency]
+    for i, p in enumerate(year.periods):
+        if period_date(p) > as_of or (i + 1) % step:
+            continue
+        share = (period_date(p) - year.start).days / (year.end - year.start).days
+        value = base + (target - base) * (share * pace + rng.uniform(-0.04, 0.04))
+        value = min(value, 100.0) if spec.unit == PERCENT else value
+        m[f"actual:{p}"] = round(max(0.0, value), digits)
+    return m
+
+
+def _schedule(strategy: StrategyPlan, rng: random.Random, year: SchoolYear,
+              as_of: date) -> dict[str, Any]:
+    """An action's owner, dates, cost and status: done only once due by ``as_of``, under
+    way only once started."""
+    start = year.start + timedelta(days=rng.randint(30, 150))
+    due = start + timedelta(days=rng.randint(30, 200))
+    done = due < as_of and rng.random() < 0.7
+    status = COMPLETE if done else (IN_PROGRESS if start < as_of else NOT_STARTED)
+    cost = rng.choice((0, 0, 1500, 5000, 12000, 45000))
+    return {"owner": rng.choice(PEOPLE), "start_date": start, "due_date": due,
+            "resources": strategy.resources,
+            "funding_source": rng.choice(strategy.funding) if cost else None,
+            "cost": cost or None, "status": status,
+            "percent_complete": 100 if done else rng.choice((25, 50, 75))
+            if status == IN_PROGRESS else 0,
+            "evidence": strategy.monitoring}
+
+
+def _typical(rows: dict[str, list[dict[str, Any]]], rng: random.Random, as_of: date) -> None:
+    """What a typical district leaves out: an owner, a monitoring method, a month's update
+    (its first), a student group; and one update sent late (never later than ``as_of``)."""
     rng.choice(rows["actions"])["owner"] = None
     rng.choice(rows["actions"])["evidence"] = None
     submitted = [u for u in rows["monthly_updates"] if u.get("submitted_on")]
-    if submitted:
-        late = submitted[-1]
-        late["submitted_on"] = late["submitted_on"] + timedelta(days=9)
+    late = [u for u in submitted if u["submitted_on"] + LATE_BY <= as_of]
+    if late:
+        late[-1]["submitted_on"] += LATE_BY
     if len(submitted) > 1:
         for key in ("milestones", "successes", "roadblocks", "submitted_by", "submitted_on"):
             submitted[0].pop(key, None)
@@ -252,7 +235,7 @@ def _messy(rows: dict[str, list[dict[str, Any]]], rng: random.Random, year: Scho
     goals[1]["id"] = "Goal 2"
     measures[0]["goal_id"] = "goal 1"
     goals[2]["owner"] = "TBD"
-    goals[3]["statement"] = "Improve math."
+    goals[3]["statement"] = "Keep more teachers."  # not specific
     percent = [m for m in measures if m["unit"] == PERCENT]
     if percent:  # typed as text with a % sign
         m = percent[0]
