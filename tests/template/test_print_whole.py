@@ -120,7 +120,7 @@ def test_measures_print_what_is_measured_and_where_it_stands_then_the_months(wor
 @needs_pdf
 def test_the_instructions_print_at_their_own_size_across_the_page(workbook, pages):
     """Not shrunk to fit two pages (text 5.5 points tall across half the page before)."""
-    wb, layout = _layout(workbook)
+    _, layout = _layout(workbook)
     instructions = [p for p in pages if p.sheet == layout.instructions_sheet]
     assert min(p.text_height for p in instructions) >= 11  # 10-point text's boxes
     widest = max(w.right for p in instructions for w in p.words)
