@@ -38,7 +38,7 @@ from sheetsync.template._openpyxl import copy_style, default_font, formulas_shar
 from sheetsync.template.formulas import BANNER_CELL, formula, missing_formulas, unreadable_date
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.lists import define_names, write_lists
-from sheetsync.template.pages import LINE, alignment, fit_rows, fold_spare_rows, print_setup
+from sheetsync.template.pages import alignment, fit_rows, fold_spare_rows, print_setup
 from sheetsync.template.printing import row_height
 from sheetsync.template.validation import colours, prompt, validations
 from sheetsync.udfs import xlwings_conf_rows
@@ -210,8 +210,7 @@ def _wrap_instructions(ws: Worksheet, first: int) -> None:
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         if spans:
-            ws.row_dimensions[r].height = row_height(spans, bold=bool(cells[0].font.b),
-                                                     line=LINE)
+            ws.row_dimensions[r].height = row_height(spans, bold=bool(cells[0].font.b))
 
 
 def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
@@ -265,7 +264,7 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
         if help_text.strip():
             prompt(ws, cell.coordinate, col.header, help_text)
     ws.row_dimensions[h].height = row_height([(c.header, c.width) for c in sheet.columns],
-                                             bold=True, line=LINE)
+                                             bold=True)
     if sheet.entity == "monthly_updates" and not rows:
         rows = [{"month": period_date(p).replace(day=1)} for p in layout.update_periods]
     for col in sheet.columns:
