@@ -152,6 +152,9 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "one way: the Check column flags a row that mixes 45 and 45%.",
         "Adding a row between others: insert it, then copy the grey computed cells of the "
         "row above into it. Until then a line above the sheet's header names the row.",
+        "More rows: the prepared rows below the last empty ones are folded away, so they do "
+        "not print; click the + beside the row numbers to open them (Excel: Data > Show "
+        "Detail; LibreOffice: Data > Group and Outline > Show Details).",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
         "{band} of the gap below it; Met once the target is reached; Not Met after the "
