@@ -5,7 +5,7 @@ What the district's printout showed before (issue 23): strategic goal titles cut
 column's edge ("Every student reads and computes on"), the 42 Measures columns on pages
 without their statuses, monitoring methods cut, pages of empty grey rows, the Instructions
 shrunk to half a page. Here: no page holds only empty rows (the prepared rows below the
-open ones are folded away); every text a row holds is printed whole; the first Measures
+open ones are hidden); every text a row holds is printed whole; the first Measures
 page holds what is measured and where it stands, the months follow; the Instructions print
 at their own size across the page.
 """
@@ -127,7 +127,7 @@ def test_the_instructions_print_at_their_own_size_across_the_page(workbook, page
     assert widest > 0.8 * instructions[0].width
 
 
-# -- the rows prepared, written and folded (no LibreOffice) ---------------------------------
+# -- the rows prepared, written and hidden (no LibreOffice) ---------------------------------
 
 ROWS = {"strategic_goals": [{"id": "SG1", "title": LONG_TITLE},
                             {"id": "SG2", "title": "Safe schools"}]}
@@ -144,7 +144,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
     return openpyxl.load_workbook(save_atomic(build_template(rows=ROWS), path))
 
 
-def test_the_prepared_rows_below_the_open_ones_are_folded_away_not_emptied(written):
+def test_the_prepared_rows_below_the_open_ones_are_hidden_not_emptied(written):
     layout = scorecard_layout()
     for sheet in entity_sheets(layout):
         ws = written[sheet.name]
@@ -155,12 +155,8 @@ def test_the_prepared_rows_below_the_open_ones_are_folded_away_not_emptied(writt
                                                               else OPEN_ROWS_EMPTY))
         assert _hidden(ws, sheet) == list(range(last_open + 1, sheet.last_data_row + 1)), \
             sheet.name
-        for r in _hidden(ws, sheet):
-            assert ws.row_dimensions[r].outlineLevel == 1
-        if _hidden(ws, sheet):
-            assert not ws.sheet_properties.outlinePr.summaryBelow  # "+" by the last open row
         computed = [c for c in sheet.columns if not c.is_input]
-        if computed:  # still prepared: a district that opens the fold types into them
+        if computed:  # still prepared: a district that shows them types into them
             cell = ws[f"{computed[0].letter}{sheet.last_data_row}"]
             assert str(cell.value).startswith("="), sheet.name
 

@@ -38,7 +38,7 @@ from sheetsync.template._openpyxl import copy_style, default_font, formulas_shar
 from sheetsync.template.formulas import BANNER_CELL, formula, missing_formulas, unreadable_date
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.lists import define_names, write_lists
-from sheetsync.template.pages import alignment, fit_rows, fold_spare_rows, print_setup
+from sheetsync.template.pages import alignment, fit_rows, hide_spare_rows, print_setup
 from sheetsync.template.printing import row_height
 from sheetsync.template.validation import colours, prompt, validations
 from sheetsync.udfs import xlwings_conf_rows
@@ -152,9 +152,9 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "one way: the Check column flags a row that mixes 45 and 45%.",
         "Adding a row between others: insert it, then copy the grey computed cells of the "
         "row above into it. Until then a line above the sheet's header names the row.",
-        "More rows: the prepared rows below the last empty ones are folded away, so they do "
-        "not print; click the + beside the row numbers to open them (Excel: Data > Show "
-        "Detail; LibreOffice: Data > Group and Outline > Show Details).",
+        "More rows: the prepared rows below the last empty ones are hidden, so they do not "
+        "print (the row numbers skip them). To show them, select the rows either side of "
+        "the gap and choose Unhide (LibreOffice: Show Rows).",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
         "{band} of the gap below it; Met once the target is reached; Not Met after the "
@@ -282,7 +282,7 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
         ws.column_dimensions.group(grouped[0].letter, grouped[-1].letter, outline_level=1,
                                    hidden=True)
     fit_rows(ws, sheet, rows)
-    fold_spare_rows(ws, sheet, len(rows))
+    hide_spare_rows(ws, sheet, len(rows))
     ws.protection.sheet = True
     _allow_editing_around_formulas(ws)
 
