@@ -7,6 +7,8 @@
 - ``copy_style``: a cell takes another cell's (or a column's) whole style, protection and
   number format included, by its ``_style`` (the style-array openpyxl shares by index);
   the template's unlocked input columns and its styled formula columns are made this way.
+- ``default_font``: the workbook's Normal font (the one every unstyled cell shows and
+  column widths are counted in), set in ``Workbook._fonts`` (index 0) and the Normal style.
 
 They were written for and tested with the openpyxl versions in ``TESTED`` (pyproject.toml
 pins the same range); an upgrade past them is a change to this one file and its tests
@@ -32,6 +34,8 @@ from typing import Any
 import openpyxl
 from openpyxl import Workbook
 from openpyxl.formula.translate import Translator
+from openpyxl.styles import Font
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -42,6 +46,12 @@ def version() -> tuple[int, int]:
     """The installed openpyxl's (major, minor)."""
     major, minor = openpyxl.__version__.split(".")[:2]
     return int(major), int(minor)
+
+
+def default_font(wb: Workbook, font: Font) -> None:
+    """Make ``font`` the Normal font of a new, still unstyled ``wb``."""
+    wb._fonts = IndexedList([font])
+    wb._named_styles["Normal"].font = copy(font)
 
 
 def copy_style(cell: Any, source: Any) -> None:

@@ -46,7 +46,7 @@ from sheetsync.template.google_rules import (
 )
 from sheetsync.template.workbook import build_template
 
-DEFAULT_FONT_SIZE = 11  # openpyxl's (Calibri 11); other sizes are carried over
+DEFAULT_FONT_SIZE = 10  # the template's (Arial 10) and Google's own; other sizes are carried over
 
 
 def template_name(school_year: str) -> str:

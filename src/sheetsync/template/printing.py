@@ -14,10 +14,10 @@ import textwrap
 
 LINE_POINTS = 15.0  # one line of 11-point Calibri
 # Sheets too wide to read one page wide print pages across at a readable scale, a page ending
-# after the last column of each key (Measures: what is measured, then where it stands, then
-# the months).
-PAGES_ACROSS = {"measures": ("frequency", "status")}
-PAGES_ACROSS_SCALE = 70  # percent: 7.7-point text from the workbook's 11-point
+# after the last column of each key (Measures: what is measured and where it stands, then the
+# months).
+PAGES_ACROSS = {"measures": ("status",)}
+PAGES_ACROSS_SCALE = 70  # percent: 7-point text from the template's 10-point
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6, "header": 0.3, "footer": 0.3}
 PAGE_FOOTER_RIGHT = "Page &P of &N"
 
@@ -35,10 +35,12 @@ def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
     return lines
 
 
-def row_height(cells: list[tuple[str, float]], bold: bool = False) -> float:
-    """The height in points of a row whose wrapped cells are (text, column width)."""
+def row_height(cells: list[tuple[str, float]], bold: bool = False,
+               line: float = LINE_POINTS) -> float:
+    """The height in points of a row whose wrapped cells are (text, column width), each
+    line ``line`` points tall."""
     lines = max((wrapped_lines(text, width, bold) for text, width in cells if text), default=1)
-    return LINE_POINTS * lines + 3
+    return line * lines + 3
 
 
 def footer_text(text: str) -> str:

@@ -18,8 +18,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync import __version__
@@ -36,25 +34,29 @@ from sheetsync.schema.vocabulary import (
     PALE,
     WHITE,
 )
-from sheetsync.template._openpyxl import copy_style, formulas_shared
+from sheetsync.template._openpyxl import copy_style, default_font, formulas_shared
 from sheetsync.template.formulas import BANNER_CELL, formula, missing_formulas, unreadable_date
 from sheetsync.template.formulas import as_of as as_of_formula
 from sheetsync.template.lists import define_names, write_lists
-from sheetsync.template.printing import (
-    MARGINS,
-    PAGE_FOOTER_RIGHT,
-    PAGES_ACROSS,
-    PAGES_ACROSS_SCALE,
-    footer_text,
-    row_height,
-)
+from sheetsync.template.pages import alignment, fit_rows, hide_spare_rows, print_setup
+from sheetsync.template.printing import row_height
 from sheetsync.template.validation import colours, prompt, validations
 from sheetsync.udfs import xlwings_conf_rows
 
 # entity -> rows of {column key, or "actual:YYYY-MM" for a month: value}
 Rows = Mapping[str, Iterable[Mapping[str, Any]]]
 
-HEADER_FONT = Font(bold=True, color=WHITE)
+# Arial 10, the font of Google Sheets, on every Windows and Mac, and in LibreOffice as the
+# metric-compatible Liberation Sans: the sheets lay out and print alike in all of them
+# (Calibri, where missing, falls back to wider fonts and clips the printed columns).
+FONT, FONT_SIZE = "Arial", 10
+
+
+def _font(size: int = FONT_SIZE, **style: Any) -> Font:
+    return Font(name=FONT, size=size, **style)
+
+
+HEADER_FONT = _font(bold=True, color=WHITE)
 THIN = Side(style="thin", color=BORDER_GREY)
 UNLOCKED = Protection(locked=False)
 
@@ -72,6 +74,7 @@ def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | No
         settings = StatusSettings(**{**settings.to_dict(), **values})
     words = setting_words(settings)
     wb = Workbook()
+    default_font(wb, _font(family=2))
     wb.remove(wb.active)
     _instructions(wb.create_sheet(layout.instructions_sheet), layout, words)
     profile_values = {"school_year": layout.school_year.label,
@@ -82,7 +85,7 @@ def build_template(layout: Layout | None = None, profile: Mapping[str, Any] | No
         _table(ws, layout, sheet, list((rows or {}).get(sheet.entity, ())), words)
     write_lists(wb.create_sheet(layout.lists_sheet), layout, settings)
     define_names(wb, layout)
-    _print_setup(wb, layout, profile_values)
+    print_setup(wb, layout, profile_values)
     if xlwings:
         _xlwings_conf(wb)
     wb.custom_doc_props.append(StringProperty(name="sheetsync_template_version",
@@ -118,9 +121,9 @@ def _say(text: str, words: Mapping[str, str]) -> str:
 
 def _title(ws: Worksheet, title: str, guidance: str) -> None:
     ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=14, color=NAVY)
+    ws["A1"].font = _font(14, bold=True, color=NAVY)
     ws["A2"] = guidance
-    ws["A2"].font = Font(italic=True, color=GREY)
+    ws["A2"].font = _font(italic=True, color=GREY)
 
 
 def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> None:
@@ -149,6 +152,9 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
         "one way: the Check column flags a row that mixes 45 and 45%.",
         "Adding a row between others: insert it, then copy the grey computed cells of the "
         "row above into it. Until then a line above the sheet's header names the row.",
+        "More rows: the prepared rows below the last empty ones are hidden, so they do not "
+        "print (the row numbers skip them). To show them, select the rows either side of "
+        "the gap and choose Unhide (LibreOffice: Show Rows).",
         "Status rule: progress = (actual − baseline) ÷ (target − baseline). On Track when "
         "progress is at least the expected progress for the month; At Risk within "
         "{band} of the gap below it; Met once the target is reached; Not Met after the "
@@ -165,10 +171,10 @@ def _instructions(ws: Worksheet, layout: Layout, words: Mapping[str, str]) -> No
             "needs)."]
     for i, line in enumerate(lines, 4):
         ws.cell(i, 1, _say(line, words))
-    ws["A4"].font = ws.cell(4 + lines.index("What each sheet holds"), 1).font = Font(bold=True)
+    ws["A4"].font = ws.cell(4 + lines.index("What each sheet holds"), 1).font = _font(bold=True)
     r = 4 + len(lines)
     for sheet in layout.sheets:
-        ws.cell(r, 1, sheet.name).font = Font(bold=True)
+        ws.cell(r, 1, sheet.name).font = _font(bold=True)
         ws.cell(r, 2, _say(sheet.guidance, words))
         r += 1
         for col in sheet.columns:
@@ -217,7 +223,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
     for fld in sheet.fields:
         label = ws[fld.label_cell]
         label.value = fld.label
-        label.font = Font(bold=True)
+        label.font = _font(bold=True)
         cell = ws[fld.cell]
         if fld.formula:
             cell.value = as_of_formula(layout, sheet, sheet.field("as_of").cell)
@@ -229,7 +235,7 @@ def _profile(ws: Worksheet, layout: Layout, values: Mapping[str, Any],
             cell.number_format = "yyyy-mm-dd"
         if fld.key == "as_of":  # the one the formulas read: say when they cannot
             flag = ws.cell(cell.row, cell.column + 1, unreadable_date(layout, fld.cell))
-            flag.font = Font(bold=True, color=CHECK_TONE[1])
+            flag.font = _font(bold=True, color=CHECK_TONE[1])
         if fld.locked:
             cell.fill = PatternFill("solid", fgColor=PALE)
         elif fld.key != "template_version":
@@ -247,7 +253,7 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
     banner = missing_formulas(sheet)
     if banner:  # names a row inserted by hand, which has no formulas
         ws[BANNER_CELL] = banner
-        ws[BANNER_CELL].font = Font(bold=True, color=CHECK_TONE[1])
+        ws[BANNER_CELL].font = _font(bold=True, color=CHECK_TONE[1])
     h, first, last = sheet.header_row, sheet.first_data_row, sheet.last_data_row
     last = max(last, first + len(rows) - 1)
     for col in sheet.columns:
@@ -275,49 +281,10 @@ def _table(ws: Worksheet, layout: Layout, sheet: SheetLayout,
     if grouped:
         ws.column_dimensions.group(grouped[0].letter, grouped[-1].letter, outline_level=1,
                                    hidden=True)
+    fit_rows(ws, sheet, rows)
+    hide_spare_rows(ws, sheet, len(rows))
     ws.protection.sheet = True
     _allow_editing_around_formulas(ws)
-
-
-def _print_setup(wb: Workbook, layout: Layout, profile: Mapping[str, Any]) -> None:
-    """Every sheet prints landscape on Letter, one page wide, its header row on every page;
-    the instructions on two pages at most; the footer names the district, sheet and page."""
-    words = layout.words
-    who = profile.get(f"{words.noun}_name") or profile.get(f"{words.noun}_id") or words.title
-    what = "Scorecard" if layout.level == "district" else "Improvement Plan"
-    footer = footer_text(f"{who} · {what} {layout.school_year.label}")
-    for ws in wb.worksheets:
-        _page_setup(ws, footer, pages_tall=2 if ws.title == layout.instructions_sheet else 0)
-    for sheet in entity_sheets(layout):
-        ws = wb[sheet.name]
-        ws.print_title_rows = f"{sheet.header_row}:{sheet.header_row}"
-        if sheet.entity in PAGES_ACROSS:
-            _pages_across(ws, sheet, PAGES_ACROSS[sheet.entity])
-
-
-def _pages_across(ws: Worksheet, sheet: SheetLayout, page_ends: tuple[str, ...]) -> None:
-    """Pages across at a readable scale instead of one page wide, a page break after the
-    last column of each key in ``page_ends``. No columns are repeated on every page:
-    LibreOffice 7.4 crashes saving a sheet with repeated print columns once a row has been
-    inserted into it (``tests/template/test_edited_in_libreoffice.py`` found it)."""
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_setup.scale = PAGES_ACROSS_SCALE
-    for key in page_ends:
-        last = max(i for i, c in enumerate(sheet.columns, 1) if c.key == key)
-        ws.col_breaks.append(Break(id=last))
-
-
-def _page_setup(ws: Worksheet, footer: str, pages_tall: int = 0) -> None:
-    """Landscape Letter, one page wide and ``pages_tall`` high (0: as many as it takes)."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = pages_tall
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(**MARGINS)
-    ws.oddFooter.left.text = footer
-    ws.oddFooter.center.text = "&A"
-    ws.oddFooter.right.text = PAGE_FOOTER_RIGHT
 
 
 def _allow_editing_around_formulas(ws: Worksheet) -> None:
@@ -339,6 +306,7 @@ def _fill_column(ws: Worksheet, layout: Layout, sheet: SheetLayout, col: Column,
     if col.number_format:
         proto.number_format = col.number_format
     proto.border = Border(bottom=THIN)
+    proto.alignment = alignment(col)
     for r in range(first, last + 1):
         cell = ws[f"{col.letter}{r}"]
         if r != first:
@@ -354,6 +322,7 @@ def _fill_input_column(ws: Worksheet, col: Column, rows: list[Mapping[str, Any]]
     prepared ones are open too. The values given get cells of the same style. On a sheet
     sheetsync fills and locks (a school plan's strategic goals) the column stays locked."""
     dim = ws.column_dimensions[col.letter]
+    dim.alignment = alignment(col)
     if locked:
         dim.fill = PatternFill("solid", fgColor=PALE)
     else:
