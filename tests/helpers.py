@@ -47,3 +47,24 @@ def lite_grids(path: Path) -> dict[str, list[list[Any]]]:
     """The workbook's sheets as xlwings Lite passes them: dates as serial numbers."""
     return {n: [[serial(v) for v in row] for row in rows]
             for n, rows in openpyxl_grids(path).items()}
+
+
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid``."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -24,7 +24,7 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.pull import reading, run
 from sheetsync.pull.jobs import POOL_MIN
 from sheetsync.pull.run import pull
-from tests.helpers import AS_OF
+from tests.helpers import AS_OF, alive, children
 from tests.serve_process import big_cohort
 
 N = POOL_MIN + 6  # enough files for a pool
@@ -156,25 +156,6 @@ def test_jobs_is_an_option_of_pull() -> None:
     assert "--jobs" in result.output
     result = CliRunner().invoke(main, ["pull", "--jobs", "0"])
     assert result.exit_code == 2 and "--jobs" in result.output
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            out.append(int(stat.parent.name))
-    return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")

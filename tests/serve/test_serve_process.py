@@ -18,32 +18,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import free_port
+from tests.helpers import alive, children, free_port
 from tests.serve_process import Service, big_cohort, copy_cohort, sheetsync
 
 pytest.importorskip("starlette", reason="sheetsync serve needs starlette (pip install -e .[serve])")
 linux = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 SLOW_PULL = 120  # districts: a first pull of several seconds, to be caught in the middle
-
-
-def children(pid: int) -> list[int]:
-    """The live processes whose parent is ``pid``."""
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            out.append(int(stat.parent.name))
-    return out
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def rss_mb(pid: int) -> float:
