@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -56,17 +57,19 @@ def slow_cohort(examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return folder
 
 
+@pytest.fixture
+def slow_copy(slow_cohort: Path, tmp_path: Path) -> Path:
+    """A copy of the slow cohort for one test to pull and harm."""
+    return Path(shutil.copytree(slow_cohort, tmp_path / "cohort"))
+
+
 # -- the service owns its processes -------------------------------------------------------
 
 
 @linux
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_stop_mid_pull_ends_the_worker_too(slow_cohort: Path, tmp_path: Path,
-                                             sig: signal.Signals) -> None:
-    import shutil
-
-    folder = tmp_path / "cohort"
-    shutil.copytree(slow_cohort, folder)
+def test_a_stop_mid_pull_ends_the_worker_too(slow_copy: Path, sig: signal.Signals) -> None:
+    folder = slow_copy
     service = Service(folder, "--log-format", "json")
     kids = mid_pull(service)
     service.proc.send_signal(sig)
@@ -88,11 +91,8 @@ def test_a_stop_mid_pull_ends_the_worker_too(slow_cohort: Path, tmp_path: Path,
 
 
 @linux
-def test_sigkill_of_the_service_ends_its_worker(slow_cohort: Path, tmp_path: Path) -> None:
-    import shutil
-
-    folder = tmp_path / "cohort"
-    shutil.copytree(slow_cohort, folder)
+def test_sigkill_of_the_service_ends_its_worker(slow_copy: Path) -> None:
+    folder = slow_copy
     service = Service(folder)
     kids = mid_pull(service)
     service.proc.kill()
@@ -111,12 +111,8 @@ def test_sigkill_of_the_service_ends_its_worker(slow_cohort: Path, tmp_path: Pat
 
 
 @linux
-def test_a_worker_killed_mid_pull_and_the_next_pull_recovers(slow_cohort: Path,
-                                                             tmp_path: Path) -> None:
-    import shutil
-
-    folder = tmp_path / "cohort"
-    shutil.copytree(slow_cohort, folder)
+def test_a_worker_killed_mid_pull_and_the_next_pull_recovers(slow_copy: Path) -> None:
+    folder = slow_copy
     service = Service(folder)
     try:
         kids = mid_pull(service)
@@ -275,13 +271,10 @@ def _send_big(port: int, method: str, path: str, size: int, chunked: bool) -> in
     return int(answer.split()[1]) if answer.startswith(b"HTTP/1.1") else 0
 
 
-def test_health_answers_while_45_callers_wait_for_a_pull(slow_cohort: Path,
-                                                         tmp_path: Path) -> None:
-    import shutil
+def test_health_answers_while_45_callers_wait_for_a_pull(slow_copy: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    folder = tmp_path / "cohort"
-    shutil.copytree(slow_cohort, folder)
+    folder = slow_copy
     service = Service(folder)
     try:
         mid_pull(service)
