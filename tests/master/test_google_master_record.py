@@ -20,6 +20,7 @@ from sheetsync.cohort.store import Store
 from sheetsync.master.build import google_is_current
 from sheetsync.pull.rebuild import rebuild
 from sheetsync.pull.run import google_master, pull
+from sheetsync.serve.worker import Pulled
 from tests import fake_google as fg
 from tests.fake_google import USER_EMAIL
 from tests.helpers import AS_OF
@@ -78,6 +79,14 @@ def test_a_google_write_that_failed_is_made_by_the_next_pull(cohort_dir, fake_go
 
     healed = do_pull(cohort_dir, fake_google)  # the .xlsx master is current; Google is not
     assert not healed.master_written and healed.google_written and not healed.master_error
+    assert (healed.to_json()["master_written"], healed.to_json()["google_written"]) == \
+        (False, True)  # `pull --json` says which master was written
+    said = Pulled(healed.totals(), healed.master_written, healed.master_error, 0,
+                  healed.google_written).masters()
+    assert said == "master unchanged; Google master written"  # what `serve` logs
+    said = Pulled(failed.totals(), failed.master_written, failed.master_error, 0,
+                  failed.google_written).masters()
+    assert said.startswith("master written; NOT written: The Google master was not written")
     assert "the Google master was written again" in render_pull(healed)
     assert "Nothing changed" not in render_pull(healed)
     with Store(cohort.store_path) as store:

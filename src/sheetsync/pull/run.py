@@ -84,7 +84,8 @@ class PullReport:
         return {"cohort": self.cohort, "as_of": self.as_of.isoformat(),
                 "pulled_at": self.pulled_at, "master": str(self.master),
                 "master_written": self.master_written, "master_error": self.master_error,
-                "level": self.level, "totals": self.totals(), "notes": self.notes,
+                "google_written": self.google_written, "level": self.level,
+                "totals": self.totals(), "notes": self.notes,
                 "districts": self.districts}
 
 

@@ -264,16 +264,15 @@ class Scheduler:
         self.metrics.pulled("done", seconds, t, report.stale)
         if t["read"] >= RECYCLE_AFTER:
             self.worker.close(wait=True)
-        master = ("master written" if report.master_written else
-                  f"master NOT written: {report.master_error}" if report.master_error else
-                  "master unchanged")
+        master = report.masters()
         event(log, "pull.finished", "pull (%s) in %.1f s, %.2f s CPU: %d districts, %d read, "
               "%d unchanged, %d failed, %d stale; %s", job.trigger, seconds, job.cpu_seconds,
               t["districts"], t["read"], t["reused"], t["failed"], report.stale, master,
               job=job.id, trigger=job.trigger, seconds=round(seconds, 3),
               cpu_seconds=job.cpu_seconds, districts=t["districts"], read=t["read"],
               reused=t["reused"], failed=t["failed"], stale=report.stale,
-              master_written=report.master_written, master_error=report.master_error)
+              master_written=report.master_written, master_error=report.master_error,
+              google_written=report.google_written)
         return "done"
 
     def _publish(self, out: Path, job: Job) -> None:

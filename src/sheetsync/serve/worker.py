@@ -196,6 +196,19 @@ class Pulled:
     master_written: bool
     master_error: str | None
     stale: int = 0  # districts shown from their last good read (this read failed)
+    google_written: bool = False  # the Google master (the cohort names one) written
+
+    def masters(self) -> str:
+        """What the pull did to the masters, for the log: the .xlsx written, unchanged or
+        not written (and why), then the Google master when written or refused after it."""
+        error = self.master_error
+        said = ["master written" if self.master_written else
+                f"master NOT written: {error}" if error else "master unchanged"]
+        if self.google_written:
+            said.append("Google master written")
+        elif self.master_written and error:  # the .xlsx written, the Google master refused
+            said.append(f"NOT written: {error}")
+        return "; ".join(said)
 
 
 @dataclass(frozen=True)
@@ -229,5 +242,6 @@ def pull_in_worker(cohort: Cohort) -> tuple[str, Any, float]:
     except StoreUnusable as exc:
         return "unusable", (Path(str(exc.path)), exc.problem, exc.todo), 0.0
     stale = sum(bool(d.get("stale")) for d in report.districts)
-    done = Pulled(report.totals(), report.master_written, report.master_error, stale)
+    done = Pulled(report.totals(), report.master_written, report.master_error, stale,
+                  report.google_written)
     return "ok", done, time.process_time() - cpu
