@@ -177,6 +177,12 @@ class Store(StoreReading):
             raise SheetsyncError("the store is written inside `with store.transaction():`")
         return self.db
 
+    def with_month(self, period: str) -> set[str]:
+        """The districts whose month ``period`` the store holds (``has_month`` of each, in
+        one query)."""
+        return {r[0] for r in self.db.execute(
+            "SELECT district_id FROM snapshots WHERE period = ?", (period,))}
+
     # -- writing (inside ``transaction``) ---------------------------------------------
 
     def set_meta(self, key: str, value: str, changes_data: bool = False) -> None:

@@ -151,27 +151,34 @@ def pull_district(cohort: Cohort, d: District, source: Source,
                   prev: dict[str, Any] | None, store: Store, pulled_at: str,
                   force: bool = False, shared_with: tuple[str, ...] = (),
                   accept_older: bool = False, known: tuple[bool, str | None] | None = None,
-                  reads: Reads | None = None) -> Outcome:
+                  reads: Reads | None = None, settings: str | None = None,
+                  held: bool | None = None) -> Outcome:
     """Read (or reuse) one district. Never raises for the district's own problems.
 
     ``shared_with`` names the other cohort entries on the same file (``shared-source``).
     A file older than the stored read is not taken unless ``accept_older``: the outcome is
     then ``kept`` with a ``source-older`` warning, and the store keeps the newer read.
     ``known`` is what ``unchanged`` said, when asked already; ``reads`` the pull's reads
-    (on a pool), when it has them.
+    (on a pool), when it has them. ``settings`` (``_settings_key``) and ``held`` (the
+    store has the district's month of ``as_of``) are asked once for every district by
+    ``pull``; None: asked here.
     """
+    if isinstance(fingerprint, SourceUnavailable):
+        return Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
+                       pulled_at=pulled_at, as_of=as_of.isoformat(),
+                       settings=settings or _settings_key(cohort), reason=fingerprint.reason)
+    fp = fingerprint
     failed = Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
                      pulled_at=pulled_at, as_of=as_of.isoformat(),
-                     settings=_settings_key(cohort))
-    if isinstance(fingerprint, SourceUnavailable):
-        return replace(failed, reason=fingerprint.reason)
-    fp = fingerprint
-    failed = replace(failed, token=fp.token, modified=fp.modified)
+                     settings=settings or _settings_key(cohort), token=fp.token,
+                     modified=fp.modified)
     same, digest = known or unchanged(d, source, fp, prev, force, shared_with)
     if same and prev:
         data = None
+        if held is None:
+            held = store.has_month(d.id, period_key(as_of))
         if prev["as_of"] != failed.as_of or prev["settings"] != failed.settings or \
-                not store.has_month(d.id, period_key(as_of)):  # dropped: again
+                not held:  # dropped: again
             from sheetsync.pull.reading import reassess
 
             try:
@@ -251,6 +258,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
         to_read = [d.id for d in cohort.districts if not known[d.id][0] and
                    not isinstance(prints[d.id], SourceUnavailable)]
         store.keep_copy()  # before anything is written; NotWritable when it cannot be made
+        settings, held = _settings_key(cohort), store.with_month(period)
         with store.transaction(), _reads(cohort, as_of, jobs, to_read, sources,
                                          known) as reads:
             kept: list[str] = []  # unchanged, nothing to assess again
@@ -258,7 +266,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                 prev = states.get(d.id)
                 o = pull_district(cohort, d, sources[d.id], prints[d.id], as_of, prev, store,
                                   pulled_at, force, shared.get(d.id, ()), accept_older,
-                                  known[d.id], reads)
+                                  known[d.id], reads, settings, d.id in held)
                 o = _store_outcome(store, o, prev, period)
                 if o.reused and o.data is None:
                     kept.append(d.id)
@@ -274,8 +282,10 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
             pull_id = store.record_pull(pulled_at, as_of.isoformat(), period, report.totals())
         report.notes.extend(removed_districts(cohort, states))
         _write_masters(cohort, store, google, period, pull_id, report)
-        with store.transaction():  # what `pull --json` printed, for `serve`'s API
-            store.set_meta(LAST_PULL, json.dumps(report.to_json(), indent=2, default=str))
+        # what `pull --json` printed (its JSON, compact: the indented text takes json's
+        # slower encoder), for `serve`'s API
+        with store.transaction():
+            store.set_meta(LAST_PULL, json.dumps(report.to_json(), default=str))
     return report
 
 
