@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 HEAVY = ("openpyxl", "pydantic", "python_calamine", "matplotlib", "jinja2", "weasyprint",
-         "tomlkit", "gspread", "xlsxwriter")
+         "tomlkit", "gspread", "xlsxwriter", "email.utils")
 # Google's stack: a cohort without Google sheets (or a Google master) loads none of it.
 GOOGLE = ("google.auth", "requests", "google_auth_oauthlib", "sheetsync.google.client")
 
