@@ -33,6 +33,7 @@ from sheetsync.google.constants import NO_CREDENTIALS
 from sheetsync.master.build import build_master, google_is_current, is_current
 from sheetsync.master.summary import district_summary
 from sheetsync.pull.identity import identity_findings, shared_sources, source_older
+from sheetsync.pull.jobs import POOL_MIN
 from sheetsync.read.sources import (
     Fingerprint,
     Source,
@@ -44,7 +45,7 @@ from sheetsync.schema.schoolyear import SchoolYear, period_key
 from sheetsync.schema.vocabulary import STATUSES
 
 if TYPE_CHECKING:
-    from sheetsync.pull.reading import Reads
+    from sheetsync.pull.pool import Reads
 
 Progress = Callable[[District, Outcome], None]
 LAST_PULL = "last_pull_json"  # store meta: the latest pull's summary, as `pull --json` prints it
@@ -223,7 +224,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
 
     ``google`` is the client Google sources use (see ``sheetsync.google``); local
     workbooks need none. ``accept_older`` takes files older than the stored read.
-    ``jobs``: processes reading and checking the files (see ``sheetsync.pull.reading``;
+    ``jobs``: processes reading and checking the files (see ``sheetsync.pull.pool``;
     the results are the same for any number).
     ``OutsideSchoolYear`` when no ``as_of`` is given and today is outside the cohort's
     school year (unless ``any_date``), and for a month carried from an earlier year's
@@ -294,11 +295,11 @@ def _reads(cohort: Cohort, as_of: date, jobs: int, to_read: list[str],
            sources: dict[str, Any], known: dict[str, tuple[bool, str | None]],
            ) -> Iterator[Reads | None]:
     """The pull's reads started on a pool, when there are enough files for one; None (each
-    read where it is needed) otherwise."""
-    if jobs < 2 or not to_read:
+    read where it is needed, without loading the pool's modules) otherwise."""
+    if jobs < 2 or len(to_read) < POOL_MIN:
         yield None
         return
-    from sheetsync.pull.reading import reads
+    from sheetsync.pull.pool import reads
 
     with reads(cohort, as_of, jobs, len(to_read)) as started:
         for did in to_read:
