@@ -2,9 +2,10 @@
 
 A district whose file has not changed since the last pull (same size and modification
 time, or else the same SHA-256) is not read again: its stored scorecard is reused, and
-re-assessed only when the as-of date or the status settings changed. A district that cannot
-be read is a failed row with its reason; the others go on. The store is written in one
-transaction, then the master is written atomically from the store.
+re-assessed only when the as-of date or the status settings changed. A file found the
+same by its SHA-256 keeps its new size and time in the store, so it is hashed only once.
+A district that cannot be read is a failed row with its reason; the others go on. The
+store is written in one transaction, then the master is written atomically from the store.
 """
 
 from __future__ import annotations
@@ -262,22 +263,23 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
         settings, held = _settings_key(cohort), store.with_month(period)
         with store.transaction(), _reads(cohort, as_of, jobs, to_read, sources,
                                          known) as reads:
-            kept: list[str] = []  # unchanged, nothing to assess again
+            kept: dict[str, str | None] = {}  # unchanged, nothing to assess again
             for d in cohort.districts:
                 prev = states.get(d.id)
                 o = pull_district(cohort, d, sources[d.id], prints[d.id], as_of, prev, store,
                                   pulled_at, force, shared.get(d.id, ()), accept_older,
                                   known[d.id], reads, settings, d.id in held)
                 o = _store_outcome(store, o, prev, period)
-                if o.reused and o.data is None:
-                    kept.append(d.id)
+                if o.reused and o.data is None:  # its new fingerprint, when hashed to know
+                    kept[d.id] = o.token if known[d.id][1] is not None else None
                 report.districts.append({
                     "id": o.district_id, "name": o.name, "ok": o.ok, "reused": o.reused,
                     "reason": o.reason, "stale": o.stale, "findings": o.findings,
                     **(o.summary or {})})
                 if progress:
                     progress(d, replace(o, data=None))  # what is stored need not stay in memory
-            store.touch(kept, pulled_at)
+            store.touch(list(kept), pulled_at,
+                        {did: token for did, token in kept.items() if token is not None})
             if district is not None and stored_district(store) != district:
                 keep_district(store, district)
             pull_id = store.record_pull(pulled_at, as_of.isoformat(), period, report.totals())
