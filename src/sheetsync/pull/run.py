@@ -165,31 +165,33 @@ def pull_district(cohort: Cohort, d: District, source: Source,
     store has the district's month of ``as_of``) are asked once for every district by
     ``pull``; None: asked here.
     """
+    day, settings = as_of.isoformat(), settings or _settings_key(cohort)
     if isinstance(fingerprint, SourceUnavailable):
         return Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
-                       pulled_at=pulled_at, as_of=as_of.isoformat(),
-                       settings=settings or _settings_key(cohort), reason=fingerprint.reason)
+                       pulled_at=pulled_at, as_of=day, settings=settings,
+                       reason=fingerprint.reason)
     fp = fingerprint
-    failed = Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
-                     pulled_at=pulled_at, as_of=as_of.isoformat(),
-                     settings=settings or _settings_key(cohort), token=fp.token,
-                     modified=fp.modified)
     same, digest = known or unchanged(d, source, fp, prev, force, shared_with)
-    if same and prev:
-        data = None
-        if held is None:
-            held = store.has_month(d.id, period_key(as_of))
-        if prev["as_of"] != failed.as_of or prev["settings"] != failed.settings or \
-                not held:  # dropped: again
-            from sheetsync.pull.reading import reassess
+    if same and prev and prev["as_of"] == day and prev["settings"] == settings and \
+            (store.has_month(d.id, period_key(as_of)) if held is None else held):
+        # unchanged, nothing to assess again (the most frequent outcome: made at once)
+        return Outcome(district_id=d.id, name=d.name, source=d.source, ok=True,
+                       pulled_at=pulled_at, as_of=day, settings=settings, token=fp.token,
+                       modified=fp.modified, sha256=digest or prev["sha256"],
+                       read_at=prev["read_at"], reused=True, summary=prev["summary"])
+    failed = Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
+                     pulled_at=pulled_at, as_of=day, settings=settings, token=fp.token,
+                     modified=fp.modified)
+    if same and prev:  # another as-of or other settings, or its month dropped: assessed again
+        from sheetsync.pull.reading import reassess
 
-            try:
-                data = reassess(store.data(d.id) or {}, as_of, cohort)
-            except SheetsyncError as exc:
-                return replace(failed, reason=str(exc))
-            found = identity_findings(data["card"], d, cohort, shared_with)
-            if any(f.severity == Severity.ERROR for f in found):
-                return _refused(failed, found)
+        try:
+            data = reassess(store.data(d.id) or {}, as_of, cohort)
+        except SheetsyncError as exc:
+            return replace(failed, reason=str(exc))
+        found = identity_findings(data["card"], d, cohort, shared_with)
+        if any(f.severity == Severity.ERROR for f in found):
+            return _refused(failed, found)
         return replace(failed, ok=True, sha256=digest or prev["sha256"],
                        read_at=prev["read_at"], data=data, reused=True)
     if reads is None:
@@ -318,7 +320,8 @@ def _store_outcome(store: Store, o: Outcome, prev: dict[str, Any] | None,
         store.keep(o, period, o.stale or "")
         return o
     if o.reused and o.data is None:  # unchanged, and nothing to assess again
-        return replace(o, summary=prev["summary"] if prev else None)
+        summary = prev["summary"] if prev else None
+        return o if o.summary is summary else replace(o, summary=summary)
     o = replace(o, summary=district_summary(o, period))
     if o.ok or not (prev and prev.get("read_at")):
         store.save(o, period)
