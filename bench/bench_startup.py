@@ -8,20 +8,19 @@ store (the first pull), then runs the same command again with nothing changed (t
 Prints wall-clock and CPU medians and the ratio first pull / re-pull; exits 1 when the
 ratio misses the target. Each command runs as a user runs it: a new process, so Python's
 own start-up and every import count. `python -c pass` is timed too, the floor. Modules
-run from their cached bytecode, as a pip-installed sheetsync does: PYTHONDONTWRITEBYTECODE
-is dropped for the commands, and a warm-up run writes the cache first.
+run from their compiled bytecode, as a pip-installed sheetsync does: sheetsync is compiled
+first and PYTHONDONTWRITEBYTECODE is dropped for the commands (``bench_pull.as_installed``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from bench_pull import Run, fresh, make_cohort, run, sheetsync_cmd
+from bench_pull import Run, as_installed, fresh, make_cohort, run, sheetsync_cmd
 
 TARGET_RATIO = 40.0
 
@@ -40,8 +39,8 @@ def main() -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sheetsync-bench-"))
     folder = make_cohort(workdir, args.districts)
     pull = sheetsync_cmd()
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached
-    run(pull, folder)  # warm-up: the cache written, the store there
+    as_installed()  # bytecode compiled, as pip installs it
+    run(pull, folder)  # warm-up: the store there
     helps = [run([pull[0], "--help"], folder) for _ in range(args.help_runs)]
     floor = [run([sys.executable, "-c", "pass"], folder) for _ in range(args.help_runs)]
     firsts, repulls = [], []

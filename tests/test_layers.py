@@ -26,6 +26,7 @@ LAZY = frozenset({
     "openpyxl", "python_calamine", "xlsxwriter", "pydantic", "jinja2", "markupsafe",
     "weasyprint", "pypdf", "tomlkit", "requests", "google", "google_auth_oauthlib",
     "starlette", "uvicorn", "matplotlib", "gspread", "prometheus_client", "duckdb",
+    "email",  # email.utils: ~10 ms (socket, charsets), as long as tomlkit; contacts only
 })
 
 

@@ -9,9 +9,11 @@ from datetime import date
 from pathlib import Path
 
 HEAVY = ("openpyxl", "pydantic", "python_calamine", "matplotlib", "jinja2", "weasyprint",
-         "tomlkit", "gspread", "xlsxwriter")
+         "tomlkit", "gspread", "xlsxwriter", "email.utils")
 # Google's stack: a cohort without Google sheets (or a Google master) loads none of it.
 GOOGLE = ("google.auth", "requests", "google_auth_oauthlib", "sheetsync.google.client")
+# The pool of reading processes: a pull with fewer files to read than make one loads none.
+POOL = ("multiprocessing", "concurrent.futures", "ctypes", "sheetsync.pull.pool")
 
 
 def test_importing_the_cli_loads_no_heavy_library() -> None:
@@ -28,7 +30,8 @@ PULL = ("import sys\n"
         "    main(['pull'], standalone_mode=False)\n"
         "except BaseException:\n"
         "    pass\n"
-        f"print('LOADED:' + ','.join(m for m in {HEAVY + GOOGLE!r} if m in sys.modules))\n")
+        f"print('LOADED:' + ','.join(m for m in {HEAVY + GOOGLE + POOL!r} "
+        "if m in sys.modules))\n")
 
 
 def loaded_by_a_pull(folder: Path) -> str:
@@ -44,6 +47,7 @@ def test_a_pull_with_nothing_to_do_loads_no_heavy_library(tmp_path: Path) -> Non
     first = loaded_by_a_pull(tmp_path)  # reads both workbooks, writes the master
     assert {"python_calamine", "xlsxwriter"} <= set(first.split(",")), first
     assert not set(GOOGLE) & set(first.split(",")), f"a cohort without Google loaded {first}"
+    assert not set(POOL) & set(first.split(",")), f"two files to read loaded {first}"
     assert (tmp_path / "cohort_master.xlsx").exists()
     again = loaded_by_a_pull(tmp_path)
     assert again == "", f"a pull with nothing to do imported {again}"

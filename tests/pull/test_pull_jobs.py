@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from sheetsync.cli.commands import main
 from sheetsync.cohort.file import load_cohort
-from sheetsync.pull import reading, run
+from sheetsync.pull import pool, run
 from sheetsync.pull.jobs import POOL_MIN
 from sheetsync.pull.run import pull
 from tests.helpers import AS_OF, alive, children
@@ -70,7 +70,7 @@ def test_two_processes_store_and_write_what_one_does(many: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(run, "_now", lambda: "2027-01-20T09:00:00")  # read_at, pulled_at
     pools: list[dict[str, Any]] = []  # each pool the pull made: its processes, its reads
-    plain = reading.ProcessPoolExecutor
+    plain = pool.ProcessPoolExecutor
 
     class Spy(plain):  # type: ignore[misc,valid-type]
         """The pool as it is, counting what it is given (in this process: whether its
@@ -84,7 +84,7 @@ def test_two_processes_store_and_write_what_one_does(many: Path, tmp_path: Path,
             pools[-1]["reads"] += 1
             return super().submit(*args, **kwargs)
 
-    monkeypatch.setattr(reading, "ProcessPoolExecutor", Spy)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", Spy)
     folder = tmp_path / "cohort"  # one folder: the store keeps each file's path
     folder.mkdir()
     os.symlink(many / "districts", folder / "districts", target_is_directory=True)
@@ -123,13 +123,13 @@ def test_a_process_with_threads_reads_on_a_forkserver_pool(many: Path, tmp_path:
     os.symlink(many / "districts", folder / "districts", target_is_directory=True)
     (folder / "cohort.toml").write_bytes((many / "cohort.toml").read_bytes())
     methods = []
-    plain = reading.ProcessPoolExecutor
+    plain = pool.ProcessPoolExecutor
 
-    def pool(*args: Any, **kwargs: Any) -> Any:
+    def started(*args: Any, **kwargs: Any) -> Any:
         methods.append(kwargs["mp_context"].get_start_method())
         return plain(*args, **kwargs)
 
-    monkeypatch.setattr(reading, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", started)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait, daemon=True)
     other.start()
@@ -146,7 +146,7 @@ def test_a_small_cohort_is_read_without_a_pool(cohort_dir: Path,
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a pool was started for six districts")
 
-    monkeypatch.setattr(reading, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", no_pool)
     report = pull(load_cohort(cohort_dir / "cohort.toml"), AS_OF, jobs=4)
     assert report.master_written and report.totals()["read"] == 6
 

@@ -45,9 +45,10 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
-def open_cohort(path: Path | None) -> Cohort:
-    """The cohort file at ``path`` (default ./cohort.toml), or a ``Failure`` saying why not."""
-    return load_cohort(path)
+def open_cohort(path: Path | None, cached: bool = False) -> Cohort:
+    """The cohort file at ``path`` (default ./cohort.toml), or a ``Failure`` saying why not.
+    ``cached``: its data kept beside the store (``cohort.file.load_cohort``)."""
+    return load_cohort(path, cached)
 
 
 @contextmanager

@@ -59,7 +59,7 @@ def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: b
     """
     if force:
         reread = any_date = True
-    cohort = open_cohort(cohort_path)
+    cohort = open_cohort(cohort_path, cached=True)
     problem = None if any_date else as_of_problem(cohort, as_of)
     if problem:
         raise Failure(problem)

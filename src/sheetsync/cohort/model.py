@@ -28,7 +28,6 @@ comments and order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +64,8 @@ class Member:
     @property
     def emails(self) -> list[str]:
         """The contacts' bare addresses (display names dropped)."""
+        from email.utils import parseaddr  # slow to import (socket, ...); a pull needs it not
+
         return [parseaddr(c)[1] or c for c in self.contacts]
 
 

@@ -14,7 +14,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from email.utils import formataddr, getaddresses, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +98,8 @@ def addresses(text: str, where: str) -> list[str]:
     tokens = re.split(r"[\s,;]+", text)
     if all(_EMAIL.fullmatch(t) for t in tokens if t):
         return [t for t in tokens if t]
+    from email.utils import formataddr, getaddresses
+
     parsed = getaddresses([re.sub(r"[;\n\r]+", ",", text)])
     bad = [addr or name for name, addr in parsed if not _EMAIL.fullmatch(addr)]
     if bad or not parsed:
@@ -112,6 +113,8 @@ def addresses(text: str, where: str) -> list[str]:
 def contact(text: str) -> tuple[str, str] | None:
     """One contact as ``(display name, address)``: ``Jane Doe <jane@x.org>`` or a bare
     address; None when it is not one (a line break, a missing @, two addresses)."""
+    from email.utils import getaddresses, parseaddr  # slow to import; a pull needs it not
+
     if re.search(r"[\x00-\x1f\x7f]", text) or len(getaddresses([text])) != 1:
         return None
     name, addr = parseaddr(text.strip())

@@ -177,6 +177,12 @@ class Store(StoreReading):
             raise SheetsyncError("the store is written inside `with store.transaction():`")
         return self.db
 
+    def with_month(self, period: str) -> set[str]:
+        """The districts whose month ``period`` the store holds (``has_month`` of each, in
+        one query)."""
+        return {r[0] for r in self.db.execute(
+            "SELECT district_id FROM snapshots WHERE period = ?", (period,))}
+
     # -- writing (inside ``transaction``) ---------------------------------------------
 
     def set_meta(self, key: str, value: str, changes_data: bool = False) -> None:
@@ -239,10 +245,16 @@ class Store(StoreReading):
         self._changed = True
         self._mark_snapshot(o.district_id, period, o.pulled_at, o.as_of, note, note)
 
-    def touch(self, district_ids: list[str], pulled_at: str) -> None:
-        """Districts this pull found unchanged: pulled at ``pulled_at``, nothing else."""
-        self._writing().executemany("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?",
-                                    [(pulled_at, d) for d in district_ids])
+    def touch(self, district_ids: list[str], pulled_at: str,
+              tokens: dict[str, str] | None = None) -> None:
+        """Districts this pull found unchanged: pulled at ``pulled_at``; ``tokens``, the new
+        fingerprints of those found unchanged by hashing (a file saved again as it was), so
+        the next pull need not hash them again (the master shows no fingerprint)."""
+        db = self._writing()
+        db.executemany("UPDATE outcomes SET pulled_at = ? WHERE district_id = ?",
+                       [(pulled_at, d) for d in district_ids])
+        db.executemany("UPDATE outcomes SET token = ? WHERE district_id = ?",
+                       [(token, d) for d, token in (tokens or {}).items()])
 
     def _mark_snapshot(self, district_id: str, period: str, pulled_at: str, as_of: str,
                        note: str | None, reason: str | None) -> None:

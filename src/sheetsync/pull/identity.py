@@ -5,6 +5,7 @@ pulled before (``source-older``): the identity findings a pull raises."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from sheetsync.cohort.model import Cohort, District
@@ -83,17 +84,31 @@ def source_older(prev: dict[str, Any] | None, read: Outcome) -> Finding | None:
 def shared_sources(sources: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     """Per district id, the other districts whose entry names the same file or sheet."""
     groups: dict[tuple[str, str], list[str]] = {}
+    folders: dict[str, str] = {}  # each folder resolved once, not once for each file in it
     for did, source in sources.items():
-        key = source_identity(source)
+        key = source_identity(source, folders)
         if key is not None:
             groups.setdefault(key, []).append(did)
     return {did: tuple(o for o in ids if o != did)
             for ids in groups.values() if len(ids) > 1 for did in ids}
 
 
-def source_identity(source: Any) -> tuple[str, str] | None:
-    """What makes two sources one: a local file's resolved path, a Google file's key."""
+def source_identity(source: Any, folders: dict[str, str] | None = None,
+                    ) -> tuple[str, str] | None:
+    """What makes two sources one: a local file's resolved path, a Google file's key.
+    ``folders`` keeps the folders resolved so far: a file that is not a link resolves to
+    its folder's resolved path and its name, so only its folder need be resolved."""
     if isinstance(source, LocalSource):
-        return "file", os.path.normcase(str(source.path.resolve()))
+        return "file", os.path.normcase(_resolved(source.path, folders))
     key = getattr(source, "key", None)
     return ("google", key) if isinstance(key, str) else None
+
+
+def _resolved(path: Path, folders: dict[str, str] | None) -> str:
+    parent, name = os.path.split(path)
+    if folders is None or name in ("", ".", "..") or os.path.islink(path):
+        return str(path.resolve())
+    folder = folders.get(parent)
+    if folder is None:
+        folder = folders[parent] = str(Path(parent or ".").resolve())
+    return os.path.join(folder, name)

@@ -2,9 +2,10 @@
 
 A district whose file has not changed since the last pull (same size and modification
 time, or else the same SHA-256) is not read again: its stored scorecard is reused, and
-re-assessed only when the as-of date or the status settings changed. A district that cannot
-be read is a failed row with its reason; the others go on. The store is written in one
-transaction, then the master is written atomically from the store.
+re-assessed only when the as-of date or the status settings changed. A file found the
+same by its SHA-256 keeps its new size and time in the store, so it is hashed only once.
+A district that cannot be read is a failed row with its reason; the others go on. The
+store is written in one transaction, then the master is written atomically from the store.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sheetsync.google.constants import NO_CREDENTIALS
 from sheetsync.master.build import build_master, google_is_current, is_current
 from sheetsync.master.summary import district_summary
 from sheetsync.pull.identity import identity_findings, shared_sources, source_older
+from sheetsync.pull.jobs import POOL_MIN
 from sheetsync.read.sources import (
     Fingerprint,
     Source,
@@ -44,7 +46,7 @@ from sheetsync.schema.schoolyear import SchoolYear, period_key
 from sheetsync.schema.vocabulary import STATUSES
 
 if TYPE_CHECKING:
-    from sheetsync.pull.reading import Reads
+    from sheetsync.pull.pool import Reads
 
 Progress = Callable[[District, Outcome], None]
 LAST_PULL = "last_pull_json"  # store meta: the latest pull's summary, as `pull --json` prints it
@@ -152,36 +154,45 @@ def pull_district(cohort: Cohort, d: District, source: Source,
                   prev: dict[str, Any] | None, store: Store, pulled_at: str,
                   force: bool = False, shared_with: tuple[str, ...] = (),
                   accept_older: bool = False, known: tuple[bool, str | None] | None = None,
-                  reads: Reads | None = None) -> Outcome:
+                  reads: Reads | None = None, settings: str | None = None,
+                  held: bool | None = None) -> Outcome:
     """Read (or reuse) one district. Never raises for the district's own problems.
 
     ``shared_with`` names the other cohort entries on the same file (``shared-source``).
     A file older than the stored read is not taken unless ``accept_older``: the outcome is
     then ``kept`` with a ``source-older`` warning, and the store keeps the newer read.
     ``known`` is what ``unchanged`` said, when asked already; ``reads`` the pull's reads
-    (on a pool), when it has them.
+    (on a pool), when it has them. ``settings`` (``_settings_key``) and ``held`` (the
+    store has the district's month of ``as_of``) are asked once for every district by
+    ``pull``; None: asked here.
     """
-    failed = Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
-                     pulled_at=pulled_at, as_of=as_of.isoformat(),
-                     settings=_settings_key(cohort))
+    day, settings = as_of.isoformat(), settings or _settings_key(cohort)
     if isinstance(fingerprint, SourceUnavailable):
-        return replace(failed, reason=fingerprint.reason)
+        return Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
+                       pulled_at=pulled_at, as_of=day, settings=settings,
+                       reason=fingerprint.reason)
     fp = fingerprint
-    failed = replace(failed, token=fp.token, modified=fp.modified)
     same, digest = known or unchanged(d, source, fp, prev, force, shared_with)
-    if same and prev:
-        data = None
-        if prev["as_of"] != failed.as_of or prev["settings"] != failed.settings or \
-                not store.has_month(d.id, period_key(as_of)):  # dropped: again
-            from sheetsync.pull.reading import reassess
+    if same and prev and prev["as_of"] == day and prev["settings"] == settings and \
+            (store.has_month(d.id, period_key(as_of)) if held is None else held):
+        # unchanged, nothing to assess again (the most frequent outcome: made at once)
+        return Outcome(district_id=d.id, name=d.name, source=d.source, ok=True,
+                       pulled_at=pulled_at, as_of=day, settings=settings, token=fp.token,
+                       modified=fp.modified, sha256=digest or prev["sha256"],
+                       read_at=prev["read_at"], reused=True, summary=prev["summary"])
+    failed = Outcome(district_id=d.id, name=d.name, source=d.source, ok=False,
+                     pulled_at=pulled_at, as_of=day, settings=settings, token=fp.token,
+                     modified=fp.modified)
+    if same and prev:  # another as-of or other settings, or its month dropped: assessed again
+        from sheetsync.pull.reading import reassess
 
-            try:
-                data = reassess(store.data(d.id) or {}, as_of, cohort)
-            except SheetsyncError as exc:
-                return replace(failed, reason=str(exc))
-            found = identity_findings(data["card"], d, cohort, shared_with)
-            if any(f.severity == Severity.ERROR for f in found):
-                return _refused(failed, found)
+        try:
+            data = reassess(store.data(d.id) or {}, as_of, cohort)
+        except SheetsyncError as exc:
+            return replace(failed, reason=str(exc))
+        found = identity_findings(data["card"], d, cohort, shared_with)
+        if any(f.severity == Severity.ERROR for f in found):
+            return _refused(failed, found)
         return replace(failed, ok=True, sha256=digest or prev["sha256"],
                        read_at=prev["read_at"], data=data, reused=True)
     if reads is None:
@@ -217,7 +228,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
 
     ``google`` is the client Google sources use (see ``sheetsync.google``); local
     workbooks need none. ``accept_older`` takes files older than the stored read.
-    ``jobs``: processes reading and checking the files (see ``sheetsync.pull.reading``;
+    ``jobs``: processes reading and checking the files (see ``sheetsync.pull.pool``;
     the results are the same for any number).
     ``OutsideSchoolYear`` when no ``as_of`` is given and today is outside the cohort's
     school year (unless ``any_date``), and for a month carried from an earlier year's
@@ -252,31 +263,35 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
         to_read = [d.id for d in cohort.districts if not known[d.id][0] and
                    not isinstance(prints[d.id], SourceUnavailable)]
         store.keep_copy()  # before anything is written; NotWritable when it cannot be made
+        settings, held = _settings_key(cohort), store.with_month(period)
         with store.transaction(), _reads(cohort, as_of, jobs, to_read, sources,
                                          known) as reads:
-            kept: list[str] = []  # unchanged, nothing to assess again
+            kept: dict[str, str | None] = {}  # unchanged, nothing to assess again
             for d in cohort.districts:
                 prev = states.get(d.id)
                 o = pull_district(cohort, d, sources[d.id], prints[d.id], as_of, prev, store,
                                   pulled_at, force, shared.get(d.id, ()), accept_older,
-                                  known[d.id], reads)
+                                  known[d.id], reads, settings, d.id in held)
                 o = _store_outcome(store, o, prev, period)
-                if o.reused and o.data is None:
-                    kept.append(d.id)
+                if o.reused and o.data is None:  # its new fingerprint, when hashed to know
+                    kept[d.id] = o.token if known[d.id][1] is not None else None
                 report.districts.append({
                     "id": o.district_id, "name": o.name, "ok": o.ok, "reused": o.reused,
                     "reason": o.reason, "stale": o.stale, "findings": o.findings,
                     **(o.summary or {})})
                 if progress:
                     progress(d, replace(o, data=None))  # what is stored need not stay in memory
-            store.touch(kept, pulled_at)
+            store.touch(list(kept), pulled_at,
+                        {did: token for did, token in kept.items() if token is not None})
             if district is not None and stored_district(store) != district:
                 keep_district(store, district)
             pull_id = store.record_pull(pulled_at, as_of.isoformat(), period, report.totals())
         report.notes.extend(removed_districts(cohort, states))
         _write_masters(cohort, store, google, period, pull_id, report)
-        with store.transaction():  # what `pull --json` printed, for `serve`'s API
-            store.set_meta(LAST_PULL, json.dumps(report.to_json(), indent=2, default=str))
+        # what `pull --json` printed (its JSON, compact: the indented text takes json's
+        # slower encoder), for `serve`'s API
+        with store.transaction():
+            store.set_meta(LAST_PULL, json.dumps(report.to_json(), default=str))
     return report
 
 
@@ -285,11 +300,11 @@ def _reads(cohort: Cohort, as_of: date, jobs: int, to_read: list[str],
            sources: dict[str, Any], known: dict[str, tuple[bool, str | None]],
            ) -> Iterator[Reads | None]:
     """The pull's reads started on a pool, when there are enough files for one; None (each
-    read where it is needed) otherwise."""
-    if jobs < 2 or not to_read:
+    read where it is needed, without loading the pool's modules) otherwise."""
+    if jobs < 2 or len(to_read) < POOL_MIN:
         yield None
         return
-    from sheetsync.pull.reading import reads
+    from sheetsync.pull.pool import reads
 
     with reads(cohort, as_of, jobs, len(to_read)) as started:
         for did in to_read:
@@ -306,7 +321,8 @@ def _store_outcome(store: Store, o: Outcome, prev: dict[str, Any] | None,
         store.keep(o, period, o.stale or "")
         return o
     if o.reused and o.data is None:  # unchanged, and nothing to assess again
-        return replace(o, summary=prev["summary"] if prev else None)
+        summary = prev["summary"] if prev else None
+        return o if o.summary is summary else replace(o, summary=summary)
     o = replace(o, summary=district_summary(o, period))
     if o.ok or not (prev and prev.get("read_at")):
         store.save(o, period)
