@@ -164,11 +164,10 @@ def build_master(cohort: Cohort, store: Store, period: str | None = None,
                for d in cohort.members}  # the links into each district's file
     year = cohort_periods(cohort)  # History shows the cohort's year; earlier ones stay stored
     folder = str(cohort.master_path.parent)
-    light = {o.district_id: o for o in store.outcomes(ids, data=False)}
     districts = [Stored(did, key_of("district", *(k for k in sorted(row) if k not in WHEN),
                                     *(row[k] for k in sorted(row) if k not in WHEN),
                                     link_target(sources[did], folder)),
-                        light[did], partial(_outcome, store, did))
+                        store.outcome_of(row, data=False), partial(_outcome, store, did))
                  for row in store.stored_outcomes(ids) for did in [row["district_id"]]]
     path = write_master(cohort.master_path, districts, store.history(ids, year),
                         store.trend(ids, year), period,
