@@ -182,6 +182,7 @@ def _build_master(cohort: Cohort, store: Store, period: str | None, pull_id: int
     if problem:
         raise MasterShrinks(problem, path=cohort.master_path)
     ids = [d.id for d in cohort.members]
+    written = hashlib.sha256()
     sources = {d.id: d.source if is_google(d.source) else str(cohort.source_path(d))
                for d in cohort.members}  # the links into each district's file
     year = cohort_periods(cohort)  # History shows the cohort's year; earlier ones stay stored
@@ -197,11 +198,11 @@ def _build_master(cohort: Cohort, store: Store, period: str | None, pull_id: int
                         alignment_sheets(cohort, store), stamp.properties(),
                         store.history_counts(ids, year),
                         Cache(cache_path(cohort) if cache else None, str(xlsxwriter_version())),
-                        _created(last))
+                        _created(last), written)
     if not store.readonly:
         with store.transaction():
             store.master_written(pull_id)
-            store.set_meta(MASTER_SHA256, _sha256(path) or "")
+            store.set_meta(MASTER_SHA256, written.hexdigest())  # as written, not read back
     return path
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from sheetsync.master.fragments import Piece, deflate, zeros
 
@@ -53,9 +53,15 @@ def crc_of(pieces: Sequence[Piece]) -> int:
     return crc
 
 
-def write_package(out: BinaryIO, skeleton: bytes, sheets: dict[str, SheetData]) -> None:
+class Digest(Protocol):
+    def update(self, data: bytes | memoryview, /) -> None: ...
+
+
+def write_package(out: BinaryIO, skeleton: bytes, sheets: dict[str, SheetData],
+                  digest: Digest | None = None) -> None:
     """The .xlsx: ``skeleton`` (xlsxwriter's file, its sheets holding their header rows)
-    with ``sheets`` (by member name, "xl/worksheets/sheet1.xml") put in."""
+    with ``sheets`` (by member name, "xl/worksheets/sheet1.xml") put in; ``digest`` (a
+    hash) is given every byte written, in order."""
     members: list[tuple[str, list[Piece]]] = []
     with zipfile.ZipFile(BytesIO(skeleton)) as z:
         names = z.namelist()
@@ -71,7 +77,7 @@ def write_package(out: BinaryIO, skeleton: bytes, sheets: dict[str, SheetData]) 
         rels = _rels_name(name)
         if data.rels and rels not in texts:
             members.append((rels, _rels(_RELS, data.rels)))
-    _write_zip(out, members)
+    _write_zip(_Seen(out, digest) if digest else out, members)
 
 
 def _rels_name(sheet: str) -> str:
@@ -105,7 +111,18 @@ def _rels(xml: str, rels: list[Piece]) -> list[Piece]:
     return [deflate(xml[:end]), *rels, deflate(xml[end:])]
 
 
-def _write_zip(out: BinaryIO, members: Iterable[tuple[str, list[Piece]]]) -> None:
+class _Seen:
+    """``out``, giving ``digest`` what is written to it."""
+
+    def __init__(self, out: BinaryIO, digest: Digest) -> None:
+        self.out, self.digest = out, digest
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+
+def _write_zip(out: BinaryIO | _Seen, members: Iterable[tuple[str, list[Piece]]]) -> None:
     central = []
     offset = 0
     for name, pieces in members:
