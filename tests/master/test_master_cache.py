@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
 from sheetsync.master import cache as cache_module
 from sheetsync.master._xlsxwriter import version
+from sheetsync.master.assemble import _PULLED, _summary, kinds_of
 from sheetsync.master.build import MASTER_SHA256, cache_path
 from sheetsync.master.cache import Cache, key_of
-from sheetsync.master.fragments import ROW, Chunk
+from sheetsync.master.fragments import ROW, Chunk, Encoder
+from sheetsync.master.layout import SHEETS
+from sheetsync.master.rows import summary_row
 from sheetsync.pull.run import pull
 from tests.helpers import AS_OF
 from tests.master.test_master_incremental import assert_same_as_a_full_rebuild, edit_goal
@@ -178,3 +182,31 @@ def test_a_pull_after_one_change_appends_to_the_cache(pulled_dir: Path) -> None:
     with Store(cohort.store_path) as store:  # the master's hash, taken as it was written
         assert store.meta(MASTER_SHA256) == hashlib.sha256(master).hexdigest()
     assert_same_as_a_full_rebuild(pulled_dir)
+
+
+def test_a_summary_row_from_the_cache_is_the_row_encoded_whole(pulled_dir: Path) -> None:
+    """The Summary's cells but Pulled At are kept (keyed by the district's row and the
+    month): put back around this pull's Pulled At, the row is the one encoded whole, and
+    a later month's row is encoded again."""
+    cohort = load_cohort(pulled_dir / "cohort.toml")
+    encoder = Encoder({"text": 1, "date": 2, "int": 3, "percent": 4, "number": 5,
+                       "link": 6, "status": 0, "header": 7, "header_n": 8})
+    kinds = kinds_of(SHEETS["Summary"])
+    cache = Cache(None)
+    with Store(cohort.store_path) as store:
+        outcomes = list(store.outcomes(data=False))
+    assert all(summary_row(o, "2026-12")[_PULLED] == o.pulled_at for o in outcomes)
+    for o in outcomes:
+        key = key_of("district", o.district_id, o.sha256)
+        first = _summary(o, key, cache, encoder, kinds, "2026-12")
+        later = replace(o, pulled_at="2027-01-05T09:30:00")
+        again = _summary(later, key, cache, encoder, kinds, "2026-12")
+        assert first.render(2) == encoder.chunk(kinds, [summary_row(o, "2026-12")]).render(2)
+        assert again.render(7) == encoder.chunk(kinds, [summary_row(later, "2026-12")]) \
+            .render(7)
+        assert first.render(2) != again.render(2)  # Pulled At is this pull's
+    assert len(cache.chunks) == len(outcomes) and cache.hits == cache.misses == 0
+    january = _summary(outcomes[0], key_of("district", outcomes[0].district_id,
+                                            outcomes[0].sha256), cache, encoder, kinds,
+                       "2027-01")
+    assert len(cache.chunks) == len(outcomes) + 1 and january.rows == 1

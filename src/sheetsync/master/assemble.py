@@ -123,8 +123,33 @@ def district_chunks(items: Iterable[Outcome | Stored], cache: Cache, encoder: En
                 found[name] = cache.put(keys[name], encoder.chunk(kinds[name], rows))
         shown = o if o is not None else item
         assert isinstance(shown, Outcome)
-        summary = encoder.chunk(kinds["Summary"], [summary_row(shown, period)])
+        summary = _summary(shown, base, cache, encoder, kinds["Summary"], period)
         yield {"Summary": summary, **found}  # type: ignore[dict-item]
+
+
+# The Summary's Pulled At column (``rows.summary_row``): new at every pull.
+_PULLED = [c.header for c in layout.SHEETS["Summary"]].index("Pulled At")
+
+
+def _summary(o: Outcome, base: bytes | None, cache: Cache, encoder: Encoder,
+             kinds: tuple[str, ...], period: str) -> Chunk:
+    """A district's Summary row. Its cells but Pulled At come from what its key (``base``)
+    hashes, and the month: kept in the cache, as two templates (the cells before that
+    column, and after it), not counted as hits or misses."""
+    row = summary_row(o, period)
+    key = sheet_key(base, f"Summary {period}") if base else None
+    parts = cache.chunks.get(key) if key else None
+    if parts is None:
+        links: list[tuple[int, str, str]] = []
+        before = encoder.cells(kinds[:_PULLED], row[:_PULLED], 0, links)
+        after = encoder.cells(kinds[_PULLED + 1:], row[_PULLED + 1:], _PULLED + 1, links)
+        if links or not key:
+            return encoder.chunk(kinds, [row])
+        parts = cache.put(key, Chunk.of([before, after], []))
+    parts.used = True
+    before, after = parts.templates()[0]
+    pulled = encoder.cells(kinds[_PULLED:_PULLED + 1], row[_PULLED:_PULLED + 1], _PULLED)
+    return Chunk.of([f'<row r="{ROW}">{before}{pulled}{after}</row>'], [])
 
 
 def history_chunks(history: Iterable[tuple[Any, ...]], plan: Mapping[str, str],
