@@ -4,6 +4,7 @@ whole, and any damage making it an empty cache."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
 from sheetsync.master import cache as cache_module
-from sheetsync.master._xlsxwriter import version
+from sheetsync.master._xlsxwriter import new_workbook, plain_formulas, version
 from sheetsync.master.assemble import _PULLED, _summary, kinds_of
 from sheetsync.master.build import MASTER_SHA256, cache_path
 from sheetsync.master.cache import Cache, key_of
@@ -210,3 +211,15 @@ def test_a_summary_row_from_the_cache_is_the_row_encoded_whole(pulled_dir: Path)
                                             outcomes[0].sha256), cache, encoder, kinds,
                        "2027-01")
     assert len(cache.chunks) == len(outcomes) + 1 and january.rows == 1
+
+
+@pytest.mark.parametrize("formula", ['"On Track"', '="Met"', '{=A1*2}', "=$C2", "12.5",
+                                     "=SORT(A1:A3)", '="SORT("', "=_xlfn.UNIQUE(A1:A2)",
+                                     "{=FILTER(A1:A9,B1:B9)}", "=SINGLE(A1)"])
+@pytest.mark.parametrize("expand", [True, False])
+def test_plain_formulas_are_prepared_as_xlsxwriter_prepares_them(formula: str,
+                                                                 expand: bool) -> None:
+    wb = new_workbook(io.BytesIO(), {"in_memory": True})
+    plain, full = wb.add_worksheet(), wb.add_worksheet()
+    plain_formulas(plain)
+    assert plain._prepare_formula(formula, expand) == full._prepare_formula(formula, expand)

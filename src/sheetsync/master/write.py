@@ -114,6 +114,7 @@ class _Sheet:
     def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
                  beside: tuple[Col, ...] = (), cols: tuple[Col, ...] | None = None) -> None:
         self.ws = wb.add_worksheet(name)
+        _xlsxwriter.plain_formulas(self.ws)
         _page_setup(self.ws, footer, across=name == "Summary")
         self.cols = cols or SHEETS[name]
         self.ws.set_row(0, row_height([(c.header, c.width) for c in (*self.cols, *beside)],
