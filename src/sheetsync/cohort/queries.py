@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sheetsync.cohort.compact import Sections, base_sections, restore
@@ -120,14 +122,13 @@ class StoreReading:
             reasons = {(d, p): reason for d, p, reason in self.db.execute(
                 f"SELECT district_id, period, reason FROM snapshots WHERE district_id IN "
                 f"({marks}){months} AND reason IS NOT NULL", (*batch, *args))}
-            by_district: dict[str, list[tuple[Any, ...]]] = {}
-            for row in self.db.execute(
-                    "SELECT district_id, measure_id, period, goal_id, latest_period, "
-                    f"latest_actual, expected, progress, status FROM history WHERE district_id "
-                    f"IN ({marks}){where} ORDER BY district_id, measure_id, period",
-                    (*batch, *measure)):
-                by_district.setdefault(row[0], []).append(
-                    (*row, reasons.get((row[0], row[2]))))
+            rows: Iterable[tuple[Any, ...]] = self.db.execute(
+                "SELECT district_id, measure_id, period, goal_id, latest_period, latest_actual, "
+                f"expected, progress, status, NULL FROM history WHERE district_id IN ({marks})"
+                f"{where} ORDER BY district_id, measure_id, period", (*batch, *measure))
+            if reasons:
+                rows = ((*row[:-1], reasons.get((row[0], row[2]))) for row in rows)
+            by_district = {d: list(found) for d, found in groupby(rows, itemgetter(0))}
             for district_id in batch:
                 yield from by_district.get(district_id, ())
 

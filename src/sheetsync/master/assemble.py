@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -158,10 +159,14 @@ def history_chunks(history: Iterable[tuple[Any, ...]], plan: Mapping[str, str],
     """Each district's History rows, by the sheet they go to (``plan``: by month), as
     chunks: from the cache when it holds the same rows."""
     default = next(iter(plan.values()), HISTORY)
-    for _, rows in groupby(history, key=lambda r: r[0]):
-        by_sheet: dict[str, list[list[Any]]] = {}
-        for row in rows:
-            by_sheet.setdefault(plan.get(row[2], default), []).append(list(row))
+    one = len(set(plan.values())) <= 1  # one History sheet (the usual case)
+    for _, rows in groupby(history, key=itemgetter(0)):
+        by_sheet: dict[str, list[tuple[Any, ...]]] = {}
+        if one:
+            by_sheet[default] = list(rows)
+        else:
+            for row in rows:
+                by_sheet.setdefault(plan.get(row[2], default), []).append(row)
         for name, values in by_sheet.items():
             key = key_of("history", name, values)
             yield name, cache.get(key) or cache.put(key, encoder.chunk(kinds, values))

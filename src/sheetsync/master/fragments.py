@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -158,7 +158,7 @@ class Encoder:
                 self.texts[text] = body
         return f'<c r="{ref}"{style}{body}'
 
-    def cells(self, kinds: tuple[str, ...], values: list[Any], offset: int = 0,
+    def cells(self, kinds: tuple[str, ...], values: Sequence[Any], offset: int = 0,
               links: list[tuple[int, str, str]] | None = None, row: int = 0) -> str:
         """The cells of ``values`` (one per column kind, from column ``offset``); each
         link's (row, hyperlink, relationship) templates are added to ``links``."""
@@ -196,7 +196,7 @@ class Encoder:
                 parts.append(text(ref, str(v), plain))
         return "".join(parts)
 
-    def chunk(self, kinds: tuple[str, ...], rows: Iterable[list[Any]]) -> Chunk:
+    def chunk(self, kinds: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> Chunk:
         templates: list[str] = []
         links: list[tuple[int, str, str]] = []
         for i, values in enumerate(rows):
