@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from sheetsync.cohort.file import load_cohort
-from sheetsync.cohort.store import Store
+from sheetsync.cohort.store import Outcome, Store
 from sheetsync.master import cache as cache_module
 from sheetsync.master._xlsxwriter import new_workbook, plain_formulas, version
-from sheetsync.master.assemble import _PULLED, _summary, kinds_of
+from sheetsync.master.assemble import _PULLED, Stored, _summary, kinds_of
 from sheetsync.master.build import MASTER_SHA256, cache_path
 from sheetsync.master.cache import Cache, key_of
 from sheetsync.master.fragments import ROW, Chunk, Encoder
@@ -185,10 +185,24 @@ def test_a_pull_after_one_change_appends_to_the_cache(pulled_dir: Path) -> None:
     assert_same_as_a_full_rebuild(pulled_dir)
 
 
+def stored(o: Outcome, loads: list[str]) -> Stored:
+    """``o`` as the store gives it to the master (``loads``: what was read, in order)."""
+    def light() -> Outcome:
+        loads.append("light")
+        return o
+
+    def load() -> Outcome:
+        loads.append("load")
+        return o
+
+    return Stored(o.district_id, key_of("district", o.district_id, o.sha256), o.pulled_at,
+                  light, load)
+
+
 def test_a_summary_row_from_the_cache_is_the_row_encoded_whole(pulled_dir: Path) -> None:
     """The Summary's cells but Pulled At are kept (keyed by the district's row and the
-    month): put back around this pull's Pulled At, the row is the one encoded whole, and
-    a later month's row is encoded again."""
+    month): put back around this pull's Pulled At, the row is the one encoded whole (its
+    outcome not even read), and a later month's row is encoded again."""
     cohort = load_cohort(pulled_dir / "cohort.toml")
     encoder = Encoder({"text": 1, "date": 2, "int": 3, "percent": 4, "number": 5,
                        "link": 6, "status": 0, "header": 7, "header_n": 8})
@@ -198,19 +212,25 @@ def test_a_summary_row_from_the_cache_is_the_row_encoded_whole(pulled_dir: Path)
         outcomes = list(store.outcomes(data=False))
     assert all(summary_row(o, "2026-12")[_PULLED] == o.pulled_at for o in outcomes)
     for o in outcomes:
-        key = key_of("district", o.district_id, o.sha256)
-        first = _summary(o, key, cache, encoder, kinds, "2026-12")
+        loads: list[str] = []
+        first = _summary(stored(o, loads), None, cache, encoder, kinds, "2026-12")
+        assert loads == ["light"]
         later = replace(o, pulled_at="2027-01-05T09:30:00")
-        again = _summary(later, key, cache, encoder, kinds, "2026-12")
+        again = _summary(stored(later, loads), None, cache, encoder, kinds, "2026-12")
+        assert loads == ["light"]  # from the cache: only Pulled At encoded
         assert first.render(2) == encoder.chunk(kinds, [summary_row(o, "2026-12")]).render(2)
         assert again.render(7) == encoder.chunk(kinds, [summary_row(later, "2026-12")]) \
             .render(7)
         assert first.render(2) != again.render(2)  # Pulled At is this pull's
+        assert _summary(o, None, cache, encoder, kinds, "2026-12").render(3) == \
+            first.render(3)  # an outcome given as it is: encoded whole
     assert len(cache.chunks) == len(outcomes) and cache.hits == cache.misses == 0
-    january = _summary(outcomes[0], key_of("district", outcomes[0].district_id,
-                                            outcomes[0].sha256), cache, encoder, kinds,
-                       "2027-01")
-    assert len(cache.chunks) == len(outcomes) + 1 and january.rows == 1
+    loads = []
+    january = _summary(stored(outcomes[0], loads), None, cache, encoder, kinds, "2027-01")
+    assert len(cache.chunks) == len(outcomes) + 1 and january.rows == 1 and loads == ["light"]
+    without = replace(outcomes[0], summary=None)  # an older row: its summary worked out
+    _summary(stored(without, loads), None, Cache(None), encoder, kinds, "2026-12")
+    assert loads == ["light", "light", "load"]
 
 
 @pytest.mark.parametrize("formula", ['"On Track"', '="Met"', '{=A1*2}', "=$C2", "12.5",

@@ -190,7 +190,8 @@ def _build_master(cohort: Cohort, store: Store, period: str | None, pull_id: int
     districts = [Stored(did, key_of("district", *(k for k in sorted(row) if k not in WHEN),
                                     *(row[k] for k in sorted(row) if k not in WHEN),
                                     link_target(sources[did], folder)),
-                        store.outcome_of(row, data=False), partial(_outcome, store, did))
+                        row["pulled_at"], partial(store.outcome_of, row, False),
+                        partial(_outcome, store, did))
                  for row in store.stored_outcomes(ids) for did in [row["district_id"]]]
     path = write_master(cohort.master_path, districts, store.history(ids, year),
                         store.trend(ids, year), period,
