@@ -151,7 +151,10 @@ def _summary(item: Outcome | Stored, o: Outcome | None, cache: Cache, encoder: E
         parts = cache.put(key, Chunk.of([before, after], []))
     parts.used = True
     before, after = parts.templates()[0]
-    pulled = encoder.cells(kinds[_PULLED:_PULLED + 1], [item.pulled_at], _PULLED)
+    pulled = encoder.pulled.get(item.pulled_at)  # most districts share the pull's time
+    if pulled is None:
+        pulled = encoder.pulled[item.pulled_at] = encoder.cells(
+            kinds[_PULLED:_PULLED + 1], [item.pulled_at], _PULLED)
     return Chunk.of([f'<row r="{ROW}">{before}{pulled}{after}</row>'], [])
 
 

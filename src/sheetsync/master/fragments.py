@@ -147,6 +147,7 @@ class Encoder:
         self.xf = xf
         self.style = {kind: f' s="{n}"' if n else "" for kind, n in xf.items()}
         self.texts: dict[str, str] = {}  # an inline string's XML, by its text
+        self.pulled: dict[str, str] = {}  # a Summary's Pulled At cell, by its value
 
     def text(self, ref: str, text: str, style: str) -> str:
         body = self.texts.get(text)
