@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,11 +15,12 @@ import pytest
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Outcome, Store
 from sheetsync.master import cache as cache_module
+from sheetsync.master import package
 from sheetsync.master._xlsxwriter import new_workbook, plain_formulas, version
 from sheetsync.master.assemble import _PULLED, Stored, _summary, kinds_of
 from sheetsync.master.build import MASTER_SHA256, cache_path
 from sheetsync.master.cache import Cache, key_of
-from sheetsync.master.fragments import ROW, Chunk, Encoder
+from sheetsync.master.fragments import ROW, Chunk, Encoder, deflate
 from sheetsync.master.layout import SHEETS
 from sheetsync.master.rows import summary_row
 from sheetsync.pull.run import pull
@@ -243,3 +245,18 @@ def test_plain_formulas_are_prepared_as_xlsxwriter_prepares_them(formula: str,
     plain, full = wb.add_worksheet(), wb.add_worksheet()
     plain_formulas(plain)
     assert plain._prepare_formula(formula, expand) == full._prepare_formula(formula, expand)
+
+
+@pytest.mark.parametrize("combine", [True, False])
+def test_a_members_crc_is_the_crc_of_its_pieces_texts(combine: bool,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """zlib's crc32_combine where it can be loaded (Linux, macOS), the zeros otherwise:
+    both the CRC-32 of the texts one after another."""
+    if not combine:
+        monkeypatch.setattr(package, "_combine", lambda: None)
+    elif package._combine() is None:
+        pytest.skip("no zlib library to load here")
+    texts = [os.urandom(n) for n in (0, 1, 70_000, 5, 0, 131_073, 300)]
+    pieces = [deflate(t) for t in texts]
+    assert package.crc_of(pieces) == zlib.crc32(b"".join(texts))
+    assert package.crc_of([]) == 0 and package.crc_of(pieces[:1]) == 0
