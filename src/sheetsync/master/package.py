@@ -10,6 +10,7 @@ found in ``master.cache``.
 
 from __future__ import annotations
 
+import ctypes
 import re
 import struct
 import zipfile
@@ -70,21 +71,16 @@ def _combine() -> Callable[[int, int, int], int] | None:
     """zlib's ``crc32_combine64`` (a CRC-32 of two texts from theirs and the second's
     length), checked on a known case; None where no zlib library can be loaded (Windows:
     Python's own zlib exports none)."""
-    try:
-        import ctypes
-
-        for name in _ZLIBS:
-            try:
-                found = ctypes.CDLL(name).crc32_combine64
-            except (OSError, AttributeError):
-                continue
-            found.restype = ctypes.c_ulong
-            found.argtypes = (ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int64)
-            a, b = b"sheetsync", b"master"
-            if found(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b):
-                return found  # type: ignore[no-any-return]
-    except ImportError:
-        pass
+    for name in _ZLIBS:
+        try:
+            found = ctypes.CDLL(name).crc32_combine64
+        except (OSError, AttributeError):
+            continue
+        found.restype = ctypes.c_ulong
+        found.argtypes = (ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int64)
+        a, b = b"sheetsync", b"master"
+        if found(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b):
+            return found  # type: ignore[no-any-return]
     return None
 
 
