@@ -117,8 +117,8 @@ MAX_SEGMENTS = 64  # then the file is written whole again (fewer to read and che
 
 
 def _append(path: Path, chunks: dict[bytes, Chunk], writer: str, size: int) -> None:
-    """A segment of ``chunks`` after the ``size`` bytes read (a file that changed since
-    is not appended to: the next master writes it whole)."""
+    """A segment of ``chunks`` after the ``size`` bytes read (a file that changed since,
+    another master's, is left as it is: the next master reads what it holds)."""
     try:
         with open(path, "r+b") as f:
             if f.seek(0, os.SEEK_END) != size:
