@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sheetsync.cohort.compact import Sections, base_sections, restore
@@ -75,47 +77,60 @@ class StoreReading:
         """The latest outcome of each district (in ``district_ids`` order when given);
         without ``data``, its snapshot is not unpacked (``data`` is ``{}`` when there is
         one, for what needs only to know that)."""
-        cols = ("district_id", "name", "source", "ok", "pulled_at", "as_of", "settings",
-                "reason", "token", "sha256", "modified", "read_at", "data", "summary",
-                "findings", "kept", "base")
+        cols = ", ".join(_OUTCOME)
         for district_id in self.district_ids() if district_ids is None else district_ids:
-            r = self.db.execute(f"SELECT {', '.join(cols)} FROM outcomes WHERE district_id = ?",
+            r = self.db.execute(f"SELECT {cols} FROM outcomes WHERE district_id = ?",
                                 (district_id,)).fetchone()
-            if r is None:
-                continue
-            row = dict(zip(cols, r, strict=True))
-            base = row.pop("base")
-            snapshot = self._unpack(row["data"], base) if data or row["data"] is None else {}
-            yield Outcome(**{**row, "ok": bool(row["ok"]), "kept": bool(row["kept"]),
-                             "data": snapshot,
-                             "summary": json.loads(row["summary"]) if row["summary"] else None,
-                             "findings": json.loads(row["findings"]) if row["findings"] else []})
+            if r is not None:
+                yield self.outcome_of(dict(zip(_OUTCOME, r, strict=True)), data)
+
+    def outcome_of(self, row: dict[str, Any], data: bool = True) -> Outcome:
+        """The ``Outcome`` of a district's outcome row (``stored_outcomes``; ``data`` as
+        for ``outcomes``)."""
+        snapshot = self._unpack(row["data"], row["base"]) if data or row["data"] is None \
+            else {}
+        return Outcome(**{**{k: row[k] for k in _OUTCOME if k != "base"},
+                          "ok": bool(row["ok"]), "kept": bool(row["kept"]), "data": snapshot,
+                          "summary": json.loads(row["summary"]) if row["summary"] else None,
+                          "findings": json.loads(row["findings"]) if row["findings"] else []})
 
     def stored_outcomes(self, district_ids: list[str]) -> Iterator[dict[str, Any]]:
         """Each district's latest outcome row as stored, every column by name, nothing
         unpacked (``district_ids`` order; none for a district without one): what a cache
-        of its rows keys on."""
-        for district_id in district_ids:
-            cursor = self.db.execute("SELECT * FROM outcomes WHERE district_id = ?",
-                                     (district_id,))
+        of its rows keys on. Read a batch of districts at a time."""
+        for batch in _batches(district_ids):
+            cursor = self.db.execute("SELECT * FROM outcomes WHERE district_id IN "
+                                     f"({','.join('?' * len(batch))})", batch)
             names = [d[0] for d in cursor.description]
-            for row in cursor:
-                yield dict(zip(names, row, strict=True))
+            at = names.index("district_id")
+            found = {row[at]: row for row in cursor}
+            for district_id in batch:
+                if district_id in found:
+                    yield dict(zip(names, found[district_id], strict=True))
 
     def history(self, district_ids: list[str], periods: list[str] | None = None,
                 measure_id: str | None = None) -> Iterator[tuple[Any, ...]]:
         """One row per district, measure and month, in cohort order (only ``periods``, e.g.
-        one school year's months, when given; only one measure when given)."""
-        where, args = _within(periods, "h.period")
-        if measure_id is not None:
-            where, args = where + " AND h.measure_id = ?", [*args, measure_id]
-        for district_id in district_ids:
-            yield from self.db.execute(
-                "SELECT h.district_id, h.measure_id, h.period, h.goal_id, h.latest_period, "
-                "h.latest_actual, h.expected, h.progress, h.status, s.reason FROM history h "
-                "LEFT JOIN snapshots s ON s.district_id = h.district_id AND s.period = h.period "
-                f"WHERE h.district_id = ?{where} ORDER BY h.measure_id, h.period",
-                (district_id, *args))
+        one school year's months, when given; only one measure when given), ending with
+        why that month's read failed (None: it did not, or no snapshot). Read a batch of
+        districts at a time (the reasons apart: a join per row costs more than the rows)."""
+        months, args = _within(periods, "period")
+        where, measure = (months, args) if measure_id is None else \
+            (months + " AND measure_id = ?", [*args, measure_id])
+        for batch in _batches(district_ids):
+            marks = ",".join("?" * len(batch))
+            reasons = {(d, p): reason for d, p, reason in self.db.execute(
+                f"SELECT district_id, period, reason FROM snapshots WHERE district_id IN "
+                f"({marks}){months} AND reason IS NOT NULL", (*batch, *args))}
+            rows: Iterable[tuple[Any, ...]] = self.db.execute(
+                "SELECT district_id, measure_id, period, goal_id, latest_period, latest_actual, "
+                f"expected, progress, status, NULL FROM history WHERE district_id IN ({marks})"
+                f"{where} ORDER BY district_id, measure_id, period", (*batch, *measure))
+            if reasons:
+                rows = ((*row[:-1], reasons.get((row[0], row[2]))) for row in rows)
+            by_district = {d: list(found) for d, found in groupby(rows, itemgetter(0))}
+            for district_id in batch:
+                yield from by_district.get(district_id, ())
 
     def held(self, district_ids: list[str], periods: list[str] | None = None) -> tuple[int, int]:
         """What a master of these districts (and months) shows: the districts with a latest
@@ -222,6 +237,17 @@ class StoreReading:
         """The months an earlier year's store was carried into this one with (rollover):
         a pull never replaces them."""
         return set(json.loads(self.meta(CARRIED) or "[]"))
+
+
+_OUTCOME = ("district_id", "name", "source", "ok", "pulled_at", "as_of", "settings", "reason",
+            "token", "sha256", "modified", "read_at", "data", "summary", "findings", "kept",
+            "base")  # an Outcome's columns, and its snapshot's base
+BATCH = 250  # districts a query reads at once (well within SQLite's 999 parameters)
+
+
+def _batches(district_ids: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(district_ids), BATCH):
+        yield district_ids[i:i + BATCH]
 
 
 def _within(periods: list[str] | None, column: str) -> tuple[str, list[str]]:

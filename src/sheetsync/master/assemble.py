@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,15 @@ from sheetsync.master.rows import district_rows, summary_row
 @dataclass(frozen=True)
 class Stored:
     """A district as the store holds it: ``key`` hashes what its rows but the Summary's
-    come from (its stored row but when it was pulled, its source, the master's folder);
-    ``light`` is its outcome without the snapshot unpacked (for its Summary row, which
-    says when it was pulled: encoded every time); ``load`` reads the whole ``Outcome``,
-    only when its rows must be encoded."""
+    Pulled At come from (its stored row but when it was pulled, its source, the master's
+    folder); ``pulled_at`` is that cell's value; ``light`` gives its outcome without the
+    snapshot unpacked (for its Summary row, when the cache does not hold it); ``load``
+    reads the whole ``Outcome``, only when its rows must be encoded."""
 
     district_id: str
     key: bytes
-    light: Outcome
+    pulled_at: str
+    light: Callable[[], Outcome]
     load: Callable[[], Outcome]
 
 
@@ -114,17 +116,46 @@ def district_chunks(items: Iterable[Outcome | Stored], cache: Cache, encoder: En
         base = item.key if isinstance(item, Stored) else None
         keys = {name: sheet_key(base, name) if base else None for name in names}
         found = {name: cache.get(keys[name]) for name in names}
-        o = None
-        if isinstance(item, Stored):
-            o = item.light if item.light.summary is not None else item.load()
+        o = item if isinstance(item, Outcome) else None
         if any(c is None for c in found.values()):
             o = item.load() if isinstance(item, Stored) else item
             for name, rows in district_rows(o, folder, source_of(o)).items():
                 found[name] = cache.put(keys[name], encoder.chunk(kinds[name], rows))
-        shown = o if o is not None else item
-        assert isinstance(shown, Outcome)
-        summary = encoder.chunk(kinds["Summary"], [summary_row(shown, period)])
+        summary = _summary(item, o, cache, encoder, kinds["Summary"], period)
         yield {"Summary": summary, **found}  # type: ignore[dict-item]
+
+
+# The Summary's Pulled At column (``rows.summary_row``): new at every pull.
+_PULLED = [c.header for c in layout.SHEETS["Summary"]].index("Pulled At")
+
+
+def _summary(item: Outcome | Stored, o: Outcome | None, cache: Cache, encoder: Encoder,
+             kinds: tuple[str, ...], period: str) -> Chunk:
+    """A district's Summary row (``o``: its outcome, when loaded). Its cells but Pulled At
+    come from what its key hashes, and the month: kept in the cache, as two templates
+    (the cells before that column, and after it), not counted as hits or misses."""
+    key = sheet_key(item.key, f"Summary {period}") if isinstance(item, Stored) else None
+    parts = cache.chunks.get(key) if key else None
+    if parts is None:
+        if isinstance(item, Outcome):
+            o = item
+        elif o is None:
+            o = item.light()
+            o = o if o.summary is not None else item.load()
+        row = summary_row(o, period)
+        links: list[tuple[int, str, str]] = []
+        before = encoder.cells(kinds[:_PULLED], row[:_PULLED], 0, links)
+        after = encoder.cells(kinds[_PULLED + 1:], row[_PULLED + 1:], _PULLED + 1, links)
+        if links or not key:
+            return encoder.chunk(kinds, [row])
+        parts = cache.put(key, Chunk.of([before, after], []))
+    parts.used = True
+    before, after = parts.templates()[0]
+    pulled = encoder.pulled.get(item.pulled_at)  # most districts share the pull's time
+    if pulled is None:
+        pulled = encoder.pulled[item.pulled_at] = encoder.cells(
+            kinds[_PULLED:_PULLED + 1], [item.pulled_at], _PULLED)
+    return Chunk.of([f'<row r="{ROW}">{before}{pulled}{after}</row>'], [])
 
 
 def history_chunks(history: Iterable[tuple[Any, ...]], plan: Mapping[str, str],
@@ -133,10 +164,14 @@ def history_chunks(history: Iterable[tuple[Any, ...]], plan: Mapping[str, str],
     """Each district's History rows, by the sheet they go to (``plan``: by month), as
     chunks: from the cache when it holds the same rows."""
     default = next(iter(plan.values()), HISTORY)
-    for _, rows in groupby(history, key=lambda r: r[0]):
-        by_sheet: dict[str, list[list[Any]]] = {}
-        for row in rows:
-            by_sheet.setdefault(plan.get(row[2], default), []).append(list(row))
+    one = len(set(plan.values())) <= 1  # one History sheet (the usual case)
+    for _, rows in groupby(history, key=itemgetter(0)):
+        by_sheet: dict[str, list[tuple[Any, ...]]] = {}
+        if one:
+            by_sheet[default] = list(rows)
+        else:
+            for row in rows:
+                by_sheet.setdefault(plan.get(row[2], default), []).append(row)
         for name, values in by_sheet.items():
             key = key_of("history", name, values)
             yield name, cache.get(key) or cache.put(key, encoder.chunk(kinds, values))

@@ -3,10 +3,15 @@ beside the store so the next master encodes only the districts that changed.
 
 A chunk is found by a key that hashes everything its rows come from (the district's stored
 outcome as stored, its source, the master's folder and month, or its History rows), so a
-hit is the same rows the store gives now: the cache is never trusted over the store. The
-file carries a SHA-256 of its contents and the writer's version; a file that does not
-match, or cannot be read, is an empty cache (every district encoded again), and losing it
-costs one slower master, nothing else.
+hit is the same rows the store gives now: the cache is never trusted over the store.
+
+The file is a run of segments, each carrying a SHA-256 of its contents and the writer's
+version; a later segment's chunk replaces an earlier one's of the same key. A master
+appends one segment holding only the chunks it encoded or placed anew (none: the file is
+left alone), and writes the file whole again once most of it is chunks no master uses. A
+file any of whose segments does not match, or that cannot be read, is an empty cache
+(every district encoded again; a segment cut short by a crash is one); losing it costs
+one slower master, nothing else.
 """
 
 from __future__ import annotations
@@ -24,13 +29,20 @@ from sheetsync.master.fragments import Chunk, Piece
 # Part of every key: a change to how rows are encoded (or to xlsxwriter, whose style
 # indexes the rows name) must not reuse chunks encoded before it.
 WRITER = "master-fragments-2"
-_MAGIC = b"sheetsync master cache 1\n"
+_MAGIC = b"sheetsync master cache 2\n"
 
 
 def key_of(*parts: object) -> bytes:
-    """A chunk's key: a hash of ``parts`` (text and bytes as they are, anything else
-    marshalled, or as its repr), each with its length and type."""
+    """A chunk's key: a hash of ``parts``, marshalled together (values from the store:
+    numbers, text, bytes, None, and lists and tuples of them), else one by one (text and
+    bytes as they are, anything else marshalled, or as its repr), each with its length and
+    type."""
     h = hashlib.sha256(WRITER.encode())
+    try:
+        h.update(b"\x00" + marshal.dumps(parts, 2))  # type: ignore[arg-type]  # v2: no refs
+        return h.digest()[:16]
+    except ValueError:
+        pass
     for part in parts:
         h.update(type(part).__name__[:1].encode())
         data = part if isinstance(part, bytes) else part.encode() if isinstance(part, str) \
@@ -58,7 +70,10 @@ class Cache:
     def __init__(self, path: Path | None, writer: str = "") -> None:
         self.path = path
         self.writer = f"{WRITER}/{writer}"
-        self.chunks: dict[bytes, Chunk] = _load(path, self.writer) if path else {}
+        self.chunks: dict[bytes, Chunk] = {}
+        self.size = self.segments = 0  # of the file read (0: none, or not one to append to)
+        if path is not None:
+            self.chunks, self.size, self.segments = _load(path, self.writer)
         self.hits = self.misses = 0
 
     def get(self, key: bytes | None) -> Chunk | None:
@@ -75,27 +90,57 @@ class Cache:
         return chunk
 
     def save(self) -> None:
-        """The chunks this master used, to ``path`` (written whole, then moved in place);
-        a cache that cannot be written is left out, never an error."""
+        """The chunks this master used, to ``path``: appended as a segment when the file
+        read holds the others (none new: left alone), else written whole, then moved in
+        place. A cache that cannot be written is left out, never an error."""
         if self.path is None:
             return
         used = {k: c for k, c in self.chunks.items() if c.used}
+        new = {k: c for k, c in used.items() if not c.saved}
+        live = sum(_size(c) for c in used.values())
+        if self.size and self.segments < MAX_SEGMENTS and \
+                self.size + sum(_size(c) for c in new.values()) <= 2 * live + (1 << 20):
+            if new:
+                _append(self.path, new, self.writer, self.size)
+            return
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as f:
+                f.write(_MAGIC)
                 _dump(f, used, self.writer)
             os.replace(tmp, self.path)
         except OSError:
             tmp.unlink(missing_ok=True)
 
 
+MAX_SEGMENTS = 64  # then the file is written whole again (fewer to read and check)
+
+
+def _append(path: Path, chunks: dict[bytes, Chunk], writer: str, size: int) -> None:
+    """A segment of ``chunks`` after the ``size`` bytes read (a file that changed since,
+    another master's, is left as it is: the next master reads what it holds)."""
+    try:
+        with open(path, "r+b") as f:
+            if f.seek(0, os.SEEK_END) != size:
+                return
+            _dump(f, chunks, writer)
+    except OSError:  # what it holds now does not match: the next master writes it whole
+        pass
+
+
+def _size(c: Chunk) -> int:
+    return _RECORD.size + len(c.pack()) + sum(len(p.data) for p in c.placed or ())
+
+
 # A chunk's record: key; rows, links, kept; its packed templates' offset and length; the
 # row it was placed at; then crc, size, zeros' crc, offset and length of each placed piece.
 _RECORD = struct.Struct("<16s3IQII" + "IIIQI" * 3)
+_SEGMENT = struct.Struct("<Q32s")  # a segment's length after this, and its SHA-256
 
 
 def _dump(f: BinaryIO, chunks: dict[bytes, Chunk], writer: str) -> None:
-    """The cache file, written part by part (its blobs are not joined in memory)."""
+    """A segment of ``chunks``, written part by part (its blobs are not joined in memory);
+    they are then the file's as it is (``Chunk.saved``)."""
     records, blobs = [], []
     offset = 0
     for key, c in chunks.items():
@@ -115,36 +160,51 @@ def _dump(f: BinaryIO, chunks: dict[bytes, Chunk], writer: str) -> None:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part)
-    f.write(_MAGIC + digest.digest())
+    f.write(_SEGMENT.pack(sum(len(part) for part in parts), digest.digest()))
     for part in parts:
         f.write(part)
+    for c in chunks.values():
+        c.saved = True
 
 
-def _load(path: Path, writer: str) -> dict[bytes, Chunk]:
+def _load(path: Path, writer: str) -> tuple[dict[bytes, Chunk], int, int]:
+    """The chunks of the file at ``path``, its size and how many segments it has (none,
+    0, 0: no file, or one that does not match)."""
     try:
         data = memoryview(path.read_bytes())  # pieces are views of it, not copies
     except OSError:
-        return {}
-    start = len(_MAGIC) + 32
-    if data[:len(_MAGIC)] != _MAGIC or hashlib.sha256(data[start:]).digest() != \
-            data[len(_MAGIC):start]:
-        return {}
+        return {}, 0, 0
+    if data[:len(_MAGIC)] != _MAGIC:
+        return {}, 0, 0
+    out: dict[bytes, Chunk] = {}
+    at, segments = len(_MAGIC), 0
     try:
-        (size,) = struct.unpack_from("<Q", data, start)
-        head = json.loads(bytes(data[start + 8:start + 8 + size]))
-        if head.get("writer") != writer:
-            return {}
-        at = start + 8 + size
-        blobs = at + head["chunks"] * _RECORD.size
-        out = {}
-        for key, rows, links, kept, off, n, first, *placed in _RECORD.iter_unpack(
-                data[at:blobs]):
-            pieces = tuple(Piece(crc, size, data[blobs + at:blobs + at + n], zeros)
-                           for crc, size, zeros, at, n in (placed[i:i + 5]
-                                                           for i in range(0, 15, 5))) \
-                if first else None
-            out[key] = Chunk(rows, links, kept, data[blobs + off:blobs + off + n], first,
-                             pieces)  # type: ignore[arg-type]
-        return out
+        while at < len(data):
+            size, digest = _SEGMENT.unpack_from(data, at)
+            body = data[at + _SEGMENT.size:at + _SEGMENT.size + size]
+            if len(body) != size or hashlib.sha256(body).digest() != digest or \
+                    not _segment(body, writer, out):
+                return {}, 0, 0
+            at += _SEGMENT.size + size
+            segments += 1
     except (ValueError, TypeError, KeyError, struct.error):
-        return {}
+        return {}, 0, 0
+    return out, len(data), segments
+
+
+def _segment(data: memoryview, writer: str, out: dict[bytes, Chunk]) -> bool:
+    """The chunks of one segment into ``out`` (False: another writer's)."""
+    (size,) = struct.unpack_from("<Q", data, 0)
+    head = json.loads(bytes(data[8:8 + size]))
+    if head.get("writer") != writer:
+        return False
+    at = 8 + size
+    blobs = at + head["chunks"] * _RECORD.size
+    for key, rows, links, kept, off, n, first, c1, s1, z1, o1, n1, c2, s2, z2, o2, n2, \
+            c3, s3, z3, o3, n3 in _RECORD.iter_unpack(data[at:blobs]):
+        o1, o2, o3 = o1 + blobs, o2 + blobs, o3 + blobs
+        pieces = (Piece(c1, s1, data[o1:o1 + n1], z1), Piece(c2, s2, data[o2:o2 + n2], z2),
+                  Piece(c3, s3, data[o3:o3 + n3], z3)) if first else None
+        out[key] = Chunk(rows, links, kept, data[blobs + off:blobs + off + n], first, pieces,
+                         saved=True)
+    return True

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sheetsync.master._xlsxwriter import escape, serial, url_parts
 from sheetsync.master.rows import Link
@@ -34,10 +34,10 @@ HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 _REFS = [f"{column_letter(i)}{ROW}" for i in range(1, 703)]  # a cell's, by column (A-ZZ)
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """Some of a zip member: its text's CRC-32 and length, and that text as raw deflate
-    ending on a byte boundary (not the stream's final block)."""
+    ending on a byte boundary (not the stream's final block). A tuple: the cache makes
+    thousands of them at each master."""
 
     crc: int
     size: int
@@ -79,6 +79,7 @@ class Chunk:
     start: int = 0
     placed: tuple[Piece, Piece, Piece] | None = None  # rows, hyperlinks, relationships
     used: bool = field(default=False, compare=False)  # by the master written now
+    saved: bool = field(default=False, compare=False)  # in the cache file as it is now
     raw: tuple[list[str], list[tuple[int, str, str]]] | None = field(
         default=None, compare=False, repr=False)  # the templates, until packed
 
@@ -132,6 +133,7 @@ class Chunk:
             rows, links, rels = self.render(start)
             self.placed = (deflate(rows), deflate(links), deflate(rels))
             self.start = start
+            self.saved = False
         return self.placed
 
 
@@ -145,6 +147,7 @@ class Encoder:
         self.xf = xf
         self.style = {kind: f' s="{n}"' if n else "" for kind, n in xf.items()}
         self.texts: dict[str, str] = {}  # an inline string's XML, by its text
+        self.pulled: dict[str, str] = {}  # a Summary's Pulled At cell, by its value
 
     def text(self, ref: str, text: str, style: str) -> str:
         body = self.texts.get(text)
@@ -156,7 +159,7 @@ class Encoder:
                 self.texts[text] = body
         return f'<c r="{ref}"{style}{body}'
 
-    def cells(self, kinds: tuple[str, ...], values: list[Any], offset: int = 0,
+    def cells(self, kinds: tuple[str, ...], values: Sequence[Any], offset: int = 0,
               links: list[tuple[int, str, str]] | None = None, row: int = 0) -> str:
         """The cells of ``values`` (one per column kind, from column ``offset``); each
         link's (row, hyperlink, relationship) templates are added to ``links``."""
@@ -194,7 +197,7 @@ class Encoder:
                 parts.append(text(ref, str(v), plain))
         return "".join(parts)
 
-    def chunk(self, kinds: tuple[str, ...], rows: Iterable[list[Any]]) -> Chunk:
+    def chunk(self, kinds: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> Chunk:
         templates: list[str] = []
         links: list[tuple[int, str, str]] = []
         for i, values in enumerate(rows):

@@ -10,19 +10,22 @@ found in ``master.cache``.
 
 from __future__ import annotations
 
+import ctypes
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from sheetsync.master.fragments import Piece, deflate, zeros
 
 _FINAL = b"\x03\x00"  # an empty final deflate block
+_BATCH = 1 << 20  # bytes of pieces joined into one write
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00
 _RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
          '"http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
@@ -45,17 +48,51 @@ class SheetData:
 def crc_of(pieces: Sequence[Piece]) -> int:
     """The CRC-32 of the pieces' texts one after another, from each one's CRC-32: CRC-32 is
     affine, so crc(a + b) = crc32(zeros, crc(a)) ^ crc32(zeros, 0) ^ crc(b), with as many
-    zeros as b has bytes."""
+    zeros as b has bytes (zlib's ``crc32_combine`` when it can be called: the same without
+    the zeros, ~20 ms less at 500 districts)."""
+    combine = _combine()
     crc = 0
+    if combine is not None:
+        for p in pieces:
+            if p.size:
+                crc = combine(crc, p.crc, p.size)
+        return crc
     for p in pieces:
         if p.size:
             crc = zlib.crc32(zeros(p.size), crc) ^ p.zeros ^ p.crc
     return crc
 
 
-def write_package(out: BinaryIO, skeleton: bytes, sheets: dict[str, SheetData]) -> None:
+_ZLIBS = ("libz.so.1", "libz.dylib", "libz.so")  # where the process's zlib is, by system
+
+
+@lru_cache(maxsize=1)
+def _combine() -> Callable[[int, int, int], int] | None:
+    """zlib's ``crc32_combine64`` (a CRC-32 of two texts from theirs and the second's
+    length), checked on a known case; None where no zlib library can be loaded (Windows:
+    Python's own zlib exports none)."""
+    for name in _ZLIBS:
+        try:
+            found = ctypes.CDLL(name).crc32_combine64
+        except (OSError, AttributeError):
+            continue
+        found.restype = ctypes.c_ulong
+        found.argtypes = (ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int64)
+        a, b = b"sheetsync", b"master"
+        if found(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b):
+            return found  # type: ignore[no-any-return]
+    return None
+
+
+class Digest(Protocol):
+    def update(self, data: bytes | memoryview, /) -> None: ...
+
+
+def write_package(out: BinaryIO, skeleton: bytes, sheets: dict[str, SheetData],
+                  digest: Digest | None = None) -> None:
     """The .xlsx: ``skeleton`` (xlsxwriter's file, its sheets holding their header rows)
-    with ``sheets`` (by member name, "xl/worksheets/sheet1.xml") put in."""
+    with ``sheets`` (by member name, "xl/worksheets/sheet1.xml") put in; ``digest`` (a
+    hash) is given every byte written, in order."""
     members: list[tuple[str, list[Piece]]] = []
     with zipfile.ZipFile(BytesIO(skeleton)) as z:
         names = z.namelist()
@@ -71,7 +108,7 @@ def write_package(out: BinaryIO, skeleton: bytes, sheets: dict[str, SheetData]) 
         rels = _rels_name(name)
         if data.rels and rels not in texts:
             members.append((rels, _rels(_RELS, data.rels)))
-    _write_zip(out, members)
+    _write_zip(_Seen(out, digest) if digest else out, members)
 
 
 def _rels_name(sheet: str) -> str:
@@ -105,7 +142,18 @@ def _rels(xml: str, rels: list[Piece]) -> list[Piece]:
     return [deflate(xml[:end]), *rels, deflate(xml[end:])]
 
 
-def _write_zip(out: BinaryIO, members: Iterable[tuple[str, list[Piece]]]) -> None:
+class _Seen:
+    """``out``, giving ``digest`` what is written to it."""
+
+    def __init__(self, out: BinaryIO, digest: Digest) -> None:
+        self.out, self.digest = out, digest
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+
+def _write_zip(out: BinaryIO | _Seen, members: Iterable[tuple[str, list[Piece]]]) -> None:
     central = []
     offset = 0
     for name, pieces in members:
@@ -115,9 +163,15 @@ def _write_zip(out: BinaryIO, members: Iterable[tuple[str, list[Piece]]]) -> Non
         head = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, _DOS_DATE, crc, packed,
                            size, len(raw_name), 0)
         out.write(head + raw_name)
-        for p in pieces:
-            out.write(p.data)
-        out.write(_FINAL)
+        batch: list[bytes | memoryview] = []
+        held = 0
+        for p in pieces:  # a write per ~1 MB, not per piece (thousands)
+            batch.append(p.data)
+            held += len(p.data)
+            if held >= _BATCH:
+                out.write(b"".join(batch))
+                batch, held = [], 0
+        out.write(b"".join([*batch, _FINAL]))
         central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, _DOS_DATE,
                                    crc, packed, size, len(raw_name), 0, 0, 0, 0, 0, offset)
                        + raw_name)

@@ -45,13 +45,21 @@ def _target(source: str, folder: str, cwd: str) -> str:  # cwd: what abspath sta
     return _relative(os.path.abspath(source), os.path.abspath(folder))
 
 
-@lru_cache(maxsize=4096)
 def _relative(path: str, folder: str) -> str:
+    """``path`` relative to ``folder`` (both absolute): its folder's, worked out once for
+    every file in it, and its name."""
+    parent, name = os.path.split(path)
+    where = _relative_folder(parent, folder)
+    return path.replace(os.sep, "/") if where is None else \
+        name if where == "." else f"{where}/{name}"
+
+
+@lru_cache(maxsize=4096)
+def _relative_folder(parent: str, folder: str) -> str | None:
     try:
-        target = os.path.relpath(path, folder)
+        return os.path.relpath(parent, folder).replace(os.sep, "/")
     except ValueError:  # another drive on Windows: the whole path
-        target = path
-    return target.replace(os.sep, "/")
+        return None
 
 
 def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[list[Any]]]:

@@ -47,7 +47,7 @@ from sheetsync.master.layout import (
     headed,
     history_sheets,
 )
-from sheetsync.master.package import write_package
+from sheetsync.master.package import Digest, write_package
 from sheetsync.master.summary import trend_rows
 from sheetsync.schema.level import level_of
 from sheetsync.schema.schoolyear import period_label
@@ -62,7 +62,7 @@ def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
                  extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
                  properties: Mapping[str, str] | None = None,
                  history_months: Mapping[str, int] | None = None, cache: Cache | None = None,
-                 created: datetime | None = None) -> Path:
+                 created: datetime | None = None, digest: Digest | None = None) -> Path:
     """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet.
 
     ``level`` "school" heads the cohort's columns School ID and School; ``extra`` sheets
@@ -77,7 +77,8 @@ def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
     ``outcomes`` may be ``assemble.Stored`` districts, whose rows ``cache`` (``master.cache``)
     may hold from an earlier master: only districts it does not hold are encoded, and the
     file is the same either way. ``created`` is the workbook's creation time (default:
-    now): given, the same store gives the same bytes."""
+    now): given, the same store gives the same bytes. ``digest`` (a hash) is given the
+    file's bytes as they are written."""
     path = Path(path)
     lock = lock_file(path)
     if lock is not None:
@@ -88,10 +89,10 @@ def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
     for stale in path.parent.glob(f".{path.stem}.*.xlsx"):  # left by a pull that was killed
         stale.unlink(missing_ok=True)
     try:
-        with replacing(path, suffix=".xlsx") as tmp, open(tmp, "wb") as out:
+        with replacing(path, suffix=".xlsx") as tmp, open(tmp, "wb", WRITE_BUFFER) as out:
             _write(out, path.parent, outcomes, history, trend, period, source_of, level,
                    extra or {}, properties or {}, history_sheets(dict(history_months or {})),
-                   cache, created)
+                   cache, created, digest)
     except FileLocked as exc:  # Windows: held open by a program
         raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
     except FolderNotWritable as exc:
@@ -103,6 +104,9 @@ def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
     return path
 
 
+WRITE_BUFFER = 1 << 20  # bytes: the master is written in thousands of small pieces
+
+
 class _Sheet:
     """One master sheet as xlsxwriter writes it (header row, widths, page set-up, Table,
     colours); its data rows are put in after (``assemble.Placed``, ``master.package``)."""
@@ -110,6 +114,7 @@ class _Sheet:
     def __init__(self, wb: Any, name: str, formats: dict[str, Any], footer: str,
                  beside: tuple[Col, ...] = (), cols: tuple[Col, ...] | None = None) -> None:
         self.ws = wb.add_worksheet(name)
+        _xlsxwriter.plain_formulas(self.ws)
         _page_setup(self.ws, footer, across=name == "Summary")
         self.cols = cols or SHEETS[name]
         self.ws.set_row(0, row_height([(c.header, c.width) for c in (*self.cols, *beside)],
@@ -219,7 +224,7 @@ def _write(out: BinaryIO, folder: Path, outcomes: Iterable[Outcome | Stored],
            extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
            properties: Mapping[str, str] | None = None,
            plan: Mapping[str, str] | None = None, cache: Cache | None = None,
-           created: datetime | None = None) -> None:
+           created: datetime | None = None, digest: Digest | None = None) -> None:
     skeleton = BytesIO()
     wb = _xlsxwriter.new_workbook(skeleton, {  # header rows only: built in memory
         "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -285,7 +290,7 @@ def _write(out: BinaryIO, folder: Path, outcomes: Iterable[Outcome | Stored],
         sheet.finish()
     _charts(wb, summary.ws, summary.data_rows, summary.beside_at, len(pending), level)
     wb.close()
-    write_package(out, skeleton.getvalue(), data)
+    write_package(out, skeleton.getvalue(), data, digest)
     cache.save()
 
 
