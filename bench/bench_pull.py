@@ -217,6 +217,13 @@ def time_pulls(folder: Path, runs: int,
     return firsts, repulls
 
 
+def pristine(folder: Path, workdir: Path) -> None:
+    """District 7's file put back as ``make_cohort`` wrote it, so that the next
+    ``change_one`` changes it whatever an earlier run left there."""
+    seed = seed_workbooks(workdir)[7 % SEEDS]
+    copy_as(seed, next((folder / "districts").glob("0007-*.xlsx")), seed_id(seed), "KY-0007")
+
+
 def change_one(folder: Path, workdir: Path, turn: int, reshape: bool) -> None:
     """One district edits its workbook between two pulls: district 7's goal statements
     reworded (``reshape`` False: the same rows), or its file replaced by another seed's
@@ -243,6 +250,7 @@ def time_changes(folder: Path, workdir: Path, runs: int) -> list[tuple[Run, Run,
     times = []
     for turn in range(runs):
         fresh(folder)
+        pristine(folder, workdir)
         first = run(sheetsync_cmd(), folder)
         change_one(folder, workdir, turn + 1, reshape=False)
         same = run(sheetsync_cmd(), folder)

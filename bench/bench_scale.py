@@ -20,7 +20,6 @@ The issue's baseline for the largest figure: before the incremental master, one 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -30,10 +29,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_pull import (  # the bench folder is not a package: found on sys.path
     Run,
+    as_installed,
     change_one,
     fresh,
     load,
     make_cohort,
+    pristine,
     run,
     sheetsync_cmd,
     time_rebuild,
@@ -49,6 +50,7 @@ def measure(folder: Path, workdir: Path, runs: int) -> dict[str, list[Run]]:
     times: dict[str, list[Run]] = {step: [] for step in STEPS}
     for turn in range(runs):
         fresh(folder)
+        pristine(folder, workdir)
         times["first pull"].append(run(sheetsync_cmd(), folder))
         times["re-pull, nothing changed"].append(run(sheetsync_cmd(), folder))
         change_one(folder, workdir, turn + 1, reshape=False)
@@ -100,7 +102,7 @@ def main() -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sheetsync-bench-"))
     print(f"Cohorts in {workdir}", file=sys.stderr)
     folders = {n: make_cohort(workdir, n) for n in sizes}  # written before anything is timed
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached
+    as_installed()  # bytecode compiled, as pip installs it
     print(f"Before: {load()}")
     found = {n: measure(folders[n], workdir, args.runs) for n in sizes}
     print(f"After: {load()}")
