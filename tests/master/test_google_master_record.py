@@ -18,8 +18,9 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.restore import restore
 from sheetsync.cohort.store import Store
 from sheetsync.master.build import google_is_current
+from sheetsync.pull.masters import google_master
 from sheetsync.pull.rebuild import rebuild
-from sheetsync.pull.run import google_master, pull
+from sheetsync.pull.run import pull
 from sheetsync.serve.worker import Pulled
 from tests import fake_google as fg
 from tests.fake_google import USER_EMAIL

@@ -20,7 +20,7 @@ from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
 from sheetsync.master import package
 from sheetsync.master.build import read_stamp, stamp_of
-from sheetsync.pull.run import pull
+from sheetsync.pull.run import LAST_PULL, pull
 from tests.helpers import AS_OF
 
 PULL = ("pull", "--as-of", "2027-01-20", "--any-date")
@@ -171,6 +171,47 @@ def test_a_full_disk_under_the_master_is_said_and_the_pull_row_is_truthful(
     again = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
     assert again.exit_code == 0 and "Master written" in again.output, again.output
     assert pull_rows(cohort_dir)[-1][1] == 1
+
+
+def full_after_commit(monkeypatch, method: str, key: str | None = None) -> None:
+    """The disk fills once the pull's rows are saved: the store's ``method`` (for meta
+    ``key`` only, when given) fails as SQLite fails on a full disk."""
+    real = getattr(Store, method)
+
+    def fails(self, *args):
+        if key is None or args[0] == key:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, *args)
+
+    monkeypatch.setattr(Store, method, fails)
+
+
+def test_a_disk_full_when_the_master_is_recorded_says_the_pull_was_saved(
+        cohort_dir, monkeypatch):
+    before = pull_rows(cohort_dir)
+    full_after_commit(monkeypatch, "master_written")
+    result = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
+    assert result.exit_code == EXIT_MASTER_LOCKED, result.output
+    assert "could not record it (the disk may be full)" in result.output
+    assert "The pull was saved" in result.output and "nothing of this run" not in result.output
+    assert len(pull_rows(cohort_dir)) == len(before) + 1  # the pull is saved
+    assert pull_rows(cohort_dir)[-1][1] == 0  # and does not say the master was written
+    assert openpyxl.load_workbook(cohort_dir / "cohort_master.xlsx", read_only=True)
+    monkeypatch.undo()
+    again = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
+    assert again.exit_code == 0 and "Master written" in again.output, again.output
+    assert pull_rows(cohort_dir)[-1][1] == 1
+
+
+def test_a_disk_full_when_the_summary_is_saved_keeps_the_pull(cohort_dir, monkeypatch):
+    before = pull_rows(cohort_dir)
+    full_after_commit(monkeypatch, "set_meta", LAST_PULL)
+    result = run(cohort_dir, "pull", "--as-of", "2026-12-31", "--any-date")
+    assert result.exit_code == 0, result.output
+    assert "The pull was saved, but" in result.output and "the next pull saves it" in \
+        result.output
+    assert len(pull_rows(cohort_dir)) == len(before) + 1
+    assert pull_rows(cohort_dir)[-1][1] == 1  # the master was written and recorded
 
 
 def test_a_locked_master_leaves_the_pull_row_saying_not_written(cohort_dir):

@@ -10,7 +10,7 @@ from sheetsync.cohort.model import Cohort
 from sheetsync.cohort.store import Store
 from sheetsync.errors import SheetsyncError
 from sheetsync.master.build import build_master
-from sheetsync.pull.run import google_master
+from sheetsync.pull.masters import google_master
 
 
 @dataclass(frozen=True)

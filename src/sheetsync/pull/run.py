@@ -23,18 +23,15 @@ from sheetsync.cohort.places import check_writable
 from sheetsync.cohort.schools import district_of, keep_district, stored_district
 from sheetsync.cohort.store import Outcome, Store, store_lock
 from sheetsync.errors import (
-    MasterShrinks,
-    NotWritable,
-    OutputLocked,
     OutsideSchoolYear,
     SheetsyncError,
     SourceUnavailable,
+    StoreNotWritten,
 )
-from sheetsync.google.constants import NO_CREDENTIALS
-from sheetsync.master.build import build_master, google_is_current, is_current
 from sheetsync.master.summary import district_summary
 from sheetsync.pull.identity import identity_findings, shared_sources, source_older
 from sheetsync.pull.jobs import POOL_MIN
+from sheetsync.pull.masters import write_masters
 from sheetsync.read.sources import (
     Fingerprint,
     Source,
@@ -287,11 +284,18 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                 keep_district(store, district)
             pull_id = store.record_pull(pulled_at, as_of.isoformat(), period, report.totals())
         report.notes.extend(removed_districts(cohort, states))
-        _write_masters(cohort, store, google, period, pull_id, report)
+        masters = write_masters(cohort, store, google, period, pull_id)
+        report.master_written, report.google_written = masters.written, masters.google_written
+        report.master_error = masters.error
         # what `pull --json` printed (its JSON, compact: the indented text takes json's
         # slower encoder), for `serve`'s API
-        with store.transaction():
-            store.set_meta(LAST_PULL, json.dumps(report.to_json(), default=str))
+        try:
+            with store.transaction():
+                store.set_meta(LAST_PULL, json.dumps(report.to_json(), default=str))
+        except StoreNotWritten:  # the pull is saved: only the summary `serve` shows is not
+            report.notes.append(f"The pull was saved, but {cohort.store_path} could not "
+                                "take its summary for `sheetsync serve` (the disk may be "
+                                "full); the next pull saves it.")
     return report
 
 
@@ -346,46 +350,6 @@ def removed_districts(cohort: Cohort, states: dict[str, Any]) -> list[str]:
     file = cohort.path.name
     return [f"{did} is no longer in {file}: its months stay in the store; `sheetsync history "
             f"drop --district {did}` removes them." for did in sorted(set(states) - named)]
-
-
-def _write_masters(cohort: Cohort, store: Store, google: object | None, period: str,
-                   pull_id: int, report: PullReport) -> None:
-    """Each master written when it is not of this store and cohort file (the .xlsx's row
-    in the pull then says it was, and only then; the Google master's record is the
-    store's, ``master.build.google_is_current``)."""
-    if not (store.meta("master_stale") == "0" and is_current(cohort, store)):
-        try:
-            build_master(cohort, store, period, pull_id)
-            report.master_written = True
-        except MasterShrinks as exc:  # neither master is written with less than it shows
-            report.master_error = str(exc)
-            return
-        except OutputLocked as exc:
-            report.master_error = str(exc)
-        except NotWritable as exc:
-            report.master_error = f"{exc} The pull was saved: run `sheetsync master " \
-                "rebuild` once the master can be written."
-    if google_is_current(cohort, store):
-        return
-    problem = google_master(cohort, store, google, period)
-    report.google_written = problem is None
-    report.master_error = problem or report.master_error
-
-
-def google_master(cohort: Cohort, store: Store, google: object | None,
-                  period: str | None = None, force: bool = False) -> str | None:
-    """Also write the Google master when the cohort names one; the reason if it failed."""
-    if not cohort.master.google_sheet:
-        return None
-    if google is None:
-        return f"[master] google_sheet is set, but there are {NO_CREDENTIALS}"
-    from sheetsync.master.google import build_google_master
-
-    try:
-        build_google_master(cohort, store, google, period, force)
-    except SheetsyncError as exc:
-        return f"The Google master was not written: {exc}"
-    return None
 
 
 def _resolve(cohort: Cohort, d: District, google: object | None) -> Any:
