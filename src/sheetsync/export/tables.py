@@ -75,6 +75,8 @@ _SAID = {
     "goal_id": "The goal's id on the district's Goals sheet.",
     "measure_id": "The measure's id on the district's Measures sheet.",
     "action_id": "The action's id on the district's Actions sheet.",
+    "strategy_id": "The strategy the action carries out: its id on the district's "
+                   "Strategies sheet (blank when the action names none).",
     "status": "The status sheetsync computed (see docs/status.md).",
     "source_cell": "The sheet and cell the row came from in the district's file (Sheet!A1).",
     "month": "The month, YYYY-MM.",

@@ -28,7 +28,7 @@ from sheetsync.master.fragments import Chunk, Piece
 
 # Part of every key: a change to how rows are encoded (or to xlsxwriter, whose style
 # indexes the rows name) must not reuse chunks encoded before it.
-WRITER = "master-fragments-2"
+WRITER = "master-fragments-3"
 _MAGIC = b"sheetsync master cache 2\n"
 
 

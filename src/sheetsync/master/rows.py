@@ -108,8 +108,8 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
     def actions() -> Iterator[list[Any]]:
         schedule = _by_row(result.get("actions", []))
         for a in card.get("actions", []):
-            yield [did, a["id"], a.get("goal_id"), a.get("description"), a.get("owner"),
-                   a.get("due_date"), a.get("status"),
+            yield [did, a["id"], a.get("goal_id"), a.get("strategy_id"), a.get("description"),
+                   a.get("owner"), a.get("due_date"), a.get("status"),
                    schedule.get(a["row"], schedule.get(a["id"], {})).get("schedule"),
                    a.get("funding_source"), a.get("cost"), link("actions", "id", a["row"])]
 
