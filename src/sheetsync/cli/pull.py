@@ -40,9 +40,9 @@ from sheetsync.pull.run import pull as run_pull
               help="Take files older than the ones pulled before (source-older) instead of "
                    "keeping the newer values.")
 @click.option("--jobs", type=click.IntRange(min=1),
-              help="Processes reading and checking the files (default: every core; 1 reads "
-                   f"in this process). Fewer than {POOL_MIN} files to read are read in this "
-                   "process.")
+              help="Processes reading and checking the files, and encoding the master's "
+                   "districts (default: every core; 1 does it all in this process). Fewer "
+                   f"than {POOL_MIN} files to read are read in this process.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pull summary as JSON.")
 @google_option
 def pull(cohort_path: Path | None, as_of: date | None, reread: bool, any_date: bool,

@@ -25,6 +25,12 @@ from sheetsync.master.layout import HISTORY, Col
 from sheetsync.master.package import SheetData
 from sheetsync.master.rows import district_rows, summary_row
 
+ELSEWHERE_MIN = 24  # districts to encode before sending them elsewhere pays (a pool's start)
+# Encodes the districts (id: key) the cache does not hold, elsewhere: (key, chunk) for every
+# sheet of each, in their order (``master.cores.Cores.encode``); none it leaves out.
+Encode = Callable[[Mapping[str, bytes], Encoder, Mapping[str, tuple[str, ...]], Path],
+                  Iterable[tuple[bytes, Chunk]]]
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -108,15 +114,35 @@ class Placed:
 
 def district_chunks(items: Iterable[Outcome | Stored], cache: Cache, encoder: Encoder,
                     kinds: Mapping[str, tuple[str, ...]], period: str, folder: Path,
-                    source_of: Callable[[Outcome], str]) -> Iterator[dict[str, Chunk]]:
+                    source_of: Callable[[Outcome], str],
+                    elsewhere: Encode | None = None) -> Iterator[dict[str, Chunk]]:
     """Each district's chunk for every sheet (Summary and the sheets ``district_rows``
-    gives), from the cache when it holds them, else encoded (and put in it)."""
+    gives), from the cache when it holds them, else encoded (and put in it): by
+    ``elsewhere`` (on other cores, ``master.cores``) for the stored districts it takes,
+    in their order, here for the rest."""
     names = [name for name in kinds if name != "Summary"]
+    items = list(items)
+    missing = {item.district_id: item.key for item in items if isinstance(item, Stored)
+               and any(sheet_key(item.key, name) not in cache.chunks for name in names)}
+    arriving = iter(elsewhere(missing, encoder, {n: kinds[n] for n in names}, folder)
+                    if elsewhere and len(missing) >= ELSEWHERE_MIN else ())
+    sent = set(missing.values())
+    came: dict[bytes, Chunk] = {}  # chunks that arrived, until their district is placed
     for item in items:
         base = item.key if isinstance(item, Stored) else None
         keys = {name: sheet_key(base, name) if base else None for name in names}
         found = {name: cache.get(keys[name]) for name in names}
         o = item if isinstance(item, Outcome) else None
+        if base in sent:  # in order: this district's chunks arrive before the next one's
+            while not all(keys[name] in came for name in names):
+                arrived = next(arriving, None)
+                if arrived is None:  # not encoded there after all: here, below
+                    break
+                came[arrived[0]] = arrived[1]
+            for name in names:
+                chunk = came.pop(keys[name], None)  # type: ignore[arg-type]
+                if found[name] is None and chunk is not None:
+                    found[name] = cache.put(keys[name], chunk)
         if any(c is None for c in found.values()):
             o = item.load() if isinstance(item, Stored) else item
             for name, rows in district_rows(o, folder, source_of(o)).items():

@@ -16,13 +16,13 @@ import gc
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from sheetsync.cohort.model import Cohort
@@ -33,6 +33,10 @@ from sheetsync.master.alignment import SHEETS, baseline, schools_of
 from sheetsync.master.rows import link_target
 from sheetsync.read.sources import is_google
 from sheetsync.schema.schoolyear import SchoolYear, period_key
+
+if TYPE_CHECKING:  # the writer's types: loaded with xlsxwriter, when a master is written
+    from sheetsync.master.assemble import Encode
+    from sheetsync.master.fragments import Chunk, Encoder
 
 
 def cohort_periods(cohort: Cohort) -> list[str]:
@@ -156,20 +160,21 @@ def _fewer_collections() -> Iterator[None]:
 
 def build_master(cohort: Cohort, store: Store, period: str | None = None,
                  pull_id: int | None = None, force: bool = False,
-                 cache: bool = True) -> Path:
+                 cache: bool = True, jobs: int = 1) -> Path:
     """Write the master from the store alone (what ``sheetsync master rebuild`` runs):
     ``MasterShrinks`` when it would show less than the master there unless ``force``.
     The pull's row (``pull_id``, else the last) then says the master was written.
 
     Districts whose rows the master's cache (``cache_path``) holds are not encoded again
     (``cache`` False: every district is, and the cache is left alone); the file is the
-    same either way, dated by the last pull."""
+    same either way, dated by the last pull. The districts it does not hold are encoded
+    on ``jobs`` processes when there are enough of them (``master.cores``)."""
     with _fewer_collections():
-        return _build_master(cohort, store, period, pull_id, force, cache)
+        return _build_master(cohort, store, period, pull_id, force, cache, jobs)
 
 
 def _build_master(cohort: Cohort, store: Store, period: str | None, pull_id: int | None,
-                  force: bool, cache: bool) -> Path:
+                  force: bool, cache: bool, jobs: int) -> Path:
     from sheetsync.master._xlsxwriter import version as xlsxwriter_version
     from sheetsync.master.assemble import Stored
     from sheetsync.master.cache import Cache, key_of
@@ -199,12 +204,27 @@ def _build_master(cohort: Cohort, store: Store, period: str | None, pull_id: int
                         alignment_sheets(cohort, store), stamp.properties(),
                         store.history_counts(ids, year),
                         Cache(cache_path(cohort) if cache else None, str(xlsxwriter_version())),
-                        _created(last), written)
+                        _created(last), written, _on_cores(store.path, sources, jobs))
     if not store.readonly:
         with store.transaction():
             store.master_written(pull_id)
             store.set_meta(MASTER_SHA256, written.hexdigest())  # as written, not read back
     return path
+
+
+def _on_cores(store: Path, sources: dict[str, str], jobs: int) -> Encode | None:
+    """Encoding on ``jobs`` processes (``master.cores``: loaded only when a master has
+    enough districts to encode for it, so a pull where one changed stays light)."""
+    if jobs < 2:
+        return None
+
+    def encode(keys: Mapping[str, bytes], encoder: Encoder,
+               kinds: Mapping[str, tuple[str, ...]],
+               folder: Path) -> Iterator[tuple[bytes, Chunk]]:
+        from sheetsync.master.cores import Cores
+
+        return Cores(store, sources, jobs).encode(keys, encoder, kinds, folder)
+    return encode
 
 
 # What a district's outcome row says of the pull, not of its rows (but the Summary's,

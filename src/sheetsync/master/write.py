@@ -26,6 +26,7 @@ from sheetsync.errors import FileLocked, FolderNotWritable, NotWritable, OutputL
 from sheetsync.files import lock_file, replacing
 from sheetsync.master import _xlsxwriter, layout
 from sheetsync.master.assemble import (
+    Encode,
     Placed,
     Stored,
     district_chunks,
@@ -62,7 +63,8 @@ def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
                  extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
                  properties: Mapping[str, str] | None = None,
                  history_months: Mapping[str, int] | None = None, cache: Cache | None = None,
-                 created: datetime | None = None, digest: Digest | None = None) -> Path:
+                 created: datetime | None = None, digest: Digest | None = None,
+                 elsewhere: Encode | None = None) -> Path:
     """Write the master workbook to ``path`` atomically, streaming rows sheet by sheet.
 
     ``level`` "school" heads the cohort's columns School ID and School; ``extra`` sheets
@@ -78,7 +80,8 @@ def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
     may hold from an earlier master: only districts it does not hold are encoded, and the
     file is the same either way. ``created`` is the workbook's creation time (default:
     now): given, the same store gives the same bytes. ``digest`` (a hash) is given the
-    file's bytes as they are written."""
+    file's bytes as they are written. ``elsewhere`` encodes the districts the cache does not
+    hold (on other cores, ``master.cores``); the file is the same."""
     path = Path(path)
     lock = lock_file(path)
     if lock is not None:
@@ -92,7 +95,7 @@ def write_master(path: Path, outcomes: Iterable[Outcome | Stored],
         with replacing(path, suffix=".xlsx") as tmp, open(tmp, "wb", WRITE_BUFFER) as out:
             _write(out, path.parent, outcomes, history, trend, period, source_of, level,
                    extra or {}, properties or {}, history_sheets(dict(history_months or {})),
-                   cache, created, digest)
+                   cache, created, digest, elsewhere)
     except FileLocked as exc:  # Windows: held open by a program
         raise OutputLocked(str(path), exc.lock.name if exc.lock else None) from None
     except FolderNotWritable as exc:
@@ -224,7 +227,8 @@ def _write(out: BinaryIO, folder: Path, outcomes: Iterable[Outcome | Stored],
            extra: Mapping[str, tuple[tuple[Col, ...], list[list[Any]]]] | None = None,
            properties: Mapping[str, str] | None = None,
            plan: Mapping[str, str] | None = None, cache: Cache | None = None,
-           created: datetime | None = None, digest: Digest | None = None) -> None:
+           created: datetime | None = None, digest: Digest | None = None,
+           elsewhere: Encode | None = None) -> None:
     skeleton = BytesIO()
     wb = _xlsxwriter.new_workbook(skeleton, {  # header rows only: built in memory
         "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -266,7 +270,8 @@ def _write(out: BinaryIO, folder: Path, outcomes: Iterable[Outcome | Stored],
     summary = sheets["Summary"]
     summaries = []
     kinds = {name: sheet.placed.kinds for name, sheet in sheets.items()}
-    for chunks in district_chunks(outcomes, cache, encoder, kinds, period, folder, source_of):
+    for chunks in district_chunks(outcomes, cache, encoder, kinds, period, folder, source_of,
+                                  elsewhere):
         summaries.append(chunks.pop("Summary"))
         for name, chunk in chunks.items():
             sheets[name].placed.add(chunk)

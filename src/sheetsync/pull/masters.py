@@ -29,14 +29,14 @@ class Masters:
 
 
 def write_masters(cohort: Cohort, store: Store, google: object | None, period: str,
-                  pull_id: int) -> Masters:
+                  pull_id: int, jobs: int = 1) -> Masters:
     """Each master written when it is not of this store and cohort file (the .xlsx's row
     in the pull then says it was, and only then; the Google master's record is the
-    store's, ``master.build.google_is_current``)."""
+    store's, ``master.build.google_is_current``), on ``jobs`` processes."""
     written, error = False, None
     if not (store.meta("master_stale") == "0" and is_current(cohort, store)):
         try:
-            build_master(cohort, store, period, pull_id)
+            build_master(cohort, store, period, pull_id, jobs=jobs)
             written = True
         except MasterShrinks as exc:  # neither master is written with less than it shows
             return Masters(error=str(exc))

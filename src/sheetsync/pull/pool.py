@@ -17,19 +17,14 @@ dies, so a pull killed mid-way leaves no process behind. A daemonic process (one
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
-import os
-import signal
-import sys
-import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import date
 
 from sheetsync.cohort.model import Cohort
+from sheetsync.processes import as_child, context, may_have_children
 from sheetsync.pull.jobs import POOL_MIN
 from sheetsync.pull.reading import Read, read_district
 from sheetsync.read.sources import LocalSource, Source
@@ -75,14 +70,12 @@ def reads(cohort: Cohort, as_of: date, jobs: int, to_read: int) -> Iterator[Read
     that pays (see the module's note). The pool ends with the block: at once, its queued
     reads dropped, when the block raises."""
     use = min(jobs, to_read // (POOL_MIN // 2) or 1)
-    if use < 2 or to_read < POOL_MIN or multiprocessing.current_process().daemon:
+    if use < 2 or to_read < POOL_MIN or not may_have_children():
         yield Reads(cohort, as_of, None)
         return
-    fork = sys.platform.startswith("linux") and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if fork else "forkserver") if \
-        sys.platform.startswith("linux") else multiprocessing.get_context()
-    pool = ProcessPoolExecutor(use, mp_context=context, initializer=_start_worker,
-                               initargs=(cohort, os.getpid() if fork else None))
+    start, parent = context()
+    pool = ProcessPoolExecutor(use, mp_context=start, initializer=_start_worker,
+                               initargs=(cohort, parent))
     try:
         yield Reads(cohort, as_of, pool, use)
     except BaseException:
@@ -98,12 +91,7 @@ def _start_worker(cohort: Cohort, parent: int | None) -> None:
     """``parent``: the pull's process id when it forked this worker."""
     global _cohort
     _cohort = cohort
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if parent is not None and os.getppid() != parent:  # the pull died before the prctl
-        os._exit(1)
+    as_child(parent)
 
 
 def _in_worker(source: Source, digest: str | None, as_of: date) -> Read:

@@ -24,16 +24,18 @@ class Rebuilt:
     google_problem: str | None = None
 
 
-def rebuild(cohort: Cohort, credentials: Path | None = None, force: bool = False) -> Rebuilt:
+def rebuild(cohort: Cohort, credentials: Path | None = None, force: bool = False,
+            jobs: int = 1) -> Rebuilt:
     """Write the masters from ``cohort``'s store. ``credentials`` is the Google key or token
     file for the Google master (default: as ``google.auth.find_credentials``); Google is
     asked only when the cohort has a Google master. Raises ``SheetsyncError`` when there is
     no store yet or the .xlsx master cannot be written, ``MasterShrinks`` when it would show
-    fewer districts or months than the master there, unless ``force``."""
+    fewer districts or months than the master there, unless ``force``. The districts the
+    master's cache does not hold are encoded on ``jobs`` processes (``master.cores``)."""
     if not cohort.store_path.exists():
         raise SheetsyncError(f"{cohort.store_path}: no pulls yet; run `sheetsync pull` first")
     with Store(cohort.store_path) as store:
-        path = build_master(cohort, store, force=force)
+        path = build_master(cohort, store, force=force, jobs=jobs)
         sheet = cohort.master.google_sheet or None
         if sheet is None:
             return Rebuilt(path, cohort.store_path)

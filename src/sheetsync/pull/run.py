@@ -284,7 +284,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
                 keep_district(store, district)
             pull_id = store.record_pull(pulled_at, as_of.isoformat(), period, report.totals())
         report.notes.extend(removed_districts(cohort, states))
-        masters = write_masters(cohort, store, google, period, pull_id)
+        masters = write_masters(cohort, store, google, period, pull_id, jobs)
         report.master_written, report.google_written = masters.written, masters.google_written
         report.master_error = masters.error
         # what `pull --json` printed (its JSON, compact: the indented text takes json's
