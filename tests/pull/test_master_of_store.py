@@ -19,7 +19,7 @@ from sheetsync.cli.commands import EXIT_MASTER_LOCKED, main
 from sheetsync.cohort.file import load_cohort
 from sheetsync.cohort.store import Store
 from sheetsync.master import package
-from sheetsync.master.build import read_stamp, stamp_of
+from sheetsync.master.build import MASTER_STAMP, is_current, read_stamp, stamp_of
 from sheetsync.pull.run import LAST_PULL, pull
 from tests.helpers import AS_OF
 
@@ -70,6 +70,28 @@ def test_the_master_records_the_store_and_cohort_file_it_was_built_from(cohort_d
         assert read_stamp(cohort.master_path) == stamp_of(cohort, store)
     stamp = read_stamp(cohort.master_path)
     assert stamp is not None and stamp.districts == 6 and stamp.months == 6
+
+
+def test_the_store_keeps_the_stamp_it_wrote_and_a_store_without_it_reads_the_file(
+        cohort_dir):
+    """The stamp kept with the master's SHA-256 is the file's; a store written before it
+    was kept (none) reads the file's stamp and counts the store, and answers alike."""
+    cohort = load_cohort(cohort_dir / "cohort.toml")
+    with Store(cohort.store_path) as store:
+        kept = json.loads(store.meta(MASTER_STAMP) or "{}")
+        assert kept == vars(read_stamp(cohort.master_path)) == vars(stamp_of(cohort, store))
+        assert is_current(cohort, store)
+        with store.transaction():
+            store.db.execute("DELETE FROM meta WHERE key = ?", (MASTER_STAMP,))
+        assert is_current(cohort, store)
+        with store.transaction():
+            store.set_meta(MASTER_STAMP, json.dumps({**kept, "store": "another"}))
+        assert not is_current(cohort, store)
+    (cohort_dir / "cohort.toml").write_text(  # a district renamed: another cohort hash
+        (cohort_dir / "cohort.toml").read_text(encoding="utf-8").replace(
+            'name = "', 'name = "The ', 1), encoding="utf-8")
+    with Store(cohort.store_path) as store:
+        assert not is_current(load_cohort(cohort_dir / "cohort.toml"), store)
 
 
 def test_a_half_saved_cohort_file_does_not_shrink_the_master_and_is_said(cohort_dir):

@@ -48,7 +48,7 @@ def store_rows(folder: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(folder / ".sheetsync" / "store.sqlite") as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         rows = {t: sorted(db.execute(f"SELECT * FROM {t}"), key=repr) for t in tables}
-    random = ("state", "last_pull_json", "master_sha256")  # ids, paths, the master's time
+    random = ("state", "last_pull_json", "master_sha256", "master_stamp")  # ids, paths, time
     rows["meta"] = [r for r in rows["meta"] if r[0] not in random]
     return rows
 

@@ -86,13 +86,31 @@ def read_stamp(path: Path) -> Stamp | None:
 
 
 MASTER_SHA256 = "master_sha256"  # store meta: the bytes of the master last written
+MASTER_STAMP = "master_stamp"  # store meta: their stamp (JSON), kept with their SHA-256
 
 
 def is_current(cohort: Cohort, store: Store) -> bool:
     """The master on disk was built from this store and this cohort file, and is the file
-    written then, byte for byte (not damaged, not an older copy put back)."""
-    return read_stamp(cohort.master_path) == stamp_of(cohort, store) and \
-        _sha256(cohort.master_path) == store.meta(MASTER_SHA256)
+    written then, byte for byte (not damaged, not an older copy put back).
+
+    The file being those bytes, its stamp is the one the store kept with their SHA-256,
+    and that stamp is the one a master built now would carry when it names this cohort
+    file and this state of the store (its counts follow from them): neither the file's
+    stamp nor the store's counts need be read. A store written before it kept the stamp
+    reads both."""
+    kept = _kept_stamp(store)
+    if kept is None:
+        same = read_stamp(cohort.master_path) == stamp_of(cohort, store)
+    else:
+        same = kept.cohort == cohort_hash(cohort) and kept.store == (store.state or "")
+    return same and _sha256(cohort.master_path) == store.meta(MASTER_SHA256)
+
+
+def _kept_stamp(store: Store) -> Stamp | None:
+    try:
+        return Stamp(**json.loads(store.meta(MASTER_STAMP) or "null"))
+    except (ValueError, TypeError):
+        return None
 
 
 GOOGLE_STAMP = "google_master"  # store meta: the Google master last written: sheet, stamp
@@ -209,6 +227,7 @@ def _build_master(cohort: Cohort, store: Store, period: str | None, pull_id: int
         with store.transaction():
             store.master_written(pull_id)
             store.set_meta(MASTER_SHA256, written.hexdigest())  # as written, not read back
+            store.set_meta(MASTER_STAMP, json.dumps(asdict(stamp)))
     return path
 
 

@@ -72,8 +72,9 @@ class Cache:
         self.writer = f"{WRITER}/{writer}"
         self.chunks: dict[bytes, Chunk] = {}
         self.size = self.segments = 0  # of the file read (0: none, or not one to append to)
+        self.sizes: dict[bytes, int] = {}  # what each chunk read takes in the file
         if path is not None:
-            self.chunks, self.size, self.segments = _load(path, self.writer)
+            self.chunks, self.sizes, self.size, self.segments = _load(path, self.writer)
         self.hits = self.misses = 0
 
     def get(self, key: bytes | None) -> Chunk | None:
@@ -97,7 +98,8 @@ class Cache:
             return
         used = {k: c for k, c in self.chunks.items() if c.used}
         new = {k: c for k, c in used.items() if not c.saved}
-        live = sum(_size(c) for c in used.values())
+        sizes = self.sizes
+        live = sum(sizes[k] if c.saved and k in sizes else _size(c) for k, c in used.items())
         if self.size and self.segments < MAX_SEGMENTS and \
                 self.size + sum(_size(c) for c in new.values()) <= 2 * live + (1 << 20):
             if new:
@@ -167,33 +169,39 @@ def _dump(f: BinaryIO, chunks: dict[bytes, Chunk], writer: str) -> None:
         c.saved = True
 
 
-def _load(path: Path, writer: str) -> tuple[dict[bytes, Chunk], int, int]:
-    """The chunks of the file at ``path``, its size and how many segments it has (none,
-    0, 0: no file, or one that does not match)."""
+def _load(path: Path, writer: str) -> tuple[dict[bytes, Chunk], dict[bytes, int], int, int]:
+    """The chunks of the file at ``path``, the bytes each takes there, the file's size and
+    how many segments it has (none, 0, 0: no file, or one that does not match)."""
     try:
         data = memoryview(path.read_bytes())  # pieces are views of it, not copies
     except OSError:
-        return {}, 0, 0
+        return {}, {}, 0, 0
     if data[:len(_MAGIC)] != _MAGIC:
-        return {}, 0, 0
-    out: dict[bytes, Chunk] = {}
-    at, segments = len(_MAGIC), 0
+        return {}, {}, 0, 0
+    bodies = []
+    at = len(_MAGIC)
     try:
         while at < len(data):
             size, digest = _SEGMENT.unpack_from(data, at)
             body = data[at + _SEGMENT.size:at + _SEGMENT.size + size]
-            if len(body) != size or hashlib.sha256(body).digest() != digest or \
-                    not _segment(body, writer, out):
-                return {}, 0, 0
+            if len(body) != size or hashlib.sha256(body).digest() != digest:
+                return {}, {}, 0, 0
+            bodies.append(body)
             at += _SEGMENT.size + size
-            segments += 1
+        out: dict[bytes, Chunk] = {}
+        sizes: dict[bytes, int] = {}
+        for body in reversed(bodies):  # the last chunk of a key is its chunk: none made twice
+            if not _segment(body, writer, out, sizes):
+                return {}, {}, 0, 0
     except (ValueError, TypeError, KeyError, struct.error):
-        return {}, 0, 0
-    return out, len(data), segments
+        return {}, {}, 0, 0
+    return out, sizes, len(data), len(bodies)
 
 
-def _segment(data: memoryview, writer: str, out: dict[bytes, Chunk]) -> bool:
-    """The chunks of one segment into ``out`` (False: another writer's)."""
+def _segment(data: memoryview, writer: str, out: dict[bytes, Chunk],
+             sizes: dict[bytes, int]) -> bool:
+    """The chunks of one segment into ``out`` and their sizes into ``sizes``, but for keys
+    ``out`` has already, from a later segment (False: another writer's segment)."""
     (size,) = struct.unpack_from("<Q", data, 0)
     head = json.loads(bytes(data[8:8 + size]))
     if head.get("writer") != writer:
@@ -202,6 +210,9 @@ def _segment(data: memoryview, writer: str, out: dict[bytes, Chunk]) -> bool:
     blobs = at + head["chunks"] * _RECORD.size
     for key, rows, links, kept, off, n, first, c1, s1, z1, o1, n1, c2, s2, z2, o2, n2, \
             c3, s3, z3, o3, n3 in _RECORD.iter_unpack(data[at:blobs]):
+        if key in out:
+            continue
+        sizes[key] = _RECORD.size + n + (n1 + n2 + n3 if first else 0)
         o1, o2, o3 = o1 + blobs, o2 + blobs, o3 + blobs
         pieces = (Piece(c1, s1, data[o1:o1 + n1], z1), Piece(c2, s2, data[o2:o2 + n2], z2),
                   Piece(c3, s3, data[o3:o3 + n3], z3)) if first else None
