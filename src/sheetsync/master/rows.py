@@ -25,9 +25,9 @@ class Link:
 
     __slots__ = ("label", "url")
 
-    def __init__(self, source: str, sheet: str | None, cell: str | None, folder: Path) -> None:
+    def __init__(self, target: str | None, sheet: str | None, cell: str | None) -> None:
+        """``target``: the district's file as the master links to it (``link_target``)."""
         self.label = f"{sheet}!{cell}" if sheet and cell else (sheet or "")
-        target = link_target(source, str(folder))
         self.url = f"external:{target}#'{sheet}'!{cell}" if target and sheet and cell else None
 
 
@@ -69,10 +69,11 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
     names = card.get("sheet_names", {})
     columns = card.get("columns", {})
     did = o.district_id
+    target = link_target(source, str(folder))  # once: every link of the district shares it
 
     def link(entity: str, key: str, row: int) -> Link:
         letter = columns.get(entity, {}).get(key)
-        return Link(source, names.get(entity), f"{letter}{row}" if letter else None, folder)
+        return Link(target, names.get(entity), f"{letter}{row}" if letter else None)
 
     def goals() -> Iterator[list[Any]]:
         status = _by_row(result.get("goals", []))
@@ -125,11 +126,11 @@ def district_rows(o: Outcome, folder: Path, source: str) -> dict[str, Iterator[l
     def issues() -> Iterator[list[Any]]:
         identity = FindingsReport.from_dicts(o.findings)  # is this the district's workbook
         for row in identity.rows(ISSUE_COLUMNS):
-            yield [did, *row, Link(source, row[0], row[1], folder) if row[1] else None]
+            yield [did, *row, Link(target, row[0], row[1]) if row[1] else None]
         if not o.ok and identity.valid:
             yield [did, None, None, "error", "unreadable", o.reason, None]
         for row in FindingsReport.from_dicts(result.get("findings", [])).rows(ISSUE_COLUMNS):
-            yield [did, *row, Link(source, row[0], row[1], folder) if row[1] else None]
+            yield [did, *row, Link(target, row[0], row[1]) if row[1] else None]
 
     return {"Goals": goals(), "Measures": measures(), "Strategies": strategies(),
             "Actions": actions(),
