@@ -8,7 +8,7 @@ read by its field's type with the rules of pydantic's lax mode, which this base 
 store's JSON, and what the reader and the examples hand over, read exactly as before
 (tests/read/test_models_plain.py proves it against the pydantic models):
 
-- ``str``: text (bytes are decoded); a number is refused.
+- ``str``: text; a number is refused. Bytes are read as the text they hold, for any type.
 - ``int``: an int, a bool, a float without a fractional part (within 64 bits), or text
   holding an integer ('12', ' 12 ', '12.0', '1_000').
 - ``float``: a float, an int or a bool (3 is 3.0), or text holding a number ('1.5', ' 2 ',
@@ -63,12 +63,17 @@ def _text(v: Any) -> str:
     if isinstance(v, str):
         return str.__str__(v)  # a str subclass (an enum's member) as its plain text
     if isinstance(v, bytes | bytearray):
-        try:
-            return bytes(v).decode()
-        except UnicodeDecodeError:
-            raise Bad("Input should be a valid string, unable to parse raw data as a "
-                      "unicode string") from None
+        return _decoded(v, "Input should be a valid string, unable to parse raw data as a "
+                           "unicode string")
     raise Bad("Input should be a valid string")
+
+
+def _decoded(v: bytes | bytearray, refused: str) -> str:
+    """Bytes read as the text they hold (UTF-8), as pydantic read them for every type."""
+    try:
+        return bytes(v).decode()
+    except UnicodeDecodeError:
+        raise Bad(refused) from None
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+(?:_[0-9]+)*(?:\.0+)?")
@@ -76,6 +81,8 @@ _I64 = 2.0 ** 63
 
 
 def _integer(v: Any) -> int:
+    if isinstance(v, bytes | bytearray):
+        v = _decoded(v, "Input should be a valid integer")
     if isinstance(v, int):  # a bool too: True is 1
         return int(v)
     if isinstance(v, float):
@@ -95,6 +102,8 @@ def _integer(v: Any) -> int:
 
 
 def _number(v: Any) -> float:
+    if isinstance(v, bytes | bytearray):
+        v = _decoded(v, "Input should be a valid number")
     if isinstance(v, int | float):  # an int or a bool as a float: 3 is 3.0
         try:
             return float(v)
@@ -102,7 +111,9 @@ def _number(v: Any) -> float:
             raise Bad("Input should be a valid number") from None
     if isinstance(v, str):
         text = v.strip()
-        if text.isascii():  # Python's float() reads other digits too ('١٢'); pydantic not
+        # Python's float() reads more than pydantic did: other digits ('١٢'), and
+        # underscores in text with spaces around it (' 1_0')
+        if text.isascii() and ("_" not in text or text == v):
             try:
                 return float(text)
             except ValueError:
@@ -116,6 +127,8 @@ _WORDS = {"0": False, "off": False, "f": False, "false": False, "n": False, "no"
 
 
 def _flag(v: Any) -> bool:
+    if isinstance(v, bytes | bytearray):
+        v = _decoded(v, "Input should be a valid boolean")
     if isinstance(v, bool):
         return v
     if isinstance(v, int | float) and v in (0, 1):
@@ -131,6 +144,8 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _date(v: Any) -> date:
+    if isinstance(v, bytes | bytearray):
+        v = _decoded(v, "Input should be a valid date")
     if isinstance(v, datetime):
         if v.time() != datetime.min.time():
             raise Bad("Datetimes provided to dates should have zero time - e.g. be exact "
@@ -296,7 +311,7 @@ class Record:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in self.model_fields:  # as before: only a field can be set
-            raise AttributeError(f"{type(self).__name__!r} object has no field {name!r}")
+            raise ValueError(f"{type(self).__name__!r} object has no field {name!r}")
         self.__dict__[name] = value
 
     def __eq__(self, other: object) -> bool:
