@@ -252,7 +252,7 @@ class Record:
         super().__init_subclass__(**kwargs)
         spec = {s[0]: s for s in cls._spec}
         dates, nested = list(cls._dates), list(cls._nested)
-        own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 (inspect is slow to load)
+        own = cls.__annotations__  # the class's own (Python 3.10+), as text
         for name, note in own.items():
             if note.startswith("ClassVar"):
                 continue
