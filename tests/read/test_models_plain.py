@@ -478,3 +478,8 @@ def test_a_datetime_at_midnight_is_its_date_and_any_other_is_refused() -> None:
         date(2026, 6, 30)
     with pytest.raises(Invalid, match="should have zero time"):
         plain.Goal(id="G1", target_date=datetime(2026, 6, 30, 12))
+
+
+def test_a_field_of_a_type_without_a_reader_is_said_when_its_class_is_made() -> None:
+    with pytest.raises(TypeError, match=r"Odd.when: a Record has no reader for 'datetime'"):
+        type("Odd", (plain.Row,), {"__annotations__": {"when": "datetime"}})

@@ -267,8 +267,11 @@ class Record:
             elif note in _MODELS:
                 check, as_is = partial(_instance, _MODELS[note]), frozenset({_MODELS[note]})
                 nested.append((name, False))
-            else:
+            elif note in _READERS:
                 check, as_is = _READERS[note], _AS_IS.get(note, frozenset())
+            else:
+                raise TypeError(f"{cls.__name__}.{name}: a Record has no reader for {note!r} "
+                                "(add one to read/record.py's _READERS)")
             if note == "date | None":
                 dates.append(name)
             spec[name] = (name, as_is, check, default, factory)
