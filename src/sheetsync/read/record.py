@@ -165,11 +165,18 @@ def _optional(check: Any) -> Any:
     return lambda v: None if v is None else check(v)
 
 
-def _mapping(check: Any) -> Any:
+def _mapping(check: Any, as_is: frozenset[type] = frozenset()) -> Any:
     def read(v: Any) -> dict[str, Any]:
         if not isinstance(v, dict):
             raise Bad("Input should be a valid dictionary")
         out: dict[str, Any] = {}
+        for k, x in v.items():  # most hold text keys and values of their type: a copy
+            if k.__class__ is not str or x.__class__ not in as_is:
+                break
+            out[k] = x
+        else:
+            return out
+        out = {}
         errors: list[tuple[Loc, str]] = []
         for k, x in v.items():
             try:
@@ -220,7 +227,8 @@ _READERS: dict[str, Any] = {
     "int": _integer, "int | None": _optional(_integer),
     "float": _number, "float | None": _optional(_number),
     "bool": _flag, "date | None": _optional(_date),
-    "dict[str, float]": _mapping(_number), "dict[str, str]": _mapping(_text),
+    "dict[str, float]": _mapping(_number, frozenset({float})),
+    "dict[str, str]": _mapping(_text, frozenset({str})),
     "dict[str, dict[str, str]]": _mapping(_mapping(_text)),
 }
 # the classes of value a field takes as they are (a container is always read, and copied)
@@ -230,7 +238,8 @@ _AS_IS: dict[str, frozenset[type]] = {
     "float": frozenset({float}), "float | None": frozenset({float, type(None)}),
     "bool": frozenset({bool}), "date | None": frozenset({date, type(None)}),
 }
-_REQUIRED: Any = object()
+_REQUIRED: Any = object()  # a field without a default, not given yet
+_FACTORY: Any = object()  # a field whose default a factory makes, not given yet
 Spec = tuple[str, frozenset[type], Any, Any, Any]  # name, taken as is, check, default, factory
 
 
@@ -243,15 +252,21 @@ class Record:
     forbid: ClassVar[bool] = False  # a keyword the class does not have is an error
     model_fields: ClassVar[dict[str, Any]] = {}  # field name -> its default (or factory)
     _spec: ClassVar[tuple[Spec, ...]] = ()
+    # what making and dumping one needs, worked out from _spec once
+    _start: ClassVar[dict[str, Any]] = {}  # every field in order: its default, or a marker
+    _ok: ClassVar[dict[str, frozenset[type]]] = {}  # name -> the classes taken as they are
+    _reads: ClassVar[dict[str, Any]] = {}  # name -> how any other value is read
+    _factories: ClassVar[tuple[tuple[str, Any], ...]] = ()
+    _required: ClassVar[tuple[str, ...]] = ()
     _dates: ClassVar[tuple[str, ...]] = ()  # the date fields, written as ISO text in JSON
     _nested: ClassVar[tuple[tuple[str, bool], ...]] = ()  # (a model field, a list of them)
+    _maps: ClassVar[tuple[tuple[str, bool], ...]] = ()  # (a dict field, of dicts)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """The fields from the annotations (as text: ``from __future__ import annotations``),
         after the parent's."""
         super().__init_subclass__(**kwargs)
         spec = {s[0]: s for s in cls._spec}
-        dates, nested = list(cls._dates), list(cls._nested)
         own = cls.__annotations__  # the class's own (Python 3.10+), as text
         for name, note in own.items():
             if note.startswith("ClassVar"):
@@ -263,22 +278,30 @@ class Record:
                 default = _REQUIRED if default.default is MISSING else default.default
             if note.startswith("list["):
                 check, as_is = partial(_models, _MODELS[note[5:-1]]), frozenset[type]()
-                nested.append((name, True))
             elif note in _MODELS:
                 check, as_is = partial(_instance, _MODELS[note]), frozenset({_MODELS[note]})
-                nested.append((name, False))
             elif note in _READERS:
                 check, as_is = _READERS[note], _AS_IS.get(note, frozenset())
             else:
                 raise TypeError(f"{cls.__name__}.{name}: a Record has no reader for {note!r} "
                                 "(add one to read/record.py's _READERS)")
-            if note == "date | None":
-                dates.append(name)
             spec[name] = (name, as_is, check, default, factory)
             if name in cls.__dict__:  # the class holds no defaults: each instance its values
                 delattr(cls, name)
-        cls._spec, cls._dates, cls._nested = tuple(spec.values()), tuple(dates), tuple(nested)
-        cls.model_fields = {s[0]: s[4] or s[3] for s in cls._spec}
+        cls._spec = tuple(spec.values())
+        notes = {name: note for c in reversed(cls.__mro__) if issubclass(c, Record)
+                 for name, note in c.__annotations__.items()}
+        cls._start = {n: _FACTORY if f else d for n, _, _, d, f in cls._spec}
+        cls._ok = {n: as_is for n, as_is, _, _, _ in cls._spec}
+        cls._reads = {n: check for n, _, check, _, _ in cls._spec}
+        cls._factories = tuple((n, f) for n, _, _, _, f in cls._spec if f)
+        cls._required = tuple(n for n, v in cls._start.items() if v is _REQUIRED)
+        cls._dates = tuple(n for n in spec if notes[n] == "date | None")
+        cls._nested = tuple((n, notes[n].startswith("list[")) for n in spec
+                            if notes[n].startswith("list[") or notes[n] in _MODELS)
+        cls._maps = tuple((n, notes[n].count("dict[") > 1) for n in spec
+                          if notes[n].startswith("dict["))
+        cls.model_fields = {n: f or d for n, _, _, d, f in cls._spec}
         _MODELS[cls.__name__] = cls
 
     def __init__(self, **values: Any) -> None:
@@ -286,31 +309,36 @@ class Record:
 
     @classmethod
     def _checked(cls, values: dict[Any, Any]) -> dict[str, Any]:
-        """The fields' values read, in field order (taken out of ``values``)."""
-        out: dict[str, Any] = {}
-        errors: list[tuple[Loc, str]] = []
-        for name, as_is, check, default, factory in cls._spec:
-            v = values.pop(name, _REQUIRED)
-            if v is _REQUIRED:
-                if factory is not None:
-                    v = factory()
-                elif default is _REQUIRED:
-                    errors.append(((name,), "Field required"))
-                    continue
-                else:
-                    v = default
-            elif v.__class__ not in as_is:
-                try:
-                    v = check(v)
-                except Bad as exc:
-                    errors += [((name, *loc), msg) for loc, msg in exc.errors]
-                    continue
-            out[name] = v
-        if values and cls.forbid:
-            errors += [((k,), "Extra inputs are not permitted") for k in values]
-        if errors:
+        """The fields' values read, in field order. The values of a field's own class (most)
+        go in as they are; the others are read, and keywords of no field dropped."""
+        ok, reads = cls._ok, cls._reads
+        out = cls._start.copy()
+        out.update(values)
+        errors: list[tuple[Loc, str]] | None = None
+        for name in [k for k, v in values.items() if v.__class__ not in ok.get(k, ())]:
+            if name not in reads:
+                del out[name]
+                if cls.forbid:
+                    errors = (errors or []) + [((name,), "Extra inputs are not permitted")]
+                continue
+            try:
+                out[name] = reads[name](out[name])
+            except Bad as exc:
+                errors = (errors or []) + [((name, *loc), msg) for loc, msg in exc.errors]
+        for name, factory in cls._factories:
+            if out[name] is _FACTORY:
+                out[name] = factory()
+        for name in cls._required:
+            if out[name] is _REQUIRED:
+                errors = (errors or []) + [((name,), "Field required")]
+        if errors:  # in field order, then the keywords the class does not have
+            order = {name: i for i, name in enumerate(cls._start)}
+            errors.sort(key=lambda e: order.get(e[0][0], len(order)))  # type: ignore[arg-type]
             raise Invalid(cls.__name__, errors)
         return out
+
+    def __delattr__(self, name: str) -> None:
+        raise ValueError(f"{type(self).__name__!r} object's fields cannot be deleted")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in self.model_fields:  # as before: only a field can be set
@@ -339,20 +367,24 @@ class Record:
                    exclude: set[str] | None = None) -> dict[str, Any]:
         """The fields as a new dict, in field order (nested models as dicts, each dict a
         copy); ``mode="json"``: dates as ISO text."""
-        d = self.__dict__
-        out = {name: d[name] for name in self.model_fields if not exclude or name not in exclude}
+        out = dict(self.__dict__)  # the fields, in order: set only by __setattr__ and _checked
+        for name in exclude or ():
+            out.pop(name, None)
         for name, many in self._nested:
             if name in out:
                 v = out[name]
                 out[name] = [m.model_dump(mode=mode) for m in v] if many else \
                     v.model_dump(mode=mode)
-        for name, v in out.items():
+        for name, of_dicts in self._maps:
+            v = out.get(name)
             if v.__class__ is dict:
-                out[name] = {k: dict(x) if x.__class__ is dict else x for k, x in v.items()}
+                out[name] = {k: dict(x) if x.__class__ is dict else x for k, x in v.items()} \
+                    if of_dicts else dict(v)
         if mode == "json":
             for name in self._dates:
-                if out.get(name) is not None:
-                    out[name] = out[name].isoformat()
+                v = out.get(name)
+                if v is not None:
+                    out[name] = v.isoformat()
         return out
 
     def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
