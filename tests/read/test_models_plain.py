@@ -12,7 +12,9 @@ classes take nothing pydantic refused and convert nothing differently.
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from datetime import date, datetime
 from typing import Any
 
@@ -455,6 +457,8 @@ def test_a_refusal_names_every_value_and_is_a_value_error() -> None:
     assert "measures.0.baseline: Input should be a valid number" in str(found.value)
     with pytest.raises(ValueError, match="has no field 'bogus'"):
         plain.Measure(id="M1").bogus = 1
+    again = pickle.loads(pickle.dumps(found.value))  # from a reading process, whole
+    assert (str(again), again.errors) == (str(found.value), found.value.errors)
 
 
 def test_a_scorecard_and_its_dump_from_both_are_byte_for_byte_the_same() -> None:
@@ -483,3 +487,11 @@ def test_a_datetime_at_midnight_is_its_date_and_any_other_is_refused() -> None:
 def test_a_field_of_a_type_without_a_reader_is_said_when_its_class_is_made() -> None:
     with pytest.raises(TypeError, match=r"Odd.when: a Record has no reader for 'datetime'"):
         type("Odd", (plain.Row,), {"__annotations__": {"when": "datetime"}})
+
+
+def test_a_scorecard_pickles_and_copies_whole() -> None:
+    card = plain.Scorecard.model_validate(STORED)
+    for again in (pickle.loads(pickle.dumps(card)), copy.deepcopy(card), copy.copy(card)):
+        assert again == card and json.dumps(again.model_dump(mode="json")) == \
+            json.dumps(card.model_dump(mode="json"))
+    assert copy.deepcopy(card).measures[0] is not card.measures[0]

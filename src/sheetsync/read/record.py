@@ -48,6 +48,9 @@ class Invalid(ValueError):
         self.model = model
         self.errors = errors
 
+    def __reduce__(self) -> tuple[Any, ...]:  # whole across processes (a reading pool's)
+        return type(self), (self.model, self.errors)
+
 
 class Bad(Exception):
     """A value refused inside a check; ``errors``: each problem, where it is below it."""
