@@ -235,12 +235,9 @@ _READERS: dict[str, Any] = {
     "dict[str, dict[str, str]]": _mapping(_mapping(_text)),
 }
 # the classes of value a field takes as they are (a container is always read, and copied)
-_AS_IS: dict[str, frozenset[type]] = {
-    "str": frozenset({str}), "str | None": frozenset({str, type(None)}),
-    "int": frozenset({int}), "int | None": frozenset({int, type(None)}),
-    "float": frozenset({float}), "float | None": frozenset({float, type(None)}),
-    "bool": frozenset({bool}), "date | None": frozenset({date, type(None)}),
-}
+_AS_IS = {note: frozenset({kind, type(None)} if "None" in note else {kind}) for note, kind in (
+    ("str", str), ("str | None", str), ("int", int), ("int | None", int), ("float", float),
+    ("float | None", float), ("bool", bool), ("date | None", date))}
 _REQUIRED: Any = object()  # a field without a default, not given yet
 _FACTORY: Any = object()  # a field whose default a factory makes, not given yet
 Spec = tuple[str, frozenset[type], Any, Any, Any]  # name, taken as is, check, default, factory
@@ -270,8 +267,7 @@ class Record:
         after the parent's."""
         super().__init_subclass__(**kwargs)
         spec = {s[0]: s for s in cls._spec}
-        own = cls.__annotations__  # the class's own (Python 3.10+), as text
-        for name, note in own.items():
+        for name, note in cls.__annotations__.items():  # its own (Python 3.10+), as text
             if note.startswith("ClassVar"):
                 continue
             default, factory = cls.__dict__.get(name, _REQUIRED), None
