@@ -15,10 +15,12 @@ from sheetsync.errors import CohortError, SheetsyncError
 SRC = Path(__file__).resolve().parents[1] / "src" / "sheetsync"
 # Classes that are not errors for a person: a value the reader cannot read (a finding
 # follows), the sniffer's early exit, the cohort file checker's list of problems (which
-# load_cohort raises as a CohortError), the CLI's one exit, and the Google errors (the
+# load_cohort raises as a CohortError), the planning model's refusal of a value (a
+# ValueError, as pydantic's was: a bug or a damaged store, so never a SheetsyncError, which
+# a pull reports as the district's problem), the CLI's one exit, and the Google errors (the
 # client's own, in sheetsync.google, and those of the Google features beside them).
 ELSEWHERE = {"read/coerce.py": {"Unreadable"}, "read/sniff.py": {"_Decided"},
-             "cohort/fields.py": {"Invalid"},
+             "cohort/fields.py": {"Invalid"}, "read/record.py": {"Invalid", "Bad"},
              "cli/exit.py": {"Failure"},
              "pull/distribute.py": {"DriveStorageUnavailable"},  # a Drive error, too
              "template/google_rules.py": {"TemplateNotTranslatable"},  # a Sheets error

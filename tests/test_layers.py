@@ -7,8 +7,8 @@ and under ``TYPE_CHECKING`` too, since they hide a dependency without removing i
 - No package imports one that imports it back, directly or through others.
 - An import inside a function is for a heavy library kept off the start-up path
   (``tests/test_startup.py``): one of ``LAZY`` below, or a sheetsync module that loads one
-  of them when it is imported (the writer of the master loads xlsxwriter, the reader's
-  models pydantic). Any other import belongs at the top of the module.
+  of them when it is imported (the writer of the master loads xlsxwriter). Any other import
+  belongs at the top of the module.
 """
 
 from __future__ import annotations

@@ -28,8 +28,9 @@ PROJECT_FILES = ("pyproject.toml", "MANIFEST.in", "README.md", "LICENSE", "CHANG
                  "RELEASING.md")
 COMPILED = (".so", ".pyd", ".dll", ".dylib", ".c", ".cpp", ".pyx", ".pxd", ".o", ".a")
 # Dependencies xlwings Lite installs (those without an emscripten marker) must be pure
-# Python or built by Pyodide itself (pydantic is); anything else needs the marker.
-PYODIDE_OK = {"pydantic", "openpyxl", "defusedxml", "click", "xlsxwriter"}
+# Python or built by Pyodide itself; anything else needs the marker. (pydantic, which Pyodide
+# builds, is no longer one: the planning model is plain classes.)
+PYODIDE_OK = {"openpyxl", "defusedxml", "click", "xlsxwriter"}
 OFFLINE = re.compile(r"Could not find a version|No matching distribution|Failed to establish|"
                      r"Temporary failure in name resolution|ConnectionError|Network is unreachable")
 

@@ -150,10 +150,8 @@ def test_the_built_wheel_runs_in_real_pyodide(tmp_path: Path,
 
     Set SHEETSYNC_PYODIDE to a folder prepared once with
     ``npm install pyodide@314.0.8`` (node_modules/pyodide) and a ``wheels/`` folder holding
-    ``pip download --no-deps --only-binary=:all: --platform pyemscripten_2026_0_wasm32
-    --python-version 3.14 --implementation cp --abi cp314 pydantic-core==<pydantic's>`` and
-    the pure wheels of pydantic, typing-extensions, typing-inspection, annotated-types,
-    openpyxl, et-xmlfile, defusedxml, click and xlsxwriter; and SHEETSYNC_WHEEL to the built
+    the pure wheels of openpyxl, et-xmlfile, defusedxml, click and xlsxwriter (``pip download
+    --no-deps`` each); and SHEETSYNC_WHEEL to the built
     sheetsync_scorecard wheel. The test writes its Node script, run.mjs, into that folder.
     """
     folder, built = os.environ.get("SHEETSYNC_PYODIDE"), os.environ.get("SHEETSYNC_WHEEL")

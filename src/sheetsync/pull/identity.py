@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sheetsync.check.schools import district_mismatch
 from sheetsync.cohort.model import Cohort, District
 from sheetsync.cohort.schools import district_of
 from sheetsync.cohort.store import Outcome
@@ -26,8 +27,6 @@ def identity_findings(card: dict[str, Any], d: District, cohort: Cohort,
                       shared_with: tuple[str, ...] = ()) -> list[Finding]:
     """Is this workbook the district's (or the school's, in its district), for the
     cohort's year (and its file its own)?"""
-    from sheetsync.check.schools import district_mismatch
-
     level = cohort.cohort.level
     profile = card.get("profile") or {}
     sheet = scorecard_layout(level=level).sheet("profile")

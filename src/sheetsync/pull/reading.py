@@ -1,9 +1,9 @@
 """Reading and checking one district workbook: what a pull does for each file that changed,
 in its own process or on a pool of them (``pull.pool``).
 
-This module loads the reader and the checks (pydantic) when it is imported: the pull
-imports it only when something is to be read or assessed again, and the pool (which
-loads multiprocessing) only when there are enough files for one.
+This module loads the reader and the checks when it is imported: the pull imports it only
+when something is to be read or assessed again, and the pool (which loads multiprocessing)
+only when there are enough files for one.
 """
 
 from __future__ import annotations

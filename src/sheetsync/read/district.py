@@ -11,13 +11,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sheetsync.errors import DistrictFileError, WorkbookUnreadable
+from sheetsync.read.models import StrategicGoal
 from sheetsync.schema.sheets import scorecard_layout
-
-if TYPE_CHECKING:  # the scorecard models load where a district file is read, not on a pull
-    from sheetsync.read.models import StrategicGoal
 
 
 @dataclass(frozen=True)
@@ -41,8 +39,6 @@ class DistrictPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DistrictPlan:
-        from sheetsync.read.models import StrategicGoal
-
         return cls(data["id"], data.get("name"),
                    tuple(StrategicGoal.model_validate(g) for g in data["strategic_goals"]))
 

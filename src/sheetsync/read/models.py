@@ -4,26 +4,30 @@ Values are already cleaned by the reader (ids normalised, dates as dates, number
 a percent-formatted cell in the points it shows, 46 for 0.46 shown as 46%). Every row
 keeps ``row``, its row number in the district's sheet, so a finding or a master row can
 point back at the cell a value came from.
+
+The classes are plain typed data (``read.record``): made with keywords, each value is
+read by its field's type as pydantic, which this model was until it cost a pull a tenth of
+a second to load, read it; ``model_validate``, ``model_dump`` and ``model_copy`` keep their
+names.
 """
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
-
-LAZY = ConfigDict(defer_build=True)  # validators are built on first use, not at import
+from sheetsync.read.record import Record
 
 
-class Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class Row(Record):
+    forbid: ClassVar[bool] = True  # a keyword a row does not have is an error
     row: int = 0
 
 
-class Profile(BaseModel):
+class Profile(Record):
     """A district's profile; a school plan's names the school too (and its district)."""
 
-    model_config = LAZY
     school_id: str | None = None
     school_name: str | None = None
     district_id: str | None = None
@@ -96,8 +100,8 @@ class Measure(Row):
     frequency: str | None = None
     data_source: str | None = None
     owner: str | None = None
-    actuals: dict[str, float] = Field(default_factory=dict)  # period "YYYY-MM" -> value
-    interim_targets: dict[str, float] = Field(default_factory=dict)
+    actuals: dict[str, float] = field(default_factory=dict)  # period "YYYY-MM" -> value
+    interim_targets: dict[str, float] = field(default_factory=dict)
 
 
 class Action(Row):
@@ -127,28 +131,26 @@ class MonthlyUpdate(Row):
     submitted_on: date | None = None
 
 
-class Scorecard(BaseModel):
+class Scorecard(Record):
     """One district's workbook, read. ``columns`` maps each sheet's keys to the letters
     they were found under in this file (columns can move), for cell references."""
-
-    model_config = LAZY
 
     source: str
     template_version: str | None = None
     school_year: str
     level: str = "district"  # "school" for a School Improvement Plan
-    profile: Profile = Field(default_factory=Profile)
-    strategic_goals: list[StrategicGoal] = Field(default_factory=list)
-    cdip_goals: list[CdipGoal] = Field(default_factory=list)
-    needs: list[Need] = Field(default_factory=list)
-    goals: list[Goal] = Field(default_factory=list)
-    strategies: list[Strategy] = Field(default_factory=list)
-    measures: list[Measure] = Field(default_factory=list)
-    actions: list[Action] = Field(default_factory=list)
-    monthly_updates: list[MonthlyUpdate] = Field(default_factory=list)
-    columns: dict[str, dict[str, str]] = Field(default_factory=dict)
-    sheet_names: dict[str, str] = Field(default_factory=dict)  # entity -> sheet name found
-    settings: dict[str, float] = Field(default_factory=dict)  # the workbook's own, if any
+    profile: Profile = field(default_factory=Profile)
+    strategic_goals: list[StrategicGoal] = field(default_factory=list)
+    cdip_goals: list[CdipGoal] = field(default_factory=list)
+    needs: list[Need] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    strategies: list[Strategy] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    monthly_updates: list[MonthlyUpdate] = field(default_factory=list)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    sheet_names: dict[str, str] = field(default_factory=dict)  # entity -> sheet name found
+    settings: dict[str, float] = field(default_factory=dict)  # the workbook's own, if any
 
     def cell(self, entity: str, key: str, row: int) -> str | None:
         """The A1 reference of ``key`` in ``row`` of ``entity``'s sheet, as found."""
