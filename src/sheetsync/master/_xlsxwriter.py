@@ -4,21 +4,18 @@ xlsxwriter is the right tool for a workbook's structure (tables, formats, condit
 formats, charts, hyperlink parts), but it spends ~30 µs per cell checking arguments and
 buffering a row at a time. The cohort master has hundreds of thousands of cells, so its data
 rows are encoded as the same ``<row>`` XML xlsxwriter would stream (inline strings,
-numbers, booleans) at a few µs a cell: by ``RowStream`` into a streaming workbook, or (the
-master, ``master.fragments``) with ``escape``, ``serial`` and ``url_parts`` into XML put in
-after xlsxwriter wrote the workbook around its header rows (``master.package``).
+numbers, booleans) at a few µs a cell (``master.fragments``, with ``escape``, ``serial`` and
+``url_parts``) into XML put in after xlsxwriter wrote the workbook around its header rows
+(``master.package``).
 
-The hooks, each relying on how xlsxwriter streams rows in ``constant_memory`` mode (or
-holds them in memory):
+The hooks, each relying on how xlsxwriter holds a worksheet in memory:
 
-- ``RowStream`` writes to the worksheet's row file (``fh``), keeps its bookkeeping
-  (``previous_row``, ``_check_dimensions``, ``hyperlinks``), flushes xlsxwriter's pending
-  row with ``_write_single_row`` and builds ``Url`` objects with their ``_text``;
-- ``add_streamed_table`` puts an Excel Table over rows already streamed or put in after
-  (``add_table`` refuses in constant_memory mode) by switching ``constant_memory`` off
-  around it, putting back the header cells it overwrote, clearing ``table_cells``, and
-  setting the range of the table it registered over two rows (``tables[-1]``);
-- ``url_parts`` reads a link's relationship target and anchor from a ``Url``;
+- ``add_streamed_table`` puts an Excel Table over rows put in after (xlsxwriter has only
+  the header row) by putting back the header cells ``add_table`` overwrote, clearing
+  ``table_cells``, and setting the range of the table it registered over two rows
+  (``tables[-1]``);
+- ``url_parts`` reads a link's relationship target and anchor from a ``Url`` (building it
+  with its ``_text``);
 - ``xf_index`` reads a format's style index (``Format._get_xf_index``);
 - ``plain_formulas`` lets a worksheet skip ``_prepare_formula``'s ~150 regular expressions
   (each naming a function, so each needing a "(") for a formula without a "(": the
@@ -31,7 +28,6 @@ pins the same range); an upgrade past them is a change to this one file and its 
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date, datetime
 from typing import Any
@@ -41,8 +37,6 @@ from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.url import Url, UrlTypes
 from xlsxwriter.utility import xl_range
 
-from sheetsync.schema.cells import column_letter
-
 TESTED = ((3, 3), (3, 4))  # xlsxwriter versions from 3.3 up to (not including) 3.4
 
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -50,7 +44,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _EPOCH = datetime(1899, 12, 30)
 MAX_LINKS = 65_530  # Excel's limit of hyperlinks per worksheet
-_LETTERS = [column_letter(i) for i in range(1, 703)]  # A to ZZ; past them, column_letter
 
 
 def escape(text: str) -> str:
@@ -68,82 +61,6 @@ def serial(value: date | datetime) -> float:
         value = datetime(value.year, value.month, value.day)
     delta = value - _EPOCH
     return delta.days + delta.seconds / 86400
-
-
-class RowStream:
-    """Appends rows to ``ws`` (a constant_memory worksheet whose header row is written)."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.started = False
-        self.links = 0  # hyperlinks the sheet has, at most MAX_LINKS
-        self.wanted = 0  # hyperlinks the rows asked for
-        self.kept: dict[tuple[int, int], Url] = {}  # the links asked to be ``keep``
-
-    def link(self, text: str, url: str) -> Url:
-        return _url(text, url)
-
-    def keep_only_kept(self) -> int:
-        """The sheet's links replaced by the ``keep`` ones (at most ``MAX_LINKS``, in row
-        order): what a sheet whose rows asked for more than Excel holds keeps. Returns how
-        many it has now."""
-        self.ws.hyperlinks.clear()
-        for (row, col), link in list(self.kept.items())[:MAX_LINKS]:
-            self.ws.hyperlinks[row][col] = link
-        self.links = min(len(self.kept), MAX_LINKS)
-        return self.links
-
-    def cell_text(self, ref: str, text: str, xf: int | None) -> str:
-        style = f' s="{xf}"' if xf else ""
-        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
-
-    def write(self, row: int, cells: list[tuple[int, Any, int | None]],
-              keep: bool = False) -> None:
-        """Row ``row`` (0-based): (column, value, xf index) for each non-empty cell, in order.
-
-        Values: str, int, float, bool, date/datetime (give a date xf), or ``(text, url)``
-        for a hyperlinked cell. Links past ``MAX_LINKS`` are counted (``wanted``) but not
-        added, except that a ``keep`` row's are kept aside for ``keep_only_kept``.
-        """
-        ws = self.ws
-        if not self.started:  # flush the header row xlsxwriter is holding
-            ws._write_single_row(row)
-            self.started = True
-        n = row + 1
-        parts = [f'<row r="{n}">']
-        for col, value, xf in cells:
-            ref = f"{_LETTERS[col] if col < len(_LETTERS) else column_letter(col + 1)}{n}"
-            style = f' s="{xf}"' if xf else ""
-            if isinstance(value, tuple):
-                text, url = value
-                if url:
-                    self.wanted += 1
-                    if self.links < MAX_LINKS or keep:
-                        link = self.link(text, url)
-                        if self.links < MAX_LINKS:
-                            ws.hyperlinks[row][col] = link
-                            self.links += 1
-                        if keep:
-                            self.kept[(row, col)] = link
-                parts.append(self.cell_text(ref, text, xf))
-            elif isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | float):
-                if isinstance(value, float) and not math.isfinite(value):
-                    parts.append(self.cell_text(ref, str(value), None))
-                else:
-                    parts.append(f'<c r="{ref}"{style}><v>{value!r}</v></c>')
-            elif isinstance(value, date):
-                parts.append(f'<c r="{ref}"{style}><v>{serial(value)!r}</v></c>')
-            else:
-                parts.append(self.cell_text(ref, str(value), xf))
-        parts.append("</row>")
-        ws.fh.write("".join(parts))
-        if cells:
-            ws._check_dimensions(row, cells[0][0])
-            ws._check_dimensions(row, cells[-1][0])
-        ws.previous_row = row + 1
 
 
 def version() -> tuple[int, int]:
@@ -184,31 +101,20 @@ def plain_formulas(ws: Any) -> None:
 
 
 def add_streamed_table(ws: Any, last_row: int, last_col: int, options: dict[str, Any]) -> None:
-    """An Excel Table over rows already streamed to disk (constant_memory mode), or put in
-    the sheet's XML after xlsxwriter wrote it (``master.package``), below header cells
-    already written with their formats.
+    """An Excel Table over rows put in the sheet's XML after xlsxwriter wrote it
+    (``master.package``), below header cells already written with their formats.
 
-    xlsxwriter refuses add_table() in constant_memory mode because it would write the
-    header cells into rows already flushed: the pending row is flushed, the table
-    registered with streaming briefly off, and the in-memory header cells it adds dropped.
-    Otherwise the header cells it writes (without formats) are put back as they were. The
-    table part itself is plain metadata: it is registered over two rows (add_table marks
-    every cell of its range, 0.3 s for a million), then given its range.
+    ``add_table`` writes its header cells over the ones there (without their formats):
+    they are put back as they were. The table part itself is plain metadata: it is
+    registered over two rows (add_table marks every cell of its range, 0.3 s for a
+    million), then given its range.
     """
-    streamed = ws.constant_memory
-    if streamed:
-        ws._write_single_row(ws.previous_row + 1)
-    header = {} if streamed else dict(ws.table[0])
-    ws.constant_memory = False
+    header = dict(ws.table[0])
     try:
         ws.add_table(0, 0, 1, last_col, options)
     finally:
-        if streamed:
-            ws.table.clear()
-        else:
-            ws.table[0].update(header)
+        ws.table[0].update(header)
         ws.table_cells.clear()  # only used to refuse overlapping tables; ours never overlap
-        ws.constant_memory = streamed
     table = ws.tables[-1]
     table["range"] = table["a_range"] = xl_range(0, 0, max(last_row, 1), last_col)
     if table.get("autofilter"):
