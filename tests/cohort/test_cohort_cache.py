@@ -13,6 +13,8 @@ import pytest
 from sheetsync.cohort import file as cohort_file
 from sheetsync.cohort.file import CACHE, load_cohort
 from sheetsync.errors import CohortError
+from sheetsync.pull.run import pull
+from tests.helpers import AS_OF
 
 TEXT = ('[cohort]\nname = "Fall"\nschool_year = "2026-27"\n\n[status]\nat_risk_band = 0.15\n'
         '\n[[district]]\nid = "KY-001"\nname = "Adair County"\nsource = "d/adair.xlsx"\n'
@@ -99,3 +101,24 @@ def test_a_file_that_is_not_toml_says_so_either_way(tmp_path: Path) -> None:
     with pytest.raises(CohortError) as cached:
         load_cohort(path, cached=True)
     assert str(cached.value) == str(plain.value)
+
+
+def test_a_first_pull_keeps_it_once_it_has_made_the_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading finds no folder to keep the data in; the pull makes it (its store), and
+    keeps the data there, so its next pull does not parse the file."""
+    path = cohort_at(tmp_path, pulled=False)
+    cohort = load_cohort(path, cached=True)
+    assert not (tmp_path / ".sheetsync").exists()
+    (tmp_path / ".sheetsync").mkdir()  # the store's folder, made by the pull
+    cohort_file.keep_data(cohort)
+    assert json.loads((tmp_path / CACHE).read_text())["data"] == tomllib.loads(TEXT)
+    parses_never(monkeypatch)
+    assert load_cohort(path, cached=True) == cohort
+
+
+def test_the_first_pull_of_a_cohort_leaves_its_data_kept(cohort_dir: Path) -> None:
+    assert not (cohort_dir / CACHE).exists()
+    pull(load_cohort(cohort_dir / "cohort.toml", cached=True), AS_OF)
+    kept = json.loads((cohort_dir / CACHE).read_text(encoding="utf-8"))
+    assert kept["data"] == tomllib.loads((cohort_dir / "cohort.toml").read_text("utf-8"))

@@ -39,7 +39,7 @@ def load_cohort(path: str | Path | None = None, cached: bool = False) -> Cohort:
         text = read_text(path, "cohort file")
     except SheetsyncError as exc:
         raise CohortError(str(exc), path=path) from None
-    data = _toml(path, text, cached)
+    data, unkept = _toml(path, text, cached)
     try:
         cohort = parse_cohort(data)
     except Invalid as exc:
@@ -48,7 +48,16 @@ def load_cohort(path: str | Path | None = None, cached: bool = False) -> Cohort:
                           field=".".join(loc) or None) from None
     cohort.path = path
     cohort._text = text  # tomlkit parses it only to save: a pull reads, it does not edit
+    cohort._data = data if unkept else None
     return cohort
+
+
+def keep_data(cohort: Cohort) -> None:
+    """The cohort file's data kept in ``CACHE`` now that its folder is there, when loading
+    it found none to keep it in (a first pull makes the folder after reading the file)."""
+    if cohort._data is not None:
+        _keep(cohort.path.parent / CACHE, _key(cohort._text or ""), cohort._data)
+        cohort._data = None
 
 
 # The cohort file's TOML data, as JSON, beside the store: found by the SHA-256 of the
@@ -57,8 +66,10 @@ def load_cohort(path: str | Path | None = None, cached: bool = False) -> Cohort:
 CACHE = Path(".sheetsync") / "cohort.json"
 
 
-def _toml(path: Path, text: str, cached: bool) -> dict[str, Any]:
-    key = f"{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()} {sys.version}"
+def _toml(path: Path, text: str, cached: bool) -> tuple[dict[str, Any], bool]:
+    """The file's data, and whether it is to be kept once its folder is there (``cached``,
+    none kept for this text, and no folder to keep it in yet)."""
+    key = _key(text)
     cache = path.parent / CACHE
     if cached:
         try:
@@ -67,18 +78,29 @@ def _toml(path: Path, text: str, cached: bool) -> dict[str, Any]:
             kept = None
         if isinstance(kept, dict) and kept.get("key") == key and \
                 isinstance(kept.get("data"), dict):
-            return kept["data"]
+            return kept["data"], False
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CohortError(f"{path}: {exc}", path=path) from None
-    if cached and cache.parent.is_dir() and _plain(data):  # only where a pull wrote
-        try:
-            with replacing(cache, suffix=".json") as tmp:
-                tmp.write_text(json.dumps({"key": key, "data": data}), encoding="utf-8")
-        except (OSError, SheetsyncError):
-            pass  # a cache: the next pull parses the file again
-    return data
+    if not cached or not _plain(data):
+        return data, False
+    if not cache.parent.is_dir():  # only where a pull writes: kept once it has (keep_data)
+        return data, True
+    _keep(cache, key, data)
+    return data, False
+
+
+def _key(text: str) -> str:
+    return f"{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()} {sys.version}"
+
+
+def _keep(cache: Path, key: str, data: dict[str, Any]) -> None:
+    try:
+        with replacing(cache, suffix=".json") as tmp:
+            tmp.write_text(json.dumps({"key": key, "data": data}), encoding="utf-8")
+    except (OSError, SheetsyncError):
+        pass  # a cache: the next pull parses the file again
 
 
 def _plain(value: Any) -> bool:

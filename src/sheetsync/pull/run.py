@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheetsync.cohort.file import keep_data
 from sheetsync.cohort.model import Cohort, District
 from sheetsync.cohort.places import check_writable
 from sheetsync.cohort.schools import district_of, keep_district, stored_district
@@ -242,6 +243,7 @@ def pull(cohort: Cohort, as_of: date | None = None, progress: Progress | None = 
     check_writable(cohort.store_path, cohort.master_path)  # before any work
     district = district_of(cohort)  # a school cohort's district: readable, or nothing is
     with store_lock(cohort.store_path, "pull"), Store(cohort.store_path) as store:
+        keep_data(cohort)  # the cohort file's data, beside the store now that it is there
         if period in store.carried():
             raise OutsideSchoolYear(
                 f"{period} in {cohort.store_path} is a month of the earlier school year, "
