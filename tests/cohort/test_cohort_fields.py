@@ -138,7 +138,7 @@ def by_hand(data: dict[str, Any]) -> Any:
         return "invalid", [(".".join(loc), msg) for loc, msg in exc.errors]
     found = asdict(replace(cohort, status=None))
     found["status"] = cohort.status.to_dict()
-    for key in ("path", "_doc", "_text", "_data"):
+    for key in ("path", "_doc", "_text", "_unkept"):
         found.pop(key)
     return "ok", json.loads(json.dumps(found))
 

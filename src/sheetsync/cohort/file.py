@@ -48,16 +48,16 @@ def load_cohort(path: str | Path | None = None, cached: bool = False) -> Cohort:
                           field=".".join(loc) or None) from None
     cohort.path = path
     cohort._text = text  # tomlkit parses it only to save: a pull reads, it does not edit
-    cohort._data = data if unkept else None
+    cohort._unkept = unkept
     return cohort
 
 
 def keep_data(cohort: Cohort) -> None:
     """The cohort file's data kept in ``CACHE`` now that its folder is there, when loading
     it found none to keep it in (a first pull makes the folder after reading the file)."""
-    if cohort._data is not None:
-        _keep(cohort.path.parent / CACHE, _key(cohort._text or ""), cohort._data)
-        cohort._data = None
+    if cohort._unkept is not None:
+        _keep(cohort.path.parent / CACHE, cohort._unkept)
+        cohort._unkept = None
 
 
 # The cohort file's TOML data, as JSON, beside the store: found by the SHA-256 of the
@@ -66,10 +66,10 @@ def keep_data(cohort: Cohort) -> None:
 CACHE = Path(".sheetsync") / "cohort.json"
 
 
-def _toml(path: Path, text: str, cached: bool) -> tuple[dict[str, Any], bool]:
-    """The file's data, and whether it is to be kept once its folder is there (``cached``,
-    none kept for this text, and no folder to keep it in yet)."""
-    key = _key(text)
+def _toml(path: Path, text: str, cached: bool) -> tuple[dict[str, Any], str | None]:
+    """The file's data, and what to keep once its folder is there (``cached``, none kept
+    for this text, and no folder to keep it in yet; written now, before it is read)."""
+    key = f"{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()} {sys.version}"
     cache = path.parent / CACHE
     if cached:
         try:
@@ -78,27 +78,24 @@ def _toml(path: Path, text: str, cached: bool) -> tuple[dict[str, Any], bool]:
             kept = None
         if isinstance(kept, dict) and kept.get("key") == key and \
                 isinstance(kept.get("data"), dict):
-            return kept["data"], False
+            return kept["data"], None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CohortError(f"{path}: {exc}", path=path) from None
     if not cached or not _plain(data):
-        return data, False
+        return data, None
+    kept_text = json.dumps({"key": key, "data": data})
     if not cache.parent.is_dir():  # only where a pull writes: kept once it has (keep_data)
-        return data, True
-    _keep(cache, key, data)
-    return data, False
+        return data, kept_text
+    _keep(cache, kept_text)
+    return data, None
 
 
-def _key(text: str) -> str:
-    return f"{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()} {sys.version}"
-
-
-def _keep(cache: Path, key: str, data: dict[str, Any]) -> None:
+def _keep(cache: Path, kept_text: str) -> None:
     try:
         with replacing(cache, suffix=".json") as tmp:
-            tmp.write_text(json.dumps({"key": key, "data": data}), encoding="utf-8")
+            tmp.write_text(kept_text, encoding="utf-8")
     except (OSError, SheetsyncError):
         pass  # a cache: the next pull parses the file again
 

@@ -100,8 +100,9 @@ class Cohort:
     # the file as tomlkit read it, to edit in place; the file as read, parsed on saving
     _doc: Any = field(default=None, repr=False, compare=False)
     _text: str | None = field(default=None, repr=False, compare=False)
-    # the file's data, parsed where there was no folder yet to keep it in (file.keep_data)
-    _data: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    # the file's data as JSON, parsed where there was no folder yet to keep it in
+    # (file.keep_data): the text as parsed, before anything could change it
+    _unkept: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def words(self) -> Level:
